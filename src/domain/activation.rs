@@ -1,0 +1,304 @@
+//! The Technical benefits page: each benefit's activation state, benefit names, and activation
+//! (R1–R4).
+
+use chrono::NaiveDate;
+
+use super::catalog::{BenefitKind, Entitlement};
+use super::contract::{default_end, Contract, PlanKind, Status};
+use super::offer::{check_range, slug, Offer};
+use super::refusal::Refusal;
+use super::state::{PendingActivation, State};
+use super::values::{Email, Id, Text};
+
+/// Days after which a pending activation deserves a look in Partner Center (R4).
+pub const PENDING_HINT_DAYS: i64 = 7;
+
+/// A benefit's activation state on a given day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BenefitState {
+    /// Never requested.
+    NotActivated,
+    /// Requested, IDs not yet known (R4).
+    Pending {
+        /// Day of the request.
+        since: NaiveDate,
+        /// Who asked.
+        by: Option<Email>,
+    },
+    /// Has a contract that is active or starts later.
+    Active {
+        /// The contract.
+        contract: String,
+    },
+    /// Its latest contract expired or is exhausted: activate again for a new term.
+    Lapsed {
+        /// The contract.
+        contract: String,
+        /// Expired or exhausted.
+        status: Status,
+    },
+}
+
+impl BenefitState {
+    /// The state as shown and as written in JSON.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            BenefitState::NotActivated => "not-activated",
+            BenefitState::Pending { .. } => "pending",
+            BenefitState::Active { .. } => "active",
+            BenefitState::Lapsed { status, .. } => status.slug(),
+        }
+    }
+}
+
+/// One row of the benefits page.
+#[derive(Debug, Clone)]
+pub struct BenefitView<'a> {
+    /// `OFFER/BENEFIT`.
+    pub name: String,
+    /// The offer that yields it.
+    pub offer: &'a Offer,
+    /// What it grants.
+    pub entitlement: Entitlement,
+    /// Its activation state.
+    pub state: BenefitState,
+}
+
+/// What `activate` was given.
+#[derive(Debug, Clone, Default)]
+pub struct Activation {
+    /// Access ID and Contract ID, when Partner Center already shows them.
+    pub ids: Option<(Id, Id)>,
+    /// Contract start (default: today).
+    pub start: Option<NaiveDate>,
+    /// Contract end (default: one year, inclusive).
+    pub end: Option<NaiveDate>,
+}
+
+impl State {
+    /// The benefits of every active offer, in offer order (R1: empty means "no benefits yet").
+    pub fn benefits(&self, today: NaiveDate) -> Vec<BenefitView<'_>> {
+        let views = self.contract_views(today);
+        self.active_offers(today)
+            .flat_map(|offer| offer.benefits().into_iter().map(move |(name, e)| (offer, name, e)))
+            .map(|(offer, name, entitlement)| {
+                let latest = views
+                    .iter()
+                    .filter(|v| v.contract.benefit.as_deref() == Some(name.as_str()))
+                    .max_by_key(|v| (v.is_listed(), v.contract.end));
+                let pending = self.pending.iter().find(|p| p.benefit == name);
+                let state = match (pending, latest) {
+                    (Some(p), _) => BenefitState::Pending {
+                        since: p.requested_on,
+                        by: p.requested_by.clone(),
+                    },
+                    (None, Some(v)) if v.is_listed() => BenefitState::Active {
+                        contract: v.contract.contract_id.to_string(),
+                    },
+                    (None, Some(v)) => BenefitState::Lapsed {
+                        contract: v.contract.contract_id.to_string(),
+                        status: v.status,
+                    },
+                    (None, None) => BenefitState::NotActivated,
+                };
+                BenefitView {
+                    name,
+                    offer,
+                    entitlement,
+                    state,
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves a benefit name: full `OFFER/BENEFIT`, or a unique suffix on a `/` or `-`
+    /// boundary; Microsoft's other names for a benefit are accepted in the benefit part.
+    pub fn resolve_benefit<'a>(&self, input: &str, views: &'a [BenefitView<'a>]) -> Result<&'a BenefitView<'a>, Refusal> {
+        let wanted = canonical(input);
+        let matches: Vec<&BenefitView> = views
+            .iter()
+            .filter(|v| {
+                v.name == wanted
+                    || v.name
+                        .strip_suffix(wanted.as_str())
+                        .is_some_and(|head| head.ends_with('/') || head.ends_with('-'))
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(one),
+            [] => Err(Refusal::UnknownBenefit {
+                name: input.to_string(),
+                known: views.iter().map(|v| v.name.clone()).collect(),
+            }),
+            many => Err(Refusal::AmbiguousBenefit {
+                name: input.to_string(),
+                candidates: many.iter().map(|v| v.name.clone()).collect(),
+            }),
+        }
+    }
+
+    /// Requests activation (pending), or records the IDs Partner Center shows and creates the
+    /// contract (active) — both at once when the IDs are given with the first request (R2–R4).
+    pub fn activate(&mut self, benefit: &str, activation: Activation, actor: Option<&Email>, today: NaiveDate) -> Result<(String, Option<Id>), Refusal> {
+        self.require_organization()?;
+        let account = actor.and_then(|e| self.account(e));
+        self.require_activator(account, "activating a benefit")?;
+        let views = self.benefits(today);
+        let view = self.resolve_benefit(benefit, &views)?;
+        let name = view.name.clone();
+        let entitlement = view.entitlement;
+        match &view.state {
+            BenefitState::Active { contract } => {
+                return Err(Refusal::AlreadyActive {
+                    benefit: name,
+                    contract: contract.clone(),
+                });
+            }
+            BenefitState::Pending { since, .. } if activation.ids.is_none() => {
+                return Err(Refusal::AlreadyPending {
+                    benefit: name,
+                    since: *since,
+                });
+            }
+            _ => {}
+        }
+        let Some((access_id, contract_id)) = activation.ids else {
+            let at = self.pending.partition_point(|p| p.benefit < name);
+            self.pending.insert(
+                at,
+                PendingActivation {
+                    benefit: name.clone(),
+                    requested_on: today,
+                    requested_by: actor.cloned(),
+                },
+            );
+            return Ok((name, None));
+        };
+        let start = activation.start.unwrap_or(today);
+        let end = activation.end.unwrap_or_else(|| default_end(start));
+        check_range(start, end)?;
+        let contract = Contract {
+            contract_id,
+            access_id,
+            kind: PlanKind::Benefit,
+            plan: entitlement.plan.parse::<Text>().expect("catalog plan names are valid text"),
+            benefit: Some(name.clone()),
+            coverage: entitlement.coverage,
+            allowance: entitlement.allowance,
+            start,
+            end,
+            linked_accounts: Default::default(),
+        };
+        self.insert_contract(contract.clone())?;
+        self.pending.retain(|p| p.benefit != name);
+        Ok((name, Some(contract.contract_id)))
+    }
+
+    /// Adds a contract, refusing a Contract ID or Access ID that is already recorded.
+    pub fn insert_contract(&mut self, contract: Contract) -> Result<&Contract, Refusal> {
+        if self.contracts.iter().any(|c| c.contract_id == contract.contract_id) {
+            return Err(Refusal::DuplicateContract(contract.contract_id.to_string()));
+        }
+        if let Some(c) = self.contracts.iter().find(|c| c.access_id == contract.access_id) {
+            return Err(Refusal::DuplicateAccessId(c.contract_id.to_string()));
+        }
+        let at = self.contracts.partition_point(|c| c.contract_id < contract.contract_id);
+        self.contracts.insert(at, contract);
+        Ok(&self.contracts[at])
+    }
+}
+
+/// Normalizes a benefit name: lowercase, spaces as hyphens, and Microsoft's other names for a
+/// benefit replaced by the catalog's.
+fn canonical(input: &str) -> String {
+    let (offer, benefit) = match input.rsplit_once('/') {
+        Some((o, b)) => (Some(slug(o)), slug(b)),
+        None => (None, slug(input)),
+    };
+    let benefit = BenefitKind::from_alias(&benefit).map_or(benefit, |k| k.slug().to_string());
+    match offer {
+        Some(o) => format!("{o}/{benefit}"),
+        None => benefit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::Role;
+    use crate::domain::catalog::{Category, Level};
+    use crate::domain::contract::Allowance;
+    use crate::domain::testing::{account, d, org_with, TODAY};
+
+    fn contoso() -> State {
+        let mut s = org_with(&[(Level::Gold, Some(("Cloud Platform", Category::Cloud))), (Level::Silver, Some(("Data Analytics", Category::Other)))]);
+        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false)).unwrap();
+        s
+    }
+
+    fn ids(a: &str, c: &str) -> Activation {
+        Activation { ids: Some((a.parse().unwrap(), c.parse().unwrap())), ..Default::default() }
+    }
+
+    #[test]
+    fn benefits_page_lists_each_offer_benefit() {
+        let s = contoso();
+        let rows: Vec<_> = s.benefits(d(TODAY)).into_iter().map(|b| (b.name, b.entitlement.allowance, b.state.slug())).collect();
+        assert_eq!(rows, [
+            ("gold-cloud-platform/product-support".to_string(), Allowance::Incidents(20), "not-activated"),
+            ("gold-cloud-platform/cloud-support".to_string(), Allowance::Unlimited, "not-activated"),
+            ("silver-data-analytics/product-support".to_string(), Allowance::Incidents(15), "not-activated"),
+            ("silver-data-analytics/cloud-support".to_string(), Allowance::Incidents(5), "not-activated"),
+        ]);
+        assert!(org_with(&[]).benefits(d(TODAY)).is_empty(), "R1: no offers, no benefits");
+    }
+
+    #[test]
+    fn names_resolve_by_unique_suffix_and_alias() {
+        let s = contoso();
+        let views = s.benefits(d(TODAY));
+        let resolve = |n: &str| s.resolve_benefit(n, &views).map(|v| v.name.clone());
+        assert_eq!(resolve("gold-cloud-platform/product-support").unwrap(), "gold-cloud-platform/product-support");
+        assert_eq!(resolve("platform/cloud-support").unwrap(), "gold-cloud-platform/cloud-support");
+        assert_eq!(resolve("Gold Cloud Platform/Partner On-premises Support").unwrap(), "gold-cloud-platform/product-support");
+        match resolve("product-support") {
+            Err(Refusal::AmbiguousBenefit { candidates, .. }) => assert_eq!(candidates.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(resolve("oduct-support"), Err(Refusal::UnknownBenefit { .. })));
+        assert!(matches!(resolve("action-pack/product-support"), Err(Refusal::UnknownBenefit { .. })));
+    }
+
+    #[test]
+    fn r4_pending_then_active_with_a_one_year_contract() {
+        let mut s = contoso();
+        let admin: Email = "admin@contoso.com".parse().unwrap();
+        let name = "gold-cloud-platform/product-support";
+        assert_eq!(s.activate(name, Activation::default(), Some(&admin), d(TODAY)).unwrap(), (name.to_string(), None));
+        assert!(matches!(s.benefits(d(TODAY))[0].state, BenefitState::Pending { .. }));
+        assert!(matches!(s.activate(name, Activation::default(), Some(&admin), d(TODAY)), Err(Refusal::AlreadyPending { .. })));
+        s.activate(name, ids("ACCESS-0001", "7000001"), Some(&admin), d(TODAY)).unwrap();
+        let c = s.contract("7000001").unwrap();
+        assert_eq!((c.plan.as_str(), c.allowance, c.start, c.end), ("Partner support Gold 20pack", Allowance::Incidents(20), d(TODAY), d("2027-06-14")));
+        assert!(s.pending.is_empty());
+        assert!(matches!(s.activate(name, ids("ACCESS-0002", "7000002"), Some(&admin), d(TODAY)), Err(Refusal::AlreadyActive { .. })));
+        let dup_contract = s.activate("platform/cloud-support", ids("ACCESS-0003", "7000001"), Some(&admin), d(TODAY));
+        assert!(matches!(dup_contract, Err(Refusal::DuplicateContract(_))));
+        let dup_access = s.activate("platform/cloud-support", ids("ACCESS-0001", "7000003"), Some(&admin), d(TODAY));
+        assert_eq!(dup_access, Err(Refusal::DuplicateAccessId("7000001".into())));
+        // A lapsed benefit may be activated again for a new term.
+        assert!(matches!(s.benefits(d("2027-06-15"))[0].state, BenefitState::Lapsed { status: Status::Expired, .. }));
+        s.activate(name, ids("ACCESS-0004", "7000004"), Some(&admin), d("2027-06-15")).unwrap();
+    }
+
+    #[test]
+    fn r2_activation_needs_a_role() {
+        let mut s = contoso();
+        s.add_account(account("tech@contoso.com", &[Role::AdminAgent], false)).unwrap();
+        let before = s.clone();
+        let tech: Email = "tech@contoso.com".parse().unwrap();
+        let err = s.activate("gold-cloud-platform/product-support", Activation::default(), Some(&tech), d(TODAY)).unwrap_err();
+        assert!(err.to_string().starts_with("You are not authorized for this action"));
+        assert_eq!(s, before);
+    }
+}

@@ -1,0 +1,453 @@
+//! Support incidents: opening one charges a contract (R8–R11), closing and refunding (R12).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Level;
+use super::contract::{Allowance, Contract, Scope, Status};
+use super::refusal::Refusal;
+use super::state::{ContractView, State};
+use super::values::{Email, Id, Text, ValueError};
+
+/// The plan a CSP request is logged under (R11).
+pub const CSP_PLAN: &str = "Cloud Solution Provider";
+
+/// An incident's short, stable ID (`INC-0007`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IncidentId(pub u32);
+
+impl fmt::Display for IncidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "INC-{:04}", self.0)
+    }
+}
+
+impl FromStr for IncidentId {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        let digits = s
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("inc-"))
+            .map_or(s, |_| &s[4..]);
+        match digits.parse::<u32>() {
+            Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(IncidentId(n)),
+            _ => Err(ValueError("expected an incident ID like `INC-0001`".into())),
+        }
+    }
+}
+
+impl TryFrom<String> for IncidentId {
+    type Error = ValueError;
+    fn try_from(s: String) -> Result<Self, ValueError> {
+        s.parse()
+    }
+}
+
+impl From<IncidentId> for String {
+    fn from(id: IncidentId) -> String {
+        id.to_string()
+    }
+}
+
+/// Why Microsoft refunded an incident (R12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefundReason {
+    /// Closed as a duplicate.
+    Duplicate,
+    /// Caused by a product bug.
+    ProductBug,
+    /// Anything else Microsoft agreed to refund.
+    Other,
+}
+
+impl RefundReason {
+    /// The reason as written on the command line.
+    pub fn slug(self) -> &'static str {
+        match self {
+            RefundReason::Duplicate => "duplicate",
+            RefundReason::ProductBug => "product-bug",
+            RefundReason::Other => "other",
+        }
+    }
+}
+
+/// A recorded refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// Day of the refund.
+    pub on: NaiveDate,
+    /// Why.
+    pub reason: RefundReason,
+    /// Who recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Email>,
+}
+
+/// A support incident (or a free CSP request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Short stable ID.
+    pub id: IncidentId,
+    /// On-premises or cloud.
+    pub scope: Scope,
+    /// What it is about.
+    pub title: Text,
+    /// The product, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<Text>,
+    /// Microsoft's case number, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<Id>,
+    /// The contract charged; `None` for a CSP request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<Id>,
+    /// The CSP customer tenant, for a CSP request (R11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csp_customer: Option<Id>,
+    /// Day opened (and charged).
+    pub opened_on: NaiveDate,
+    /// Who opened it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_by: Option<Email>,
+    /// Day closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<NaiveDate>,
+    /// The refund, if Microsoft gave one (R12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Refund>,
+}
+
+/// What `incidents open` was given.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    /// On-premises or cloud.
+    pub scope: Scope,
+    /// Title.
+    pub title: Text,
+    /// Product.
+    pub product: Option<Text>,
+    /// Contract to charge; chosen by R9 when absent.
+    pub contract: Option<Id>,
+    /// Case number.
+    pub case_number: Option<Id>,
+    /// CSP customer tenant (R11).
+    pub csp_customer: Option<Id>,
+}
+
+/// What opening an incident did.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The new incident's ID.
+    pub id: IncidentId,
+    /// Whether the contract was chosen by R9 rather than named.
+    pub chosen: bool,
+    /// Whether the acting account was linked to the contract by this first use (R6).
+    pub linked: bool,
+}
+
+/// Why a contract can't take an incident of `scope` on its status (R8).
+fn unusable(view: &ContractView<'_>, scope: Scope) -> Option<Refusal> {
+    let c = view.contract;
+    let contract = c.contract_id.to_string();
+    if !c.coverage.covers(scope) {
+        return Some(Refusal::WrongScope {
+            contract,
+            coverage: c.coverage,
+            scope,
+        });
+    }
+    match view.status {
+        Status::Active => None,
+        Status::Waiting => Some(Refusal::NotStarted {
+            contract,
+            start: c.start,
+        }),
+        Status::Expired => Some(Refusal::PlanExpired {
+            contract,
+            end: c.end,
+        }),
+        Status::Exhausted => Some(Refusal::PlanExhausted {
+            contract,
+            allowance: match c.allowance {
+                Allowance::Incidents(n) => n,
+                Allowance::Unlimited => 0,
+            },
+        }),
+    }
+}
+
+/// R9: an unlimited contract first, else the one that ends first; Contract ID breaks ties.
+fn preference<'a>(view: &ContractView<'a>) -> (bool, NaiveDate, &'a str) {
+    (
+        view.remaining.is_some(),
+        view.contract.end,
+        view.contract.contract_id.as_str(),
+    )
+}
+
+impl State {
+    /// The contract an incident of `scope` would be charged to on `today` (R8, R9, R10).
+    pub fn choose_contract(&self, scope: Scope, today: NaiveDate) -> Result<&Contract, Refusal> {
+        let views = self.contract_views(today);
+        let in_scope: Vec<_> = views.iter().filter(|v| v.contract.coverage.covers(scope)).collect();
+        if let Some(best) = in_scope
+            .iter()
+            .filter(|v| v.status == Status::Active)
+            .min_by(|a, b| preference(a).cmp(&preference(b)))
+        {
+            return Ok(best.contract);
+        }
+        // Nothing usable: explain with the most actionable reason.
+        if let Some(p) = self.pending.iter().find(|p| {
+            self.active_offers(today)
+                .flat_map(|o| o.benefits())
+                .any(|(name, e)| name == p.benefit && e.coverage.covers(scope))
+        }) {
+            return Err(Refusal::ActivationPending {
+                benefit: p.benefit.clone(),
+                since: p.requested_on,
+            });
+        }
+        let latest = |status| {
+            in_scope
+                .iter()
+                .filter(|v| v.status == status)
+                .max_by_key(|v| v.contract.end)
+        };
+        if let Some(v) = latest(Status::Waiting) {
+            return Err(unusable(v, scope).expect("a waiting contract is unusable"));
+        }
+        if let Some(v) = [Status::Exhausted, Status::Expired]
+            .into_iter()
+            .filter_map(latest)
+            .max_by_key(|v| v.contract.end)
+        {
+            return Err(unusable(v, scope).expect("a lapsed contract is unusable"));
+        }
+        let offers: Vec<_> = self.active_offers(today).collect();
+        if scope == Scope::Cloud && !offers.is_empty() && offers.iter().all(|o| o.level == Level::ActionPack) {
+            return Err(Refusal::ActionPackNoCloud);
+        }
+        if let Some(other) = views.first() {
+            return Err(unusable(other, scope).expect("a contract of another scope is unusable"));
+        }
+        Err(Refusal::NoPlan(scope))
+    }
+
+    /// Opens an incident: charges a contract (R8, R9), or logs a free CSP request (R11).
+    pub fn open_incident(&mut self, new: NewIncident, actor: Option<&Email>, today: NaiveDate) -> Result<Opened, Refusal> {
+        self.require_organization()?;
+        let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
+        let account = actor.and_then(|e| self.account(e));
+        let (contract_id, chosen, linked) = if let Some(tenant) = &new.csp_customer {
+            if new.scope != Scope::Cloud {
+                return Err(Refusal::BadCombination(format!(
+                    "a CSP request for `{tenant}` must be `--scope cloud`: the \"{CSP_PLAN}\" plan covers cloud requests only"
+                )));
+            }
+            if new.contract.is_some() {
+                return Err(Refusal::BadCombination(format!(
+                    "a CSP request needs no contract: leave out `--contract` with `--csp-customer {tenant}`"
+                )));
+            }
+            self.require_admin_agent(account)?;
+            (None, false, false)
+        } else {
+            let contract = match &new.contract {
+                Some(cid) => {
+                    let c = self.contract(cid.as_str())?;
+                    let view = ContractView::new(c, self.usage(c), today);
+                    if let Some(refusal) = unusable(&view, new.scope) {
+                        return Err(refusal);
+                    }
+                    c
+                }
+                None => self.choose_contract(new.scope, today)?,
+            };
+            let cid = contract.contract_id.clone();
+            let linked = match actor {
+                Some(e) if !contract.linked_accounts.contains(e) => {
+                    let e = e.clone();
+                    self.contracts
+                        .iter_mut()
+                        .find(|c| c.contract_id == cid)
+                        .expect("contract just found")
+                        .linked_accounts
+                        .insert(e);
+                    true
+                }
+                _ => false,
+            };
+            (Some(cid), new.contract.is_none(), linked)
+        };
+        self.incidents.push(Incident {
+            id,
+            scope: new.scope,
+            title: new.title,
+            product: new.product,
+            case_number: new.case_number,
+            contract_id,
+            csp_customer: new.csp_customer,
+            opened_on: today,
+            opened_by: actor.cloned(),
+            closed_on: None,
+            refund: None,
+        });
+        Ok(Opened { id, chosen, linked })
+    }
+
+    /// The incident with this ID.
+    pub fn incident(&self, id: IncidentId) -> Result<&Incident, Refusal> {
+        self.incidents
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))
+    }
+
+    fn incident_mut(&mut self, id: IncidentId) -> Result<&mut Incident, Refusal> {
+        self.require_organization()?;
+        self.incidents
+            .iter_mut()
+            .find(|i| i.id == id)
+            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))
+    }
+
+    /// Closes an incident; the balance does not change.
+    pub fn close_incident(&mut self, id: IncidentId, today: NaiveDate) -> Result<&Incident, Refusal> {
+        let incident = self.incident_mut(id)?;
+        if let Some(on) = incident.closed_on {
+            return Err(Refusal::AlreadyClosed { id: id.to_string(), on });
+        }
+        incident.closed_on = Some(today);
+        Ok(incident)
+    }
+
+    /// Returns a charged incident to its contract's balance, once (R12).
+    pub fn refund_incident(&mut self, id: IncidentId, reason: RefundReason, actor: Option<&Email>, today: NaiveDate) -> Result<&Incident, Refusal> {
+        let incident = self.incident_mut(id)?;
+        if incident.contract_id.is_none() {
+            return Err(Refusal::NotCharged(id.to_string()));
+        }
+        if let Some(r) = &incident.refund {
+            return Err(Refusal::AlreadyRefunded { id: id.to_string(), on: r.on });
+        }
+        incident.refund = Some(Refund {
+            on: today,
+            reason,
+            by: actor.cloned(),
+        });
+        Ok(incident)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contract::Coverage;
+    use crate::domain::testing::{contract, d, org_with, TODAY};
+
+    fn new(scope: Scope) -> NewIncident {
+        NewIncident {
+            scope,
+            title: "Mail flow stops".parse().unwrap(),
+            product: None,
+            contract: None,
+            case_number: None,
+            csp_customer: None,
+        }
+    }
+
+    fn open(s: &mut State, scope: Scope, contract: Option<&str>) -> Result<String, Refusal> {
+        let mut n = new(scope);
+        n.contract = contract.map(|c| c.parse().unwrap());
+        let opened = s.open_incident(n, None, d(TODAY))?;
+        Ok(s.incident(opened.id)?.contract_id.as_ref().unwrap().to_string())
+    }
+
+    #[test]
+    fn r9_prefers_unlimited_then_earliest_end() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![
+            contract("LATE", Coverage::Both, Allowance::Incidents(5), "2026-01-01", "2027-06-30"),
+            contract("SOON", Coverage::OnPremises, Allowance::Incidents(5), "2026-01-01", "2026-12-31"),
+            contract("UNL", Coverage::Cloud, Allowance::Unlimited, "2026-01-01", "2026-12-31"),
+        ];
+        assert_eq!(open(&mut s, Scope::OnPremises, None).unwrap(), "SOON");
+        assert_eq!(open(&mut s, Scope::Cloud, None).unwrap(), "UNL");
+    }
+
+    #[test]
+    fn r8_refusals_with_microsoft_wording() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![
+            contract("EXP", Coverage::OnPremises, Allowance::Incidents(5), "2025-01-01", "2025-12-31"),
+            contract("ONE", Coverage::Cloud, Allowance::Incidents(1), "2026-01-01", "2026-12-31"),
+            contract("LATER", Coverage::Cloud, Allowance::Incidents(1), "2027-01-01", "2027-12-31"),
+        ];
+        let msg = |r: Result<String, Refusal>| r.unwrap_err().to_string();
+        assert!(msg(open(&mut s, Scope::OnPremises, None)).starts_with("support plan expired"));
+        assert!(msg(open(&mut s, Scope::OnPremises, Some("ONE"))).starts_with("the support plan can't be used for support of the specified products"));
+        assert!(msg(open(&mut s, Scope::Cloud, Some("LATER"))).starts_with("support plan not started yet"));
+        assert!(msg(open(&mut s, Scope::Cloud, Some("NOPE"))).contains("not found"));
+        assert_eq!(open(&mut s, Scope::Cloud, None).unwrap(), "ONE");
+        // ONE is now exhausted and LATER has not started: the waiting plan is the better news.
+        assert!(msg(open(&mut s, Scope::Cloud, None)).starts_with("support plan not started yet"));
+        assert!(msg(open(&mut s, Scope::Cloud, Some("ONE"))).starts_with("support plan exhausted"));
+    }
+
+    #[test]
+    fn r10_action_pack_has_no_cloud_support() {
+        let mut s = org_with(&[(Level::ActionPack, None)]);
+        assert_eq!(open(&mut s, Scope::Cloud, None).unwrap_err(), Refusal::ActionPackNoCloud);
+        let mut s = org_with(&[]);
+        assert_eq!(open(&mut s, Scope::Cloud, None).unwrap_err(), Refusal::NoPlan(Scope::Cloud));
+    }
+
+    #[test]
+    fn r11_csp_requests_charge_nothing_and_need_admin_agent() {
+        use crate::domain::account::Role;
+        use crate::domain::testing::account;
+        let mut s = org_with(&[]);
+        s.add_account(account("agent@contoso.com", &[Role::AdminAgent], true)).unwrap();
+        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false)).unwrap();
+        let mut n = new(Scope::Cloud);
+        n.csp_customer = Some("fabrikam.onmicrosoft.com".parse().unwrap());
+        let admin: Email = "admin@contoso.com".parse().unwrap();
+        assert!(matches!(s.open_incident(n.clone(), Some(&admin), d(TODAY)), Err(Refusal::NotAdminAgent { .. })));
+        let agent: Email = "agent@contoso.com".parse().unwrap();
+        let opened = s.open_incident(n, Some(&agent), d(TODAY)).unwrap();
+        assert_eq!(s.incident(opened.id).unwrap().contract_id, None);
+        assert!(matches!(s.refund_incident(opened.id, RefundReason::Duplicate, None, d(TODAY)), Err(Refusal::NotCharged(_))));
+    }
+
+    #[test]
+    fn r12_refund_once_r14_balance() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![contract("C", Coverage::OnPremises, Allowance::Incidents(2), "2026-01-01", "2026-12-31")];
+        open(&mut s, Scope::OnPremises, None).unwrap();
+        open(&mut s, Scope::OnPremises, None).unwrap();
+        let remaining = |s: &State| s.contract_views(d(TODAY))[0].remaining;
+        assert_eq!(remaining(&s), Some(0));
+        s.close_incident(IncidentId(1), d(TODAY)).unwrap();
+        assert_eq!(remaining(&s), Some(0));
+        assert!(matches!(s.close_incident(IncidentId(1), d(TODAY)), Err(Refusal::AlreadyClosed { .. })));
+        s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY)).unwrap();
+        assert_eq!(remaining(&s), Some(1));
+        assert!(matches!(s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY)), Err(Refusal::AlreadyRefunded { .. })));
+        assert_eq!(remaining(&s), Some(1));
+    }
+
+    #[test]
+    fn incident_ids() {
+        for (input, want) in [("INC-0007", Some(7)), ("inc-7", Some(7)), ("7", Some(7)), ("0", None), ("INC-", None), ("INC-+7", None), ("x", None)] {
+            assert_eq!(input.parse::<IncidentId>().ok().map(|i| i.0), want, "{input}");
+        }
+        assert_eq!(IncidentId(12).to_string(), "INC-0012");
+        assert_eq!(IncidentId(12345).to_string(), "INC-12345");
+    }
+}

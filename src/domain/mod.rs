@@ -1,0 +1,16 @@
+//! The pure model and its rules (R1–R14): no command line, no files, no printing. Every rule
+//! that depends on the date takes `today` as an argument.
+
+pub mod account;
+pub mod activation;
+pub mod catalog;
+pub mod contract;
+pub mod incident;
+pub mod offer;
+pub mod plans;
+pub mod refusal;
+pub mod state;
+pub mod values;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,139 @@
+//! Paid plans added by hand (R13) and linking accounts to contracts (R6).
+
+use chrono::NaiveDate;
+
+use super::contract::{default_end, Allowance, Contract, Coverage, PlanKind, Status};
+use super::offer::check_range;
+use super::refusal::Refusal;
+use super::state::{ContractView, State};
+use super::values::{Email, Id, Text};
+
+/// What `contract add` was given.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    /// Premier, Advanced or custom.
+    pub kind: PlanKind,
+    /// Contract ID.
+    pub contract_id: Id,
+    /// Access ID.
+    pub access_id: Id,
+    /// Incidents granted.
+    pub allowance: Allowance,
+    /// Products covered.
+    pub coverage: Coverage,
+    /// First day (default: today).
+    pub start: Option<NaiveDate>,
+    /// Last day (default: one year, inclusive).
+    pub end: Option<NaiveDate>,
+    /// Display name (default: the plan's own).
+    pub name: Option<Text>,
+}
+
+impl State {
+    /// Adds a paid support plan as a contract (R13).
+    pub fn add_plan(&mut self, plan: NewPlan, today: NaiveDate) -> Result<&Contract, Refusal> {
+        self.require_organization()?;
+        if plan.kind == PlanKind::Benefit {
+            return Err(Refusal::BadCombination(
+                "benefit contracts come from `partner-support activate`".into(),
+            ));
+        }
+        if plan.kind == PlanKind::Advanced && plan.coverage != Coverage::Cloud {
+            return Err(Refusal::BadCombination(format!(
+                "Advanced Support for Partners covers cloud products only, not `--scope {}`",
+                plan.coverage.slug()
+            )));
+        }
+        let start = plan.start.unwrap_or(today);
+        let end = plan.end.unwrap_or_else(|| default_end(start));
+        check_range(start, end)?;
+        let name = plan.name.unwrap_or_else(|| {
+            plan.kind
+                .default_name()
+                .parse()
+                .expect("built-in plan names are valid text")
+        });
+        self.insert_contract(Contract {
+            contract_id: plan.contract_id,
+            access_id: plan.access_id,
+            kind: plan.kind,
+            plan: name,
+            benefit: None,
+            coverage: plan.coverage,
+            allowance: plan.allowance,
+            start,
+            end,
+            linked_accounts: Default::default(),
+        })
+    }
+
+    /// Records that `account` has associated the contract (R6). Returns `false` when it already
+    /// had: a no-op, not an error.
+    pub fn link(&mut self, contract_id: &str, account: &Email, today: NaiveDate) -> Result<bool, Refusal> {
+        self.require_organization()?;
+        let c = self.contract(contract_id)?;
+        let view = ContractView::new(c, self.usage(c), today);
+        let reason = match view.status {
+            Status::Expired => Some(format!("expired on {}", c.end)),
+            Status::Exhausted => Some("no incidents remaining".to_string()),
+            Status::Active | Status::Waiting => None,
+        };
+        if let Some(reason) = reason {
+            return Err(Refusal::LinkUnavailable {
+                contract: contract_id.to_string(),
+                reason,
+            });
+        }
+        let c = self
+            .contracts
+            .iter_mut()
+            .find(|c| c.contract_id.as_str() == contract_id)
+            .expect("contract just found");
+        Ok(c.linked_accounts.insert(account.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{d, org_with, TODAY};
+
+    fn plan(kind: PlanKind, coverage: Coverage) -> NewPlan {
+        NewPlan {
+            kind,
+            contract_id: "P-1".parse().unwrap(),
+            access_id: "PA-0001".parse().unwrap(),
+            allowance: Allowance::Incidents(40),
+            coverage,
+            start: None,
+            end: None,
+            name: None,
+        }
+    }
+
+    #[test]
+    fn r13_paid_plans() {
+        let mut s = org_with(&[]);
+        let c = s.add_plan(plan(PlanKind::Premier, Coverage::Both), d(TODAY)).unwrap();
+        assert_eq!((c.plan.as_str(), c.end), ("Premier Support for Partners", d("2027-06-14")));
+        assert!(matches!(s.add_plan(plan(PlanKind::Advanced, Coverage::OnPremises), d(TODAY)), Err(Refusal::BadCombination(_))));
+        let mut p = plan(PlanKind::Custom, Coverage::Cloud);
+        p.contract_id = "P-2".parse().unwrap();
+        p.access_id = "PA-0002".parse().unwrap();
+        p.start = Some(d("2026-07-01"));
+        p.end = Some(d("2026-06-30"));
+        assert!(matches!(s.add_plan(p, d(TODAY)), Err(Refusal::EndBeforeStart { .. })));
+    }
+
+    #[test]
+    fn r6_linking_is_idempotent_and_refuses_unusable_contracts() {
+        let mut s = org_with(&[]);
+        s.add_plan(plan(PlanKind::Premier, Coverage::Both), d(TODAY)).unwrap();
+        let who: Email = "someone@outlook.com".parse().unwrap();
+        assert_eq!(s.link("P-1", &who, d(TODAY)), Ok(true));
+        assert_eq!(s.link("P-1", &who, d(TODAY)), Ok(false));
+        let err = s.link("P-1", &who, d("2027-06-15")).unwrap_err();
+        assert_eq!(err.to_string(), "contract `P-1` can't be linked: expired on 2027-06-14");
+        assert!(matches!(s.link("NOPE", &who, d(TODAY)), Err(Refusal::UnknownContract(_))));
+    }
+}

@@ -1,0 +1,292 @@
+//! Why the model refuses an action: one variant per rule, with the user's values as fields, a
+//! lowercase message (Microsoft's own wording quoted where the rules require it) and a hint.
+
+use chrono::NaiveDate;
+
+use super::contract::{Coverage, Scope};
+use super::values::Email;
+
+/// A refusal by a rule. Nothing was changed when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// R2.
+    #[error("You are not authorized for this action: {action} needs the global-admin or mpn-partner-admin role{}", who(.account))]
+    NotAuthorized {
+        /// What was attempted.
+        action: &'static str,
+        /// Who attempted it.
+        account: Option<Email>,
+        /// Accounts that hold a sufficient role.
+        holders: Vec<Email>,
+    },
+    /// R3.
+    #[error("You are not authorized for this action: `{account}` is associated with CSP only, and the benefits page needs an account associated with the partner-program (MPN) membership")]
+    CspOnly {
+        /// The CSP-only account.
+        account: Email,
+        /// MPN-associated accounts that could be used instead.
+        others: Vec<Email>,
+    },
+    /// R11.
+    #[error("You are not authorized for this action: a request under the \"Cloud Solution Provider\" plan needs the admin-agent role{}", who(.account))]
+    NotAdminAgent {
+        /// Who attempted it.
+        account: Option<Email>,
+        /// Accounts with the admin-agent role.
+        holders: Vec<Email>,
+    },
+    /// The state has no organization yet.
+    #[error("this state file has no organization yet")]
+    NotInitialized,
+    /// `init` on a state that already has one.
+    #[error("this state file already belongs to `{name}` (partner ID {partner_id})")]
+    AlreadyInitialized {
+        /// The organization's name.
+        name: String,
+        /// Its partner ID.
+        partner_id: String,
+    },
+    /// `--as` or `account use` named an account the state does not know.
+    #[error("account `{0}` is not in this state file")]
+    UnknownAccount(Email),
+    /// `account add` for a known account.
+    #[error("account `{0}` already exists")]
+    DuplicateAccount(Email),
+    /// `offer add` for an offer already held.
+    #[error("offer `{0}` already exists")]
+    DuplicateOffer(String),
+    /// An offer name not in the state.
+    #[error("offer `{name}` not found")]
+    UnknownOffer {
+        /// The name given.
+        name: String,
+        /// The offers that exist.
+        known: Vec<String>,
+    },
+    /// A benefit name that matches no benefit of an active offer.
+    #[error("benefit `{name}` not found among the benefits of active offers")]
+    UnknownBenefit {
+        /// The name given.
+        name: String,
+        /// The benefits that exist.
+        known: Vec<String>,
+    },
+    /// A benefit suffix that matches more than one benefit.
+    #[error("benefit `{name}` is ambiguous: it matches {}", .candidates.join(", "))]
+    AmbiguousBenefit {
+        /// The name given.
+        name: String,
+        /// The benefits it matches.
+        candidates: Vec<String>,
+    },
+    /// `activate` without IDs while the request is already pending.
+    #[error("activation of `{benefit}` was already requested on {since}")]
+    AlreadyPending {
+        /// The benefit.
+        benefit: String,
+        /// When it was requested.
+        since: NaiveDate,
+    },
+    /// `activate` on a benefit whose contract is still current.
+    #[error("benefit `{benefit}` is already active with contract `{contract}`")]
+    AlreadyActive {
+        /// The benefit.
+        benefit: String,
+        /// Its current contract.
+        contract: String,
+    },
+    /// A Contract ID already recorded.
+    #[error("contract `{0}` already exists")]
+    DuplicateContract(String),
+    /// An Access ID already recorded (the ID itself is a credential and is not repeated).
+    #[error("that Access ID is already recorded for contract `{0}`")]
+    DuplicateAccessId(String),
+    /// A Contract ID not in the state.
+    #[error("contract `{0}` not found")]
+    UnknownContract(String),
+    /// An incident ID not in the state.
+    #[error("incident `{0}` not found")]
+    UnknownIncident(String),
+    /// R8: past the end date.
+    #[error("support plan expired: contract `{contract}` ended on {end}")]
+    PlanExpired {
+        /// The contract.
+        contract: String,
+        /// Its last day.
+        end: NaiveDate,
+    },
+    /// R8: no incidents left.
+    #[error("support plan exhausted: contract `{contract}` has no incidents remaining (all {allowance} used)")]
+    PlanExhausted {
+        /// The contract.
+        contract: String,
+        /// Its allowance.
+        allowance: u32,
+    },
+    /// R8: scope mismatch.
+    #[error("the support plan can't be used for support of the specified products: contract `{contract}` covers {} products, not {}", .coverage.slug(), .scope.slug())]
+    WrongScope {
+        /// The contract.
+        contract: String,
+        /// What it covers.
+        coverage: Coverage,
+        /// What the incident needs.
+        scope: Scope,
+    },
+    /// R8: not started yet.
+    #[error("support plan not started yet: contract `{contract}` starts on {start}")]
+    NotStarted {
+        /// The contract.
+        contract: String,
+        /// Its first day.
+        start: NaiveDate,
+    },
+    /// R8: the only plan for the scope is still being activated.
+    #[error("activation pending: `{benefit}` was requested on {since} and has no Access ID and Contract ID yet")]
+    ActivationPending {
+        /// The benefit.
+        benefit: String,
+        /// When it was requested.
+        since: NaiveDate,
+    },
+    /// R8: nothing covers the scope at all.
+    #[error("no support plan covers {} products", .0.slug())]
+    NoPlan(Scope),
+    /// R10.
+    #[error("Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support")]
+    ActionPackNoCloud,
+    /// R6: linking an unusable contract.
+    #[error("contract `{contract}` can't be linked: {reason}")]
+    LinkUnavailable {
+        /// The contract.
+        contract: String,
+        /// "expired on DATE" or "no incidents remaining".
+        reason: String,
+    },
+    /// R12: second refund.
+    #[error("incident `{id}` was already refunded on {on}")]
+    AlreadyRefunded {
+        /// The incident.
+        id: String,
+        /// When.
+        on: NaiveDate,
+    },
+    /// R12: refunding a request that charged nothing.
+    #[error("incident `{0}` charged no contract, so there is nothing to refund")]
+    NotCharged(String),
+    /// Closing twice.
+    #[error("incident `{id}` was already closed on {on}")]
+    AlreadyClosed {
+        /// The incident.
+        id: String,
+        /// When.
+        on: NaiveDate,
+    },
+    /// A date range that ends before it starts (a usage error).
+    #[error("end date {end} is before start date {start}")]
+    EndBeforeStart {
+        /// The start.
+        start: NaiveDate,
+        /// The end.
+        end: NaiveDate,
+    },
+    /// Option values that contradict the program (a usage error).
+    #[error("{0}")]
+    BadCombination(String),
+}
+
+fn who(account: &Option<Email>) -> String {
+    match account {
+        Some(a) => format!(", which `{a}` does not hold"),
+        None => ", and no account is selected".to_string(),
+    }
+}
+
+fn list(accounts: &[Email]) -> String {
+    accounts
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Refusal {
+    /// Whether this is a bad value or combination of values (exit 2) rather than a refusal by a
+    /// rule (exit 3).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Refusal::EndBeforeStart { .. } | Refusal::BadCombination(_)
+        )
+    }
+
+    /// What the user can do about it, when there is something.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Refusal::NotAuthorized { holders, .. } => match holders.first() {
+                Some(first) => format!(
+                    "accounts holding the role: {}; rerun with `--as {first}`",
+                    list(holders)
+                ),
+                None => "no account holds the role; add one with `partner-support account add EMAIL --role global-admin`".into(),
+            },
+            Refusal::CspOnly { others, .. } => match others.first() {
+                Some(first) => format!(
+                    "you must use an MPN-associated account, such as {}; rerun with `--as {first}`",
+                    list(others)
+                ),
+                None => "you must use an MPN-associated account; add one with `partner-support account add EMAIL --role mpn-partner-admin`".into(),
+            },
+            Refusal::NotAdminAgent { holders, .. } => match holders.first() {
+                Some(first) => format!(
+                    "accounts holding admin-agent: {}; rerun with `--as {first}`",
+                    list(holders)
+                ),
+                None => "no account holds admin-agent; add one with `partner-support account add EMAIL --role admin-agent`".into(),
+            },
+            Refusal::NotInitialized => {
+                "run `partner-support init --partner-id ID --name NAME` first".into()
+            }
+            Refusal::AlreadyInitialized { .. } => {
+                "use `--state PATH` to keep another organization in another file".into()
+            }
+            Refusal::UnknownAccount(_) => {
+                "add it with `partner-support account add EMAIL --role ROLE`, or see `partner-support account list`".into()
+            }
+            Refusal::UnknownOffer { known, .. } if known.is_empty() => {
+                "there are no offers; add one with `partner-support offer add`".into()
+            }
+            Refusal::UnknownOffer { known, .. } => format!("offers: {}", known.join(", ")),
+            Refusal::UnknownBenefit { known, .. } if known.is_empty() => {
+                "no active offer yields benefits; add one with `partner-support offer add`".into()
+            }
+            Refusal::UnknownBenefit { known, .. } => format!("benefits: {}", known.join(", ")),
+            Refusal::AmbiguousBenefit { candidates, .. } => {
+                format!("name one in full, for example `{}`", candidates[0])
+            }
+            Refusal::AlreadyPending { .. } => "when Partner Center shows the Access ID and Contract ID, record them with `--access-id A --contract-id C`".into(),
+            Refusal::AlreadyActive { contract, .. } => {
+                format!("see `partner-support contract show {contract}`")
+            }
+            Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
+            Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
+            Refusal::PlanExpired { .. } | Refusal::PlanExhausted { .. } => {
+                "a new support plan is needed: renew the benefit with `partner-support activate`, or add a paid plan with `partner-support contract add`".into()
+            }
+            Refusal::WrongScope { .. } => {
+                "choose a contract that covers these products, or leave out `--contract`".into()
+            }
+            Refusal::NotStarted { .. } => {
+                "use another contract, or wait until it starts".into()
+            }
+            Refusal::ActivationPending { .. } => "allow a few days; when Partner Center shows the Access ID and Contract ID, record them with `partner-support activate BENEFIT --access-id A --contract-id C`".into(),
+            Refusal::NoPlan(Scope::Cloud) => "activate a cloud-support benefit, or add a paid plan with `partner-support contract add --scope cloud`".into(),
+            Refusal::NoPlan(Scope::OnPremises) => "activate a product-support benefit, or add a paid plan with `partner-support contract add --scope on-premises`".into(),
+            Refusal::ActionPackNoCloud => "cloud support needs a Silver or Gold competency, or a paid plan such as Advanced Support for Partners (`partner-support contract add --plan advanced`)".into(),
+            Refusal::LinkUnavailable { .. } => "a new support plan is needed to get support incidents".into(),
+            Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),
+            Refusal::EndBeforeStart { .. } => "pass an `--end` on or after `--start`".into(),
+            _ => return None,
+        })
+    }
+}

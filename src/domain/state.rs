@@ -1,0 +1,197 @@
+//! The whole record: organization, accounts, offers, pending activations, contracts, incidents
+//! and history, with the queries every command shares.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::account::Account;
+use super::contract::{Contract, Status, Usage};
+use super::incident::Incident;
+use super::offer::Offer;
+use super::refusal::Refusal;
+use super::values::{Email, PartnerId, Text};
+
+/// The schema this build writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The partner organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Partner-program (MPN) partner ID.
+    pub partner_id: PartnerId,
+    /// Company name.
+    pub name: Text,
+}
+
+/// A benefit whose activation was requested and whose IDs are not known yet (R4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingActivation {
+    /// `OFFER/BENEFIT`.
+    pub benefit: String,
+    /// The day of the request.
+    pub requested_on: NaiveDate,
+    /// Who asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<Email>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Wall-clock time of the change.
+    pub at: DateTime<Utc>,
+    /// The "today" the change was made under (differs from `at` with `--as-of`).
+    pub as_of: NaiveDate,
+    /// Who made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Email>,
+    /// The command (`incidents open`).
+    pub action: String,
+    /// What changed, in words; never holds an Access ID.
+    pub summary: String,
+}
+
+/// The state file's content. Every collection is kept sorted so that the file is deterministic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Format version of the file; always first.
+    pub schema_version: u32,
+    /// The organization, once `init` ran.
+    #[serde(default)]
+    pub organization: Option<Organization>,
+    /// The account commands act as unless `--as` says otherwise.
+    #[serde(default)]
+    pub current_account: Option<Email>,
+    /// Known accounts, by e-mail.
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+    /// Membership offers, by name.
+    #[serde(default)]
+    pub offers: Vec<Offer>,
+    /// Activations requested and not completed, by benefit.
+    #[serde(default)]
+    pub pending: Vec<PendingActivation>,
+    /// Contracts, by Contract ID.
+    #[serde(default)]
+    pub contracts: Vec<Contract>,
+    /// Incidents, by ID.
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    /// Every mutation, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            schema_version: SCHEMA_VERSION,
+            organization: None,
+            current_account: None,
+            accounts: Vec::new(),
+            offers: Vec::new(),
+            pending: Vec::new(),
+            contracts: Vec::new(),
+            incidents: Vec::new(),
+            history: Vec::new(),
+        }
+    }
+}
+
+impl State {
+    /// Refuses when `init` has not run.
+    pub fn require_organization(&self) -> Result<&Organization, Refusal> {
+        self.organization.as_ref().ok_or(Refusal::NotInitialized)
+    }
+
+    /// Creates the organization (and, optionally, its first account, made current).
+    pub fn init(&mut self, organization: Organization, account: Option<Account>) -> Result<(), Refusal> {
+        if let Some(o) = &self.organization {
+            return Err(Refusal::AlreadyInitialized {
+                name: o.name.to_string(),
+                partner_id: o.partner_id.to_string(),
+            });
+        }
+        self.organization = Some(organization);
+        if let Some(a) = account {
+            self.add_account(a)?;
+        }
+        Ok(())
+    }
+
+    /// The contract with this ID.
+    pub fn contract(&self, id: &str) -> Result<&Contract, Refusal> {
+        self.contracts
+            .iter()
+            .find(|c| c.contract_id.as_str() == id)
+            .ok_or_else(|| Refusal::UnknownContract(id.to_string()))
+    }
+
+    /// A contract's charged and refunded incidents (R14).
+    pub fn usage(&self, contract: &Contract) -> Usage {
+        self.incidents
+            .iter()
+            .filter(|i| i.contract_id.as_ref() == Some(&contract.contract_id))
+            .fold(Usage::default(), |mut u, i| {
+                u.charged += 1;
+                u.refunded += u32::from(i.refund.is_some());
+                u
+            })
+    }
+
+    /// Every contract with its balance and status on `today`, in Contract ID order.
+    pub fn contract_views(&self, today: NaiveDate) -> Vec<ContractView<'_>> {
+        self.contracts
+            .iter()
+            .map(|c| ContractView::new(c, self.usage(c), today))
+            .collect()
+    }
+
+    /// Appends an audit entry.
+    pub fn record(&mut self, entry: HistoryEntry) {
+        self.history.push(entry);
+    }
+}
+
+/// A contract with what is derived from it on a given day.
+#[derive(Debug, Clone, Copy)]
+pub struct ContractView<'a> {
+    /// The stored contract.
+    pub contract: &'a Contract,
+    /// Its charged and refunded incidents.
+    pub usage: Usage,
+    /// Incidents left, `None` when unlimited.
+    pub remaining: Option<u32>,
+    /// Status on the day.
+    pub status: Status,
+    /// Days until the end date.
+    pub days_left: i64,
+}
+
+impl<'a> ContractView<'a> {
+    /// Derives the view of `contract` on `today`.
+    pub fn new(contract: &'a Contract, usage: Usage, today: NaiveDate) -> Self {
+        ContractView {
+            contract,
+            usage,
+            remaining: contract.remaining(usage),
+            status: contract.status(usage, today),
+            days_left: contract.days_left(today),
+        }
+    }
+
+    /// Whether default lists show it (R7): not expired and not exhausted.
+    pub fn is_listed(&self) -> bool {
+        matches!(self.status, Status::Active | Status::Waiting)
+    }
+
+    /// Why the contract is unavailable, for `--all` lists (R7).
+    pub fn reason(&self) -> Option<String> {
+        match self.status {
+            Status::Expired => Some(format!("expired on {}", self.contract.end)),
+            Status::Exhausted => Some("no incidents remaining".to_string()),
+            Status::Waiting => Some(format!("starts on {}", self.contract.start)),
+            Status::Active => None,
+        }
+    }
+}

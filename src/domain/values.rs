@@ -1,0 +1,244 @@
+//! Validated values: free text, identifiers, e-mail addresses, partner IDs and dates.
+//!
+//! Each type can only be built through `FromStr`, so a value that reached the model has already
+//! passed its rule; the command line uses the same parsers, so a bad value is a usage error
+//! (exit 2) before anything is read or written.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Longest free text accepted (titles, names, products), in characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+/// Longest identifier accepted (Contract ID, Access ID, case number, tenant), in characters.
+pub const MAX_ID_CHARS: usize = 64;
+/// Longest e-mail address accepted (RFC 5321's limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// Dates outside these years are typos, not plans.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2199;
+
+/// Why a value was rejected; the message never repeats the value (the caller names it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+fn reject<T>(why: impl Into<String>) -> Result<T, ValueError> {
+    Err(ValueError(why.into()))
+}
+
+/// Human text: trimmed, non-empty, at most [`MAX_TEXT_CHARS`], no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Text(String);
+
+impl FromStr for Text {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return reject("expected non-empty text");
+        }
+        if t.chars().any(char::is_control) {
+            return reject("expected text without control characters");
+        }
+        if t.chars().count() > MAX_TEXT_CHARS {
+            return reject(format!("expected at most {MAX_TEXT_CHARS} characters"));
+        }
+        Ok(Text(t.to_string()))
+    }
+}
+
+/// An identifier such as a Contract ID or Access ID: 1–64 ASCII letters, digits, `-`, `_`, `.`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Id(String);
+
+impl FromStr for Id {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        if s.is_empty() {
+            return reject("expected a non-empty ID");
+        }
+        if s.len() > MAX_ID_CHARS {
+            return reject(format!("expected an ID of at most {MAX_ID_CHARS} characters"));
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return reject("expected an ID of ASCII letters, digits, `-`, `_` or `.`");
+        }
+        Ok(Id(s.to_string()))
+    }
+}
+
+impl Id {
+    /// The ID with all but its last four characters hidden, for output.
+    pub fn masked(&self) -> String {
+        let n = self.0.chars().count();
+        if n <= 4 {
+            return "****".to_string();
+        }
+        let tail: String = self.0.chars().skip(n - 4).collect();
+        format!("****{tail}")
+    }
+}
+
+/// An account's e-mail address, kept in lowercase so that lookups ignore case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl FromStr for Email {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        let s = s.trim();
+        if s.len() > MAX_EMAIL_CHARS {
+            return reject(format!(
+                "expected an e-mail address of at most {MAX_EMAIL_CHARS} characters"
+            ));
+        }
+        let ok = match s.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && s.chars().all(|c| c.is_ascii_graphic())
+            }
+            None => false,
+        };
+        if !ok {
+            return reject("expected an e-mail address like `name@example.com`");
+        }
+        Ok(Email(s.to_ascii_lowercase()))
+    }
+}
+
+/// A partner-program (MPN) partner ID: 1–12 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PartnerId(String);
+
+impl FromStr for PartnerId {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return reject("expected a partner ID of 1 to 12 digits");
+        }
+        Ok(PartnerId(s.to_string()))
+    }
+}
+
+macro_rules! string_newtype {
+    ($($t:ident),*) => {$(
+        impl $t {
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl TryFrom<String> for $t {
+            type Error = ValueError;
+            fn try_from(s: String) -> Result<Self, ValueError> {
+                s.parse()
+            }
+        }
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.0
+            }
+        }
+    )*};
+}
+string_newtype!(Text, Id, Email, PartnerId);
+
+/// Parses a calendar date written `YYYY-MM-DD`, refusing impossible days and implausible years.
+pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 10)
+        .ok_or_else(|| ValueError("expected a real calendar date written YYYY-MM-DD".into()))?;
+    if !YEARS.contains(&d.year()) {
+        return reject(format!(
+            "expected a year from {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_rules() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("  Exchange Server 2019 ", Some("Exchange Server 2019")),
+            ("Zürich – مرحبا e\u{301}", Some("Zürich – مرحبا e\u{301}")),
+            ("", None),
+            ("   \t ", None),
+            ("bell\u{7}", None),
+            ("esc \u{1b}[31m red", None),
+            ("line\nbreak", None),
+        ];
+        for (input, want) in cases {
+            let got = input.parse::<Text>().ok().map(String::from);
+            assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+        assert!("x".repeat(MAX_TEXT_CHARS).parse::<Text>().is_ok());
+        assert!("x".repeat(MAX_TEXT_CHARS + 1).parse::<Text>().is_err());
+    }
+
+    #[test]
+    fn id_rules_and_masking() {
+        for ok in ["1234567", "AB-12_x.9"] {
+            assert!(ok.parse::<Id>().is_ok(), "{ok}");
+        }
+        for bad in ["", "has space", "tab\t", "ünï", "a/b"] {
+            assert!(bad.parse::<Id>().is_err(), "{bad:?}");
+        }
+        assert!("9".repeat(65).parse::<Id>().is_err());
+        let id: Id = "ACC-1234-5678".parse().unwrap();
+        assert_eq!(id.masked(), "****5678");
+        assert_eq!("abc".parse::<Id>().unwrap().masked(), "****");
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(
+            "Admin@Contoso.COM".parse::<Email>().unwrap().as_str(),
+            "admin@contoso.com"
+        );
+        for bad in ["", "plain", "@contoso.com", "a@b", "a@b@c.com", "a b@c.com", "a@.com"] {
+            assert!(bad.parse::<Email>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let cases: &[(&str, bool)] = &[
+            ("2026-02-28", true),
+            ("2028-02-29", true),
+            ("2026-02-30", false),
+            ("2026-13-01", false),
+            ("0000-01-01", false),
+            ("26-01-01", false),
+            ("2026-1-1", false),
+            ("", false),
+        ];
+        for (input, ok) in cases {
+            assert_eq!(parse_date(input).is_ok(), *ok, "{input:?}");
+        }
+    }
+}
