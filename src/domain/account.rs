@@ -98,7 +98,11 @@ impl State {
     }
 
     /// Refuses activation to an account without global-admin or mpn-partner-admin (R2, R3).
-    pub fn require_activator(&self, actor: Option<&Account>, action: &'static str) -> Result<(), Refusal> {
+    pub fn require_activator(
+        &self,
+        actor: Option<&Account>,
+        action: &'static str,
+    ) -> Result<(), Refusal> {
         self.require_benefits_page(actor)?;
         match actor {
             Some(a) if a.can_activate() => Ok(()),
@@ -180,10 +184,14 @@ mod tests {
     #[test]
     fn who_may_activate() {
         let mut s = org();
-        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false)).unwrap();
-        s.add_account(account("mpn@contoso.com", &[Role::MpnPartnerAdmin], false)).unwrap();
-        s.add_account(account("tech@contoso.com", &[Role::AdminAgent], false)).unwrap();
-        s.add_account(account("csp@contoso.com", &[Role::GlobalAdmin], true)).unwrap();
+        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false))
+            .unwrap();
+        s.add_account(account("mpn@contoso.com", &[Role::MpnPartnerAdmin], false))
+            .unwrap();
+        s.add_account(account("tech@contoso.com", &[Role::AdminAgent], false))
+            .unwrap();
+        s.add_account(account("csp@contoso.com", &[Role::GlobalAdmin], true))
+            .unwrap();
         let check = |who: &str| {
             let a = s.account(&who.parse().unwrap());
             s.require_activator(a, "activating a benefit").err()
@@ -197,22 +205,43 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(check("csp@contoso.com"), Some(Refusal::CspOnly { .. })));
-        assert!(matches!(s.require_activator(None, "x"), Err(Refusal::NotAuthorized { account: None, .. })));
+        assert!(matches!(
+            check("csp@contoso.com"),
+            Some(Refusal::CspOnly { .. })
+        ));
+        assert!(matches!(
+            s.require_activator(None, "x"),
+            Err(Refusal::NotAuthorized { account: None, .. })
+        ));
     }
 
     #[test]
     fn current_account_and_unknown_as() {
         let mut s = org();
-        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false)).unwrap();
-        s.add_account(account("tech@contoso.com", &[], false)).unwrap();
-        assert_eq!(s.actor(None).unwrap().unwrap().email.as_str(), "admin@contoso.com");
+        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false))
+            .unwrap();
+        s.add_account(account("tech@contoso.com", &[], false))
+            .unwrap();
+        assert_eq!(
+            s.actor(None).unwrap().unwrap().email.as_str(),
+            "admin@contoso.com"
+        );
         let tech = "tech@contoso.com".parse().unwrap();
-        assert_eq!(s.actor(Some(&tech)).unwrap().unwrap().email.as_str(), "tech@contoso.com");
+        assert_eq!(
+            s.actor(Some(&tech)).unwrap().unwrap().email.as_str(),
+            "tech@contoso.com"
+        );
         let ghost = "ghost@contoso.com".parse().unwrap();
-        assert!(matches!(s.actor(Some(&ghost)), Err(Refusal::UnknownAccount(_))));
-        assert!(matches!(s.add_account(account("ADMIN@contoso.com", &[], false)), Err(Refusal::DuplicateAccount(_))));
-        s.remove_account(&"admin@contoso.com".parse().unwrap()).unwrap();
+        assert!(matches!(
+            s.actor(Some(&ghost)),
+            Err(Refusal::UnknownAccount(_))
+        ));
+        assert!(matches!(
+            s.add_account(account("ADMIN@contoso.com", &[], false)),
+            Err(Refusal::DuplicateAccount(_))
+        ));
+        s.remove_account(&"admin@contoso.com".parse().unwrap())
+            .unwrap();
         assert!(s.actor(None).unwrap().is_none());
     }
 }

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use super::catalog::{BenefitKind, Entitlement};
-use super::contract::{default_end, Contract, PlanKind, Status};
-use super::offer::{check_range, slug, Offer};
+use super::contract::{Contract, PlanKind, Status, default_end};
+use super::offer::{Offer, check_range, slug};
 use super::refusal::Refusal;
 use super::state::{PendingActivation, State};
 use super::values::{Email, Id, Text};
@@ -80,7 +80,12 @@ impl State {
     pub fn benefits(&self, today: NaiveDate) -> Vec<BenefitView<'_>> {
         let views = self.contract_views(today);
         self.active_offers(today)
-            .flat_map(|offer| offer.benefits().into_iter().map(move |(name, e)| (offer, name, e)))
+            .flat_map(|offer| {
+                offer
+                    .benefits()
+                    .into_iter()
+                    .map(move |(name, e)| (offer, name, e))
+            })
             .map(|(offer, name, entitlement)| {
                 let latest = views
                     .iter()
@@ -113,7 +118,11 @@ impl State {
 
     /// Resolves a benefit name: full `OFFER/BENEFIT`, or a unique suffix on a `/` or `-`
     /// boundary; Microsoft's other names for a benefit are accepted in the benefit part.
-    pub fn resolve_benefit<'a>(&self, input: &str, views: &'a [BenefitView<'a>]) -> Result<&'a BenefitView<'a>, Refusal> {
+    pub fn resolve_benefit<'a>(
+        &self,
+        input: &str,
+        views: &'a [BenefitView<'a>],
+    ) -> Result<&'a BenefitView<'a>, Refusal> {
         let wanted = canonical(input);
         let matches: Vec<&BenefitView> = views
             .iter()
@@ -139,7 +148,13 @@ impl State {
 
     /// Requests activation (pending), or records the IDs Partner Center shows and creates the
     /// contract (active) — both at once when the IDs are given with the first request (R2–R4).
-    pub fn activate(&mut self, benefit: &str, activation: Activation, actor: Option<&Email>, today: NaiveDate) -> Result<(String, Option<Id>), Refusal> {
+    pub fn activate(
+        &mut self,
+        benefit: &str,
+        activation: Activation,
+        actor: Option<&Email>,
+        today: NaiveDate,
+    ) -> Result<(String, Option<Id>), Refusal> {
         self.require_organization()?;
         let account = actor.and_then(|e| self.account(e));
         self.require_activator(account, "activating a benefit")?;
@@ -181,7 +196,10 @@ impl State {
             contract_id,
             access_id,
             kind: PlanKind::Benefit,
-            plan: entitlement.plan.parse::<Text>().expect("catalog plan names are valid text"),
+            plan: entitlement
+                .plan
+                .parse::<Text>()
+                .expect("catalog plan names are valid text"),
             benefit: Some(name.clone()),
             coverage: entitlement.coverage,
             allowance: entitlement.allowance,
@@ -196,13 +214,23 @@ impl State {
 
     /// Adds a contract, refusing a Contract ID or Access ID that is already recorded.
     pub fn insert_contract(&mut self, contract: Contract) -> Result<&Contract, Refusal> {
-        if self.contracts.iter().any(|c| c.contract_id == contract.contract_id) {
+        if self
+            .contracts
+            .iter()
+            .any(|c| c.contract_id == contract.contract_id)
+        {
             return Err(Refusal::DuplicateContract(contract.contract_id.to_string()));
         }
-        if let Some(c) = self.contracts.iter().find(|c| c.access_id == contract.access_id) {
+        if let Some(c) = self
+            .contracts
+            .iter()
+            .find(|c| c.access_id == contract.access_id)
+        {
             return Err(Refusal::DuplicateAccessId(c.contract_id.to_string()));
         }
-        let at = self.contracts.partition_point(|c| c.contract_id < contract.contract_id);
+        let at = self
+            .contracts
+            .partition_point(|c| c.contract_id < contract.contract_id);
         self.contracts.insert(at, contract);
         Ok(&self.contracts[at])
     }
@@ -228,29 +256,62 @@ mod tests {
     use crate::domain::account::Role;
     use crate::domain::catalog::{Category, Level};
     use crate::domain::contract::Allowance;
-    use crate::domain::testing::{account, d, org_with, TODAY};
+    use crate::domain::testing::{TODAY, account, d, org_with};
 
     fn contoso() -> State {
-        let mut s = org_with(&[(Level::Gold, Some(("Cloud Platform", Category::Cloud))), (Level::Silver, Some(("Data Analytics", Category::Other)))]);
-        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false)).unwrap();
+        let mut s = org_with(&[
+            (Level::Gold, Some(("Cloud Platform", Category::Cloud))),
+            (Level::Silver, Some(("Data Analytics", Category::Other))),
+        ]);
+        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false))
+            .unwrap();
         s
     }
 
     fn ids(a: &str, c: &str) -> Activation {
-        Activation { ids: Some((a.parse().unwrap(), c.parse().unwrap())), ..Default::default() }
+        Activation {
+            ids: Some((a.parse().unwrap(), c.parse().unwrap())),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn benefits_page_lists_each_offer_benefit() {
         let s = contoso();
-        let rows: Vec<_> = s.benefits(d(TODAY)).into_iter().map(|b| (b.name, b.entitlement.allowance, b.state.slug())).collect();
-        assert_eq!(rows, [
-            ("gold-cloud-platform/product-support".to_string(), Allowance::Incidents(20), "not-activated"),
-            ("gold-cloud-platform/cloud-support".to_string(), Allowance::Unlimited, "not-activated"),
-            ("silver-data-analytics/product-support".to_string(), Allowance::Incidents(15), "not-activated"),
-            ("silver-data-analytics/cloud-support".to_string(), Allowance::Incidents(5), "not-activated"),
-        ]);
-        assert!(org_with(&[]).benefits(d(TODAY)).is_empty(), "R1: no offers, no benefits");
+        let rows: Vec<_> = s
+            .benefits(d(TODAY))
+            .into_iter()
+            .map(|b| (b.name, b.entitlement.allowance, b.state.slug()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "gold-cloud-platform/product-support".to_string(),
+                    Allowance::Incidents(20),
+                    "not-activated"
+                ),
+                (
+                    "gold-cloud-platform/cloud-support".to_string(),
+                    Allowance::Unlimited,
+                    "not-activated"
+                ),
+                (
+                    "silver-data-analytics/product-support".to_string(),
+                    Allowance::Incidents(15),
+                    "not-activated"
+                ),
+                (
+                    "silver-data-analytics/cloud-support".to_string(),
+                    Allowance::Incidents(5),
+                    "not-activated"
+                ),
+            ]
+        );
+        assert!(
+            org_with(&[]).benefits(d(TODAY)).is_empty(),
+            "R1: no offers, no benefits"
+        );
     }
 
     #[test]
@@ -258,15 +319,30 @@ mod tests {
         let s = contoso();
         let views = s.benefits(d(TODAY));
         let resolve = |n: &str| s.resolve_benefit(n, &views).map(|v| v.name.clone());
-        assert_eq!(resolve("gold-cloud-platform/product-support").unwrap(), "gold-cloud-platform/product-support");
-        assert_eq!(resolve("platform/cloud-support").unwrap(), "gold-cloud-platform/cloud-support");
-        assert_eq!(resolve("Gold Cloud Platform/Partner On-premises Support").unwrap(), "gold-cloud-platform/product-support");
+        assert_eq!(
+            resolve("gold-cloud-platform/product-support").unwrap(),
+            "gold-cloud-platform/product-support"
+        );
+        assert_eq!(
+            resolve("platform/cloud-support").unwrap(),
+            "gold-cloud-platform/cloud-support"
+        );
+        assert_eq!(
+            resolve("Gold Cloud Platform/Partner On-premises Support").unwrap(),
+            "gold-cloud-platform/product-support"
+        );
         match resolve("product-support") {
             Err(Refusal::AmbiguousBenefit { candidates, .. }) => assert_eq!(candidates.len(), 2),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(resolve("oduct-support"), Err(Refusal::UnknownBenefit { .. })));
-        assert!(matches!(resolve("action-pack/product-support"), Err(Refusal::UnknownBenefit { .. })));
+        assert!(matches!(
+            resolve("oduct-support"),
+            Err(Refusal::UnknownBenefit { .. })
+        ));
+        assert!(matches!(
+            resolve("action-pack/product-support"),
+            Err(Refusal::UnknownBenefit { .. })
+        ));
     }
 
     #[test]
@@ -274,31 +350,89 @@ mod tests {
         let mut s = contoso();
         let admin: Email = "admin@contoso.com".parse().unwrap();
         let name = "gold-cloud-platform/product-support";
-        assert_eq!(s.activate(name, Activation::default(), Some(&admin), d(TODAY)).unwrap(), (name.to_string(), None));
-        assert!(matches!(s.benefits(d(TODAY))[0].state, BenefitState::Pending { .. }));
-        assert!(matches!(s.activate(name, Activation::default(), Some(&admin), d(TODAY)), Err(Refusal::AlreadyPending { .. })));
-        s.activate(name, ids("ACCESS-0001", "7000001"), Some(&admin), d(TODAY)).unwrap();
+        assert_eq!(
+            s.activate(name, Activation::default(), Some(&admin), d(TODAY))
+                .unwrap(),
+            (name.to_string(), None)
+        );
+        assert!(matches!(
+            s.benefits(d(TODAY))[0].state,
+            BenefitState::Pending { .. }
+        ));
+        assert!(matches!(
+            s.activate(name, Activation::default(), Some(&admin), d(TODAY)),
+            Err(Refusal::AlreadyPending { .. })
+        ));
+        s.activate(name, ids("ACCESS-0001", "7000001"), Some(&admin), d(TODAY))
+            .unwrap();
         let c = s.contract("7000001").unwrap();
-        assert_eq!((c.plan.as_str(), c.allowance, c.start, c.end), ("Partner support Gold 20pack", Allowance::Incidents(20), d(TODAY), d("2027-06-14")));
+        assert_eq!(
+            (c.plan.as_str(), c.allowance, c.start, c.end),
+            (
+                "Partner support Gold 20pack",
+                Allowance::Incidents(20),
+                d(TODAY),
+                d("2027-06-14")
+            )
+        );
         assert!(s.pending.is_empty());
-        assert!(matches!(s.activate(name, ids("ACCESS-0002", "7000002"), Some(&admin), d(TODAY)), Err(Refusal::AlreadyActive { .. })));
-        let dup_contract = s.activate("platform/cloud-support", ids("ACCESS-0003", "7000001"), Some(&admin), d(TODAY));
+        assert!(matches!(
+            s.activate(name, ids("ACCESS-0002", "7000002"), Some(&admin), d(TODAY)),
+            Err(Refusal::AlreadyActive { .. })
+        ));
+        let dup_contract = s.activate(
+            "platform/cloud-support",
+            ids("ACCESS-0003", "7000001"),
+            Some(&admin),
+            d(TODAY),
+        );
         assert!(matches!(dup_contract, Err(Refusal::DuplicateContract(_))));
-        let dup_access = s.activate("platform/cloud-support", ids("ACCESS-0001", "7000003"), Some(&admin), d(TODAY));
-        assert_eq!(dup_access, Err(Refusal::DuplicateAccessId("7000001".into())));
+        let dup_access = s.activate(
+            "platform/cloud-support",
+            ids("ACCESS-0001", "7000003"),
+            Some(&admin),
+            d(TODAY),
+        );
+        assert_eq!(
+            dup_access,
+            Err(Refusal::DuplicateAccessId("7000001".into()))
+        );
         // A lapsed benefit may be activated again for a new term.
-        assert!(matches!(s.benefits(d("2027-06-15"))[0].state, BenefitState::Lapsed { status: Status::Expired, .. }));
-        s.activate(name, ids("ACCESS-0004", "7000004"), Some(&admin), d("2027-06-15")).unwrap();
+        assert!(matches!(
+            s.benefits(d("2027-06-15"))[0].state,
+            BenefitState::Lapsed {
+                status: Status::Expired,
+                ..
+            }
+        ));
+        s.activate(
+            name,
+            ids("ACCESS-0004", "7000004"),
+            Some(&admin),
+            d("2027-06-15"),
+        )
+        .unwrap();
     }
 
     #[test]
     fn r2_activation_needs_a_role() {
         let mut s = contoso();
-        s.add_account(account("tech@contoso.com", &[Role::AdminAgent], false)).unwrap();
+        s.add_account(account("tech@contoso.com", &[Role::AdminAgent], false))
+            .unwrap();
         let before = s.clone();
         let tech: Email = "tech@contoso.com".parse().unwrap();
-        let err = s.activate("gold-cloud-platform/product-support", Activation::default(), Some(&tech), d(TODAY)).unwrap_err();
-        assert!(err.to_string().starts_with("You are not authorized for this action"));
+        let err = s
+            .activate(
+                "gold-cloud-platform/product-support",
+                Activation::default(),
+                Some(&tech),
+                d(TODAY),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("You are not authorized for this action")
+        );
         assert_eq!(s, before);
     }
 }

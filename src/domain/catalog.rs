@@ -159,13 +159,55 @@ use Level::{ActionPack, Gold, Silver};
 
 /// The partner-program catalog (source article, "Technical Support entitlement").
 const CATALOG: &[Row] = &[
-    row(ActionPack, None, ProductSupport, Incidents(10), "Partner support MAPS 10pack"),
-    row(Silver, None, ProductSupport, Incidents(15), "Partner support Silver 15pack"),
-    row(Silver, Some(Cloud), CloudSupport, Unlimited, "Partner Signature Cloud Support"),
-    row(Silver, Some(Other), CloudSupport, Incidents(5), "Partner Signature 5pack"),
-    row(Gold, None, ProductSupport, Incidents(20), "Partner support Gold 20pack"),
-    row(Gold, Some(Cloud), CloudSupport, Unlimited, "Partner Signature Cloud Support"),
-    row(Gold, Some(Other), CloudSupport, Incidents(10), "Partner Signature 10pack"),
+    row(
+        ActionPack,
+        None,
+        ProductSupport,
+        Incidents(10),
+        "Partner support MAPS 10pack",
+    ),
+    row(
+        Silver,
+        None,
+        ProductSupport,
+        Incidents(15),
+        "Partner support Silver 15pack",
+    ),
+    row(
+        Silver,
+        Some(Cloud),
+        CloudSupport,
+        Unlimited,
+        "Partner Signature Cloud Support",
+    ),
+    row(
+        Silver,
+        Some(Other),
+        CloudSupport,
+        Incidents(5),
+        "Partner Signature 5pack",
+    ),
+    row(
+        Gold,
+        None,
+        ProductSupport,
+        Incidents(20),
+        "Partner support Gold 20pack",
+    ),
+    row(
+        Gold,
+        Some(Cloud),
+        CloudSupport,
+        Unlimited,
+        "Partner Signature Cloud Support",
+    ),
+    row(
+        Gold,
+        Some(Other),
+        CloudSupport,
+        Incidents(10),
+        "Partner Signature 10pack",
+    ),
 ];
 
 /// The benefits an offer of `level` (with a competency of `category`) yields, in catalog order.
@@ -199,7 +241,10 @@ mod tests {
             (
                 Silver,
                 Some(Other),
-                vec![(ProductSupport, Incidents(15)), (CloudSupport, Incidents(5))],
+                vec![
+                    (ProductSupport, Incidents(15)),
+                    (CloudSupport, Incidents(5)),
+                ],
             ),
             (
                 Gold,
@@ -209,7 +254,10 @@ mod tests {
             (
                 Gold,
                 Some(Other),
-                vec![(ProductSupport, Incidents(20)), (CloudSupport, Incidents(10))],
+                vec![
+                    (ProductSupport, Incidents(20)),
+                    (CloudSupport, Incidents(10)),
+                ],
             ),
         ];
         for (level, cat, want) in cases {
@@ -237,7 +285,10 @@ mod tests {
             BenefitKind::from_alias("partner-on-premises-support"),
             Some(ProductSupport)
         );
-        assert_eq!(BenefitKind::from_alias("partner-cloud-support"), Some(CloudSupport));
+        assert_eq!(
+            BenefitKind::from_alias("partner-cloud-support"),
+            Some(CloudSupport)
+        );
         assert_eq!(BenefitKind::from_alias("support"), None);
     }
 }

@@ -83,7 +83,9 @@ impl FromStr for Allowance {
             return Ok(Allowance::Unlimited);
         }
         match s.parse::<u64>() {
-            Ok(n) if (1..=u64::from(MAX_INCIDENTS)).contains(&n) => Ok(Allowance::Incidents(n as u32)),
+            Ok(n) if (1..=u64::from(MAX_INCIDENTS)).contains(&n) => {
+                Ok(Allowance::Incidents(n as u32))
+            }
             _ => Err(ValueError(format!(
                 "expected a number of incidents from 1 to {MAX_INCIDENTS}, or `unlimited`"
             ))),
@@ -284,8 +286,20 @@ mod tests {
     #[test]
     fn remaining_is_allowance_minus_charged_plus_refunded() {
         let c = contract(Allowance::Incidents(20));
-        assert_eq!(c.remaining(Usage { charged: 3, refunded: 1 }), Some(18));
-        assert_eq!(c.remaining(Usage { charged: 0, refunded: 0 }), Some(20));
+        assert_eq!(
+            c.remaining(Usage {
+                charged: 3,
+                refunded: 1
+            }),
+            Some(18)
+        );
+        assert_eq!(
+            c.remaining(Usage {
+                charged: 0,
+                refunded: 0
+            }),
+            Some(20)
+        );
     }
 
     #[test]

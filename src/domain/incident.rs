@@ -194,7 +194,10 @@ impl State {
     /// The contract an incident of `scope` would be charged to on `today` (R8, R9, R10).
     pub fn choose_contract(&self, scope: Scope, today: NaiveDate) -> Result<&Contract, Refusal> {
         let views = self.contract_views(today);
-        let in_scope: Vec<_> = views.iter().filter(|v| v.contract.coverage.covers(scope)).collect();
+        let in_scope: Vec<_> = views
+            .iter()
+            .filter(|v| v.contract.coverage.covers(scope))
+            .collect();
         if let Some(best) = in_scope
             .iter()
             .filter(|v| v.status == Status::Active)
@@ -230,7 +233,10 @@ impl State {
             return Err(unusable(v, scope).expect("a lapsed contract is unusable"));
         }
         let offers: Vec<_> = self.active_offers(today).collect();
-        if scope == Scope::Cloud && !offers.is_empty() && offers.iter().all(|o| o.level == Level::ActionPack) {
+        if scope == Scope::Cloud
+            && !offers.is_empty()
+            && offers.iter().all(|o| o.level == Level::ActionPack)
+        {
             return Err(Refusal::ActionPackNoCloud);
         }
         if let Some(other) = views.first() {
@@ -240,7 +246,12 @@ impl State {
     }
 
     /// Opens an incident: charges a contract (R8, R9), or logs a free CSP request (R11).
-    pub fn open_incident(&mut self, new: NewIncident, actor: Option<&Email>, today: NaiveDate) -> Result<Opened, Refusal> {
+    pub fn open_incident(
+        &mut self,
+        new: NewIncident,
+        actor: Option<&Email>,
+        today: NaiveDate,
+    ) -> Result<Opened, Refusal> {
         self.require_organization()?;
         let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
         let account = actor.and_then(|e| self.account(e));
@@ -318,23 +329,39 @@ impl State {
     }
 
     /// Closes an incident; the balance does not change.
-    pub fn close_incident(&mut self, id: IncidentId, today: NaiveDate) -> Result<&Incident, Refusal> {
+    pub fn close_incident(
+        &mut self,
+        id: IncidentId,
+        today: NaiveDate,
+    ) -> Result<&Incident, Refusal> {
         let incident = self.incident_mut(id)?;
         if let Some(on) = incident.closed_on {
-            return Err(Refusal::AlreadyClosed { id: id.to_string(), on });
+            return Err(Refusal::AlreadyClosed {
+                id: id.to_string(),
+                on,
+            });
         }
         incident.closed_on = Some(today);
         Ok(incident)
     }
 
     /// Returns a charged incident to its contract's balance, once (R12).
-    pub fn refund_incident(&mut self, id: IncidentId, reason: RefundReason, actor: Option<&Email>, today: NaiveDate) -> Result<&Incident, Refusal> {
+    pub fn refund_incident(
+        &mut self,
+        id: IncidentId,
+        reason: RefundReason,
+        actor: Option<&Email>,
+        today: NaiveDate,
+    ) -> Result<&Incident, Refusal> {
         let incident = self.incident_mut(id)?;
         if incident.contract_id.is_none() {
             return Err(Refusal::NotCharged(id.to_string()));
         }
         if let Some(r) = &incident.refund {
-            return Err(Refusal::AlreadyRefunded { id: id.to_string(), on: r.on });
+            return Err(Refusal::AlreadyRefunded {
+                id: id.to_string(),
+                on: r.on,
+            });
         }
         incident.refund = Some(Refund {
             on: today,
@@ -349,7 +376,7 @@ impl State {
 mod tests {
     use super::*;
     use crate::domain::contract::Coverage;
-    use crate::domain::testing::{contract, d, org_with, TODAY};
+    use crate::domain::testing::{TODAY, contract, d, org_with};
 
     fn new(scope: Scope) -> NewIncident {
         NewIncident {
@@ -366,16 +393,38 @@ mod tests {
         let mut n = new(scope);
         n.contract = contract.map(|c| c.parse().unwrap());
         let opened = s.open_incident(n, None, d(TODAY))?;
-        Ok(s.incident(opened.id)?.contract_id.as_ref().unwrap().to_string())
+        Ok(s.incident(opened.id)?
+            .contract_id
+            .as_ref()
+            .unwrap()
+            .to_string())
     }
 
     #[test]
     fn r9_prefers_unlimited_then_earliest_end() {
         let mut s = org_with(&[]);
         s.contracts = vec![
-            contract("LATE", Coverage::Both, Allowance::Incidents(5), "2026-01-01", "2027-06-30"),
-            contract("SOON", Coverage::OnPremises, Allowance::Incidents(5), "2026-01-01", "2026-12-31"),
-            contract("UNL", Coverage::Cloud, Allowance::Unlimited, "2026-01-01", "2026-12-31"),
+            contract(
+                "LATE",
+                Coverage::Both,
+                Allowance::Incidents(5),
+                "2026-01-01",
+                "2027-06-30",
+            ),
+            contract(
+                "SOON",
+                Coverage::OnPremises,
+                Allowance::Incidents(5),
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            contract(
+                "UNL",
+                Coverage::Cloud,
+                Allowance::Unlimited,
+                "2026-01-01",
+                "2026-12-31",
+            ),
         ];
         assert_eq!(open(&mut s, Scope::OnPremises, None).unwrap(), "SOON");
         assert_eq!(open(&mut s, Scope::Cloud, None).unwrap(), "UNL");
@@ -385,14 +434,39 @@ mod tests {
     fn r8_refusals_with_microsoft_wording() {
         let mut s = org_with(&[]);
         s.contracts = vec![
-            contract("EXP", Coverage::OnPremises, Allowance::Incidents(5), "2025-01-01", "2025-12-31"),
-            contract("ONE", Coverage::Cloud, Allowance::Incidents(1), "2026-01-01", "2026-12-31"),
-            contract("LATER", Coverage::Cloud, Allowance::Incidents(1), "2027-01-01", "2027-12-31"),
+            contract(
+                "EXP",
+                Coverage::OnPremises,
+                Allowance::Incidents(5),
+                "2025-01-01",
+                "2025-12-31",
+            ),
+            contract(
+                "ONE",
+                Coverage::Cloud,
+                Allowance::Incidents(1),
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            contract(
+                "LATER",
+                Coverage::Cloud,
+                Allowance::Incidents(1),
+                "2027-01-01",
+                "2027-12-31",
+            ),
         ];
         let msg = |r: Result<String, Refusal>| r.unwrap_err().to_string();
         assert!(msg(open(&mut s, Scope::OnPremises, None)).starts_with("support plan expired"));
-        assert!(msg(open(&mut s, Scope::OnPremises, Some("ONE"))).starts_with("the support plan can't be used for support of the specified products"));
-        assert!(msg(open(&mut s, Scope::Cloud, Some("LATER"))).starts_with("support plan not started yet"));
+        assert!(
+            msg(open(&mut s, Scope::OnPremises, Some("ONE"))).starts_with(
+                "the support plan can't be used for support of the specified products"
+            )
+        );
+        assert!(
+            msg(open(&mut s, Scope::Cloud, Some("LATER")))
+                .starts_with("support plan not started yet")
+        );
         assert!(msg(open(&mut s, Scope::Cloud, Some("NOPE"))).contains("not found"));
         assert_eq!(open(&mut s, Scope::Cloud, None).unwrap(), "ONE");
         // ONE is now exhausted and LATER has not started: the waiting plan is the better news.
@@ -403,9 +477,15 @@ mod tests {
     #[test]
     fn r10_action_pack_has_no_cloud_support() {
         let mut s = org_with(&[(Level::ActionPack, None)]);
-        assert_eq!(open(&mut s, Scope::Cloud, None).unwrap_err(), Refusal::ActionPackNoCloud);
+        assert_eq!(
+            open(&mut s, Scope::Cloud, None).unwrap_err(),
+            Refusal::ActionPackNoCloud
+        );
         let mut s = org_with(&[]);
-        assert_eq!(open(&mut s, Scope::Cloud, None).unwrap_err(), Refusal::NoPlan(Scope::Cloud));
+        assert_eq!(
+            open(&mut s, Scope::Cloud, None).unwrap_err(),
+            Refusal::NoPlan(Scope::Cloud)
+        );
     }
 
     #[test]
@@ -413,39 +493,72 @@ mod tests {
         use crate::domain::account::Role;
         use crate::domain::testing::account;
         let mut s = org_with(&[]);
-        s.add_account(account("agent@contoso.com", &[Role::AdminAgent], true)).unwrap();
-        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false)).unwrap();
+        s.add_account(account("agent@contoso.com", &[Role::AdminAgent], true))
+            .unwrap();
+        s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false))
+            .unwrap();
         let mut n = new(Scope::Cloud);
         n.csp_customer = Some("fabrikam.onmicrosoft.com".parse().unwrap());
         let admin: Email = "admin@contoso.com".parse().unwrap();
-        assert!(matches!(s.open_incident(n.clone(), Some(&admin), d(TODAY)), Err(Refusal::NotAdminAgent { .. })));
+        assert!(matches!(
+            s.open_incident(n.clone(), Some(&admin), d(TODAY)),
+            Err(Refusal::NotAdminAgent { .. })
+        ));
         let agent: Email = "agent@contoso.com".parse().unwrap();
         let opened = s.open_incident(n, Some(&agent), d(TODAY)).unwrap();
         assert_eq!(s.incident(opened.id).unwrap().contract_id, None);
-        assert!(matches!(s.refund_incident(opened.id, RefundReason::Duplicate, None, d(TODAY)), Err(Refusal::NotCharged(_))));
+        assert!(matches!(
+            s.refund_incident(opened.id, RefundReason::Duplicate, None, d(TODAY)),
+            Err(Refusal::NotCharged(_))
+        ));
     }
 
     #[test]
     fn r12_refund_once_r14_balance() {
         let mut s = org_with(&[]);
-        s.contracts = vec![contract("C", Coverage::OnPremises, Allowance::Incidents(2), "2026-01-01", "2026-12-31")];
+        s.contracts = vec![contract(
+            "C",
+            Coverage::OnPremises,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        )];
         open(&mut s, Scope::OnPremises, None).unwrap();
         open(&mut s, Scope::OnPremises, None).unwrap();
         let remaining = |s: &State| s.contract_views(d(TODAY))[0].remaining;
         assert_eq!(remaining(&s), Some(0));
         s.close_incident(IncidentId(1), d(TODAY)).unwrap();
         assert_eq!(remaining(&s), Some(0));
-        assert!(matches!(s.close_incident(IncidentId(1), d(TODAY)), Err(Refusal::AlreadyClosed { .. })));
-        s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY)).unwrap();
+        assert!(matches!(
+            s.close_incident(IncidentId(1), d(TODAY)),
+            Err(Refusal::AlreadyClosed { .. })
+        ));
+        s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY))
+            .unwrap();
         assert_eq!(remaining(&s), Some(1));
-        assert!(matches!(s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY)), Err(Refusal::AlreadyRefunded { .. })));
+        assert!(matches!(
+            s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY)),
+            Err(Refusal::AlreadyRefunded { .. })
+        ));
         assert_eq!(remaining(&s), Some(1));
     }
 
     #[test]
     fn incident_ids() {
-        for (input, want) in [("INC-0007", Some(7)), ("inc-7", Some(7)), ("7", Some(7)), ("0", None), ("INC-", None), ("INC-+7", None), ("x", None)] {
-            assert_eq!(input.parse::<IncidentId>().ok().map(|i| i.0), want, "{input}");
+        for (input, want) in [
+            ("INC-0007", Some(7)),
+            ("inc-7", Some(7)),
+            ("7", Some(7)),
+            ("0", None),
+            ("INC-", None),
+            ("INC-+7", None),
+            ("x", None),
+        ] {
+            assert_eq!(
+                input.parse::<IncidentId>().ok().map(|i| i.0),
+                want,
+                "{input}"
+            );
         }
         assert_eq!(IncidentId(12).to_string(), "INC-0012");
         assert_eq!(IncidentId(12345).to_string(), "INC-12345");

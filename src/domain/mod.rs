@@ -11,6 +11,7 @@ pub mod plans;
 pub mod refusal;
 pub mod state;
 pub mod values;
+pub mod warnings;
 
 #[cfg(test)]
 mod testing;

@@ -109,11 +109,13 @@ impl State {
                 )));
             }
             (_, Some(name)) => {
-                let category = new.category.unwrap_or(if catalog::is_cloud_competency(name.as_str()) {
-                    Category::Cloud
-                } else {
-                    Category::Other
-                });
+                let category =
+                    new.category
+                        .unwrap_or(if catalog::is_cloud_competency(name.as_str()) {
+                            Category::Cloud
+                        } else {
+                            Category::Other
+                        });
                 Some(Competency { name, category })
             }
         };
@@ -141,12 +143,14 @@ impl State {
     pub fn remove_offer(&mut self, name: &str) -> Result<Offer, Refusal> {
         self.require_organization()?;
         let name = slug(name);
-        let at = self.offers.iter().position(|o| o.name() == name).ok_or_else(|| {
-            Refusal::UnknownOffer {
+        let at = self
+            .offers
+            .iter()
+            .position(|o| o.name() == name)
+            .ok_or_else(|| Refusal::UnknownOffer {
                 name: name.clone(),
                 known: self.offers.iter().map(Offer::name).collect(),
-            }
-        })?;
+            })?;
         let prefix = format!("{name}/");
         self.pending.retain(|p| !p.benefit.starts_with(&prefix));
         Ok(self.offers.remove(at))
@@ -172,7 +176,12 @@ mod tests {
     use super::*;
     use crate::domain::testing::{d, org};
 
-    fn add(state: &mut State, level: Level, competency: Option<&str>, category: Option<Category>) -> Result<String, Refusal> {
+    fn add(
+        state: &mut State,
+        level: Level,
+        competency: Option<&str>,
+        category: Option<Category>,
+    ) -> Result<String, Refusal> {
         let new = NewOffer {
             level,
             competency: competency.map(|c| c.parse().unwrap()),
@@ -186,14 +195,33 @@ mod tests {
     #[test]
     fn names_and_categories() {
         let mut s = org();
-        assert_eq!(add(&mut s, Level::Gold, Some("Cloud Platform"), None).unwrap(), "gold-cloud-platform");
-        assert_eq!(add(&mut s, Level::Silver, Some("Data  Analytics"), None).unwrap(), "silver-data-analytics");
-        assert_eq!(add(&mut s, Level::ActionPack, None, None).unwrap(), "action-pack");
-        assert_eq!(s.offers.iter().map(Offer::name).collect::<Vec<_>>(), ["action-pack", "gold-cloud-platform", "silver-data-analytics"]);
+        assert_eq!(
+            add(&mut s, Level::Gold, Some("Cloud Platform"), None).unwrap(),
+            "gold-cloud-platform"
+        );
+        assert_eq!(
+            add(&mut s, Level::Silver, Some("Data  Analytics"), None).unwrap(),
+            "silver-data-analytics"
+        );
+        assert_eq!(
+            add(&mut s, Level::ActionPack, None, None).unwrap(),
+            "action-pack"
+        );
+        assert_eq!(
+            s.offers.iter().map(Offer::name).collect::<Vec<_>>(),
+            [
+                "action-pack",
+                "gold-cloud-platform",
+                "silver-data-analytics"
+            ]
+        );
         let gold = &s.offers[1];
         assert_eq!(gold.competency.as_ref().unwrap().category, Category::Cloud);
         let silver = &s.offers[2];
-        assert_eq!(silver.competency.as_ref().unwrap().category, Category::Other);
+        assert_eq!(
+            silver.competency.as_ref().unwrap().category,
+            Category::Other
+        );
     }
 
     #[test]
@@ -203,7 +231,12 @@ mod tests {
         let cases = [
             (Level::ActionPack, None, None, "already exists"),
             (Level::ActionPack, Some("Security"), None, "no competency"),
-            (Level::ActionPack, None, Some(Category::Cloud), "not to Action Pack"),
+            (
+                Level::ActionPack,
+                None,
+                Some(Category::Cloud),
+                "not to Action Pack",
+            ),
             (Level::Gold, None, None, "needs `--competency"),
         ];
         for (level, comp, cat, want) in cases {
@@ -216,13 +249,26 @@ mod tests {
     #[test]
     fn cloud_flag_overrides_the_list() {
         let mut s = org();
-        add(&mut s, Level::Silver, Some("Data Analytics"), Some(Category::Cloud)).unwrap();
-        assert_eq!(s.offers[0].competency.as_ref().unwrap().category, Category::Cloud);
+        add(
+            &mut s,
+            Level::Silver,
+            Some("Data Analytics"),
+            Some(Category::Cloud),
+        )
+        .unwrap();
+        assert_eq!(
+            s.offers[0].competency.as_ref().unwrap().category,
+            Category::Cloud
+        );
     }
 
     #[test]
     fn slugs() {
-        for (input, want) in [("Cloud Platform", "cloud-platform"), (" Data / AI ", "data-ai"), ("Zürich", "zürich")] {
+        for (input, want) in [
+            ("Cloud Platform", "cloud-platform"),
+            (" Data / AI ", "data-ai"),
+            ("Zürich", "zürich"),
+        ] {
             assert_eq!(slug(input), want);
         }
     }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::contract::{default_end, Allowance, Contract, Coverage, PlanKind, Status};
+use super::contract::{Allowance, Contract, Coverage, PlanKind, Status, default_end};
 use super::offer::check_range;
 use super::refusal::Refusal;
 use super::state::{ContractView, State};
@@ -69,7 +69,12 @@ impl State {
 
     /// Records that `account` has associated the contract (R6). Returns `false` when it already
     /// had: a no-op, not an error.
-    pub fn link(&mut self, contract_id: &str, account: &Email, today: NaiveDate) -> Result<bool, Refusal> {
+    pub fn link(
+        &mut self,
+        contract_id: &str,
+        account: &Email,
+        today: NaiveDate,
+    ) -> Result<bool, Refusal> {
         self.require_organization()?;
         let c = self.contract(contract_id)?;
         let view = ContractView::new(c, self.usage(c), today);
@@ -96,7 +101,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{d, org_with, TODAY};
+    use crate::domain::testing::{TODAY, d, org_with};
 
     fn plan(kind: PlanKind, coverage: Coverage) -> NewPlan {
         NewPlan {
@@ -114,26 +119,44 @@ mod tests {
     #[test]
     fn r13_paid_plans() {
         let mut s = org_with(&[]);
-        let c = s.add_plan(plan(PlanKind::Premier, Coverage::Both), d(TODAY)).unwrap();
-        assert_eq!((c.plan.as_str(), c.end), ("Premier Support for Partners", d("2027-06-14")));
-        assert!(matches!(s.add_plan(plan(PlanKind::Advanced, Coverage::OnPremises), d(TODAY)), Err(Refusal::BadCombination(_))));
+        let c = s
+            .add_plan(plan(PlanKind::Premier, Coverage::Both), d(TODAY))
+            .unwrap();
+        assert_eq!(
+            (c.plan.as_str(), c.end),
+            ("Premier Support for Partners", d("2027-06-14"))
+        );
+        assert!(matches!(
+            s.add_plan(plan(PlanKind::Advanced, Coverage::OnPremises), d(TODAY)),
+            Err(Refusal::BadCombination(_))
+        ));
         let mut p = plan(PlanKind::Custom, Coverage::Cloud);
         p.contract_id = "P-2".parse().unwrap();
         p.access_id = "PA-0002".parse().unwrap();
         p.start = Some(d("2026-07-01"));
         p.end = Some(d("2026-06-30"));
-        assert!(matches!(s.add_plan(p, d(TODAY)), Err(Refusal::EndBeforeStart { .. })));
+        assert!(matches!(
+            s.add_plan(p, d(TODAY)),
+            Err(Refusal::EndBeforeStart { .. })
+        ));
     }
 
     #[test]
     fn r6_linking_is_idempotent_and_refuses_unusable_contracts() {
         let mut s = org_with(&[]);
-        s.add_plan(plan(PlanKind::Premier, Coverage::Both), d(TODAY)).unwrap();
+        s.add_plan(plan(PlanKind::Premier, Coverage::Both), d(TODAY))
+            .unwrap();
         let who: Email = "someone@outlook.com".parse().unwrap();
         assert_eq!(s.link("P-1", &who, d(TODAY)), Ok(true));
         assert_eq!(s.link("P-1", &who, d(TODAY)), Ok(false));
         let err = s.link("P-1", &who, d("2027-06-15")).unwrap_err();
-        assert_eq!(err.to_string(), "contract `P-1` can't be linked: expired on 2027-06-14");
-        assert!(matches!(s.link("NOPE", &who, d(TODAY)), Err(Refusal::UnknownContract(_))));
+        assert_eq!(
+            err.to_string(),
+            "contract `P-1` can't be linked: expired on 2027-06-14"
+        );
+        assert!(matches!(
+            s.link("NOPE", &who, d(TODAY)),
+            Err(Refusal::UnknownContract(_))
+        ));
     }
 }

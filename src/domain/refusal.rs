@@ -20,7 +20,9 @@ pub enum Refusal {
         holders: Vec<Email>,
     },
     /// R3.
-    #[error("You are not authorized for this action: `{account}` is associated with CSP only, and the benefits page needs an account associated with the partner-program (MPN) membership")]
+    #[error(
+        "You are not authorized for this action: `{account}` is associated with CSP only, and the benefits page needs an account associated with the partner-program (MPN) membership"
+    )]
     CspOnly {
         /// The CSP-only account.
         account: Email,
@@ -116,7 +118,9 @@ pub enum Refusal {
         end: NaiveDate,
     },
     /// R8: no incidents left.
-    #[error("support plan exhausted: contract `{contract}` has no incidents remaining (all {allowance} used)")]
+    #[error(
+        "support plan exhausted: contract `{contract}` has no incidents remaining (all {allowance} used)"
+    )]
     PlanExhausted {
         /// The contract.
         contract: String,
@@ -142,7 +146,9 @@ pub enum Refusal {
         start: NaiveDate,
     },
     /// R8: the only plan for the scope is still being activated.
-    #[error("activation pending: `{benefit}` was requested on {since} and has no Access ID and Contract ID yet")]
+    #[error(
+        "activation pending: `{benefit}` was requested on {since} and has no Access ID and Contract ID yet"
+    )]
     ActivationPending {
         /// The benefit.
         benefit: String,
@@ -153,7 +159,9 @@ pub enum Refusal {
     #[error("no support plan covers {} products", .0.slug())]
     NoPlan(Scope),
     /// R10.
-    #[error("Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support")]
+    #[error(
+        "Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support"
+    )]
     ActionPackNoCloud,
     /// R6: linking an unusable contract.
     #[error("contract `{contract}` can't be linked: {reason}")]

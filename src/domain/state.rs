@@ -105,7 +105,11 @@ impl State {
     }
 
     /// Creates the organization (and, optionally, its first account, made current).
-    pub fn init(&mut self, organization: Organization, account: Option<Account>) -> Result<(), Refusal> {
+    pub fn init(
+        &mut self,
+        organization: Organization,
+        account: Option<Account>,
+    ) -> Result<(), Refusal> {
         if let Some(o) = &self.organization {
             return Err(Refusal::AlreadyInitialized {
                 name: o.name.to_string(),

@@ -60,7 +60,13 @@ pub fn account(email: &str, roles: &[Role], csp_only: bool) -> Account {
 }
 
 /// A hand-made contract.
-pub fn contract(id: &str, coverage: Coverage, allowance: Allowance, start: &str, end: &str) -> Contract {
+pub fn contract(
+    id: &str,
+    coverage: Coverage,
+    allowance: Allowance,
+    start: &str,
+    end: &str,
+) -> Contract {
     Contract {
         contract_id: id.parse().unwrap(),
         access_id: format!("ACCESS-{id}").parse().unwrap(),

@@ -62,7 +62,9 @@ impl FromStr for Id {
             return reject("expected a non-empty ID");
         }
         if s.len() > MAX_ID_CHARS {
-            return reject(format!("expected an ID of at most {MAX_ID_CHARS} characters"));
+            return reject(format!(
+                "expected an ID of at most {MAX_ID_CHARS} characters"
+            ));
         }
         if !s
             .chars()
@@ -220,7 +222,15 @@ mod tests {
             "Admin@Contoso.COM".parse::<Email>().unwrap().as_str(),
             "admin@contoso.com"
         );
-        for bad in ["", "plain", "@contoso.com", "a@b", "a@b@c.com", "a b@c.com", "a@.com"] {
+        for bad in [
+            "",
+            "plain",
+            "@contoso.com",
+            "a@b",
+            "a@b@c.com",
+            "a b@c.com",
+            "a@.com",
+        ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?}");
         }
     }

@@ -1,0 +1,420 @@
+//! The command line, as clap definitions only; each doc comment is the help text.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::account::Role;
+use crate::domain::catalog::Level;
+use crate::domain::contract::{Allowance, Coverage, PlanKind, Scope};
+use crate::domain::incident::{IncidentId, RefundReason};
+use crate::domain::values::{self, Email, Id, PartnerId, Text, ValueError};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error: the state file could not be read or written, or a bug
+  2  usage: a bad option or value; nothing was written
+  3  refused by a rule (not authorized, not found, duplicate, plan expired/exhausted, ...); nothing was written
+  4  check found a warning (reserved)
+  5  check found a critical problem (reserved)";
+
+/// Track the technical-support benefits of a Microsoft partner membership: offers, activations,
+/// contracts, incidents.
+#[derive(Debug, Parser)]
+#[command(name = "partner-support", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// State file to use [default: the config folder's partner-support/state.json]
+    #[arg(
+        long,
+        global = true,
+        env = "PARTNER_SUPPORT_STATE",
+        value_name = "PATH"
+    )]
+    pub state: Option<PathBuf>,
+
+    /// Act as this account instead of the current one
+    #[arg(
+        long = "as",
+        global = true,
+        env = "PARTNER_SUPPORT_ACCOUNT",
+        value_name = "EMAIL"
+    )]
+    pub as_account: Option<Email>,
+
+    /// Take this date as today for every date rule (what-if questions, reproducible runs)
+    #[arg(long, global = true, env = "PARTNER_SUPPORT_AS_OF", value_name = "YYYY-MM-DD", value_parser = date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Print one JSON document on stdout instead of tables and messages
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Show Access IDs in full (they are credentials; masked by default)
+    #[arg(long, global = true)]
+    pub reveal: bool,
+
+    /// When to colour messages
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// Print no confirmation messages (errors are still printed)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// What to do [default: status]
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dashboard: organization, account, usable contracts with what is left, warnings
+    Status,
+    /// Create the state for an organization
+    Init(InitArgs),
+    /// Membership offers (Action Pack, Silver, Gold)
+    #[command(subcommand)]
+    Offer(OfferCommand),
+    /// User accounts and the current account
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// The Technical benefits page: each offer's benefits and their activation state
+    Benefits,
+    /// Request activation of a benefit, or record the Access ID and Contract ID it was given
+    Activate(ActivateArgs),
+    /// Support contracts
+    #[command(subcommand)]
+    Contract(ContractCommand),
+    /// Support incidents
+    #[command(subcommand)]
+    Incidents(IncidentsCommand),
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The organization's partner-program (MPN) partner ID
+    #[arg(long, value_name = "ID")]
+    pub partner_id: PartnerId,
+    /// The organization's name
+    #[arg(long, value_name = "NAME")]
+    pub name: Text,
+    /// A first account, made current
+    #[arg(long, value_name = "EMAIL")]
+    pub account: Option<Email>,
+    /// A role of that account (repeat for several)
+    #[arg(long, value_enum, value_name = "ROLE", requires = "account")]
+    pub role: Vec<RoleArg>,
+}
+
+/// `offer …`.
+#[derive(Debug, Subcommand)]
+pub enum OfferCommand {
+    /// Add a membership offer
+    Add(OfferAddArgs),
+    /// List membership offers
+    List,
+    /// Remove an offer (its contracts stay)
+    Remove {
+        /// The offer's name, as `offer list` shows it
+        name: String,
+    },
+}
+
+/// `offer add`.
+#[derive(Debug, Args)]
+pub struct OfferAddArgs {
+    /// Membership level
+    #[arg(value_enum)]
+    pub level: LevelArg,
+    /// The competency, for silver and gold ("Cloud Platform")
+    #[arg(long, value_name = "NAME")]
+    pub competency: Option<Text>,
+    /// Count the competency as a cloud competency
+    #[arg(long, conflicts_with = "other")]
+    pub cloud: bool,
+    /// Count the competency as another (non-cloud) competency
+    #[arg(long)]
+    pub other: bool,
+    /// First day of membership [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub start: Option<NaiveDate>,
+    /// Last day of membership
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub end: Option<NaiveDate>,
+}
+
+/// `account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account
+    Add {
+        /// Sign-in address
+        email: Email,
+        /// A role it holds (repeat for several)
+        #[arg(long, value_enum, value_name = "ROLE")]
+        role: Vec<RoleArg>,
+        /// A personal Microsoft account (MSA) rather than a work account (AAD)
+        #[arg(long)]
+        msa: bool,
+        /// Associated with CSP only, not with the partner-program membership
+        #[arg(long)]
+        csp_only: bool,
+    },
+    /// List accounts
+    List,
+    /// Make an account current
+    Use {
+        /// Sign-in address
+        email: Email,
+    },
+    /// Remove an account
+    Remove {
+        /// Sign-in address
+        email: Email,
+    },
+}
+
+/// `activate`.
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// The benefit: OFFER/BENEFIT, or a unique end of it (`cloud-support`)
+    pub benefit: String,
+    /// The Access ID Partner Center shows after activation
+    #[arg(long, value_name = "ID", requires = "contract_id")]
+    pub access_id: Option<Id>,
+    /// The Contract ID Partner Center shows after activation
+    #[arg(long, value_name = "ID", requires = "access_id")]
+    pub contract_id: Option<Id>,
+    /// First day of the contract [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, requires = "access_id")]
+    pub start: Option<NaiveDate>,
+    /// Last day of the contract [default: one year from the start, inclusive]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, requires = "access_id")]
+    pub end: Option<NaiveDate>,
+}
+
+/// `contract …`.
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// List usable contracts
+    List {
+        /// Also list expired and exhausted contracts, with the reason
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one contract
+    Show {
+        /// Contract ID
+        contract: Id,
+    },
+    /// Record that an account has associated the contract (Access ID + Contract ID)
+    Link {
+        /// Contract ID
+        contract: Id,
+        /// The account [default: the current account]
+        #[arg(long, value_name = "EMAIL")]
+        account: Option<Email>,
+    },
+    /// Add a paid support plan (Premier, Advanced, or another)
+    Add(ContractAddArgs),
+}
+
+/// `contract add`.
+#[derive(Debug, Args)]
+pub struct ContractAddArgs {
+    /// The plan
+    #[arg(long, value_enum)]
+    pub plan: PlanArg,
+    /// Contract ID
+    #[arg(long, value_name = "ID")]
+    pub contract_id: Id,
+    /// Access ID
+    #[arg(long, value_name = "ID")]
+    pub access_id: Id,
+    /// Incidents included: a number, or `unlimited`
+    #[arg(long, value_name = "N|unlimited")]
+    pub incidents: Allowance,
+    /// Products covered
+    #[arg(long, value_enum)]
+    pub scope: CoverageArg,
+    /// First day [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub start: Option<NaiveDate>,
+    /// Last day [default: one year from the start, inclusive]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub end: Option<NaiveDate>,
+    /// Display name [default: the plan's name]
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<Text>,
+}
+
+/// `incidents …`.
+#[derive(Debug, Subcommand)]
+pub enum IncidentsCommand {
+    /// Open an incident, charging a contract (chosen for you unless --contract)
+    Open(OpenArgs),
+    /// List open incidents
+    List {
+        /// Only this contract's incidents
+        #[arg(long, value_name = "ID")]
+        contract: Option<Id>,
+        /// Also list closed incidents
+        #[arg(long)]
+        all: bool,
+    },
+    /// Close an incident (the balance does not change)
+    Close {
+        /// Incident ID (INC-0001)
+        id: IncidentId,
+    },
+    /// Record that Microsoft refunded an incident: it returns to its contract's balance
+    Refund {
+        /// Incident ID (INC-0001)
+        id: IncidentId,
+        /// Why it was refunded
+        #[arg(long, value_enum)]
+        reason: ReasonArg,
+    },
+    /// Incidents left per usable contract, with totals
+    Remaining {
+        /// Only this contract
+        #[arg(long, value_name = "ID")]
+        contract: Option<Id>,
+        /// Only contracts covering this scope
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
+    },
+}
+
+/// `incidents open`.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// The products the incident is about
+    #[arg(long, value_enum)]
+    pub scope: ScopeArg,
+    /// What is wrong
+    #[arg(long, value_name = "TEXT")]
+    pub title: Text,
+    /// The product ("Exchange Server 2019")
+    #[arg(long, value_name = "TEXT")]
+    pub product: Option<Text>,
+    /// Charge this contract instead of the one chosen for you
+    #[arg(long, value_name = "ID")]
+    pub contract: Option<Id>,
+    /// Microsoft's case number
+    #[arg(long = "case", value_name = "NUMBER")]
+    pub case_number: Option<Id>,
+    /// Log a free request for this CSP customer tenant under the "Cloud Solution Provider" plan
+    #[arg(long, value_name = "TENANT")]
+    pub csp_customer: Option<Id>,
+}
+
+/// Membership levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// Microsoft Action Pack
+    ActionPack,
+    /// Silver competency
+    Silver,
+    /// Gold competency
+    Gold,
+}
+
+/// Roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Global administrator
+    GlobalAdmin,
+    /// Partner-program (MPN) partner administrator
+    MpnPartnerAdmin,
+    /// CSP admin agent
+    AdminAgent,
+}
+
+/// Incident scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    /// On-premises products
+    OnPremises,
+    /// Cloud products
+    Cloud,
+}
+
+/// Contract coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoverageArg {
+    /// On-premises products
+    OnPremises,
+    /// Cloud products
+    Cloud,
+    /// Both
+    Both,
+}
+
+/// Paid plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanArg {
+    /// Premier Support for Partners
+    Premier,
+    /// Advanced Support for Partners (cloud only)
+    Advanced,
+    /// Another plan
+    Custom,
+}
+
+/// Refund reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReasonArg {
+    /// Closed as a duplicate
+    Duplicate,
+    /// Caused by a product bug
+    ProductBug,
+    /// Another reason
+    Other,
+}
+
+fn date(s: &str) -> Result<NaiveDate, ValueError> {
+    values::parse_date(s)
+}
+
+macro_rules! into_domain {
+    ($from:ident => $to:ident { $($v:ident => $w:ident),* $(,)? }) => {
+        impl From<$from> for $to {
+            fn from(v: $from) -> $to {
+                match v { $($from::$v => $to::$w),* }
+            }
+        }
+    };
+}
+into_domain!(LevelArg => Level { ActionPack => ActionPack, Silver => Silver, Gold => Gold });
+into_domain!(RoleArg => Role { GlobalAdmin => GlobalAdmin, MpnPartnerAdmin => MpnPartnerAdmin, AdminAgent => AdminAgent });
+into_domain!(ScopeArg => Scope { OnPremises => OnPremises, Cloud => Cloud });
+into_domain!(CoverageArg => Coverage { OnPremises => OnPremises, Cloud => Cloud, Both => Both });
+into_domain!(PlanArg => PlanKind { Premier => Premier, Advanced => Advanced, Custom => Custom });
+into_domain!(ReasonArg => RefundReason { Duplicate => Duplicate, ProductBug => ProductBug, Other => Other });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,89 @@
+//! `account add|list|use|remove`.
+
+use serde::Serialize;
+
+use crate::cli::AccountCommand;
+use crate::domain::account::{Account, AccountKind};
+use crate::error::Error;
+use crate::render::json::AccountJson;
+use crate::render::tables;
+
+use super::Ctx;
+
+pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
+    match command {
+        AccountCommand::Add {
+            email,
+            role,
+            msa,
+            csp_only,
+        } => {
+            let account = Account {
+                email,
+                kind: if msa {
+                    AccountKind::Msa
+                } else {
+                    AccountKind::Aad
+                },
+                roles: role.into_iter().map(Into::into).collect(),
+                csp_only,
+            };
+            let (state, account) = ctx.mutate("account add", |state, _| {
+                let a = state.add_account(account)?.clone();
+                let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
+                let summary = format!("added account {} ({})", a.email, roles.join(", "));
+                Ok((a, summary))
+            })?;
+            report(
+                ctx,
+                &account,
+                state.current_account.as_ref() == Some(&account.email),
+                "added account",
+            )
+        }
+        AccountCommand::List => {
+            let state = ctx.load()?;
+            let current = state.current_account.as_ref().map(|e| e.as_str());
+            if ctx.json {
+                #[derive(Serialize)]
+                struct Accounts {
+                    accounts: Vec<AccountJson>,
+                }
+                let accounts = state
+                    .accounts
+                    .iter()
+                    .map(|a| AccountJson::new(a, current == Some(a.email.as_str())))
+                    .collect();
+                return Ok(ctx.print_json(&Accounts { accounts })?);
+            }
+            Ok(tables::accounts(&mut ctx.out, &state.accounts, current)?)
+        }
+        AccountCommand::Use { email } => {
+            let (_, account) = ctx.mutate("account use", |state, _| {
+                let a = state.use_account(&email)?.clone();
+                Ok((a, format!("current account is now {email}")))
+            })?;
+            report(ctx, &account, true, "current account is now")
+        }
+        AccountCommand::Remove { email } => {
+            let (_, account) = ctx.mutate("account remove", |state, _| {
+                let a = state.remove_account(&email)?;
+                Ok((a, format!("removed account {email}")))
+            })?;
+            report(ctx, &account, false, "removed account")
+        }
+    }
+}
+
+fn report(ctx: &mut Ctx, account: &Account, current: bool, verb: &str) -> Result<(), Error> {
+    if ctx.json {
+        return Ok(ctx.print_json(&AccountJson::new(account, current))?);
+    }
+    let marker = if current && verb != "current account is now" {
+        " (current)"
+    } else {
+        ""
+    };
+    ctx.say(format_args!("{verb} {}{marker}", account.email))?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `benefits` (the Technical benefits page) and `activate` (R1–R4).
+
+use serde::Serialize;
+
+use crate::cli::ActivateArgs;
+use crate::domain::activation::{Activation, BenefitState};
+use crate::error::Error;
+use crate::render::json::{BenefitJson, ContractJson};
+use crate::render::tables::{self, NO_BENEFITS};
+
+use super::Ctx;
+
+pub fn benefits(ctx: &mut Ctx) -> Result<(), Error> {
+    let state = ctx.load()?;
+    let actor = state.actor(ctx.as_account.as_ref())?;
+    state.require_benefits_page(actor)?;
+    let views = state.benefits(ctx.today);
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Benefits {
+            as_of: chrono::NaiveDate,
+            benefits: Vec<BenefitJson>,
+            message: Option<&'static str>,
+        }
+        let doc = Benefits {
+            as_of: ctx.today,
+            benefits: views.iter().map(BenefitJson::from).collect(),
+            message: views.is_empty().then_some(NO_BENEFITS),
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    Ok(tables::benefits(&mut ctx.out, &views, ctx.today)?)
+}
+
+pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
+    let activation = Activation {
+        ids: args.access_id.zip(args.contract_id),
+        start: args.start,
+        end: args.end,
+    };
+    let today = ctx.today;
+    let (state, (name, contract_id)) = ctx.mutate("activate", |state, actor| {
+        let (name, contract) = state.activate(&args.benefit, activation, actor, today)?;
+        let summary = match &contract {
+            Some(c) => format!("activated {name}: contract {c}"),
+            None => format!("requested activation of {name}"),
+        };
+        Ok(((name, contract), summary))
+    })?;
+    let views = state.benefits(today);
+    let view = views
+        .iter()
+        .find(|v| v.name == name)
+        .expect("just activated");
+    let contracts = state.contract_views(today);
+    let contract = contract_id
+        .as_ref()
+        .and_then(|id| contracts.iter().find(|v| &v.contract.contract_id == id));
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Activated {
+            benefit: BenefitJson,
+            contract: Option<ContractJson>,
+        }
+        let doc = Activated {
+            benefit: BenefitJson::from(view),
+            contract: contract.map(|c| ContractJson::new(c, ctx.reveal)),
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    match (&view.state, contract) {
+        (_, Some(c)) => {
+            let c = c.contract;
+            ctx.say(format_args!(
+                "activated {name}: contract {} ({}, {} incidents, {} to {})",
+                c.contract_id, c.plan, c.allowance, c.start, c.end
+            ))?;
+        }
+        (BenefitState::Pending { since, .. }, None) => {
+            ctx.say(format_args!(
+                "requested activation of {name} on {since}: it is pending"
+            ))?;
+            ctx.say(
+                "allow a few days; when Partner Center shows the Access ID and Contract ID, record them with \
+                 `partner-support activate BENEFIT --access-id A --contract-id C`",
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

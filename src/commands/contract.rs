@@ -1,0 +1,167 @@
+//! `contract list|show|link|add` (R5–R7, R13).
+
+use serde::Serialize;
+
+use crate::cli::{ContractAddArgs, ContractCommand};
+use crate::domain::plans::NewPlan;
+use crate::domain::refusal::Refusal;
+use crate::domain::state::ContractView;
+use crate::error::Error;
+use crate::render::json::{ContractJson, IncidentJson};
+use crate::render::tables;
+
+use super::Ctx;
+
+/// Why the Azure portal's error is harmless (R6).
+const AZURE_ALREADY_ASSOCIATED: &str = "\
+The Azure portal's \"This Access ID is already associated to an account\" error means exactly \
+this: the contract is already linked to the account. It can be ignored; create the support \
+request with \"+ New support request\" and the plan will be listed.";
+
+pub fn contract(ctx: &mut Ctx, command: ContractCommand) -> Result<(), Error> {
+    match command {
+        ContractCommand::List { all } => list(ctx, all),
+        ContractCommand::Show { contract } => show(ctx, contract.as_str()),
+        ContractCommand::Link { contract, account } => link(ctx, contract.as_str(), account),
+        ContractCommand::Add(args) => add(ctx, args),
+    }
+}
+
+fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
+    let state = ctx.load()?;
+    let views: Vec<_> = state
+        .contract_views(ctx.today)
+        .into_iter()
+        .filter(|v| all || v.is_listed())
+        .collect();
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Contracts {
+            as_of: chrono::NaiveDate,
+            contracts: Vec<ContractJson>,
+        }
+        let contracts = views
+            .iter()
+            .map(|v| ContractJson::new(v, ctx.reveal))
+            .collect();
+        return Ok(ctx.print_json(&Contracts {
+            as_of: ctx.today,
+            contracts,
+        })?);
+    }
+    Ok(tables::contracts(&mut ctx.out, &views, ctx.reveal, all)?)
+}
+
+fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
+    let state = ctx.load()?;
+    let c = state.contract(id)?;
+    let view = ContractView::new(c, state.usage(c), ctx.today);
+    let incidents: Vec<_> = state
+        .incidents
+        .iter()
+        .filter(|i| i.contract_id.as_ref() == Some(&c.contract_id))
+        .collect();
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Shown {
+            #[serde(flatten)]
+            contract: ContractJson,
+            incidents: Vec<IncidentJson>,
+        }
+        let doc = Shown {
+            contract: ContractJson::new(&view, ctx.reveal),
+            incidents: incidents
+                .iter()
+                .map(|i| IncidentJson::new(i, Some(c.plan.to_string())))
+                .collect(),
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    Ok(tables::contract_detail(
+        &mut ctx.out,
+        &view,
+        &incidents,
+        ctx.reveal,
+    )?)
+}
+
+fn link(
+    ctx: &mut Ctx,
+    id: &str,
+    account: Option<crate::domain::values::Email>,
+) -> Result<(), Error> {
+    let today = ctx.today;
+    let (state, (who, changed)) = ctx.mutate_if("contract link", |state, actor| {
+        let who = account.or_else(|| actor.cloned()).ok_or_else(|| {
+            Refusal::BadCombination(
+                "no account to link: pass `--account EMAIL`, `--as EMAIL`, or run `partner-support account use EMAIL`".into(),
+            )
+        })?;
+        let changed = state.link(id, &who, today)?;
+        let summary = changed.then(|| format!("linked {who} to contract {id}"));
+        Ok(((who, changed), summary))
+    })?;
+    let c = state.contract(id)?;
+    let view = ContractView::new(c, state.usage(c), today);
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Linked {
+            account: String,
+            already_linked: bool,
+            contract: ContractJson,
+        }
+        let doc = Linked {
+            account: who.to_string(),
+            already_linked: !changed,
+            contract: ContractJson::new(&view, ctx.reveal),
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    if changed {
+        ctx.say(format_args!("linked {who} to contract {id}"))?;
+    } else {
+        ctx.say(format_args!(
+            "{who} is already linked to contract {id}: nothing to do"
+        ))?;
+        ctx.say(AZURE_ALREADY_ASSOCIATED)?;
+    }
+    Ok(())
+}
+
+fn add(ctx: &mut Ctx, args: ContractAddArgs) -> Result<(), Error> {
+    let plan = NewPlan {
+        kind: args.plan.into(),
+        contract_id: args.contract_id,
+        access_id: args.access_id,
+        allowance: args.incidents,
+        coverage: args.scope.into(),
+        start: args.start,
+        end: args.end,
+        name: args.name,
+    };
+    let today = ctx.today;
+    let (state, id) = ctx.mutate("contract add", |state, _| {
+        let c = state.add_plan(plan, today)?;
+        let id = c.contract_id.clone();
+        let summary = format!(
+            "added contract {id} ({}, {} incidents)",
+            c.plan, c.allowance
+        );
+        Ok((id, summary))
+    })?;
+    let c = state.contract(id.as_str())?;
+    let view = ContractView::new(c, state.usage(c), today);
+    if ctx.json {
+        return Ok(ctx.print_json(&ContractJson::new(&view, ctx.reveal))?);
+    }
+    ctx.say(format_args!(
+        "added contract {} ({}, {} incidents, {} products, {} to {})",
+        c.contract_id,
+        c.plan,
+        c.allowance,
+        c.coverage.slug(),
+        c.start,
+        c.end
+    ))?;
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! `incidents open|list|close|refund|remaining` (R8–R12, R14).
+
+use serde::Serialize;
+
+use crate::cli::{IncidentsCommand, OpenArgs};
+use crate::domain::contract::Scope;
+use crate::domain::incident::{CSP_PLAN, IncidentId, NewIncident};
+use crate::domain::state::State;
+use crate::error::Error;
+use crate::render::json::{ContractJson, IncidentJson};
+use crate::render::tables::{self, Totals};
+
+use super::Ctx;
+
+pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> {
+    match command {
+        IncidentsCommand::Open(args) => open(ctx, args),
+        IncidentsCommand::List { contract, all } => {
+            list(ctx, contract.as_ref().map(|c| c.as_str()), all)
+        }
+        IncidentsCommand::Close { id } => close(ctx, id),
+        IncidentsCommand::Refund { id, reason } => refund(ctx, id, reason.into()),
+        IncidentsCommand::Remaining { contract, scope } => remaining(
+            ctx,
+            contract.as_ref().map(|c| c.as_str()),
+            scope.map(Into::into),
+        ),
+    }
+}
+
+fn plan_of(state: &State, contract: Option<&crate::domain::values::Id>) -> Option<String> {
+    contract
+        .and_then(|id| state.contract(id.as_str()).ok())
+        .map(|c| c.plan.to_string())
+}
+
+fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
+    let new = NewIncident {
+        scope: args.scope.into(),
+        title: args.title,
+        product: args.product,
+        contract: args.contract,
+        case_number: args.case_number,
+        csp_customer: args.csp_customer,
+    };
+    let today = ctx.today;
+    let (state, opened) = ctx.mutate("incidents open", |state, actor| {
+        let opened = state.open_incident(new, actor, today)?;
+        let i = state.incident(opened.id)?;
+        let summary = match &i.contract_id {
+            Some(c) => format!("opened {} ({}) on contract {c}", i.id, i.scope.slug()),
+            None => format!("opened {} under the {CSP_PLAN} plan", i.id),
+        };
+        Ok((opened, summary))
+    })?;
+    let incident = state.incident(opened.id)?;
+    let contract = incident
+        .contract_id
+        .as_ref()
+        .map(|id| state.contract(id.as_str()))
+        .transpose()?;
+    let view = contract.map(|c| crate::domain::state::ContractView::new(c, state.usage(c), today));
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Opened {
+            #[serde(flatten)]
+            incident: IncidentJson,
+            contract: Option<ContractJson>,
+        }
+        let doc = Opened {
+            incident: IncidentJson::new(incident, plan_of(&state, incident.contract_id.as_ref())),
+            contract: view.as_ref().map(|v| ContractJson::new(v, ctx.reveal)),
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    let Some(v) = view else {
+        ctx.say(format_args!(
+            "opened {} for CSP customer {} under the \"{CSP_PLAN}\" plan: no contract charged",
+            incident.id,
+            incident
+                .csp_customer
+                .as_ref()
+                .map(|t| t.as_str())
+                .unwrap_or_default()
+        ))?;
+        return Ok(());
+    };
+    let c = v.contract;
+    let how = if opened.chosen { "chose" } else { "charged" };
+    let left = match v.remaining {
+        Some(r) => format!("{r} of {} incidents left", c.allowance),
+        None => "unlimited".to_string(),
+    };
+    ctx.say(format_args!(
+        "opened {}: {how} contract {} ({}): {left}",
+        incident.id, c.contract_id, c.plan
+    ))?;
+    if opened.chosen {
+        let why = if v.remaining.is_none() {
+            "an unlimited plan is used before counted incidents"
+        } else {
+            "of the usable plans, it ends first"
+        };
+        ctx.say(format_args!("  ({why}; pass --contract to choose another)"))?;
+    }
+    if let (true, Some(by)) = (opened.linked, &incident.opened_by) {
+        ctx.say(format_args!(
+            "  linked {by} to contract {} (first use)",
+            c.contract_id
+        ))?;
+    }
+    Ok(())
+}
+
+fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
+    let state = ctx.load()?;
+    if let Some(id) = contract {
+        state.contract(id)?;
+    }
+    let incidents: Vec<_> = state
+        .incidents
+        .iter()
+        .filter(|i| all || i.closed_on.is_none())
+        .filter(|i| {
+            contract.is_none_or(|c| i.contract_id.as_ref().is_some_and(|x| x.as_str() == c))
+        })
+        .collect();
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Incidents {
+            incidents: Vec<IncidentJson>,
+        }
+        let incidents = incidents
+            .iter()
+            .map(|i| IncidentJson::new(i, plan_of(&state, i.contract_id.as_ref())))
+            .collect();
+        return Ok(ctx.print_json(&Incidents { incidents })?);
+    }
+    Ok(tables::incidents(&mut ctx.out, &incidents, |i| {
+        plan_of(&state, i.contract_id.as_ref())
+    })?)
+}
+
+fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
+    let today = ctx.today;
+    let (state, ()) = ctx.mutate("incidents close", |state, _| {
+        state.close_incident(id, today)?;
+        Ok(((), format!("closed {id}")))
+    })?;
+    let i = state.incident(id)?;
+    if ctx.json {
+        return Ok(ctx.print_json(&IncidentJson::new(
+            i,
+            plan_of(&state, i.contract_id.as_ref()),
+        ))?);
+    }
+    ctx.say(format_args!(
+        "closed {id} (the contract's balance is unchanged)"
+    ))?;
+    Ok(())
+}
+
+fn refund(
+    ctx: &mut Ctx,
+    id: IncidentId,
+    reason: crate::domain::incident::RefundReason,
+) -> Result<(), Error> {
+    let today = ctx.today;
+    let (state, ()) = ctx.mutate("incidents refund", |state, actor| {
+        state.refund_incident(id, reason, actor, today)?;
+        Ok(((), format!("refunded {id} ({})", reason.slug())))
+    })?;
+    let i = state.incident(id)?;
+    if ctx.json {
+        return Ok(ctx.print_json(&IncidentJson::new(
+            i,
+            plan_of(&state, i.contract_id.as_ref()),
+        ))?);
+    }
+    let cid = i
+        .contract_id
+        .as_ref()
+        .expect("only charged incidents are refunded");
+    let c = state.contract(cid.as_str())?;
+    let left = c
+        .remaining(state.usage(c))
+        .map_or_else(|| "unlimited".to_string(), |r| r.to_string());
+    ctx.say(format_args!(
+        "refunded {id} ({}): contract {cid} has {left} incidents left",
+        reason.slug()
+    ))?;
+    Ok(())
+}
+
+fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Result<(), Error> {
+    let state = ctx.load()?;
+    if let Some(id) = contract {
+        state.contract(id)?;
+    }
+    let views: Vec<_> = state
+        .contract_views(ctx.today)
+        .into_iter()
+        .filter(|v| match contract {
+            Some(id) => v.contract.contract_id.as_str() == id,
+            None => v.is_listed(),
+        })
+        .filter(|v| scope.is_none_or(|s| v.contract.coverage.covers(s)))
+        .collect();
+    let totals = views.iter().fold(Totals::default(), |mut t, v| {
+        // A contract that has not started or has lapsed has nothing to spend today.
+        if v.status == crate::domain::contract::Status::Active {
+            match v.remaining {
+                Some(r) => t.remaining += r,
+                None => t.unlimited = true,
+            }
+        }
+        t
+    });
+    if ctx.json {
+        #[derive(Serialize)]
+        struct TotalsJson {
+            remaining: u32,
+            unlimited: bool,
+        }
+        #[derive(Serialize)]
+        struct Remaining {
+            as_of: chrono::NaiveDate,
+            contracts: Vec<ContractJson>,
+            totals: TotalsJson,
+        }
+        let doc = Remaining {
+            as_of: ctx.today,
+            contracts: views
+                .iter()
+                .map(|v| ContractJson::new(v, ctx.reveal))
+                .collect(),
+            totals: TotalsJson {
+                remaining: totals.remaining,
+                unlimited: totals.unlimited,
+            },
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    Ok(tables::remaining(&mut ctx.out, &views, totals)?)
+}

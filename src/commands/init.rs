@@ -1,0 +1,46 @@
+//! `init`: create the organization.
+
+use crate::cli::InitArgs;
+use crate::domain::account::{Account, AccountKind};
+use crate::domain::state::Organization;
+use crate::error::Error;
+use crate::render::json::OrganizationJson;
+
+use super::Ctx;
+
+pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
+    let organization = Organization {
+        partner_id: args.partner_id,
+        name: args.name,
+    };
+    let account = args.account.map(|email| Account {
+        email,
+        kind: AccountKind::Aad,
+        roles: args.role.into_iter().map(Into::into).collect(),
+        csp_only: false,
+    });
+    let (state, ()) = ctx.mutate("init", |state, _| {
+        state.init(organization, account)?;
+        let org = state.organization.as_ref().expect("just created");
+        Ok((
+            (),
+            format!(
+                "created organization {} (partner ID {})",
+                org.name, org.partner_id
+            ),
+        ))
+    })?;
+    let org = state.organization.as_ref().expect("just created");
+    if ctx.json {
+        return Ok(ctx.print_json(&OrganizationJson::from(org))?);
+    }
+    let path = ctx.store.path().display().to_string();
+    ctx.say(format_args!(
+        "created {path} for {} (partner ID {})",
+        org.name, org.partner_id
+    ))?;
+    if let Some(a) = &state.current_account {
+        ctx.say(format_args!("current account: {a}"))?;
+    }
+    Ok(())
+}

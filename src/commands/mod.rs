@@ -1,0 +1,122 @@
+//! One file per command group: open the state, call the domain, save, render.
+
+mod account;
+mod activate;
+mod contract;
+mod incidents;
+mod init;
+mod offer;
+mod status;
+
+use std::io::{self, Write};
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::cli::Command;
+use crate::domain::refusal::Refusal;
+use crate::domain::state::{HistoryEntry, State};
+use crate::domain::values::Email;
+use crate::error::Error;
+use crate::render;
+use crate::store::Store;
+
+/// Everything a command needs besides its own arguments.
+pub struct Ctx {
+    /// The state file.
+    pub store: Store,
+    /// "Today" for every date rule.
+    pub today: NaiveDate,
+    /// `--as`.
+    pub as_account: Option<Email>,
+    /// `--json`.
+    pub json: bool,
+    /// `--reveal`.
+    pub reveal: bool,
+    /// `-q`.
+    pub quiet: bool,
+    /// Where data goes (stdout).
+    pub out: Box<dyn Write>,
+    /// Where messages go (stderr, coloured or not).
+    pub err: Box<dyn Write>,
+}
+
+impl Ctx {
+    /// Reads the state.
+    pub fn load(&self) -> Result<State, Error> {
+        Ok(self.store.load()?)
+    }
+
+    /// Applies `change` under the lock as the acting account and records it in the history;
+    /// `change` returns its value and a one-line summary (which must not hold an Access ID).
+    pub fn mutate<T>(
+        &self,
+        action: &str,
+        change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, String), Refusal>,
+    ) -> Result<(State, T), Error> {
+        self.mutate_if(action, |state, actor| {
+            change(state, actor).map(|(value, summary)| (value, Some(summary)))
+        })
+    }
+
+    /// Like [`Ctx::mutate`], but a `None` summary means nothing changed: the file is not
+    /// written and no history is recorded.
+    pub fn mutate_if<T>(
+        &self,
+        action: &str,
+        change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, Option<String>), Refusal>,
+    ) -> Result<(State, T), Error> {
+        let as_account = self.as_account.clone();
+        let today = self.today;
+        self.store
+            .mutate(|state: &mut State| -> Result<(T, bool), Error> {
+                // Before `init` there are no accounts to act as: `--as` is ignored there.
+                let actor = match state.organization {
+                    Some(_) => state.actor(as_account.as_ref())?.map(|a| a.email.clone()),
+                    None => None,
+                };
+                let (value, summary) = change(state, actor.as_ref())?;
+                let Some(summary) = summary else {
+                    return Ok((value, false));
+                };
+                let account = actor.or_else(|| state.current_account.clone());
+                state.record(HistoryEntry {
+                    at: Utc::now(),
+                    as_of: today,
+                    account,
+                    action: action.to_string(),
+                    summary,
+                });
+                Ok((value, true))
+            })
+    }
+
+    /// Tells a human what changed (stderr); silent with `-q` or `--json`.
+    pub fn say(&mut self, message: impl std::fmt::Display) -> io::Result<()> {
+        if self.quiet || self.json {
+            return Ok(());
+        }
+        writeln!(self.err, "{message}")
+    }
+
+    /// Prints one JSON document on stdout.
+    pub fn print_json(&mut self, value: &impl Serialize) -> io::Result<()> {
+        render::write_json(&mut self.out, value)
+    }
+}
+
+/// Runs one command.
+pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
+    match command {
+        Command::Status => status::status(ctx),
+        Command::Init(args) => init::init(ctx, args),
+        Command::Offer(c) => offer::offer(ctx, c),
+        Command::Account(c) => account::account(ctx, c),
+        Command::Benefits => activate::benefits(ctx),
+        Command::Activate(args) => activate::activate(ctx, args),
+        Command::Contract(c) => contract::contract(ctx, c),
+        Command::Incidents(c) => incidents::incidents(ctx, c),
+    }?;
+    ctx.out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `offer add|list|remove`.
+
+use serde::Serialize;
+
+use crate::cli::{OfferAddArgs, OfferCommand};
+use crate::domain::catalog::Category;
+use crate::domain::offer::NewOffer;
+use crate::error::Error;
+use crate::render::json::OfferJson;
+use crate::render::tables;
+
+use super::Ctx;
+
+pub fn offer(ctx: &mut Ctx, command: OfferCommand) -> Result<(), Error> {
+    match command {
+        OfferCommand::Add(args) => add(ctx, args),
+        OfferCommand::List => list(ctx),
+        OfferCommand::Remove { name } => remove(ctx, &name),
+    }
+}
+
+fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
+    let category = match (args.cloud, args.other) {
+        (true, _) => Some(Category::Cloud),
+        (_, true) => Some(Category::Other),
+        _ => None,
+    };
+    let new = NewOffer {
+        level: args.level.into(),
+        competency: args.competency,
+        category,
+        start: args.start,
+        end: args.end,
+    };
+    let today = ctx.today;
+    let (state, name) = ctx.mutate("offer add", |state, _| {
+        let name = state.add_offer(new, today)?.name();
+        Ok((name.clone(), format!("added offer {name}")))
+    })?;
+    let offer = state
+        .offers
+        .iter()
+        .find(|o| o.name() == name)
+        .expect("just added");
+    if ctx.json {
+        return Ok(ctx.print_json(&OfferJson::new(offer, today))?);
+    }
+    let benefits: Vec<_> = offer
+        .benefits()
+        .into_iter()
+        .map(|(n, e)| format!("{n} ({})", e.allowance))
+        .collect();
+    ctx.say(format_args!("added offer {name}: {}", benefits.join(", ")))?;
+    Ok(())
+}
+
+fn list(ctx: &mut Ctx) -> Result<(), Error> {
+    let state = ctx.load()?;
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Offers {
+            offers: Vec<OfferJson>,
+        }
+        let offers = state
+            .offers
+            .iter()
+            .map(|o| OfferJson::new(o, ctx.today))
+            .collect();
+        return Ok(ctx.print_json(&Offers { offers })?);
+    }
+    Ok(tables::offers(&mut ctx.out, &state.offers, ctx.today)?)
+}
+
+fn remove(ctx: &mut Ctx, name: &str) -> Result<(), Error> {
+    let (_, offer) = ctx.mutate("offer remove", |state, _| {
+        let offer = state.remove_offer(name)?;
+        let summary = format!("removed offer {}", offer.name());
+        Ok((offer, summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&OfferJson::new(&offer, ctx.today))?);
+    }
+    ctx.say(format_args!(
+        "removed offer {} (its contracts, if any, stay)",
+        offer.name()
+    ))?;
+    Ok(())
+}

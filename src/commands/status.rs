@@ -1,0 +1,79 @@
+//! `status`: the dashboard.
+
+use serde::Serialize;
+
+use crate::domain::warnings::Warning;
+use crate::error::Error;
+use crate::render::json::{AccountJson, ContractJson, OrganizationJson, WarningJson};
+use crate::render::tables;
+
+use super::Ctx;
+
+#[derive(Serialize)]
+struct StatusJson {
+    as_of: chrono::NaiveDate,
+    organization: Option<OrganizationJson>,
+    account: Option<AccountJson>,
+    contracts: Vec<ContractJson>,
+    warnings: Vec<WarningJson>,
+}
+
+pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
+    let state = ctx.load()?;
+    let account = state.actor(ctx.as_account.as_ref())?;
+    let views: Vec<_> = state
+        .contract_views(ctx.today)
+        .into_iter()
+        .filter(|v| v.is_listed())
+        .collect();
+    let warnings = state.warnings(ctx.today);
+    if ctx.json {
+        let doc = StatusJson {
+            as_of: ctx.today,
+            organization: state.organization.as_ref().map(OrganizationJson::from),
+            account: account.map(|a| AccountJson::new(a, true)),
+            contracts: views
+                .iter()
+                .map(|v| ContractJson::new(v, ctx.reveal))
+                .collect(),
+            warnings: warnings
+                .iter()
+                .map(|w| WarningJson {
+                    code: w.code(),
+                    message: tables::warning(w),
+                    contract_id: match w {
+                        Warning::Expiring { contract, .. } | Warning::Low { contract, .. } => {
+                            Some(contract.clone())
+                        }
+                        Warning::Pending { .. } => None,
+                    },
+                    benefit: match w {
+                        Warning::Pending { benefit, .. } => Some(benefit.clone()),
+                        _ => None,
+                    },
+                })
+                .collect(),
+        };
+        return Ok(ctx.print_json(&doc)?);
+    }
+    let Some(org) = &state.organization else {
+        writeln!(
+            ctx.out,
+            "No organization yet in {}.\nStart with: partner-support init --partner-id ID --name NAME --account EMAIL --role global-admin",
+            ctx.store.path().display()
+        )?;
+        return Ok(());
+    };
+    tables::status(
+        &mut ctx.out,
+        org,
+        account,
+        &views,
+        &warnings,
+        ctx.today,
+        ctx.reveal,
+    )?;
+    Ok(())
+}
+
+use std::io::Write;

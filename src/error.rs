@@ -1,0 +1,56 @@
+//! Every way a command can fail, its exit code, and its hint.
+
+use std::io;
+
+use crate::domain::refusal::Refusal;
+use crate::store::StoreError;
+
+/// Exit code of a refusal by a rule (nothing changed).
+pub const EXIT_REFUSED: i32 = 3;
+/// Exit code of a bad value (clap uses the same).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code of any other failure.
+pub const EXIT_ERROR: i32 = 1;
+
+/// A command's failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A rule refused the action.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The state file could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] io::Error),
+    /// No `--state` and no config folder to default to.
+    #[error("cannot find a config folder for the state file")]
+    NoConfigDir,
+}
+
+impl Error {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Refused(r) if r.is_usage() => EXIT_USAGE,
+            Error::Refused(_) => EXIT_REFUSED,
+            Error::Store(_) | Error::Output(_) | Error::NoConfigDir => EXIT_ERROR,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Refused(r) => r.hint(),
+            Error::Store(e) => e.hint(),
+            Error::NoConfigDir => Some("pass `--state PATH` or set PARTNER_SUPPORT_STATE".into()),
+            Error::Output(_) => None,
+        }
+    }
+
+    /// Whether the failure is only a reader that went away (`| head`): not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}

@@ -1,0 +1,268 @@
+//! The JSON shapes scripts rely on (documented in the README): snake_case fields, dates as
+//! `YYYY-MM-DD`, counts as numbers, unlimited allowances as `"unlimited": true` with null counts.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::account::Account;
+use crate::domain::activation::{BenefitState, BenefitView};
+use crate::domain::contract::Allowance;
+use crate::domain::incident::{CSP_PLAN, Incident};
+use crate::domain::offer::Offer;
+use crate::domain::state::{ContractView, Organization};
+
+use super::access_id;
+
+/// An organization.
+#[derive(Debug, Serialize)]
+pub struct OrganizationJson {
+    pub partner_id: String,
+    pub name: String,
+}
+
+impl From<&Organization> for OrganizationJson {
+    fn from(o: &Organization) -> Self {
+        OrganizationJson {
+            partner_id: o.partner_id.to_string(),
+            name: o.name.to_string(),
+        }
+    }
+}
+
+/// An account.
+#[derive(Debug, Serialize)]
+pub struct AccountJson {
+    pub email: String,
+    pub kind: &'static str,
+    pub roles: Vec<&'static str>,
+    pub csp_only: bool,
+    pub current: bool,
+}
+
+impl AccountJson {
+    /// `current` says whether it is the current account.
+    pub fn new(a: &Account, current: bool) -> Self {
+        AccountJson {
+            email: a.email.to_string(),
+            kind: match a.kind {
+                crate::domain::account::AccountKind::Aad => "aad",
+                crate::domain::account::AccountKind::Msa => "msa",
+            },
+            roles: a.roles.iter().map(|r| r.slug()).collect(),
+            csp_only: a.csp_only,
+            current,
+        }
+    }
+}
+
+/// An offer.
+#[derive(Debug, Serialize)]
+pub struct OfferJson {
+    pub name: String,
+    pub level: &'static str,
+    pub competency: Option<String>,
+    pub category: Option<&'static str>,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub active: bool,
+    pub benefits: Vec<String>,
+}
+
+impl OfferJson {
+    /// The offer as of `today`.
+    pub fn new(o: &Offer, today: NaiveDate) -> Self {
+        OfferJson {
+            name: o.name(),
+            level: o.level.slug(),
+            competency: o.competency.as_ref().map(|c| c.name.to_string()),
+            category: o.competency.as_ref().map(|c| match c.category {
+                crate::domain::catalog::Category::Cloud => "cloud",
+                crate::domain::catalog::Category::Other => "other",
+            }),
+            start: o.start,
+            end: o.end,
+            active: o.is_active(today),
+            benefits: o.benefits().into_iter().map(|(n, _)| n).collect(),
+        }
+    }
+}
+
+fn counts(a: Allowance) -> (bool, Option<u32>) {
+    match a {
+        Allowance::Incidents(n) => (false, Some(n)),
+        Allowance::Unlimited => (true, None),
+    }
+}
+
+/// A benefit on the benefits page.
+#[derive(Debug, Serialize)]
+pub struct BenefitJson {
+    pub name: String,
+    pub offer: String,
+    pub benefit: &'static str,
+    pub title: &'static str,
+    pub plan: &'static str,
+    pub scope: &'static str,
+    pub unlimited: bool,
+    pub allowance: Option<u32>,
+    pub status: &'static str,
+    pub pending_since: Option<NaiveDate>,
+    pub requested_by: Option<String>,
+    pub contract_id: Option<String>,
+}
+
+impl From<&BenefitView<'_>> for BenefitJson {
+    fn from(b: &BenefitView<'_>) -> Self {
+        let (unlimited, allowance) = counts(b.entitlement.allowance);
+        let (pending_since, requested_by) = match &b.state {
+            BenefitState::Pending { since, by } => {
+                (Some(*since), by.as_ref().map(|e| e.to_string()))
+            }
+            _ => (None, None),
+        };
+        let contract_id = match &b.state {
+            BenefitState::Active { contract } | BenefitState::Lapsed { contract, .. } => {
+                Some(contract.clone())
+            }
+            _ => None,
+        };
+        BenefitJson {
+            name: b.name.clone(),
+            offer: b.offer.name(),
+            benefit: b.entitlement.kind.slug(),
+            title: b.entitlement.kind.title(),
+            plan: b.entitlement.plan,
+            scope: b.entitlement.coverage.slug(),
+            unlimited,
+            allowance,
+            status: b.state.slug(),
+            pending_since,
+            requested_by,
+            contract_id,
+        }
+    }
+}
+
+/// A contract with its derived balance and status.
+#[derive(Debug, Serialize)]
+pub struct ContractJson {
+    pub contract_id: String,
+    pub access_id: String,
+    pub plan: String,
+    pub kind: &'static str,
+    pub benefit: Option<String>,
+    pub scope: &'static str,
+    pub unlimited: bool,
+    pub allowance: Option<u32>,
+    pub used: u32,
+    pub refunded: u32,
+    pub remaining: Option<u32>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub days_left: i64,
+    pub status: &'static str,
+    pub reason: Option<String>,
+    pub linked_accounts: Vec<String>,
+}
+
+impl ContractJson {
+    /// The contract, its Access ID masked unless `reveal`.
+    pub fn new(v: &ContractView<'_>, reveal: bool) -> Self {
+        let c = v.contract;
+        let (unlimited, allowance) = counts(c.allowance);
+        ContractJson {
+            contract_id: c.contract_id.to_string(),
+            access_id: access_id(&c.access_id, reveal),
+            plan: c.plan.to_string(),
+            kind: match c.kind {
+                crate::domain::contract::PlanKind::Benefit => "benefit",
+                crate::domain::contract::PlanKind::Premier => "premier",
+                crate::domain::contract::PlanKind::Advanced => "advanced",
+                crate::domain::contract::PlanKind::Custom => "custom",
+            },
+            benefit: c.benefit.clone(),
+            scope: c.coverage.slug(),
+            unlimited,
+            allowance,
+            used: v.usage.used(),
+            refunded: v.usage.refunded,
+            remaining: v.remaining,
+            start: c.start,
+            end: c.end,
+            days_left: v.days_left,
+            status: v.status.slug(),
+            reason: v.reason(),
+            linked_accounts: c.linked_accounts.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+}
+
+/// An incident.
+#[derive(Debug, Serialize)]
+pub struct IncidentJson {
+    pub id: String,
+    pub scope: &'static str,
+    pub title: String,
+    pub product: Option<String>,
+    pub case_number: Option<String>,
+    pub contract_id: Option<String>,
+    pub plan: Option<String>,
+    pub csp_customer: Option<String>,
+    pub opened_on: NaiveDate,
+    pub opened_by: Option<String>,
+    pub status: &'static str,
+    pub closed_on: Option<NaiveDate>,
+    pub refunded: bool,
+    pub refund: Option<RefundJson>,
+}
+
+/// A refund.
+#[derive(Debug, Serialize)]
+pub struct RefundJson {
+    pub on: NaiveDate,
+    pub reason: &'static str,
+    pub by: Option<String>,
+}
+
+impl IncidentJson {
+    /// The incident; `plan` is its contract's plan name, if it has one.
+    pub fn new(i: &Incident, plan: Option<String>) -> Self {
+        IncidentJson {
+            id: i.id.to_string(),
+            scope: i.scope.slug(),
+            title: i.title.to_string(),
+            product: i.product.as_ref().map(|p| p.to_string()),
+            case_number: i.case_number.as_ref().map(|c| c.to_string()),
+            contract_id: i.contract_id.as_ref().map(|c| c.to_string()),
+            plan: if i.csp_customer.is_some() {
+                Some(CSP_PLAN.to_string())
+            } else {
+                plan
+            },
+            csp_customer: i.csp_customer.as_ref().map(|c| c.to_string()),
+            opened_on: i.opened_on,
+            opened_by: i.opened_by.as_ref().map(|e| e.to_string()),
+            status: if i.closed_on.is_some() {
+                "closed"
+            } else {
+                "open"
+            },
+            closed_on: i.closed_on,
+            refunded: i.refund.is_some(),
+            refund: i.refund.as_ref().map(|r| RefundJson {
+                on: r.on,
+                reason: r.reason.slug(),
+                by: r.by.as_ref().map(|e| e.to_string()),
+            }),
+        }
+    }
+}
+
+/// A dashboard warning.
+#[derive(Debug, Serialize)]
+pub struct WarningJson {
+    pub code: &'static str,
+    pub message: String,
+    pub contract_id: Option<String>,
+    pub benefit: Option<String>,
+}

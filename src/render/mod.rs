@@ -1,0 +1,61 @@
+//! Output: JSON documents and tables, written to any `io::Write`. Nothing here decides anything.
+
+pub mod json;
+pub mod tables;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::domain::values::Id;
+
+/// Writes one pretty-printed JSON document and a newline.
+pub fn write_json<W: Write + ?Sized>(w: &mut W, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value).map_err(io::Error::from)?;
+    writeln!(w)
+}
+
+/// An Access ID as shown: masked unless the user asked to reveal it.
+pub fn access_id(id: &Id, reveal: bool) -> String {
+    if reveal { id.to_string() } else { id.masked() }
+}
+
+/// A ten-cell bar of what is left: `███████░░░`.
+pub fn bar(remaining: u32, allowance: u32) -> String {
+    const CELLS: u32 = 10;
+    let full = if allowance == 0 {
+        0
+    } else {
+        // Round down, but a contract with anything left never shows an empty bar.
+        let cells = (u64::from(remaining) * u64::from(CELLS) / u64::from(allowance)) as u32;
+        cells.clamp(u32::from(remaining > 0), CELLS)
+    };
+    let mut s = "█".repeat(full as usize);
+    s.push_str(&"░".repeat((CELLS - full) as usize));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars() {
+        for (remaining, allowance, full) in [
+            (20, 20, 10),
+            (0, 20, 0),
+            (1, 20, 1),
+            (10, 20, 5),
+            (19, 20, 9),
+            (3, 5, 6),
+        ] {
+            let b = bar(remaining, allowance);
+            assert_eq!(
+                b.chars().filter(|c| *c == '█').count(),
+                full,
+                "{remaining}/{allowance}"
+            );
+            assert_eq!(b.chars().count(), 10);
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Human output: comfy-table tables and short text blocks.
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+
+use crate::domain::account::{Account, AccountKind};
+use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
+use crate::domain::contract::Allowance;
+use crate::domain::incident::{CSP_PLAN, Incident};
+use crate::domain::offer::Offer;
+use crate::domain::state::{ContractView, Organization};
+use crate::domain::warnings::Warning;
+
+use super::{access_id, bar};
+
+/// The R1 message, in Partner Center's words.
+pub const NO_BENEFITS: &str = "Looks like you don't have any benefits yet";
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    t
+}
+
+fn right(t: &mut Table, columns: &[usize]) {
+    for &c in columns {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+fn allowance(a: Allowance) -> String {
+    match a {
+        Allowance::Incidents(n) => format!("{n} incidents"),
+        Allowance::Unlimited => "unlimited".to_string(),
+    }
+}
+
+fn or_dash(v: Option<impl ToString>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+/// The offers table.
+pub fn offers(w: &mut dyn Write, offers: &[Offer], today: NaiveDate) -> io::Result<()> {
+    if offers.is_empty() {
+        return writeln!(
+            w,
+            "No membership offers. Add one with `partner-support offer add`."
+        );
+    }
+    let mut t = table(&[
+        "Offer",
+        "Level",
+        "Competency",
+        "Category",
+        "Start",
+        "End",
+        "State",
+    ]);
+    for o in offers {
+        t.add_row(vec![
+            o.name(),
+            o.level.slug().to_string(),
+            or_dash(o.competency.as_ref().map(|c| &c.name)),
+            or_dash(o.competency.as_ref().map(|c| match c.category {
+                crate::domain::catalog::Category::Cloud => "cloud",
+                crate::domain::catalog::Category::Other => "other",
+            })),
+            o.start.to_string(),
+            or_dash(o.end),
+            if o.is_active(today) {
+                "active"
+            } else {
+                "inactive"
+            }
+            .to_string(),
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+/// The accounts table.
+pub fn accounts(w: &mut dyn Write, accounts: &[Account], current: Option<&str>) -> io::Result<()> {
+    if accounts.is_empty() {
+        return writeln!(
+            w,
+            "No accounts. Add one with `partner-support account add EMAIL --role ROLE`."
+        );
+    }
+    let mut t = table(&["", "Account", "Kind", "Roles", "Association"]);
+    for a in accounts {
+        let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
+        t.add_row(vec![
+            if current == Some(a.email.as_str()) {
+                "*"
+            } else {
+                ""
+            }
+            .to_string(),
+            a.email.to_string(),
+            match a.kind {
+                AccountKind::Aad => "work (AAD)",
+                AccountKind::Msa => "personal (MSA)",
+            }
+            .to_string(),
+            if roles.is_empty() {
+                "-".to_string()
+            } else {
+                roles.join(", ")
+            },
+            if a.csp_only { "CSP only" } else { "MPN" }.to_string(),
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+/// The Technical benefits page (R1 when empty).
+pub fn benefits(w: &mut dyn Write, views: &[BenefitView<'_>], today: NaiveDate) -> io::Result<()> {
+    if views.is_empty() {
+        writeln!(w, "{NO_BENEFITS}.")?;
+        return writeln!(
+            w,
+            "Add a membership offer first: `partner-support offer add action-pack`, or `offer add gold --competency NAME`."
+        );
+    }
+    let mut t = table(&["Benefit", "Support", "Scope", "Allowance", "State"]);
+    for b in views {
+        let state = match &b.state {
+            BenefitState::NotActivated => "not activated".to_string(),
+            BenefitState::Pending { since, .. } => {
+                let days = (today - *since).num_days();
+                let mut s = format!("pending since {since}");
+                if days > PENDING_HINT_DAYS {
+                    s.push_str(&format!(" ({days} days: check Partner Center)"));
+                }
+                s
+            }
+            BenefitState::Active { contract } => format!("active: contract {contract}"),
+            BenefitState::Lapsed { contract, status } => {
+                format!("{}: contract {contract}; activate again", status.slug())
+            }
+        };
+        t.add_row(vec![
+            b.name.clone(),
+            b.entitlement.kind.title().to_string(),
+            b.entitlement.coverage.slug().to_string(),
+            allowance(b.entitlement.allowance),
+            state,
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+fn left(v: &ContractView<'_>) -> String {
+    match (v.remaining, v.contract.allowance) {
+        (Some(r), Allowance::Incidents(n)) => format!("{} {r}/{n}", bar(r, n)),
+        _ => "unlimited".to_string(),
+    }
+}
+
+/// The contracts table; `with_reason` adds why a contract is unavailable (R7).
+pub fn contracts(
+    w: &mut dyn Write,
+    views: &[ContractView<'_>],
+    reveal: bool,
+    with_reason: bool,
+) -> io::Result<()> {
+    if views.is_empty() {
+        return writeln!(
+            w,
+            "No usable contracts. `--all` also lists expired and exhausted ones."
+        );
+    }
+    let mut header = vec![
+        "Contract",
+        "Access ID",
+        "Plan",
+        "Scope",
+        "Used",
+        "Remaining",
+        "Start",
+        "End",
+        "Days left",
+        "Status",
+    ];
+    if with_reason {
+        header.push("Reason");
+    }
+    let mut t = table(&header);
+    for v in views {
+        let c = v.contract;
+        let mut row = vec![
+            c.contract_id.to_string(),
+            access_id(&c.access_id, reveal),
+            c.plan.to_string(),
+            c.coverage.slug().to_string(),
+            v.usage.used().to_string(),
+            left(v),
+            c.start.to_string(),
+            c.end.to_string(),
+            v.days_left.max(0).to_string(),
+            v.status.slug().to_string(),
+        ];
+        if with_reason {
+            row.push(v.reason().unwrap_or_default());
+        }
+        t.add_row(row);
+    }
+    right(&mut t, &[4, 8]);
+    writeln!(w, "{t}")
+}
+
+/// One contract in detail, with its incidents.
+pub fn contract_detail(
+    w: &mut dyn Write,
+    v: &ContractView<'_>,
+    incidents: &[&Incident],
+    reveal: bool,
+) -> io::Result<()> {
+    let c = v.contract;
+    let mut t = table(&["Field", "Value"]);
+    let linked: Vec<_> = c.linked_accounts.iter().map(|e| e.as_str()).collect();
+    let rows = [
+        ("Contract ID", c.contract_id.to_string()),
+        ("Access ID", access_id(&c.access_id, reveal)),
+        ("Plan", c.plan.to_string()),
+        ("Benefit", or_dash(c.benefit.as_ref())),
+        ("Scope", c.coverage.slug().to_string()),
+        ("Allowance", allowance(c.allowance)),
+        ("Used", v.usage.used().to_string()),
+        ("Refunded", v.usage.refunded.to_string()),
+        ("Remaining", left(v)),
+        ("Start", c.start.to_string()),
+        (
+            "End",
+            format!("{} ({} days left)", c.end, v.days_left.max(0)),
+        ),
+        (
+            "Status",
+            match v.reason() {
+                Some(r) => format!("{} ({r})", v.status.slug()),
+                None => v.status.slug().to_string(),
+            },
+        ),
+        (
+            "Linked accounts",
+            if linked.is_empty() {
+                "-".into()
+            } else {
+                linked.join(", ")
+            },
+        ),
+    ];
+    for (k, val) in rows {
+        t.add_row(vec![k.to_string(), val]);
+    }
+    writeln!(w, "{t}")?;
+    if !incidents.is_empty() {
+        writeln!(w)?;
+        self::incidents(w, incidents, |_| Some(c.plan.to_string()))?;
+    }
+    Ok(())
+}
+
+/// The incidents table; `plan` names an incident's contract plan.
+pub fn incidents<'a>(
+    w: &mut dyn Write,
+    incidents: &[&'a Incident],
+    plan: impl Fn(&'a Incident) -> Option<String>,
+) -> io::Result<()> {
+    if incidents.is_empty() {
+        return writeln!(w, "No incidents. `--all` also lists closed ones.");
+    }
+    let mut t = table(&[
+        "ID", "Opened", "Scope", "Title", "Product", "Contract", "Case", "By", "State",
+    ]);
+    for i in incidents {
+        let contract = match (&i.contract_id, &i.csp_customer) {
+            (Some(c), _) => format!("{c} ({})", plan(i).unwrap_or_default()),
+            (None, Some(tenant)) => format!("{CSP_PLAN}: {tenant}"),
+            (None, None) => "-".to_string(),
+        };
+        let mut state = match i.closed_on {
+            Some(on) => format!("closed {on}"),
+            None => "open".to_string(),
+        };
+        if let Some(r) = &i.refund {
+            state.push_str(&format!(", refunded {} ({})", r.on, r.reason.slug()));
+        }
+        t.add_row(vec![
+            i.id.to_string(),
+            i.opened_on.to_string(),
+            i.scope.slug().to_string(),
+            i.title.to_string(),
+            or_dash(i.product.as_ref()),
+            contract,
+            or_dash(i.case_number.as_ref()),
+            or_dash(i.opened_by.as_ref()),
+            state,
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+/// Totals of `incidents remaining`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Totals {
+    /// Incidents left on limited contracts.
+    pub remaining: u32,
+    /// Whether an unlimited contract is among them.
+    pub unlimited: bool,
+}
+
+/// `incidents remaining`: one row per contract, then the totals.
+pub fn remaining(w: &mut dyn Write, views: &[ContractView<'_>], totals: Totals) -> io::Result<()> {
+    if views.is_empty() {
+        return writeln!(w, "No usable contracts: no incidents remaining.");
+    }
+    let mut t = table(&[
+        "Contract",
+        "Plan",
+        "Scope",
+        "Allowance",
+        "Used",
+        "Refunded",
+        "Remaining",
+        "End",
+        "Days left",
+    ]);
+    for v in views {
+        let c = v.contract;
+        t.add_row(vec![
+            c.contract_id.to_string(),
+            c.plan.to_string(),
+            c.coverage.slug().to_string(),
+            c.allowance.to_string(),
+            v.usage.used().to_string(),
+            v.usage.refunded.to_string(),
+            v.remaining
+                .map_or_else(|| "unlimited".to_string(), |r| r.to_string()),
+            c.end.to_string(),
+            v.days_left.max(0).to_string(),
+        ]);
+    }
+    let total = if totals.unlimited {
+        format!("{} + unlimited", totals.remaining)
+    } else {
+        totals.remaining.to_string()
+    };
+    t.add_row(vec![
+        "Total".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        total,
+    ]);
+    right(&mut t, &[3, 4, 5, 6, 8]);
+    writeln!(w, "{t}")
+}
+
+/// A warning as one line of text.
+pub fn warning(w: &Warning) -> String {
+    match w {
+        Warning::Pending {
+            benefit,
+            since,
+            days,
+            stale,
+        } => {
+            let mut s = format!("activation of {benefit} pending since {since} ({days} days)");
+            if *stale {
+                s.push_str(": check Partner Center for the Access ID and Contract ID");
+            }
+            s
+        }
+        Warning::Expiring {
+            contract,
+            end,
+            days_left,
+        } => {
+            format!("contract {contract} ends on {end} ({days_left} days left)")
+        }
+        Warning::Low {
+            contract,
+            remaining,
+        } => {
+            let plural = if *remaining == 1 { "" } else { "s" };
+            format!("contract {contract} has {remaining} incident{plural} left")
+        }
+    }
+}
+
+/// The dashboard.
+pub fn status(
+    w: &mut dyn Write,
+    org: &Organization,
+    account: Option<&Account>,
+    views: &[ContractView<'_>],
+    warnings: &[Warning],
+    today: NaiveDate,
+    reveal: bool,
+) -> io::Result<()> {
+    writeln!(w, "{} (partner ID {})", org.name, org.partner_id)?;
+    match account {
+        Some(a) => {
+            let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
+            let roles = if roles.is_empty() {
+                "no roles".to_string()
+            } else {
+                roles.join(", ")
+            };
+            writeln!(w, "Account: {} ({roles})", a.email)?;
+        }
+        None => writeln!(
+            w,
+            "Account: none selected (`partner-support account use EMAIL`)"
+        )?,
+    }
+    writeln!(w, "As of:   {today}")?;
+    writeln!(w)?;
+    contracts(w, views, reveal, false)?;
+    if !warnings.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "Warnings:")?;
+        for x in warnings {
+            writeln!(w, "  ! {}", warning(x))?;
+        }
+    }
+    Ok(())
+}
