@@ -24,6 +24,7 @@ Exit codes:
 /// contracts, incidents.
 #[derive(Debug, Parser)]
 #[command(name = "partner-support", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(args_override_self = true)]
 pub struct Cli {
     /// State file to use [default: the config folder's partner-support/state.json]
     #[arg(

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::activation::BenefitState;
 use super::catalog::Level;
 use super::contract::{Allowance, Contract, Scope, Status};
 use super::refusal::Refusal;
@@ -242,7 +243,13 @@ impl State {
         if let Some(other) = views.first() {
             return Err(unusable(other, scope).expect("a contract of another scope is unusable"));
         }
-        Err(Refusal::NoPlan(scope))
+        let not_activated = self
+            .benefits(today)
+            .into_iter()
+            .filter(|b| b.entitlement.coverage.covers(scope) && b.state == BenefitState::NotActivated)
+            .map(|b| b.name)
+            .collect();
+        Err(Refusal::NoPlan { scope, not_activated })
     }
 
     /// Opens an incident: charges a contract (R8, R9), or logs a free CSP request (R11).
@@ -375,6 +382,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::catalog::Category;
     use crate::domain::contract::Coverage;
     use crate::domain::testing::{TODAY, contract, d, org_with};
 
@@ -482,10 +490,18 @@ mod tests {
             Refusal::ActionPackNoCloud
         );
         let mut s = org_with(&[]);
-        assert_eq!(
-            open(&mut s, Scope::Cloud, None).unwrap_err(),
-            Refusal::NoPlan(Scope::Cloud)
-        );
+        assert!(matches!(
+            open(&mut s, Scope::Cloud, None),
+            Err(Refusal::NoPlan { scope: Scope::Cloud, .. })
+        ));
+        // Silver includes cloud support: the refusal names the benefit to activate.
+        let mut s = org_with(&[(Level::Silver, Some(("Data Analytics", Category::Other)))]);
+        match open(&mut s, Scope::Cloud, None) {
+            Err(Refusal::NoPlan { not_activated, .. }) => {
+                assert_eq!(not_activated, ["silver-data-analytics/cloud-support"])
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

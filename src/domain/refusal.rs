@@ -156,8 +156,13 @@ pub enum Refusal {
         since: NaiveDate,
     },
     /// R8: nothing covers the scope at all.
-    #[error("no support plan covers {} products", .0.slug())]
-    NoPlan(Scope),
+    #[error("no support plan covers {} products", .scope.slug())]
+    NoPlan {
+        /// The incident's scope.
+        scope: Scope,
+        /// Benefits that would cover it once activated.
+        not_activated: Vec<String>,
+    },
     /// R10.
     #[error(
         "Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support"
@@ -288,8 +293,15 @@ impl Refusal {
                 "use another contract, or wait until it starts".into()
             }
             Refusal::ActivationPending { .. } => "allow a few days; when Partner Center shows the Access ID and Contract ID, record them with `partner-support activate BENEFIT --access-id A --contract-id C`".into(),
-            Refusal::NoPlan(Scope::Cloud) => "activate a cloud-support benefit, or add a paid plan with `partner-support contract add --scope cloud`".into(),
-            Refusal::NoPlan(Scope::OnPremises) => "activate a product-support benefit, or add a paid plan with `partner-support contract add --scope on-premises`".into(),
+            Refusal::NoPlan { not_activated, .. } if !not_activated.is_empty() => format!(
+                "{} is not activated yet: run `partner-support activate {}`",
+                not_activated.join(", "),
+                not_activated[0]
+            ),
+            Refusal::NoPlan { scope, .. } => format!(
+                "add a membership offer that includes it, or a paid plan with `partner-support contract add --scope {}`",
+                scope.slug()
+            ),
             Refusal::ActionPackNoCloud => "cloud support needs a Silver or Gold competency, or a paid plan such as Advanced Support for Partners (`partner-support contract add --plan advanced`)".into(),
             Refusal::LinkUnavailable { .. } => "a new support plan is needed to get support incidents".into(),
             Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),

@@ -1,0 +1,154 @@
+//! The one hermetic test helper: every run of the binary gets a temp state file, a cleared
+//! environment (PATH only), and a fixed `--as-of` date.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The fixed "today" of the integration tests.
+pub const TODAY: &str = "2026-06-15";
+
+/// A temp folder with a state file path inside it (not created until a mutation).
+pub struct Env {
+    dir: TempDir,
+    state: PathBuf,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout parsed as one JSON document.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Env {
+    /// An empty environment: no state file yet.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("config").join("state.json");
+        Env { dir, state }
+    }
+
+    /// An organization "Contoso Ltd" with admin@contoso.com (global-admin) as current account.
+    pub fn contoso() -> Self {
+        let env = Self::new();
+        env.ok(&[
+            "init", "--partner-id", "4012345", "--name", "Contoso Ltd", "--account",
+            "admin@contoso.com", "--role", "global-admin",
+        ]);
+        env
+    }
+
+    /// Contoso with Gold Cloud Platform and Silver Data Analytics, Gold product support active
+    /// as contract 7000001 (20 incidents) and Silver cloud support as 8000005 (5 incidents).
+    pub fn contoso_active() -> Self {
+        let env = Self::contoso();
+        env.ok(&["offer", "add", "gold", "--competency", "Cloud Platform"]);
+        env.ok(&["offer", "add", "silver", "--competency", "Data Analytics"]);
+        env.ok(&[
+            "activate", "gold-cloud-platform/product-support", "--access-id", "ACC-GOLD-7788",
+            "--contract-id", "7000001",
+        ]);
+        env.ok(&[
+            "activate", "silver-data-analytics/cloud-support", "--access-id", "ACC-SIG-5555",
+            "--contract-id", "8000005",
+        ]);
+        env
+    }
+
+    /// The temp folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The state file's path.
+    pub fn state(&self) -> &Path {
+        &self.state
+    }
+
+    /// The binary with a clean environment, `--state` and `--as-of` already set.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .arg("--state")
+            .arg(&self.state)
+            .args(["--as-of", TODAY]);
+        cmd
+    }
+
+    /// Runs the binary with these arguments.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_command(self.cmd().args(args))
+    }
+
+    /// Runs and asserts success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert!(
+            run.code == 0,
+            "`{}` exited {}\nstderr:\n{}\nstdout:\n{}",
+            args.join(" "),
+            run.code,
+            run.stderr,
+            run.stdout
+        );
+        run
+    }
+
+    /// Runs, asserts the exit code, that stderr holds `message`, and that the state file is
+    /// byte-for-byte what it was.
+    pub fn refused(&self, args: &[&str], code: i32, message: &str) -> Run {
+        let before = self.bytes();
+        let run = self.run(args);
+        assert_eq!(run.code, code, "`{}`\nstderr:\n{}", args.join(" "), run.stderr);
+        assert!(
+            run.stderr.contains(message),
+            "`{}`: stderr lacks {message:?}:\n{}",
+            args.join(" "),
+            run.stderr
+        );
+        assert!(before == self.bytes(), "`{}` changed the state file", args.join(" "));
+        run
+    }
+
+    /// The state file's bytes (`None` when it does not exist).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        fs::read(&self.state).ok()
+    }
+
+    /// The state file parsed.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes().expect("state file exists")).unwrap()
+    }
+}
+
+/// Runs a prepared command and collects what it did.
+pub fn run_command(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
