@@ -60,6 +60,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 
+    /// How long a change waits for another partner-support process to finish, in seconds
+    #[arg(long, global = true, env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub lock_wait: u64,
+
     /// Print no confirmation messages (errors are still printed)
     #[arg(short, long, global = true)]
     pub quiet: bool,

@@ -41,7 +41,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         None => default_state_path()?,
     };
     let mut ctx = Ctx {
-        store: Store::new(path),
+        store: Store::new(path, std::time::Duration::from_secs(cli.lock_wait)),
         today: cli
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),

@@ -9,9 +9,6 @@ use std::time::{Duration, Instant};
 
 use crate::domain::state::{SCHEMA_VERSION, State};
 
-/// How long a mutation waits for another process's lock before giving up.
-pub const LOCK_WAIT: Duration = Duration::from_secs(10);
-
 /// A failure of the state file itself. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -89,12 +86,14 @@ impl StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     path: PathBuf,
+    lock_wait: Duration,
 }
 
 impl Store {
-    /// A store for the file at `path` (which need not exist yet).
-    pub fn new(path: PathBuf) -> Self {
-        Store { path }
+    /// A store for the file at `path` (which need not exist yet); a mutation waits up to
+    /// `lock_wait` for another process's lock.
+    pub fn new(path: PathBuf, lock_wait: Duration) -> Self {
+        Store { path, lock_wait }
     }
 
     /// The file's path.
@@ -187,7 +186,7 @@ impl Store {
         self.path.with_file_name(name)
     }
 
-    /// Takes the sidecar lock, waiting up to [`LOCK_WAIT`]. The lock is released when the
+    /// Takes the sidecar lock, waiting up to the store's lock wait. The lock is released when the
     /// returned file is dropped (or the process dies).
     fn lock(&self) -> Result<File, StoreError> {
         let lock_path = self.lock_path();
@@ -205,7 +204,7 @@ impl Store {
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(file),
-                Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < self.lock_wait => {
                     thread::sleep(Duration::from_millis(20));
                 }
                 Err(fs::TryLockError::WouldBlock) => {

@@ -7,12 +7,24 @@ use support::Env;
 
 fn exhaust_silver(env: &Env) {
     for i in 1..=5 {
-        env.ok(&["incidents", "open", "--scope", "cloud", "--title", &format!("Case {i}")]);
+        env.ok(&[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            &format!("Case {i}"),
+        ]);
     }
 }
 
 fn ids(json: &serde_json::Value) -> Vec<String> {
-    json["contracts"].as_array().unwrap().iter().map(|c| c["contract_id"].as_str().unwrap().to_string()).collect()
+    json["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contract_id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -20,13 +32,35 @@ fn step8_lists_hide_expired_and_exhausted_contracts() {
     let env = Env::contoso_active();
     exhaust_silver(&env);
     env.ok(&[
-        "contract", "add", "--plan", "custom", "--contract-id", "OLD-2025", "--access-id", "ACC-OLD-2025",
-        "--incidents", "10", "--scope", "on-premises", "--start", "2025-01-01", "--end", "2025-12-31",
+        "contract",
+        "add",
+        "--plan",
+        "custom",
+        "--contract-id",
+        "OLD-2025",
+        "--access-id",
+        "ACC-OLD-2025",
+        "--incidents",
+        "10",
+        "--scope",
+        "on-premises",
+        "--start",
+        "2025-01-01",
+        "--end",
+        "2025-12-31",
     ]);
-    assert_eq!(ids(&env.ok(&["contract", "list", "--json"]).json()), ["7000001"]);
+    assert_eq!(
+        ids(&env.ok(&["contract", "list", "--json"]).json()),
+        ["7000001"]
+    );
     let all = env.ok(&["contract", "list", "--all", "--json"]).json();
     assert_eq!(ids(&all), ["7000001", "8000005", "OLD-2025"]);
-    let reasons: Vec<_> = all["contracts"].as_array().unwrap().iter().map(|c| (c["status"].clone(), c["reason"].clone())).collect();
+    let reasons: Vec<_> = all["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["status"].clone(), c["reason"].clone()))
+        .collect();
     assert_eq!(
         reasons,
         [
@@ -36,76 +70,218 @@ fn step8_lists_hide_expired_and_exhausted_contracts() {
         ]
     );
     let table = env.ok(&["contract", "list", "--all"]).stdout;
-    assert!(table.contains("no incidents remaining") && table.contains("expired on 2025-12-31"), "{table}");
+    assert!(
+        table.contains("no incidents remaining") && table.contains("expired on 2025-12-31"),
+        "{table}"
+    );
     let table = env.ok(&["contract", "list"]).stdout;
-    assert!(!table.contains("8000005") && !table.contains("OLD-2025"), "{table}");
+    assert!(
+        !table.contains("8000005") && !table.contains("OLD-2025"),
+        "{table}"
+    );
 }
 
 #[test]
 fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
     let env = Env::contoso_active();
-    let run = env.ok(&["contract", "link", "7000001", "--account", "someone@outlook.com"]);
-    assert!(run.stderr.contains("linked someone@outlook.com to contract 7000001"), "{}", run.stderr);
-    let linked = env.ok(&["contract", "show", "7000001", "--json"]).json()["linked_accounts"].clone();
+    let run = env.ok(&[
+        "contract",
+        "link",
+        "7000001",
+        "--account",
+        "someone@outlook.com",
+    ]);
+    assert!(
+        run.stderr
+            .contains("linked someone@outlook.com to contract 7000001"),
+        "{}",
+        run.stderr
+    );
+    let linked =
+        env.ok(&["contract", "show", "7000001", "--json"]).json()["linked_accounts"].clone();
     assert_eq!(linked, serde_json::json!(["someone@outlook.com"]));
 
     let before = env.bytes();
-    let run = env.ok(&["contract", "link", "7000001", "--account", "someone@outlook.com"]);
+    let run = env.ok(&[
+        "contract",
+        "link",
+        "7000001",
+        "--account",
+        "someone@outlook.com",
+    ]);
     assert!(run.stderr.contains("already linked"), "{}", run.stderr);
-    assert!(run.stderr.contains("This Access ID is already associated to an account"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("This Access ID is already associated to an account"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("can be ignored"), "{}", run.stderr);
     assert!(before == env.bytes(), "a no-op link writes nothing");
-    let json = env.ok(&["contract", "link", "7000001", "--account", "someone@outlook.com", "--json"]).json();
+    let json = env
+        .ok(&[
+            "contract",
+            "link",
+            "7000001",
+            "--account",
+            "someone@outlook.com",
+            "--json",
+        ])
+        .json();
     assert_eq!(json["already_linked"], true);
 
     // Linking with no --account links the acting account.
     env.ok(&["contract", "link", "7000001"]);
-    let linked = env.ok(&["contract", "show", "7000001", "--json"]).json()["linked_accounts"].clone();
-    assert_eq!(linked, serde_json::json!(["admin@contoso.com", "someone@outlook.com"]));
+    let linked =
+        env.ok(&["contract", "show", "7000001", "--json"]).json()["linked_accounts"].clone();
+    assert_eq!(
+        linked,
+        serde_json::json!(["admin@contoso.com", "someone@outlook.com"])
+    );
 
     exhaust_silver(&env);
-    let run = env.refused(&["contract", "link", "8000005", "--account", "someone@outlook.com"], 3, "no incidents remaining");
-    assert!(run.stderr.contains("new support plan is needed"), "{}", run.stderr);
+    let run = env.refused(
+        &[
+            "contract",
+            "link",
+            "8000005",
+            "--account",
+            "someone@outlook.com",
+        ],
+        3,
+        "no incidents remaining",
+    );
+    assert!(
+        run.stderr.contains("new support plan is needed"),
+        "{}",
+        run.stderr
+    );
     env.refused(
-        &["--as-of", "2027-06-15", "contract", "link", "7000001", "--account", "x@outlook.com"],
+        &[
+            "--as-of",
+            "2027-06-15",
+            "contract",
+            "link",
+            "7000001",
+            "--account",
+            "x@outlook.com",
+        ],
         3,
         "expired on 2027-06-14",
     );
-    env.refused(&["contract", "link", "NOPE", "--account", "x@outlook.com"], 3, "contract `NOPE` not found");
+    env.refused(
+        &["contract", "link", "NOPE", "--account", "x@outlook.com"],
+        3,
+        "contract `NOPE` not found",
+    );
 }
 
 #[test]
 fn step12_paid_plans_with_their_own_allowance_and_dates() {
     let env = Env::contoso();
-    let premier = env.ok(&[
-        "contract", "add", "--plan", "premier", "--contract-id", "PREM-1", "--access-id", "ACC-PREM-0001",
-        "--incidents", "40", "--scope", "both", "--start", "2026-03-01", "--end", "2027-02-28", "--json",
-    ]).json();
+    let premier = env
+        .ok(&[
+            "contract",
+            "add",
+            "--plan",
+            "premier",
+            "--contract-id",
+            "PREM-1",
+            "--access-id",
+            "ACC-PREM-0001",
+            "--incidents",
+            "40",
+            "--scope",
+            "both",
+            "--start",
+            "2026-03-01",
+            "--end",
+            "2027-02-28",
+            "--json",
+        ])
+        .json();
     assert_eq!(premier["plan"], "Premier Support for Partners");
-    assert_eq!((premier["allowance"].clone(), premier["scope"].clone()), (40.into(), "both".into()));
-    assert_eq!((premier["start"].clone(), premier["end"].clone()), ("2026-03-01".into(), "2027-02-28".into()));
+    assert_eq!(
+        (premier["allowance"].clone(), premier["scope"].clone()),
+        (40.into(), "both".into())
+    );
+    assert_eq!(
+        (premier["start"].clone(), premier["end"].clone()),
+        ("2026-03-01".into(), "2027-02-28".into())
+    );
 
-    let advanced = env.ok(&[
-        "contract", "add", "--plan", "advanced", "--contract-id", "ADV-1", "--access-id", "ACC-ADV-0001",
-        "--incidents", "unlimited", "--scope", "cloud", "--json",
-    ]).json();
+    let advanced = env
+        .ok(&[
+            "contract",
+            "add",
+            "--plan",
+            "advanced",
+            "--contract-id",
+            "ADV-1",
+            "--access-id",
+            "ACC-ADV-0001",
+            "--incidents",
+            "unlimited",
+            "--scope",
+            "cloud",
+            "--json",
+        ])
+        .json();
     assert_eq!(advanced["unlimited"], true);
     assert_eq!(advanced["allowance"], serde_json::Value::Null);
     assert_eq!(advanced["remaining"], serde_json::Value::Null);
     assert_eq!(advanced["end"], "2027-06-14");
 
     env.refused(
-        &["contract", "add", "--plan", "advanced", "--contract-id", "ADV-2", "--access-id", "ACC-ADV-0002",
-          "--incidents", "10", "--scope", "on-premises"],
+        &[
+            "contract",
+            "add",
+            "--plan",
+            "advanced",
+            "--contract-id",
+            "ADV-2",
+            "--access-id",
+            "ACC-ADV-0002",
+            "--incidents",
+            "10",
+            "--scope",
+            "on-premises",
+        ],
         2,
         "Advanced Support for Partners covers cloud products only",
     );
-    let custom = env.ok(&[
-        "contract", "add", "--plan", "custom", "--contract-id", "CUST-1", "--access-id", "ACC-CUST-0001",
-        "--incidents", "12", "--scope", "on-premises", "--name", "Reseller escalation pack", "--json",
-    ]).json();
+    let custom = env
+        .ok(&[
+            "contract",
+            "add",
+            "--plan",
+            "custom",
+            "--contract-id",
+            "CUST-1",
+            "--access-id",
+            "ACC-CUST-0001",
+            "--incidents",
+            "12",
+            "--scope",
+            "on-premises",
+            "--name",
+            "Reseller escalation pack",
+            "--json",
+        ])
+        .json();
     assert_eq!(custom["plan"], "Reseller escalation pack");
     // A paid plan is charged like any other.
-    let run = env.ok(&["incidents", "open", "--scope", "cloud", "--title", "Azure Files"]);
-    assert!(run.stderr.contains("ADV-1"), "unlimited Advanced plan first: {}", run.stderr);
+    let run = env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "cloud",
+        "--title",
+        "Azure Files",
+    ]);
+    assert!(
+        run.stderr.contains("ADV-1"),
+        "unlimited Advanced plan first: {}",
+        run.stderr
+    );
 }

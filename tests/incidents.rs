@@ -7,7 +7,9 @@ use pretty_assertions::assert_eq;
 use support::Env;
 
 fn open(scope: &str, title: &str) -> Vec<String> {
-    ["incidents", "open", "--scope", scope, "--title", title].map(String::from).to_vec()
+    ["incidents", "open", "--scope", scope, "--title", title]
+        .map(String::from)
+        .to_vec()
 }
 
 fn args(v: &[String]) -> Vec<&str> {
@@ -19,8 +21,17 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     // No active cloud contract: the Silver cloud benefit is not activated.
     let env = Env::contoso();
     env.ok(&["offer", "add", "silver", "--competency", "Data Analytics"]);
-    let run = env.refused(&args(&open("cloud", "Azure VM")), 3, "no support plan covers cloud products");
-    assert!(run.stderr.contains("silver-data-analytics/cloud-support is not activated"), "{}", run.stderr);
+    let run = env.refused(
+        &args(&open("cloud", "Azure VM")),
+        3,
+        "no support plan covers cloud products",
+    );
+    assert!(
+        run.stderr
+            .contains("silver-data-analytics/cloud-support is not activated"),
+        "{}",
+        run.stderr
+    );
 
     // A pending activation is named as such.
     env.ok(&["activate", "silver-data-analytics/cloud-support"]);
@@ -40,22 +51,49 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
 
     // A contract that starts later.
     env.ok(&[
-        "contract", "add", "--plan", "premier", "--contract-id", "PREM-2027", "--access-id",
-        "ACC-PREM-2027", "--incidents", "40", "--scope", "both", "--start", "2027-01-01",
+        "contract",
+        "add",
+        "--plan",
+        "premier",
+        "--contract-id",
+        "PREM-2027",
+        "--access-id",
+        "ACC-PREM-2027",
+        "--incidents",
+        "40",
+        "--scope",
+        "both",
+        "--start",
+        "2027-01-01",
     ]);
     let mut named = open("on-premises", "Later");
     named.extend(["--contract".into(), "PREM-2027".into()]);
-    env.refused(&args(&named), 3, "support plan not started yet: contract `PREM-2027` starts on 2027-01-01");
+    env.refused(
+        &args(&named),
+        3,
+        "support plan not started yet: contract `PREM-2027` starts on 2027-01-01",
+    );
 
     // Scope mismatch.
     let mut wrong = open("cloud", "Wrong plan");
     wrong.extend(["--contract".into(), "7000001".into()]);
-    env.refused(&args(&wrong), 3, "the support plan can't be used for support of the specified products");
+    env.refused(
+        &args(&wrong),
+        3,
+        "the support plan can't be used for support of the specified products",
+    );
 
     // R10: an organization whose only offers are Action Packs.
     let ap = Env::contoso();
     ap.ok(&["offer", "add", "action-pack"]);
-    ap.ok(&["activate", "product-support", "--access-id", "ACC-MAPS-1010", "--contract-id", "6000010"]);
+    ap.ok(&[
+        "activate",
+        "product-support",
+        "--access-id",
+        "ACC-MAPS-1010",
+        "--contract-id",
+        "6000010",
+    ]);
     ap.refused(
         &args(&open("cloud", "Azure AD sync")),
         3,
@@ -66,19 +104,53 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
 #[test]
 fn r9_unlimited_before_counted_then_earliest_end() {
     let env = Env::contoso_active();
-    env.ok(&["activate", "gold-cloud-platform/cloud-support", "--access-id", "ACC-UNL-0001", "--contract-id", "7000002"]);
+    env.ok(&[
+        "activate",
+        "gold-cloud-platform/cloud-support",
+        "--access-id",
+        "ACC-UNL-0001",
+        "--contract-id",
+        "7000002",
+    ]);
     let run = env.ok(&args(&open("cloud", "Azure SQL latency")));
-    assert!(run.stderr.contains("contract 7000002"), "unlimited first: {}", run.stderr);
-    assert!(run.stderr.contains("unlimited plan is used before counted incidents"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("contract 7000002"),
+        "unlimited first: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("unlimited plan is used before counted incidents"),
+        "{}",
+        run.stderr
+    );
     let silver = env.ok(&["contract", "show", "8000005", "--json"]).json();
     assert_eq!(silver["used"], 0, "the counted cloud pack was not touched");
 
     env.ok(&[
-        "contract", "add", "--plan", "custom", "--contract-id", "EARLY", "--access-id", "ACC-EARLY-01",
-        "--incidents", "3", "--scope", "on-premises", "--start", "2026-01-01", "--end", "2026-09-30",
+        "contract",
+        "add",
+        "--plan",
+        "custom",
+        "--contract-id",
+        "EARLY",
+        "--access-id",
+        "ACC-EARLY-01",
+        "--incidents",
+        "3",
+        "--scope",
+        "on-premises",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-09-30",
     ]);
     let run = env.ok(&args(&open("on-premises", "SharePoint 2019 crawl")));
-    assert!(run.stderr.contains("chose contract EARLY"), "ends first: {}", run.stderr);
+    assert!(
+        run.stderr.contains("chose contract EARLY"),
+        "ends first: {}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -86,7 +158,8 @@ fn step10_refund_once_and_close_without_changing_the_balance() {
     let env = Env::contoso_active();
     env.ok(&args(&open("on-premises", "One")));
     env.ok(&args(&open("on-premises", "Two")));
-    let remaining = |env: &Env| env.ok(&["contract", "show", "7000001", "--json"]).json()["remaining"].clone();
+    let remaining =
+        |env: &Env| env.ok(&["contract", "show", "7000001", "--json"]).json()["remaining"].clone();
     assert_eq!(remaining(&env), 18);
 
     let run = env.ok(&["incidents", "refund", "INC-0001", "--reason", "duplicate"]);
@@ -94,12 +167,20 @@ fn step10_refund_once_and_close_without_changing_the_balance() {
     assert_eq!(remaining(&env), 19);
     let incident = env.ok(&["incidents", "list", "--json"]).json()["incidents"][0].clone();
     assert_eq!(incident["refund"]["reason"], "duplicate");
-    env.refused(&["incidents", "refund", "INC-0001", "--reason", "duplicate"], 3, "already refunded on 2026-06-15");
+    env.refused(
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+        3,
+        "already refunded on 2026-06-15",
+    );
     assert_eq!(remaining(&env), 19);
 
     env.ok(&["incidents", "close", "2"]);
     assert_eq!(remaining(&env), 19, "closing does not change the balance");
-    env.refused(&["incidents", "close", "INC-0002"], 3, "already closed on 2026-06-15");
+    env.refused(
+        &["incidents", "close", "INC-0002"],
+        3,
+        "already closed on 2026-06-15",
+    );
     let open_ids: Vec<_> = env.ok(&["incidents", "list", "--json"]).json()["incidents"]
         .as_array()
         .unwrap()
@@ -109,13 +190,24 @@ fn step10_refund_once_and_close_without_changing_the_balance() {
     assert_eq!(open_ids, ["INC-0001"], "list hides closed incidents");
     let all = env.ok(&["incidents", "list", "--all", "--json"]).json();
     assert_eq!(all["incidents"].as_array().unwrap().len(), 2);
-    env.refused(&["incidents", "close", "INC-0099"], 3, "incident `INC-0099` not found");
+    env.refused(
+        &["incidents", "close", "INC-0099"],
+        3,
+        "incident `INC-0099` not found",
+    );
 }
 
 #[test]
 fn step11_csp_requests_need_admin_agent_and_charge_nothing() {
     let env = Env::contoso_active();
-    env.ok(&["account", "add", "agent@contoso.com", "--role", "admin-agent", "--csp-only"]);
+    env.ok(&[
+        "account",
+        "add",
+        "agent@contoso.com",
+        "--role",
+        "admin-agent",
+        "--csp-only",
+    ]);
     let mut csp = open("cloud", "Customer VM will not start");
     csp.extend(["--csp-customer".into(), "fabrikam.onmicrosoft.com".into()]);
     let before = env.ok(&["incidents", "remaining", "--json"]).json();
@@ -123,16 +215,32 @@ fn step11_csp_requests_need_admin_agent_and_charge_nothing() {
     let mut as_agent = vec!["--as".to_string(), "agent@contoso.com".to_string()];
     as_agent.extend(csp.clone());
     let run = env.ok(&args(&as_agent));
-    assert!(run.stderr.contains("Cloud Solution Provider"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Cloud Solution Provider"),
+        "{}",
+        run.stderr
+    );
     let incident = env.ok(&["incidents", "list", "--json"]).json()["incidents"][0].clone();
     assert_eq!(incident["plan"], "Cloud Solution Provider");
     assert_eq!(incident["contract_id"], serde_json::Value::Null);
     assert_eq!(incident["csp_customer"], "fabrikam.onmicrosoft.com");
-    assert_eq!(env.ok(&["incidents", "remaining", "--json"]).json(), before, "nothing charged");
-    env.refused(&["incidents", "refund", "INC-0001", "--reason", "other"], 3, "charged no contract");
+    assert_eq!(
+        env.ok(&["incidents", "remaining", "--json"]).json(),
+        before,
+        "nothing charged"
+    );
+    env.refused(
+        &["incidents", "refund", "INC-0001", "--reason", "other"],
+        3,
+        "charged no contract",
+    );
 
     // Anyone else is refused.
     let run = env.refused(&args(&csp), 3, "You are not authorized for this action");
     assert!(run.stderr.contains("admin-agent"), "{}", run.stderr);
-    assert!(run.stderr.contains("agent@contoso.com"), "names who holds it: {}", run.stderr);
+    assert!(
+        run.stderr.contains("agent@contoso.com"),
+        "names who holds it: {}",
+        run.stderr
+    );
 }

@@ -12,10 +12,21 @@ fn step1_init_creates_a_private_folder_and_file() {
     let env = Env::new();
     assert!(env.bytes().is_none());
     let run = env.ok(&[
-        "init", "--partner-id", "4012345", "--name", "Contoso Ltd", "--account",
-        "admin@contoso.com", "--role", "global-admin",
+        "init",
+        "--partner-id",
+        "4012345",
+        "--name",
+        "Contoso Ltd",
+        "--account",
+        "admin@contoso.com",
+        "--role",
+        "global-admin",
     ]);
-    assert!(run.stderr.contains("Contoso Ltd (partner ID 4012345)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Contoso Ltd (partner ID 4012345)"),
+        "{}",
+        run.stderr
+    );
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(env.state().parent().unwrap()), 0o700);
     assert_eq!(mode(env.state()), 0o600);
@@ -23,20 +34,39 @@ fn step1_init_creates_a_private_folder_and_file() {
     assert_eq!(state["schema_version"], 1);
     assert_eq!(state["organization"]["name"], "Contoso Ltd");
     assert_eq!(state["current_account"], "admin@contoso.com");
-    assert_eq!(state["accounts"][0]["roles"], serde_json::json!(["global-admin"]));
+    assert_eq!(
+        state["accounts"][0]["roles"],
+        serde_json::json!(["global-admin"])
+    );
     // A second init is refused and changes nothing.
-    env.refused(&["init", "--partner-id", "1", "--name", "Other"], 3, "already belongs to `Contoso Ltd`");
+    env.refused(
+        &["init", "--partner-id", "1", "--name", "Other"],
+        3,
+        "already belongs to `Contoso Ltd`",
+    );
 }
 
 #[test]
 fn step2_no_offers_means_no_benefits_yet() {
     let env = Env::contoso();
     let run = env.ok(&["benefits"]);
-    assert!(run.stdout.contains("Looks like you don't have any benefits yet"), "{}", run.stdout);
-    assert!(run.stdout.contains("offer add"), "hints how to add an offer: {}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Looks like you don't have any benefits yet"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("offer add"),
+        "hints how to add an offer: {}",
+        run.stdout
+    );
     let json = env.ok(&["benefits", "--json"]).json();
     assert_eq!(json["benefits"], serde_json::json!([]));
-    assert_eq!(json["message"], "Looks like you don't have any benefits yet");
+    assert_eq!(
+        json["message"],
+        "Looks like you don't have any benefits yet"
+    );
 }
 
 #[test]
@@ -63,10 +93,30 @@ fn step3_offers_yield_the_catalog_benefits() {
     assert_eq!(
         rows,
         vec![
-            ("gold-cloud-platform/product-support".into(), n(20), false, na.clone()),
-            ("gold-cloud-platform/cloud-support".into(), serde_json::Value::Null, true, na.clone()),
-            ("silver-data-analytics/product-support".into(), n(15), false, na.clone()),
-            ("silver-data-analytics/cloud-support".into(), n(5), false, na.clone()),
+            (
+                "gold-cloud-platform/product-support".into(),
+                n(20),
+                false,
+                na.clone()
+            ),
+            (
+                "gold-cloud-platform/cloud-support".into(),
+                serde_json::Value::Null,
+                true,
+                na.clone()
+            ),
+            (
+                "silver-data-analytics/product-support".into(),
+                n(15),
+                false,
+                na.clone()
+            ),
+            (
+                "silver-data-analytics/cloud-support".into(),
+                n(5),
+                false,
+                na.clone()
+            ),
         ]
     );
     let table = env.ok(&["benefits"]).stdout;
@@ -75,7 +125,12 @@ fn step3_offers_yield_the_catalog_benefits() {
     let ap = Env::contoso();
     ap.ok(&["offer", "add", "action-pack"]);
     let json = ap.ok(&["benefits", "--json"]).json();
-    let names: Vec<_> = json["benefits"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
+    let names: Vec<_> = json["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["action-pack/product-support"]);
     assert_eq!(json["benefits"][0]["allowance"], 10);
 }
@@ -84,22 +139,55 @@ fn step3_offers_yield_the_catalog_benefits() {
 fn step4_activation_needs_a_role_and_an_mpn_account() {
     let env = Env::contoso();
     env.ok(&["offer", "add", "gold", "--competency", "Cloud Platform"]);
-    env.ok(&["account", "add", "tech@contoso.com", "--role", "admin-agent"]);
+    env.ok(&[
+        "account",
+        "add",
+        "tech@contoso.com",
+        "--role",
+        "admin-agent",
+    ]);
     let run = env.refused(
-        &["--as", "tech@contoso.com", "activate", "gold-cloud-platform/product-support"],
+        &[
+            "--as",
+            "tech@contoso.com",
+            "activate",
+            "gold-cloud-platform/product-support",
+        ],
         3,
         "You are not authorized for this action",
     );
-    assert!(run.stderr.contains("global-admin or mpn-partner-admin"), "{}", run.stderr);
-    assert!(run.stderr.contains("admin@contoso.com"), "names who holds the role: {}", run.stderr);
+    assert!(
+        run.stderr.contains("global-admin or mpn-partner-admin"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("admin@contoso.com"),
+        "names who holds the role: {}",
+        run.stderr
+    );
 
-    env.ok(&["account", "add", "csp@contoso.com", "--role", "global-admin", "--csp-only"]);
-    for args in [&["benefits"][..], &["activate", "gold-cloud-platform/product-support"]] {
+    env.ok(&[
+        "account",
+        "add",
+        "csp@contoso.com",
+        "--role",
+        "global-admin",
+        "--csp-only",
+    ]);
+    for args in [
+        &["benefits"][..],
+        &["activate", "gold-cloud-platform/product-support"],
+    ] {
         let mut with_as = vec!["--as", "csp@contoso.com"];
         with_as.extend_from_slice(args);
         let run = env.refused(&with_as, 3, "You are not authorized for this action");
         assert!(run.stderr.contains("CSP only"), "{}", run.stderr);
-        assert!(run.stderr.contains("MPN-associated account"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("MPN-associated account"),
+            "{}",
+            run.stderr
+        );
     }
 }
 
@@ -116,8 +204,12 @@ fn step5_activation_pending_then_active_and_names() {
     assert_eq!(benefit["requested_by"], "admin@contoso.com");
 
     let run = env.ok(&[
-        "activate", "gold-cloud-platform/product-support", "--access-id", "ACC-GOLD-7788",
-        "--contract-id", "7000001",
+        "activate",
+        "gold-cloud-platform/product-support",
+        "--access-id",
+        "ACC-GOLD-7788",
+        "--contract-id",
+        "7000001",
     ]);
     assert!(run.stderr.contains("contract 7000001"), "{}", run.stderr);
     let c = env.ok(&["contract", "show", "7000001", "--json"]).json();
@@ -127,38 +219,83 @@ fn step5_activation_pending_then_active_and_names() {
     assert_eq!(c["start"], TODAY);
     assert_eq!(c["end"], "2027-06-14", "one year, end date inclusive");
     assert_eq!(c["status"], "active");
-    assert_eq!(env.ok(&["benefits", "--json"]).json()["benefits"][0]["status"], "active");
+    assert_eq!(
+        env.ok(&["benefits", "--json"]).json()["benefits"][0]["status"],
+        "active"
+    );
 
     let run = env.refused(&["activate", "product-support"], 3, "ambiguous");
-    assert!(run.stderr.contains("gold-cloud-platform/product-support"), "{}", run.stderr);
-    assert!(run.stderr.contains("silver-data-analytics/product-support"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("gold-cloud-platform/product-support"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("silver-data-analytics/product-support"),
+        "{}",
+        run.stderr
+    );
 
     env.refused(
-        &["activate", "data-analytics/product-support", "--access-id", "ACC-NEW-0001", "--contract-id", "7000001"],
+        &[
+            "activate",
+            "data-analytics/product-support",
+            "--access-id",
+            "ACC-NEW-0001",
+            "--contract-id",
+            "7000001",
+        ],
         3,
         "contract `7000001` already exists",
     );
     let run = env.refused(
-        &["activate", "data-analytics/product-support", "--access-id", "ACC-GOLD-7788", "--contract-id", "7000002"],
+        &[
+            "activate",
+            "data-analytics/product-support",
+            "--access-id",
+            "ACC-GOLD-7788",
+            "--contract-id",
+            "7000002",
+        ],
         3,
         "Access ID is already recorded for contract `7000001`",
     );
-    assert!(!run.stderr.contains("ACC-GOLD-7788"), "the Access ID is a credential: {}", run.stderr);
+    assert!(
+        !run.stderr.contains("ACC-GOLD-7788"),
+        "the Access ID is a credential: {}",
+        run.stderr
+    );
     // Microsoft's 2025 name for the benefit resolves too.
     let run = env.ok(&["activate", "Gold Cloud Platform/Partner Cloud Support"]);
-    assert!(run.stderr.contains("gold-cloud-platform/cloud-support"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("gold-cloud-platform/cloud-support"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn step6_opening_an_incident_charges_the_chosen_contract() {
     let env = Env::contoso_active();
     let run = env.ok(&[
-        "incidents", "open", "--scope", "on-premises", "--product", "Exchange Server 2019", "--title",
+        "incidents",
+        "open",
+        "--scope",
+        "on-premises",
+        "--product",
+        "Exchange Server 2019",
+        "--title",
         "Mail flow stops after CU14",
     ]);
     assert!(run.stderr.contains("INC-0001"), "{}", run.stderr);
-    assert!(run.stderr.contains("contract 7000001"), "names the chosen contract: {}", run.stderr);
-    let remaining = env.ok(&["incidents", "remaining", "--contract", "7000001", "--json"]).json();
+    assert!(
+        run.stderr.contains("contract 7000001"),
+        "names the chosen contract: {}",
+        run.stderr
+    );
+    let remaining = env
+        .ok(&["incidents", "remaining", "--contract", "7000001", "--json"])
+        .json();
     assert_eq!(remaining["contracts"][0]["remaining"], 19);
     let table = env.ok(&["incidents", "remaining"]).stdout;
     let row = table.lines().find(|l| l.contains("7000001")).unwrap();
@@ -171,11 +308,32 @@ fn step13_status_dashboard() {
     env.ok(&["offer", "add", "action-pack"]);
     env.ok(&["activate", "action-pack/product-support"]);
     for i in 0..3 {
-        env.ok(&["incidents", "open", "--scope", "cloud", "--title", &format!("Case {i}")]);
+        env.ok(&[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            &format!("Case {i}"),
+        ]);
     }
     env.ok(&[
-        "contract", "add", "--plan", "custom", "--contract-id", "SOON-1", "--access-id", "ACC-SOON-0001",
-        "--incidents", "8", "--scope", "on-premises", "--start", "2026-01-01", "--end", "2026-07-01",
+        "contract",
+        "add",
+        "--plan",
+        "custom",
+        "--contract-id",
+        "SOON-1",
+        "--access-id",
+        "ACC-SOON-0001",
+        "--incidents",
+        "8",
+        "--scope",
+        "on-premises",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-07-01",
     ]);
     let run = env.ok(&["status"]);
     let bare = env.ok(&[]);
@@ -204,7 +362,13 @@ fn step13_status_dashboard() {
 #[test]
 fn step15_as_of_state_and_account_from_the_environment() {
     let env = Env::contoso_active();
-    env.ok(&["account", "add", "ops@contoso.com", "--role", "mpn-partner-admin"]);
+    env.ok(&[
+        "account",
+        "add",
+        "ops@contoso.com",
+        "--role",
+        "mpn-partner-admin",
+    ]);
     // PARTNER_SUPPORT_STATE, _ACCOUNT and _AS_OF stand in for the flags.
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_partner-support"));
     cmd.env_clear()
@@ -218,13 +382,30 @@ fn step15_as_of_state_and_account_from_the_environment() {
     let json = run.json();
     assert_eq!(json["as_of"], "2027-06-15");
     assert_eq!(json["account"]["email"], "ops@contoso.com");
-    assert_eq!(json["contracts"], serde_json::json!([]), "both contracts expired by then");
+    assert_eq!(
+        json["contracts"],
+        serde_json::json!([]),
+        "both contracts expired by then"
+    );
     // --as-of moves "today" for every rule: the same incident is refused a year later.
     env.refused(
-        &["--as-of", "2027-06-15", "incidents", "open", "--scope", "on-premises", "--title", "Late"],
+        &[
+            "--as-of",
+            "2027-06-15",
+            "incidents",
+            "open",
+            "--scope",
+            "on-premises",
+            "--title",
+            "Late",
+        ],
         3,
         "support plan expired",
     );
     // An unknown --as is refused, not silently ignored.
-    env.refused(&["--as", "ghost@contoso.com", "status"], 3, "account `ghost@contoso.com` is not in this state file");
+    env.refused(
+        &["--as", "ghost@contoso.com", "status"],
+        3,
+        "account `ghost@contoso.com` is not in this state file",
+    );
 }

@@ -246,10 +246,15 @@ impl State {
         let not_activated = self
             .benefits(today)
             .into_iter()
-            .filter(|b| b.entitlement.coverage.covers(scope) && b.state == BenefitState::NotActivated)
+            .filter(|b| {
+                b.entitlement.coverage.covers(scope) && b.state == BenefitState::NotActivated
+            })
             .map(|b| b.name)
             .collect();
-        Err(Refusal::NoPlan { scope, not_activated })
+        Err(Refusal::NoPlan {
+            scope,
+            not_activated,
+        })
     }
 
     /// Opens an incident: charges a contract (R8, R9), or logs a free CSP request (R11).
@@ -492,7 +497,10 @@ mod tests {
         let mut s = org_with(&[]);
         assert!(matches!(
             open(&mut s, Scope::Cloud, None),
-            Err(Refusal::NoPlan { scope: Scope::Cloud, .. })
+            Err(Refusal::NoPlan {
+                scope: Scope::Cloud,
+                ..
+            })
         ));
         // Silver includes cloud support: the refusal names the benefit to activate.
         let mut s = org_with(&[(Level::Silver, Some(("Data Analytics", Category::Other)))]);

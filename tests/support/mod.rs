@@ -53,8 +53,15 @@ impl Env {
     pub fn contoso() -> Self {
         let env = Self::new();
         env.ok(&[
-            "init", "--partner-id", "4012345", "--name", "Contoso Ltd", "--account",
-            "admin@contoso.com", "--role", "global-admin",
+            "init",
+            "--partner-id",
+            "4012345",
+            "--name",
+            "Contoso Ltd",
+            "--account",
+            "admin@contoso.com",
+            "--role",
+            "global-admin",
         ]);
         env
     }
@@ -66,12 +73,20 @@ impl Env {
         env.ok(&["offer", "add", "gold", "--competency", "Cloud Platform"]);
         env.ok(&["offer", "add", "silver", "--competency", "Data Analytics"]);
         env.ok(&[
-            "activate", "gold-cloud-platform/product-support", "--access-id", "ACC-GOLD-7788",
-            "--contract-id", "7000001",
+            "activate",
+            "gold-cloud-platform/product-support",
+            "--access-id",
+            "ACC-GOLD-7788",
+            "--contract-id",
+            "7000001",
         ]);
         env.ok(&[
-            "activate", "silver-data-analytics/cloud-support", "--access-id", "ACC-SIG-5555",
-            "--contract-id", "8000005",
+            "activate",
+            "silver-data-analytics/cloud-support",
+            "--access-id",
+            "ACC-SIG-5555",
+            "--contract-id",
+            "8000005",
         ]);
         env
     }
@@ -121,14 +136,24 @@ impl Env {
     pub fn refused(&self, args: &[&str], code: i32, message: &str) -> Run {
         let before = self.bytes();
         let run = self.run(args);
-        assert_eq!(run.code, code, "`{}`\nstderr:\n{}", args.join(" "), run.stderr);
+        assert_eq!(
+            run.code,
+            code,
+            "`{}`\nstderr:\n{}",
+            args.join(" "),
+            run.stderr
+        );
         assert!(
             run.stderr.contains(message),
             "`{}`: stderr lacks {message:?}:\n{}",
             args.join(" "),
             run.stderr
         );
-        assert!(before == self.bytes(), "`{}` changed the state file", args.join(" "));
+        assert!(
+            before == self.bytes(),
+            "`{}` changed the state file",
+            args.join(" ")
+        );
         run
     }
 

@@ -1,0 +1,476 @@
+//! The command line as a contract: bad values, masking, JSON on every command, exit codes, pipes.
+
+mod support;
+
+use std::io::Read;
+use std::process::Stdio;
+
+use pretty_assertions::assert_eq;
+use support::Env;
+
+#[test]
+fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
+    let env = Env::contoso_active();
+    let long = "x".repeat(10_000);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["offer", "add", "platinum"], "platinum"),
+        (
+            vec!["account", "add", "a@contoso.com", "--role", "owner"],
+            "owner",
+        ),
+        (vec!["account", "add", "not-an-email"], "not-an-email"),
+        (vec!["--as-of", "2026-02-30", "status"], "2026-02-30"),
+        (vec!["--as-of", "0000-01-01", "status"], "0000-01-01"),
+        (
+            vec!["offer", "add", "gold", "--competency", "   "],
+            "expected non-empty text",
+        ),
+        (
+            vec![
+                "offer",
+                "add",
+                "gold",
+                "--competency",
+                "Cloud\u{1b}[31mPlatform",
+            ],
+            "control characters",
+        ),
+        (
+            vec!["incidents", "open", "--scope", "cloud", "--title", ""],
+            "expected non-empty text",
+        ),
+        (
+            vec!["incidents", "open", "--scope", "cloud", "--title", &long],
+            "at most 200 characters",
+        ),
+        (
+            vec!["incidents", "open", "--scope", "moon", "--title", "x"],
+            "moon",
+        ),
+        (
+            vec![
+                "activate",
+                "cloud-support",
+                "--access-id",
+                "has space",
+                "--contract-id",
+                "1",
+            ],
+            "has space",
+        ),
+        (
+            vec![
+                "activate",
+                "cloud-support",
+                "--access-id",
+                "A1",
+                "--contract-id",
+                "a\tb",
+            ],
+            "a\tb",
+        ),
+        (
+            vec!["activate", "cloud-support", "--access-id", "A1"],
+            "--contract-id",
+        ),
+        (
+            vec![
+                "contract",
+                "add",
+                "--plan",
+                "custom",
+                "--contract-id",
+                "C",
+                "--access-id",
+                "A",
+                "--incidents",
+                "0",
+                "--scope",
+                "cloud",
+            ],
+            "'0'",
+        ),
+        (
+            vec![
+                "contract",
+                "add",
+                "--plan",
+                "custom",
+                "--contract-id",
+                "C",
+                "--access-id",
+                "A",
+                "--incidents",
+                "-3",
+                "--scope",
+                "cloud",
+            ],
+            "-3",
+        ),
+        (
+            vec![
+                "contract",
+                "add",
+                "--plan",
+                "custom",
+                "--contract-id",
+                "C",
+                "--access-id",
+                "A",
+                "--incidents",
+                "18446744073709551616",
+                "--scope",
+                "cloud",
+            ],
+            "18446744073709551616",
+        ),
+        (
+            vec![
+                "contract",
+                "add",
+                "--plan",
+                "custom",
+                "--contract-id",
+                "C",
+                "--access-id",
+                "A",
+                "--incidents",
+                "5",
+                "--scope",
+                "cloud",
+                "--start",
+                "2026-07-01",
+                "--end",
+                "2026-06-30",
+            ],
+            "end date 2026-06-30 is before start date 2026-07-01",
+        ),
+        (
+            vec!["offer", "add", "action-pack", "--competency", "Security"],
+            "Action Pack has no competency",
+        ),
+        (vec!["offer", "add", "silver"], "needs `--competency NAME`"),
+        (vec!["incidents", "close", "INC-abc"], "INC-abc"),
+        (vec!["init", "--partner-id", "12ab", "--name", "X"], "12ab"),
+    ];
+    for (args, want) in cases {
+        let run = env.refused(&args, 2, want);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn unicode_text_is_kept_as_written() {
+    let env = Env::contoso_active();
+    let title = "Überweisung fehlgeschlagen – مرحبا e\u{301}";
+    env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "on-premises",
+        "--title",
+        title,
+    ]);
+    assert_eq!(
+        env.ok(&["incidents", "list", "--json"]).json()["incidents"][0]["title"],
+        title
+    );
+}
+
+#[test]
+fn access_ids_are_masked_unless_revealed() {
+    let env = Env::contoso_active();
+    env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "on-premises",
+        "--title",
+        "One",
+    ]);
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["contract", "list", "--all"],
+        &["contract", "list", "--json"],
+        &["contract", "show", "7000001"],
+        &["contract", "show", "7000001", "--json"],
+        &["incidents", "remaining", "--json"],
+        &["incidents", "list", "--json"],
+        &["benefits", "--json"],
+    ] {
+        let run = env.ok(args);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !all.contains("ACC-GOLD-7788"),
+            "{args:?} shows an Access ID:\n{all}"
+        );
+    }
+    assert!(env.ok(&["contract", "list"]).stdout.contains("****7788"));
+    assert_eq!(
+        env.ok(&["contract", "show", "7000001", "--json"]).json()["access_id"],
+        "****7788"
+    );
+    assert_eq!(
+        env.ok(&["contract", "show", "7000001", "--json", "--reveal"])
+            .json()["access_id"],
+        "ACC-GOLD-7788"
+    );
+    assert!(
+        env.ok(&["contract", "list", "--reveal"])
+            .stdout
+            .contains("ACC-GOLD-7788")
+    );
+    // Mutations print the changed object, masked too.
+    let added = env.ok(&[
+        "contract",
+        "add",
+        "--plan",
+        "premier",
+        "--contract-id",
+        "P1",
+        "--access-id",
+        "ACC-PREM-4242",
+        "--incidents",
+        "5",
+        "--scope",
+        "both",
+        "--json",
+    ]);
+    assert_eq!(added.json()["access_id"], "****4242");
+    assert_eq!(added.stderr, "", "no human message with --json");
+}
+
+#[test]
+fn every_command_speaks_json() {
+    let env = Env::new();
+    let init = env
+        .ok(&[
+            "init",
+            "--partner-id",
+            "4012345",
+            "--name",
+            "Contoso Ltd",
+            "--account",
+            "admin@contoso.com",
+            "--role",
+            "global-admin",
+            "--json",
+        ])
+        .json();
+    assert_eq!(
+        init,
+        serde_json::json!({"partner_id": "4012345", "name": "Contoso Ltd"})
+    );
+    let offer = env
+        .ok(&[
+            "offer",
+            "add",
+            "gold",
+            "--competency",
+            "Cloud Platform",
+            "--json",
+        ])
+        .json();
+    assert_eq!(offer["name"], "gold-cloud-platform");
+    assert_eq!(offer["category"], "cloud");
+    assert_eq!(
+        offer["benefits"],
+        serde_json::json!([
+            "gold-cloud-platform/product-support",
+            "gold-cloud-platform/cloud-support"
+        ])
+    );
+    let account = env
+        .ok(&[
+            "account",
+            "add",
+            "tech@contoso.com",
+            "--role",
+            "admin-agent",
+            "--json",
+        ])
+        .json();
+    assert_eq!(
+        account,
+        serde_json::json!({"email": "tech@contoso.com", "kind": "aad", "roles": ["admin-agent"], "csp_only": false, "current": false})
+    );
+    let pending = env.ok(&["activate", "product-support", "--json"]).json();
+    assert_eq!(pending["benefit"]["status"], "pending");
+    assert_eq!(pending["contract"], serde_json::Value::Null);
+    let active = env
+        .ok(&[
+            "activate",
+            "product-support",
+            "--access-id",
+            "ACC-1234-5678",
+            "--contract-id",
+            "7000001",
+            "--json",
+        ])
+        .json();
+    assert_eq!(active["contract"]["contract_id"], "7000001");
+    assert_eq!(active["contract"]["remaining"], 20);
+    let opened = env
+        .ok(&[
+            "incidents",
+            "open",
+            "--scope",
+            "on-premises",
+            "--title",
+            "T",
+            "--case",
+            "2606150010001",
+            "--json",
+        ])
+        .json();
+    assert_eq!(opened["id"], "INC-0001");
+    assert_eq!(opened["case_number"], "2606150010001");
+    assert_eq!(opened["contract"]["remaining"], 19);
+    let closed = env.ok(&["incidents", "close", "INC-0001", "--json"]).json();
+    assert_eq!(
+        (closed["status"].clone(), closed["closed_on"].clone()),
+        ("closed".into(), "2026-06-15".into())
+    );
+    let refunded = env
+        .ok(&[
+            "incidents",
+            "refund",
+            "INC-0001",
+            "--reason",
+            "product-bug",
+            "--json",
+        ])
+        .json();
+    assert_eq!(
+        refunded["refund"],
+        serde_json::json!({"on": "2026-06-15", "reason": "product-bug", "by": "admin@contoso.com"})
+    );
+    let remaining = env.ok(&["incidents", "remaining", "--json"]).json();
+    assert_eq!(
+        remaining["totals"],
+        serde_json::json!({"remaining": 20, "unlimited": false})
+    );
+    for args in [
+        &["offer", "list", "--json"][..],
+        &["account", "list", "--json"],
+        &["account", "use", "tech@contoso.com", "--json"],
+        &["status", "--json"],
+    ] {
+        env.ok(args).json();
+    }
+    let removed = env
+        .ok(&["offer", "remove", "gold-cloud-platform", "--json"])
+        .json();
+    assert_eq!(removed["name"], "gold-cloud-platform");
+}
+
+#[test]
+fn help_documents_exit_codes_and_unknown_things_are_refused() {
+    let env = Env::new();
+    let help = env.ok(&["--help"]).stdout;
+    for want in [
+        "Exit codes:",
+        "3  refused by a rule",
+        "PARTNER_SUPPORT_STATE",
+        "--as-of",
+    ] {
+        assert!(help.contains(want), "--help lacks {want:?}:\n{help}");
+    }
+    assert_eq!(env.run(&["frobnicate"]).code, 2);
+    // Before init, reads work on the empty state and mutations say how to start.
+    assert!(env.ok(&["status"]).stdout.contains("partner-support init"));
+    env.refused(&["offer", "add", "action-pack"], 3, "no organization yet");
+    assert!(
+        env.bytes().is_none(),
+        "a refused first mutation creates no file"
+    );
+    let env = Env::contoso();
+    env.refused(
+        &["offer", "remove", "gold-x"],
+        3,
+        "offer `gold-x` not found",
+    );
+    env.refused(&["contract", "show", "X1"], 3, "contract `X1` not found");
+    env.refused(
+        &["account", "use", "nobody@contoso.com"],
+        3,
+        "account `nobody@contoso.com` is not in this state file",
+    );
+    env.refused(
+        &["account", "add", "ADMIN@contoso.com"],
+        3,
+        "account `admin@contoso.com` already exists",
+    );
+    env.refused(
+        &["activate", "product-support"],
+        3,
+        "benefit `product-support` not found",
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let env = Env::contoso();
+    env.ok(&[
+        "contract",
+        "add",
+        "--plan",
+        "advanced",
+        "--contract-id",
+        "ADV-1",
+        "--access-id",
+        "ACC-ADV-0001",
+        "--incidents",
+        "unlimited",
+        "--scope",
+        "cloud",
+    ]);
+    env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "cloud",
+        "--title",
+        "Template",
+    ]);
+    // Far more output than a pipe buffer holds, so the writer really meets the closed pipe.
+    let mut state = env.json();
+    let template = state["incidents"][0].clone();
+    state["incidents"] = (1..=3000)
+        .map(|n| {
+            let mut i = template.clone();
+            i["id"] = format!("INC-{n:04}").into();
+            i
+        })
+        .collect();
+    std::fs::write(env.state(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+    let mut child = env
+        .cmd()
+        .args(["incidents", "list", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn color_is_off_on_pipes_and_follows_the_flag() {
+    let env = Env::contoso();
+    let plain = env.refused(&["activate", "x"], 3, "error:");
+    assert!(!plain.stderr.contains('\u{1b}'), "{:?}", plain.stderr);
+    let forced = env.refused(&["--color", "always", "activate", "x"], 3, "error:");
+    assert!(forced.stderr.contains("\u{1b}["), "{:?}", forced.stderr);
+}

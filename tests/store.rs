@@ -1,0 +1,257 @@
+//! The state-file protocol: locking under concurrency, bad files never written over, newer
+//! schemas refused, deterministic output, history, and reads that never write.
+
+mod support;
+
+use std::fs;
+use std::process::Stdio;
+
+use pretty_assertions::assert_eq;
+use support::Env;
+
+#[test]
+fn eight_processes_opening_five_incidents_each_lose_nothing() {
+    let env = Env::contoso();
+    env.ok(&[
+        "contract",
+        "add",
+        "--plan",
+        "advanced",
+        "--contract-id",
+        "ADV-1",
+        "--access-id",
+        "ACC-ADV-0001",
+        "--incidents",
+        "unlimited",
+        "--scope",
+        "cloud",
+    ]);
+    let history_before = env.json()["history"].as_array().unwrap().len();
+    let children: Vec<_> = (0..8)
+        .map(|p| {
+            let script = (0..5)
+                .map(|i| {
+                    format!(
+                        "\"$BIN\" --state \"$STATE\" --as-of 2026-06-15 -q incidents open --scope cloud --title 'p{p} i{i}' || exit 1"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("BIN", env!("CARGO_BIN_EXE_partner-support"))
+                .env("STATE", env.state())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let state = env.json();
+    let incidents = state["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 40);
+    let mut ids: Vec<_> = incidents
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 40, "every incident has its own ID");
+    assert_eq!(
+        state["history"].as_array().unwrap().len(),
+        history_before + 40
+    );
+    // No temp file is left behind.
+    let leftovers: Vec<_> = fs::read_dir(env.state().parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+}
+
+#[test]
+fn unparseable_files_are_reported_with_path_line_and_column_and_never_written_over() {
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("empty", b"", "line 1 column 0"),
+        (
+            "truncated",
+            b"{\n  \"schema_version\": 1,\n  \"organization\": {\n",
+            "line 4 column 0",
+        ),
+        (
+            "not utf-8",
+            b"{\"schema_version\": 1, \"organization\": \"\xff\"}",
+            "line 1",
+        ),
+        (
+            "wrong shape",
+            b"{\"schema_version\": 1, \"accounts\": 7}",
+            "invalid type",
+        ),
+        ("no version", b"{\"accounts\": []}", "no `schema_version`"),
+    ];
+    for (name, bytes, want) in cases {
+        let env = Env::new();
+        fs::create_dir_all(env.state().parent().unwrap()).unwrap();
+        fs::write(env.state(), bytes).unwrap();
+        for args in [&["status"][..], &["offer", "add", "action-pack"]] {
+            let run = env.refused(args, 1, want);
+            assert!(
+                run.stderr.contains(&env.state().display().to_string()),
+                "{name}: names the file: {}",
+                run.stderr
+            );
+            assert_eq!(
+                run.stderr.lines().next().unwrap().matches("error:").count(),
+                1,
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let env = Env::new();
+    fs::create_dir_all(env.state().parent().unwrap()).unwrap();
+    fs::write(
+        env.state(),
+        b"{\"schema_version\": 99, \"something_new\": true}",
+    )
+    .unwrap();
+    let run = env.refused(
+        &["init", "--partner-id", "1", "--name", "X"],
+        1,
+        "has schema version 99",
+    );
+    assert!(
+        run.stderr.contains("upgrade partner-support"),
+        "{}",
+        run.stderr
+    );
+    env.refused(&["status"], 1, "reads up to 1");
+}
+
+#[test]
+fn reads_never_write_and_serialization_is_deterministic() {
+    let env = Env::contoso_active();
+    env.ok(&["incidents", "open", "--scope", "cloud", "--title", "One"]);
+    let before = env.bytes();
+    let mtime = fs::metadata(env.state()).unwrap().modified().unwrap();
+    for args in [
+        &["status"][..],
+        &["benefits"],
+        &["offer", "list"],
+        &["account", "list"],
+        &["contract", "list", "--all"],
+        &["contract", "show", "7000001"],
+        &["incidents", "list", "--all"],
+        &["incidents", "remaining"],
+        &["status", "--json"],
+    ] {
+        env.ok(args);
+    }
+    assert!(before == env.bytes());
+    assert_eq!(
+        fs::metadata(env.state()).unwrap().modified().unwrap(),
+        mtime
+    );
+
+    // Pretty, sorted, schema_version first, with a trailing newline.
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    assert!(text.starts_with("{\n  \"schema_version\": 1,"), "{text}");
+    assert!(text.ends_with("}\n"));
+    let offers: Vec<_> = env.json()["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["level"].clone())
+        .collect();
+    assert_eq!(offers, ["gold", "silver"]);
+}
+
+#[test]
+fn the_history_records_who_did_what_without_access_ids() {
+    let env = Env::contoso_active();
+    env.ok(&[
+        "account",
+        "add",
+        "ops@contoso.com",
+        "--role",
+        "mpn-partner-admin",
+    ]);
+    env.ok(&[
+        "--as",
+        "ops@contoso.com",
+        "incidents",
+        "open",
+        "--scope",
+        "on-premises",
+        "--title",
+        "SQL",
+    ]);
+    let state = env.json();
+    let history = state["history"].as_array().unwrap();
+    let actions: Vec<_> = history
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "init",
+            "offer add",
+            "offer add",
+            "activate",
+            "activate",
+            "account add",
+            "incidents open"
+        ]
+    );
+    let last = history.last().unwrap();
+    assert_eq!(last["account"], "ops@contoso.com");
+    assert_eq!(last["as_of"], "2026-06-15");
+    assert_eq!(
+        last["summary"],
+        "opened INC-0001 (on-premises) on contract 7000001"
+    );
+    let text = serde_json::to_string(history).unwrap();
+    assert!(
+        !text.contains("ACC-GOLD-7788") && !text.contains("ACC-SIG-5555"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_held_lock_makes_a_mutation_wait_then_fail() {
+    // A writer waits for the lock; readers do not.
+    let env = Env::contoso();
+    let lock_path = env.state().with_file_name("state.json.lock");
+    let lock = fs::OpenOptions::new().write(true).open(&lock_path).unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    env.ok(&["status"]);
+    assert!(started.elapsed().as_secs() < 5, "reads take no lock");
+    let run = env.refused(
+        &["--lock-wait", "1", "offer", "add", "action-pack"],
+        1,
+        "locked by another partner-support process",
+    );
+    assert!(
+        started.elapsed().as_millis() >= 1000,
+        "it waited for the lock first"
+    );
+    assert!(run.stderr.contains("try again"), "{}", run.stderr);
+    drop(lock);
+    env.ok(&["offer", "add", "action-pack"]);
+}
