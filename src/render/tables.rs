@@ -353,7 +353,7 @@ pub fn remaining(w: &mut dyn Write, views: &[ContractView<'_>], totals: Totals) 
         totals.remaining.to_string()
     };
     t.add_row(vec![
-        "Total".to_string(),
+        "Usable today".to_string(),
         String::new(),
         String::new(),
         String::new(),
