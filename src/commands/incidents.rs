@@ -86,7 +86,11 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         return Ok(());
     };
     let c = v.contract;
-    let how = if opened.chosen { "chose" } else { "charged" };
+    let how = if opened.chosen_from > 0 {
+        "chose"
+    } else {
+        "charged"
+    };
     let left = match v.remaining {
         Some(r) => format!("{r} of {} incidents left", c.allowance),
         None => "unlimited".to_string(),
@@ -95,11 +99,14 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         "opened {}: {how} contract {} ({}): {left}",
         incident.id, c.contract_id, c.plan
     ))?;
-    if opened.chosen {
-        let why = if v.remaining.is_none() {
-            "an unlimited plan is used before counted incidents"
-        } else {
-            "of the usable plans, it ends first"
+    if opened.chosen_from > 0 {
+        let why = match (opened.chosen_from, v.remaining) {
+            (1, _) => format!(
+                "the only usable plan for {} products",
+                incident.scope.slug()
+            ),
+            (_, None) => "an unlimited plan is used before counted incidents".to_string(),
+            _ => "of the usable plans, it ends first".to_string(),
         };
         ctx.say(format_args!("  ({why}; pass --contract to choose another)"))?;
     }

@@ -145,8 +145,9 @@ pub struct NewIncident {
 pub struct Opened {
     /// The new incident's ID.
     pub id: IncidentId,
-    /// Whether the contract was chosen by R9 rather than named.
-    pub chosen: bool,
+    /// How many usable contracts R9 chose among; 0 when the contract was named (or none
+    /// was charged).
+    pub chosen_from: usize,
     /// Whether the acting account was linked to the contract by this first use (R6).
     pub linked: bool,
 }
@@ -192,19 +193,27 @@ fn preference<'a>(view: &ContractView<'a>) -> (bool, NaiveDate, &'a str) {
 }
 
 impl State {
-    /// The contract an incident of `scope` would be charged to on `today` (R8, R9, R10).
-    pub fn choose_contract(&self, scope: Scope, today: NaiveDate) -> Result<&Contract, Refusal> {
+    /// The contract an incident of `scope` would be charged to on `today` (R8, R9, R10), and
+    /// how many usable contracts it was chosen among.
+    pub fn choose_contract(
+        &self,
+        scope: Scope,
+        today: NaiveDate,
+    ) -> Result<(&Contract, usize), Refusal> {
         let views = self.contract_views(today);
         let in_scope: Vec<_> = views
             .iter()
             .filter(|v| v.contract.coverage.covers(scope))
             .collect();
-        if let Some(best) = in_scope
+        let usable: Vec<_> = in_scope
             .iter()
             .filter(|v| v.status == Status::Active)
+            .collect();
+        if let Some(best) = usable
+            .iter()
             .min_by(|a, b| preference(a).cmp(&preference(b)))
         {
-            return Ok(best.contract);
+            return Ok((best.contract, usable.len()));
         }
         // Nothing usable: explain with the most actionable reason.
         if let Some(p) = self.pending.iter().find(|p| {
@@ -267,7 +276,7 @@ impl State {
         self.require_organization()?;
         let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
         let account = actor.and_then(|e| self.account(e));
-        let (contract_id, chosen, linked) = if let Some(tenant) = &new.csp_customer {
+        let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
             if new.scope != Scope::Cloud {
                 return Err(Refusal::BadCombination(format!(
                     "a CSP request for `{tenant}` must be `--scope cloud`: the \"{CSP_PLAN}\" plan covers cloud requests only"
@@ -279,16 +288,16 @@ impl State {
                 )));
             }
             self.require_admin_agent(account)?;
-            (None, false, false)
+            (None, 0, false)
         } else {
-            let contract = match &new.contract {
+            let (contract, chosen_from) = match &new.contract {
                 Some(cid) => {
                     let c = self.contract(cid.as_str())?;
                     let view = ContractView::new(c, self.usage(c), today);
                     if let Some(refusal) = unusable(&view, new.scope) {
                         return Err(refusal);
                     }
-                    c
+                    (c, 0)
                 }
                 None => self.choose_contract(new.scope, today)?,
             };
@@ -306,7 +315,7 @@ impl State {
                 }
                 _ => false,
             };
-            (Some(cid), new.contract.is_none(), linked)
+            (Some(cid), chosen_from, linked)
         };
         self.incidents.push(Incident {
             id,
@@ -321,7 +330,11 @@ impl State {
             closed_on: None,
             refund: None,
         });
-        Ok(Opened { id, chosen, linked })
+        Ok(Opened {
+            id,
+            chosen_from,
+            linked,
+        })
     }
 
     /// The incident with this ID.
