@@ -43,6 +43,9 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
         env.ok(&args(&open("cloud", &format!("Case {i}"))));
     }
     env.refused(&args(&open("cloud", "Sixth")), 3, "support plan exhausted");
+    let run = env.ok(&["incidents", "refund", "INC-0001", "--reason", "duplicate"]);
+    assert!(run.stderr.contains("contract 8000005 has 1 incident left"), "{}", run.stderr);
+    env.ok(&args(&open("cloud", "Sixth, after the refund")));
 
     // Any incident after the end date.
     let mut late = vec!["--as-of".to_string(), "2027-06-15".to_string()];

@@ -189,11 +189,13 @@ fn refund(
         .as_ref()
         .expect("only charged incidents are refunded");
     let c = state.contract(cid.as_str())?;
-    let left = c
-        .remaining(state.usage(c))
-        .map_or_else(|| "unlimited".to_string(), |r| r.to_string());
+    let left = match c.remaining(state.usage(c)) {
+        Some(1) => "1 incident".to_string(),
+        Some(n) => format!("{n} incidents"),
+        None => "unlimited incidents".to_string(),
+    };
     ctx.say(format_args!(
-        "refunded {id} ({}): contract {cid} has {left} incidents left",
+        "refunded {id} ({}): contract {cid} has {left} left",
         reason.slug()
     ))?;
     Ok(())
