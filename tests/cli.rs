@@ -150,7 +150,15 @@ fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
             "Action Pack has no competency",
         ),
         (vec!["offer", "add", "silver"], "needs `--competency NAME`"),
+        (
+            vec!["offer", "add", "silver", "--competency", "!!!"],
+            "competency `!!!` needs at least one letter or digit",
+        ),
         (vec!["incidents", "close", "INC-abc"], "INC-abc"),
+        (
+            vec!["activate", "x\u{1b}[31m"],
+            "benefit `x\\u{1b}[31m` not found",
+        ),
         (vec!["init", "--partner-id", "12ab", "--name", "X"], "12ab"),
     ];
     for (args, want) in cases {

@@ -44,7 +44,11 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     }
     env.refused(&args(&open("cloud", "Sixth")), 3, "support plan exhausted");
     let run = env.ok(&["incidents", "refund", "INC-0001", "--reason", "duplicate"]);
-    assert!(run.stderr.contains("contract 8000005 has 1 incident left"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("contract 8000005 has 1 incident left"),
+        "{}",
+        run.stderr
+    );
     env.ok(&args(&open("cloud", "Sixth, after the refund")));
 
     // Any incident after the end date.

@@ -8,7 +8,7 @@ use super::contract::{Contract, PlanKind, Status, default_end};
 use super::offer::{Offer, check_range, slug};
 use super::refusal::Refusal;
 use super::state::{PendingActivation, State};
-use super::values::{Email, Id, Text};
+use super::values::{Email, Id, Text, printable};
 
 /// Days after which a pending activation deserves a look in Partner Center (R4).
 pub const PENDING_HINT_DAYS: i64 = 7;
@@ -136,11 +136,11 @@ impl State {
         match matches.as_slice() {
             [one] => Ok(one),
             [] => Err(Refusal::UnknownBenefit {
-                name: input.to_string(),
+                name: printable(input),
                 known: views.iter().map(|v| v.name.clone()).collect(),
             }),
             many => Err(Refusal::AmbiguousBenefit {
-                name: input.to_string(),
+                name: printable(input),
                 candidates: many.iter().map(|v| v.name.clone()).collect(),
             }),
         }

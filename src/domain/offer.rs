@@ -108,6 +108,11 @@ impl State {
                     level.slug()
                 )));
             }
+            (_, Some(name)) if slug(name.as_str()).is_empty() => {
+                return Err(Refusal::BadCombination(format!(
+                    "competency `{name}` needs at least one letter or digit to name the offer"
+                )));
+            }
             (_, Some(name)) => {
                 let category =
                     new.category

@@ -163,6 +163,21 @@ macro_rules! string_newtype {
 }
 string_newtype!(Text, Id, Email, PartnerId);
 
+/// Text for messages with control characters (ANSI escapes among them) written as escapes, so a
+/// value that was never validated cannot drive the terminal.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Parses a calendar date written `YYYY-MM-DD`, refusing impossible days and implausible years.
 pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -233,6 +248,12 @@ mod tests {
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn printable_escapes_control_characters_only() {
+        assert_eq!(printable("x\u{1b}[31m é"), "x\\u{1b}[31m é");
+        assert_eq!(printable("line\nbreak"), "line\\nbreak");
     }
 
     #[test]
