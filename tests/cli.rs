@@ -155,10 +155,6 @@ fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
             "competency `!!!` needs at least one letter or digit",
         ),
         (vec!["incidents", "close", "INC-abc"], "INC-abc"),
-        (
-            vec!["activate", "x\u{1b}[31m"],
-            "benefit `x\\u{1b}[31m` not found",
-        ),
         (vec!["init", "--partner-id", "12ab", "--name", "X"], "12ab"),
     ];
     for (args, want) in cases {
@@ -414,6 +410,13 @@ fn help_documents_exit_codes_and_unknown_things_are_refused() {
         &["activate", "product-support"],
         3,
         "benefit `product-support` not found",
+    // A value echoed back never carries a raw escape sequence, even with colour forced.
+    let run = env.refused(
+        &["--color", "always", "activate", "x\u{1b}[31m"],
+        3,
+        "benefit `x\\u{1b}[31m` not found",
+    );
+    assert!(!run.stderr.contains("x\u{1b}"), "{:?}", run.stderr);
     );
 }
 
