@@ -410,6 +410,7 @@ fn help_documents_exit_codes_and_unknown_things_are_refused() {
         &["activate", "product-support"],
         3,
         "benefit `product-support` not found",
+    );
     // A value echoed back never carries a raw escape sequence, even with colour forced.
     let run = env.refused(
         &["--color", "always", "activate", "x\u{1b}[31m"],
@@ -417,7 +418,6 @@ fn help_documents_exit_codes_and_unknown_things_are_refused() {
         "benefit `x\\u{1b}[31m` not found",
     );
     assert!(!run.stderr.contains("x\u{1b}"), "{:?}", run.stderr);
-    );
 }
 
 #[test]
