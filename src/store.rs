@@ -146,7 +146,9 @@ impl Store {
                 }
             }
         }
-        serde_json::from_slice(bytes).map_err(parse_error)
+        let mut state: State = serde_json::from_slice(bytes).map_err(parse_error)?;
+        state.normalize();
+        Ok(state)
     }
 
     /// Runs `change` on the current state under an exclusive lock and, if it succeeds and says

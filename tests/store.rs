@@ -255,3 +255,51 @@ fn a_held_lock_makes_a_mutation_wait_then_fail() {
     drop(lock);
     env.ok(&["offer", "add", "action-pack"]);
 }
+
+#[test]
+fn a_hand_edited_file_out_of_order_is_put_back_in_order() {
+    let env = Env::contoso_active();
+    for title in ["One", "Two", "Three"] {
+        env.ok(&[
+            "incidents",
+            "open",
+            "--scope",
+            "on-premises",
+            "--title",
+            title,
+        ]);
+    }
+    let mut state = env.json();
+    for key in ["incidents", "contracts", "offers"] {
+        state[key].as_array_mut().unwrap().reverse();
+    }
+    fs::write(env.state(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+    let run = env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "on-premises",
+        "--title",
+        "Four",
+    ]);
+    assert!(
+        run.stderr.contains("INC-0004"),
+        "the next ID follows the highest: {}",
+        run.stderr
+    );
+    let state = env.json();
+    let ids = |key: &str, field: &str| -> Vec<String> {
+        state[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[field].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids("incidents", "id"),
+        ["INC-0001", "INC-0002", "INC-0003", "INC-0004"]
+    );
+    assert_eq!(ids("contracts", "contract_id"), ["7000001", "8000005"]);
+    assert_eq!(ids("offers", "level"), ["gold", "silver"]);
+}

@@ -268,6 +268,28 @@ mod tests {
     }
 
     #[test]
+    fn only_offers_in_force_yield_benefits() {
+        let mut s = org();
+        let new = NewOffer {
+            level: Level::ActionPack,
+            competency: None,
+            category: None,
+            start: Some(d("2025-01-01")),
+            end: Some(d("2025-12-31")),
+        };
+        s.add_offer(new, d("2026-01-15")).unwrap();
+        for (today, active) in [
+            ("2024-12-31", false),
+            ("2025-01-01", true),
+            ("2025-12-31", true),
+            ("2026-01-01", false),
+        ] {
+            assert_eq!(s.active_offers(d(today)).count() == 1, active, "{today}");
+            assert_eq!(s.benefits(d(today)).is_empty(), !active, "R1 on {today}");
+        }
+    }
+
+    #[test]
     fn slugs() {
         for (input, want) in [
             ("Cloud Platform", "cloud-platform"),

@@ -151,6 +151,17 @@ impl State {
             .collect()
     }
 
+    /// Sorts every collection into the order the file keeps, in case it was edited by hand;
+    /// the rules rely on it (new items are inserted in place, incident IDs grow from the last).
+    pub fn normalize(&mut self) {
+        self.accounts.sort_by(|a, b| a.email.cmp(&b.email));
+        self.offers.sort_by_cached_key(|o| o.name());
+        self.pending.sort_by(|a, b| a.benefit.cmp(&b.benefit));
+        self.contracts
+            .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
+        self.incidents.sort_by_key(|i| i.id);
+    }
+
     /// Appends an audit entry.
     pub fn record(&mut self, entry: HistoryEntry) {
         self.history.push(entry);
@@ -197,5 +208,78 @@ impl<'a> ContractView<'a> {
             Status::Waiting => Some(format!("starts on {}", self.contract.start)),
             Status::Active => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::testing::{contract, d, org_with};
+
+    #[test]
+    fn r7_lists_hide_expired_and_exhausted_contracts_with_a_reason() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![
+            contract(
+                "ACTIVE",
+                Coverage::Cloud,
+                Allowance::Incidents(1),
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            contract(
+                "LATER",
+                Coverage::Cloud,
+                Allowance::Incidents(1),
+                "2027-01-01",
+                "2027-12-31",
+            ),
+            contract(
+                "OLD",
+                Coverage::Cloud,
+                Allowance::Incidents(1),
+                "2025-01-01",
+                "2025-12-31",
+            ),
+            contract(
+                "EMPTY",
+                Coverage::Cloud,
+                Allowance::Incidents(0),
+                "2026-01-01",
+                "2026-12-31",
+            ),
+        ];
+        let rows: Vec<_> = s
+            .contract_views(d("2026-06-15"))
+            .iter()
+            .map(|v| {
+                (
+                    v.contract.contract_id.to_string(),
+                    v.is_listed(),
+                    v.reason(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("ACTIVE".to_string(), true, None),
+                (
+                    "LATER".to_string(),
+                    true,
+                    Some("starts on 2027-01-01".to_string())
+                ),
+                (
+                    "OLD".to_string(),
+                    false,
+                    Some("expired on 2025-12-31".to_string())
+                ),
+                (
+                    "EMPTY".to_string(),
+                    false,
+                    Some("no incidents remaining".to_string())
+                ),
+            ]
+        );
     }
 }
