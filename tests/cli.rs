@@ -6,7 +6,7 @@ use std::io::Read;
 use std::process::Stdio;
 
 use pretty_assertions::assert_eq;
-use support::Env;
+use support::{Env, INIT_CONTOSO, w};
 
 #[test]
 fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
@@ -74,75 +74,27 @@ fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
             "--contract-id",
         ),
         (
-            vec![
-                "contract",
-                "add",
-                "--plan",
-                "custom",
-                "--contract-id",
-                "C",
-                "--access-id",
-                "A",
-                "--incidents",
-                "0",
-                "--scope",
-                "cloud",
-            ],
+            w(
+                "contract add --plan custom --contract-id C --access-id A --incidents 0 --scope cloud",
+            ),
             "'0'",
         ),
         (
-            vec![
-                "contract",
-                "add",
-                "--plan",
-                "custom",
-                "--contract-id",
-                "C",
-                "--access-id",
-                "A",
-                "--incidents",
-                "-3",
-                "--scope",
-                "cloud",
-            ],
+            w(
+                "contract add --plan custom --contract-id C --access-id A --incidents -3 --scope cloud",
+            ),
             "-3",
         ),
         (
-            vec![
-                "contract",
-                "add",
-                "--plan",
-                "custom",
-                "--contract-id",
-                "C",
-                "--access-id",
-                "A",
-                "--incidents",
-                "18446744073709551616",
-                "--scope",
-                "cloud",
-            ],
+            w(
+                "contract add --plan custom --contract-id C --access-id A --incidents 18446744073709551616 --scope cloud",
+            ),
             "18446744073709551616",
         ),
         (
-            vec![
-                "contract",
-                "add",
-                "--plan",
-                "custom",
-                "--contract-id",
-                "C",
-                "--access-id",
-                "A",
-                "--incidents",
-                "5",
-                "--scope",
-                "cloud",
-                "--start",
-                "2026-07-01",
-                "--end",
-                "2026-06-30",
-            ],
+            w(
+                "contract add --plan custom --contract-id C --access-id A --incidents 5 --scope cloud --start 2026-07-01 --end 2026-06-30",
+            ),
             "end date 2026-06-30 is before start date 2026-07-01",
         ),
         (
@@ -184,14 +136,7 @@ fn unicode_text_is_kept_as_written() {
 #[test]
 fn access_ids_are_masked_unless_revealed() {
     let env = Env::contoso_active();
-    env.ok(&[
-        "incidents",
-        "open",
-        "--scope",
-        "on-premises",
-        "--title",
-        "One",
-    ]);
+    env.ok(&w("incidents open --scope on-premises --title One"));
     for args in [
         &["status"][..],
         &["status", "--json"],
@@ -226,21 +171,7 @@ fn access_ids_are_masked_unless_revealed() {
             .contains("ACC-GOLD-7788")
     );
     // Mutations print the changed object, masked too.
-    let added = env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "premier",
-        "--contract-id",
-        "P1",
-        "--access-id",
-        "ACC-PREM-4242",
-        "--incidents",
-        "5",
-        "--scope",
-        "both",
-        "--json",
-    ]);
+    let added = env.ok(&w("contract add --plan premier --contract-id P1 --access-id ACC-PREM-4242 --incidents 5 --scope both --json"));
     assert_eq!(added.json()["access_id"], "****4242");
     assert_eq!(added.stderr, "", "no human message with --json");
 }
@@ -248,20 +179,7 @@ fn access_ids_are_masked_unless_revealed() {
 #[test]
 fn every_command_speaks_json() {
     let env = Env::new();
-    let init = env
-        .ok(&[
-            "init",
-            "--partner-id",
-            "4012345",
-            "--name",
-            "Contoso Ltd",
-            "--account",
-            "admin@contoso.com",
-            "--role",
-            "global-admin",
-            "--json",
-        ])
-        .json();
+    let init = env.ok(&[INIT_CONTOSO, &["--json"]].concat()).json();
     assert_eq!(
         init,
         serde_json::json!({"partner_id": "4012345", "name": "Contoso Ltd"})
@@ -286,14 +204,7 @@ fn every_command_speaks_json() {
         ])
     );
     let account = env
-        .ok(&[
-            "account",
-            "add",
-            "tech@contoso.com",
-            "--role",
-            "admin-agent",
-            "--json",
-        ])
+        .ok(&w("account add tech@contoso.com --role admin-agent --json"))
         .json();
     assert_eq!(
         account,
@@ -303,30 +214,16 @@ fn every_command_speaks_json() {
     assert_eq!(pending["benefit"]["status"], "pending");
     assert_eq!(pending["contract"], serde_json::Value::Null);
     let active = env
-        .ok(&[
-            "activate",
-            "product-support",
-            "--access-id",
-            "ACC-1234-5678",
-            "--contract-id",
-            "7000001",
-            "--json",
-        ])
+        .ok(&w(
+            "activate product-support --access-id ACC-1234-5678 --contract-id 7000001 --json",
+        ))
         .json();
     assert_eq!(active["contract"]["contract_id"], "7000001");
     assert_eq!(active["contract"]["remaining"], 20);
     let opened = env
-        .ok(&[
-            "incidents",
-            "open",
-            "--scope",
-            "on-premises",
-            "--title",
-            "T",
-            "--case",
-            "2606150010001",
-            "--json",
-        ])
+        .ok(&w(
+            "incidents open --scope on-premises --title T --case 2606150010001 --json",
+        ))
         .json();
     assert_eq!(opened["id"], "INC-0001");
     assert_eq!(opened["case_number"], "2606150010001");
@@ -337,14 +234,7 @@ fn every_command_speaks_json() {
         ("closed".into(), "2026-06-15".into())
     );
     let refunded = env
-        .ok(&[
-            "incidents",
-            "refund",
-            "INC-0001",
-            "--reason",
-            "product-bug",
-            "--json",
-        ])
+        .ok(&w("incidents refund INC-0001 --reason product-bug --json"))
         .json();
     assert_eq!(
         refunded["refund"],
@@ -423,28 +313,8 @@ fn help_documents_exit_codes_and_unknown_things_are_refused() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let env = Env::contoso();
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "advanced",
-        "--contract-id",
-        "ADV-1",
-        "--access-id",
-        "ACC-ADV-0001",
-        "--incidents",
-        "unlimited",
-        "--scope",
-        "cloud",
-    ]);
-    env.ok(&[
-        "incidents",
-        "open",
-        "--scope",
-        "cloud",
-        "--title",
-        "Template",
-    ]);
+    env.ok(&w("contract add --plan advanced --contract-id ADV-1 --access-id ACC-ADV-0001 --incidents unlimited --scope cloud"));
+    env.ok(&w("incidents open --scope cloud --title Template"));
     // Far more output than a pipe buffer holds, so the writer really meets the closed pipe.
     let mut state = env.json();
     let template = state["incidents"][0].clone();

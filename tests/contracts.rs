@@ -3,7 +3,7 @@
 mod support;
 
 use pretty_assertions::assert_eq;
-use support::Env;
+use support::{Env, w};
 
 fn exhaust_silver(env: &Env) {
     for i in 1..=5 {
@@ -31,24 +31,7 @@ fn ids(json: &serde_json::Value) -> Vec<String> {
 fn step8_lists_hide_expired_and_exhausted_contracts() {
     let env = Env::contoso_active();
     exhaust_silver(&env);
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "custom",
-        "--contract-id",
-        "OLD-2025",
-        "--access-id",
-        "ACC-OLD-2025",
-        "--incidents",
-        "10",
-        "--scope",
-        "on-premises",
-        "--start",
-        "2025-01-01",
-        "--end",
-        "2025-12-31",
-    ]);
+    env.ok(&w("contract add --plan custom --contract-id OLD-2025 --access-id ACC-OLD-2025 --incidents 10 --scope on-premises --start 2025-01-01 --end 2025-12-31"));
     assert_eq!(
         ids(&env.ok(&["contract", "list", "--json"]).json()),
         ["7000001"]
@@ -84,13 +67,7 @@ fn step8_lists_hide_expired_and_exhausted_contracts() {
 #[test]
 fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
     let env = Env::contoso_active();
-    let run = env.ok(&[
-        "contract",
-        "link",
-        "7000001",
-        "--account",
-        "someone@outlook.com",
-    ]);
+    let run = env.ok(&w("contract link 7000001 --account someone@outlook.com"));
     assert!(
         run.stderr
             .contains("linked someone@outlook.com to contract 7000001"),
@@ -102,13 +79,7 @@ fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
     assert_eq!(linked, serde_json::json!(["someone@outlook.com"]));
 
     let before = env.bytes();
-    let run = env.ok(&[
-        "contract",
-        "link",
-        "7000001",
-        "--account",
-        "someone@outlook.com",
-    ]);
+    let run = env.ok(&w("contract link 7000001 --account someone@outlook.com"));
     assert!(run.stderr.contains("already linked"), "{}", run.stderr);
     assert!(
         run.stderr
@@ -119,14 +90,9 @@ fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
     assert!(run.stderr.contains("can be ignored"), "{}", run.stderr);
     assert!(before == env.bytes(), "a no-op link writes nothing");
     let json = env
-        .ok(&[
-            "contract",
-            "link",
-            "7000001",
-            "--account",
-            "someone@outlook.com",
-            "--json",
-        ])
+        .ok(&w(
+            "contract link 7000001 --account someone@outlook.com --json",
+        ))
         .json();
     assert_eq!(json["already_linked"], true);
 
@@ -141,13 +107,7 @@ fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
 
     exhaust_silver(&env);
     let run = env.refused(
-        &[
-            "contract",
-            "link",
-            "8000005",
-            "--account",
-            "someone@outlook.com",
-        ],
+        &w("contract link 8000005 --account someone@outlook.com"),
         3,
         "no incidents remaining",
     );
@@ -157,15 +117,7 @@ fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
         run.stderr
     );
     env.refused(
-        &[
-            "--as-of",
-            "2027-06-15",
-            "contract",
-            "link",
-            "7000001",
-            "--account",
-            "x@outlook.com",
-        ],
+        &w("--as-of 2027-06-15 contract link 7000001 --account x@outlook.com"),
         3,
         "expired on 2027-06-14",
     );
@@ -180,25 +132,7 @@ fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
 fn step12_paid_plans_with_their_own_allowance_and_dates() {
     let env = Env::contoso();
     let premier = env
-        .ok(&[
-            "contract",
-            "add",
-            "--plan",
-            "premier",
-            "--contract-id",
-            "PREM-1",
-            "--access-id",
-            "ACC-PREM-0001",
-            "--incidents",
-            "40",
-            "--scope",
-            "both",
-            "--start",
-            "2026-03-01",
-            "--end",
-            "2027-02-28",
-            "--json",
-        ])
+        .ok(&w("contract add --plan premier --contract-id PREM-1 --access-id ACC-PREM-0001 --incidents 40 --scope both --start 2026-03-01 --end 2027-02-28 --json"))
         .json();
     assert_eq!(premier["plan"], "Premier Support for Partners");
     assert_eq!(
@@ -211,21 +145,7 @@ fn step12_paid_plans_with_their_own_allowance_and_dates() {
     );
 
     let advanced = env
-        .ok(&[
-            "contract",
-            "add",
-            "--plan",
-            "advanced",
-            "--contract-id",
-            "ADV-1",
-            "--access-id",
-            "ACC-ADV-0001",
-            "--incidents",
-            "unlimited",
-            "--scope",
-            "cloud",
-            "--json",
-        ])
+        .ok(&w("contract add --plan advanced --contract-id ADV-1 --access-id ACC-ADV-0001 --incidents unlimited --scope cloud --json"))
         .json();
     assert_eq!(advanced["unlimited"], true);
     assert_eq!(advanced["allowance"], serde_json::Value::Null);
@@ -233,20 +153,7 @@ fn step12_paid_plans_with_their_own_allowance_and_dates() {
     assert_eq!(advanced["end"], "2027-06-14");
 
     env.refused(
-        &[
-            "contract",
-            "add",
-            "--plan",
-            "advanced",
-            "--contract-id",
-            "ADV-2",
-            "--access-id",
-            "ACC-ADV-0002",
-            "--incidents",
-            "10",
-            "--scope",
-            "on-premises",
-        ],
+        &w("contract add --plan advanced --contract-id ADV-2 --access-id ACC-ADV-0002 --incidents 10 --scope on-premises"),
         2,
         "Advanced Support for Partners covers cloud products only",
     );

@@ -4,7 +4,7 @@
 mod support;
 
 use pretty_assertions::assert_eq;
-use support::Env;
+use support::{Env, w};
 
 fn open(scope: &str, title: &str) -> Vec<String> {
     ["incidents", "open", "--scope", scope, "--title", title]
@@ -57,22 +57,7 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     env.refused(&args(&late), 3, "support plan expired");
 
     // A contract that starts later.
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "premier",
-        "--contract-id",
-        "PREM-2027",
-        "--access-id",
-        "ACC-PREM-2027",
-        "--incidents",
-        "40",
-        "--scope",
-        "both",
-        "--start",
-        "2027-01-01",
-    ]);
+    env.ok(&w("contract add --plan premier --contract-id PREM-2027 --access-id ACC-PREM-2027 --incidents 40 --scope both --start 2027-01-01"));
     let mut named = open("on-premises", "Later");
     named.extend(["--contract".into(), "PREM-2027".into()]);
     env.refused(
@@ -93,14 +78,9 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     // R10: an organization whose only offers are Action Packs.
     let ap = Env::contoso();
     ap.ok(&["offer", "add", "action-pack"]);
-    ap.ok(&[
-        "activate",
-        "product-support",
-        "--access-id",
-        "ACC-MAPS-1010",
-        "--contract-id",
-        "6000010",
-    ]);
+    ap.ok(&w(
+        "activate product-support --access-id ACC-MAPS-1010 --contract-id 6000010",
+    ));
     ap.refused(
         &args(&open("cloud", "Azure AD sync")),
         3,
@@ -111,14 +91,9 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
 #[test]
 fn r9_unlimited_before_counted_then_earliest_end() {
     let env = Env::contoso_active();
-    env.ok(&[
-        "activate",
-        "gold-cloud-platform/cloud-support",
-        "--access-id",
-        "ACC-UNL-0001",
-        "--contract-id",
-        "7000002",
-    ]);
+    env.ok(&w(
+        "activate gold-cloud-platform/cloud-support --access-id ACC-UNL-0001 --contract-id 7000002",
+    ));
     let run = env.ok(&args(&open("cloud", "Azure SQL latency")));
     assert!(
         run.stderr.contains("contract 7000002"),
@@ -134,24 +109,7 @@ fn r9_unlimited_before_counted_then_earliest_end() {
     let silver = env.ok(&["contract", "show", "8000005", "--json"]).json();
     assert_eq!(silver["used"], 0, "the counted cloud pack was not touched");
 
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "custom",
-        "--contract-id",
-        "EARLY",
-        "--access-id",
-        "ACC-EARLY-01",
-        "--incidents",
-        "3",
-        "--scope",
-        "on-premises",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-09-30",
-    ]);
+    env.ok(&w("contract add --plan custom --contract-id EARLY --access-id ACC-EARLY-01 --incidents 3 --scope on-premises --start 2026-01-01 --end 2026-09-30"));
     let run = env.ok(&args(&open("on-premises", "SharePoint 2019 crawl")));
     assert!(
         run.stderr.contains("chose contract EARLY"),
@@ -207,14 +165,9 @@ fn step10_refund_once_and_close_without_changing_the_balance() {
 #[test]
 fn step11_csp_requests_need_admin_agent_and_charge_nothing() {
     let env = Env::contoso_active();
-    env.ok(&[
-        "account",
-        "add",
-        "agent@contoso.com",
-        "--role",
-        "admin-agent",
-        "--csp-only",
-    ]);
+    env.ok(&w(
+        "account add agent@contoso.com --role admin-agent --csp-only",
+    ));
     let mut csp = open("cloud", "Customer VM will not start");
     csp.extend(["--csp-customer".into(), "fabrikam.onmicrosoft.com".into()]);
     let before = env.ok(&["incidents", "remaining", "--json"]).json();

@@ -7,25 +7,12 @@ use std::fs;
 use std::process::Stdio;
 
 use pretty_assertions::assert_eq;
-use support::Env;
+use support::{Env, w};
 
 #[test]
 fn eight_processes_opening_five_incidents_each_lose_nothing() {
     let env = Env::contoso();
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "advanced",
-        "--contract-id",
-        "ADV-1",
-        "--access-id",
-        "ACC-ADV-0001",
-        "--incidents",
-        "unlimited",
-        "--scope",
-        "cloud",
-    ]);
+    env.ok(&w("contract add --plan advanced --contract-id ADV-1 --access-id ACC-ADV-0001 --incidents unlimited --scope cloud"));
     let history_before = env.json()["history"].as_array().unwrap().len();
     let children: Vec<_> = (0..8)
         .map(|p| {
@@ -183,23 +170,10 @@ fn reads_never_write_and_serialization_is_deterministic() {
 #[test]
 fn the_history_records_who_did_what_without_access_ids() {
     let env = Env::contoso_active();
-    env.ok(&[
-        "account",
-        "add",
-        "ops@contoso.com",
-        "--role",
-        "mpn-partner-admin",
-    ]);
-    env.ok(&[
-        "--as",
-        "ops@contoso.com",
-        "incidents",
-        "open",
-        "--scope",
-        "on-premises",
-        "--title",
-        "SQL",
-    ]);
+    env.ok(&w("account add ops@contoso.com --role mpn-partner-admin"));
+    env.ok(&w(
+        "--as ops@contoso.com incidents open --scope on-premises --title SQL",
+    ));
     let state = env.json();
     let history = state["history"].as_array().unwrap();
     let actions: Vec<_> = history
@@ -274,14 +248,7 @@ fn a_hand_edited_file_out_of_order_is_put_back_in_order() {
         state[key].as_array_mut().unwrap().reverse();
     }
     fs::write(env.state(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
-    let run = env.ok(&[
-        "incidents",
-        "open",
-        "--scope",
-        "on-premises",
-        "--title",
-        "Four",
-    ]);
+    let run = env.ok(&w("incidents open --scope on-premises --title Four"));
     assert!(
         run.stderr.contains("INC-0004"),
         "the next ID follows the highest: {}",

@@ -5,23 +5,13 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 
 use pretty_assertions::assert_eq;
-use support::{Env, TODAY};
+use support::{Env, INIT_CONTOSO, TODAY, w};
 
 #[test]
 fn step1_init_creates_a_private_folder_and_file() {
     let env = Env::new();
     assert!(env.bytes().is_none());
-    let run = env.ok(&[
-        "init",
-        "--partner-id",
-        "4012345",
-        "--name",
-        "Contoso Ltd",
-        "--account",
-        "admin@contoso.com",
-        "--role",
-        "global-admin",
-    ]);
+    let run = env.ok(INIT_CONTOSO);
     assert!(
         run.stderr.contains("Contoso Ltd (partner ID 4012345)"),
         "{}",
@@ -139,20 +129,9 @@ fn step3_offers_yield_the_catalog_benefits() {
 fn step4_activation_needs_a_role_and_an_mpn_account() {
     let env = Env::contoso();
     env.ok(&["offer", "add", "gold", "--competency", "Cloud Platform"]);
-    env.ok(&[
-        "account",
-        "add",
-        "tech@contoso.com",
-        "--role",
-        "admin-agent",
-    ]);
+    env.ok(&w("account add tech@contoso.com --role admin-agent"));
     let run = env.refused(
-        &[
-            "--as",
-            "tech@contoso.com",
-            "activate",
-            "gold-cloud-platform/product-support",
-        ],
+        &w("--as tech@contoso.com activate gold-cloud-platform/product-support"),
         3,
         "You are not authorized for this action",
     );
@@ -167,14 +146,9 @@ fn step4_activation_needs_a_role_and_an_mpn_account() {
         run.stderr
     );
 
-    env.ok(&[
-        "account",
-        "add",
-        "csp@contoso.com",
-        "--role",
-        "global-admin",
-        "--csp-only",
-    ]);
+    env.ok(&w(
+        "account add csp@contoso.com --role global-admin --csp-only",
+    ));
     for args in [
         &["benefits"][..],
         &["activate", "gold-cloud-platform/product-support"],
@@ -203,14 +177,7 @@ fn step5_activation_pending_then_active_and_names() {
     assert_eq!(benefit["pending_since"], TODAY);
     assert_eq!(benefit["requested_by"], "admin@contoso.com");
 
-    let run = env.ok(&[
-        "activate",
-        "gold-cloud-platform/product-support",
-        "--access-id",
-        "ACC-GOLD-7788",
-        "--contract-id",
-        "7000001",
-    ]);
+    let run = env.ok(&w("activate gold-cloud-platform/product-support --access-id ACC-GOLD-7788 --contract-id 7000001"));
     assert!(run.stderr.contains("contract 7000001"), "{}", run.stderr);
     let c = env.ok(&["contract", "show", "7000001", "--json"]).json();
     assert_eq!(c["plan"], "Partner support Gold 20pack");
@@ -237,26 +204,12 @@ fn step5_activation_pending_then_active_and_names() {
     );
 
     env.refused(
-        &[
-            "activate",
-            "data-analytics/product-support",
-            "--access-id",
-            "ACC-NEW-0001",
-            "--contract-id",
-            "7000001",
-        ],
+        &w("activate data-analytics/product-support --access-id ACC-NEW-0001 --contract-id 7000001"),
         3,
         "contract `7000001` already exists",
     );
     let run = env.refused(
-        &[
-            "activate",
-            "data-analytics/product-support",
-            "--access-id",
-            "ACC-GOLD-7788",
-            "--contract-id",
-            "7000002",
-        ],
+        &w("activate data-analytics/product-support --access-id ACC-GOLD-7788 --contract-id 7000002"),
         3,
         "Access ID is already recorded for contract `7000001`",
     );
@@ -317,24 +270,7 @@ fn step13_status_dashboard() {
             &format!("Case {i}"),
         ]);
     }
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "custom",
-        "--contract-id",
-        "SOON-1",
-        "--access-id",
-        "ACC-SOON-0001",
-        "--incidents",
-        "8",
-        "--scope",
-        "on-premises",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-07-01",
-    ]);
+    env.ok(&w("contract add --plan custom --contract-id SOON-1 --access-id ACC-SOON-0001 --incidents 8 --scope on-premises --start 2026-01-01 --end 2026-07-01"));
     let run = env.ok(&["status"]);
     let bare = env.ok(&[]);
     assert_eq!(run.stdout, bare.stdout, "the bare command is status");
@@ -362,13 +298,7 @@ fn step13_status_dashboard() {
 #[test]
 fn step15_as_of_state_and_account_from_the_environment() {
     let env = Env::contoso_active();
-    env.ok(&[
-        "account",
-        "add",
-        "ops@contoso.com",
-        "--role",
-        "mpn-partner-admin",
-    ]);
+    env.ok(&w("account add ops@contoso.com --role mpn-partner-admin"));
     // PARTNER_SUPPORT_STATE, _ACCOUNT and _AS_OF stand in for the flags.
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_partner-support"));
     cmd.env_clear()
@@ -389,16 +319,7 @@ fn step15_as_of_state_and_account_from_the_environment() {
     );
     // --as-of moves "today" for every rule: the same incident is refused a year later.
     env.refused(
-        &[
-            "--as-of",
-            "2027-06-15",
-            "incidents",
-            "open",
-            "--scope",
-            "on-premises",
-            "--title",
-            "Late",
-        ],
+        &w("--as-of 2027-06-15 incidents open --scope on-premises --title Late"),
         3,
         "support plan expired",
     );

@@ -28,6 +28,11 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
     }
 }
 
+/// An incident as JSON, with its contract's plan name.
+fn incident_json(state: &State, i: &crate::domain::incident::Incident) -> IncidentJson {
+    IncidentJson::new(i, plan_of(state, i.contract_id.as_ref()))
+}
+
 fn plan_of(state: &State, contract: Option<&crate::domain::values::Id>) -> Option<String> {
     contract
         .and_then(|id| state.contract(id.as_str()).ok())
@@ -68,7 +73,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
             contract: Option<ContractJson>,
         }
         let doc = Opened {
-            incident: IncidentJson::new(incident, plan_of(&state, incident.contract_id.as_ref())),
+            incident: incident_json(&state, incident),
             contract: view.as_ref().map(|v| ContractJson::new(v, ctx.reveal)),
         };
         return Ok(ctx.print_json(&doc)?);
@@ -137,10 +142,7 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
         struct Incidents {
             incidents: Vec<IncidentJson>,
         }
-        let incidents = incidents
-            .iter()
-            .map(|i| IncidentJson::new(i, plan_of(&state, i.contract_id.as_ref())))
-            .collect();
+        let incidents = incidents.iter().map(|i| incident_json(&state, i)).collect();
         return Ok(ctx.print_json(&Incidents { incidents })?);
     }
     Ok(tables::incidents(&mut ctx.out, &incidents, |i| {
@@ -156,10 +158,7 @@ fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     })?;
     let i = state.incident(id)?;
     if ctx.json {
-        return Ok(ctx.print_json(&IncidentJson::new(
-            i,
-            plan_of(&state, i.contract_id.as_ref()),
-        ))?);
+        return Ok(ctx.print_json(&incident_json(&state, i))?);
     }
     ctx.say(format_args!(
         "closed {id} (the contract's balance is unchanged)"
@@ -179,10 +178,7 @@ fn refund(
     })?;
     let i = state.incident(id)?;
     if ctx.json {
-        return Ok(ctx.print_json(&IncidentJson::new(
-            i,
-            plan_of(&state, i.contract_id.as_ref()),
-        ))?);
+        return Ok(ctx.print_json(&incident_json(&state, i))?);
     }
     let cid = i
         .contract_id

@@ -10,6 +10,19 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// Creates Contoso Ltd with admin@contoso.com (global-admin) as its current account.
+pub const INIT_CONTOSO: &[&str] = &[
+    "init",
+    "--partner-id",
+    "4012345",
+    "--name",
+    "Contoso Ltd",
+    "--account",
+    "admin@contoso.com",
+    "--role",
+    "global-admin",
+];
+
 /// The fixed "today" of the integration tests.
 pub const TODAY: &str = "2026-06-15";
 
@@ -52,17 +65,7 @@ impl Env {
     /// An organization "Contoso Ltd" with admin@contoso.com (global-admin) as current account.
     pub fn contoso() -> Self {
         let env = Self::new();
-        env.ok(&[
-            "init",
-            "--partner-id",
-            "4012345",
-            "--name",
-            "Contoso Ltd",
-            "--account",
-            "admin@contoso.com",
-            "--role",
-            "global-admin",
-        ]);
+        env.ok(INIT_CONTOSO);
         env
     }
 
@@ -176,4 +179,9 @@ pub fn run_command(cmd: &mut Command) -> Run {
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
+}
+
+/// Splits a command line written as one string into its words (for arguments without spaces).
+pub fn w(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
 }
