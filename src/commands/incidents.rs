@@ -5,10 +5,10 @@ use serde::Serialize;
 use crate::cli::{IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
 use crate::domain::incident::{CSP_PLAN, IncidentId, NewIncident};
-use crate::domain::state::State;
+use crate::domain::state::{State, Totals};
 use crate::error::Error;
 use crate::render::json::{ContractJson, IncidentJson};
-use crate::render::tables::{self, Totals};
+use crate::render::tables;
 
 use super::Ctx;
 
@@ -211,27 +211,13 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         })
         .filter(|v| scope.is_none_or(|s| v.contract.coverage.covers(s)))
         .collect();
-    let totals = views.iter().fold(Totals::default(), |mut t, v| {
-        // A contract that has not started or has lapsed has nothing to spend today.
-        if v.status == crate::domain::contract::Status::Active {
-            match v.remaining {
-                Some(r) => t.remaining += r,
-                None => t.unlimited = true,
-            }
-        }
-        t
-    });
+    let totals = Totals::of(&views);
     if ctx.json {
-        #[derive(Serialize)]
-        struct TotalsJson {
-            remaining: u32,
-            unlimited: bool,
-        }
         #[derive(Serialize)]
         struct Remaining {
             as_of: chrono::NaiveDate,
             contracts: Vec<ContractJson>,
-            totals: TotalsJson,
+            totals: Totals,
         }
         let doc = Remaining {
             as_of: ctx.today,
@@ -239,10 +225,7 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
                 .iter()
                 .map(|v| ContractJson::new(v, ctx.reveal))
                 .collect(),
-            totals: TotalsJson {
-                remaining: totals.remaining,
-                unlimited: totals.unlimited,
-            },
+            totals,
         };
         return Ok(ctx.print_json(&doc)?);
     }

@@ -168,6 +168,32 @@ impl State {
     }
 }
 
+/// What a set of contracts has left to spend today (R14).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Incidents left on active limited contracts.
+    pub remaining: u32,
+    /// Whether an active unlimited contract is among them.
+    pub unlimited: bool,
+}
+
+impl Totals {
+    /// Adds up the active contracts among `views`: one that has not started or has lapsed has
+    /// nothing to spend today.
+    pub fn of(views: &[ContractView<'_>]) -> Totals {
+        views
+            .iter()
+            .filter(|v| v.status == Status::Active)
+            .fold(Totals::default(), |mut t, v| {
+                match v.remaining {
+                    Some(r) => t.remaining += r,
+                    None => t.unlimited = true,
+                }
+                t
+            })
+    }
+}
+
 /// A contract with what is derived from it on a given day.
 #[derive(Debug, Clone, Copy)]
 pub struct ContractView<'a> {
@@ -213,8 +239,60 @@ impl<'a> ContractView<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::Totals;
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::testing::{contract, d, org_with};
+
+    #[test]
+    fn totals_count_what_can_be_spent_today() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![
+            contract(
+                "A",
+                Coverage::Cloud,
+                Allowance::Incidents(3),
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            contract(
+                "B",
+                Coverage::OnPremises,
+                Allowance::Incidents(4),
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            contract(
+                "LATER",
+                Coverage::Both,
+                Allowance::Incidents(40),
+                "2027-01-01",
+                "2027-12-31",
+            ),
+            contract(
+                "OLD",
+                Coverage::Both,
+                Allowance::Unlimited,
+                "2025-01-01",
+                "2025-12-31",
+            ),
+        ];
+        let views = s.contract_views(d("2026-06-15"));
+        assert_eq!(
+            Totals::of(&views),
+            Totals {
+                remaining: 7,
+                unlimited: false
+            }
+        );
+        let views = s.contract_views(d("2025-06-15"));
+        assert_eq!(
+            Totals::of(&views),
+            Totals {
+                remaining: 0,
+                unlimited: true
+            }
+        );
+    }
 
     #[test]
     fn r7_lists_hide_expired_and_exhausted_contracts_with_a_reason() {

@@ -10,7 +10,7 @@ use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
 use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, Organization};
+use crate::domain::state::{ContractView, Organization, Totals};
 use crate::domain::warnings::Warning;
 
 use super::{access_id, bar};
@@ -305,15 +305,6 @@ pub fn incidents<'a>(
         ]);
     }
     writeln!(w, "{t}")
-}
-
-/// Totals of `incidents remaining`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Totals {
-    /// Incidents left on limited contracts.
-    pub remaining: u32,
-    /// Whether an unlimited contract is among them.
-    pub unlimited: bool,
 }
 
 /// `incidents remaining`: one row per contract, then the totals.
