@@ -30,6 +30,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "PARTNER_SUPPORT_STATE",
         value_name = "PATH"
     )]
@@ -39,33 +40,34 @@ pub struct Cli {
     #[arg(
         long = "as",
         global = true,
+        help_heading = "Global options",
         env = "PARTNER_SUPPORT_ACCOUNT",
         value_name = "EMAIL"
     )]
     pub as_account: Option<Email>,
 
     /// Take this date as today for every date rule (what-if questions, reproducible runs)
-    #[arg(long, global = true, env = "PARTNER_SUPPORT_AS_OF", value_name = "YYYY-MM-DD", value_parser = date)]
+    #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_AS_OF", value_name = "YYYY-MM-DD", value_parser = date)]
     pub as_of: Option<NaiveDate>,
 
     /// Print one JSON document on stdout instead of tables and messages
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
     /// Show Access IDs in full (they are credentials; masked by default)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub reveal: bool,
 
     /// When to colour messages
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 
     /// How long a change waits for another partner-support process to finish, in seconds
-    #[arg(long, global = true, env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub lock_wait: u64,
 
     /// Print no confirmation messages (errors are still printed)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
     /// What to do [default: status]
