@@ -6,6 +6,7 @@ use crate::cli::{ContractAddArgs, ContractCommand};
 use crate::domain::plans::NewPlan;
 use crate::domain::refusal::Refusal;
 use crate::domain::state::ContractView;
+use crate::domain::values::Email;
 use crate::error::Error;
 use crate::render::json::{ContractJson, IncidentJson};
 use crate::render::tables;
@@ -85,11 +86,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     )?)
 }
 
-fn link(
-    ctx: &mut Ctx,
-    id: &str,
-    account: Option<crate::domain::values::Email>,
-) -> Result<(), Error> {
+fn link(ctx: &mut Ctx, id: &str, account: Option<Email>) -> Result<(), Error> {
     let today = ctx.today;
     let (state, (who, changed)) = ctx.mutate_if("contract link", |state, actor| {
         let who = account.or_else(|| actor.cloned()).ok_or_else(|| {

@@ -4,8 +4,9 @@ use serde::Serialize;
 
 use crate::cli::{IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
-use crate::domain::incident::{CSP_PLAN, IncidentId, NewIncident};
-use crate::domain::state::{State, Totals};
+use crate::domain::incident::{CSP_PLAN, Incident, IncidentId, NewIncident, RefundReason};
+use crate::domain::state::{ContractView, State, Totals};
+use crate::domain::values::Id;
 use crate::error::Error;
 use crate::render::json::{ContractJson, IncidentJson};
 use crate::render::tables;
@@ -29,11 +30,11 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
 }
 
 /// An incident as JSON, with its contract's plan name.
-fn incident_json(state: &State, i: &crate::domain::incident::Incident) -> IncidentJson {
+fn incident_json(state: &State, i: &Incident) -> IncidentJson {
     IncidentJson::new(i, plan_of(state, i.contract_id.as_ref()))
 }
 
-fn plan_of(state: &State, contract: Option<&crate::domain::values::Id>) -> Option<String> {
+fn plan_of(state: &State, contract: Option<&Id>) -> Option<String> {
     contract
         .and_then(|id| state.contract(id.as_str()).ok())
         .map(|c| c.plan.to_string())
@@ -64,7 +65,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         .as_ref()
         .map(|id| state.contract(id.as_str()))
         .transpose()?;
-    let view = contract.map(|c| crate::domain::state::ContractView::new(c, state.usage(c), today));
+    let view = contract.map(|c| ContractView::new(c, state.usage(c), today));
     if ctx.json {
         #[derive(Serialize)]
         struct Opened {
@@ -166,11 +167,7 @@ fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     Ok(())
 }
 
-fn refund(
-    ctx: &mut Ctx,
-    id: IncidentId,
-    reason: crate::domain::incident::RefundReason,
-) -> Result<(), Error> {
+fn refund(ctx: &mut Ctx, id: IncidentId, reason: RefundReason) -> Result<(), Error> {
     let today = ctx.today;
     let (state, ()) = ctx.mutate("incidents refund", |state, actor| {
         state.refund_incident(id, reason, actor, today)?;

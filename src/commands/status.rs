@@ -1,5 +1,7 @@
 //! `status`: the dashboard.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::domain::warnings::Warning;
@@ -75,5 +77,3 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
     )?;
     Ok(())
 }
-
-use std::io::Write;

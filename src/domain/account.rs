@@ -41,6 +41,16 @@ pub enum AccountKind {
     Msa,
 }
 
+impl AccountKind {
+    /// The kind as written in JSON.
+    pub fn slug(self) -> &'static str {
+        match self {
+            AccountKind::Aad => "aad",
+            AccountKind::Msa => "msa",
+        }
+    }
+}
+
 /// A user account known to the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {

@@ -38,6 +38,16 @@ pub enum Category {
     Other,
 }
 
+impl Category {
+    /// The category as shown and written in JSON.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Category::Cloud => "cloud",
+            Category::Other => "other",
+        }
+    }
+}
+
 /// A benefit kind offered by the partner program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

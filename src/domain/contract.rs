@@ -117,6 +117,16 @@ pub enum PlanKind {
 }
 
 impl PlanKind {
+    /// The kind as written in JSON.
+    pub fn slug(self) -> &'static str {
+        match self {
+            PlanKind::Benefit => "benefit",
+            PlanKind::Premier => "premier",
+            PlanKind::Advanced => "advanced",
+            PlanKind::Custom => "custom",
+        }
+    }
+
     /// The plan's display name when the user gives none.
     pub fn default_name(self) -> &'static str {
         match self {

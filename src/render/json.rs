@@ -44,10 +44,7 @@ impl AccountJson {
     pub fn new(a: &Account, current: bool) -> Self {
         AccountJson {
             email: a.email.to_string(),
-            kind: match a.kind {
-                crate::domain::account::AccountKind::Aad => "aad",
-                crate::domain::account::AccountKind::Msa => "msa",
-            },
+            kind: a.kind.slug(),
             roles: a.roles.iter().map(|r| r.slug()).collect(),
             csp_only: a.csp_only,
             current,
@@ -75,10 +72,7 @@ impl OfferJson {
             name: o.name(),
             level: o.level.slug(),
             competency: o.competency.as_ref().map(|c| c.name.to_string()),
-            category: o.competency.as_ref().map(|c| match c.category {
-                crate::domain::catalog::Category::Cloud => "cloud",
-                crate::domain::catalog::Category::Other => "other",
-            }),
+            category: o.competency.as_ref().map(|c| c.category.slug()),
             start: o.start,
             end: o.end,
             active: o.is_active(today),
@@ -174,12 +168,7 @@ impl ContractJson {
             contract_id: c.contract_id.to_string(),
             access_id: access_id(&c.access_id, reveal),
             plan: c.plan.to_string(),
-            kind: match c.kind {
-                crate::domain::contract::PlanKind::Benefit => "benefit",
-                crate::domain::contract::PlanKind::Premier => "premier",
-                crate::domain::contract::PlanKind::Advanced => "advanced",
-                crate::domain::contract::PlanKind::Custom => "custom",
-            },
+            kind: c.kind.slug(),
             benefit: c.benefit.clone(),
             scope: c.coverage.slug(),
             unlimited,

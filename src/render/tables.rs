@@ -67,10 +67,7 @@ pub fn offers(w: &mut dyn Write, offers: &[Offer], today: NaiveDate) -> io::Resu
             o.name(),
             o.level.slug().to_string(),
             or_dash(o.competency.as_ref().map(|c| &c.name)),
-            or_dash(o.competency.as_ref().map(|c| match c.category {
-                crate::domain::catalog::Category::Cloud => "cloud",
-                crate::domain::catalog::Category::Other => "other",
-            })),
+            or_dash(o.competency.as_ref().map(|c| c.category.slug())),
             o.start.to_string(),
             or_dash(o.end),
             if o.is_active(today) {
