@@ -354,4 +354,31 @@ fn color_is_off_on_pipes_and_follows_the_flag() {
     assert!(!plain.stderr.contains('\u{1b}'), "{:?}", plain.stderr);
     let forced = env.refused(&["--color", "always", "activate", "x"], 3, "error:");
     assert!(forced.stderr.contains("\u{1b}["), "{:?}", forced.stderr);
+    // CLICOLOR_FORCE turns colour on for a pipe; NO_COLOR wins over it.
+    let mut forced = env.cmd();
+    forced.env("CLICOLOR_FORCE", "1").args(["activate", "x"]);
+    assert!(support::run_command(&mut forced).stderr.contains("\u{1b}["));
+    let mut no_color = env.cmd();
+    no_color
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .args(["activate", "x"]);
+    assert!(
+        !support::run_command(&mut no_color)
+            .stderr
+            .contains('\u{1b}')
+    );
+}
+
+#[test]
+fn quiet_silences_confirmations_but_not_errors() {
+    let env = Env::contoso();
+    let run = env.ok(&w("-q offer add action-pack"));
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    let run = env.refused(
+        &w("-q offer add action-pack"),
+        3,
+        "offer `action-pack` already exists",
+    );
+    assert!(run.stderr.starts_with("error:"));
 }
