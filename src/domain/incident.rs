@@ -249,10 +249,7 @@ impl State {
         {
             return Err(Refusal::ActionPackNoCloud);
         }
-        if let Some(other) = views.first() {
-            return Err(unusable(other, scope).expect("a contract of another scope is unusable"));
-        }
-        let not_activated = self
+        let not_activated: Vec<String> = self
             .benefits(today)
             .into_iter()
             .filter(|b| {
@@ -260,6 +257,10 @@ impl State {
             })
             .map(|b| b.name)
             .collect();
+        // A benefit waiting to be activated is better advice than "wrong plan".
+        if let (true, Some(other)) = (not_activated.is_empty(), views.first()) {
+            return Err(unusable(other, scope).expect("a contract of another scope is unusable"));
+        }
         Err(Refusal::NoPlan {
             scope,
             not_activated,
@@ -515,8 +516,16 @@ mod tests {
                 ..
             })
         ));
-        // Silver includes cloud support: the refusal names the benefit to activate.
+        // Silver includes cloud support: the refusal names the benefit to activate, even when
+        // an on-premises contract exists.
         let mut s = org_with(&[(Level::Silver, Some(("Data Analytics", Category::Other)))]);
+        s.contracts = vec![contract(
+            "ONPREM",
+            Coverage::OnPremises,
+            Allowance::Incidents(15),
+            "2026-01-01",
+            "2026-12-31",
+        )];
         match open(&mut s, Scope::Cloud, None) {
             Err(Refusal::NoPlan { not_activated, .. }) => {
                 assert_eq!(not_activated, ["silver-data-analytics/cloud-support"])
