@@ -245,6 +245,9 @@ impl Store {
         tmp.write_all(&bytes).map_err(write_error)?;
         tmp.as_file().sync_all().map_err(write_error)?;
         tmp.persist(&self.path).map_err(|e| write_error(e.error))?;
+        // The rename is durable only once the folder itself is flushed (Unix; Windows cannot
+        // open a folder as a file).
+        #[cfg(unix)]
         File::open(&dir)
             .and_then(|d| d.sync_all())
             .map_err(write_error)?;
