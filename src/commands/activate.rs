@@ -52,10 +52,10 @@ pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
         .iter()
         .find(|v| v.name == name)
         .expect("just activated");
-    let contracts = state.contract_views(today);
     let contract = contract_id
         .as_ref()
-        .and_then(|id| contracts.iter().find(|v| &v.contract.contract_id == id));
+        .map(|id| state.contract_view(id.as_str(), today))
+        .transpose()?;
     if ctx.json {
         #[derive(Serialize)]
         struct Activated {
@@ -64,7 +64,7 @@ pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
         }
         let doc = Activated {
             benefit: BenefitJson::from(view),
-            contract: contract.map(|c| ContractJson::new(c, ctx.reveal)),
+            contract: contract.as_ref().map(|c| ContractJson::new(c, ctx.reveal)),
         };
         return Ok(ctx.print_json(&doc)?);
     }

@@ -5,7 +5,6 @@ use serde::Serialize;
 use crate::cli::{ContractAddArgs, ContractCommand};
 use crate::domain::plans::NewPlan;
 use crate::domain::refusal::Refusal;
-use crate::domain::state::ContractView;
 use crate::domain::values::Email;
 use crate::error::Error;
 use crate::render::json::{ContractJson, IncidentJson};
@@ -55,8 +54,8 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
 
 fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     let state = ctx.load()?;
-    let c = state.contract(id)?;
-    let view = ContractView::new(c, state.usage(c), ctx.today);
+    let view = state.contract_view(id, ctx.today)?;
+    let c = view.contract;
     let incidents: Vec<_> = state
         .incidents
         .iter()
@@ -98,8 +97,7 @@ fn link(ctx: &mut Ctx, id: &str, account: Option<Email>) -> Result<(), Error> {
         let summary = changed.then(|| format!("linked {who} to contract {id}"));
         Ok(((who, changed), summary))
     })?;
-    let c = state.contract(id)?;
-    let view = ContractView::new(c, state.usage(c), today);
+    let view = state.contract_view(id, today)?;
     if ctx.json {
         #[derive(Serialize)]
         struct Linked {
@@ -146,8 +144,8 @@ fn add(ctx: &mut Ctx, args: ContractAddArgs) -> Result<(), Error> {
         );
         Ok((id, summary))
     })?;
-    let c = state.contract(id.as_str())?;
-    let view = ContractView::new(c, state.usage(c), today);
+    let view = state.contract_view(id.as_str(), today)?;
+    let c = view.contract;
     if ctx.json {
         return Ok(ctx.print_json(&ContractJson::new(&view, ctx.reveal))?);
     }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cli::{IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
 use crate::domain::incident::{CSP_PLAN, Incident, IncidentId, NewIncident, RefundReason};
-use crate::domain::state::{ContractView, State, Totals};
+use crate::domain::state::{State, Totals};
 use crate::domain::values::Id;
 use crate::error::Error;
 use crate::render::json::{ContractJson, IncidentJson};
@@ -60,12 +60,11 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         Ok((opened, summary))
     })?;
     let incident = state.incident(opened.id)?;
-    let contract = incident
+    let view = incident
         .contract_id
         .as_ref()
-        .map(|id| state.contract(id.as_str()))
+        .map(|id| state.contract_view(id.as_str(), today))
         .transpose()?;
-    let view = contract.map(|c| ContractView::new(c, state.usage(c), today));
     if ctx.json {
         #[derive(Serialize)]
         struct Opened {
@@ -181,8 +180,7 @@ fn refund(ctx: &mut Ctx, id: IncidentId, reason: RefundReason) -> Result<(), Err
         .contract_id
         .as_ref()
         .expect("only charged incidents are refunded");
-    let c = state.contract(cid.as_str())?;
-    let left = match c.remaining(state.usage(c)) {
+    let left = match state.contract_view(cid.as_str(), ctx.today)?.remaining {
         Some(1) => "1 incident".to_string(),
         Some(n) => format!("{n} incidents"),
         None => "unlimited incidents".to_string(),

@@ -116,36 +116,6 @@ impl State {
             .collect()
     }
 
-    /// Resolves a benefit name: full `OFFER/BENEFIT`, or a unique suffix on a `/` or `-`
-    /// boundary; Microsoft's other names for a benefit are accepted in the benefit part.
-    pub fn resolve_benefit<'a>(
-        &self,
-        input: &str,
-        views: &'a [BenefitView<'a>],
-    ) -> Result<&'a BenefitView<'a>, Refusal> {
-        let wanted = canonical(input);
-        let matches: Vec<&BenefitView> = views
-            .iter()
-            .filter(|v| {
-                v.name == wanted
-                    || v.name
-                        .strip_suffix(wanted.as_str())
-                        .is_some_and(|head| head.ends_with('/') || head.ends_with('-'))
-            })
-            .collect();
-        match matches.as_slice() {
-            [one] => Ok(one),
-            [] => Err(Refusal::UnknownBenefit {
-                name: printable(input),
-                known: views.iter().map(|v| v.name.clone()).collect(),
-            }),
-            many => Err(Refusal::AmbiguousBenefit {
-                name: printable(input),
-                candidates: many.iter().map(|v| v.name.clone()).collect(),
-            }),
-        }
-    }
-
     /// Requests activation (pending), or records the IDs Partner Center shows and creates the
     /// contract (active) — both at once when the IDs are given with the first request (R2–R4).
     pub fn activate(
@@ -159,7 +129,7 @@ impl State {
         let account = actor.and_then(|e| self.account(e));
         self.require_activator(account, "activating a benefit")?;
         let views = self.benefits(today);
-        let view = self.resolve_benefit(benefit, &views)?;
+        let view = resolve_benefit(benefit, &views)?;
         let name = view.name.clone();
         let entitlement = view.entitlement;
         match &view.state {
@@ -207,9 +177,9 @@ impl State {
             end,
             linked_accounts: Default::default(),
         };
-        self.insert_contract(contract.clone())?;
+        let id = self.insert_contract(contract)?.contract_id.clone();
         self.pending.retain(|p| p.benefit != name);
-        Ok((name, Some(contract.contract_id)))
+        Ok((name, Some(id)))
     }
 
     /// Adds a contract, refusing a Contract ID or Access ID that is already recorded.
@@ -233,6 +203,35 @@ impl State {
             .partition_point(|c| c.contract_id < contract.contract_id);
         self.contracts.insert(at, contract);
         Ok(&self.contracts[at])
+    }
+}
+
+/// Resolves a benefit name: full `OFFER/BENEFIT`, or a unique suffix on a `/` or `-`
+/// boundary; Microsoft's other names for a benefit are accepted in the benefit part.
+pub fn resolve_benefit<'a>(
+    input: &str,
+    views: &'a [BenefitView<'a>],
+) -> Result<&'a BenefitView<'a>, Refusal> {
+    let wanted = canonical(input);
+    let matches: Vec<&BenefitView> = views
+        .iter()
+        .filter(|v| {
+            v.name == wanted
+                || v.name
+                    .strip_suffix(wanted.as_str())
+                    .is_some_and(|head| head.ends_with('/') || head.ends_with('-'))
+        })
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Refusal::UnknownBenefit {
+            name: printable(input),
+            known: views.iter().map(|v| v.name.clone()).collect(),
+        }),
+        many => Err(Refusal::AmbiguousBenefit {
+            name: printable(input),
+            candidates: many.iter().map(|v| v.name.clone()).collect(),
+        }),
     }
 }
 
@@ -318,7 +317,7 @@ mod tests {
     fn names_resolve_by_unique_suffix_and_alias() {
         let s = contoso();
         let views = s.benefits(d(TODAY));
-        let resolve = |n: &str| s.resolve_benefit(n, &views).map(|v| v.name.clone());
+        let resolve = |n: &str| resolve_benefit(n, &views).map(|v| v.name.clone());
         assert_eq!(
             resolve("gold-cloud-platform/product-support").unwrap(),
             "gold-cloud-platform/product-support"

@@ -293,28 +293,20 @@ impl State {
         } else {
             let (contract, chosen_from) = match &new.contract {
                 Some(cid) => {
-                    let c = self.contract(cid.as_str())?;
-                    let view = ContractView::new(c, self.usage(c), today);
+                    let view = self.contract_view(cid.as_str(), today)?;
                     if let Some(refusal) = unusable(&view, new.scope) {
                         return Err(refusal);
                     }
-                    (c, 0)
+                    (view.contract, 0)
                 }
                 None => self.choose_contract(new.scope, today)?,
             };
             let cid = contract.contract_id.clone();
+            // The first use associates the contract with the account (R6); it is usable, so
+            // linking cannot be refused here.
             let linked = match actor {
-                Some(e) if !contract.linked_accounts.contains(e) => {
-                    let e = e.clone();
-                    self.contracts
-                        .iter_mut()
-                        .find(|c| c.contract_id == cid)
-                        .expect("contract just found")
-                        .linked_accounts
-                        .insert(e);
-                    true
-                }
-                _ => false,
+                Some(e) => self.link(cid.as_str(), e, today)?,
+                None => false,
             };
             (Some(cid), chosen_from, linked)
         };

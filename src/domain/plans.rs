@@ -2,10 +2,10 @@
 
 use chrono::NaiveDate;
 
-use super::contract::{Allowance, Contract, Coverage, PlanKind, Status, default_end};
+use super::contract::{Allowance, Contract, Coverage, PlanKind, default_end};
 use super::offer::check_range;
 use super::refusal::Refusal;
-use super::state::{ContractView, State};
+use super::state::State;
 use super::values::{Email, Id, Text};
 
 /// What `contract add` was given.
@@ -76,14 +76,8 @@ impl State {
         today: NaiveDate,
     ) -> Result<bool, Refusal> {
         self.require_organization()?;
-        let c = self.contract(contract_id)?;
-        let view = ContractView::new(c, self.usage(c), today);
-        let reason = match view.status {
-            Status::Expired => Some(format!("expired on {}", c.end)),
-            Status::Exhausted => Some("no incidents remaining".to_string()),
-            Status::Active | Status::Waiting => None,
-        };
-        if let Some(reason) = reason {
+        let view = self.contract_view(contract_id, today)?;
+        if let (false, Some(reason)) = (view.is_listed(), view.reason()) {
             return Err(Refusal::LinkUnavailable {
                 contract: contract_id.to_string(),
                 reason,

@@ -131,6 +131,12 @@ impl State {
             .ok_or_else(|| Refusal::UnknownContract(id.to_string()))
     }
 
+    /// The contract with this ID, with its balance and status on `today`.
+    pub fn contract_view(&self, id: &str, today: NaiveDate) -> Result<ContractView<'_>, Refusal> {
+        let c = self.contract(id)?;
+        Ok(ContractView::new(c, self.usage(c), today))
+    }
+
     /// A contract's charged and refunded incidents (R14).
     pub fn usage(&self, contract: &Contract) -> Usage {
         self.incidents
