@@ -9,7 +9,7 @@ use crate::domain::account::Role;
 use crate::domain::catalog::Level;
 use crate::domain::contract::{Allowance, Coverage, PlanKind, Scope};
 use crate::domain::incident::{IncidentId, RefundReason};
-use crate::domain::values::{self, Email, Id, PartnerId, Text, ValueError};
+use crate::domain::values::{self, AccessId, Email, Id, PartnerId, Text, ValueError};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -203,7 +203,7 @@ pub struct ActivateArgs {
     pub benefit: String,
     /// The Access ID Partner Center shows after activation
     #[arg(long, value_name = "ID", requires = "contract_id")]
-    pub access_id: Option<Id>,
+    pub access_id: Option<AccessId>,
     /// The Contract ID Partner Center shows after activation
     #[arg(long, value_name = "ID", requires = "access_id")]
     pub contract_id: Option<Id>,
@@ -252,7 +252,7 @@ pub struct ContractAddArgs {
     pub contract_id: Id,
     /// Access ID
     #[arg(long, value_name = "ID")]
-    pub access_id: Id,
+    pub access_id: AccessId,
     /// Incidents included: a number, or `unlimited`
     #[arg(long, value_name = "N|unlimited")]
     pub incidents: Allowance,

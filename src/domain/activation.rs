@@ -8,7 +8,7 @@ use super::contract::{Contract, PlanKind, Status, default_end};
 use super::offer::{Offer, check_range, slug};
 use super::refusal::Refusal;
 use super::state::{PendingActivation, State};
-use super::values::{Email, Id, Text, printable};
+use super::values::{AccessId, Email, Id, Text, printable};
 
 /// Days after which a pending activation deserves a look in Partner Center (R4).
 pub const PENDING_HINT_DAYS: i64 = 7;
@@ -68,7 +68,7 @@ pub struct BenefitView<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Activation {
     /// Access ID and Contract ID, when Partner Center already shows them.
-    pub ids: Option<(Id, Id)>,
+    pub ids: Option<(AccessId, Id)>,
     /// Contract start (default: today).
     pub start: Option<NaiveDate>,
     /// Contract end (default: one year, inclusive).

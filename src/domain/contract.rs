@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::values::{Email, Id, Text, ValueError};
+use super::values::{AccessId, Email, Id, Text, ValueError};
 
 /// The products a single incident is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -144,7 +144,7 @@ pub struct Contract {
     /// Contract ID from Partner Center or the paid plan; the contract's name everywhere.
     pub contract_id: Id,
     /// Access ID: a credential, masked in all output unless `--reveal`.
-    pub access_id: Id,
+    pub access_id: AccessId,
     /// Where the contract came from.
     pub kind: PlanKind,
     /// Display name of the plan.

@@ -6,7 +6,7 @@ use super::contract::{Allowance, Contract, Coverage, PlanKind, default_end};
 use super::offer::check_range;
 use super::refusal::Refusal;
 use super::state::State;
-use super::values::{Email, Id, Text};
+use super::values::{AccessId, Email, Id, Text};
 
 /// What `contract add` was given.
 #[derive(Debug, Clone)]
@@ -16,7 +16,7 @@ pub struct NewPlan {
     /// Contract ID.
     pub contract_id: Id,
     /// Access ID.
-    pub access_id: Id,
+    pub access_id: AccessId,
     /// Incidents granted.
     pub allowance: Allowance,
     /// Products covered.

@@ -88,6 +88,39 @@ impl Id {
     }
 }
 
+/// An Access ID: a credential that opens a support request on the contract's behalf.
+///
+/// It has no `Display`, and its `Debug` is masked, so it can only reach output through an
+/// explicit [`AccessId::masked`] or [`AccessId::expose`].
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccessId(Id);
+
+impl FromStr for AccessId {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        s.parse().map(AccessId)
+    }
+}
+
+impl AccessId {
+    /// All but the last four characters hidden.
+    pub fn masked(&self) -> String {
+        self.0.masked()
+    }
+
+    /// The secret itself, for `--reveal` and the state file only.
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for AccessId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AccessId({})", self.masked())
+    }
+}
+
 /// An account's e-mail address, kept in lowercase so that lookups ignore case.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -228,6 +261,9 @@ mod tests {
         assert!("9".repeat(65).parse::<Id>().is_err());
         let id: Id = "ACC-1234-5678".parse().unwrap();
         assert_eq!(id.masked(), "****5678");
+        let secret: AccessId = "ACC-1234-5678".parse().unwrap();
+        assert_eq!(format!("{secret:?}"), "AccessId(****5678)");
+        assert_eq!(secret.expose(), "ACC-1234-5678");
         assert_eq!("abc".parse::<Id>().unwrap().masked(), "****");
     }
 

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::domain::values::Id;
+use crate::domain::values::AccessId;
 
 /// Writes one pretty-printed JSON document and a newline.
 pub fn write_json<W: Write + ?Sized>(w: &mut W, value: &impl Serialize) -> io::Result<()> {
@@ -16,8 +16,12 @@ pub fn write_json<W: Write + ?Sized>(w: &mut W, value: &impl Serialize) -> io::R
 }
 
 /// An Access ID as shown: masked unless the user asked to reveal it.
-pub fn access_id(id: &Id, reveal: bool) -> String {
-    if reveal { id.to_string() } else { id.masked() }
+pub fn access_id(id: &AccessId, reveal: bool) -> String {
+    if reveal {
+        id.expose().to_string()
+    } else {
+        id.masked()
+    }
 }
 
 /// A ten-cell bar of what is left: `███████░░░`.
