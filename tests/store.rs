@@ -7,6 +7,7 @@ use std::fs;
 use std::process::Stdio;
 
 use pretty_assertions::assert_eq;
+use partner_support::domain::state::SCHEMA_VERSION;
 use support::{Env, w};
 
 #[test]
@@ -126,7 +127,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
         "{}",
         run.stderr
     );
-    env.refused(&["status"], 1, "reads up to 1");
+    env.refused(&["status"], 1, &format!("reads up to {SCHEMA_VERSION}"));
 }
 
 #[test]
@@ -156,7 +157,10 @@ fn reads_never_write_and_serialization_is_deterministic() {
 
     // Pretty, sorted, schema_version first, with a trailing newline.
     let text = String::from_utf8(env.bytes().unwrap()).unwrap();
-    assert!(text.starts_with("{\n  \"schema_version\": 1,"), "{text}");
+    assert!(
+        text.starts_with(&format!("{{\n  \"schema_version\": {SCHEMA_VERSION},")),
+        "{text}"
+    );
     assert!(text.ends_with("}\n"));
     let offers: Vec<_> = env.json()["offers"]
         .as_array()

@@ -5,6 +5,7 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 
 use pretty_assertions::assert_eq;
+use partner_support::domain::state::SCHEMA_VERSION;
 use support::{Env, INIT_CONTOSO, TODAY, w};
 
 #[test]
@@ -21,7 +22,7 @@ fn step1_init_creates_a_private_folder_and_file() {
     assert_eq!(mode(env.state().parent().unwrap()), 0o700);
     assert_eq!(mode(env.state()), 0o600);
     let state = env.json();
-    assert_eq!(state["schema_version"], 1);
+    assert_eq!(state["schema_version"], SCHEMA_VERSION);
     assert_eq!(state["organization"]["name"], "Contoso Ltd");
     assert_eq!(state["current_account"], "admin@contoso.com");
     assert_eq!(

@@ -63,9 +63,9 @@ impl Coverage {
     }
 }
 
-/// How many incidents a contract grants.
+/// How many incidents a contract grants. Stored as a number or `"unlimited"`, as it is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(into = "AllowanceRepr", try_from = "AllowanceRepr")]
 pub enum Allowance {
     /// A counted pack of incidents.
     Incidents(u32),
@@ -88,6 +88,37 @@ impl FromStr for Allowance {
             }
             _ => Err(ValueError(format!(
                 "expected a number of incidents from 1 to {MAX_INCIDENTS}, or `unlimited`"
+            ))),
+        }
+    }
+}
+
+/// The stored form of an [`Allowance`].
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum AllowanceRepr {
+    Count(u32),
+    Word(String),
+}
+
+impl From<Allowance> for AllowanceRepr {
+    fn from(a: Allowance) -> Self {
+        match a {
+            Allowance::Incidents(n) => AllowanceRepr::Count(n),
+            Allowance::Unlimited => AllowanceRepr::Word("unlimited".into()),
+        }
+    }
+}
+
+impl TryFrom<AllowanceRepr> for Allowance {
+    type Error = ValueError;
+    fn try_from(r: AllowanceRepr) -> Result<Self, ValueError> {
+        match r {
+            // A stored count is not bounded like a typed one: the catalog is the judge of it.
+            AllowanceRepr::Count(n) => Ok(Allowance::Incidents(n)),
+            AllowanceRepr::Word(w) if w == "unlimited" => Ok(Allowance::Unlimited),
+            AllowanceRepr::Word(w) => Err(ValueError(format!(
+                "expected a number of incidents or \"unlimited\", found {w:?}"
             ))),
         }
     }

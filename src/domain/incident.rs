@@ -461,18 +461,18 @@ mod tests {
                 "2025-12-31",
             ),
             contract(
-                "ONE",
-                Coverage::Cloud,
-                Allowance::Incidents(1),
-                "2026-01-01",
-                "2026-12-31",
-            ),
-            contract(
                 "LATER",
                 Coverage::Cloud,
                 Allowance::Incidents(1),
                 "2027-01-01",
                 "2027-12-31",
+            ),
+            contract(
+                "ONE",
+                Coverage::Cloud,
+                Allowance::Incidents(1),
+                "2026-01-01",
+                "2026-12-31",
             ),
         ];
         let msg = |r: Result<String, Refusal>| r.unwrap_err().to_string();

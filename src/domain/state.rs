@@ -12,7 +12,7 @@ use super::refusal::Refusal;
 use super::values::{Email, PartnerId, Text};
 
 /// The schema this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The partner organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,11 +149,26 @@ impl State {
             })
     }
 
+    /// Every contract's usage, in the order of `contracts`, from one pass over the incidents
+    /// (contracts are kept sorted by ID, so each incident finds its contract by bisection).
+    pub fn usages(&self) -> Vec<Usage> {
+        let mut usages = vec![Usage::default(); self.contracts.len()];
+        for i in &self.incidents {
+            let Some(id) = &i.contract_id else { continue };
+            if let Ok(at) = self.contracts.binary_search_by(|c| c.contract_id.cmp(id)) {
+                usages[at].charged += 1;
+                usages[at].refunded += u32::from(i.refund.is_some());
+            }
+        }
+        usages
+    }
+
     /// Every contract with its balance and status on `today`, in Contract ID order.
     pub fn contract_views(&self, today: NaiveDate) -> Vec<ContractView<'_>> {
         self.contracts
             .iter()
-            .map(|c| ContractView::new(c, self.usage(c), today))
+            .zip(self.usages())
+            .map(|(c, usage)| ContractView::new(c, usage, today))
             .collect()
     }
 

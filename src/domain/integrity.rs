@@ -1,0 +1,347 @@
+//! Consistency rules a well-formed state file can still break (a hand edit, a bad merge): every
+//! reference resolves, every key is unique, no count or date range is impossible.
+
+use std::collections::HashSet;
+
+use super::contract::Allowance;
+use super::incident::IncidentId;
+use super::state::State;
+
+/// One broken consistency rule. Messages name the records involved, never an Access ID.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// Two contracts share a Contract ID.
+    #[error("contract `{0}` is recorded twice")]
+    DuplicateContract(String),
+    /// Two contracts share an Access ID.
+    #[error("contracts `{0}` and `{1}` have the same Access ID")]
+    DuplicateAccessId(String, String),
+    /// Two incidents share an ID.
+    #[error("incident {0} is recorded twice")]
+    DuplicateIncident(IncidentId),
+    /// Two accounts share an e-mail address.
+    #[error("account `{0}` is recorded twice")]
+    DuplicateAccount(String),
+    /// Two offers have the same name.
+    #[error("offer `{0}` is recorded twice")]
+    DuplicateOffer(String),
+    /// An incident is charged to a contract that is not recorded.
+    #[error("incident {incident} is charged to contract `{contract}`, which is not recorded")]
+    MissingContract {
+        /// The incident.
+        incident: IncidentId,
+        /// The Contract ID it names.
+        contract: String,
+    },
+    /// An incident that charged no contract is marked refunded: one more refund than charge.
+    #[error("incident {0} is refunded but was charged to no contract (more refunds than charges)")]
+    RefundWithoutCharge(IncidentId),
+    /// A contract has more incidents charged (net of refunds) than it grants.
+    #[error("contract `{contract}` has {used} incidents charged but grants only {allowance}")]
+    OverCharged {
+        /// The contract.
+        contract: String,
+        /// Charged minus refunded.
+        used: u32,
+        /// What it grants.
+        allowance: u32,
+    },
+    /// A contract ends before it starts.
+    #[error("contract `{contract}` ends on {end}, before it starts on {start}")]
+    ContractEndsBeforeStart {
+        /// The contract.
+        contract: String,
+        /// First day.
+        start: chrono::NaiveDate,
+        /// Last day.
+        end: chrono::NaiveDate,
+    },
+    /// An offer ends before it starts.
+    #[error("offer `{offer}` ends on {end}, before it starts on {start}")]
+    OfferEndsBeforeStart {
+        /// The offer.
+        offer: String,
+        /// First day.
+        start: chrono::NaiveDate,
+        /// Last day.
+        end: chrono::NaiveDate,
+    },
+    /// An incident is closed before it was opened.
+    #[error("incident {incident} is closed on {closed}, before it was opened on {opened}")]
+    ClosedBeforeOpened {
+        /// The incident.
+        incident: IncidentId,
+        /// Opened.
+        opened: chrono::NaiveDate,
+        /// Closed.
+        closed: chrono::NaiveDate,
+    },
+    /// The current account is not among the accounts.
+    #[error("the current account `{0}` is not recorded")]
+    UnknownCurrentAccount(String),
+}
+
+impl State {
+    /// Every broken consistency rule, in a stable order. Expects a normalized state (collections
+    /// sorted), which is what loading produces.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for pair in self.contracts.windows(2) {
+            if pair[0].contract_id == pair[1].contract_id {
+                problems.push(Problem::DuplicateContract(pair[0].contract_id.to_string()));
+            }
+        }
+        let mut by_access = std::collections::HashMap::new();
+        for c in &self.contracts {
+            if let Some(first) = by_access.insert(&c.access_id, &c.contract_id) {
+                problems.push(Problem::DuplicateAccessId(
+                    first.to_string(),
+                    c.contract_id.to_string(),
+                ));
+            }
+            if c.end < c.start {
+                problems.push(Problem::ContractEndsBeforeStart {
+                    contract: c.contract_id.to_string(),
+                    start: c.start,
+                    end: c.end,
+                });
+            }
+        }
+        for pair in self.incidents.windows(2) {
+            if pair[0].id == pair[1].id {
+                problems.push(Problem::DuplicateIncident(pair[0].id));
+            }
+        }
+        for pair in self.accounts.windows(2) {
+            if pair[0].email == pair[1].email {
+                problems.push(Problem::DuplicateAccount(pair[0].email.to_string()));
+            }
+        }
+        let mut offer_names = HashSet::new();
+        for o in &self.offers {
+            let name = o.name();
+            if let Some(end) = o.end.filter(|end| *end < o.start) {
+                problems.push(Problem::OfferEndsBeforeStart {
+                    offer: name.clone(),
+                    start: o.start,
+                    end,
+                });
+            }
+            if !offer_names.insert(name.clone()) {
+                problems.push(Problem::DuplicateOffer(name));
+            }
+        }
+        for i in &self.incidents {
+            match &i.contract_id {
+                Some(id) if self.contract(id.as_str()).is_err() => {
+                    problems.push(Problem::MissingContract {
+                        incident: i.id,
+                        contract: id.to_string(),
+                    });
+                }
+                None if i.refund.is_some() => problems.push(Problem::RefundWithoutCharge(i.id)),
+                _ => {}
+            }
+            if let Some(closed) = i.closed_on.filter(|c| *c < i.opened_on) {
+                problems.push(Problem::ClosedBeforeOpened {
+                    incident: i.id,
+                    opened: i.opened_on,
+                    closed,
+                });
+            }
+        }
+        for (c, usage) in self.contracts.iter().zip(self.usages()) {
+            if let Allowance::Incidents(allowance) = c.allowance {
+                let used = usage.charged - usage.refunded;
+                if used > allowance {
+                    problems.push(Problem::OverCharged {
+                        contract: c.contract_id.to_string(),
+                        used,
+                        allowance,
+                    });
+                }
+            }
+        }
+        if let Some(current) = &self.current_account
+            && !self.accounts.iter().any(|a| &a.email == current)
+        {
+            problems.push(Problem::UnknownCurrentAccount(current.to_string()));
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Problem;
+    use crate::domain::catalog::Level;
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::incident::{Incident, IncidentId, Refund, RefundReason};
+    use crate::domain::state::State;
+    use crate::domain::testing::{account, contract, d, org_with};
+
+    fn incident(n: u32, contract: Option<&str>) -> Incident {
+        Incident {
+            id: IncidentId(n),
+            scope: crate::domain::contract::Scope::Cloud,
+            title: "Outage".parse().unwrap(),
+            product: None,
+            case_number: None,
+            contract_id: contract.map(|c| c.parse().unwrap()),
+            csp_customer: None,
+            opened_on: d("2026-03-01"),
+            opened_by: None,
+            closed_on: None,
+            refund: None,
+        }
+    }
+
+    fn refunded(mut i: Incident) -> Incident {
+        i.refund = Some(Refund {
+            on: d("2026-03-02"),
+            reason: RefundReason::ProductBug,
+            by: None,
+        });
+        i
+    }
+
+    /// A consistent state: one offer, one account, contract A (2 incidents) with one of them used.
+    fn healthy() -> State {
+        let mut s = org_with(&[(Level::ActionPack, None)]);
+        s.accounts = vec![account("admin@contoso.com", &[], false)];
+        s.current_account = Some("admin@contoso.com".parse().unwrap());
+        s.contracts = vec![contract(
+            "A",
+            Coverage::Both,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        )];
+        s.incidents = vec![incident(1, Some("A"))];
+        s
+    }
+
+    #[test]
+    fn each_broken_rule_is_named() {
+        type Break = fn(&mut State);
+        let cases: &[(&str, Break, Problem)] = &[
+            (
+                "incident names a missing contract",
+                |s| s.incidents.push(incident(2, Some("GONE"))),
+                Problem::MissingContract {
+                    incident: IncidentId(2),
+                    contract: "GONE".into(),
+                },
+            ),
+            (
+                "duplicate Contract ID",
+                |s| {
+                    let mut c = s.contracts[0].clone();
+                    c.access_id = "OTHER-ACCESS".parse().unwrap();
+                    s.contracts.push(c);
+                },
+                Problem::DuplicateContract("A".into()),
+            ),
+            (
+                "duplicate Access ID",
+                |s| {
+                    let mut c = s.contracts[0].clone();
+                    c.contract_id = "B".parse().unwrap();
+                    s.contracts.push(c);
+                },
+                Problem::DuplicateAccessId("A".into(), "B".into()),
+            ),
+            (
+                "refund without a charge",
+                |s| s.incidents.push(refunded(incident(2, None))),
+                Problem::RefundWithoutCharge(IncidentId(2)),
+            ),
+            (
+                "more charged than granted",
+                |s| {
+                    s.incidents.push(incident(2, Some("A")));
+                    s.incidents.push(incident(3, Some("A")));
+                },
+                Problem::OverCharged {
+                    contract: "A".into(),
+                    used: 3,
+                    allowance: 2,
+                },
+            ),
+            (
+                "contract ends before it starts",
+                |s| s.contracts[0].end = d("2025-12-31"),
+                Problem::ContractEndsBeforeStart {
+                    contract: "A".into(),
+                    start: d("2026-01-01"),
+                    end: d("2025-12-31"),
+                },
+            ),
+            (
+                "offer ends before it starts",
+                |s| s.offers[0].end = Some(d("2025-01-01")),
+                Problem::OfferEndsBeforeStart {
+                    offer: "action-pack".into(),
+                    start: d("2026-01-01"),
+                    end: d("2025-01-01"),
+                },
+            ),
+            (
+                "duplicate incident",
+                |s| s.incidents.push(incident(1, None)),
+                Problem::DuplicateIncident(IncidentId(1)),
+            ),
+            (
+                "duplicate account",
+                |s| s.accounts.push(account("admin@contoso.com", &[], true)),
+                Problem::DuplicateAccount("admin@contoso.com".into()),
+            ),
+            (
+                "duplicate offer",
+                |s| s.offers.push(s.offers[0].clone()),
+                Problem::DuplicateOffer("action-pack".into()),
+            ),
+            (
+                "closed before opened",
+                |s| s.incidents[0].closed_on = Some(d("2026-02-01")),
+                Problem::ClosedBeforeOpened {
+                    incident: IncidentId(1),
+                    opened: d("2026-03-01"),
+                    closed: d("2026-02-01"),
+                },
+            ),
+            (
+                "unknown current account",
+                |s| s.current_account = Some("ghost@contoso.com".parse().unwrap()),
+                Problem::UnknownCurrentAccount("ghost@contoso.com".into()),
+            ),
+        ];
+        assert_eq!(healthy().problems(), []);
+        for (what, break_it, want) in cases {
+            let mut s = healthy();
+            break_it(&mut s);
+            s.normalize();
+            assert_eq!(s.problems(), [want.clone()], "{what}");
+        }
+    }
+
+    #[test]
+    fn refunds_give_back_what_was_charged() {
+        let mut s = healthy();
+        s.incidents.push(refunded(incident(2, Some("A"))));
+        s.incidents.push(refunded(incident(3, Some("A"))));
+        s.incidents.push(incident(4, Some("A")));
+        assert_eq!(s.problems(), []);
+    }
+
+    #[test]
+    fn messages_never_hold_an_access_id() {
+        let mut s = healthy();
+        let mut c = s.contracts[0].clone();
+        c.contract_id = "B".parse().unwrap();
+        s.contracts.push(c);
+        let text = s.problems()[0].to_string();
+        assert_eq!(text, "contracts `A` and `B` have the same Access ID");
+        assert!(!text.contains(s.contracts[0].access_id.expose()));
+    }
+}

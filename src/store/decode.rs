@@ -1,0 +1,107 @@
+//! Bytes to state: the version first (a newer file is named as such, an older one migrated),
+//! then the shape, then the consistency rules.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::StoreError;
+use super::migrate::migrate;
+use crate::domain::state::{SCHEMA_VERSION, State};
+
+/// A state document that parsed, before its consistency is checked.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The state, migrated and normalized.
+    pub state: State,
+    /// The schema version the file was written with.
+    pub found_version: u64,
+}
+
+/// Decodes a state file's bytes and checks its consistency; the first broken rule is the error.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
+    let state = decode_unchecked(path, bytes)?.state;
+    let mut problems = state.problems().into_iter();
+    match problems.next() {
+        None => Ok(state),
+        Some(problem) => Err(StoreError::Inconsistent {
+            path: path.to_path_buf(),
+            problem,
+            more: problems.count(),
+        }),
+    }
+}
+
+/// Decodes a state file's bytes without the consistency rules (what `doctor` lists one by one).
+pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError> {
+    // The common case, a current file, takes one pass; anything else is looked at again to
+    // name what is wrong with it.
+    let shape_error = match serde_json::from_slice::<State>(bytes) {
+        Ok(state) if state.schema_version == SCHEMA_VERSION => {
+            return Ok(normalized(state, SCHEMA_VERSION.into()));
+        }
+        Ok(_) => None,
+        Err(e) => Some(e),
+    };
+    let parse_error = |e: serde_json::Error| StoreError::Parse {
+        path: path.to_path_buf(),
+        message: strip_position(&e.to_string()),
+        position: (e.line() > 0).then(|| (e.line(), e.column())),
+    };
+    let mut doc: Value = serde_json::from_slice(bytes).map_err(parse_error)?;
+    let version = match doc.get("schema_version") {
+        None => {
+            return Err(StoreError::NoSchema {
+                path: path.to_path_buf(),
+            });
+        }
+        Some(v) => v.as_u64().ok_or_else(|| StoreError::Parse {
+            path: path.to_path_buf(),
+            message: format!("`schema_version` is {v}, expected a whole number"),
+            position: None,
+        })?,
+    };
+    if version > u64::from(SCHEMA_VERSION) {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    if version == u64::from(SCHEMA_VERSION) {
+        // The version is current, so the first pass failed on the shape: report it, with its
+        // position.
+        return Err(parse_error(
+            shape_error.expect("a current file that parsed was returned"),
+        ));
+    }
+    migrate(&mut doc, version).map_err(|message| StoreError::Parse {
+        path: path.to_path_buf(),
+        message: format!("cannot migrate from schema version {version}: {message}"),
+        position: None,
+    })?;
+    let state: State = serde_json::from_value(doc).map_err(|e| StoreError::Parse {
+        path: path.to_path_buf(),
+        message: format!(
+            "{} (in a schema version {version} file)",
+            strip_position(&e.to_string())
+        ),
+        position: None,
+    })?;
+    Ok(normalized(state, version))
+}
+
+fn normalized(mut state: State, found_version: u64) -> Decoded {
+    state.normalize();
+    Decoded {
+        state,
+        found_version,
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is reported in its own fields.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}

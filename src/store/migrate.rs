@@ -1,0 +1,88 @@
+//! Older state files brought up to the current schema, one version at a time. A migrated file is
+//! only rewritten by the next mutation; reading never writes.
+
+use serde_json::Value;
+
+use crate::domain::state::SCHEMA_VERSION;
+
+/// One step: the document at version `n` becomes version `n + 1`.
+type Step = fn(&mut Value) -> Result<(), String>;
+
+/// `STEPS[i]` turns version `i + 1` into version `i + 2`.
+const STEPS: &[Step] = &[v1_to_v2];
+
+/// Brings a document written at `from` up to [`SCHEMA_VERSION`].
+pub fn migrate(doc: &mut Value, from: u64) -> Result<(), String> {
+    if from == 0 {
+        return Err("schema version 0 was never written by partner-support".into());
+    }
+    for step in STEPS.iter().skip(from as usize - 1) {
+        step(doc)?;
+    }
+    doc["schema_version"] = Value::from(SCHEMA_VERSION);
+    Ok(())
+}
+
+/// Version 2 stores an allowance as it is typed (`20`, `"unlimited"`) instead of
+/// `{"incidents": 20}`.
+fn v1_to_v2(doc: &mut Value) -> Result<(), String> {
+    let Some(contracts) = doc.get_mut("contracts").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for contract in contracts {
+        let Some(allowance) = contract.get_mut("allowance") else {
+            continue;
+        };
+        if let Some(n) = allowance.get("incidents").cloned() {
+            if !n.is_u64() {
+                return Err(format!(
+                    "a contract's allowance is {allowance}, expected a count"
+                ));
+            }
+            *allowance = n;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::migrate;
+    use crate::domain::state::SCHEMA_VERSION;
+
+    #[test]
+    fn v1_allowances_become_plain_counts() {
+        let mut doc = json!({
+            "schema_version": 1,
+            "contracts": [
+                {"contract_id": "A", "allowance": {"incidents": 20}},
+                {"contract_id": "B", "allowance": "unlimited"}
+            ]
+        });
+        migrate(&mut doc, 1).unwrap();
+        assert_eq!(
+            doc,
+            json!({
+                "schema_version": SCHEMA_VERSION,
+                "contracts": [
+                    {"contract_id": "A", "allowance": 20},
+                    {"contract_id": "B", "allowance": "unlimited"}
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn a_malformed_older_file_is_named_not_guessed() {
+        let mut doc =
+            json!({"schema_version": 1, "contracts": [{"allowance": {"incidents": "x"}}]});
+        assert!(
+            migrate(&mut doc, 1)
+                .unwrap_err()
+                .contains("expected a count")
+        );
+        assert!(migrate(&mut json!({}), 0).is_err());
+    }
+}

@@ -1,0 +1,240 @@
+//! The state file: load (missing = empty), lock a sidecar file, and save atomically (temp file in
+//! the same folder, fsync, keep the previous version as `.bak`, rename, fsync the folder).
+
+mod decode;
+mod files;
+mod lock;
+mod migrate;
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use decode::{Decoded, decode, decode_unchecked};
+pub use files::{Paths, loose_mode, make_private};
+pub use lock::holder as lock_holder;
+
+use crate::domain::integrity::Problem;
+use crate::domain::state::{SCHEMA_VERSION, State};
+
+/// A failure of the state file itself. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file or its folder could not be read.
+    #[error("cannot read state file `{}`: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The file is not a valid state document.
+    #[error("cannot read state file `{}`: {message}{}", .path.display(), at(*.position))]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+        /// 1-based line and column, when the syntax is at fault.
+        position: Option<(usize, usize)>,
+    },
+    /// The file has no `schema_version`.
+    #[error("cannot read state file `{}`: it has no `schema_version`, so it is not a partner-support state file", .path.display())]
+    NoSchema {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file was written by a newer build.
+    #[error("state file `{}` has schema version {found}, but this build of partner-support reads up to {SCHEMA_VERSION}", .path.display())]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// The version found.
+        found: u64,
+    },
+    /// The file parses but breaks a consistency rule.
+    #[error("state file `{}` is inconsistent: {problem}{}", .path.display(), and_more(*.more))]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// The first broken rule.
+        problem: Problem,
+        /// How many more there are.
+        more: usize,
+    },
+    /// Another process holds the lock.
+    #[error("state file `{}` is locked by another partner-support process ({}waited {} s)", .path.display(), pid_of(*.pid), .waited.as_secs())]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// The holder, when it recorded itself.
+        pid: Option<u32>,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// Writing failed; the previous file is intact.
+    #[error("cannot write state file `{}`: {source}", .path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+impl StoreError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StoreError::Parse { path, .. } | StoreError::NoSchema { path } => Some(format!(
+                "the file was left as it is; fix it by hand or restore `{}`",
+                Paths::of(path).backup.display()
+            )),
+            StoreError::Inconsistent { path, .. } => Some(format!(
+                "run `partner-support doctor` to list every problem; fix them by hand or restore `{}`",
+                Paths::of(path).backup.display()
+            )),
+            StoreError::Newer { .. } => {
+                Some("upgrade partner-support; the file was left as it is".into())
+            }
+            StoreError::Locked { .. } => {
+                Some("try again when the other command has finished".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+fn at(position: Option<(usize, usize)>) -> String {
+    position.map_or_else(String::new, |(line, column)| {
+        format!(" at line {line} column {column}")
+    })
+}
+
+fn and_more(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        1 => " (and 1 more problem)".into(),
+        n => format!(" (and {n} more problems)"),
+    }
+}
+
+fn pid_of(pid: Option<u32>) -> String {
+    pid.map_or_else(String::new, |pid| format!("PID {pid}, "))
+}
+
+/// The state file at one path.
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+    lock_wait: Duration,
+}
+
+impl Store {
+    /// A store for the file at `path` (which need not exist yet); a mutation waits up to
+    /// `lock_wait` for another process's lock.
+    pub fn new(path: PathBuf, lock_wait: Duration) -> Self {
+        Store { path, lock_wait }
+    }
+
+    /// The file's path, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The files this store reads and writes.
+    pub fn paths(&self) -> Paths {
+        Paths::of(&self.path)
+    }
+
+    /// Reads the state; a missing file is an empty state. Takes no lock: the file is only ever
+    /// replaced whole, so a reader sees the old or the new version.
+    pub fn load(&self) -> Result<State, StoreError> {
+        match self.read()? {
+            None => Ok(State::default()),
+            Some(bytes) => decode(&self.path, &bytes),
+        }
+    }
+
+    /// The file's bytes, `None` when it does not exist.
+    pub fn read(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        match fs::read(&self.path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::Read {
+                path: self.path.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// Runs `change` on the current state under an exclusive lock and, if it succeeds and says
+    /// it changed something, writes the result atomically. On error nothing is written.
+    /// Returns the resulting state and the change's value.
+    pub fn mutate<T, E>(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<(T, bool), E>,
+    ) -> Result<(State, T), E>
+    where
+        E: From<StoreError>,
+    {
+        let paths = self.paths();
+        let write_error = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        files::create_private_dir(&paths.dir).map_err(write_error)?;
+        let _lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
+        let mut state = self.load()?;
+        let (value, changed) = change(&mut state)?;
+        if changed {
+            self.save(&paths, &state).map_err(write_error)?;
+        }
+        Ok((state, value))
+    }
+
+    /// Writes `state` over the file: temp file, fsync, previous version to `.bak`, rename, fsync
+    /// the folder. A crash at any point leaves the old file or the new one, never a mix.
+    fn save(&self, paths: &Paths, state: &State) -> io::Result<()> {
+        // Under the lock, any temp file of ours is debris from a killed writer.
+        for stale in paths.temp_files()? {
+            fs::remove_file(stale)?;
+        }
+        let mut bytes = serde_json::to_vec_pretty(state)?;
+        bytes.push(b'\n');
+        // tempfile creates its files exclusively (0600), so a planted file or symlink is never
+        // written through.
+        let prefix = paths.temp_prefix();
+        let temp = || {
+            let mut b = tempfile::Builder::new();
+            b.prefix(&prefix).suffix(".tmp");
+            b
+        };
+        let mut tmp = temp().tempfile_in(&paths.dir)?;
+        tmp.write_all(&bytes)?;
+        tmp.as_file().sync_all()?;
+        if paths.state.exists() {
+            // A hard link keeps the previous version without copying it; the rename below then
+            // gives the state file a new inode and leaves the old one as the backup.
+            let link = temp().make_in(&paths.dir, |p| fs::hard_link(&paths.state, p));
+            let backup = match link {
+                Ok(link) => link.into_temp_path(),
+                // A file system without hard links gets a copy.
+                Err(_) => {
+                    let mut copy = temp().tempfile_in(&paths.dir)?;
+                    io::copy(&mut File::open(&paths.state)?, copy.as_file_mut())?;
+                    copy.as_file().sync_all()?;
+                    copy.into_temp_path()
+                }
+            };
+            backup.persist(&paths.backup).map_err(|e| e.error)?;
+        }
+        tmp.persist(&paths.state).map_err(|e| e.error)?;
+        // The renames are durable only once the folder itself is flushed (Unix; Windows cannot
+        // open a folder as a file).
+        #[cfg(unix)]
+        File::open(&paths.dir)?.sync_all()?;
+        Ok(())
+    }
+}
