@@ -109,6 +109,18 @@ pub enum Command {
     /// Support incidents
     #[command(subcommand)]
     Incidents(IncidentsCommand),
+    /// Check the state file end to end: parse, schema, consistency, permissions, backup, temp
+    /// files, lock
+    Doctor(DoctorArgs),
+}
+
+/// `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Repair what is safe to repair (permissions, temp files left by interrupted changes);
+    /// never changes the data
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// `init`.

@@ -24,6 +24,9 @@ pub enum Error {
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
+    /// `doctor` found problems (it listed them).
+    #[error("doctor found {0} problem{s} with the state file", s = if *.0 == 1 { "" } else { "s" })]
+    Unhealthy(usize),
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -35,7 +38,9 @@ impl Error {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
             Error::Refused(_) => EXIT_REFUSED,
-            Error::Store(_) | Error::Output(_) | Error::NoConfigDir => EXIT_ERROR,
+            Error::Store(_) | Error::Output(_) | Error::NoConfigDir | Error::Unhealthy(_) => {
+                EXIT_ERROR
+            }
         }
     }
 
@@ -45,6 +50,10 @@ impl Error {
             Error::Refused(r) => r.hint(),
             Error::Store(e) => e.hint(),
             Error::NoConfigDir => Some("pass `--state PATH` or set PARTNER_SUPPORT_STATE".into()),
+            Error::Unhealthy(_) => Some(
+                "`doctor --fix` repairs permissions and temp files; data problems need a hand edit or the backup"
+                    .into(),
+            ),
             Error::Output(_) => None,
         }
     }

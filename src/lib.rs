@@ -40,8 +40,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(p) => p,
         None => default_state_path()?,
     };
+    let command = cli.command.unwrap_or(Command::Status);
+    let store = Store::new(path, std::time::Duration::from_secs(cli.lock_wait));
     let mut ctx = Ctx {
-        store: Store::new(path, std::time::Duration::from_secs(cli.lock_wait)),
         today: cli
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
@@ -54,18 +55,44 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             io::stderr(),
             color_choice(cli.color),
         )),
+        store,
     };
-    commands::dispatch(&mut ctx, cli.command.unwrap_or(Command::Status))
+    // Like ssh with a key, every command says so while the credentials are exposed; `doctor`
+    // lists it among its findings instead.
+    if !matches!(command, Command::Doctor(_))
+        && let Some((message, fix)) = store::exposure(&ctx.store.paths().state, "state file")
+    {
+        let _ = print_labelled(
+            &mut ctx.err,
+            &[("warning:", YELLOW, message), ("hint:", CYAN, fix)],
+        );
+    }
+    commands::dispatch(&mut ctx, command)
+}
+
+const RED: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const YELLOW: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const CYAN: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+
+/// Writes `label message` lines, each label in its style.
+fn print_labelled(w: &mut dyn Write, lines: &[(&str, Style, String)]) -> io::Result<()> {
+    for (label, style, text) in lines {
+        writeln!(w, "{style}{label}{style:#} {text}")?;
+    }
+    Ok(())
 }
 
 /// Prints a failure on stderr: `error: …` and, when there is one, `hint: …`.
 pub fn report(err: &Error, color: ColorWhen) {
     let mut stderr = anstream::AutoStream::new(io::stderr(), color_choice(color));
-    let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
-    let cyan = Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()));
+    let mut lines = vec![("error:", RED, err.to_string())];
+    lines.extend(err.hint().map(|hint| ("hint:", CYAN, hint)));
     // Nothing useful can be done if stderr itself is gone.
-    let _ = writeln!(stderr, "{red}error:{red:#} {err}");
-    if let Some(hint) = err.hint() {
-        let _ = writeln!(stderr, "{cyan}hint:{cyan:#} {hint}");
-    }
+    let _ = print_labelled(&mut stderr, &lines);
 }

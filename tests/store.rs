@@ -6,8 +6,8 @@ mod support;
 use std::fs;
 use std::process::Stdio;
 
-use pretty_assertions::assert_eq;
 use partner_support::domain::state::SCHEMA_VERSION;
+use pretty_assertions::assert_eq;
 use support::{Env, w};
 
 #[test]

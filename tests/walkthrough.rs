@@ -4,8 +4,8 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt;
 
-use pretty_assertions::assert_eq;
 use partner_support::domain::state::SCHEMA_VERSION;
+use pretty_assertions::assert_eq;
 use support::{Env, INIT_CONTOSO, TODAY, w};
 
 #[test]

@@ -3,6 +3,7 @@
 mod account;
 mod activate;
 mod contract;
+mod doctor;
 mod incidents;
 mod init;
 mod offer;
@@ -116,6 +117,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Activate(args) => activate::activate(ctx, args),
         Command::Contract(c) => contract::contract(ctx, c),
         Command::Incidents(c) => incidents::incidents(ctx, c),
+        Command::Doctor(args) => doctor::doctor(ctx, args),
     }?;
     ctx.out.flush()?;
     Ok(())

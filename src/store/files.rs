@@ -89,6 +89,22 @@ pub fn loose_mode(path: &Path) -> io::Result<Option<u32>> {
     }
 }
 
+/// When `path` (the `what`: state file, backup) lets group or others in: what is wrong and the
+/// fix, in the words every command's warning and `doctor` use.
+pub fn exposure(path: &Path, what: &str) -> Option<(String, String)> {
+    let mode = loose_mode(path).ok()??;
+    Some((
+        format!(
+            "the {what} `{}` is readable by others (mode {mode:o}) and holds Access IDs",
+            path.display()
+        ),
+        format!(
+            "run `partner-support doctor --fix` or `chmod 600 {}`",
+            path.display()
+        ),
+    ))
+}
+
 /// Restricts `path` to its owner: 0600 for a file, 0700 for a folder (Unix).
 pub fn make_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]

@@ -3,6 +3,7 @@
 
 mod decode;
 mod files;
+pub mod health;
 mod lock;
 mod migrate;
 
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use decode::{Decoded, decode, decode_unchecked};
-pub use files::{Paths, loose_mode, make_private};
+pub use files::{Paths, exposure};
 pub use lock::holder as lock_holder;
 
 use crate::domain::integrity::Problem;

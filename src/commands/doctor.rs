@@ -1,0 +1,37 @@
+//! `doctor`: examine the state file and, with `--fix`, repair what never touches the data.
+
+use crate::cli::DoctorArgs;
+use crate::error::Error;
+use crate::render;
+use crate::store::health::{self, Severity};
+
+/// Runs `doctor`; unhealthy (any warning or error left) is exit 1.
+pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
+    let paths = ctx.store.paths();
+    let fixed = if args.fix {
+        health::repair(&paths)?
+    } else {
+        Vec::new()
+    };
+    let mut findings = health::examine(&paths);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let problems = findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .count();
+    let report = render::doctor::Report {
+        state_file: paths.state.display().to_string(),
+        healthy: problems == 0,
+        fixed,
+        findings,
+    };
+    if ctx.json {
+        ctx.print_json(&report)?;
+    } else {
+        render::doctor::write(&mut ctx.out, &report)?;
+    }
+    match problems {
+        0 => Ok(()),
+        n => Err(Error::Unhealthy(n)),
+    }
+}

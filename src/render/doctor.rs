@@ -1,0 +1,39 @@
+//! `doctor`'s report: one line per finding with its fix, or the same as JSON.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::store::health::{Finding, Severity};
+
+/// What `doctor` found and did.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The file examined.
+    pub state_file: String,
+    /// No warning or error left.
+    pub healthy: bool,
+    /// Repairs made by `--fix`.
+    pub fixed: Vec<String>,
+    /// Everything found, worst first.
+    pub findings: Vec<Finding>,
+}
+
+/// `fixed: …` lines, then `error|warning|info: message — fix` lines, then the verdict.
+pub fn write(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    for done in &report.fixed {
+        writeln!(w, "fixed: {done}")?;
+    }
+    for f in &report.findings {
+        let label = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        writeln!(w, "{label}: {} — {}", f.message, f.fix)?;
+    }
+    if report.healthy {
+        writeln!(w, "ok: `{}` is healthy", report.state_file)?;
+    }
+    Ok(())
+}

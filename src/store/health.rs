@@ -1,0 +1,187 @@
+//! What `doctor` looks at: the file end to end (parse, schema, consistency), its permissions,
+//! its backup, its temp files and its lock; and the repairs that never touch the data.
+
+use std::fs;
+
+use serde::Serialize;
+
+use super::files::{Paths, exposure, loose_mode, make_private};
+use super::{StoreError, decode, decode_unchecked, lock};
+use crate::domain::state::SCHEMA_VERSION;
+
+/// How bad a finding is. Only errors and warnings make the file unhealthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing to do.
+    Info,
+    /// Safe for now, but fix it.
+    Warning,
+    /// The data cannot be used as it is.
+    Error,
+}
+
+/// One thing `doctor` found, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How bad.
+    pub severity: Severity,
+    /// A stable name for scripts (`permissions`, `inconsistent`, …).
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub fix: String,
+}
+
+impl Finding {
+    fn new(severity: Severity, code: &'static str, message: String, fix: String) -> Self {
+        Finding {
+            severity,
+            code,
+            message,
+            fix,
+        }
+    }
+}
+
+/// Examines the state file at `paths` and everything around it.
+pub fn examine(paths: &Paths) -> Vec<Finding> {
+    use Severity::{Error, Info, Warning};
+    let state_path = paths.state.display();
+    let backup = paths.backup.display();
+    let restore = format!("fix it by hand, or restore the previous version from `{backup}`");
+    let mut found = Vec::new();
+    let holder = lock::holder(&paths.lock);
+    match &holder {
+        Ok(Some(pid)) => found.push(Finding::new(
+            Warning,
+            "locked",
+            match pid {
+                Some(pid) => format!("the state file is locked by partner-support process {pid}"),
+                None => "the state file is locked by another partner-support process".into(),
+            },
+            "wait for that command to finish (the system releases the lock if it dies)".into(),
+        )),
+        Ok(None) => {}
+        Err(e) => found.push(Finding::new(
+            Warning,
+            "lock-unreadable",
+            format!("cannot check the lock `{}`: {e}", paths.lock.display()),
+            "check the folder's permissions".into(),
+        )),
+    }
+    match fs::read(&paths.state) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found.push(Finding::new(
+            Info,
+            "no-state-file",
+            format!("no state file at `{state_path}` yet"),
+            "the first change (`partner-support init …`) creates it".into(),
+        )),
+        Err(e) => found.push(Finding::new(
+            Error,
+            "unreadable",
+            format!("cannot read `{state_path}`: {e}"),
+            "check the file's owner and permissions".into(),
+        )),
+        Ok(bytes) => match decode_unchecked(&paths.state, &bytes) {
+            Err(e) => found.push(Finding::new(
+                Error,
+                match e {
+                    StoreError::Newer { .. } => "newer-schema",
+                    StoreError::NoSchema { .. } => "no-schema",
+                    _ => "parse-error",
+                },
+                e.to_string(),
+                match e {
+                    StoreError::Newer { .. } => "upgrade partner-support".into(),
+                    _ => restore.clone(),
+                },
+            )),
+            Ok(decoded) => {
+                if decoded.found_version < u64::from(SCHEMA_VERSION) {
+                    found.push(Finding::new(
+                        Info,
+                        "older-schema",
+                        format!("the file has schema version {}", decoded.found_version),
+                        format!("the next change rewrites it as version {SCHEMA_VERSION}"),
+                    ));
+                }
+                for problem in decoded.state.problems() {
+                    found.push(Finding::new(
+                        Error,
+                        "inconsistent",
+                        problem.to_string(),
+                        restore.clone(),
+                    ));
+                }
+            }
+        },
+    }
+    for (path, what) in [(&paths.state, "state file"), (&paths.backup, "backup")] {
+        if let Some((message, fix)) = exposure(path, what) {
+            found.push(Finding::new(Warning, "permissions", message, fix));
+        }
+    }
+    if paths.state.exists() {
+        match fs::read(&paths.backup) {
+            Err(_) => found.push(Finding::new(
+                Info,
+                "no-backup",
+                format!("no backup `{backup}` yet"),
+                "the next change keeps the current version there".into(),
+            )),
+            Ok(bytes) => {
+                if let Err(e) = decode(&paths.backup, &bytes) {
+                    found.push(Finding::new(
+                        Warning,
+                        "bad-backup",
+                        format!("the backup is not usable: {e}"),
+                        "the next change replaces it with the current version".into(),
+                    ));
+                }
+            }
+        }
+    }
+    // While a writer holds the lock its temp file is in use, not debris.
+    if matches!(holder, Ok(None)) {
+        for temp in paths.temp_files().unwrap_or_default() {
+            found.push(Finding::new(
+                Warning,
+                "stale-temp-file",
+                format!("`{}` was left by an interrupted change", temp.display()),
+                "run `partner-support doctor --fix` to remove it (the next change does too)".into(),
+            ));
+        }
+    }
+    found
+}
+
+/// Repairs what is safe to repair: permissions, and temp files left by killed writers (removed
+/// under the lock, so never one in use). Never changes the data. Returns what it did.
+pub fn repair(paths: &Paths) -> Result<Vec<String>, StoreError> {
+    let mut done = Vec::new();
+    let write_error = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Write { path, source }
+    };
+    for path in [&paths.state, &paths.backup] {
+        if let Ok(Some(mode)) = loose_mode(path) {
+            make_private(path).map_err(write_error(path))?;
+            done.push(format!("`{}`: mode {mode:o} → 600", path.display()));
+        }
+    }
+    if !paths.temp_files().unwrap_or_default().is_empty() {
+        // A held lock means a writer is at work and its temp file is live: leave them be.
+        let _lock = match lock::acquire(&paths.lock, &paths.state, std::time::Duration::ZERO) {
+            Ok(lock) => lock,
+            Err(StoreError::Locked { .. }) => return Ok(done),
+            Err(e) => return Err(e),
+        };
+        for temp in paths.temp_files().map_err(write_error(&paths.dir))? {
+            fs::remove_file(&temp).map_err(write_error(&temp))?;
+            done.push(format!("removed `{}`", temp.display()));
+        }
+    }
+    Ok(done)
+}
