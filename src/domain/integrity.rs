@@ -321,7 +321,7 @@ mod tests {
             let mut s = healthy();
             break_it(&mut s);
             s.normalize();
-            assert_eq!(s.problems(), [want.clone()], "{what}");
+            assert_eq!(s.problems(), std::slice::from_ref(want), "{what}");
         }
     }
 

@@ -28,7 +28,23 @@ fn reject<T>(why: impl Into<String>) -> Result<T, ValueError> {
     Err(ValueError(why.into()))
 }
 
-/// Human text: trimmed, non-empty, at most [`MAX_TEXT_CHARS`], no control characters.
+/// Invisible characters that reorder the text around them (the "Trojan Source" trick): a title
+/// could display as something other than what it says. Right-to-left letters themselves are fine.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Combining marks (accents written as their own character) in the blocks Latin, Greek and
+/// Cyrillic text uses.
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// More stacked marks than any language needs: what remains is text drawn over its neighbours.
+const MAX_STACKED_MARKS: usize = 4;
+
+/// Human text: trimmed, non-empty, at most [`MAX_TEXT_CHARS`], no control characters, no
+/// bidirectional overrides, no accent without a letter or stacked past [`MAX_STACKED_MARKS`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Text(String);
@@ -42,6 +58,21 @@ impl FromStr for Text {
         }
         if t.chars().any(char::is_control) {
             return reject("expected text without control characters");
+        }
+        if t.chars().any(is_bidi_control) {
+            return reject("expected text without bidirectional control characters");
+        }
+        if t.starts_with(is_combining) {
+            return reject("expected text that starts with a letter, not an accent");
+        }
+        let mut stacked = 0;
+        for c in t.chars() {
+            stacked = if is_combining(c) { stacked + 1 } else { 0 };
+            if stacked > MAX_STACKED_MARKS {
+                return reject(format!(
+                    "expected at most {MAX_STACKED_MARKS} accents on one letter"
+                ));
+            }
         }
         if t.chars().count() > MAX_TEXT_CHARS {
             return reject(format!("expected at most {MAX_TEXT_CHARS} characters"));
@@ -201,8 +232,23 @@ string_newtype!(Text, Id, Email, PartnerId);
 pub fn printable(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
+            let escaped: Vec<char> = if c.is_control() || is_bidi_control(c) {
                 c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// Text with its bidirectional control characters written as escapes, other characters (terminal
+/// styling among them) untouched: for messages styled elsewhere that may quote a user's value.
+pub fn escape_bidi(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if is_bidi_control(c) {
+                c.escape_unicode().collect()
             } else {
                 vec![c]
             };
@@ -241,6 +287,17 @@ mod tests {
             ("bell\u{7}", None),
             ("esc \u{1b}[31m red", None),
             ("line\nbreak", None),
+            ("שלום עולם", Some("שלום עולם")),
+            ("Nguyễn Văn A", Some("Nguyễn Văn A")),
+            (
+                "e\u{301}\u{302}\u{303}\u{304}",
+                Some("e\u{301}\u{302}\u{303}\u{304}"),
+            ),
+            ("e\u{301}\u{302}\u{303}\u{304}\u{305}", None),
+            ("\u{301}accent first", None),
+            ("invoice \u{202E}fdp.exe", None),
+            ("isolate \u{2067}x\u{2069}", None),
+            ("mark\u{200F}", None),
         ];
         for (input, want) in cases {
             let got = input.parse::<Text>().ok().map(String::from);
@@ -290,6 +347,8 @@ mod tests {
     fn printable_escapes_control_characters_only() {
         assert_eq!(printable("x\u{1b}[31m é"), "x\\u{1b}[31m é");
         assert_eq!(printable("line\nbreak"), "line\\nbreak");
+        assert_eq!(printable("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(escape_bidi("\u{1b}[1ma\u{202E}b"), "\u{1b}[1ma\\u{202e}b");
     }
 
     #[test]
