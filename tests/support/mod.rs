@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -92,6 +93,51 @@ impl Env {
             "8000005",
         ]);
         env
+    }
+
+    /// Contoso with an unlimited Premier contract `P1` (both scopes) holding `n` closed
+    /// incidents, written straight into the file: opening them one command at a time would take
+    /// minutes.
+    pub fn contoso_with_incidents(n: u32) -> Self {
+        let env = Self::contoso();
+        env.ok(&w(
+            "contract add --plan premier --contract-id P1 --access-id PREMIER-ACCESS-0001 --incidents unlimited --scope both --start 2026-01-01",
+        ));
+        env.ok(&w(
+            "incidents open --scope cloud --contract P1 --title Seed",
+        ));
+        env.ok(&w("incidents close INC-0001"));
+        let mut state = env.json();
+        let seed = state["incidents"][0].clone();
+        state["incidents"] = (1..=n)
+            .map(|k| {
+                let mut i = seed.clone();
+                i["id"] = format!("INC-{k:04}").into();
+                i["title"] = format!("Incident number {k} of a long history").into();
+                i
+            })
+            .collect();
+        env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+        env
+    }
+
+    /// Replaces the state file with `bytes`, readable by its owner only (as the binary writes
+    /// it), so no permission warning gets in the way.
+    pub fn write_private(&self, bytes: &[u8]) {
+        fs::create_dir_all(self.state.parent().unwrap()).unwrap();
+        fs::write(&self.state, bytes).unwrap();
+        fs::set_permissions(&self.state, fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    /// Temp files in the state file's folder.
+    pub fn temp_files(&self) -> Vec<String> {
+        let mut names: Vec<_> = fs::read_dir(self.state.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        names.sort();
+        names
     }
 
     /// The temp folder.
