@@ -37,7 +37,9 @@ pub enum Problem {
     #[error("incident {0} is refunded but was charged to no contract (more refunds than charges)")]
     RefundWithoutCharge(IncidentId),
     /// A contract has more incidents charged (net of refunds) than it grants.
-    #[error("contract `{contract}` has {used} incidents charged but grants only {allowance}")]
+    #[error(
+        "contract `{contract}` has more incidents charged ({used}) than it grants ({allowance})"
+    )]
     OverCharged {
         /// The contract.
         contract: String,

@@ -1,0 +1,241 @@
+//! State files that parse but break a rule, older files, backups, links, and a loader fed
+//! thousands of corrupted files: every one is named precisely and none is ever written over.
+
+mod support;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+
+use pretty_assertions::assert_eq;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use support::{Env, w};
+
+/// Contoso with contracts 7000001 (20 incidents) and 8000005 (5), and INC-0001 on 7000001,
+/// refunded.
+fn contoso_with_a_refund() -> Env {
+    let env = Env::contoso_active();
+    env.ok(&w("incidents open --scope on-premises --title Outage"));
+    env.ok(&w("incidents refund INC-0001 --reason product-bug"));
+    env
+}
+
+#[test]
+fn consistency_violations_are_named_with_the_path_and_nothing_is_written() {
+    type Edit = fn(&mut Value);
+    let cases: &[(&str, Edit, &str)] = &[
+        (
+            "incident names a missing contract",
+            |s| s["incidents"][0]["contract_id"] = json!("9999999"),
+            "incident INC-0001 is charged to contract `9999999`, which is not recorded",
+        ),
+        (
+            "duplicate Contract ID",
+            |s| s["contracts"][1]["contract_id"] = json!("7000001"),
+            "contract `7000001` is recorded twice",
+        ),
+        (
+            "refunded count above the charged count",
+            |s| s["incidents"][0]["contract_id"] = Value::Null,
+            "incident INC-0001 is refunded but was charged to no contract",
+        ),
+        (
+            "end date before the start date",
+            |s| s["contracts"][0]["end"] = json!("2020-01-01"),
+            "contract `7000001` ends on 2020-01-01, before it starts on 2026-06-15",
+        ),
+        (
+            "more charged than granted",
+            |s| {
+                s["incidents"][0]["refund"] = Value::Null;
+                s["contracts"][0]["allowance"] = json!(0);
+            },
+            "contract `7000001` has more incidents charged (1) than it grants (0)",
+        ),
+    ];
+    for (what, edit, message) in cases {
+        let env = contoso_with_a_refund();
+        let mut state = env.json();
+        edit(&mut state);
+        env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+        let path = env.state().display().to_string();
+        for args in [&["status"][..], &["offer", "add", "action-pack"]] {
+            let run = env.refused(args, 1, message);
+            assert!(
+                run.stderr
+                    .contains(&format!("state file `{path}` is inconsistent")),
+                "{what}: {}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("doctor"), "{what}: a hint to doctor");
+        }
+        let doctor = env.run(&["doctor"]);
+        assert_eq!(doctor.code, 1, "{what}");
+        assert!(doctor.stdout.contains(message), "{what}: {}", doctor.stdout);
+    }
+}
+
+#[test]
+fn every_problem_is_counted_and_doctor_lists_them_all() {
+    let env = contoso_with_a_refund();
+    let mut state = env.json();
+    state["contracts"][0]["end"] = json!("2020-01-01");
+    state["contracts"][1]["end"] = json!("2020-01-01");
+    env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+    env.refused(
+        &["status"],
+        1,
+        "before it starts on 2026-06-15 (and 1 more problem)",
+    );
+    let doctor = env.run(&["--json", "doctor"]);
+    assert_eq!(doctor.code, 1);
+    let codes: Vec<_> = doctor.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "inconsistent")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "contract `7000001` ends on 2020-01-01, before it starts on 2026-06-15",
+            "contract `8000005` ends on 2020-01-01, before it starts on 2026-06-15",
+        ]
+    );
+}
+
+#[test]
+fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
+    let v1 = fs::read("tests/fixtures/state-v1.json").unwrap();
+    let env = Env::new();
+    env.write_private(&v1);
+    let as_of = ["--as-of", "2026-11-25"];
+    let contracts = |env: &Env| {
+        env.ok(&[&as_of[..], &["--json", "contract", "list", "--all"]].concat())
+            .json()
+    };
+    let before = contracts(&env);
+    assert_eq!(before["contracts"].as_array().unwrap().len(), 6);
+    assert!(
+        env.bytes().unwrap() == v1,
+        "reading does not migrate the file"
+    );
+    let doctor = env.ok(&["doctor"]);
+    assert!(
+        doctor.stdout.contains("schema version 1"),
+        "{}",
+        doctor.stdout
+    );
+
+    env.ok(&[&as_of[..], &w("account add new@contoso.com")].concat());
+    let state = env.json();
+    assert_eq!(state["schema_version"], 2);
+    let allowances: Vec<_> = state["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["allowance"].clone())
+        .collect();
+    assert_eq!(
+        allowances,
+        [
+            json!(10),
+            json!(20),
+            json!("unlimited"),
+            json!(5),
+            json!(40),
+            json!(6)
+        ]
+    );
+    assert_eq!(contracts(&env), before, "the migration changes no figure");
+    assert!(
+        fs::read(env.state().with_file_name("state.json.bak")).unwrap() == v1,
+        "the backup is the file as it was"
+    );
+}
+
+#[test]
+fn the_backup_is_the_version_before_the_last_change() {
+    let env = Env::contoso();
+    env.ok(&w("offer add action-pack"));
+    let previous = env.bytes().unwrap();
+    env.ok(&w("account add tech@contoso.com --role admin-agent"));
+    let backup = env.state().with_file_name("state.json.bak");
+    assert!(fs::read(&backup).unwrap() == previous);
+    // A refused change rotates nothing.
+    env.refused(&w("offer add action-pack"), 3, "already");
+    assert!(fs::read(&backup).unwrap() == previous);
+}
+
+#[test]
+fn planted_links_are_replaced_not_written_through() {
+    let env = Env::contoso();
+    let outside = env.dir().join("outside.txt");
+    fs::write(&outside, "not yours").unwrap();
+    let backup = env.state().with_file_name("state.json.bak");
+    symlink(&outside, &backup).unwrap();
+    env.ok(&w("offer add action-pack"));
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "not yours");
+    assert!(!fs::symlink_metadata(&backup).unwrap().is_symlink());
+}
+
+#[test]
+fn a_state_file_behind_a_symlink_is_updated_where_it_lives() {
+    let env = Env::contoso();
+    let shared = env.dir().join("repo");
+    fs::create_dir(&shared).unwrap();
+    let real = shared.join("contoso.json");
+    fs::rename(env.state(), &real).unwrap();
+    symlink(&real, env.state()).unwrap();
+    env.ok(&w("offer add action-pack"));
+    assert!(fs::symlink_metadata(env.state()).unwrap().is_symlink());
+    let state: Value = serde_json::from_slice(&fs::read(&real).unwrap()).unwrap();
+    assert_eq!(state["offers"][0]["level"], "action-pack");
+    assert!(shared.join("contoso.json.bak").exists());
+}
+
+/// Ways to damage a file: overwrite, insert or delete a byte, or cut the file short.
+#[derive(Debug, Clone)]
+enum Damage {
+    Set(usize, u8),
+    Insert(usize, u8),
+    Delete(usize),
+    Truncate(usize),
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Damage::Set(i, b)),
+        (
+            any::<usize>(),
+            prop::sample::select(&b"{}[]\",:0-9aez \n\\"[..])
+        )
+            .prop_map(|(i, b)| Damage::Insert(i, b)),
+        any::<usize>().prop_map(Damage::Delete),
+        any::<usize>().prop_map(Damage::Truncate),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn the_loader_never_panics_on_a_damaged_file(damages in prop::collection::vec(damage(), 1..4)) {
+        let mut bytes = fs::read("examples/contoso.json").unwrap();
+        for d in damages {
+            let n = bytes.len().max(1);
+            match d {
+                Damage::Set(i, b) => { if !bytes.is_empty() { bytes[i % n] = b } }
+                Damage::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+                Damage::Delete(i) => { if !bytes.is_empty() { bytes.remove(i % n); } }
+                Damage::Truncate(i) => bytes.truncate(i % n),
+            }
+        }
+        let path = std::path::Path::new("state.json");
+        if let Err(e) = partner_support::store::decode(path, &bytes) {
+            // Whatever went wrong, the message names the file.
+            prop_assert!(e.to_string().contains("`state.json`"), "{}", e);
+        }
+    }
+}
