@@ -88,6 +88,23 @@ fn print_labelled(w: &mut dyn Write, lines: &[(&str, Style, String)]) -> io::Res
     Ok(())
 }
 
+/// Prints clap's usage error (plain text that may quote the user's value) on stderr, with
+/// control and reordering characters escaped so the value cannot drive the terminal.
+pub fn report_usage(message: &str) {
+    let text: String = message
+        .split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(body) => format!("{}\n", domain::values::printable(body)),
+            None => domain::values::printable(line),
+        })
+        .collect();
+    let mut stderr = anstream::stderr();
+    let _ = match text.strip_prefix("error:") {
+        Some(rest) => write!(stderr, "{RED}error:{RED:#}{rest}"),
+        None => write!(stderr, "{text}"),
+    };
+}
+
 /// Prints a failure on stderr: `error: …` and, when there is one, `hint: …`.
 pub fn report(err: &Error, color: ColorWhen) {
     let mut stderr = anstream::AutoStream::new(io::stderr(), color_choice(color));

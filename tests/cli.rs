@@ -67,7 +67,7 @@ fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
                 "--contract-id",
                 "a\tb",
             ],
-            "a\tb",
+            "'a\\tb'",
         ),
         (
             vec!["activate", "cloud-support", "--access-id", "A1"],

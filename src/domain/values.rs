@@ -242,21 +242,6 @@ pub fn printable(s: &str) -> String {
         .collect()
 }
 
-/// Text with its bidirectional control characters written as escapes, other characters (terminal
-/// styling among them) untouched: for messages styled elsewhere that may quote a user's value.
-pub fn escape_bidi(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if is_bidi_control(c) {
-                c.escape_unicode().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
-}
-
 /// Parses a calendar date written `YYYY-MM-DD`, refusing impossible days and implausible years.
 pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -348,7 +333,6 @@ mod tests {
         assert_eq!(printable("x\u{1b}[31m é"), "x\\u{1b}[31m é");
         assert_eq!(printable("line\nbreak"), "line\\nbreak");
         assert_eq!(printable("a\u{202E}b"), "a\\u{202e}b");
-        assert_eq!(escape_bidi("\u{1b}[1ma\u{202E}b"), "\u{1b}[1ma\\u{202e}b");
     }
 
     #[test]
