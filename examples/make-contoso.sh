@@ -47,4 +47,5 @@ ps 2026-10-01 contract add --plan premier --contract-id PREM-2027 --access-id PR
 ps 2026-11-10 activate silver-data-analytics/product-support
 ps 2026-11-20 incidents open --scope on-premises --product "Exchange Server 2019" --title "Hybrid free/busy fails" --case 2611200010003
 cp "$tmp/state.json" "$out"
-echo "wrote $out"
+cp "$tmp/state.history.jsonl" "$(dirname "$0")/contoso.history.jsonl"
+echo "wrote $out and its history log"

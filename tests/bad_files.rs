@@ -149,6 +149,21 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
         ]
     );
     assert_eq!(contracts(&env), before, "the migration changes no figure");
+    // The history moved from the file to the log, numbered, with the new change last.
+    let v1_history = serde_json::from_slice::<Value>(&v1).unwrap()["history"]
+        .as_array()
+        .unwrap()
+        .len();
+    let log = env.history();
+    assert_eq!(log.len(), v1_history + 1);
+    assert!(state.get("history").is_none());
+    assert_eq!(state["revision"], log.len());
+    assert_eq!(log[0]["action"], "init");
+    assert_eq!(log[0]["revision"], 1);
+    assert_eq!(
+        log.last().unwrap()["summary"],
+        "added account new@contoso.com (no roles)"
+    );
     assert!(
         fs::read(env.state().with_file_name("state.json.bak")).unwrap() == v1,
         "the backup is the file as it was"

@@ -19,7 +19,7 @@ const MUTATIONS: usize = 25;
 fn sixteen_processes_of_mixed_mutations_lose_and_double_nothing() {
     let env = Env::contoso();
     env.ok(&w("contract add --plan advanced --contract-id ADV-1 --access-id ACC-ADV-0001 --incidents unlimited --scope cloud"));
-    let history_before = env.json()["history"].as_array().unwrap().len();
+    let history_before = env.history().len();
 
     // Each "process" is a sequence of 25 commands: open an incident, close it, refund it, link
     // a new account to the contract, and again; every command changes the file.
@@ -66,8 +66,14 @@ fn sixteen_processes_of_mixed_mutations_lose_and_double_nothing() {
     assert_eq!(failures, Vec::<String>::new(), "every process exits 0");
 
     let state = env.json();
-    let history = state["history"].as_array().unwrap();
+    let history = env.history();
     assert_eq!(history.len() - history_before, PROCESSES * MUTATIONS);
+    let revisions: Vec<u64> = history
+        .iter()
+        .map(|e| e["revision"].as_u64().unwrap())
+        .collect();
+    let expected: Vec<u64> = (1..=state["revision"].as_u64().unwrap()).collect();
+    assert_eq!(revisions, expected, "one log line per revision, in order");
     let incidents = state["incidents"].as_array().unwrap();
     let opened_per_process = MUTATIONS.div_ceil(4);
     assert_eq!(incidents.len(), PROCESSES * opened_per_process);

@@ -30,12 +30,23 @@ impl Jitter {
 #[test]
 fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
     let env = Env::contoso_with_incidents(INCIDENTS);
-    let incidents = || {
+    let load = || {
         let bytes = env.bytes().expect("the state file exists");
-        decode(env.state(), &bytes)
-            .unwrap_or_else(|e| panic!("the state file does not load: {e}"))
-            .incidents
-            .len()
+        decode(env.state(), &bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
+    };
+    let incidents = || load().incidents.len();
+    // The revisions of the log's complete lines; a torn last line (no newline yet) is skipped.
+    let logged = || -> Vec<u64> {
+        let text = std::fs::read_to_string(env.history_path()).unwrap_or_default();
+        let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        complete
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["revision"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect()
     };
     let open = |k: u32| {
         let mut cmd = env.cmd();
@@ -74,6 +85,11 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
             after == before || after == before + 1,
             "kill {k} at {at:?}: {before} incidents before, {after} after"
         );
+        let revision = load().revision;
+        assert!(
+            logged().last().is_none_or(|r| *r <= revision),
+            "kill {k}: the log holds a change the file does not"
+        );
         let debris = env.temp_files();
         assert!(
             debris.len() <= 2,
@@ -103,5 +119,8 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
         decode(env.state(), &backup).unwrap().incidents.len(),
         before
     );
+    // Every change is in the log once, in order, lost lines restored from the file.
+    let expected: Vec<u64> = (1..=load().revision).collect();
+    assert_eq!(logged(), expected);
     env.ok(&["doctor"]);
 }

@@ -120,8 +120,8 @@ fn access_ids_appear_in_no_output_message_or_history() {
     }
     assert!(seen.contains("****7788") && seen.contains("****4242"));
 
-    let history = serde_json::to_string(&state["history"]).unwrap();
-    assert!(state["history"].as_array().unwrap().len() > 10);
+    let history = std::fs::read_to_string(env.history_path()).unwrap();
+    assert!(env.history().len() > 10);
     let debug = format!(
         "{:?}",
         serde_json::from_value::<partner_support::domain::state::State>(state).unwrap()

@@ -116,8 +116,7 @@ fn the_history_records_who_did_what_without_access_ids() {
     env.ok(&w(
         "--as ops@contoso.com incidents open --scope on-premises --title SQL",
     ));
-    let state = env.json();
-    let history = state["history"].as_array().unwrap();
+    let history = env.history();
     let actions: Vec<_> = history
         .iter()
         .map(|h| h["action"].as_str().unwrap())
@@ -135,13 +134,20 @@ fn the_history_records_who_did_what_without_access_ids() {
         ]
     );
     let last = history.last().unwrap();
+    assert_eq!(last["revision"], 7);
+    assert_eq!(env.json()["revision"], 7);
+    assert_eq!(
+        env.json()["last_change"],
+        *last,
+        "the file keeps its last entry too"
+    );
     assert_eq!(last["account"], "ops@contoso.com");
     assert_eq!(last["as_of"], "2026-06-15");
     assert_eq!(
         last["summary"],
         "opened INC-0001 (on-premises) on contract 7000001"
     );
-    let text = serde_json::to_string(history).unwrap();
+    let text = serde_json::to_string(&history).unwrap();
     assert!(
         !text.contains("ACC-GOLD-7788") && !text.contains("ACC-SIG-5555"),
         "{text}"

@@ -31,7 +31,10 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             let (state, account) = ctx.mutate("account add", |state, _| {
                 let a = state.add_account(account)?.clone();
                 let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
-                let summary = format!("added account {} ({})", a.email, roles.join(", "));
+                let summary = match roles.as_slice() {
+                    [] => format!("added account {} (no roles)", a.email),
+                    _ => format!("added account {} ({})", a.email, roles.join(", ")),
+                };
                 Ok((a, summary))
             })?;
             report(

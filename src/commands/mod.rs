@@ -82,6 +82,7 @@ impl Ctx {
                 };
                 let account = actor.or_else(|| state.current_account.clone());
                 state.record(HistoryEntry {
+                    revision: 0,
                     at: Utc::now(),
                     as_of: today,
                     account,

@@ -1,5 +1,5 @@
-//! The whole record: organization, accounts, offers, pending activations, contracts, incidents
-//! and history, with the queries every command shares.
+//! The whole record: organization, accounts, offers, pending activations, contracts and
+//! incidents, with the queries every command shares; and the entry each change adds to the history.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,9 @@ pub struct PendingActivation {
 /// One line of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// The state's revision this change produced (1 for the first change).
+    #[serde(default)]
+    pub revision: u64,
     /// Wall-clock time of the change.
     pub at: DateTime<Utc>,
     /// The "today" the change was made under (differs from `at` with `--as-of`).
@@ -56,6 +59,9 @@ pub struct HistoryEntry {
 pub struct State {
     /// Format version of the file; always first.
     pub schema_version: u32,
+    /// How many changes made this state; the history log numbers its entries by it.
+    #[serde(default)]
+    pub revision: u64,
     /// The organization, once `init` ran.
     #[serde(default)]
     pub organization: Option<Organization>,
@@ -77,9 +83,14 @@ pub struct State {
     /// Incidents, by ID.
     #[serde(default)]
     pub incidents: Vec<Incident>,
-    /// Every mutation, oldest first.
-    #[serde(default)]
-    pub history: Vec<HistoryEntry>,
+    /// The history entry of the change that made this revision. The history itself is an
+    /// append-only log beside the file; this copy lets the next change restore the log's last
+    /// line if a crash came between writing the file and appending to the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<HistoryEntry>,
+    /// Entries recorded and not yet appended to the log, oldest first.
+    #[serde(skip)]
+    pub unlogged: Vec<HistoryEntry>,
 }
 
 impl Default for State {
@@ -93,7 +104,9 @@ impl Default for State {
             pending: Vec::new(),
             contracts: Vec::new(),
             incidents: Vec::new(),
-            history: Vec::new(),
+            revision: 0,
+            last_change: None,
+            unlogged: Vec::new(),
         }
     }
 }
@@ -183,9 +196,12 @@ impl State {
         self.incidents.sort_by_key(|i| i.id);
     }
 
-    /// Appends an audit entry.
-    pub fn record(&mut self, entry: HistoryEntry) {
-        self.history.push(entry);
+    /// Counts a change: the next revision, with its audit entry.
+    pub fn record(&mut self, mut entry: HistoryEntry) {
+        self.revision += 1;
+        entry.revision = self.revision;
+        self.last_change = Some(entry.clone());
+        self.unlogged.push(entry);
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::StoreError;
 use super::migrate::migrate;
-use crate::domain::state::{SCHEMA_VERSION, State};
+use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
 
 /// A state document that parsed, before its consistency is checked.
 #[derive(Debug)]
@@ -79,14 +79,23 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
         message: format!("cannot migrate from schema version {version}: {message}"),
         position: None,
     })?;
-    let state: State = serde_json::from_value(doc).map_err(|e| StoreError::Parse {
+    let shape_error = |e: serde_json::Error| StoreError::Parse {
         path: path.to_path_buf(),
         message: format!(
             "{} (in a schema version {version} file)",
             strip_position(&e.to_string())
         ),
         position: None,
-    })?;
+    };
+    // Version 1 kept the history in the file; it moves to the log with the next change.
+    let history = doc.as_object_mut().and_then(|o| o.remove("history"));
+    let mut state: State = serde_json::from_value(doc).map_err(shape_error)?;
+    if let Some(history) = history {
+        let entries: Vec<HistoryEntry> = serde_json::from_value(history).map_err(shape_error)?;
+        for entry in entries {
+            state.record(entry);
+        }
+    }
     Ok(normalized(state, version))
 }
 

@@ -15,6 +15,8 @@ pub struct Paths {
     pub backup: PathBuf,
     /// The sidecar lock.
     pub lock: PathBuf,
+    /// The history log (`state.history.jsonl` for `state.json`).
+    pub history: PathBuf,
 }
 
 impl Paths {
@@ -36,7 +38,9 @@ impl Paths {
             name.push(suffix);
             state.with_file_name(name)
         };
+        let stem = state.file_stem().unwrap_or_default().to_string_lossy();
         Paths {
+            history: state.with_file_name(format!("{stem}.history.jsonl")),
             backup: sibling(".bak"),
             lock: sibling(".lock"),
             dir,

@@ -6,7 +6,7 @@ use std::fs;
 use serde::Serialize;
 
 use super::files::{Paths, exposure, loose_mode, make_private};
-use super::{StoreError, decode, decode_unchecked, lock};
+use super::{StoreError, decode, decode_unchecked, history, lock};
 use crate::domain::state::SCHEMA_VERSION;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
@@ -115,6 +115,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                         restore.clone(),
                     ));
                 }
+                found.extend(examine_log(paths, decoded.state.revision));
             }
         },
     }
@@ -153,6 +154,45 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                 "run `partner-support doctor --fix` to remove it (the next change does too)".into(),
             ));
         }
+    }
+    found
+}
+
+/// The history log: every line an entry, none missing.
+fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
+    let log_path = paths.history.display();
+    let log = match history::read(&paths.history) {
+        Ok(log) => log,
+        Err(e) => {
+            return vec![Finding::new(
+                Severity::Warning,
+                "history-unreadable",
+                format!("cannot read the history log `{log_path}`: {e}"),
+                "check the file's owner and permissions".into(),
+            )];
+        }
+    };
+    let mut found = Vec::new();
+    if !log.bad_lines.is_empty() {
+        let lines: Vec<String> = log.bad_lines.iter().map(|n| n.to_string()).collect();
+        found.push(Finding::new(
+            Severity::Warning,
+            "history-damaged",
+            format!(
+                "the history log `{log_path}` has lines that are not entries: {}",
+                lines.join(", ")
+            ),
+            "a torn last line is cut by the next change; fix other lines by hand".into(),
+        ));
+    }
+    let logged = log.entries.last().map_or(0, |e| e.revision);
+    if logged < revision {
+        found.push(Finding::new(
+            Severity::Info,
+            "history-behind",
+            format!("the history log ends at revision {logged}, the file is at {revision}"),
+            "the next change appends what is missing (the file keeps it until then)".into(),
+        ));
     }
     found
 }

@@ -4,6 +4,7 @@
 mod decode;
 mod files;
 pub mod health;
+pub mod history;
 mod lock;
 mod migrate;
 
@@ -17,7 +18,7 @@ pub use files::{Paths, exposure};
 pub use lock::holder as lock_holder;
 
 use crate::domain::integrity::Problem;
-use crate::domain::state::{SCHEMA_VERSION, State};
+use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
 
 /// A failure of the state file itself. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -188,16 +189,44 @@ impl Store {
         files::create_private_dir(&paths.dir).map_err(write_error)?;
         let _lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
         let mut state = self.load()?;
+        let before = Loaded {
+            revision: state.revision,
+            last_change: state.last_change.clone(),
+        };
         let (value, changed) = change(&mut state)?;
         if changed {
-            self.save(&paths, &state).map_err(write_error)?;
+            self.save(&paths, &state, &before).map_err(write_error)?;
         }
         Ok((state, value))
     }
 
+    /// The whole history: the log, plus any entry the log does not have yet (a migrated
+    /// version 1 file's, or the last change's after a crash before its line was appended).
+    pub fn history(&self, state: &State) -> Result<Vec<HistoryEntry>, StoreError> {
+        let paths = self.paths();
+        let mut entries = history::read(&paths.history)
+            .map_err(|source| StoreError::Read {
+                path: paths.history.clone(),
+                source,
+            })?
+            .entries;
+        let logged = entries.last().map_or(0, |e| e.revision);
+        let missing = state.unlogged.iter().chain(&state.last_change);
+        let mut missing: Vec<_> = missing.filter(|e| e.revision > logged).cloned().collect();
+        missing.sort_by_key(|e| e.revision);
+        missing.dedup_by_key(|e| e.revision);
+        entries.extend(missing);
+        Ok(entries)
+    }
+
     /// Writes `state` over the file: temp file, fsync, previous version to `.bak`, rename, fsync
     /// the folder. A crash at any point leaves the old file or the new one, never a mix.
-    fn save(&self, paths: &Paths, state: &State) -> io::Result<()> {
+    ///
+    /// The history log gets, before the rename, whatever it lacks of changes already made (the
+    /// previous change's line if a crash lost it, a migrated file's history) and, after it, the
+    /// line of this change: so it never holds a change that did not happen, and one it misses
+    /// is restored from `last_change` by the next change.
+    fn save(&self, paths: &Paths, state: &State, before: &Loaded) -> io::Result<()> {
         // Under the lock, any temp file of ours is debris from a killed writer.
         for stale in paths.temp_files()? {
             fs::remove_file(stale)?;
@@ -215,6 +244,17 @@ impl Store {
         let mut tmp = temp().tempfile_in(&paths.dir)?;
         tmp.write_all(&bytes)?;
         tmp.as_file().sync_all()?;
+        let mut log = history::Writer::open(&paths.history)?;
+        let logged = log.last_revision;
+        let mut made: Vec<&HistoryEntry> = before
+            .last_change
+            .iter()
+            .chain(&state.unlogged)
+            .filter(|e| e.revision <= before.revision && e.revision > logged)
+            .collect();
+        made.sort_by_key(|e| e.revision);
+        made.dedup_by_key(|e| e.revision);
+        log.append(made)?;
         if paths.state.exists() {
             // A hard link keeps the previous version without copying it; the rename below then
             // gives the state file a new inode and leaves the old one as the backup.
@@ -236,6 +276,17 @@ impl Store {
         // open a folder as a file).
         #[cfg(unix)]
         File::open(&paths.dir)?.sync_all()?;
-        Ok(())
+        log.append(
+            state
+                .unlogged
+                .iter()
+                .filter(|e| e.revision > before.revision),
+        )
     }
+}
+
+/// What a change started from: the revision, and the entry that made it.
+struct Loaded {
+    revision: u64,
+    last_change: Option<HistoryEntry>,
 }

@@ -129,6 +129,19 @@ impl Env {
         fs::set_permissions(&self.state, fs::Permissions::from_mode(0o600)).unwrap();
     }
 
+    /// The history log's path.
+    pub fn history_path(&self) -> PathBuf {
+        self.state.with_file_name("state.history.jsonl")
+    }
+
+    /// The history log's entries (none when it does not exist), each line parsed.
+    pub fn history(&self) -> Vec<Value> {
+        let text = fs::read_to_string(self.history_path()).unwrap_or_default();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad log line ({e}): {l}")))
+            .collect()
+    }
+
     /// Temp files in the state file's folder.
     pub fn temp_files(&self) -> Vec<String> {
         let mut names: Vec<_> = fs::read_dir(self.state.parent().unwrap())

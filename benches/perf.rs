@@ -1,0 +1,479 @@
+//! The performance benchmark: `cargo bench --bench perf`.
+//!
+//! Builds realistic state files (through the library's own types, written by its own store)
+//! with 10 to 100 000 incidents, then times the release binary as a whole process — median and
+//! spread of repeated runs after a warm-up, peak memory of each run — for the read commands and
+//! one mutation, next to the same binary's `--version`, the process-start floor.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use partner_support::domain::account::{Account, AccountKind, Role};
+use partner_support::domain::catalog::{Category, Level};
+use partner_support::domain::contract::{Allowance, Contract, Coverage, PlanKind, Scope};
+use partner_support::domain::incident::{Incident, IncidentId, Refund, RefundReason};
+use partner_support::domain::offer::{Competency, Offer};
+use partner_support::domain::state::{HistoryEntry, Organization, State};
+use partner_support::store::Store;
+
+const BIN: &str = env!("CARGO_BIN_EXE_partner-support");
+const AS_OF: &str = "2026-11-25";
+const SIZES: &[u32] = &[10, 1_000, 10_000, 100_000];
+const WARMUP: usize = 3;
+const RUNS: usize = 15;
+
+fn main() {
+    // `--write N PATH` writes one state file and exits. The benchmark runs itself that way, so
+    // that the organization it builds never sits in the memory of the process that measures
+    // its children (a child's peak RSS counts what it inherits before `exec`).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--write") {
+        let n = args[at + 1].parse().expect("--write N PATH");
+        write_state(Path::new(&args[at + 2]), n);
+        return;
+    }
+    let work = tempfile::tempdir().expect("a temp folder");
+    println!("partner-support benchmark: {}", machine());
+    println!("binary: {BIN}");
+    println!(
+        "{RUNS} runs per row after {WARMUP} warm-up runs; time is wall clock of the whole process\n"
+    );
+    println!("| incidents | file | command | median | min – max | × --version | peak RSS |");
+    println!("|---:|---:|---|---:|---:|---:|---:|");
+    for &n in SIZES {
+        let state = work.path().join(format!("state-{n}.json"));
+        let written = Command::new(std::env::current_exe().unwrap())
+            .args(["--write", &n.to_string()])
+            .arg(&state)
+            .status()
+            .unwrap();
+        assert!(written.success(), "writing the {n}-incident state failed");
+        let size = fs::metadata(&state).unwrap().len();
+        let before = fs::read(&state).unwrap();
+        let floor = measure(&["--version"], None);
+        row(n, size, "--version", &floor, &floor);
+        for (name, args) in [
+            ("status", &["status"][..]),
+            ("incidents remaining", &["incidents", "remaining"]),
+            ("incidents list --json", &["--json", "incidents", "list"]),
+        ] {
+            let m = measure(&args_with_state(&state, args), None);
+            row(n, size, name, &m, &floor);
+        }
+        assert!(
+            fs::read(&state).unwrap() == before,
+            "a read command wrote the file"
+        );
+        let m = measure(
+            &[
+                "incidents",
+                "open",
+                "--scope",
+                "cloud",
+                "--title",
+                "Benchmark incident",
+            ],
+            Some(&state),
+        );
+        row(n, size, "incidents open (copy, fsync)", &m, &floor);
+    }
+}
+
+/// What one command cost over `RUNS` runs.
+struct Measured {
+    times: Vec<Duration>,
+    peak_rss_kib: i64,
+}
+
+impl Measured {
+    fn median(&self) -> Duration {
+        self.times[self.times.len() / 2]
+    }
+}
+
+fn args_with_state<'a>(state: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["--state", state.to_str().unwrap(), "--as-of", AS_OF];
+    all.extend_from_slice(args);
+    all
+}
+
+/// Runs the binary `WARMUP + RUNS` times. With `mutate_copy_of`, every run works on a fresh
+/// copy of that state file (the copy is not timed).
+fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
+    let mut times = Vec::new();
+    let mut peak_rss_kib = 0;
+    for i in 0..WARMUP + RUNS {
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let _copy = mutate_copy_of.map(|original| {
+            let dir = tempfile::tempdir().unwrap();
+            let copy = dir.path().join("state.json");
+            fs::copy(original, &copy).unwrap();
+            let head = ["--state", copy.to_str().unwrap(), "--as-of", AS_OF];
+            all.splice(0..0, head.iter().map(|s| s.to_string()));
+            dir
+        });
+        let started = Instant::now();
+        let child = Command::new(BIN)
+            .args(&all)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let (status, rss) = wait_with_rusage(child.id());
+        let elapsed = started.elapsed();
+        assert!(
+            status == 0,
+            "`{}` exited with status {status}",
+            all.join(" ")
+        );
+        if i >= WARMUP {
+            times.push(elapsed);
+            peak_rss_kib = peak_rss_kib.max(rss);
+        }
+    }
+    times.sort();
+    Measured {
+        times,
+        peak_rss_kib,
+    }
+}
+
+/// Waits for the child and returns its exit status and its own peak RSS in KiB (`wait4`, so
+/// the figure is this child's alone).
+fn wait_with_rusage(pid: u32) -> (i32, i64) {
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for; both pointers are to live locals.
+    let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    assert!(r == pid as libc::pid_t, "wait4 failed");
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+}
+
+fn row(n: u32, size: u64, name: &str, m: &Measured, floor: &Measured) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "| {n} | {:.2} MB | {name} | {:.2} ms | {:.2} – {:.2} | {:.2} | {:.1} MiB |",
+        size as f64 / 1e6,
+        ms(m.median()),
+        ms(m.times[0]),
+        ms(*m.times.last().unwrap()),
+        ms(m.median()) / ms(floor.median()),
+        m.peak_rss_kib as f64 / 1024.0,
+    );
+}
+
+fn machine() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!("{cpu}, {cores} cores, Linux {}", kernel.trim())
+}
+
+// ---- a realistic organization -------------------------------------------------------------
+
+fn p<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.parse().unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+const FIRST_YEAR: i32 = 2017;
+const LAST_YEAR: i32 = 2026;
+const ACCOUNTS: &[&str] = &[
+    "admin@contoso.com",
+    "mpn@contoso.com",
+    "tech@contoso.com",
+    "oncall@contoso.com",
+    "engineer@outlook.com",
+];
+const TITLES: &[&str] = &[
+    "Cluster validation fails on shared disk",
+    "Mail flow stops after cumulative update",
+    "Always On listener unreachable after patch",
+    "Conditional access blocks service principal",
+    "VM scale set stuck in updating state",
+    "Teams meetings drop audio for external users",
+    "SharePoint search crawl never completes",
+    "Key Vault throttling during deployment",
+    "AKS node pool upgrade times out",
+    "Intune enrollment fails for new devices",
+];
+const PRODUCTS: &[&str] = &[
+    "Windows Server 2022",
+    "Exchange Server 2019",
+    "SQL Server 2019",
+    "Azure Kubernetes Service",
+    "Microsoft Entra ID",
+];
+
+/// A contract of one year, with how many incidents it may still take in the generator.
+struct Slot {
+    contract: Contract,
+    room: Option<u32>,
+}
+
+fn contract(
+    id: String,
+    kind: PlanKind,
+    plan: &str,
+    coverage: Coverage,
+    allowance: Allowance,
+    year: i32,
+    benefit: Option<&str>,
+) -> Slot {
+    Slot {
+        room: match allowance {
+            Allowance::Incidents(n) => Some(n.saturating_sub(1)),
+            Allowance::Unlimited => None,
+        },
+        contract: Contract {
+            access_id: p(&format!("ACC-{id}-{:04}", year % 10_000)),
+            contract_id: p(&id),
+            kind,
+            plan: p(plan),
+            benefit: benefit.map(str::to_string),
+            coverage,
+            allowance,
+            start: date(year, 1, 1),
+            end: date(year, 12, 31),
+            linked_accounts: ACCOUNTS[..3].iter().map(|a| p(a)).collect(),
+        },
+    }
+}
+
+/// Ten years of a partner with Action Pack, two Gold and a Silver competency and Premier: five
+/// contracts a year, `n` incidents spread evenly over the years, most closed, some refunded,
+/// and the history every one of those changes left.
+fn organization(n: u32) -> State {
+    let mut s = State {
+        organization: Some(Organization {
+            partner_id: p("4012345"),
+            name: p("Contoso Ltd"),
+        }),
+        current_account: Some(p(ACCOUNTS[0])),
+        ..State::default()
+    };
+    s.accounts = ACCOUNTS
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Account {
+            email: p(a),
+            kind: if a.ends_with("outlook.com") {
+                AccountKind::Msa
+            } else {
+                AccountKind::Aad
+            },
+            roles: match i {
+                0 => [Role::GlobalAdmin].into(),
+                1 => [Role::MpnPartnerAdmin].into(),
+                2 | 3 => [Role::AdminAgent].into(),
+                _ => Default::default(),
+            },
+            csp_only: false,
+        })
+        .collect();
+    let competency = |name: &str, category| {
+        Some(Competency {
+            name: p(name),
+            category,
+        })
+    };
+    s.offers = vec![
+        Offer {
+            level: Level::ActionPack,
+            competency: None,
+            start: date(FIRST_YEAR, 1, 1),
+            end: None,
+        },
+        Offer {
+            level: Level::Gold,
+            competency: competency("Cloud Platform", Category::Cloud),
+            start: date(FIRST_YEAR, 1, 1),
+            end: None,
+        },
+        Offer {
+            level: Level::Silver,
+            competency: competency("Data Analytics", Category::Other),
+            start: date(2020, 1, 1),
+            end: None,
+        },
+        Offer {
+            level: Level::Gold,
+            competency: competency("Security", Category::Cloud),
+            start: date(2022, 1, 1),
+            end: None,
+        },
+    ];
+    let mut years: Vec<Vec<Slot>> = (FIRST_YEAR..=LAST_YEAR)
+        .map(|y| {
+            let mut c = vec![
+                contract(
+                    format!("AP{y}"),
+                    PlanKind::Benefit,
+                    "Partner support MAPS 10pack",
+                    Coverage::OnPremises,
+                    Allowance::Incidents(10),
+                    y,
+                    Some("action-pack/product-support"),
+                ),
+                contract(
+                    format!("GCP{y}"),
+                    PlanKind::Benefit,
+                    "Partner support Gold 20pack",
+                    Coverage::OnPremises,
+                    Allowance::Incidents(20),
+                    y,
+                    Some("gold-cloud-platform/product-support"),
+                ),
+                contract(
+                    format!("GCPC{y}"),
+                    PlanKind::Benefit,
+                    "Partner Signature Cloud Support",
+                    Coverage::Cloud,
+                    Allowance::Unlimited,
+                    y,
+                    Some("gold-cloud-platform/cloud-support"),
+                ),
+                contract(
+                    format!("PREM{y}"),
+                    PlanKind::Premier,
+                    "Premier Support for Partners",
+                    Coverage::Both,
+                    Allowance::Unlimited,
+                    y,
+                    None,
+                ),
+            ];
+            if y >= 2020 {
+                c.push(contract(
+                    format!("SDA{y}"),
+                    PlanKind::Benefit,
+                    "Partner Signature 5pack",
+                    Coverage::Cloud,
+                    Allowance::Incidents(5),
+                    y,
+                    Some("silver-data-analytics/cloud-support"),
+                ));
+            }
+            c
+        })
+        .collect();
+
+    let first = date(FIRST_YEAR, 1, 2);
+    let span = (date(2026, 11, 20) - first).num_days() as u64;
+    let mut log = Vec::new();
+    for k in 0..n {
+        let opened_on = first + Days::new(u64::from(k) * span / u64::from(n.max(1)));
+        let scope = if k % 5 < 3 {
+            Scope::Cloud
+        } else {
+            Scope::OnPremises
+        };
+        let year = &mut years
+            [(opened_on.format("%Y").to_string().parse::<i32>().unwrap() - FIRST_YEAR) as usize];
+        // A counted pack while it has room, else the year's unlimited plan.
+        let slot = year
+            .iter_mut()
+            .filter(|s| s.contract.coverage.covers(scope))
+            .find(|s| s.room.is_some_and(|r| r > 0));
+        let contract_id = match slot {
+            Some(s) => {
+                s.room = s.room.map(|r| r - 1);
+                s.contract.contract_id.clone()
+            }
+            None => year
+                .iter()
+                .find(|s| s.room.is_none() && s.contract.coverage.covers(scope))
+                .unwrap()
+                .contract
+                .contract_id
+                .clone(),
+        };
+        let id = IncidentId(k + 1);
+        let by: partner_support::domain::values::Email = p(ACCOUNTS[k as usize % 4]);
+        let still_open = n - k <= 25;
+        let refunded = k % 25 == 7;
+        let closed_on = (!still_open).then(|| opened_on + Days::new(3));
+        let at =
+            |d: NaiveDate, hour: u32| Utc.from_utc_datetime(&d.and_hms_opt(hour, 17, 42).unwrap());
+        let entry = |d, hour, action: &str, summary: String| HistoryEntry {
+            at: at(d, hour),
+            as_of: d,
+            account: Some(by.clone()),
+            action: action.into(),
+            summary,
+        };
+        log.push(entry(
+            opened_on,
+            9,
+            "incidents open",
+            format!("opened {id} ({}) on contract {contract_id}", scope.slug()),
+        ));
+        if let Some(c) = closed_on {
+            log.push(entry(c, 16, "incidents close", format!("closed {id}")));
+        }
+        if refunded {
+            log.push(entry(
+                opened_on + Days::new(5),
+                11,
+                "incidents refund",
+                format!("refunded {id} (product-bug)"),
+            ));
+        }
+        s.incidents.push(Incident {
+            id,
+            scope,
+            title: p(TITLES[k as usize % TITLES.len()]),
+            product: (k % 2 == 0).then(|| p(PRODUCTS[k as usize % PRODUCTS.len()])),
+            case_number: (k % 5 != 4)
+                .then(|| p(&format!("{}{:07}", opened_on.format("%y%m%d"), k))),
+            contract_id: Some(contract_id),
+            csp_customer: None,
+            opened_on,
+            opened_by: Some(by.clone()),
+            closed_on,
+            refund: refunded.then(|| Refund {
+                on: opened_on + Days::new(5),
+                reason: RefundReason::ProductBug,
+                by: Some(p(ACCOUNTS[0])),
+            }),
+        });
+    }
+    log.sort_by_key(|e| e.at);
+    s.history = log;
+    s.contracts = years.into_iter().flatten().map(|s| s.contract).collect();
+    s.normalize();
+    assert_eq!(s.problems(), [], "the generated organization is consistent");
+    s
+}
+
+/// Writes the organization with `n` incidents to `path` through the store, as a command would.
+fn write_state(path: &Path, n: u32) {
+    let state = organization(n);
+    let store = Store::new(PathBuf::from(path), Duration::from_secs(10));
+    store
+        .mutate(
+            |s| -> Result<((), bool), partner_support::store::StoreError> {
+                *s = state;
+                Ok(((), true))
+            },
+        )
+        .expect("the state file is written");
+}

@@ -1,0 +1,103 @@
+//! The history log beside the state file: one JSON object per line, only ever appended, so a
+//! change costs the same however long the history has grown, and a reader of the state never
+//! reads it.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::files::private_options;
+use crate::domain::state::HistoryEntry;
+
+/// Longest stretch read back from the end to find the last complete line; an entry is far
+/// shorter.
+const TAIL: u64 = 64 * 1024;
+
+/// The log, open for appending, its torn last line (from a crash mid-append) cut off.
+pub(super) struct Writer {
+    file: File,
+    /// The revision of the last complete entry, 0 for an empty log.
+    pub last_revision: u64,
+}
+
+impl Writer {
+    /// Opens (or creates, 0600) the log at `path`.
+    pub fn open(path: &Path) -> io::Result<Writer> {
+        let mut file = private_options()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        let len = file.metadata()?.len();
+        let from = len.saturating_sub(TAIL);
+        file.seek(SeekFrom::Start(from))?;
+        let mut tail = Vec::new();
+        file.read_to_end(&mut tail)?;
+        let complete = tail.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        if from + (complete as u64) < len {
+            file.set_len(from + complete as u64)?;
+        }
+        let last_line = tail[..complete.saturating_sub(1)]
+            .rsplit(|b| *b == b'\n')
+            .next()
+            .unwrap_or_default();
+        Ok(Writer {
+            file,
+            last_revision: revision_of(last_line),
+        })
+    }
+
+    /// Appends `entries`, one line each, and flushes them to disk.
+    pub fn append<'a>(
+        &mut self,
+        entries: impl IntoIterator<Item = &'a HistoryEntry>,
+    ) -> io::Result<()> {
+        let mut lines = Vec::new();
+        for entry in entries {
+            serde_json::to_writer(&mut lines, entry)?;
+            lines.push(b'\n');
+            self.last_revision = entry.revision;
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        self.file.write_all(&lines)?;
+        self.file.sync_data()
+    }
+}
+
+fn revision_of(line: &[u8]) -> u64 {
+    #[derive(Deserialize)]
+    struct Revision {
+        revision: u64,
+    }
+    serde_json::from_slice::<Revision>(line).map_or(0, |r| r.revision)
+}
+
+/// What a history log holds.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// Every complete entry, oldest first.
+    pub entries: Vec<HistoryEntry>,
+    /// Lines that are not entries (1-based line numbers), a torn last line among them.
+    pub bad_lines: Vec<usize>,
+}
+
+/// Reads the log at `path`; a missing log is empty.
+pub fn read(path: &Path) -> io::Result<Log> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Log::default()),
+        Err(e) => return Err(e),
+    };
+    let mut log = Log::default();
+    for (i, line) in text.lines().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(entry) => log.entries.push(entry),
+            Err(_) => log.bad_lines.push(i + 1),
+        }
+    }
+    Ok(log)
+}
