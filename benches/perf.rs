@@ -414,6 +414,7 @@ fn organization(n: u32) -> State {
         let at =
             |d: NaiveDate, hour: u32| Utc.from_utc_datetime(&d.and_hms_opt(hour, 17, 42).unwrap());
         let entry = |d, hour, action: &str, summary: String| HistoryEntry {
+            revision: 0,
             at: at(d, hour),
             as_of: d,
             account: Some(by.clone()),
@@ -457,7 +458,9 @@ fn organization(n: u32) -> State {
         });
     }
     log.sort_by_key(|e| e.at);
-    s.history = log;
+    for entry in log {
+        s.record(entry);
+    }
     s.contracts = years.into_iter().flatten().map(|s| s.contract).collect();
     s.normalize();
     assert_eq!(s.problems(), [], "the generated organization is consistent");
