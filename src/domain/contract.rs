@@ -188,8 +188,10 @@ pub struct Contract {
     /// Incidents granted.
     pub allowance: Allowance,
     /// First day of use.
+    #[serde(with = "crate::domain::values::ymd")]
     pub start: NaiveDate,
     /// Last day of use (inclusive).
+    #[serde(with = "crate::domain::values::ymd")]
     pub end: NaiveDate,
     /// Accounts that have associated the contract (R6).
     #[serde(default)]

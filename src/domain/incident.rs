@@ -81,6 +81,7 @@ impl RefundReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     /// Day of the refund.
+    #[serde(with = "crate::domain::values::ymd")]
     pub on: NaiveDate,
     /// Why.
     pub reason: RefundReason,
@@ -111,12 +112,17 @@ pub struct Incident {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csp_customer: Option<Id>,
     /// Day opened (and charged).
+    #[serde(with = "crate::domain::values::ymd")]
     pub opened_on: NaiveDate,
     /// Who opened it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_by: Option<Email>,
     /// Day closed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::values::ymd::option"
+    )]
     pub closed_on: Option<NaiveDate>,
     /// The refund, if Microsoft gave one (R12).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -26,9 +26,14 @@ pub struct Offer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub competency: Option<Competency>,
     /// First day of membership.
+    #[serde(with = "crate::domain::values::ymd")]
     pub start: NaiveDate,
     /// Last day of membership (inclusive), if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::values::ymd::option"
+    )]
     pub end: Option<NaiveDate>,
 }
 

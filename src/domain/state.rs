@@ -29,6 +29,7 @@ pub struct PendingActivation {
     /// `OFFER/BENEFIT`.
     pub benefit: String,
     /// The day of the request.
+    #[serde(with = "crate::domain::values::ymd")]
     pub requested_on: NaiveDate,
     /// Who asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,6 +45,7 @@ pub struct HistoryEntry {
     /// Wall-clock time of the change.
     pub at: DateTime<Utc>,
     /// The "today" the change was made under (differs from `at` with `--as-of`).
+    #[serde(with = "crate::domain::values::ymd")]
     pub as_of: NaiveDate,
     /// Who made it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,10 +140,16 @@ impl State {
 
     /// The contract with this ID.
     pub fn contract(&self, id: &str) -> Result<&Contract, Refusal> {
-        self.contracts
-            .iter()
-            .find(|c| c.contract_id.as_str() == id)
+        self.contract_index(id)
+            .map(|at| &self.contracts[at])
             .ok_or_else(|| Refusal::UnknownContract(id.to_string()))
+    }
+
+    /// Where the contract with this ID is in `contracts` (kept sorted by ID, so a bisection).
+    pub fn contract_index(&self, id: &str) -> Option<usize> {
+        self.contracts
+            .binary_search_by(|c| c.contract_id.as_str().cmp(id))
+            .ok()
     }
 
     /// The contract with this ID, with its balance and status on `today`.
@@ -166,9 +174,16 @@ impl State {
     /// (contracts are kept sorted by ID, so each incident finds its contract by bisection).
     pub fn usages(&self) -> Vec<Usage> {
         let mut usages = vec![Usage::default(); self.contracts.len()];
+        // Neighbouring incidents mostly charge the same contract: try the last one first.
+        let mut last: Option<(&str, usize)> = None;
         for i in &self.incidents {
             let Some(id) = &i.contract_id else { continue };
-            if let Ok(at) = self.contracts.binary_search_by(|c| c.contract_id.cmp(id)) {
+            let at = match last {
+                Some((last_id, at)) if last_id == id.as_str() => Some(at),
+                _ => self.contract_index(id.as_str()),
+            };
+            if let Some(at) = at {
+                last = Some((id.as_str(), at));
                 usages[at].charged += 1;
                 usages[at].refunded += u32::from(i.refund.is_some());
             }

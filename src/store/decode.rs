@@ -36,7 +36,12 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
 pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError> {
     // The common case, a current file, takes one pass; anything else is looked at again to
     // name what is wrong with it.
-    let shape_error = match serde_json::from_slice::<State>(bytes) {
+    // Checking the whole file's UTF-8 at once is far cheaper than string by string.
+    let first = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<State>(text),
+        Err(_) => serde_json::from_slice::<State>(bytes),
+    };
+    let shape_error = match first {
         Ok(state) if state.schema_version == SCHEMA_VERSION => {
             return Ok(normalized(state, SCHEMA_VERSION.into()));
         }

@@ -3,6 +3,7 @@
 
 mod decode;
 mod files;
+mod format;
 pub mod health;
 pub mod history;
 mod lock;
@@ -231,8 +232,7 @@ impl Store {
         for stale in paths.temp_files()? {
             fs::remove_file(stale)?;
         }
-        let mut bytes = serde_json::to_vec_pretty(state)?;
-        bytes.push(b'\n');
+        let bytes = format::to_bytes(state)?;
         // tempfile creates its files exclusively (0600), so a planted file or symlink is never
         // written through.
         let prefix = paths.temp_prefix();
