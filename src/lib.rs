@@ -50,7 +50,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         json: cli.json,
         reveal: cli.reveal,
         quiet: cli.quiet,
-        out: Box::new(io::stdout()),
+        // Stdout on its own flushes at every newline: one write per line of a long list.
+        out: Box::new(io::BufWriter::new(io::stdout().lock())),
         err: Box::new(anstream::AutoStream::new(
             io::stderr(),
             color_choice(cli.color),

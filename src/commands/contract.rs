@@ -56,11 +56,10 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     let state = ctx.load()?;
     let view = state.contract_view(id, ctx.today)?;
     let c = view.contract;
-    let incidents: Vec<_> = state
+    let incidents = state
         .incidents
-        .iter()
-        .filter(|i| i.contract_id.as_ref() == Some(&c.contract_id))
-        .collect();
+        .select(|i| i.contract_id() == Some(&c.contract_id))
+        .map_err(Refusal::from)?;
     if ctx.json {
         #[derive(Serialize)]
         struct Shown {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::cli::{IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
 use crate::domain::incident::{CSP_PLAN, Incident, IncidentId, NewIncident, RefundReason};
+use crate::domain::refusal::Refusal;
 use crate::domain::state::{State, Totals};
 use crate::domain::values::Id;
 use crate::error::Error;
@@ -129,14 +130,13 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
     if let Some(id) = contract {
         state.contract(id)?;
     }
-    let incidents: Vec<_> = state
+    let incidents = state
         .incidents
-        .iter()
-        .filter(|i| all || i.closed_on.is_none())
-        .filter(|i| {
-            contract.is_none_or(|c| i.contract_id.as_ref().is_some_and(|x| x.as_str() == c))
+        .select(|i| {
+            (all || i.closed_on().is_none())
+                && contract.is_none_or(|c| i.contract_id().is_some_and(|x| x.as_str() == c))
         })
-        .collect();
+        .map_err(Refusal::from)?;
     if ctx.json {
         #[derive(Serialize)]
         struct Incidents {

@@ -281,7 +281,7 @@ impl State {
         today: NaiveDate,
     ) -> Result<Opened, Refusal> {
         self.require_organization()?;
-        let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
+        let id = IncidentId(self.incidents.last().map_or(1, |i| i.id().0 + 1));
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
             if new.scope != Scope::Cloud {
@@ -338,18 +338,24 @@ impl State {
 
     /// The incident with this ID.
     pub fn incident(&self, id: IncidentId) -> Result<&Incident, Refusal> {
-        self.incidents
-            .iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))
+        let entry = self
+            .incidents
+            .find(id)
+            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))?;
+        Ok(entry.get()?)
     }
 
-    fn incident_mut(&mut self, id: IncidentId) -> Result<&mut Incident, Refusal> {
+    /// Applies `change` to the incident with this ID; nothing is kept if it refuses.
+    fn change_incident(
+        &mut self,
+        id: IncidentId,
+        change: impl FnOnce(&mut Incident) -> Result<(), Refusal>,
+    ) -> Result<&Incident, Refusal> {
         self.require_organization()?;
         self.incidents
-            .iter_mut()
-            .find(|i| i.id == id)
-            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))
+            .update(id, change)
+            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))???;
+        self.incident(id)
     }
 
     /// Closes an incident; the balance does not change.
@@ -358,15 +364,16 @@ impl State {
         id: IncidentId,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        let incident = self.incident_mut(id)?;
-        if let Some(on) = incident.closed_on {
-            return Err(Refusal::AlreadyClosed {
-                id: id.to_string(),
-                on,
-            });
-        }
-        incident.closed_on = Some(today);
-        Ok(incident)
+        self.change_incident(id, |incident| {
+            if let Some(on) = incident.closed_on {
+                return Err(Refusal::AlreadyClosed {
+                    id: id.to_string(),
+                    on,
+                });
+            }
+            incident.closed_on = Some(today);
+            Ok(())
+        })
     }
 
     /// Returns a charged incident to its contract's balance, once (R12).
@@ -377,22 +384,23 @@ impl State {
         actor: Option<&Email>,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        let incident = self.incident_mut(id)?;
-        if incident.contract_id.is_none() {
-            return Err(Refusal::NotCharged(id.to_string()));
-        }
-        if let Some(r) = &incident.refund {
-            return Err(Refusal::AlreadyRefunded {
-                id: id.to_string(),
-                on: r.on,
+        self.change_incident(id, |incident| {
+            if incident.contract_id.is_none() {
+                return Err(Refusal::NotCharged(id.to_string()));
+            }
+            if let Some(r) = &incident.refund {
+                return Err(Refusal::AlreadyRefunded {
+                    id: id.to_string(),
+                    on: r.on,
+                });
+            }
+            incident.refund = Some(Refund {
+                on: today,
+                reason,
+                by: actor.cloned(),
             });
-        }
-        incident.refund = Some(Refund {
-            on: today,
-            reason,
-            by: actor.cloned(),
-        });
-        Ok(incident)
+            Ok(())
+        })
     }
 }
 

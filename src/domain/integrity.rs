@@ -109,10 +109,12 @@ impl State {
                 });
             }
         }
-        for pair in self.incidents.windows(2) {
-            if pair[0].id == pair[1].id {
-                problems.push(Problem::DuplicateIncident(pair[0].id));
+        let mut previous = None;
+        for i in self.incidents.iter() {
+            if previous == Some(i.id()) {
+                problems.push(Problem::DuplicateIncident(i.id()));
             }
+            previous = Some(i.id());
         }
         for pair in self.accounts.windows(2) {
             if pair[0].email == pair[1].email {
@@ -133,21 +135,21 @@ impl State {
                 problems.push(Problem::DuplicateOffer(name));
             }
         }
-        for i in &self.incidents {
-            match &i.contract_id {
-                Some(id) if self.contract(id.as_str()).is_err() => {
+        for i in self.incidents.iter() {
+            match i.contract_id() {
+                Some(id) if self.contract_index(id.as_str()).is_none() => {
                     problems.push(Problem::MissingContract {
-                        incident: i.id,
+                        incident: i.id(),
                         contract: id.to_string(),
                     });
                 }
-                None if i.refund.is_some() => problems.push(Problem::RefundWithoutCharge(i.id)),
+                None if i.is_refunded() => problems.push(Problem::RefundWithoutCharge(i.id())),
                 _ => {}
             }
-            if let Some(closed) = i.closed_on.filter(|c| *c < i.opened_on) {
+            if let Some(closed) = i.closed_on().filter(|c| *c < i.opened_on()) {
                 problems.push(Problem::ClosedBeforeOpened {
-                    incident: i.id,
-                    opened: i.opened_on,
+                    incident: i.id(),
+                    opened: i.opened_on(),
                     closed,
                 });
             }
@@ -219,7 +221,7 @@ mod tests {
             "2026-01-01",
             "2026-12-31",
         )];
-        s.incidents = vec![incident(1, Some("A"))];
+        s.incidents = [incident(1, Some("A"))].into_iter().collect();
         s
     }
 
@@ -305,7 +307,12 @@ mod tests {
             ),
             (
                 "closed before opened",
-                |s| s.incidents[0].closed_on = Some(d("2026-02-01")),
+                |s| {
+                    s.incidents
+                        .update(IncidentId(1), |i| i.closed_on = Some(d("2026-02-01")))
+                        .unwrap()
+                        .unwrap();
+                },
                 Problem::ClosedBeforeOpened {
                     incident: IncidentId(1),
                     opened: d("2026-03-01"),

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod catalog;
 pub mod contract;
 pub mod incident;
+pub mod incidents;
 pub mod integrity;
 pub mod offer;
 pub mod plans;

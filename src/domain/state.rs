@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::account::Account;
 use super::contract::{Contract, Status, Usage};
-use super::incident::Incident;
+use super::incidents::Incidents;
 use super::offer::Offer;
 use super::refusal::Refusal;
 use super::values::{Email, PartnerId, Text};
@@ -84,7 +84,7 @@ pub struct State {
     pub contracts: Vec<Contract>,
     /// Incidents, by ID.
     #[serde(default)]
-    pub incidents: Vec<Incident>,
+    pub incidents: Incidents,
     /// The history entry of the change that made this revision. The history itself is an
     /// append-only log beside the file; this copy lets the next change restore the log's last
     /// line if a crash came between writing the file and appending to the log.
@@ -105,7 +105,7 @@ impl Default for State {
             offers: Vec::new(),
             pending: Vec::new(),
             contracts: Vec::new(),
-            incidents: Vec::new(),
+            incidents: Incidents::default(),
             revision: 0,
             last_change: None,
             unlogged: Vec::new(),
@@ -162,10 +162,10 @@ impl State {
     pub fn usage(&self, contract: &Contract) -> Usage {
         self.incidents
             .iter()
-            .filter(|i| i.contract_id.as_ref() == Some(&contract.contract_id))
+            .filter(|i| i.contract_id() == Some(&contract.contract_id))
             .fold(Usage::default(), |mut u, i| {
                 u.charged += 1;
-                u.refunded += u32::from(i.refund.is_some());
+                u.refunded += u32::from(i.is_refunded());
                 u
             })
     }
@@ -176,8 +176,8 @@ impl State {
         let mut usages = vec![Usage::default(); self.contracts.len()];
         // Neighbouring incidents mostly charge the same contract: try the last one first.
         let mut last: Option<(&str, usize)> = None;
-        for i in &self.incidents {
-            let Some(id) = &i.contract_id else { continue };
+        for i in self.incidents.iter() {
+            let Some(id) = i.contract_id() else { continue };
             let at = match last {
                 Some((last_id, at)) if last_id == id.as_str() => Some(at),
                 _ => self.contract_index(id.as_str()),
@@ -185,7 +185,7 @@ impl State {
             if let Some(at) = at {
                 last = Some((id.as_str(), at));
                 usages[at].charged += 1;
-                usages[at].refunded += u32::from(i.refund.is_some());
+                usages[at].refunded += u32::from(i.is_refunded());
             }
         }
         usages
@@ -208,7 +208,7 @@ impl State {
         self.pending.sort_by(|a, b| a.benefit.cmp(&b.benefit));
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
-        self.incidents.sort_by_key(|i| i.id);
+        self.incidents.sort();
     }
 
     /// Counts a change: the next revision, with its audit entry.

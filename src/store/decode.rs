@@ -94,7 +94,9 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
     };
     // Version 1 kept the history in the file; it moves to the log with the next change.
     let history = doc.as_object_mut().and_then(|o| o.remove("history"));
-    let mut state: State = serde_json::from_value(doc).map_err(shape_error)?;
+    // Back to text, as the incidents are read from text.
+    let text = serde_json::to_string(&doc).map_err(shape_error)?;
+    let mut state: State = serde_json::from_str(&text).map_err(shape_error)?;
     if let Some(history) = history {
         let entries: Vec<HistoryEntry> = serde_json::from_value(history).map_err(shape_error)?;
         for entry in entries {

@@ -115,6 +115,18 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                         restore.clone(),
                     ));
                 }
+                // Commands decode an incident only when they show or change it; doctor reads
+                // every one.
+                for entry in decoded.state.incidents.iter() {
+                    if let Err(e) = entry.get() {
+                        found.push(Finding::new(
+                            Error,
+                            "unreadable-incident",
+                            e.to_string(),
+                            restore.clone(),
+                        ));
+                    }
+                }
                 found.extend(examine_log(paths, decoded.state.revision));
             }
         },
