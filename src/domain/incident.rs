@@ -91,10 +91,25 @@ pub struct Refund {
 }
 
 /// A support incident (or a free CSP request).
+///
+/// The fields every rule reads come first and are always written (`null` when empty), so that
+/// loading a file can read them off the start of each record and skip the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// Short stable ID.
     pub id: IncidentId,
+    /// The contract charged; `None` for a CSP request.
+    #[serde(default)]
+    pub contract_id: Option<Id>,
+    /// Day opened (and charged).
+    #[serde(with = "crate::domain::values::ymd")]
+    pub opened_on: NaiveDate,
+    /// Day closed.
+    #[serde(default, with = "crate::domain::values::ymd::option")]
+    pub closed_on: Option<NaiveDate>,
+    /// The refund, if Microsoft gave one (R12).
+    #[serde(default)]
+    pub refund: Option<Refund>,
     /// On-premises or cloud.
     pub scope: Scope,
     /// What it is about.
@@ -105,28 +120,12 @@ pub struct Incident {
     /// Microsoft's case number, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_number: Option<Id>,
-    /// The contract charged; `None` for a CSP request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contract_id: Option<Id>,
     /// The CSP customer tenant, for a CSP request (R11).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csp_customer: Option<Id>,
-    /// Day opened (and charged).
-    #[serde(with = "crate::domain::values::ymd")]
-    pub opened_on: NaiveDate,
     /// Who opened it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_by: Option<Email>,
-    /// Day closed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::domain::values::ymd::option"
-    )]
-    pub closed_on: Option<NaiveDate>,
-    /// The refund, if Microsoft gave one (R12).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refund: Option<Refund>,
 }
 
 /// What `incidents open` was given.

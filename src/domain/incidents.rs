@@ -46,7 +46,7 @@ enum Body {
     Stored {
         head: Head,
         raw: Box<RawValue>,
-        full: OnceCell<Incident>,
+        full: OnceCell<Box<Incident>>,
     },
     Owned(Box<Incident>, Head),
 }
@@ -102,7 +102,7 @@ impl Entry {
                     return Ok(i);
                 }
                 let decoded = decode(head.id, raw)?;
-                Ok(full.get_or_init(|| decoded))
+                Ok(full.get_or_init(|| Box::new(decoded)))
             }
         }
     }
@@ -166,7 +166,10 @@ impl Incidents {
         let mut incident = match std::mem::replace(&mut entry.0, placeholder()) {
             Body::Owned(i, _) => *i,
             Body::Stored { head, raw, full } => {
-                match full.into_inner().map_or_else(|| decode(head.id, &raw), Ok) {
+                match full
+                    .into_inner()
+                    .map_or_else(|| decode(head.id, &raw), |i| Ok(*i))
+                {
                     Ok(i) => i,
                     Err(e) => {
                         entry.0 = Body::Stored {
@@ -310,17 +313,19 @@ fn scan_head(text: &str) -> Result<Option<Head>, String> {
     let mut opened_on = None;
     let mut closed_on = None;
     let mut refunded = false;
-    let mut fields = Fields {
-        text: text.as_bytes(),
-        at: 1,
-    };
-    while let Some((key, value)) = fields.next() {
+    let mut fields = Fields { text, at: 1 };
+    // The five fields come first in a record this program wrote: stop when all are seen.
+    let mut seen = 0;
+    while seen < 5
+        && let Some((key, value)) = fields.next()
+    {
         if !matches!(
             key,
             "id" | "contract_id" | "opened_on" | "closed_on" | "refund"
         ) {
             continue;
         }
+        seen += 1;
         let s = match value {
             Value::String(s) if s.contains('\\') => return Ok(None),
             Value::String(s) => Some(s),
@@ -374,33 +379,39 @@ enum Value<'a> {
 
 /// The key–value pairs of one JSON object's text, which must already be valid JSON.
 struct Fields<'a> {
-    text: &'a [u8],
+    text: &'a str,
     at: usize,
 }
 
 impl<'a> Fields<'a> {
+    fn byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
     fn skip_space(&mut self) {
-        while self.text.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+        while self.byte().is_some_and(|b| b.is_ascii_whitespace()) {
             self.at += 1;
         }
     }
 
     /// The string starting at the opening quote under the cursor, escapes left as they are.
     fn string(&mut self) -> &'a str {
+        let bytes = self.text.as_bytes();
         let start = self.at + 1;
         let mut i = start;
-        while self.text[i] != b'"' {
-            i += if self.text[i] == b'\\' { 2 } else { 1 };
+        while bytes[i] != b'"' {
+            i += if bytes[i] == b'\\' { 2 } else { 1 };
         }
         self.at = i + 1;
-        std::str::from_utf8(&self.text[start..i]).unwrap_or_default()
+        // Both ends are ASCII quotes, so the slice falls on character boundaries.
+        &self.text[start..i]
     }
 
     /// Skips an object, array or literal.
     fn skip_value(&mut self) {
         let mut depth = 0usize;
         loop {
-            match self.text[self.at] {
+            match self.text.as_bytes()[self.at] {
                 b'"' => {
                     self.string();
                     continue;
@@ -423,18 +434,18 @@ impl<'a> Fields<'a> {
 
     fn next(&mut self) -> Option<(&'a str, Value<'a>)> {
         self.skip_space();
-        if self.text.get(self.at) == Some(&b',') {
+        if self.byte() == Some(b',') {
             self.at += 1;
             self.skip_space();
         }
-        if self.text.get(self.at) != Some(&b'"') {
+        if self.byte() != Some(b'"') {
             return None;
         }
         let key = self.string();
         self.skip_space();
         self.at += 1; // the colon
         self.skip_space();
-        let value = match self.text[self.at] {
+        let value = match self.text.as_bytes()[self.at] {
             b'"' => Value::String(self.string()),
             b'n' => {
                 self.at += 4;

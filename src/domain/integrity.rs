@@ -135,9 +135,13 @@ impl State {
                 problems.push(Problem::DuplicateOffer(name));
             }
         }
+        // Neighbouring incidents mostly name the same contract.
+        let mut known: Option<&str> = None;
         for i in self.incidents.iter() {
             match i.contract_id() {
-                Some(id) if self.contract_index(id.as_str()).is_none() => {
+                Some(id) if known == Some(id.as_str()) => {}
+                Some(id) if self.contract_index(id.as_str()).is_some() => known = Some(id.as_str()),
+                Some(id) => {
                     problems.push(Problem::MissingContract {
                         incident: i.id(),
                         contract: id.to_string(),
