@@ -17,8 +17,8 @@ Exit codes:
   1  error: the state file could not be read or written, or a bug
   2  usage: a bad option or value; nothing was written
   3  refused by a rule (not authorized, not found, duplicate, plan expired/exhausted, ...); nothing was written
-  4  check found a warning (reserved)
-  5  check found a critical problem (reserved)";
+  4  check found a warning (and nothing critical)
+  5  check found something critical";
 
 /// Track the technical-support benefits of a Microsoft partner membership: offers, activations,
 /// contracts, incidents.
@@ -112,6 +112,41 @@ pub enum Command {
     /// Check the state file end to end: parse, schema, consistency, permissions, backup, temp
     /// files, lock
     Doctor(DoctorArgs),
+    /// The CI gate: contracts running low or ending soon, benefits without a usable contract;
+    /// exit 4 on warnings, 5 on anything critical
+    Check(CheckArgs),
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Warn when a limited contract has this many incidents left or fewer
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub warn_remaining: u32,
+    /// Critical when a limited contract has this many incidents left or fewer
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub critical_remaining: u32,
+    /// Warn when a contract ends within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub warn_days: u32,
+    /// Critical when a contract ends within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub critical_days: u32,
+    /// Warn when an activation has been pending longer than this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub pending_days: u32,
+    /// Only contracts and benefits covering this scope
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeArg>,
+    /// Only this contract
+    #[arg(long, value_name = "ID")]
+    pub contract: Option<Id>,
+    /// Only this offer's benefits and their contracts (`gold-cloud-platform`)
+    #[arg(long, value_name = "OFFER")]
+    pub offer: Option<String>,
+    /// Report the findings but exit 0
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 /// `doctor`.

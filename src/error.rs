@@ -2,6 +2,7 @@
 
 use std::io;
 
+use crate::domain::check::Severity;
 use crate::domain::refusal::Refusal;
 use crate::store::StoreError;
 
@@ -11,6 +12,10 @@ pub const EXIT_REFUSED: i32 = 3;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code of any other failure.
 pub const EXIT_ERROR: i32 = 1;
+/// Exit code of `check` when the worst finding is a warning.
+pub const EXIT_WARNING: i32 = 4;
+/// Exit code of `check` when a finding is critical.
+pub const EXIT_CRITICAL: i32 = 5;
 
 /// A command's failure.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +29,9 @@ pub enum Error {
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
+    /// `check` found something (it listed the findings): exit 4 for warnings, 5 for critical.
+    #[error("check found {0:?} findings")]
+    Findings(crate::domain::check::Severity),
     /// `doctor` found problems (it listed them).
     #[error("doctor found {0} problem{s} with the state file", s = if *.0 == 1 { "" } else { "s" })]
     Unhealthy(usize),
@@ -42,6 +50,8 @@ impl Error {
             Error::Store(_) | Error::Output(_) | Error::NoConfigDir | Error::Unhealthy(_) => {
                 EXIT_ERROR
             }
+            Error::Findings(Severity::Warning) => EXIT_WARNING,
+            Error::Findings(Severity::Critical) => EXIT_CRITICAL,
         }
     }
 
@@ -55,8 +65,13 @@ impl Error {
                 "`doctor --fix` repairs permissions and temp files; data problems need a hand edit or the backup"
                     .into(),
             ),
-            Error::Output(_) => None,
+            Error::Output(_) | Error::Findings(_) => None,
         }
+    }
+
+    /// Whether the command already said everything (`check`'s findings): nothing more to print.
+    pub fn is_silent(&self) -> bool {
+        matches!(self, Error::Findings(_))
     }
 
     /// Whether the failure is only a reader that went away (`| head`): not an error.

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     match partner_support::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) if e.is_silent() => ExitCode::from(e.exit_code() as u8),
         Err(e) => {
             partner_support::report(&e, color);
             ExitCode::from(e.exit_code() as u8)

@@ -2,6 +2,7 @@
 
 mod account;
 mod activate;
+mod check;
 mod contract;
 mod doctor;
 mod incidents;
@@ -119,6 +120,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Contract(c) => contract::contract(ctx, c),
         Command::Incidents(c) => incidents::incidents(ctx, c),
         Command::Doctor(args) => doctor::doctor(ctx, args),
+        Command::Check(args) => check::check(ctx, args),
     }?;
     ctx.out.flush()?;
     Ok(())

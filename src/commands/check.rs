@@ -1,0 +1,48 @@
+//! `check`: the CI gate. Findings on stdout, one per line (or one JSON document); the exit code
+//! says how bad the worst one is.
+
+use crate::cli::CheckArgs;
+use crate::domain::check::{Filter, Thresholds};
+use crate::domain::refusal::Refusal;
+use crate::error::Error;
+use crate::render;
+
+/// Runs `check`.
+pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
+    let thresholds = Thresholds {
+        warn_remaining: args.warn_remaining,
+        critical_remaining: args.critical_remaining,
+        warn_days: args.warn_days,
+        critical_days: args.critical_days,
+        pending_days: args.pending_days,
+    };
+    thresholds.validate()?;
+    let state = ctx.load()?;
+    if let Some(id) = &args.contract {
+        state.contract(id.as_str())?;
+    }
+    if let Some(name) = &args.offer
+        && !state.offers.iter().any(|o| o.name() == *name)
+    {
+        return Err(Refusal::UnknownOffer {
+            name: name.clone(),
+            known: state.offers.iter().map(|o| o.name()).collect(),
+        }
+        .into());
+    }
+    let filter = Filter {
+        scope: args.scope.map(Into::into),
+        contract: args.contract.map(|c| c.to_string()),
+        offer: args.offer,
+    };
+    let report = state.check(ctx.today, &thresholds, &filter);
+    if ctx.json {
+        ctx.print_json(&render::check::json(&report, &thresholds, ctx.today))?;
+    } else {
+        render::check::write(&mut ctx.out, &report, ctx.today, ctx.quiet)?;
+    }
+    match report.worst() {
+        Some(worst) if !args.exit_zero => Err(Error::Findings(worst)),
+        _ => Ok(()),
+    }
+}

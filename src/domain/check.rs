@@ -1,0 +1,445 @@
+//! `check`, the CI gate: every usable contract and every benefit of an active offer measured
+//! against thresholds, each finding a warning or critical with a stable code.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::activation::BenefitState;
+use super::contract::{Scope, Status};
+use super::refusal::Refusal;
+use super::state::State;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Act soon.
+    Warning,
+    /// Act now: support is or is about to be unavailable.
+    Critical,
+}
+
+impl Severity {
+    /// `WARNING` or `CRITICAL`, as printed.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Warning => "WARNING",
+            Severity::Critical => "CRITICAL",
+        }
+    }
+}
+
+/// When a figure becomes a warning, and when critical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Thresholds {
+    /// Incidents left at or below which a limited contract is a warning.
+    pub warn_remaining: u32,
+    /// … and critical.
+    pub critical_remaining: u32,
+    /// Days to a contract's end at or below which it is a warning.
+    pub warn_days: u32,
+    /// … and critical.
+    pub critical_days: u32,
+    /// Days an activation may stay pending before it is a warning.
+    pub pending_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            warn_remaining: 3,
+            critical_remaining: 1,
+            warn_days: 30,
+            critical_days: 7,
+            pending_days: 7,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Refuses a critical threshold looser than its warning one.
+    pub fn validate(&self) -> Result<(), Refusal> {
+        let pairs = [
+            ("remaining", self.critical_remaining, self.warn_remaining),
+            ("days", self.critical_days, self.warn_days),
+        ];
+        for (what, critical, warn) in pairs {
+            if critical > warn {
+                return Err(Refusal::BadCombination(format!(
+                    "`--critical-{what} {critical}` is above `--warn-{what} {warn}`: the critical threshold must be the stricter one"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which contracts and benefits to look at.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only what covers this scope.
+    pub scope: Option<Scope>,
+    /// Only this contract (no benefits).
+    pub contract: Option<String>,
+    /// Only this offer's benefits and their contracts.
+    pub offer: Option<String>,
+}
+
+/// One thing `check` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Warning or critical.
+    pub severity: Severity,
+    /// Stable: `incidents-low`, `contract-expiring`, `activation-pending`,
+    /// `benefit-not-activated`, `benefit-lapsed`.
+    pub code: &'static str,
+    /// The contract concerned.
+    pub contract: Option<String>,
+    /// The offer concerned.
+    pub offer: Option<String>,
+    /// The benefit concerned (`OFFER/BENEFIT`).
+    pub benefit: Option<String>,
+    /// Incidents left, for `incidents-low`.
+    pub remaining: Option<u32>,
+    /// Days to the end, for `contract-expiring`.
+    pub days_left: Option<i64>,
+    /// Days pending, for `activation-pending`.
+    pub pending_days: Option<i64>,
+    /// In words.
+    pub message: String,
+}
+
+/// What `check` looked at and found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Usable contracts examined.
+    pub contracts: usize,
+    /// Benefits examined.
+    pub benefits: usize,
+    /// Worst first, then in the order found.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The worst severity found, `None` when all is well.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+fn grade(value: i64, warn: u32, critical: u32) -> Option<Severity> {
+    if value <= i64::from(critical) {
+        Some(Severity::Critical)
+    } else if value <= i64::from(warn) {
+        Some(Severity::Warning)
+    } else {
+        None
+    }
+}
+
+fn plural(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl State {
+    /// Checks the usable contracts and the benefits of active offers on `today`.
+    pub fn check(&self, today: NaiveDate, t: &Thresholds, filter: &Filter) -> Report {
+        let offer_of = |benefit: Option<&str>| {
+            benefit
+                .and_then(|b| b.split_once('/'))
+                .map(|(offer, _)| offer.to_string())
+        };
+        let mut findings = Vec::new();
+        let mut contracts = 0;
+        for v in self.contract_views(today) {
+            let c = v.contract;
+            let offer = offer_of(c.benefit.as_deref());
+            let wanted = v.status == Status::Active
+                && filter
+                    .contract
+                    .as_ref()
+                    .is_none_or(|id| id == c.contract_id.as_str())
+                && filter.scope.is_none_or(|s| c.coverage.covers(s))
+                && filter
+                    .offer
+                    .as_ref()
+                    .is_none_or(|o| offer.as_ref() == Some(o));
+            if !wanted {
+                continue;
+            }
+            contracts += 1;
+            let name = format!("contract {} ({})", c.contract_id, c.plan);
+            let finding = |severity, code, message| Finding {
+                severity,
+                code,
+                contract: Some(c.contract_id.to_string()),
+                offer: offer.clone(),
+                benefit: c.benefit.clone(),
+                remaining: None,
+                days_left: None,
+                pending_days: None,
+                message,
+            };
+            if let Some(remaining) = v.remaining
+                && let Some(severity) =
+                    grade(remaining.into(), t.warn_remaining, t.critical_remaining)
+            {
+                findings.push(Finding {
+                    remaining: Some(remaining),
+                    ..finding(
+                        severity,
+                        "incidents-low",
+                        format!(
+                            "{name} has {} left",
+                            plural(remaining, "incident", "incidents")
+                        ),
+                    )
+                });
+            }
+            if let Some(severity) = grade(v.days_left, t.warn_days, t.critical_days) {
+                findings.push(Finding {
+                    days_left: Some(v.days_left),
+                    ..finding(
+                        severity,
+                        "contract-expiring",
+                        format!(
+                            "{name} ends on {}, in {}",
+                            c.end,
+                            plural(v.days_left, "day", "days")
+                        ),
+                    )
+                });
+            }
+        }
+        let mut benefits = 0;
+        if filter.contract.is_none() {
+            for b in self.benefits(today) {
+                let offer = b.offer.name();
+                let wanted = filter.offer.as_ref().is_none_or(|o| *o == offer)
+                    && filter
+                        .scope
+                        .is_none_or(|s| b.entitlement.coverage.covers(s));
+                if !wanted {
+                    continue;
+                }
+                benefits += 1;
+                let finding = |severity, code, contract: Option<&str>, message| Finding {
+                    severity,
+                    code,
+                    contract: contract.map(str::to_string),
+                    offer: Some(offer.clone()),
+                    benefit: Some(b.name.clone()),
+                    remaining: None,
+                    days_left: None,
+                    pending_days: None,
+                    message,
+                };
+                match &b.state {
+                    BenefitState::NotActivated => findings.push(finding(
+                        Severity::Critical,
+                        "benefit-not-activated",
+                        None,
+                        format!(
+                            "benefit {} is not activated: no contract provides it (`partner-support activate {}`)",
+                            b.name, b.name
+                        ),
+                    )),
+                    BenefitState::Lapsed { contract, status } => findings.push(finding(
+                        Severity::Critical,
+                        "benefit-lapsed",
+                        Some(contract),
+                        format!(
+                            "benefit {} has no usable contract: contract {contract} {}",
+                            b.name,
+                            match status {
+                                Status::Exhausted => "has no incidents left".to_string(),
+                                _ => "has expired".to_string(),
+                            }
+                        ),
+                    )),
+                    BenefitState::Pending { since, .. } => {
+                        let days = (today - *since).num_days();
+                        if days > i64::from(t.pending_days) {
+                            findings.push(Finding {
+                                pending_days: Some(days),
+                                ..finding(
+                                    Severity::Warning,
+                                    "activation-pending",
+                                    None,
+                                    format!(
+                                        "activation of {} pending since {since} ({}): check Partner Center for its IDs",
+                                        b.name,
+                                        plural(days, "day", "days")
+                                    ),
+                                )
+                            });
+                        }
+                    }
+                    BenefitState::Active { .. } => {}
+                }
+            }
+        }
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        Report {
+            contracts,
+            benefits,
+            findings,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalog::{Category, Level};
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::incidents::Incidents;
+    use crate::domain::state::PendingActivation;
+    use crate::domain::testing::{contract, d, org_with};
+
+    /// A Gold Cloud Platform partner: product support 7000001 (20 incidents, `used` of them
+    /// charged) ending `end`, cloud support 7000002 unlimited.
+    fn gold(used: u32, end: &str) -> State {
+        let mut s = org_with(&[(Level::Gold, Some(("Cloud Platform", Category::Cloud)))]);
+        let mut ps = contract(
+            "7000001",
+            Coverage::OnPremises,
+            Allowance::Incidents(20),
+            "2026-01-01",
+            end,
+        );
+        ps.benefit = Some("gold-cloud-platform/product-support".into());
+        let mut cs = contract(
+            "7000002",
+            Coverage::Cloud,
+            Allowance::Unlimited,
+            "2026-01-01",
+            "2026-12-31",
+        );
+        cs.benefit = Some("gold-cloud-platform/cloud-support".into());
+        s.contracts = vec![ps, cs];
+        s.incidents = (1..=used)
+            .map(|n| crate::domain::incident::Incident {
+                id: crate::domain::incident::IncidentId(n),
+                contract_id: Some("7000001".parse().unwrap()),
+                opened_on: d("2026-02-01"),
+                closed_on: None,
+                refund: None,
+                scope: Scope::OnPremises,
+                title: "Outage".parse().unwrap(),
+                product: None,
+                case_number: None,
+                csp_customer: None,
+                opened_by: None,
+            })
+            .collect::<Incidents>();
+        s
+    }
+
+    fn codes(r: &Report) -> Vec<(Severity, &'static str)> {
+        r.findings.iter().map(|f| (f.severity, f.code)).collect()
+    }
+
+    #[test]
+    fn thresholds_grade_incidents_and_days() {
+        use Severity::{Critical, Warning};
+        let today = d("2026-06-15");
+        let t = Thresholds::default();
+        type Case<'a> = (u32, &'a str, &'a [(Severity, &'a str)]);
+        let cases: &[Case] = &[
+            (0, "2026-12-31", &[]),
+            (16, "2026-12-31", &[]),
+            (17, "2026-12-31", &[(Warning, "incidents-low")]),
+            (19, "2026-12-31", &[(Critical, "incidents-low")]),
+            (0, "2026-07-15", &[(Warning, "contract-expiring")]),
+            (0, "2026-07-16", &[]),
+            (0, "2026-06-22", &[(Critical, "contract-expiring")]),
+            (
+                19,
+                "2026-06-15",
+                &[(Critical, "incidents-low"), (Critical, "contract-expiring")],
+            ),
+            (20, "2026-12-31", &[(Critical, "benefit-lapsed")]),
+        ];
+        for (used, end, want) in cases {
+            let r = gold(*used, end).check(today, &t, &Filter::default());
+            assert_eq!(codes(&r), *want, "{used} used, ends {end}");
+        }
+        let r = gold(20, "2026-12-31").check(today, &t, &Filter::default());
+        assert_eq!(
+            r.findings[0].message,
+            "benefit gold-cloud-platform/product-support has no usable contract: contract 7000001 has no incidents left"
+        );
+    }
+
+    #[test]
+    fn benefits_never_activated_or_pending_too_long() {
+        let today = d("2026-06-15");
+        let mut s = gold(0, "2026-12-31");
+        s.contracts.truncate(1);
+        let r = s.check(today, &Thresholds::default(), &Filter::default());
+        assert_eq!(codes(&r), [(Severity::Critical, "benefit-not-activated")]);
+        for (since, want) in [("2026-06-08", 0), ("2026-06-07", 1)] {
+            s.pending = vec![PendingActivation {
+                benefit: "gold-cloud-platform/cloud-support".into(),
+                requested_on: d(since),
+                requested_by: None,
+            }];
+            let r = s.check(today, &Thresholds::default(), &Filter::default());
+            assert_eq!(r.findings.len(), want, "pending since {since}");
+        }
+    }
+
+    #[test]
+    fn filters_narrow_what_is_checked() {
+        let today = d("2026-06-15");
+        let s = gold(19, "2026-06-20");
+        let t = Thresholds::default();
+        let cloud = s.check(
+            today,
+            &t,
+            &Filter {
+                scope: Some(Scope::Cloud),
+                ..Filter::default()
+            },
+        );
+        assert_eq!(
+            (cloud.contracts, cloud.benefits, cloud.findings.len()),
+            (1, 1, 0)
+        );
+        let one = s.check(
+            today,
+            &t,
+            &Filter {
+                contract: Some("7000002".into()),
+                ..Filter::default()
+            },
+        );
+        assert_eq!((one.contracts, one.benefits), (1, 0));
+        let other = s.check(
+            today,
+            &t,
+            &Filter {
+                offer: Some("silver-x".into()),
+                ..Filter::default()
+            },
+        );
+        assert_eq!((other.contracts, other.benefits), (0, 0));
+    }
+
+    #[test]
+    fn a_critical_threshold_looser_than_its_warning_is_refused() {
+        let t = Thresholds {
+            critical_days: 40,
+            ..Thresholds::default()
+        };
+        assert!(
+            t.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("`--critical-days 40` is above `--warn-days 30`")
+        );
+        assert!(Thresholds::default().validate().is_ok());
+    }
+}

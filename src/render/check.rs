@@ -1,0 +1,83 @@
+//! `check`'s report: a line per finding and a summary, or one JSON document.
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::check::{Finding, Report, Severity, Thresholds};
+
+/// `CRITICAL message [code]` lines, worst first, then a one-line summary (left out with `-q`).
+pub fn write(w: &mut dyn Write, report: &Report, today: NaiveDate, quiet: bool) -> io::Result<()> {
+    for f in &report.findings {
+        writeln!(w, "{} {} [{}]", f.severity.label(), f.message, f.code)?;
+    }
+    if quiet {
+        return Ok(());
+    }
+    let count = |s| report.findings.iter().filter(|f| f.severity == s).count();
+    let checked = format!(
+        "{} usable contract{} and {} benefit{} checked as of {today}",
+        report.contracts,
+        if report.contracts == 1 { "" } else { "s" },
+        report.benefits,
+        if report.benefits == 1 { "" } else { "s" },
+    );
+    match report.worst() {
+        None => writeln!(w, "ok: {checked}; nothing to report"),
+        Some(worst) => writeln!(
+            w,
+            "{}: {} critical, {} warning{}; {checked}",
+            worst.label().to_lowercase(),
+            count(Severity::Critical),
+            count(Severity::Warning),
+            if count(Severity::Warning) == 1 {
+                ""
+            } else {
+                "s"
+            },
+        ),
+    }
+}
+
+/// `check --json`.
+#[derive(Debug, Serialize)]
+pub struct CheckJson<'a> {
+    /// `ok`, `warning` or `critical`.
+    pub status: &'static str,
+    /// The day checked.
+    pub as_of: NaiveDate,
+    /// The thresholds used.
+    pub thresholds: &'a Thresholds,
+    /// How many usable contracts and benefits were looked at.
+    pub checked: Checked,
+    /// Worst first.
+    pub findings: &'a [Finding],
+}
+
+/// Counts of what was looked at.
+#[derive(Debug, Serialize)]
+pub struct Checked {
+    /// Usable contracts.
+    pub contracts: usize,
+    /// Benefits of active offers.
+    pub benefits: usize,
+}
+
+/// The JSON document for `report`.
+pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate) -> CheckJson<'a> {
+    CheckJson {
+        status: match report.worst() {
+            None => "ok",
+            Some(Severity::Warning) => "warning",
+            Some(Severity::Critical) => "critical",
+        },
+        as_of: today,
+        thresholds,
+        checked: Checked {
+            contracts: report.contracts,
+            benefits: report.benefits,
+        },
+        findings: &report.findings,
+    }
+}

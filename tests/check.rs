@@ -1,0 +1,186 @@
+//! `check`, the CI gate: silence and exit 0 when all is well, a line per finding and exit 4 or
+//! 5 otherwise, thresholds and filters from the command line, JSON for scripts.
+
+mod support;
+
+use pretty_assertions::assert_eq;
+use support::{Env, w};
+
+/// Contoso with every benefit active from 2026-06-15 for a year: Gold Cloud Platform product
+/// support 7000001 (20 incidents) and cloud support 7000002 (unlimited), Silver Data Analytics
+/// cloud support 8000005 (5 incidents) and product support 8000006 (15).
+fn contoso() -> Env {
+    let env = Env::contoso_active();
+    env.ok(&w(
+        "activate gold-cloud-platform/cloud-support --access-id ACC-GCS-0001 --contract-id 7000002",
+    ));
+    env.ok(&w("activate silver-data-analytics/product-support --access-id ACC-SPS-0001 --contract-id 8000006"));
+    env
+}
+
+/// Runs `check` (or anything), asserts the exit code and that stdout holds `report`, and that
+/// the state file did not change.
+fn fails(env: &Env, args: &[&str], code: i32, report: &str) -> support::Run {
+    let before = env.bytes();
+    let run = env.run(args);
+    assert_eq!(
+        run.code,
+        code,
+        "`{}`\n{}{}",
+        args.join(" "),
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains(report),
+        "`{}`: stdout lacks {report:?}:\n{}",
+        args.join(" "),
+        run.stdout
+    );
+    assert!(env.bytes() == before, "check wrote the file");
+    run
+}
+
+#[test]
+fn all_well_is_exit_0_with_a_one_line_summary() {
+    let env = contoso();
+    let run = env.ok(&["check"]);
+    assert_eq!(
+        run.stdout,
+        "ok: 4 usable contracts and 4 benefits checked as of 2026-06-15; nothing to report\n"
+    );
+    assert_eq!(env.ok(&["-q", "check"]).stdout, "");
+}
+
+#[test]
+fn findings_are_listed_and_the_exit_code_is_the_worst() {
+    let env = contoso();
+    for _ in 0..3 {
+        env.ok(&w(
+            "incidents open --scope cloud --contract 8000005 --title Slow",
+        ));
+    }
+    // 2 left on 8000005: a warning at the default threshold (3).
+    let run = fails(
+        &env,
+        &["check"],
+        4,
+        "WARNING contract 8000005 (Partner Signature 5pack) has 2 incidents left [incidents-low]",
+    );
+    assert!(run.stdout.ends_with("warning: 0 critical, 1 warning; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
+    assert_eq!(run.stderr, "", "the findings are the whole report");
+    // Tighter thresholds make it critical; looser ones make it pass.
+    fails(
+        &env,
+        &w("check --critical-remaining 2"),
+        5,
+        "CRITICAL contract 8000005",
+    );
+    env.ok(&w("check --warn-remaining 1"));
+    // --exit-zero reports without failing.
+    let run = env.ok(&w("check --critical-remaining 2 --exit-zero"));
+    assert!(run.stdout.starts_with("CRITICAL"), "{}", run.stdout);
+}
+
+#[test]
+fn as_of_answers_what_will_fail_on_a_day() {
+    let env = contoso();
+    // 7000001 and 7000002 end on 2027-06-14, 8000005 on 2027-06-14 too.
+    let run = fails(
+        &env,
+        &w("--as-of 2027-06-01 check"),
+        4,
+        "ends on 2027-06-14, in 13 days [contract-expiring]",
+    );
+    assert_eq!(run.stdout.matches("WARNING").count(), 4, "{}", run.stdout);
+    fails(
+        &env,
+        &w("--as-of 2027-06-10 check"),
+        5,
+        "CRITICAL contract 7000001",
+    );
+    // After the end, the benefits have no usable contract: critical.
+    let run = fails(&env, &w("--as-of 2027-07-01 --json check"), 5, "");
+    let report = run.json();
+    assert_eq!(report["status"], "critical");
+    let codes: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "benefit-lapsed",
+            "benefit-lapsed",
+            "benefit-lapsed",
+            "benefit-lapsed"
+        ]
+    );
+}
+
+#[test]
+fn json_has_every_field_of_a_finding() {
+    let env = Env::contoso_active();
+    env.ok(&w("activate silver-data-analytics/product-support"));
+    let run = fails(
+        &env,
+        &w("--as-of 2026-06-30 --json check --offer silver-data-analytics"),
+        4,
+        "",
+    );
+    let report = run.json();
+    assert_eq!(report["status"], "warning");
+    assert_eq!(report["as_of"], "2026-06-30");
+    assert_eq!(report["thresholds"]["pending_days"], 7);
+    assert_eq!(
+        report["checked"],
+        serde_json::json!({"contracts": 1, "benefits": 2})
+    );
+    assert_eq!(
+        report["findings"][0],
+        serde_json::json!({
+            "severity": "warning",
+            "code": "activation-pending",
+            "contract": null,
+            "offer": "silver-data-analytics",
+            "benefit": "silver-data-analytics/product-support",
+            "remaining": null,
+            "days_left": null,
+            "pending_days": 15,
+            "message": "activation of silver-data-analytics/product-support pending since 2026-06-15 (15 days): check Partner Center for its IDs"
+        })
+    );
+}
+
+#[test]
+fn filters_and_bad_thresholds() {
+    let env = contoso();
+    for _ in 0..4 {
+        env.ok(&w(
+            "incidents open --scope cloud --contract 8000005 --title Slow",
+        ));
+    }
+    fails(&env, &w("check"), 5, "8000005");
+    env.ok(&w("check --scope on-premises"));
+    env.ok(&w("check --contract 7000001"));
+    env.ok(&w("check --offer gold-cloud-platform"));
+    env.refused(&w("check --contract 9999"), 3, "contract `9999` not found");
+    env.refused(
+        &w("check --offer platinum"),
+        3,
+        "offer `platinum` not found",
+    );
+    env.refused(
+        &w("check --critical-days 40"),
+        2,
+        "`--critical-days 40` is above `--warn-days 30`",
+    );
+    env.refused(&w("check --warn-remaining -1"), 2, "-1");
+    let help = env.ok(&["check", "--help"]).stdout;
+    assert!(
+        help.contains("[default: 3]") && help.contains("[default: 30]"),
+        "{help}"
+    );
+}
