@@ -425,6 +425,7 @@ fn organization(n: u32) -> State {
             account: Some(by.clone()),
             action: action.into(),
             summary,
+            balances: Vec::new(),
         };
         log.push(entry(
             opened_on,

@@ -115,6 +115,25 @@ pub enum Command {
     /// The CI gate: contracts running low or ending soon, benefits without a usable contract;
     /// exit 4 on warnings, 5 on anything critical
     Check(CheckArgs),
+    /// The audit trail: who changed what, when, and what it did to balances
+    History(HistoryArgs),
+}
+
+/// `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only changes made by this account
+    #[arg(long, value_name = "EMAIL")]
+    pub account: Option<Email>,
+    /// Only changes made on or after this day (the day they were made under)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub since: Option<NaiveDate>,
+    /// Only changes made on or before this day
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub until: Option<NaiveDate>,
+    /// Only the last N of them
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 /// `check`.

@@ -5,6 +5,7 @@ mod activate;
 mod check;
 mod contract;
 mod doctor;
+mod history;
 mod incidents;
 mod init;
 mod offer;
@@ -77,10 +78,12 @@ impl Ctx {
                     Some(_) => state.actor(as_account.as_ref())?.map(|a| a.email.clone()),
                     None => None,
                 };
+                let balances = state.balances();
                 let (value, summary) = change(state, actor.as_ref())?;
                 let Some(summary) = summary else {
                     return Ok((value, false));
                 };
+                let balances = state.balance_changes(&balances);
                 let account = actor.or_else(|| state.current_account.clone());
                 state.record(HistoryEntry {
                     revision: 0,
@@ -89,6 +92,7 @@ impl Ctx {
                     account,
                     action: action.to_string(),
                     summary,
+                    balances,
                 });
                 Ok((value, true))
             })
@@ -121,6 +125,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Incidents(c) => incidents::incidents(ctx, c),
         Command::Doctor(args) => doctor::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
+        Command::History(args) => history::history(ctx, args),
     }?;
     ctx.out.flush()?;
     Ok(())

@@ -54,7 +54,28 @@ pub struct HistoryEntry {
     pub action: String,
     /// What changed, in words; never holds an Access ID.
     pub summary: String,
+    /// The contracts whose balance the change moved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub balances: Vec<BalanceChange>,
 }
+
+/// A contract's balance before and after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceChange {
+    /// The contract.
+    pub contract: String,
+    /// Incidents charged less refunded, before.
+    pub used_before: u32,
+    /// … and after.
+    pub used_after: u32,
+    /// Incidents left before (`null` when unlimited).
+    pub remaining_before: Option<u32>,
+    /// … and after.
+    pub remaining_after: Option<u32>,
+}
+
+/// Every contract's ID, incidents used and incidents left, to compare before and after a change.
+pub type Balances = Vec<(String, u32, Option<u32>)>;
 
 /// The state file's content. Every collection is kept sorted so that the file is deterministic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +210,35 @@ impl State {
             }
         }
         usages
+    }
+
+    /// Every contract's balance, in Contract ID order.
+    pub fn balances(&self) -> Balances {
+        self.contracts
+            .iter()
+            .zip(self.usages())
+            .map(|(c, u)| (c.contract_id.to_string(), u.used(), c.remaining(u)))
+            .collect()
+    }
+
+    /// The balances that differ from `before` (a contract added with nothing used is no change).
+    pub fn balance_changes(&self, before: &Balances) -> Vec<BalanceChange> {
+        self.balances()
+            .into_iter()
+            .filter_map(|(contract, used_after, remaining_after)| {
+                let (used_before, remaining_before) = before
+                    .iter()
+                    .find(|(id, ..)| *id == contract)
+                    .map_or((0, None), |(_, u, r)| (*u, *r));
+                (used_before != used_after).then_some(BalanceChange {
+                    contract,
+                    used_before,
+                    used_after,
+                    remaining_before,
+                    remaining_after,
+                })
+            })
+            .collect()
     }
 
     /// Every contract with its balance and status on `today`, in Contract ID order.

@@ -10,7 +10,7 @@ use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
 use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, Organization, Totals};
+use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
 use crate::domain::warnings::Warning;
 
 use super::{access_id, bar};
@@ -301,6 +301,39 @@ pub fn incidents<'a>(
             state,
         ]);
     }
+    writeln!(w, "{t}")
+}
+
+/// The history table: one row per change, with the balances it moved.
+pub fn history(w: &mut dyn Write, entries: &[HistoryEntry]) -> io::Result<()> {
+    if entries.is_empty() {
+        return writeln!(w, "No changes recorded.");
+    }
+    let mut t = table(&["#", "Day", "At (UTC)", "Account", "Action", "What"]);
+    for e in entries {
+        let mut what = e.summary.clone();
+        for b in &e.balances {
+            let count = |used: u32, left: Option<u32>| match left {
+                Some(left) => format!("{left} left"),
+                None => format!("{used} used"),
+            };
+            what.push_str(&format!(
+                "; {}: {} → {}",
+                b.contract,
+                count(b.used_before, b.remaining_before),
+                count(b.used_after, b.remaining_after)
+            ));
+        }
+        t.add_row(vec![
+            e.revision.to_string(),
+            e.as_of.to_string(),
+            e.at.format("%Y-%m-%d %H:%M").to_string(),
+            or_dash(e.account.as_ref()),
+            e.action.clone(),
+            what,
+        ]);
+    }
+    right(&mut t, &[0]);
     writeln!(w, "{t}")
 }
 
