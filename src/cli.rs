@@ -70,6 +70,10 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
+    /// Show what a change would do, checked against every rule, without writing anything
+    #[arg(short = 'n', long, global = true, help_heading = "Global options")]
+    pub dry_run: bool,
+
     /// What to do [default: status]
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -117,6 +121,14 @@ pub enum Command {
     Check(CheckArgs),
     /// The audit trail: who changed what, when, and what it did to balances
     History(HistoryArgs),
+    /// Print a shell completion script (see the README for where to put it)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    Man,
 }
 
 /// `history`.

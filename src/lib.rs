@@ -50,6 +50,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         json: cli.json,
         reveal: cli.reveal,
         quiet: cli.quiet,
+        dry_run: cli.dry_run,
+        changed: false,
         // Stdout on its own flushes at every newline: one write per line of a long list.
         out: Box::new(io::BufWriter::new(io::stdout().lock())),
         err: Box::new(anstream::AutoStream::new(

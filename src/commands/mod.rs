@@ -4,6 +4,7 @@ mod account;
 mod activate;
 mod check;
 mod contract;
+mod docs;
 mod doctor;
 mod history;
 mod incidents;
@@ -38,6 +39,10 @@ pub struct Ctx {
     pub reveal: bool,
     /// `-q`.
     pub quiet: bool,
+    /// `-n`: apply changes in memory only.
+    pub dry_run: bool,
+    /// Whether the command changed the state (or would have, with `-n`).
+    pub changed: bool,
     /// Where data goes (stdout).
     pub out: Box<dyn Write>,
     /// Where messages go (stderr, coloured or not).
@@ -53,7 +58,7 @@ impl Ctx {
     /// Applies `change` under the lock as the acting account and records it in the history;
     /// `change` returns its value and a one-line summary (which must not hold an Access ID).
     pub fn mutate<T>(
-        &self,
+        &mut self,
         action: &str,
         change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, String), Refusal>,
     ) -> Result<(State, T), Error> {
@@ -65,37 +70,48 @@ impl Ctx {
     /// Like [`Ctx::mutate`], but a `None` summary means nothing changed: the file is not
     /// written and no history is recorded.
     pub fn mutate_if<T>(
-        &self,
+        &mut self,
         action: &str,
         change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, Option<String>), Refusal>,
     ) -> Result<(State, T), Error> {
         let as_account = self.as_account.clone();
         let today = self.today;
-        self.store
-            .mutate(|state: &mut State| -> Result<(T, bool), Error> {
-                // Before `init` there are no accounts to act as: `--as` is ignored there.
-                let actor = match state.organization {
-                    Some(_) => state.actor(as_account.as_ref())?.map(|a| a.email.clone()),
-                    None => None,
-                };
-                let balances = state.balances();
-                let (value, summary) = change(state, actor.as_ref())?;
-                let Some(summary) = summary else {
-                    return Ok((value, false));
-                };
-                let balances = state.balance_changes(&balances);
-                let account = actor.or_else(|| state.current_account.clone());
-                state.record(HistoryEntry {
-                    revision: 0,
-                    at: Utc::now(),
-                    as_of: today,
-                    account,
-                    action: action.to_string(),
-                    summary,
-                    balances,
-                });
-                Ok((value, true))
-            })
+        let mut changed = false;
+        let apply = |state: &mut State| -> Result<(T, bool), Error> {
+            // Before `init` there are no accounts to act as: `--as` is ignored there.
+            let actor = match state.organization {
+                Some(_) => state.actor(as_account.as_ref())?.map(|a| a.email.clone()),
+                None => None,
+            };
+            let balances = state.balances();
+            let (value, summary) = change(state, actor.as_ref())?;
+            let Some(summary) = summary else {
+                return Ok((value, false));
+            };
+            let balances = state.balance_changes(&balances);
+            let account = actor.or_else(|| state.current_account.clone());
+            state.record(HistoryEntry {
+                revision: 0,
+                at: Utc::now(),
+                as_of: today,
+                account,
+                action: action.to_string(),
+                summary,
+                balances,
+            });
+            changed = true;
+            Ok((value, true))
+        };
+        let result = if self.dry_run {
+            // Checked against every rule on the state as it is, with no lock and no file
+            // touched (not even the folder or the lock file).
+            let mut state = self.load()?;
+            apply(&mut state).map(|(value, _)| (state, value))
+        } else {
+            self.store.mutate(apply)
+        };
+        self.changed = changed;
+        result
     }
 
     /// Tells a human what changed (stderr); silent with `-q` or `--json`.
@@ -126,7 +142,12 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Doctor(args) => doctor::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::History(args) => history::history(ctx, args),
+        Command::Completions { shell } => docs::completions(ctx, shell),
+        Command::Man => docs::man(ctx),
     }?;
+    if ctx.dry_run && ctx.changed {
+        ctx.say("dry run: nothing was written")?;
+    }
     ctx.out.flush()?;
     Ok(())
 }
