@@ -9,7 +9,7 @@ use crate::domain::account::Role;
 use crate::domain::catalog::Level;
 use crate::domain::contract::{Allowance, Coverage, PlanKind, Scope};
 use crate::domain::incident::{IncidentId, RefundReason};
-use crate::domain::values::{self, AccessId, Email, Id, PartnerId, Text, ValueError};
+use crate::domain::values::{self, AccessId, Email, Id, PartnerId, ProfileName, Text, ValueError};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -35,6 +35,16 @@ pub struct Cli {
         value_name = "PATH"
     )]
     pub state: Option<PathBuf>,
+
+    /// Use this organization's own state in the config folder (`--state` wins over it)
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "PARTNER_SUPPORT_PROFILE",
+        value_name = "NAME"
+    )]
+    pub profile: Option<ProfileName>,
 
     /// Act as this account instead of the current one
     #[arg(
@@ -129,6 +139,16 @@ pub enum Command {
     },
     /// Print the manual page (roff)
     Man,
+    /// Profiles: one state per organization in the config folder
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+/// `profile …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// List the profiles and the organization each holds
+    List,
 }
 
 /// `history`.

@@ -16,6 +16,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::cli::{Cli, ColorWhen, Command};
 use crate::commands::Ctx;
+use crate::domain::values::ProfileName;
 use crate::error::Error;
 use crate::store::Store;
 
@@ -27,20 +28,30 @@ fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
     }
 }
 
-/// The default state file: the platform's config folder for partner-support.
-fn default_state_path() -> Result<PathBuf, Error> {
+/// The platform's config folder for partner-support.
+fn config_dir() -> Result<PathBuf, Error> {
     directories::ProjectDirs::from("", "", "partner-support")
-        .map(|d| d.config_dir().join("state.json"))
+        .map(|d| d.config_dir().to_path_buf())
         .ok_or(Error::NoConfigDir)
+}
+
+/// The state file: `--state`, else the profile's, else the default one.
+fn state_path(state: Option<PathBuf>, profile: Option<&ProfileName>) -> Result<PathBuf, Error> {
+    Ok(match (state, profile) {
+        (Some(path), _) => path,
+        (None, Some(name)) => commands::profile_path(&config_dir()?, name),
+        (None, None) => config_dir()?.join("state.json"),
+    })
 }
 
 /// Runs the command the arguments name.
 pub fn run(cli: Cli) -> Result<(), Error> {
-    let path = match cli.state {
-        Some(p) => p,
-        None => default_state_path()?,
-    };
     let command = cli.command.unwrap_or(Command::Status);
+    if let Command::Profile(c) = &command {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        return commands::profiles(&mut out, c, &config_dir()?, cli.profile.as_ref(), cli.json);
+    }
+    let path = state_path(cli.state, cli.profile.as_ref())?;
     let store = Store::new(path, std::time::Duration::from_secs(cli.lock_wait));
     let mut ctx = Ctx {
         today: cli

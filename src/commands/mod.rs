@@ -10,12 +10,15 @@ mod history;
 mod incidents;
 mod init;
 mod offer;
+mod profile;
 mod status;
 
 use std::io::{self, Write};
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
+
+pub use profile::{ProfileJson, profile_path, profiles};
 
 use crate::cli::Command;
 use crate::domain::refusal::Refusal;
@@ -144,6 +147,9 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::History(args) => history::history(ctx, args),
         Command::Completions { shell } => docs::completions(ctx, shell),
         Command::Man => docs::man(ctx),
+        Command::Profile(_) => {
+            unreachable!("`profile` needs no state and runs before it is opened")
+        }
     }?;
     if ctx.dry_run && ctx.changed {
         ctx.say("dry run: nothing was written")?;

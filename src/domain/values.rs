@@ -196,6 +196,28 @@ impl fmt::Debug for AccessId {
     }
 }
 
+/// A profile's name: 1–64 ASCII letters, digits, `-`, `_` or `.`, starting with a letter or
+/// digit (it names a folder, so `..` and hidden names are out).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProfileName(String);
+
+impl FromStr for ProfileName {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        Id::check(s)?;
+        if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return reject("expected a profile name that starts with a letter or digit");
+        }
+        Ok(ProfileName(s.to_string()))
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// An account's e-mail address, kept in lowercase so that lookups ignore case.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -445,6 +467,10 @@ mod tests {
         assert!("9".repeat(65).parse::<Id>().is_err());
         let id: Id = "ACC-1234-5678".parse().unwrap();
         assert_eq!(id.masked(), "****5678");
+        for bad in ["..", ".hidden", "-x", "a/b", ""] {
+            assert!(bad.parse::<ProfileName>().is_err(), "{bad:?}");
+        }
+        assert!("acme.eu-2".parse::<ProfileName>().is_ok());
         let secret: AccessId = "ACC-1234-5678".parse().unwrap();
         assert_eq!(format!("{secret:?}"), "AccessId(****5678)");
         assert_eq!(secret.expose(), "ACC-1234-5678");

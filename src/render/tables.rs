@@ -304,6 +304,26 @@ pub fn incidents<'a>(
     writeln!(w, "{t}")
 }
 
+/// The profiles table.
+pub fn profiles(w: &mut dyn Write, profiles: &[crate::commands::ProfileJson]) -> io::Result<()> {
+    if profiles.is_empty() {
+        return writeln!(
+            w,
+            "No profiles yet: `partner-support --profile NAME init …` makes one."
+        );
+    }
+    let mut t = table(&["", "Profile", "Organization", "State file"]);
+    for p in profiles {
+        t.add_row(vec![
+            if p.current { "*" } else { "" }.to_string(),
+            p.name.clone(),
+            or_dash(p.organization.as_ref()),
+            p.path.clone(),
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
 /// The history table: one row per change, with the balances it moved.
 pub fn history(w: &mut dyn Write, entries: &[HistoryEntry]) -> io::Result<()> {
     if entries.is_empty() {

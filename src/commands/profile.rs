@@ -1,0 +1,94 @@
+//! Profiles: one state file per organization under the config folder, for people who look
+//! after several; `profile list` shows them.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::cli::ProfileCommand;
+use crate::domain::values::ProfileName;
+use crate::error::Error;
+use crate::render;
+use crate::store::Store;
+
+/// A profile's state file: `profiles/NAME/state.json` in the config folder, so its backup,
+/// lock and history sit beside it and apart from every other profile's.
+pub fn profile_path(config_dir: &Path, name: &ProfileName) -> PathBuf {
+    config_dir
+        .join("profiles")
+        .join(name.to_string())
+        .join("state.json")
+}
+
+/// One profile as listed.
+#[derive(Debug, Serialize)]
+pub struct ProfileJson {
+    /// `default` for the state outside any profile.
+    pub name: String,
+    /// The organization it holds (`null` before `init` or when it cannot be read).
+    pub organization: Option<String>,
+    /// Its state file.
+    pub path: String,
+    /// Whether `--profile` (or its absence) selects it.
+    pub current: bool,
+}
+
+/// Runs `profile …`.
+pub fn profiles(
+    out: &mut dyn Write,
+    command: &ProfileCommand,
+    config_dir: &Path,
+    selected: Option<&ProfileName>,
+    json: bool,
+) -> Result<(), Error> {
+    let ProfileCommand::List = command;
+    let mut found = Vec::new();
+    let default = config_dir.join("state.json");
+    if default.exists() {
+        found.push(("default".to_string(), default, selected.is_none()));
+    }
+    let mut names: Vec<String> = match std::fs::read_dir(config_dir.join("profiles")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.parse::<ProfileName>().is_ok())
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::Output(e)),
+    };
+    names.sort();
+    for name in names {
+        let parsed: ProfileName = name.parse().expect("filtered above");
+        let path = profile_path(config_dir, &parsed);
+        if path.exists() {
+            let current = selected == Some(&parsed);
+            found.push((name, path, current));
+        }
+    }
+    let profiles: Vec<ProfileJson> = found
+        .into_iter()
+        .map(|(name, path, current)| ProfileJson {
+            organization: Store::new(path.clone(), Duration::ZERO)
+                .load()
+                .ok()
+                .and_then(|s| s.organization)
+                .map(|o| o.name.to_string()),
+            name,
+            path: path.display().to_string(),
+            current,
+        })
+        .collect();
+    if json {
+        #[derive(Serialize)]
+        struct Profiles {
+            profiles: Vec<ProfileJson>,
+        }
+        render::write_json(out, &Profiles { profiles })?;
+    } else {
+        render::tables::profiles(out, &profiles)?;
+    }
+    out.flush()?;
+    Ok(())
+}
