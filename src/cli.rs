@@ -142,6 +142,48 @@ pub enum Command {
     /// Profiles: one state per organization in the config folder
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Write records to stdout: JSON (what `import` reads back) or CSV for a spreadsheet
+    Export(ExportArgs),
+    /// Merge a previous `export --format json` (or an incidents CSV) into this state: all or nothing
+    Import(ImportArgs),
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    pub format: FormatArg,
+    /// Which records (CSV holds one table: incidents or contracts)
+    #[arg(long, value_enum, default_value_t = WhatArg::All)]
+    pub what: WhatArg,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON document
+    Json,
+    /// Comma-separated values with a header row
+    Csv,
+}
+
+/// Which records to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhatArg {
+    /// Incidents
+    Incidents,
+    /// Contracts
+    Contracts,
+    /// Everything (JSON only)
+    All,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: a JSON export, or an incidents CSV
+    pub file: PathBuf,
 }
 
 /// `profile …`.

@@ -12,6 +12,7 @@ mod init;
 mod offer;
 mod profile;
 mod status;
+mod transfer;
 
 use std::io::{self, Write};
 
@@ -147,6 +148,8 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::History(args) => history::history(ctx, args),
         Command::Completions { shell } => docs::completions(ctx, shell),
         Command::Man => docs::man(ctx),
+        Command::Export(args) => transfer::export(ctx, args),
+        Command::Import(args) => transfer::import(ctx, args),
         Command::Profile(_) => {
             unreachable!("`profile` needs no state and runs before it is opened")
         }

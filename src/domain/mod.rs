@@ -9,6 +9,7 @@ pub mod contract;
 pub mod incident;
 pub mod incidents;
 pub mod integrity;
+pub mod merge;
 pub mod offer;
 pub mod plans;
 pub mod refusal;

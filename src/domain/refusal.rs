@@ -206,6 +206,12 @@ pub enum Refusal {
         /// The end.
         end: NaiveDate,
     },
+    /// An import that clashes with what is recorded, or would break a rule.
+    #[error("cannot import: {0}")]
+    ImportConflict(String),
+    /// An import file that cannot be read as an export (a usage error).
+    #[error("{0}")]
+    BadImport(String),
     /// Option values that contradict the program (a usage error).
     #[error("{0}")]
     BadCombination(String),
@@ -232,7 +238,7 @@ impl Refusal {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Refusal::EndBeforeStart { .. } | Refusal::BadCombination(_)
+            Refusal::EndBeforeStart { .. } | Refusal::BadCombination(_) | Refusal::BadImport(_)
         )
     }
 

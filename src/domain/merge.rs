@@ -1,0 +1,247 @@
+//! `import`: merging records from another copy of the state into this one. Everything is checked
+//! before anything counts: a record already here is a duplicate (skipped) when identical and a
+//! conflict (refused) when not, and the result must keep every consistency rule.
+
+use serde::Serialize;
+
+use super::account::Account;
+use super::contract::Contract;
+use super::incident::Incident;
+use super::offer::Offer;
+use super::refusal::Refusal;
+use super::state::State;
+
+/// What an import brings.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    /// Accounts.
+    pub accounts: Vec<Account>,
+    /// Offers.
+    pub offers: Vec<Offer>,
+    /// Contracts (with their real Access IDs).
+    pub contracts: Vec<Contract>,
+    /// Incidents.
+    pub incidents: Vec<Incident>,
+}
+
+/// What an import added and what it found already recorded, per kind of record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Merged {
+    /// Records added.
+    pub added: Counts,
+    /// Identical records already recorded, skipped.
+    pub duplicates: Counts,
+}
+
+/// Counts per kind of record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Accounts.
+    pub accounts: usize,
+    /// Offers.
+    pub offers: usize,
+    /// Contracts.
+    pub contracts: usize,
+    /// Incidents.
+    pub incidents: usize,
+}
+
+impl Counts {
+    /// All records.
+    pub fn total(&self) -> usize {
+        self.accounts + self.offers + self.contracts + self.incidents
+    }
+}
+
+/// Adds each of `items` that `find` does not find; counts what was skipped as identical;
+/// refuses one that differs.
+fn merge_into<T: PartialEq>(
+    items: Vec<T>,
+    find: impl Fn(&T) -> Option<T>,
+    mut add: impl FnMut(T),
+    describe: impl Fn(&T) -> String,
+    added: &mut usize,
+    duplicates: &mut usize,
+) -> Result<(), Refusal> {
+    for item in items {
+        match find(&item) {
+            Some(existing) if existing == item => *duplicates += 1,
+            Some(_) => {
+                return Err(Refusal::ImportConflict(format!(
+                    "{} differs from the one recorded",
+                    describe(&item)
+                )));
+            }
+            None => {
+                add(item);
+                *added += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl State {
+    /// Merges `import`. On a refusal the state may be half changed: the caller discards it.
+    pub fn merge(&mut self, import: Import) -> Result<Merged, Refusal> {
+        self.require_organization()?;
+        let mut m = Merged::default();
+        let (added, dup) = (&mut m.added, &mut m.duplicates);
+        let accounts = self.accounts.clone();
+        merge_into(
+            import.accounts,
+            |a| accounts.iter().find(|x| x.email == a.email).cloned(),
+            |a| self.accounts.push(a),
+            |a| format!("account `{}`", a.email),
+            &mut added.accounts,
+            &mut dup.accounts,
+        )?;
+        let offers = self.offers.clone();
+        merge_into(
+            import.offers,
+            |o| offers.iter().find(|x| x.name() == o.name()).cloned(),
+            |o| self.offers.push(o),
+            |o| format!("offer `{}`", o.name()),
+            &mut added.offers,
+            &mut dup.offers,
+        )?;
+        let contracts = self.contracts.clone();
+        merge_into(
+            import.contracts,
+            |c| {
+                contracts
+                    .iter()
+                    .find(|x| x.contract_id == c.contract_id)
+                    .cloned()
+            },
+            |c| self.contracts.push(c),
+            |c| format!("contract `{}`", c.contract_id),
+            &mut added.contracts,
+            &mut dup.contracts,
+        )?;
+        let mut new_incidents = Vec::new();
+        for i in import.incidents {
+            match self.incidents.find(i.id) {
+                Some(existing) if existing.get()? == &i => dup.incidents += 1,
+                Some(_) => {
+                    return Err(Refusal::ImportConflict(format!(
+                        "incident {} differs from the one recorded",
+                        i.id
+                    )));
+                }
+                None if new_incidents.iter().any(|n: &Incident| n.id == i.id) => {
+                    return Err(Refusal::ImportConflict(format!(
+                        "incident {} appears twice in the import",
+                        i.id
+                    )));
+                }
+                None => new_incidents.push(i),
+            }
+        }
+        added.incidents = new_incidents.len();
+        for i in new_incidents {
+            self.incidents.push(i);
+        }
+        self.normalize();
+        if let Some(problem) = self.problems().into_iter().next() {
+            return Err(Refusal::ImportConflict(format!(
+                "the result would be inconsistent: {problem}"
+            )));
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contract::{Allowance, Coverage, Scope};
+    use crate::domain::incident::IncidentId;
+    use crate::domain::testing::{contract, d, org};
+
+    fn incident(n: u32, contract: &str) -> Incident {
+        Incident {
+            id: IncidentId(n),
+            contract_id: Some(contract.parse().unwrap()),
+            opened_on: d("2026-03-01"),
+            closed_on: None,
+            refund: None,
+            scope: Scope::Cloud,
+            title: "Outage".parse().unwrap(),
+            product: None,
+            case_number: None,
+            csp_customer: None,
+            opened_by: None,
+        }
+    }
+
+    fn two_incident_contract() -> Contract {
+        contract(
+            "A",
+            Coverage::Both,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        )
+    }
+
+    #[test]
+    fn new_records_are_added_identical_ones_skipped_and_different_ones_refused() {
+        let mut s = org();
+        s.contracts = vec![two_incident_contract()];
+        s.incidents.push(incident(1, "A"));
+        let import = Import {
+            incidents: vec![incident(1, "A"), incident(2, "A")],
+            contracts: vec![two_incident_contract()],
+            ..Import::default()
+        };
+        let m = s.clone().merge(import.clone()).unwrap();
+        assert_eq!(
+            (
+                m.added.incidents,
+                m.duplicates.incidents,
+                m.duplicates.contracts
+            ),
+            (1, 1, 1)
+        );
+
+        let mut changed = incident(1, "A");
+        changed.title = "Something else".parse().unwrap();
+        let refused = s.clone().merge(Import {
+            incidents: vec![changed],
+            ..Import::default()
+        });
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "cannot import: incident INC-0001 differs from the one recorded"
+        );
+    }
+
+    #[test]
+    fn an_import_that_would_break_a_rule_is_refused() {
+        let mut s = org();
+        s.contracts = vec![two_incident_contract()];
+        s.incidents.push(incident(1, "A"));
+        let too_many = Import {
+            incidents: vec![incident(2, "A"), incident(3, "A")],
+            ..Import::default()
+        };
+        assert!(
+            s.clone()
+                .merge(too_many)
+                .unwrap_err()
+                .to_string()
+                .contains("more incidents charged (3) than it grants (2)")
+        );
+        let orphan = Import {
+            incidents: vec![incident(2, "B")],
+            ..Import::default()
+        };
+        assert!(
+            s.merge(orphan)
+                .unwrap_err()
+                .to_string()
+                .contains("which is not recorded")
+        );
+    }
+}

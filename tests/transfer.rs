@@ -1,0 +1,160 @@
+//! `export` and `import`: JSON that reads back, CSV a spreadsheet opens (RFC 4180 quoting), and
+//! a merge that is all or nothing.
+
+mod support;
+
+use pretty_assertions::assert_eq;
+use support::{Env, w};
+
+/// Contoso with two incidents on 7000001, one with a title that needs CSV quoting.
+fn contoso() -> Env {
+    let env = Env::contoso_active();
+    env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "on-premises",
+        "--title",
+        "Mail \"flow\", stopped",
+    ]);
+    env.ok(&w("incidents open --scope on-premises --title Second"));
+    env.ok(&w("incidents refund INC-0002 --reason duplicate"));
+    env
+}
+
+#[test]
+fn csv_has_a_header_and_quotes_what_needs_it() {
+    let env = contoso();
+    let csv = env.ok(&w("export --format csv --what incidents")).stdout;
+    let lines: Vec<_> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by"
+    );
+    assert_eq!(
+        lines[1],
+        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,"#
+    );
+    assert!(
+        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com"),
+        "{}",
+        lines[2]
+    );
+    let contracts = env.ok(&w("export --format csv --what contracts")).stdout;
+    assert!(
+        contracts.contains("7000001,****7788,Partner support Gold 20pack,benefit,"),
+        "{contracts}"
+    );
+    assert!(!contracts.contains("ACC-GOLD-7788"));
+    env.refused(&w("export --format csv"), 2, "a CSV file holds one table");
+}
+
+#[test]
+fn a_json_export_reads_back_into_a_new_state_and_again_changes_nothing() {
+    let env = contoso();
+    let masked = env.ok(&["export"]).json();
+    assert_eq!(masked["format"], "partner-support export");
+    assert_eq!(masked["contracts"][0]["access_id"], "****7788");
+    let file = env.dir().join("all.json");
+    std::fs::write(&file, env.ok(&w("export --reveal")).stdout).unwrap();
+    let path = file.to_str().unwrap();
+
+    // Into a fresh state of the same organization: everything arrives.
+    let other = Env::new();
+    other.ok(&w("init --partner-id 4012345 --name Contoso"));
+    let run = other.ok(&["import", path]);
+    assert_eq!(
+        run.stderr,
+        "imported 2 incidents, 2 contracts, 1 account, 2 offers from all.json\n"
+    );
+    let remaining = |e: &Env| e.ok(&w("--json incidents remaining")).json()["totals"].clone();
+    assert_eq!(remaining(&other), remaining(&env));
+    // Importing it again finds only duplicates and writes nothing.
+    let before = other.bytes();
+    let again = other.ok(&["import", path]);
+    assert!(
+        again
+            .stderr
+            .starts_with("imported nothing new from all.json (7 already recorded"),
+        "{}",
+        again.stderr
+    );
+    assert!(other.bytes() == before);
+    // And the original takes it back as duplicates only.
+    env.ok(&["import", path]);
+}
+
+#[test]
+fn an_import_is_validated_first_and_all_or_nothing() {
+    let env = contoso();
+    let dir = env.dir();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let header = "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by";
+    // A new incident and one that differs from INC-0001: nothing is imported.
+    let conflict = write(
+        "conflict.csv",
+        &format!(
+            "{header}\nINC-0009,2026-06-15,cloud,New,,8000005,,,,,,,,\nINC-0001,2026-06-15,on-premises,Other title,,7000001,,,,,,,,\n"
+        ),
+    );
+    env.refused(
+        &["import", &conflict],
+        3,
+        "cannot import: incident INC-0001 differs from the one recorded",
+    );
+    // Six more on a five-incident contract would push it below zero.
+    let rows: String = (10..16)
+        .map(|n| format!("INC-00{n},2026-06-15,cloud,Load,,8000005,,,,,,,,\n"))
+        .collect();
+    let too_many = write("too-many.csv", &format!("{header}\n{rows}"));
+    env.refused(
+        &["import", &too_many],
+        3,
+        "contract `8000005` has more incidents charged (6) than it grants (5)",
+    );
+    // Files that are not exports.
+    let masked = write("masked.json", &env.ok(&["export"]).stdout);
+    env.refused(
+        &["import", &masked],
+        2,
+        "has a masked Access ID; export with `--reveal`",
+    );
+    let other = write("other.json", "{\"hello\": 1}");
+    env.refused(
+        &["import", &other],
+        2,
+        "is not a `partner-support export --format json` file",
+    );
+    let bad_row = write(
+        "bad.csv",
+        &format!("{header}\nINC-0009,2026-02-30,cloud,Bad date,,8000005,,,,,,,,\n"),
+    );
+    env.refused(&["import", &bad_row], 2, "row 2:");
+    env.refused(
+        &["import", "/nonexistent/file.json"],
+        2,
+        "cannot import `/nonexistent/file.json`",
+    );
+    // A dry run shows what would change and writes nothing.
+    let good = write(
+        "good.csv",
+        &format!("{header}\nINC-0009,2026-06-15,cloud,New,,8000005,,,,,,,,\n"),
+    );
+    let before = env.bytes();
+    let run = env.ok(&["-n", "import", &good]);
+    assert!(
+        run.stderr
+            .contains("imported 1 incident from good.csv (2 already recorded")
+            || run.stderr.contains("imported 1 incident from good.csv"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.ends_with("dry run: nothing was written\n"));
+    assert!(env.bytes() == before);
+    env.ok(&["import", &good]);
+    assert_eq!(env.json()["incidents"].as_array().unwrap().len(), 3);
+}
