@@ -47,6 +47,10 @@ fn state_path(state: Option<PathBuf>, profile: Option<&ProfileName>) -> Result<P
 /// Runs the command the arguments name.
 pub fn run(cli: Cli) -> Result<(), Error> {
     let command = cli.command.unwrap_or(Command::Status);
+    // Every stream follows `--color` (over NO_COLOR, CLICOLOR_FORCE and TERM=dumb, which
+    // anstream reads); stdout's tables and labels too, never on a pipe unless forced.
+    color_choice(cli.color).write_global();
+    render::set_color(anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never);
     if let Command::Profile(c) = &command {
         let mut out = io::BufWriter::new(io::stdout().lock());
         return commands::profiles(&mut out, c, &config_dir()?, cli.profile.as_ref(), cli.json);

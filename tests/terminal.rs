@@ -106,3 +106,30 @@ fn dry_run_checks_every_change_and_writes_nothing() {
     fresh.ok(&w("-n init --partner-id 1 --name Fabrikam"));
     assert!(!fresh.state().parent().unwrap().exists());
 }
+
+#[test]
+fn tables_and_check_labels_are_coloured_only_when_asked_or_on_a_terminal() {
+    let env = Env::contoso_active();
+    let esc = |run: &support::Run| run.stdout.contains('\u{1b}');
+    assert!(!esc(&env.ok(&w("contract list"))), "a pipe gets no colour");
+    assert!(esc(&env.ok(&w("--color always contract list"))));
+    assert!(esc(&env.ok(&w("--color always status"))));
+    let forced = support::run_command(
+        env.cmd()
+            .env("CLICOLOR_FORCE", "1")
+            .args(w("contract list")),
+    );
+    assert!(esc(&forced));
+    let no_color = support::run_command(
+        env.cmd()
+            .env("CLICOLOR_FORCE", "1")
+            .env("NO_COLOR", "1")
+            .args(w("contract list")),
+    );
+    assert!(!esc(&no_color));
+    assert!(!esc(&env.ok(&w("--color never --json status"))));
+    let check = env.run(&w("--color always --as-of 2027-06-10 check"));
+    assert!(check.stdout.starts_with("\u{1b}["), "{:?}", check.stdout);
+    // JSON never carries colour, even forced.
+    assert!(!esc(&env.ok(&w("--color always --json contract list"))));
+}

@@ -10,7 +10,17 @@ use crate::domain::check::{Finding, Report, Severity, Thresholds};
 /// `CRITICAL message [code]` lines, worst first, then a one-line summary (left out with `-q`).
 pub fn write(w: &mut dyn Write, report: &Report, today: NaiveDate, quiet: bool) -> io::Result<()> {
     for f in &report.findings {
-        writeln!(w, "{} {} [{}]", f.severity.label(), f.message, f.code)?;
+        let style = match f.severity {
+            Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
+            Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
+        };
+        writeln!(
+            w,
+            "{} {} [{}]",
+            super::paint(f.severity.label(), style),
+            f.message,
+            f.code
+        )?;
     }
     if quiet {
         return Ok(());

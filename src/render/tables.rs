@@ -3,11 +3,11 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
-use crate::domain::contract::Allowance;
+use crate::domain::contract::{Allowance, Status};
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
@@ -23,7 +23,22 @@ fn table(header: &[&str]) -> Table {
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
+    if super::color() {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
     t
+}
+
+/// A contract's status, green when usable, red when not, cyan when it has not started.
+fn status_cell(status: Status) -> Cell {
+    let cell = Cell::new(status.slug());
+    match status {
+        Status::Active => cell.fg(Color::Green),
+        Status::Waiting => cell.fg(Color::Cyan),
+        Status::Exhausted | Status::Expired => cell.fg(Color::Red),
+    }
 }
 
 fn right(t: &mut Table, columns: &[usize]) {
@@ -191,7 +206,7 @@ pub fn contracts(
     let mut t = table(&header);
     for v in views {
         let c = v.contract;
-        let mut row = vec![
+        let mut row: Vec<Cell> = [
             c.contract_id.to_string(),
             access_id(&c.access_id, reveal),
             c.plan.to_string(),
@@ -201,10 +216,13 @@ pub fn contracts(
             c.start.to_string(),
             c.end.to_string(),
             v.days_left.max(0).to_string(),
-            v.status.slug().to_string(),
-        ];
+        ]
+        .into_iter()
+        .map(Cell::new)
+        .collect();
+        row.push(status_cell(v.status));
         if with_reason {
-            row.push(v.reason().unwrap_or_default());
+            row.push(Cell::new(v.reason().unwrap_or_default()));
         }
         t.add_row(row);
     }
