@@ -87,3 +87,89 @@ fn the_example_shows_every_contract_status_and_is_never_written() {
         "reading the example wrote to it"
     );
 }
+
+/// Runs `examples/ci/check.sh` on `state` the way cron would: a bare environment.
+fn cron(state: &Path, extra_env: &[(&str, &str)], check_args: &[&str]) -> support::Run {
+    let mut cmd = Command::new("sh");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PARTNER_SUPPORT", env!("CARGO_BIN_EXE_partner-support"))
+        .env("PARTNER_SUPPORT_AS_OF", "2026-11-25")
+        .envs(extra_env.iter().copied())
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/ci/check.sh"))
+        .arg(state)
+        .args(check_args);
+    support::run_command(&mut cmd)
+}
+
+#[test]
+fn the_cron_script_is_silent_when_all_is_well_and_reports_otherwise() {
+    // The sample has critical findings.
+    let env = support::Env::new();
+    env.write_private(&std::fs::read(example()).unwrap());
+    let run = cron(env.state(), &[], &[]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("CRITICAL contract RESELLER-26"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("checked as of"),
+        "no summary line: {}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}'));
+
+    // NOTIFY gets the findings on its standard input instead.
+    let notified = env.dir().join("notified.txt");
+    let command = format!("cat > '{}'", notified.display());
+    let run = cron(env.state(), &[("NOTIFY", &command)], &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (5, ""));
+    assert!(
+        std::fs::read_to_string(&notified)
+            .unwrap()
+            .contains("[benefit-lapsed]")
+    );
+
+    // All well prints nothing (so cron mails nothing) and exits 0; options go to `check`.
+    let healthy = support::Env::contoso_active();
+    let run = cron(
+        healthy.state(),
+        &[("PARTNER_SUPPORT_AS_OF", "2026-06-15")],
+        &["--scope", "on-premises", "--offer", "gold-cloud-platform"],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+
+    // A broken state is an error, not a finding.
+    let broken = support::Env::new();
+    broken.write_private(b"{");
+    let run = cron(broken.state(), &[], &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("check.sh: partner-support check failed with status 1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_workflow_runs_check_on_a_schedule() {
+    let workflow = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/ci/partner-support-check.yml"
+    ))
+    .unwrap();
+    for want in [
+        "schedule:",
+        "cron:",
+        "partner-support --color never check",
+        "shell: bash",
+    ] {
+        assert!(workflow.contains(want), "the workflow lacks {want:?}");
+    }
+}
