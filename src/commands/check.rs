@@ -3,7 +3,6 @@
 
 use crate::cli::CheckArgs;
 use crate::domain::check::{Filter, Thresholds};
-use crate::domain::refusal::Refusal;
 use crate::error::Error;
 use crate::render;
 
@@ -16,26 +15,13 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         critical_days: args.critical_days,
         pending_days: args.pending_days,
     };
-    thresholds.validate()?;
     let state = ctx.load()?;
-    if let Some(id) = &args.contract {
-        state.contract(id.as_str())?;
-    }
-    if let Some(name) = &args.offer
-        && !state.offers.iter().any(|o| o.name() == *name)
-    {
-        return Err(Refusal::UnknownOffer {
-            name: name.clone(),
-            known: state.offers.iter().map(|o| o.name()).collect(),
-        }
-        .into());
-    }
     let filter = Filter {
         scope: args.scope.map(Into::into),
         contract: args.contract.map(|c| c.to_string()),
         offer: args.offer,
     };
-    let report = state.check(ctx.today, &thresholds, &filter);
+    let report = state.check(ctx.today, &thresholds, &filter)?;
     if ctx.json {
         ctx.print_json(&render::check::json(&report, &thresholds, ctx.today))?;
     } else {

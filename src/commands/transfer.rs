@@ -9,7 +9,7 @@ use crate::cli::{ExportArgs, FormatArg, ImportArgs, WhatArg};
 use crate::domain::incident::Incident;
 use crate::domain::merge::{Import, Merged};
 use crate::domain::refusal::Refusal;
-use crate::domain::state::{Organization, SCHEMA_VERSION};
+use crate::domain::state::SCHEMA_VERSION;
 use crate::error::Error;
 use crate::render::export::{self, EXPORT_FORMAT, Export, INCIDENT_COLUMNS};
 
@@ -60,20 +60,12 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     let bad =
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
     let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
-    let (import, organization) = if text.trim_start().starts_with('{') {
+    let import = if text.trim_start().starts_with('{') {
         from_json(&text).map_err(bad)?
     } else {
-        (from_csv(&text).map_err(bad)?, None)
+        from_csv(&text).map_err(bad)?
     };
     let (_, merged) = ctx.mutate_if("import", |state, _| {
-        if let (Some(theirs), Some(ours)) = (&organization, &state.organization)
-            && theirs.partner_id != ours.partner_id
-        {
-            return Err(Refusal::ImportConflict(format!(
-                "the export is of {} (partner ID {}), this state of {} (partner ID {})",
-                theirs.name, theirs.partner_id, ours.name, ours.partner_id
-            )));
-        }
         let merged = state.merge(import)?;
         let summary = (merged.added.total() > 0).then(|| summary(&merged, file_name(&args.file)));
         Ok((merged, summary))
@@ -133,7 +125,7 @@ fn field<T: DeserializeOwned>(
 }
 
 /// A JSON export: its records and the organization it came from.
-fn from_json(text: &str) -> Result<(Import, Option<Organization>), String> {
+fn from_json(text: &str) -> Result<Import, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let Value::Object(mut doc) = doc else {
         return Err("expected a JSON object".into());
@@ -164,13 +156,13 @@ fn from_json(text: &str) -> Result<(Import, Option<Organization>), String> {
             masked["contract_id"].as_str().unwrap_or("?")
         ));
     }
-    let import = Import {
+    Ok(Import {
+        organization: field(&mut doc, "organization")?,
         accounts: field(&mut doc, "accounts")?.unwrap_or_default(),
         offers: field(&mut doc, "offers")?.unwrap_or_default(),
         contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
         incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
-    };
-    Ok((import, field(&mut doc, "organization")?))
+    })
 }
 
 /// An incidents CSV with the columns `export --format csv --what incidents` writes (`plan` is

@@ -143,8 +143,26 @@ fn plural(n: impl Into<i64>, one: &str, many: &str) -> String {
 }
 
 impl State {
-    /// Checks the usable contracts and the benefits of active offers on `today`.
-    pub fn check(&self, today: NaiveDate, t: &Thresholds, filter: &Filter) -> Report {
+    /// Checks the usable contracts and the benefits of active offers on `today`; refuses
+    /// thresholds in the wrong order and a filter naming a contract or offer that is not here.
+    pub fn check(
+        &self,
+        today: NaiveDate,
+        t: &Thresholds,
+        filter: &Filter,
+    ) -> Result<Report, Refusal> {
+        t.validate()?;
+        if let Some(id) = &filter.contract {
+            self.contract(id)?;
+        }
+        if let Some(name) = &filter.offer
+            && !self.offers.iter().any(|o| o.name() == *name)
+        {
+            return Err(Refusal::UnknownOffer {
+                name: name.clone(),
+                known: self.offers.iter().map(|o| o.name()).collect(),
+            });
+        }
         let offer_of = |benefit: Option<&str>| {
             benefit
                 .and_then(|b| b.split_once('/'))
@@ -281,11 +299,11 @@ impl State {
             }
         }
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        Report {
+        Ok(Report {
             contracts,
             benefits,
             findings,
-        }
+        })
     }
 }
 
@@ -363,10 +381,14 @@ mod tests {
             (20, "2026-12-31", &[(Critical, "benefit-lapsed")]),
         ];
         for (used, end, want) in cases {
-            let r = gold(*used, end).check(today, &t, &Filter::default());
+            let r = gold(*used, end)
+                .check(today, &t, &Filter::default())
+                .unwrap();
             assert_eq!(codes(&r), *want, "{used} used, ends {end}");
         }
-        let r = gold(20, "2026-12-31").check(today, &t, &Filter::default());
+        let r = gold(20, "2026-12-31")
+            .check(today, &t, &Filter::default())
+            .unwrap();
         assert_eq!(
             r.findings[0].message,
             "benefit gold-cloud-platform/product-support has no usable contract: contract 7000001 has no incidents left"
@@ -378,7 +400,9 @@ mod tests {
         let today = d("2026-06-15");
         let mut s = gold(0, "2026-12-31");
         s.contracts.truncate(1);
-        let r = s.check(today, &Thresholds::default(), &Filter::default());
+        let r = s
+            .check(today, &Thresholds::default(), &Filter::default())
+            .unwrap();
         assert_eq!(codes(&r), [(Severity::Critical, "benefit-not-activated")]);
         for (since, want) in [("2026-06-08", 0), ("2026-06-07", 1)] {
             s.pending = vec![PendingActivation {
@@ -386,46 +410,56 @@ mod tests {
                 requested_on: d(since),
                 requested_by: None,
             }];
-            let r = s.check(today, &Thresholds::default(), &Filter::default());
+            let r = s
+                .check(today, &Thresholds::default(), &Filter::default())
+                .unwrap();
             assert_eq!(r.findings.len(), want, "pending since {since}");
         }
     }
 
     #[test]
-    fn filters_narrow_what_is_checked() {
+    fn filters_narrow_what_is_checked_and_must_name_something_here() {
         let today = d("2026-06-15");
         let s = gold(19, "2026-06-20");
         let t = Thresholds::default();
-        let cloud = s.check(
-            today,
-            &t,
-            &Filter {
-                scope: Some(Scope::Cloud),
-                ..Filter::default()
-            },
-        );
+        let run = |filter: Filter| s.check(today, &t, &filter);
+        let cloud = run(Filter {
+            scope: Some(Scope::Cloud),
+            ..Filter::default()
+        })
+        .unwrap();
         assert_eq!(
             (cloud.contracts, cloud.benefits, cloud.findings.len()),
             (1, 1, 0)
         );
-        let one = s.check(
-            today,
-            &t,
-            &Filter {
-                contract: Some("7000002".into()),
-                ..Filter::default()
-            },
-        );
+        let one = run(Filter {
+            contract: Some("7000002".into()),
+            ..Filter::default()
+        })
+        .unwrap();
         assert_eq!((one.contracts, one.benefits), (1, 0));
-        let other = s.check(
-            today,
-            &t,
-            &Filter {
-                offer: Some("silver-x".into()),
-                ..Filter::default()
-            },
+        let offer = run(Filter {
+            offer: Some("gold-cloud-platform".into()),
+            ..Filter::default()
+        })
+        .unwrap();
+        assert_eq!((offer.contracts, offer.benefits), (2, 2));
+        let unknown = run(Filter {
+            offer: Some("silver-x".into()),
+            ..Filter::default()
+        });
+        assert_eq!(
+            unknown.unwrap_err().to_string(),
+            "offer `silver-x` not found"
         );
-        assert_eq!((other.contracts, other.benefits), (0, 0));
+        let unknown = run(Filter {
+            contract: Some("NOPE".into()),
+            ..Filter::default()
+        });
+        assert_eq!(
+            unknown.unwrap_err().to_string(),
+            "contract `NOPE` not found"
+        );
     }
 
     #[test]

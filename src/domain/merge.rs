@@ -9,11 +9,13 @@ use super::contract::Contract;
 use super::incident::Incident;
 use super::offer::Offer;
 use super::refusal::Refusal;
-use super::state::State;
+use super::state::{Organization, State};
 
 /// What an import brings.
 #[derive(Debug, Clone, Default)]
 pub struct Import {
+    /// The organization it came from, when the export said.
+    pub organization: Option<Organization>,
     /// Accounts.
     pub accounts: Vec<Account>,
     /// Offers.
@@ -84,7 +86,15 @@ fn merge_into<T: PartialEq>(
 impl State {
     /// Merges `import`. On a refusal the state may be half changed: the caller discards it.
     pub fn merge(&mut self, import: Import) -> Result<Merged, Refusal> {
-        self.require_organization()?;
+        let ours = self.require_organization()?;
+        if let Some(theirs) = &import.organization
+            && theirs.partner_id != ours.partner_id
+        {
+            return Err(Refusal::ImportConflict(format!(
+                "the export is of {} (partner ID {}), this state of {} (partner ID {})",
+                theirs.name, theirs.partner_id, ours.name, ours.partner_id
+            )));
+        }
         let mut m = Merged::default();
         let (added, dup) = (&mut m.added, &mut m.duplicates);
         let accounts = self.accounts.clone();
@@ -214,6 +224,22 @@ mod tests {
         assert_eq!(
             refused.unwrap_err().to_string(),
             "cannot import: incident INC-0001 differs from the one recorded"
+        );
+    }
+
+    #[test]
+    fn an_export_of_another_organization_is_refused() {
+        let other = Organization {
+            partner_id: "999".parse().unwrap(),
+            name: "Fabrikam".parse().unwrap(),
+        };
+        let refused = org().merge(Import {
+            organization: Some(other),
+            ..Import::default()
+        });
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "cannot import: the export is of Fabrikam (partner ID 999), this state of Contoso Ltd (partner ID 4012345)"
         );
     }
 
