@@ -131,6 +131,12 @@ impl State {
         )?;
         let mut new_incidents = Vec::new();
         for i in import.incidents {
+            if i.contract_id.is_none() && i.csp_customer.is_none() {
+                return Err(Refusal::ImportConflict(format!(
+                    "incident {} charges no contract and names no CSP customer",
+                    i.id
+                )));
+            }
             match self.incidents.find(i.id) {
                 Some(existing) if existing.get()? == &i => dup.incidents += 1,
                 Some(_) => {
@@ -258,6 +264,18 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("more incidents charged (3) than it grants (2)")
+        );
+        let mut nowhere = incident(2, "A");
+        nowhere.contract_id = None;
+        let refused = s.clone().merge(Import {
+            incidents: vec![nowhere],
+            ..Import::default()
+        });
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("charges no contract and names no CSP customer")
         );
         let orphan = Import {
             incidents: vec![incident(2, "B")],
