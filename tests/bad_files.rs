@@ -160,6 +160,13 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
     assert_eq!(state["revision"], log.len());
     assert_eq!(log[0]["action"], "init");
     assert_eq!(log[0]["revision"], 1);
+    // Records are rewritten in this version's layout: one per line, the rules' fields first.
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    let first = text.lines().find(|l| l.contains("\"INC-0001\"")).unwrap();
+    assert!(
+        first.starts_with(r#"    {"id": "INC-0001", "contract_id": "6000010", "opened_on": "2025-05-12", "closed_on": "2025-05-20", "refund": null, "scope": "on-premises""#),
+        "{first}"
+    );
     assert_eq!(
         log.last().unwrap()["summary"],
         "added account new@contoso.com (no roles)"

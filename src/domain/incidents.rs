@@ -188,6 +188,22 @@ impl Incidents {
         Some(Ok(value))
     }
 
+    /// Decodes every stored record, so that each is written back in this build's layout (after
+    /// a migration: an older file's records are in an older field order).
+    pub fn decode_all(&mut self) -> Result<(), Unreadable> {
+        for entry in &mut self.0 {
+            if let Body::Stored { head, raw, full } = &mut entry.0 {
+                let incident = match full.take() {
+                    Some(i) => *i,
+                    None => decode(head.id, raw)?,
+                };
+                let head = Head::of(&incident);
+                entry.0 = Body::Owned(Box::new(incident), head);
+            }
+        }
+        Ok(())
+    }
+
     /// Sorts by ID (stable, so duplicates stay for the consistency check to name).
     pub fn sort(&mut self) {
         if !self.0.is_sorted_by_key(Entry::id) {

@@ -97,6 +97,14 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
     // Back to text, as the incidents are read from text.
     let text = serde_json::to_string(&doc).map_err(shape_error)?;
     let mut state: State = serde_json::from_str(&text).map_err(shape_error)?;
+    state
+        .incidents
+        .decode_all()
+        .map_err(|e| StoreError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+            position: None,
+        })?;
     if let Some(history) = history {
         let entries: Vec<HistoryEntry> = serde_json::from_value(history).map_err(shape_error)?;
         for entry in entries {
