@@ -77,6 +77,15 @@ fn debris_is_reported_then_removed_by_fix_and_the_data_is_untouched() {
         run.stderr
     );
     let before = env.bytes();
+    // A dry run repairs nothing.
+    let dry = env.run(&["-n", "doctor", "--fix"]);
+    assert_eq!(dry.code, 1);
+    assert!(
+        dry.stderr.contains("dry run: nothing was repaired"),
+        "{}",
+        dry.stderr
+    );
+    assert!(debris.exists());
     let fixed = env.ok(&["--json", "doctor", "--fix"]).json();
     assert_eq!(fixed["healthy"], true);
     assert_eq!(fixed["fixed"].as_array().unwrap().len(), 1);

@@ -8,7 +8,8 @@ use crate::store::health::{self, Severity};
 /// Runs `doctor`; unhealthy (any warning or error left) is exit 1.
 pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
     let paths = ctx.store.paths();
-    let fixed = if args.fix {
+    // With `-n`, `--fix` only reports: the findings it would repair stay listed.
+    let fixed = if args.fix && !ctx.dry_run {
         health::repair(&paths)?
     } else {
         Vec::new()
@@ -29,6 +30,9 @@ pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
         ctx.print_json(&report)?;
     } else {
         render::doctor::write(&mut ctx.out, &report)?;
+    }
+    if args.fix && ctx.dry_run {
+        ctx.say("dry run: nothing was repaired")?;
     }
     match problems {
         0 => Ok(()),
