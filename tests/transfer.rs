@@ -52,6 +52,7 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
 #[test]
 fn a_json_export_reads_back_into_a_new_state_and_again_changes_nothing() {
     let env = contoso();
+    env.ok(&w("activate gold-cloud-platform/cloud-support"));
     let masked = env.ok(&["export"]).json();
     assert_eq!(masked["format"], "partner-support export");
     assert_eq!(masked["contracts"][0]["access_id"], "****7788");
@@ -65,17 +66,23 @@ fn a_json_export_reads_back_into_a_new_state_and_again_changes_nothing() {
     let run = other.ok(&["import", path]);
     assert_eq!(
         run.stderr,
-        "imported 2 incidents, 2 contracts, 1 account, 2 offers from all.json\n"
+        "imported 2 incidents, 2 contracts, 1 account, 2 offers, 1 pending activation from all.json\n"
     );
     let remaining = |e: &Env| e.ok(&w("--json incidents remaining")).json()["totals"].clone();
     assert_eq!(remaining(&other), remaining(&env));
+    let benefits = |e: &Env| e.ok(&w("--json benefits")).json();
+    assert_eq!(
+        benefits(&other),
+        benefits(&env),
+        "pending activations came along"
+    );
     // Importing it again finds only duplicates and writes nothing.
     let before = other.bytes();
     let again = other.ok(&["import", path]);
     assert!(
         again
             .stderr
-            .starts_with("imported nothing new from all.json (7 already recorded"),
+            .starts_with("imported nothing new from all.json (8 already recorded"),
         "{}",
         again.stderr
     );

@@ -42,6 +42,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
                 doc.organization = state.organization.as_ref();
                 doc.accounts = Some(&state.accounts);
                 doc.offers = Some(&state.offers);
+                doc.pending = Some(&state.pending);
             }
             if all || what == WhatArg::Contracts {
                 doc.contracts = Some(export::stored_contracts(&views, ctx.reveal)?);
@@ -96,6 +97,7 @@ fn summary(m: &Merged, file: String) -> String {
             part(c.contracts, "contract", "contracts"),
             part(c.accounts, "account", "accounts"),
             part(c.offers, "offer", "offers"),
+            part(c.pending, "pending activation", "pending activations"),
         ]
         .into_iter()
         .flatten()
@@ -160,6 +162,7 @@ fn from_json(text: &str) -> Result<Import, String> {
         organization: field(&mut doc, "organization")?,
         accounts: field(&mut doc, "accounts")?.unwrap_or_default(),
         offers: field(&mut doc, "offers")?.unwrap_or_default(),
+        pending: field(&mut doc, "pending")?.unwrap_or_default(),
         contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
         incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
     })

@@ -9,7 +9,7 @@ use super::contract::Contract;
 use super::incident::Incident;
 use super::offer::Offer;
 use super::refusal::Refusal;
-use super::state::{Organization, State};
+use super::state::{Organization, PendingActivation, State};
 
 /// What an import brings.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +20,8 @@ pub struct Import {
     pub accounts: Vec<Account>,
     /// Offers.
     pub offers: Vec<Offer>,
+    /// Activations requested and not completed.
+    pub pending: Vec<PendingActivation>,
     /// Contracts (with their real Access IDs).
     pub contracts: Vec<Contract>,
     /// Incidents.
@@ -42,6 +44,8 @@ pub struct Counts {
     pub accounts: usize,
     /// Offers.
     pub offers: usize,
+    /// Pending activations.
+    pub pending: usize,
     /// Contracts.
     pub contracts: usize,
     /// Incidents.
@@ -51,7 +55,7 @@ pub struct Counts {
 impl Counts {
     /// All records.
     pub fn total(&self) -> usize {
-        self.accounts + self.offers + self.contracts + self.incidents
+        self.accounts + self.offers + self.pending + self.contracts + self.incidents
     }
 }
 
@@ -114,6 +118,15 @@ impl State {
             |o| format!("offer `{}`", o.name()),
             &mut added.offers,
             &mut dup.offers,
+        )?;
+        let pending = self.pending.clone();
+        merge_into(
+            import.pending,
+            |p| pending.iter().find(|x| x.benefit == p.benefit).cloned(),
+            |p| self.pending.push(p),
+            |p| format!("the pending activation of `{}`", p.benefit),
+            &mut added.pending,
+            &mut dup.pending,
         )?;
         let contracts = self.contracts.clone();
         merge_into(

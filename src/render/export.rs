@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::domain::account::Account;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, Organization, SCHEMA_VERSION};
+use crate::domain::state::{ContractView, Organization, PendingActivation, SCHEMA_VERSION};
 
 /// What a JSON export says it is, so `import` can tell it from any other JSON.
 pub const EXPORT_FORMAT: &str = "partner-support export";
@@ -33,6 +33,9 @@ pub struct Export<'a> {
     /// Offers (with `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offers: Option<&'a [Offer]>,
+    /// Pending activations (with `all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<&'a [PendingActivation]>,
     /// Contracts as stored (with `all` or `contracts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<Vec<Value>>,
@@ -51,6 +54,7 @@ impl<'a> Export<'a> {
             organization: None,
             accounts: None,
             offers: None,
+            pending: None,
             contracts: None,
             incidents: None,
         }
