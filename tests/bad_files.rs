@@ -255,9 +255,18 @@ proptest! {
             }
         }
         let path = std::path::Path::new("state.json");
-        if let Err(e) = partner_support::store::decode(path, &bytes) {
+        match partner_support::store::decode(path, &bytes) {
             // Whatever went wrong, the message names the file.
-            prop_assert!(e.to_string().contains("`state.json`"), "{}", e);
+            Err(e) => prop_assert!(e.to_string().contains("`state.json`"), "{}", e),
+            // What loaded can be used: every record decodes or says why, every view derives.
+            Ok(state) => {
+                for entry in state.incidents.iter() {
+                    let _ = entry.get();
+                }
+                let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+                let _ = state.contract_views(today);
+                let _ = state.warnings(today);
+            }
         }
     }
 }
