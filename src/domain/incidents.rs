@@ -4,6 +4,7 @@
 //! costs a scan of the text, not a parse of every title.
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -12,6 +13,7 @@ use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::contract::Usage;
 use super::incident::{Incident, IncidentId};
 use super::values::{Id, ymd};
 
@@ -117,43 +119,93 @@ fn decode(id: IncidentId, raw: &RawValue) -> Result<Incident, Unreadable> {
 
 /// Every incident, in ID order once normalized.
 #[derive(Clone, Default)]
-pub struct Incidents(Vec<Entry>);
+pub struct Incidents {
+    entries: Vec<Entry>,
+    /// What each contract has charged and had refunded, counted once per state (every list
+    /// and rule needs it) and forgotten whenever an incident is added or changed.
+    usage: OnceCell<HashMap<Id, Usage>>,
+}
 
 impl Incidents {
     /// The incidents, in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Entry> {
-        self.0.iter()
+        self.entries.iter()
     }
 
     /// How many there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
     /// The last one (the highest ID once normalized).
     pub fn last(&self) -> Option<&Entry> {
-        self.0.last()
+        self.entries.last()
+    }
+
+    /// What the incidents charged to `contract` add up to (R14).
+    pub fn usage_of(&self, contract: &Id) -> Usage {
+        let by_contract = self.usage.get_or_init(|| {
+            let mut map: HashMap<Id, Usage> = HashMap::new();
+            // Neighbouring incidents mostly charge the same contract: count runs, then add.
+            let mut run: Option<(&Id, Usage)> = None;
+            for e in &self.entries {
+                let Some(id) = e.contract_id() else { continue };
+                match &mut run {
+                    Some((current, usage)) if *current == id => {
+                        usage.charged += 1;
+                        usage.refunded += u32::from(e.is_refunded());
+                    }
+                    _ => {
+                        if let Some((done, usage)) = run.take() {
+                            let total = map.entry(done.clone()).or_default();
+                            total.charged += usage.charged;
+                            total.refunded += usage.refunded;
+                        }
+                        run = Some((
+                            id,
+                            Usage {
+                                charged: 1,
+                                refunded: u32::from(e.is_refunded()),
+                            },
+                        ));
+                    }
+                }
+            }
+            if let Some((done, usage)) = run {
+                let total = map.entry(done.clone()).or_default();
+                total.charged += usage.charged;
+                total.refunded += usage.refunded;
+            }
+            map
+        });
+        by_contract.get(contract).copied().unwrap_or_default()
     }
 
     /// Adds one at the end.
     pub fn push(&mut self, incident: Incident) {
+        self.usage = OnceCell::new();
         let head = Head::of(&incident);
-        self.0.push(Entry(Body::Owned(Box::new(incident), head)));
+        self.entries
+            .push(Entry(Body::Owned(Box::new(incident), head)));
     }
 
     /// The incidents whose head passes `keep`, decoded, in order.
     pub fn select(&self, keep: impl Fn(&Entry) -> bool) -> Result<Vec<&Incident>, Unreadable> {
-        self.0.iter().filter(|e| keep(e)).map(Entry::get).collect()
+        self.entries
+            .iter()
+            .filter(|e| keep(e))
+            .map(Entry::get)
+            .collect()
     }
 
     /// The one with this ID.
     pub fn find(&self, id: IncidentId) -> Option<&Entry> {
-        self.0.iter().find(|e| e.id() == id)
+        self.entries.iter().find(|e| e.id() == id)
     }
 
     /// Changes the one with this ID (decoding it first); `None` when there is none.
@@ -162,7 +214,8 @@ impl Incidents {
         id: IncidentId,
         change: impl FnOnce(&mut Incident) -> T,
     ) -> Option<Result<T, Unreadable>> {
-        let entry = self.0.iter_mut().find(|e| e.id() == id)?;
+        self.usage = OnceCell::new();
+        let entry = self.entries.iter_mut().find(|e| e.id() == id)?;
         let mut incident = match std::mem::replace(&mut entry.0, placeholder()) {
             Body::Owned(i, _) => *i,
             Body::Stored { head, raw, full } => {
@@ -191,7 +244,7 @@ impl Incidents {
     /// Decodes every stored record, so that each is written back in this build's layout (after
     /// a migration: an older file's records are in an older field order).
     pub fn decode_all(&mut self) -> Result<(), Unreadable> {
-        for entry in &mut self.0 {
+        for entry in &mut self.entries {
             if let Body::Stored { head, raw, full } = &mut entry.0 {
                 let incident = match full.take() {
                     Some(i) => *i,
@@ -206,8 +259,8 @@ impl Incidents {
 
     /// Sorts by ID (stable, so duplicates stay for the consistency check to name).
     pub fn sort(&mut self) {
-        if !self.0.is_sorted_by_key(Entry::id) {
-            self.0.sort_by_key(Entry::id);
+        if !self.entries.is_sorted_by_key(Entry::id) {
+            self.entries.sort_by_key(Entry::id);
         }
     }
 }
@@ -251,7 +304,11 @@ impl FromIterator<Incident> for Incidents {
 impl fmt::Debug for Incidents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(|e| e.get().map_err(|u| u.reason.clone())))
+            .entries(
+                self.entries
+                    .iter()
+                    .map(|e| e.get().map_err(|u| u.reason.clone())),
+            )
             .finish()
     }
 }
@@ -270,8 +327,8 @@ impl Eq for Incidents {}
 
 impl Serialize for Incidents {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for entry in &self.0 {
+        let mut seq = s.serialize_seq(Some(self.entries.len()))?;
+        for entry in &self.entries {
             match &entry.0 {
                 // Written back exactly as it was read: nothing to decode, nothing to change.
                 Body::Stored { raw, .. } => seq.serialize_element(raw)?,
@@ -295,7 +352,10 @@ impl<'de> Deserialize<'de> for Incidents {
                 while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
                     all.push(entry(raw).map_err(serde::de::Error::custom)?);
                 }
-                Ok(Incidents(all))
+                Ok(Incidents {
+                    entries: all,
+                    usage: OnceCell::new(),
+                })
             }
         }
         d.deserialize_seq(Seq)

@@ -181,35 +181,13 @@ impl State {
 
     /// A contract's charged and refunded incidents (R14).
     pub fn usage(&self, contract: &Contract) -> Usage {
-        self.incidents
-            .iter()
-            .filter(|i| i.contract_id() == Some(&contract.contract_id))
-            .fold(Usage::default(), |mut u, i| {
-                u.charged += 1;
-                u.refunded += u32::from(i.is_refunded());
-                u
-            })
+        self.incidents.usage_of(&contract.contract_id)
     }
 
-    /// Every contract's usage, in the order of `contracts`, from one pass over the incidents
-    /// (contracts are kept sorted by ID, so each incident finds its contract by bisection).
+    /// Every contract's usage, in the order of `contracts` (the incidents are counted once per
+    /// state, however many lists and rules ask).
     pub fn usages(&self) -> Vec<Usage> {
-        let mut usages = vec![Usage::default(); self.contracts.len()];
-        // Neighbouring incidents mostly charge the same contract: try the last one first.
-        let mut last: Option<(&str, usize)> = None;
-        for i in self.incidents.iter() {
-            let Some(id) = i.contract_id() else { continue };
-            let at = match last {
-                Some((last_id, at)) if last_id == id.as_str() => Some(at),
-                _ => self.contract_index(id.as_str()),
-            };
-            if let Some(at) = at {
-                last = Some((id.as_str(), at));
-                usages[at].charged += 1;
-                usages[at].refunded += u32::from(i.is_refunded());
-            }
-        }
-        usages
+        self.contracts.iter().map(|c| self.usage(c)).collect()
     }
 
     /// Every contract's balance, in Contract ID order.
