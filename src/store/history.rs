@@ -76,6 +76,21 @@ fn revision_of(line: &[u8]) -> u64 {
     serde_json::from_slice::<Revision>(line).map_or(0, |r| r.revision)
 }
 
+/// The entries among `candidates` that a log ending at revision `logged` lacks, in revision
+/// order, each once (`last_change` and the unlogged entries can name the same change).
+pub(super) fn missing<'a>(
+    logged: u64,
+    candidates: impl IntoIterator<Item = &'a HistoryEntry>,
+) -> Vec<&'a HistoryEntry> {
+    let mut missing: Vec<_> = candidates
+        .into_iter()
+        .filter(|e| e.revision > logged)
+        .collect();
+    missing.sort_by_key(|e| e.revision);
+    missing.dedup_by_key(|e| e.revision);
+    missing
+}
+
 /// What a history log holds.
 #[derive(Debug, Default)]
 pub struct Log {

@@ -212,11 +212,8 @@ impl Store {
             })?
             .entries;
         let logged = entries.last().map_or(0, |e| e.revision);
-        let missing = state.unlogged.iter().chain(&state.last_change);
-        let mut missing: Vec<_> = missing.filter(|e| e.revision > logged).cloned().collect();
-        missing.sort_by_key(|e| e.revision);
-        missing.dedup_by_key(|e| e.revision);
-        entries.extend(missing);
+        let missing = history::missing(logged, state.unlogged.iter().chain(&state.last_change));
+        entries.extend(missing.into_iter().cloned());
         Ok(entries)
     }
 
@@ -245,16 +242,12 @@ impl Store {
         tmp.write_all(&bytes)?;
         tmp.as_file().sync_all()?;
         let mut log = history::Writer::open(&paths.history)?;
-        let logged = log.last_revision;
-        let mut made: Vec<&HistoryEntry> = before
+        let made = before
             .last_change
             .iter()
             .chain(&state.unlogged)
-            .filter(|e| e.revision <= before.revision && e.revision > logged)
-            .collect();
-        made.sort_by_key(|e| e.revision);
-        made.dedup_by_key(|e| e.revision);
-        log.append(made)?;
+            .filter(|e| e.revision <= before.revision);
+        log.append(history::missing(log.last_revision, made))?;
         if paths.state.exists() {
             // A hard link keeps the previous version without copying it; the rename below then
             // gives the state file a new inode and leaves the old one as the backup.
