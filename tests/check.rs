@@ -18,29 +18,6 @@ fn contoso() -> Env {
     env
 }
 
-/// Runs `check` (or anything), asserts the exit code and that stdout holds `report`, and that
-/// the state file did not change.
-fn fails(env: &Env, args: &[&str], code: i32, report: &str) -> support::Run {
-    let before = env.bytes();
-    let run = env.run(args);
-    assert_eq!(
-        run.code,
-        code,
-        "`{}`\n{}{}",
-        args.join(" "),
-        run.stdout,
-        run.stderr
-    );
-    assert!(
-        run.stdout.contains(report),
-        "`{}`: stdout lacks {report:?}:\n{}",
-        args.join(" "),
-        run.stdout
-    );
-    assert!(env.bytes() == before, "check wrote the file");
-    run
-}
-
 #[test]
 fn all_well_is_exit_0_with_a_one_line_summary() {
     let env = contoso();
@@ -61,8 +38,7 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
         ));
     }
     // 2 left on 8000005: a warning at the default threshold (3).
-    let run = fails(
-        &env,
+    let run = env.reports(
         &["check"],
         4,
         "WARNING contract 8000005 (Partner Signature 5pack) has 2 incidents left [incidents-low]",
@@ -70,8 +46,7 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
     assert!(run.stdout.ends_with("warning: 0 critical, 1 warning; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
     assert_eq!(run.stderr, "", "the findings are the whole report");
     // Tighter thresholds make it critical; looser ones make it pass.
-    fails(
-        &env,
+    env.reports(
         &w("check --critical-remaining 2"),
         5,
         "CRITICAL contract 8000005",
@@ -86,21 +61,19 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
 fn as_of_answers_what_will_fail_on_a_day() {
     let env = contoso();
     // 7000001 and 7000002 end on 2027-06-14, 8000005 on 2027-06-14 too.
-    let run = fails(
-        &env,
+    let run = env.reports(
         &w("--as-of 2027-06-01 check"),
         4,
         "ends on 2027-06-14, in 13 days [contract-expiring]",
     );
     assert_eq!(run.stdout.matches("WARNING").count(), 4, "{}", run.stdout);
-    fails(
-        &env,
+    env.reports(
         &w("--as-of 2027-06-10 check"),
         5,
         "CRITICAL contract 7000001",
     );
     // After the end, the benefits have no usable contract: critical.
-    let run = fails(&env, &w("--as-of 2027-07-01 --json check"), 5, "");
+    let run = env.reports(&w("--as-of 2027-07-01 --json check"), 5, "");
     let report = run.json();
     assert_eq!(report["status"], "critical");
     let codes: Vec<_> = report["findings"]
@@ -124,8 +97,7 @@ fn as_of_answers_what_will_fail_on_a_day() {
 fn json_has_every_field_of_a_finding() {
     let env = Env::contoso_active();
     env.ok(&w("activate silver-data-analytics/product-support"));
-    let run = fails(
-        &env,
+    let run = env.reports(
         &w("--as-of 2026-06-30 --json check --offer silver-data-analytics"),
         4,
         "",
@@ -162,7 +134,7 @@ fn filters_and_bad_thresholds() {
             "incidents open --scope cloud --contract 8000005 --title Slow",
         ));
     }
-    fails(&env, &w("check"), 5, "8000005");
+    env.reports(&w("check"), 5, "8000005");
     env.ok(&w("check --scope on-premises"));
     env.ok(&w("check --contract 7000001"));
     env.ok(&w("check --offer gold-cloud-platform"));

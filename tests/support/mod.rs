@@ -196,20 +196,34 @@ impl Env {
     /// Runs, asserts the exit code, that stderr holds `message`, and that the state file is
     /// byte-for-byte what it was.
     pub fn refused(&self, args: &[&str], code: i32, message: &str) -> Run {
+        self.unchanged(args, code, "stderr", message)
+    }
+
+    /// Like [`Env::refused`] for a command whose report is on stdout (`check`).
+    pub fn reports(&self, args: &[&str], code: i32, report: &str) -> Run {
+        self.unchanged(args, code, "stdout", report)
+    }
+
+    fn unchanged(&self, args: &[&str], code: i32, stream: &str, wanted: &str) -> Run {
         let before = self.bytes();
         let run = self.run(args);
+        let text = if stream == "stdout" {
+            &run.stdout
+        } else {
+            &run.stderr
+        };
         assert_eq!(
             run.code,
             code,
-            "`{}`\nstderr:\n{}",
+            "`{}`\nstdout:\n{}\nstderr:\n{}",
             args.join(" "),
+            run.stdout,
             run.stderr
         );
         assert!(
-            run.stderr.contains(message),
-            "`{}`: stderr lacks {message:?}:\n{}",
+            text.contains(wanted),
+            "`{}`: {stream} lacks {wanted:?}:\n{text}",
             args.join(" "),
-            run.stderr
         );
         assert!(
             before == self.bytes(),
