@@ -314,7 +314,7 @@ mod tests {
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::incidents::Incidents;
     use crate::domain::state::PendingActivation;
-    use crate::domain::testing::{contract, d, org_with};
+    use crate::domain::testing::{contract, d, incident, org_with};
 
     /// A Gold Cloud Platform partner: product support 7000001 (20 incidents, `used` of them
     /// charged) ending `end`, cloud support 7000002 unlimited.
@@ -338,19 +338,7 @@ mod tests {
         cs.benefit = Some("gold-cloud-platform/cloud-support".into());
         s.contracts = vec![ps, cs];
         s.incidents = (1..=used)
-            .map(|n| crate::domain::incident::Incident {
-                id: crate::domain::incident::IncidentId(n),
-                contract_id: Some("7000001".parse().unwrap()),
-                opened_on: d("2026-02-01"),
-                closed_on: None,
-                refund: None,
-                scope: Scope::OnPremises,
-                title: "Outage".parse().unwrap(),
-                product: None,
-                case_number: None,
-                csp_customer: None,
-                opened_by: None,
-            })
+            .map(|n| incident(n, Some("7000001")))
             .collect::<Incidents>();
         s
     }

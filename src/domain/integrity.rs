@@ -186,23 +186,7 @@ mod tests {
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::incident::{Incident, IncidentId, Refund, RefundReason};
     use crate::domain::state::State;
-    use crate::domain::testing::{account, contract, d, org_with};
-
-    fn incident(n: u32, contract: Option<&str>) -> Incident {
-        Incident {
-            id: IncidentId(n),
-            scope: crate::domain::contract::Scope::Cloud,
-            title: "Outage".parse().unwrap(),
-            product: None,
-            case_number: None,
-            contract_id: contract.map(|c| c.parse().unwrap()),
-            csp_customer: None,
-            opened_on: d("2026-03-01"),
-            opened_by: None,
-            closed_on: None,
-            refund: None,
-        }
-    }
+    use crate::domain::testing::{account, contract, d, incident, org_with};
 
     fn refunded(mut i: Incident) -> Incident {
         i.refund = Some(Refund {

@@ -184,24 +184,11 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::contract::{Allowance, Coverage, Scope};
-    use crate::domain::incident::IncidentId;
-    use crate::domain::testing::{contract, d, org};
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::testing::{self, contract, org};
 
     fn incident(n: u32, contract: &str) -> Incident {
-        Incident {
-            id: IncidentId(n),
-            contract_id: Some(contract.parse().unwrap()),
-            opened_on: d("2026-03-01"),
-            closed_on: None,
-            refund: None,
-            scope: Scope::Cloud,
-            title: "Outage".parse().unwrap(),
-            product: None,
-            case_number: None,
-            csp_customer: None,
-            opened_by: None,
-        }
+        testing::incident(n, Some(contract))
     }
 
     fn two_incident_contract() -> Contract {

@@ -80,3 +80,20 @@ pub fn contract(
         linked_accounts: BTreeSet::new(),
     }
 }
+
+/// An open cloud incident opened on 2026-03-01, charged to `contract` (none: a CSP-less record).
+pub fn incident(n: u32, contract: Option<&str>) -> super::incident::Incident {
+    super::incident::Incident {
+        id: super::incident::IncidentId(n),
+        contract_id: contract.map(|c| c.parse().unwrap()),
+        opened_on: d("2026-03-01"),
+        closed_on: None,
+        refund: None,
+        scope: super::contract::Scope::Cloud,
+        title: "Outage".parse().unwrap(),
+        product: None,
+        case_number: None,
+        csp_customer: None,
+        opened_by: None,
+    }
+}
