@@ -255,7 +255,7 @@ proptest! {
             }
         }
         let path = std::path::Path::new("state.json");
-        match partner_support::store::decode(path, &bytes) {
+        match partner_support::store::decode(path, bytes.clone()) {
             // Whatever went wrong, the message names the file.
             Err(e) => prop_assert!(e.to_string().contains("`state.json`"), "{}", e),
             // What loaded can be used: every record decodes or says why, every view derives.

@@ -32,7 +32,7 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
     let env = Env::contoso_with_incidents(INCIDENTS);
     let load = || {
         let bytes = env.bytes().expect("the state file exists");
-        decode(env.state(), &bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
+        decode(env.state(), bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
     };
     let incidents = || load().incidents.len();
     // The revisions of the log's complete lines; a torn last line (no newline yet) is skipped.
@@ -115,10 +115,7 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
     assert_eq!(env.temp_files(), Vec::<String>::new());
     assert_eq!(incidents(), before + 1);
     let backup = std::fs::read(env.state().with_file_name("state.json.bak")).unwrap();
-    assert_eq!(
-        decode(env.state(), &backup).unwrap().incidents.len(),
-        before
-    );
+    assert_eq!(decode(env.state(), backup).unwrap().incidents.len(), before);
     // Every change is in the log once, in order, lost lines restored from the file.
     let expected: Vec<u64> = (1..=load().revision).collect();
     assert_eq!(logged(), expected);

@@ -6,11 +6,12 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
-use serde::ser::{SerializeSeq, Serializer};
-use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::contract::Usage;
@@ -21,7 +22,8 @@ use super::values::{Id, ymd};
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Head {
     id: IncidentId,
-    contract_id: Option<Id>,
+    /// Shared by the incidents of one contract when read from a file.
+    contract_id: Option<Arc<Id>>,
     opened_on: NaiveDate,
     closed_on: Option<NaiveDate>,
     refunded: bool,
@@ -31,7 +33,7 @@ impl Head {
     fn of(i: &Incident) -> Head {
         Head {
             id: i.id,
-            contract_id: i.contract_id.clone(),
+            contract_id: i.contract_id.clone().map(Arc::new),
             opened_on: i.opened_on,
             closed_on: i.closed_on,
             refunded: i.refund.is_some(),
@@ -47,10 +49,37 @@ pub struct Entry(Body);
 enum Body {
     Stored {
         head: Head,
-        raw: Box<RawValue>,
+        text: Text,
         full: OnceCell<Box<Incident>>,
     },
     Owned(Box<Incident>, Head),
+}
+
+/// A stored record's text.
+#[derive(Clone)]
+enum Text {
+    /// Its own copy, checked by serde_json (a file read in full).
+    Own(Box<RawValue>),
+    /// A line of a file this program wrote and whose checksum matched, shared by all its
+    /// records.
+    Line(Arc<String>, Range<usize>),
+}
+
+impl Text {
+    fn get(&self) -> &str {
+        match self {
+            Text::Own(raw) => raw.get(),
+            Text::Line(file, range) => &file[range.clone()],
+        }
+    }
+}
+
+/// How to write an incident back: its stored text when it is unchanged, else the incident.
+pub enum Written<'a> {
+    /// The text it was read from, one line of JSON.
+    Text(&'a str),
+    /// An incident added or changed since.
+    Incident(&'a Incident),
 }
 
 /// A stored incident that does not decode (a hand edit broke one of its values).
@@ -77,7 +106,7 @@ impl Entry {
 
     /// The contract it charged, if any.
     pub fn contract_id(&self) -> Option<&Id> {
-        self.head().contract_id.as_ref()
+        self.head().contract_id.as_deref()
     }
 
     /// The day it was opened.
@@ -99,19 +128,27 @@ impl Entry {
     pub fn get(&self) -> Result<&Incident, Unreadable> {
         match &self.0 {
             Body::Owned(i, _) => Ok(i),
-            Body::Stored { head, raw, full } => {
+            Body::Stored { head, text, full } => {
                 if let Some(i) = full.get() {
                     return Ok(i);
                 }
-                let decoded = decode(head.id, raw)?;
+                let decoded = decode(head.id, text)?;
                 Ok(full.get_or_init(|| Box::new(decoded)))
             }
         }
     }
+
+    /// What to write for it: the text it was stored as, unless it changed.
+    pub fn written(&self) -> Written<'_> {
+        match &self.0 {
+            Body::Stored { text, .. } => Written::Text(text.get()),
+            Body::Owned(i, _) => Written::Incident(i),
+        }
+    }
 }
 
-fn decode(id: IncidentId, raw: &RawValue) -> Result<Incident, Unreadable> {
-    serde_json::from_str(raw.get()).map_err(|e| Unreadable {
+fn decode(id: IncidentId, text: &Text) -> Result<Incident, Unreadable> {
+    serde_json::from_str(text.get()).map_err(|e| Unreadable {
         id,
         reason: e.to_string(),
     })
@@ -150,7 +187,7 @@ impl Incidents {
     /// What the incidents charged to `contract` add up to (R14).
     pub fn usage_of(&self, contract: &Id) -> Usage {
         let by_contract = self.usage.get_or_init(|| {
-            let mut map: HashMap<Id, Usage> = HashMap::new();
+            let mut map: HashMap<&Id, Usage> = HashMap::new();
             // Neighbouring incidents mostly charge the same contract: count runs, then add.
             let mut run: Option<(&Id, Usage)> = None;
             for e in &self.entries {
@@ -162,7 +199,7 @@ impl Incidents {
                     }
                     _ => {
                         if let Some((done, usage)) = run.take() {
-                            let total = map.entry(done.clone()).or_default();
+                            let total = map.entry(done).or_default();
                             total.charged += usage.charged;
                             total.refunded += usage.refunded;
                         }
@@ -177,11 +214,11 @@ impl Incidents {
                 }
             }
             if let Some((done, usage)) = run {
-                let total = map.entry(done.clone()).or_default();
+                let total = map.entry(done).or_default();
                 total.charged += usage.charged;
                 total.refunded += usage.refunded;
             }
-            map
+            map.into_iter().map(|(id, u)| (id.clone(), u)).collect()
         });
         by_contract.get(contract).copied().unwrap_or_default()
     }
@@ -218,16 +255,16 @@ impl Incidents {
         let entry = self.entries.iter_mut().find(|e| e.id() == id)?;
         let mut incident = match std::mem::replace(&mut entry.0, placeholder()) {
             Body::Owned(i, _) => *i,
-            Body::Stored { head, raw, full } => {
+            Body::Stored { head, text, full } => {
                 match full
                     .into_inner()
-                    .map_or_else(|| decode(head.id, &raw), |i| Ok(*i))
+                    .map_or_else(|| decode(head.id, &text), |i| Ok(*i))
                 {
                     Ok(i) => i,
                     Err(e) => {
                         entry.0 = Body::Stored {
                             head,
-                            raw,
+                            text,
                             full: OnceCell::new(),
                         };
                         return Some(Err(e));
@@ -245,10 +282,10 @@ impl Incidents {
     /// a migration: an older file's records are in an older field order).
     pub fn decode_all(&mut self) -> Result<(), Unreadable> {
         for entry in &mut self.entries {
-            if let Body::Stored { head, raw, full } = &mut entry.0 {
+            if let Body::Stored { head, text, full } = &mut entry.0 {
                 let incident = match full.take() {
                     Some(i) => *i,
-                    None => decode(head.id, raw)?,
+                    None => decode(head.id, text)?,
                 };
                 let head = Head::of(&incident);
                 entry.0 = Body::Owned(Box::new(incident), head);
@@ -262,6 +299,40 @@ impl Incidents {
         if !self.entries.is_sorted_by_key(Entry::id) {
             self.entries.sort_by_key(Entry::id);
         }
+    }
+
+    /// The incidents stored one per `line` of `file`, a file this program wrote and whose
+    /// checksum matched, so its records are not checked again as JSON here: each is read only
+    /// as far as its head and checked in full when it is first decoded. `None` when a line does
+    /// not read as an incident (the caller then reads the file the careful way, which names
+    /// what is wrong).
+    pub fn from_lines(
+        file: Arc<String>,
+        lines: impl ExactSizeIterator<Item = Range<usize>>,
+    ) -> Option<Incidents> {
+        let mut entries = Vec::with_capacity(lines.len());
+        let mut contracts = HashMap::new();
+        for range in lines {
+            let line = file.get(range.clone()).filter(|l| l.starts_with('{'))?;
+            let head = written_head(line, &mut contracts).map(Some);
+            let (head, full) = match head.map_or_else(|| scan_head(line).ok(), Some)? {
+                Some(head) => (head, OnceCell::new()),
+                // An escape in a head field: decode this one now.
+                None => {
+                    let incident: Incident = serde_json::from_str(line).ok()?;
+                    (Head::of(&incident), OnceCell::from(Box::new(incident)))
+                }
+            };
+            entries.push(Entry(Body::Stored {
+                head,
+                text: Text::Line(Arc::clone(&file), range),
+                full,
+            }));
+        }
+        Some(Incidents {
+            entries,
+            usage: OnceCell::new(),
+        })
     }
 }
 
@@ -325,20 +396,6 @@ impl PartialEq for Incidents {
 
 impl Eq for Incidents {}
 
-impl Serialize for Incidents {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.entries.len()))?;
-        for entry in &self.entries {
-            match &entry.0 {
-                // Written back exactly as it was read: nothing to decode, nothing to change.
-                Body::Stored { raw, .. } => seq.serialize_element(raw)?,
-                Body::Owned(i, _) => seq.serialize_element(i)?,
-            }
-        }
-        seq.end()
-    }
-}
-
 impl<'de> Deserialize<'de> for Incidents {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Seq;
@@ -371,7 +428,7 @@ fn entry(raw: Box<RawValue>) -> Result<Entry, String> {
     {
         return Ok(Entry(Body::Stored {
             head,
-            raw,
+            text: Text::Own(raw),
             full: OnceCell::new(),
         }));
     }
@@ -379,6 +436,48 @@ fn entry(raw: Box<RawValue>) -> Result<Entry, String> {
         serde_json::from_str(raw.get()).map_err(|e| format!("an incident {e}"))?;
     let head = Head::of(&incident);
     Ok(Entry(Body::Owned(Box::new(incident), head)))
+}
+
+/// Reads the head fields off a record written exactly as this program writes one (the five
+/// fields first, in order, no escapes), sharing one contract ID among the records that name it.
+/// `None` for anything else, which [`scan_head`] then reads (and names what is wrong with).
+fn written_head<'a>(text: &'a str, contracts: &mut HashMap<&'a str, Arc<Id>>) -> Option<Head> {
+    /// A string value (no escapes) or `null`, and the text after it.
+    fn value(text: &str) -> Option<(Option<&str>, &str)> {
+        if let Some(rest) = text.strip_prefix("null") {
+            return Some((None, rest));
+        }
+        // Short strings: a plain loop beats a memchr's setup.
+        let body = text.strip_prefix('"')?;
+        let end = body.bytes().position(|b| b == b'"' || b == b'\\')?;
+        (body.as_bytes()[end] == b'"').then(|| (Some(&body[..end]), &body[end + 1..]))
+    }
+    let (id, rest) = value(text.strip_prefix(r#"{"id": "#)?)?;
+    let (contract, rest) = value(rest.strip_prefix(r#", "contract_id": "#)?)?;
+    let (opened, rest) = value(rest.strip_prefix(r#", "opened_on": "#)?)?;
+    let (closed, rest) = value(rest.strip_prefix(r#", "closed_on": "#)?)?;
+    let refund = rest.strip_prefix(r#", "refund": "#)?;
+    let contract_id = match contract {
+        None => None,
+        Some(c) => Some(match contracts.get(c) {
+            Some(shared) => Arc::clone(shared),
+            None => {
+                let shared = Arc::new(c.parse::<Id>().ok()?);
+                contracts.insert(c, Arc::clone(&shared));
+                shared
+            }
+        }),
+    };
+    Some(Head {
+        id: id?.parse().ok()?,
+        contract_id,
+        opened_on: ymd::parse(opened?)?,
+        closed_on: match closed {
+            None => None,
+            Some(c) => Some(ymd::parse(c)?),
+        },
+        refunded: !refund.starts_with("null"),
+    })
 }
 
 /// Reads the head fields off one record's text (a JSON object serde_json has already checked).
@@ -418,7 +517,7 @@ fn scan_head(text: &str) -> Result<Option<Head>, String> {
             }
             "contract_id" => {
                 contract_id = s
-                    .map(|s| s.parse::<Id>().map_err(|e| bad(&e.0)))
+                    .map(|s| s.parse::<Id>().map(Arc::new).map_err(|e| bad(&e.0)))
                     .transpose()?
             }
             "opened_on" => {
@@ -453,7 +552,8 @@ enum Value<'a> {
     Other,
 }
 
-/// The key–value pairs of one JSON object's text, which must already be valid JSON.
+/// The key–value pairs of one JSON object's text. On valid JSON it reads what serde_json would;
+/// on anything else it stops (`None`) rather than guess or panic.
 struct Fields<'a> {
     text: &'a str,
     at: usize,
@@ -471,37 +571,37 @@ impl<'a> Fields<'a> {
     }
 
     /// The string starting at the opening quote under the cursor, escapes left as they are.
-    fn string(&mut self) -> &'a str {
+    fn string(&mut self) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
         let start = self.at + 1;
         let mut i = start;
-        while bytes[i] != b'"' {
+        while *bytes.get(i)? != b'"' {
             i += if bytes[i] == b'\\' { 2 } else { 1 };
         }
         self.at = i + 1;
         // Both ends are ASCII quotes, so the slice falls on character boundaries.
-        &self.text[start..i]
+        self.text.get(start..i)
     }
 
     /// Skips an object, array or literal.
-    fn skip_value(&mut self) {
+    fn skip_value(&mut self) -> Option<()> {
         let mut depth = 0usize;
         loop {
-            match self.text.as_bytes()[self.at] {
+            match self.byte()? {
                 b'"' => {
-                    self.string();
+                    self.string()?;
                     continue;
                 }
                 b'{' | b'[' => depth += 1,
-                b'}' | b']' if depth == 0 => return,
+                b'}' | b']' if depth == 0 => return Some(()),
                 b'}' | b']' => {
                     depth -= 1;
                     if depth == 0 {
                         self.at += 1;
-                        return;
+                        return Some(());
                     }
                 }
-                b',' if depth == 0 => return,
+                b',' if depth == 0 => return Some(()),
                 _ => {}
             }
             self.at += 1;
@@ -517,18 +617,21 @@ impl<'a> Fields<'a> {
         if self.byte() != Some(b'"') {
             return None;
         }
-        let key = self.string();
+        let key = self.string()?;
         self.skip_space();
-        self.at += 1; // the colon
+        if self.byte() != Some(b':') {
+            return None;
+        }
+        self.at += 1;
         self.skip_space();
-        let value = match self.text.as_bytes()[self.at] {
-            b'"' => Value::String(self.string()),
-            b'n' => {
+        let value = match self.byte()? {
+            b'"' => Value::String(self.string()?),
+            b'n' if self.text.get(self.at..self.at + 4) == Some("null") => {
                 self.at += 4;
                 Value::Null
             }
             _ => {
-                self.skip_value();
+                self.skip_value()?;
                 Value::Other
             }
         };
@@ -577,17 +680,19 @@ mod tests {
     fn a_stored_record_is_written_back_as_it_was_and_a_changed_one_anew() {
         let line =
             r#"{"id": "INC-0001", "scope": "cloud", "title": "Outage", "opened_on": "2026-03-01"}"#;
-        let mut all: Incidents = serde_json::from_str(&format!("[{line}]")).unwrap();
-        assert_eq!(serde_json::to_string(&all).unwrap(), format!("[{line}]"));
-        let closed = crate::domain::values::ymd::parse("2026-03-02");
-        all.update(IncidentId(1), |i| i.closed_on = closed)
-            .unwrap()
-            .unwrap();
-        assert_eq!(all.iter().next().unwrap().closed_on(), closed);
-        assert!(
-            serde_json::to_string(&all)
+        let file = Arc::new(format!("[\n{line}\n]"));
+        let shared = Incidents::from_lines(Arc::clone(&file), [2..2 + line.len()].into_iter());
+        let read: Incidents = serde_json::from_str(&file).unwrap();
+        for mut all in [shared.expect("the line reads"), read] {
+            let only = all.iter().next().unwrap();
+            assert!(matches!(only.written(), Written::Text(t) if t == line));
+            let closed = crate::domain::values::ymd::parse("2026-03-02");
+            all.update(IncidentId(1), |i| i.closed_on = closed)
                 .unwrap()
-                .contains(r#""closed_on":"2026-03-02""#)
-        );
+                .unwrap();
+            let only = all.iter().next().unwrap();
+            assert_eq!(only.closed_on(), closed);
+            assert!(matches!(only.written(), Written::Incident(i) if i.closed_on == closed));
+        }
     }
 }

@@ -103,14 +103,15 @@ pub struct State {
     /// Contracts, by Contract ID.
     #[serde(default)]
     pub contracts: Vec<Contract>,
-    /// Incidents, by ID.
-    #[serde(default)]
-    pub incidents: Incidents,
     /// The history entry of the change that made this revision. The history itself is an
     /// append-only log beside the file; this copy lets the next change restore the log's last
     /// line if a crash came between writing the file and appending to the log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_change: Option<HistoryEntry>,
+    /// Incidents, by ID. Written last, one per line, by the store (so that a file it wrote can
+    /// be read back without checking every record again).
+    #[serde(default, skip_serializing)]
+    pub incidents: Incidents,
     /// Entries recorded and not yet appended to the log, oldest first.
     #[serde(skip)]
     pub unlogged: Vec<HistoryEntry>,

@@ -2,11 +2,14 @@
 //! then the shape, then the consistency rules.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::StoreError;
+use super::format;
 use super::migrate::migrate;
+use crate::domain::incidents::Incidents;
 use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
 
 /// A state document that parsed, before its consistency is checked.
@@ -19,8 +22,11 @@ pub struct Decoded {
 }
 
 /// Decodes a state file's bytes and checks its consistency; the first broken rule is the error.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
-    let state = decode_unchecked(path, bytes)?.state;
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<State, StoreError> {
+    let state = match written(bytes) {
+        Ok(state) => state,
+        Err(bytes) => decode_unchecked(path, &bytes)?.state,
+    };
     let mut problems = state.problems().into_iter();
     match problems.next() {
         None => Ok(state),
@@ -112,6 +118,29 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
         }
     }
     Ok(normalized(state, version))
+}
+
+/// A file this program wrote (its checksum matches): the fields before the incidents parsed as
+/// usual, the incidents taken line by line, their records checked when first decoded. Any
+/// surprise hands the bytes back, to be read in full.
+fn written(bytes: Vec<u8>) -> Result<State, Vec<u8>> {
+    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+    let Some(parts) = format::verified(&text) else {
+        return Err(text.into_bytes());
+    };
+    let fields = format!("{}\n}}", &text[..parts.fields_end]);
+    let mut state = match serde_json::from_str::<State>(&fields) {
+        Ok(state) if state.schema_version == SCHEMA_VERSION => state,
+        _ => return Err(text.into_bytes()),
+    };
+    let file = Arc::new(text);
+    match Incidents::from_lines(Arc::clone(&file), parts.incidents.into_iter()) {
+        Some(incidents) => {
+            state.incidents = incidents;
+            Ok(normalized(state, SCHEMA_VERSION.into()).state)
+        }
+        None => Err(Arc::unwrap_or_clone(file).into_bytes()),
+    }
 }
 
 fn normalized(mut state: State, found_version: u64) -> Decoded {

@@ -1,10 +1,28 @@
 //! The state file's layout: pretty at the top (one key per line, one record per line in each
 //! collection), compact inside a record. A change to one incident is a one-line diff, and the
 //! file is a third smaller than fully pretty-printed JSON.
+//!
+//! The incidents come last and the file ends with a checksum of everything before it. A file
+//! whose checksum matches is byte for byte one this program wrote, so reading it can find each
+//! incident by its line instead of parsing every record again; any other file (edited by hand,
+//! older, damaged) is read in full.
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
+use std::ops::Range;
 
+use serde::Serialize;
 use serde_json::ser::Formatter;
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+
+use crate::domain::incidents::Written;
+use crate::domain::state::State;
+
+/// Where the incidents start, after the other fields.
+const INCIDENTS: &str = ",\n  \"incidents\": [";
+/// The last line before the closing brace, up to the hash.
+const CHECKSUM: &str = "  \"checksum\": \"xxh3-128:";
+/// After the hash.
+const END: &str = "\"\n}\n";
 
 /// Containers this deep or shallower get one element per line.
 const PRETTY_DEPTH: usize = 2;
@@ -84,12 +102,127 @@ impl Formatter for RecordFormatter {
 }
 
 /// `value` in the state file's layout, with a final newline.
-pub fn to_bytes(value: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+pub fn to_bytes(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut bytes, RecordFormatter::default());
     value.serialize(&mut ser)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// Writes `state` as a state file: its fields, its incidents one per line (an unchanged one as
+/// the text it was read from), then the checksum.
+pub fn write_state(file: impl Write, state: &State) -> io::Result<()> {
+    let fields = to_bytes(state)?;
+    // Hashed in the buffer's large chunks rather than record by record.
+    let mut out = BufWriter::with_capacity(1 << 16, Hashed::new(file));
+    out.write_all(fields.strip_suffix(b"\n}\n").unwrap_or(&fields))?;
+    out.write_all(INCIDENTS.as_bytes())?;
+    for (n, entry) in state.incidents.iter().enumerate() {
+        out.write_all(if n == 0 { b"\n    " } else { b",\n    " })?;
+        match entry.written() {
+            Written::Text(text) => out.write_all(text.as_bytes())?,
+            Written::Incident(incident) => {
+                // A record is the third level down: compact, like the rest of its line.
+                let inner = RecordFormatter {
+                    depth: PRETTY_DEPTH,
+                    has_value: false,
+                };
+                incident.serialize(&mut serde_json::Serializer::with_formatter(&mut out, inner))?
+            }
+        }
+    }
+    if !state.incidents.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(b"],\n")?;
+    let Hashed { mut file, hash } = out.into_inner().map_err(|e| e.into_error())?;
+    write!(file, "{CHECKSUM}{:032x}{END}", hash.digest128())?;
+    file.flush()
+}
+
+/// A writer that hashes what goes through it.
+struct Hashed<W> {
+    file: W,
+    hash: Xxh3,
+}
+
+impl<W: Write> Hashed<W> {
+    fn new(file: W) -> Self {
+        Hashed {
+            file,
+            hash: Xxh3::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// A state file this program wrote, found by its layout.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Parts {
+    /// Where the fields before the incidents end: `text[..fields_end]` plus a closing brace is
+    /// the rest of the state.
+    pub fields_end: usize,
+    /// Each incident's text.
+    pub incidents: Vec<Range<usize>>,
+}
+
+/// The parts of `text`, when it ends with a checksum that matches the rest and is laid out as
+/// [`write_state`] writes; `None` for any other file.
+pub fn verified(text: &str) -> Option<Parts> {
+    let body_len = text.len().checked_sub(CHECKSUM.len() + 32 + END.len())?;
+    let (body, last) = text.split_at_checked(body_len)?;
+    let hex = last.strip_prefix(CHECKSUM)?.strip_suffix(END)?;
+    if hex.bytes().any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        || u128::from_str_radix(hex, 16).ok()? != xxh3_128(body.as_bytes())
+    {
+        return None;
+    }
+    // No other line can start so: a field deeper down is indented further, and a newline
+    // inside a JSON string is always escaped.
+    let fields_end = body.find(INCIDENTS)?;
+    let list_start = fields_end + INCIDENTS.len();
+    let list = &body[list_start..];
+    if list == "],\n" {
+        return Some(Parts {
+            fields_end,
+            incidents: Vec::new(),
+        });
+    }
+    let lines = list.strip_prefix('\n')?.strip_suffix("\n  ],\n")?;
+    let start = list_start + 1;
+    let mut incidents = Vec::new();
+    let mut line_start = 0;
+    // Every record but the last is followed by a comma.
+    for (end, last) in memchr::memchr_iter(b'\n', lines.as_bytes())
+        .map(|end| (end, false))
+        .chain([(lines.len(), true)])
+    {
+        let record = lines[line_start..end].strip_prefix("    ")?;
+        let record = if last {
+            record
+        } else {
+            record.strip_suffix(',')?
+        };
+        let at = start + line_start + 4;
+        incidents.push(at..at + record.len());
+        line_start = end + 1;
+    }
+    Some(Parts {
+        fields_end,
+        incidents,
+    })
 }
 
 #[cfg(test)]

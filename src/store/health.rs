@@ -145,7 +145,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                 "the next change keeps the current version there".into(),
             )),
             Ok(bytes) => {
-                if let Err(e) = decode(&paths.backup, &bytes) {
+                if let Err(e) = decode(&paths.backup, bytes) {
                     found.push(Finding::new(
                         Warning,
                         "bad-backup",

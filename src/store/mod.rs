@@ -10,7 +10,7 @@ mod lock;
 mod migrate;
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -156,7 +156,7 @@ impl Store {
     pub fn load(&self) -> Result<State, StoreError> {
         match self.read()? {
             None => Ok(State::default()),
-            Some(bytes) => decode(&self.path, &bytes),
+            Some(bytes) => decode(&self.path, bytes),
         }
     }
 
@@ -229,7 +229,6 @@ impl Store {
         for stale in paths.temp_files()? {
             fs::remove_file(stale)?;
         }
-        let bytes = format::to_bytes(state)?;
         // tempfile creates its files exclusively (0600), so a planted file or symlink is never
         // written through.
         let prefix = paths.temp_prefix();
@@ -239,7 +238,7 @@ impl Store {
             b
         };
         let mut tmp = temp().tempfile_in(&paths.dir)?;
-        tmp.write_all(&bytes)?;
+        format::write_state(tmp.as_file_mut(), state)?;
         tmp.as_file().sync_all()?;
         let mut log = history::Writer::open(&paths.history)?;
         let made = before
