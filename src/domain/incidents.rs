@@ -681,7 +681,7 @@ mod tests {
         let line =
             r#"{"id": "INC-0001", "scope": "cloud", "title": "Outage", "opened_on": "2026-03-01"}"#;
         let file = Arc::new(format!("[\n{line}\n]"));
-        let shared = Incidents::from_lines(Arc::clone(&file), [2..2 + line.len()].into_iter());
+        let shared = Incidents::from_lines(Arc::clone(&file), std::iter::once(2..2 + line.len()));
         let read: Incidents = serde_json::from_str(&file).unwrap();
         for mut all in [shared.expect("the line reads"), read] {
             let only = all.iter().next().unwrap();
