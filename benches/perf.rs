@@ -65,11 +65,20 @@ fn main() {
             ("status", &["status"][..]),
             ("incidents remaining", &["incidents", "remaining"]),
             ("incidents list --json", &["--json", "incidents", "list"]),
+            ("check", &["check", "--exit-zero"]),
         ] {
             let m = measure(&args_with_state(&state, args), None);
             row(n, size, name, &m, &floor);
         }
         assert!(stamp(&state) == before, "a read command wrote the file");
+        // The same file with its checksum no longer matching, as after a hand edit: read in
+        // full, record by record.
+        let edited_dir = tempfile::tempdir().unwrap();
+        let edited = edited_dir.path().join("state.json");
+        fs::copy(&state, &edited).unwrap();
+        spoil_checksum(&edited);
+        let m = measure(&args_with_state(&edited, &["status"]), None);
+        row(n, size, "status, edited by hand (full read)", &m, &floor);
         let m = measure(
             &[
                 "incidents",
@@ -83,6 +92,28 @@ fn main() {
         );
         row(n, size, "incidents open (copy, fsync)", &m, &floor);
     }
+}
+
+/// Changes one hex digit of the checksum at the end of the file, in place.
+fn spoil_checksum(path: &Path) {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    // The file ends `…<hex>"\n}\n`: the last hex digit is 5 bytes from the end.
+    let at = SeekFrom::End(-5);
+    let mut digit = [0u8];
+    file.seek(at).unwrap();
+    file.read_exact(&mut digit).unwrap();
+    assert!(
+        digit[0].is_ascii_hexdigit(),
+        "the file ends with its checksum"
+    );
+    file.seek(at).unwrap();
+    file.write_all(if digit[0] == b'0' { b"1" } else { b"0" })
+        .unwrap();
 }
 
 /// What one command cost over `RUNS` runs.
@@ -134,6 +165,19 @@ fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
             "`{}` exited with status {status}",
             all.join(" ")
         );
+        if let (Some(dir), Some(original)) = (&_copy, mutate_copy_of) {
+            // One write: the previous version became the backup, untouched, and the new file
+            // holds one more incident; nothing was left half-written.
+            let len = |p: &Path| fs::metadata(p).map_or(0, |m| m.len());
+            let copy = dir.path().join("state.json");
+            assert_eq!(len(&dir.path().join("state.json.bak")), len(original));
+            assert!(len(&copy) > len(original), "the change was not written");
+            let names = fs::read_dir(dir.path()).unwrap().count();
+            assert_eq!(
+                names, 4,
+                "state, backup, lock and history log, and nothing else"
+            );
+        }
         if i >= WARMUP {
             times.push(elapsed);
             peak_rss_kib = peak_rss_kib.max(rss);

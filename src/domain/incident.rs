@@ -30,12 +30,18 @@ impl fmt::Display for IncidentId {
 impl FromStr for IncidentId {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let digits = s
-            .get(..4)
-            .filter(|p| p.eq_ignore_ascii_case("inc-"))
-            .map_or(s, |_| &s[4..]);
-        match digits.parse::<u32>() {
-            Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(IncidentId(n)),
+        let digits = match s.as_bytes() {
+            [b'I' | b'i', b'N' | b'n', b'C' | b'c', b'-', digits @ ..] => digits,
+            digits => digits,
+        };
+        // Read on every load for every incident, so by hand rather than through `str::parse`.
+        let n = digits.iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit()
+                .then(|| n.checked_mul(10)?.checked_add(u32::from(b - b'0')))
+                .flatten()
+        });
+        match n {
+            Some(n) if n > 0 => Ok(IncidentId(n)),
             _ => Err(ValueError("expected an incident ID like `INC-0001`".into())),
         }
     }

@@ -4,7 +4,8 @@
 //! costs a scan of the text, not a parse of every title.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -160,7 +161,7 @@ pub struct Incidents {
     entries: Vec<Entry>,
     /// What each contract has charged and had refunded, counted once per state (every list
     /// and rule needs it) and forgotten whenever an incident is added or changed.
-    usage: OnceCell<HashMap<Id, Usage>>,
+    usage: OnceCell<FxHashMap<Id, Usage>>,
 }
 
 impl Incidents {
@@ -186,41 +187,26 @@ impl Incidents {
 
     /// What the incidents charged to `contract` add up to (R14).
     pub fn usage_of(&self, contract: &Id) -> Usage {
-        let by_contract = self.usage.get_or_init(|| {
-            let mut map: HashMap<&Id, Usage> = HashMap::new();
-            // Neighbouring incidents mostly charge the same contract: count runs, then add.
-            let mut run: Option<(&Id, Usage)> = None;
+        self.usages().get(contract).copied().unwrap_or_default()
+    }
+
+    /// The contracts the incidents charged, each once, in no particular order.
+    pub fn charged_contracts(&self) -> impl Iterator<Item = &Id> {
+        self.usages().keys()
+    }
+
+    fn usages(&self) -> &FxHashMap<Id, Usage> {
+        self.usage.get_or_init(|| {
+            let mut map: FxHashMap<&Id, Usage> = FxHashMap::default();
             for e in &self.entries {
-                let Some(id) = e.contract_id() else { continue };
-                match &mut run {
-                    Some((current, usage)) if *current == id => {
-                        usage.charged += 1;
-                        usage.refunded += u32::from(e.is_refunded());
-                    }
-                    _ => {
-                        if let Some((done, usage)) = run.take() {
-                            let total = map.entry(done).or_default();
-                            total.charged += usage.charged;
-                            total.refunded += usage.refunded;
-                        }
-                        run = Some((
-                            id,
-                            Usage {
-                                charged: 1,
-                                refunded: u32::from(e.is_refunded()),
-                            },
-                        ));
-                    }
+                if let Some(id) = e.contract_id() {
+                    let usage = map.entry(id).or_default();
+                    usage.charged += 1;
+                    usage.refunded += u32::from(e.is_refunded());
                 }
             }
-            if let Some((done, usage)) = run {
-                let total = map.entry(done).or_default();
-                total.charged += usage.charged;
-                total.refunded += usage.refunded;
-            }
             map.into_iter().map(|(id, u)| (id.clone(), u)).collect()
-        });
-        by_contract.get(contract).copied().unwrap_or_default()
+        })
     }
 
     /// Adds one at the end.
@@ -311,7 +297,7 @@ impl Incidents {
         lines: impl ExactSizeIterator<Item = Range<usize>>,
     ) -> Option<Incidents> {
         let mut entries = Vec::with_capacity(lines.len());
-        let mut contracts = HashMap::new();
+        let mut contracts = FxHashMap::default();
         for range in lines {
             let line = file.get(range.clone()).filter(|l| l.starts_with('{'))?;
             let head = written_head(line, &mut contracts).map(Some);
@@ -441,7 +427,7 @@ fn entry(raw: Box<RawValue>) -> Result<Entry, String> {
 /// Reads the head fields off a record written exactly as this program writes one (the five
 /// fields first, in order, no escapes), sharing one contract ID among the records that name it.
 /// `None` for anything else, which [`scan_head`] then reads (and names what is wrong with).
-fn written_head<'a>(text: &'a str, contracts: &mut HashMap<&'a str, Arc<Id>>) -> Option<Head> {
+fn written_head<'a>(text: &'a str, contracts: &mut FxHashMap<&'a str, Arc<Id>>) -> Option<Head> {
     /// A string value (no escapes) or `null`, and the text after it.
     fn value(text: &str) -> Option<(Option<&str>, &str)> {
         if let Some(rest) = text.strip_prefix("null") {
@@ -452,10 +438,19 @@ fn written_head<'a>(text: &'a str, contracts: &mut HashMap<&'a str, Arc<Id>>) ->
         let end = body.bytes().position(|b| b == b'"' || b == b'\\')?;
         (body.as_bytes()[end] == b'"').then(|| (Some(&body[..end]), &body[end + 1..]))
     }
+    /// A date value (`"YYYY-MM-DD"`, so no search for its end) or `null`.
+    fn date(text: &str) -> Option<(Option<NaiveDate>, &str)> {
+        if let Some(rest) = text.strip_prefix("null") {
+            return Some((None, rest));
+        }
+        let (quoted, rest) = text.split_at_checked(12)?;
+        let day = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        Some((Some(ymd::parse(day)?), rest))
+    }
     let (id, rest) = value(text.strip_prefix(r#"{"id": "#)?)?;
     let (contract, rest) = value(rest.strip_prefix(r#", "contract_id": "#)?)?;
-    let (opened, rest) = value(rest.strip_prefix(r#", "opened_on": "#)?)?;
-    let (closed, rest) = value(rest.strip_prefix(r#", "closed_on": "#)?)?;
+    let (opened_on, rest) = date(rest.strip_prefix(r#", "opened_on": "#)?)?;
+    let (closed_on, rest) = date(rest.strip_prefix(r#", "closed_on": "#)?)?;
     let refund = rest.strip_prefix(r#", "refund": "#)?;
     let contract_id = match contract {
         None => None,
@@ -471,11 +466,8 @@ fn written_head<'a>(text: &'a str, contracts: &mut HashMap<&'a str, Arc<Id>>) ->
     Some(Head {
         id: id?.parse().ok()?,
         contract_id,
-        opened_on: ymd::parse(opened?)?,
-        closed_on: match closed {
-            None => None,
-            Some(c) => Some(ymd::parse(c)?),
-        },
+        opened_on: opened_on?,
+        closed_on,
         refunded: !refund.starts_with("null"),
     })
 }

@@ -3,9 +3,12 @@
 
 use std::collections::HashSet;
 
+use rustc_hash::FxHashSet;
+
 use super::contract::Allowance;
 use super::incident::IncidentId;
 use super::state::State;
+use super::values::Id;
 
 /// One broken consistency rule. Messages name the records involved, never an Access ID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -135,13 +138,15 @@ impl State {
                 problems.push(Problem::DuplicateOffer(name));
             }
         }
-        // Neighbouring incidents mostly name the same contract.
-        let mut known: Option<&str> = None;
+        // Each contract once, rather than once per incident.
+        let missing: FxHashSet<&Id> = self
+            .incidents
+            .charged_contracts()
+            .filter(|id| self.contract_index(id.as_str()).is_none())
+            .collect();
         for i in self.incidents.iter() {
             match i.contract_id() {
-                Some(id) if known == Some(id.as_str()) => {}
-                Some(id) if self.contract_index(id.as_str()).is_some() => known = Some(id.as_str()),
-                Some(id) => {
+                Some(id) if !missing.is_empty() && missing.contains(id) => {
                     problems.push(Problem::MissingContract {
                         incident: i.id(),
                         contract: id.to_string(),
