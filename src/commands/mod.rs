@@ -55,8 +55,10 @@ pub struct Ctx {
 
 impl Ctx {
     /// Reads the state.
-    pub fn load(&self) -> Result<State, Error> {
-        Ok(self.store.load()?)
+    pub fn load(&self) -> Result<&'static State, Error> {
+        // Kept until the process exits: a command reads one state and ends, and freeing a
+        // large one record by record costs more than the rest of the command.
+        Ok(Box::leak(Box::new(self.store.load()?)))
     }
 
     /// Applies `change` under the lock as the acting account and records it in the history;
@@ -109,7 +111,7 @@ impl Ctx {
         let result = if self.dry_run {
             // Checked against every rule on the state as it is, with no lock and no file
             // touched (not even the folder or the lock file).
-            let mut state = self.load()?;
+            let mut state = self.store.load()?;
             apply(&mut state).map(|(value, _)| (state, value))
         } else {
             self.store.mutate(apply)

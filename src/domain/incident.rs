@@ -30,11 +30,17 @@ impl fmt::Display for IncidentId {
 impl FromStr for IncidentId {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let digits = match s.as_bytes() {
+        IncidentId::from_bytes(s.as_bytes())
+    }
+}
+
+impl IncidentId {
+    /// [`str::parse`] for bytes: every incident's ID is read this way on every load.
+    pub fn from_bytes(s: &[u8]) -> Result<Self, ValueError> {
+        let digits = match s {
             [b'I' | b'i', b'N' | b'n', b'C' | b'c', b'-', digits @ ..] => digits,
             digits => digits,
         };
-        // Read on every load for every incident, so by hand rather than through `str::parse`.
         let n = digits.iter().try_fold(0u32, |n, &b| {
             b.is_ascii_digit()
                 .then(|| n.checked_mul(10)?.checked_add(u32::from(b - b'0')))

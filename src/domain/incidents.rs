@@ -62,14 +62,14 @@ enum Text {
     /// Its own copy, checked by serde_json (a file read in full).
     Own(Box<RawValue>),
     /// A line of a file this program wrote and whose checksum matched, shared by all its
-    /// records.
-    Line(Arc<String>, Range<usize>),
+    /// records. Its UTF-8 is checked with the rest of the record when it is decoded.
+    Line(Arc<Vec<u8>>, Range<usize>),
 }
 
 impl Text {
-    fn get(&self) -> &str {
+    fn get(&self) -> &[u8] {
         match self {
-            Text::Own(raw) => raw.get(),
+            Text::Own(raw) => raw.get().as_bytes(),
             Text::Line(file, range) => &file[range.clone()],
         }
     }
@@ -78,7 +78,7 @@ impl Text {
 /// How to write an incident back: its stored text when it is unchanged, else the incident.
 pub enum Written<'a> {
     /// The text it was read from, one line of JSON.
-    Text(&'a str),
+    Text(&'a [u8]),
     /// An incident added or changed since.
     Incident(&'a Incident),
 }
@@ -149,7 +149,7 @@ impl Entry {
 }
 
 fn decode(id: IncidentId, text: &Text) -> Result<Incident, Unreadable> {
-    serde_json::from_str(text.get()).map_err(|e| Unreadable {
+    serde_json::from_slice(text.get()).map_err(|e| Unreadable {
         id,
         reason: e.to_string(),
     })
@@ -293,20 +293,25 @@ impl Incidents {
     /// not read as an incident (the caller then reads the file the careful way, which names
     /// what is wrong).
     pub fn from_lines(
-        file: Arc<String>,
+        file: Arc<Vec<u8>>,
         lines: impl ExactSizeIterator<Item = Range<usize>>,
     ) -> Option<Incidents> {
         let mut entries = Vec::with_capacity(lines.len());
         let mut contracts = FxHashMap::default();
         for range in lines {
-            let line = file.get(range.clone()).filter(|l| l.starts_with('{'))?;
-            let head = written_head(line, &mut contracts).map(Some);
-            let (head, full) = match head.map_or_else(|| scan_head(line).ok(), Some)? {
+            let line = file.get(range.clone()).filter(|l| l.starts_with(b"{"))?;
+            let (head, full) = match written_head(line, &mut contracts) {
                 Some(head) => (head, OnceCell::new()),
-                // An escape in a head field: decode this one now.
                 None => {
-                    let incident: Incident = serde_json::from_str(line).ok()?;
-                    (Head::of(&incident), OnceCell::from(Box::new(incident)))
+                    let line = std::str::from_utf8(line).ok()?;
+                    match scan_head(line).ok()? {
+                        Some(head) => (head, OnceCell::new()),
+                        // An escape in a head field: decode this one now.
+                        None => {
+                            let incident: Incident = serde_json::from_str(line).ok()?;
+                            (Head::of(&incident), OnceCell::from(Box::new(incident)))
+                        }
+                    }
                 }
             };
             entries.push(Entry(Body::Stored {
@@ -427,48 +432,48 @@ fn entry(raw: Box<RawValue>) -> Result<Entry, String> {
 /// Reads the head fields off a record written exactly as this program writes one (the five
 /// fields first, in order, no escapes), sharing one contract ID among the records that name it.
 /// `None` for anything else, which [`scan_head`] then reads (and names what is wrong with).
-fn written_head<'a>(text: &'a str, contracts: &mut FxHashMap<&'a str, Arc<Id>>) -> Option<Head> {
+fn written_head<'a>(text: &'a [u8], contracts: &mut FxHashMap<&'a [u8], Arc<Id>>) -> Option<Head> {
     /// A string value (no escapes) or `null`, and the text after it.
-    fn value(text: &str) -> Option<(Option<&str>, &str)> {
-        if let Some(rest) = text.strip_prefix("null") {
+    fn value(text: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
+        if let Some(rest) = text.strip_prefix(b"null") {
             return Some((None, rest));
         }
         // Short strings: a plain loop beats a memchr's setup.
-        let body = text.strip_prefix('"')?;
-        let end = body.bytes().position(|b| b == b'"' || b == b'\\')?;
-        (body.as_bytes()[end] == b'"').then(|| (Some(&body[..end]), &body[end + 1..]))
+        let body = text.strip_prefix(b"\"")?;
+        let end = body.iter().position(|&b| b == b'"' || b == b'\\')?;
+        (body[end] == b'"').then(|| (Some(&body[..end]), &body[end + 1..]))
     }
     /// A date value (`"YYYY-MM-DD"`, so no search for its end) or `null`.
-    fn date(text: &str) -> Option<(Option<NaiveDate>, &str)> {
-        if let Some(rest) = text.strip_prefix("null") {
+    fn date(text: &[u8]) -> Option<(Option<NaiveDate>, &[u8])> {
+        if let Some(rest) = text.strip_prefix(b"null") {
             return Some((None, rest));
         }
         let (quoted, rest) = text.split_at_checked(12)?;
-        let day = quoted.strip_prefix('"')?.strip_suffix('"')?;
-        Some((Some(ymd::parse(day)?), rest))
+        let day = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+        Some((Some(ymd::from_bytes(day)?), rest))
     }
-    let (id, rest) = value(text.strip_prefix(r#"{"id": "#)?)?;
-    let (contract, rest) = value(rest.strip_prefix(r#", "contract_id": "#)?)?;
-    let (opened_on, rest) = date(rest.strip_prefix(r#", "opened_on": "#)?)?;
-    let (closed_on, rest) = date(rest.strip_prefix(r#", "closed_on": "#)?)?;
-    let refund = rest.strip_prefix(r#", "refund": "#)?;
+    let (id, rest) = value(text.strip_prefix(br#"{"id": "#)?)?;
+    let (contract, rest) = value(rest.strip_prefix(br#", "contract_id": "#)?)?;
+    let (opened_on, rest) = date(rest.strip_prefix(br#", "opened_on": "#)?)?;
+    let (closed_on, rest) = date(rest.strip_prefix(br#", "closed_on": "#)?)?;
+    let refund = rest.strip_prefix(br#", "refund": "#)?;
     let contract_id = match contract {
         None => None,
         Some(c) => Some(match contracts.get(c) {
             Some(shared) => Arc::clone(shared),
             None => {
-                let shared = Arc::new(c.parse::<Id>().ok()?);
+                let shared = Arc::new(std::str::from_utf8(c).ok()?.parse::<Id>().ok()?);
                 contracts.insert(c, Arc::clone(&shared));
                 shared
             }
         }),
     };
     Some(Head {
-        id: id?.parse().ok()?,
+        id: IncidentId::from_bytes(id?).ok()?,
         contract_id,
         opened_on: opened_on?,
         closed_on,
-        refunded: !refund.starts_with("null"),
+        refunded: !refund.starts_with(b"null"),
     })
 }
 
@@ -672,12 +677,12 @@ mod tests {
     fn a_stored_record_is_written_back_as_it_was_and_a_changed_one_anew() {
         let line =
             r#"{"id": "INC-0001", "scope": "cloud", "title": "Outage", "opened_on": "2026-03-01"}"#;
-        let file = Arc::new(format!("[\n{line}\n]"));
+        let file = Arc::new(format!("[\n{line}\n]").into_bytes());
         let shared = Incidents::from_lines(Arc::clone(&file), std::iter::once(2..2 + line.len()));
-        let read: Incidents = serde_json::from_str(&file).unwrap();
+        let read: Incidents = serde_json::from_slice(&file).unwrap();
         for mut all in [shared.expect("the line reads"), read] {
             let only = all.iter().next().unwrap();
-            assert!(matches!(only.written(), Written::Text(t) if t == line));
+            assert!(matches!(only.written(), Written::Text(t) if t == line.as_bytes()));
             let closed = crate::domain::values::ymd::parse("2026-03-02");
             all.update(IncidentId(1), |i| i.closed_on = closed)
                 .unwrap()

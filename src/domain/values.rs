@@ -350,16 +350,17 @@ pub mod ymd {
 
     /// The date in `s`, if it is exactly `YYYY-MM-DD` and a real day.
     pub fn parse(s: &str) -> Option<NaiveDate> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        from_bytes(s.as_bytes())
+    }
+
+    /// [`parse`] for bytes: every incident's dates are read this way on every load.
+    pub fn from_bytes(b: &[u8]) -> Option<NaiveDate> {
+        let &[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b else {
             return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            b[r].iter().try_fold(0u32, |n, c| {
-                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-            })
         };
-        NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+        let n = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
+        let year = n(y1)? * 1000 + n(y2)? * 100 + n(y3)? * 10 + n(y4)?;
+        NaiveDate::from_ymd_opt(year as i32, n(m1)? * 10 + n(m2)?, n(d1)? * 10 + n(d2)?)
     }
 
     struct Ymd;

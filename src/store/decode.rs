@@ -124,22 +124,23 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
 /// usual, the incidents taken line by line, their records checked when first decoded. Any
 /// surprise hands the bytes back, to be read in full.
 fn written(bytes: Vec<u8>) -> Result<State, Vec<u8>> {
-    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
-    let Some(parts) = format::verified(&text) else {
-        return Err(text.into_bytes());
+    let Some(parts) = format::verified(&bytes) else {
+        return Err(bytes);
     };
-    let fields = format!("{}\n}}", &text[..parts.fields_end]);
-    let mut state = match serde_json::from_str::<State>(&fields) {
+    let Ok(fields) = std::str::from_utf8(&bytes[..parts.fields_end]) else {
+        return Err(bytes);
+    };
+    let mut state = match serde_json::from_str::<State>(&format!("{fields}\n}}")) {
         Ok(state) if state.schema_version == SCHEMA_VERSION => state,
-        _ => return Err(text.into_bytes()),
+        _ => return Err(bytes),
     };
-    let file = Arc::new(text);
+    let file = Arc::new(bytes);
     match Incidents::from_lines(Arc::clone(&file), parts.incidents.into_iter()) {
         Some(incidents) => {
             state.incidents = incidents;
             Ok(normalized(state, SCHEMA_VERSION.into()).state)
         }
-        None => Err(Arc::unwrap_or_clone(file).into_bytes()),
+        None => Err(Arc::unwrap_or_clone(file)),
     }
 }
 

@@ -121,7 +121,7 @@ pub fn write_state(file: impl Write, state: &State) -> io::Result<()> {
     for (n, entry) in state.incidents.iter().enumerate() {
         out.write_all(if n == 0 { b"\n    " } else { b",\n    " })?;
         match entry.written() {
-            Written::Text(text) => out.write_all(text.as_bytes())?,
+            Written::Text(text) => out.write_all(text)?,
             Written::Incident(incident) => {
                 // A record is the third level down: compact, like the rest of its line.
                 let inner = RecordFormatter {
@@ -178,42 +178,44 @@ pub struct Parts {
     pub incidents: Vec<Range<usize>>,
 }
 
-/// The parts of `text`, when it ends with a checksum that matches the rest and is laid out as
+/// The parts of `bytes`, when it ends with a checksum that matches the rest and is laid out as
 /// [`write_state`] writes; `None` for any other file.
-pub fn verified(text: &str) -> Option<Parts> {
-    let body_len = text.len().checked_sub(CHECKSUM.len() + 32 + END.len())?;
-    let (body, last) = text.split_at_checked(body_len)?;
-    let hex = last.strip_prefix(CHECKSUM)?.strip_suffix(END)?;
-    if hex.bytes().any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        || u128::from_str_radix(hex, 16).ok()? != xxh3_128(body.as_bytes())
+pub fn verified(bytes: &[u8]) -> Option<Parts> {
+    let body_len = bytes.len().checked_sub(CHECKSUM.len() + 32 + END.len())?;
+    let (body, last) = bytes.split_at(body_len);
+    let hex = last
+        .strip_prefix(CHECKSUM.as_bytes())?
+        .strip_suffix(END.as_bytes())?;
+    if hex.iter().any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        || u128::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()? != xxh3_128(body)
     {
         return None;
     }
     // No other line can start so: a field deeper down is indented further, and a newline
     // inside a JSON string is always escaped.
-    let fields_end = body.find(INCIDENTS)?;
+    let fields_end = memchr::memmem::find(body, INCIDENTS.as_bytes())?;
     let list_start = fields_end + INCIDENTS.len();
     let list = &body[list_start..];
-    if list == "],\n" {
+    if list == b"],\n" {
         return Some(Parts {
             fields_end,
             incidents: Vec::new(),
         });
     }
-    let lines = list.strip_prefix('\n')?.strip_suffix("\n  ],\n")?;
+    let lines = list.strip_prefix(b"\n")?.strip_suffix(b"\n  ],\n")?;
     let start = list_start + 1;
     let mut incidents = Vec::new();
     let mut line_start = 0;
     // Every record but the last is followed by a comma.
-    for (end, last) in memchr::memchr_iter(b'\n', lines.as_bytes())
+    for (end, last) in memchr::memchr_iter(b'\n', lines)
         .map(|end| (end, false))
         .chain([(lines.len(), true)])
     {
-        let record = lines[line_start..end].strip_prefix("    ")?;
+        let record = lines[line_start..end].strip_prefix(b"    ")?;
         let record = if last {
             record
         } else {
-            record.strip_suffix(',')?
+            record.strip_suffix(b",")?
         };
         let at = start + line_start + 4;
         incidents.push(at..at + record.len());
