@@ -22,7 +22,7 @@ pub fn history(ctx: &mut super::Ctx, args: HistoryArgs) -> Result<(), Error> {
     let state = ctx.load()?;
     let mut entries: Vec<HistoryEntry> = ctx
         .store
-        .history(&state)?
+        .history(state)?
         .into_iter()
         .filter(|e| args.account.is_none() || e.account == args.account)
         .filter(|e| args.since.is_none_or(|d| e.as_of >= d))

@@ -142,11 +142,11 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
         struct Incidents {
             incidents: Vec<IncidentJson>,
         }
-        let incidents = incidents.iter().map(|i| incident_json(&state, i)).collect();
+        let incidents = incidents.iter().map(|i| incident_json(state, i)).collect();
         return Ok(ctx.print_json(&Incidents { incidents })?);
     }
     Ok(tables::incidents(&mut ctx.out, &incidents, |i| {
-        plan_of(&state, i.contract_id.as_ref())
+        plan_of(state, i.contract_id.as_ref())
     })?)
 }
 
