@@ -41,14 +41,20 @@ impl IncidentId {
             [b'I' | b'i', b'N' | b'n', b'C' | b'c', b'-', digits @ ..] => digits,
             digits => digits,
         };
-        let n = digits.iter().try_fold(0u32, |n, &b| {
-            b.is_ascii_digit()
-                .then(|| n.checked_mul(10)?.checked_add(u32::from(b - b'0')))
-                .flatten()
-        });
+        let bad = || ValueError("expected an incident ID like `INC-0001`".into());
+        let mut n = 0u32;
+        for &b in digits {
+            if !b.is_ascii_digit() {
+                return Err(bad());
+            }
+            n = n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u32::from(b - b'0')))
+                .ok_or_else(bad)?;
+        }
         match n {
-            Some(n) if n > 0 => Ok(IncidentId(n)),
-            _ => Err(ValueError("expected an incident ID like `INC-0001`".into())),
+            0 => Err(bad()),
+            n => Ok(IncidentId(n)),
         }
     }
 }
