@@ -39,7 +39,8 @@ fn main() {
     println!("partner-support benchmark: {}", machine());
     println!("binary: {BIN}");
     println!(
-        "{RUNS} runs per row after {WARMUP} warm-up runs; time is wall clock of the whole process\n"
+        "{RUNS} runs per row after {WARMUP} warm-up runs; time is wall clock of the whole process;\n\
+         × --version is against a run of --version just before each run\n"
     );
     println!("| incidents | file | command | median | min – max | × --version | peak RSS |");
     println!("|---:|---:|---|---:|---:|---:|---:|");
@@ -60,7 +61,7 @@ fn main() {
         };
         let before = stamp(&state);
         let floor = measure(&["--version"], None);
-        row(n, size, "--version", &floor, &floor);
+        row(n, size, "--version", &floor);
         for (name, args) in [
             ("status", &["status"][..]),
             ("incidents remaining", &["incidents", "remaining"]),
@@ -68,7 +69,7 @@ fn main() {
             ("check", &["check", "--exit-zero"]),
         ] {
             let m = measure(&args_with_state(&state, args), None);
-            row(n, size, name, &m, &floor);
+            row(n, size, name, &m);
         }
         assert!(stamp(&state) == before, "a read command wrote the file");
         // The same file with its checksum no longer matching, as after a hand edit: read in
@@ -78,7 +79,7 @@ fn main() {
         fs::copy(&state, &edited).unwrap();
         spoil_checksum(&edited);
         let m = measure(&args_with_state(&edited, &["status"]), None);
-        row(n, size, "status, edited by hand (full read)", &m, &floor);
+        row(n, size, "status, edited by hand (full read)", &m);
         let m = measure(
             &[
                 "incidents",
@@ -90,7 +91,7 @@ fn main() {
             ],
             Some(&state),
         );
-        row(n, size, "incidents open (copy, fsync)", &m, &floor);
+        row(n, size, "incidents open (copy, fsync)", &m);
     }
 }
 
@@ -119,13 +120,13 @@ fn spoil_checksum(path: &Path) {
 /// What one command cost over `RUNS` runs.
 struct Measured {
     times: Vec<Duration>,
+    /// `--version`, run just before each of `times`.
+    floors: Vec<Duration>,
     peak_rss_kib: i64,
 }
 
-impl Measured {
-    fn median(&self) -> Duration {
-        self.times[self.times.len() / 2]
-    }
+fn median(times: &[Duration]) -> Duration {
+    times[times.len() / 2]
 }
 
 fn args_with_state<'a>(state: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
@@ -140,6 +141,7 @@ fn args_with_state<'a>(state: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
 #[allow(clippy::zombie_processes)]
 fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
     let mut times = Vec::new();
+    let mut floors = Vec::new();
     let mut peak_rss_kib = 0;
     for i in 0..WARMUP + RUNS {
         let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -151,15 +153,10 @@ fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
             all.splice(0..0, head.iter().map(|s| s.to_string()));
             dir
         });
-        let started = Instant::now();
-        let child = Command::new(BIN)
-            .args(&all)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        let (status, rss) = wait_with_rusage(child.id());
-        let elapsed = started.elapsed();
+        // `--version` right before every run: the pair sees the same machine, so their ratio
+        // holds even while the machine's speed drifts.
+        let (floor, _, _) = run(&["--version".to_string()]);
+        let (elapsed, status, rss) = run(&all);
         assert!(
             status == 0,
             "`{}` exited with status {status}",
@@ -180,14 +177,30 @@ fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
         }
         if i >= WARMUP {
             times.push(elapsed);
+            floors.push(floor);
             peak_rss_kib = peak_rss_kib.max(rss);
         }
     }
     times.sort();
+    floors.sort();
     Measured {
         times,
+        floors,
         peak_rss_kib,
     }
+}
+
+/// Runs the binary once: wall time, exit status, peak RSS in KiB.
+fn run(args: &[String]) -> (Duration, i32, i64) {
+    let started = Instant::now();
+    let child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let (status, rss) = wait_with_rusage(child.id());
+    (started.elapsed(), status, rss)
 }
 
 /// Waits for the child and returns its exit status and its own peak RSS in KiB (`wait4`, so
@@ -202,15 +215,15 @@ fn wait_with_rusage(pid: u32) -> (i32, i64) {
     (libc::WEXITSTATUS(status), usage.ru_maxrss)
 }
 
-fn row(n: u32, size: u64, name: &str, m: &Measured, floor: &Measured) {
+fn row(n: u32, size: u64, name: &str, m: &Measured) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "| {n} | {:.2} MB | {name} | {:.2} ms | {:.2} – {:.2} | {:.2} | {:.1} MiB |",
         size as f64 / 1e6,
-        ms(m.median()),
+        ms(median(&m.times)),
         ms(m.times[0]),
         ms(*m.times.last().unwrap()),
-        ms(m.median()) / ms(floor.median()),
+        ms(median(&m.times)) / ms(median(&m.floors)),
         m.peak_rss_kib as f64 / 1024.0,
     );
 }

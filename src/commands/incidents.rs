@@ -74,7 +74,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
             contract: Option<ContractJson>,
         }
         let doc = Opened {
-            incident: incident_json(&state, incident),
+            incident: incident_json(state, incident),
             contract: view.as_ref().map(|v| ContractJson::new(v, ctx.reveal)),
         };
         return Ok(ctx.print_json(&doc)?);
@@ -158,7 +158,7 @@ fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     })?;
     let i = state.incident(id)?;
     if ctx.json {
-        return Ok(ctx.print_json(&incident_json(&state, i))?);
+        return Ok(ctx.print_json(&incident_json(state, i))?);
     }
     ctx.say(format_args!(
         "closed {id} (the contract's balance is unchanged)"
@@ -174,7 +174,7 @@ fn refund(ctx: &mut Ctx, id: IncidentId, reason: RefundReason) -> Result<(), Err
     })?;
     let i = state.incident(id)?;
     if ctx.json {
-        return Ok(ctx.print_json(&incident_json(&state, i))?);
+        return Ok(ctx.print_json(&incident_json(state, i))?);
     }
     let cid = i
         .contract_id

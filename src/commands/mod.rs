@@ -56,8 +56,8 @@ pub struct Ctx {
 impl Ctx {
     /// Reads the state.
     pub fn load(&self) -> Result<&'static State, Error> {
-        // Kept until the process exits: a command reads one state and ends, and freeing a
-        // large one record by record costs more than the rest of the command.
+        // Kept until the process exits: a command reads or changes one state and ends, and
+        // freeing a large one record by record costs more than the rest of the command.
         Ok(Box::leak(Box::new(self.store.load()?)))
     }
 
@@ -67,7 +67,7 @@ impl Ctx {
         &mut self,
         action: &str,
         change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, String), Refusal>,
-    ) -> Result<(State, T), Error> {
+    ) -> Result<(&'static State, T), Error> {
         self.mutate_if(action, |state, actor| {
             change(state, actor).map(|(value, summary)| (value, Some(summary)))
         })
@@ -79,7 +79,7 @@ impl Ctx {
         &mut self,
         action: &str,
         change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, Option<String>), Refusal>,
-    ) -> Result<(State, T), Error> {
+    ) -> Result<(&'static State, T), Error> {
         let as_account = self.as_account.clone();
         let today = self.today;
         let mut changed = false;
@@ -117,7 +117,8 @@ impl Ctx {
             self.store.mutate(apply)
         };
         self.changed = changed;
-        result
+        // Kept until exit, like a loaded state.
+        result.map(|(state, value)| (&*Box::leak(Box::new(state)), value))
     }
 
     /// Tells a human what changed (stderr); silent with `-q` or `--json`.

@@ -168,6 +168,14 @@ impl<W: Write> Write for Hashed<W> {
     }
 }
 
+/// Whether `bytes` end with a checksum line, matching or not.
+pub fn has_checksum(bytes: &[u8]) -> bool {
+    bytes
+        .len()
+        .checked_sub(CHECKSUM.len() + 32 + END.len())
+        .is_some_and(|at| bytes[at..].starts_with(CHECKSUM.as_bytes()))
+}
+
 /// A state file this program wrote, found by its layout.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Parts {

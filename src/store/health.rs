@@ -6,7 +6,7 @@ use std::fs;
 use serde::Serialize;
 
 use super::files::{Paths, exposure, loose_mode, make_private};
-use super::{StoreError, decode, decode_unchecked, history, lock};
+use super::{StoreError, decode, decode_unchecked, format, history, lock};
 use crate::domain::state::SCHEMA_VERSION;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
@@ -84,52 +84,68 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
             format!("cannot read `{state_path}`: {e}"),
             "check the file's owner and permissions".into(),
         )),
-        Ok(bytes) => match decode_unchecked(&paths.state, &bytes) {
-            Err(e) => found.push(Finding::new(
-                Error,
-                match e {
-                    StoreError::Newer { .. } => "newer-schema",
-                    StoreError::NoSchema { .. } => "no-schema",
-                    _ => "parse-error",
-                },
-                e.to_string(),
-                match e {
-                    StoreError::Newer { .. } => "upgrade partner-support".into(),
-                    _ => restore.clone(),
-                },
-            )),
-            Ok(decoded) => {
-                if decoded.found_version < u64::from(SCHEMA_VERSION) {
-                    found.push(Finding::new(
+        Ok(bytes) => {
+            match decode_unchecked(&paths.state, &bytes) {
+                Err(e) => found.push(Finding::new(
+                    Error,
+                    match e {
+                        StoreError::Newer { .. } => "newer-schema",
+                        StoreError::NoSchema { .. } => "no-schema",
+                        _ => "parse-error",
+                    },
+                    e.to_string(),
+                    match e {
+                        StoreError::Newer { .. } => "upgrade partner-support".into(),
+                        _ => restore.clone(),
+                    },
+                )),
+                Ok(decoded) => {
+                    if decoded.found_version < u64::from(SCHEMA_VERSION) {
+                        found.push(Finding::new(
+                            Info,
+                            "older-schema",
+                            format!("the file has schema version {}", decoded.found_version),
+                            format!("the next change rewrites it as version {SCHEMA_VERSION}"),
+                        ));
+                    } else if format::verified(&bytes).is_none() {
+                        let (code, what) = match format::has_checksum(&bytes) {
+                            true => (
+                                "checksum-mismatch",
+                                "changed since partner-support wrote it",
+                            ),
+                            false => ("no-checksum", "has no checksum"),
+                        };
+                        found.push(Finding::new(
                         Info,
-                        "older-schema",
-                        format!("the file has schema version {}", decoded.found_version),
-                        format!("the next change rewrites it as version {SCHEMA_VERSION}"),
+                        code,
+                        format!("the file {what} (edited by hand?), so every command reads it in full"),
+                        "the next change writes it with a checksum again".into(),
                     ));
-                }
-                for problem in decoded.state.problems() {
-                    found.push(Finding::new(
-                        Error,
-                        "inconsistent",
-                        problem.to_string(),
-                        restore.clone(),
-                    ));
-                }
-                // Commands decode an incident only when they show or change it; doctor reads
-                // every one.
-                for entry in decoded.state.incidents.iter() {
-                    if let Err(e) = entry.get() {
+                    }
+                    for problem in decoded.state.problems() {
                         found.push(Finding::new(
                             Error,
-                            "unreadable-incident",
-                            e.to_string(),
+                            "inconsistent",
+                            problem.to_string(),
                             restore.clone(),
                         ));
                     }
+                    // Commands decode an incident only when they show or change it; doctor reads
+                    // every one.
+                    for entry in decoded.state.incidents.iter() {
+                        if let Err(e) = entry.get() {
+                            found.push(Finding::new(
+                                Error,
+                                "unreadable-incident",
+                                e.to_string(),
+                                restore.clone(),
+                            ));
+                        }
+                    }
+                    found.extend(examine_log(paths, decoded.state.revision));
                 }
-                found.extend(examine_log(paths, decoded.state.revision));
             }
-        },
+        }
     }
     for (path, what) in [(&paths.state, "state file"), (&paths.backup, "backup")] {
         if let Some((message, fix)) = exposure(path, what) {
