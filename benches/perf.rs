@@ -137,8 +137,6 @@ fn args_with_state<'a>(state: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
 
 /// Runs the binary `WARMUP + RUNS` times. With `mutate_copy_of`, every run works on a fresh
 /// copy of that state file (the copy is not timed).
-// Each child is reaped by `wait_with_rusage`: `Child::wait` cannot stand in, it has no rusage.
-#[allow(clippy::zombie_processes)]
 fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
     let mut times = Vec::new();
     let mut floors = Vec::new();
@@ -191,6 +189,8 @@ fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
 }
 
 /// Runs the binary once: wall time, exit status, peak RSS in KiB.
+// The child is reaped by `wait_with_rusage`: `Child::wait` cannot stand in, it has no rusage.
+#[allow(clippy::zombie_processes)]
 fn run(args: &[String]) -> (Duration, i32, i64) {
     let started = Instant::now();
     let child = Command::new(BIN)
