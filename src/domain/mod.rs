@@ -18,4 +18,4 @@ pub mod values;
 pub mod warnings;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;

@@ -273,3 +273,158 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod written {
+    use proptest::prelude::*;
+
+    use super::{Parts, verified, write_state};
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::incident::{Incident, Refund, RefundReason};
+    use crate::domain::state::State;
+    use crate::domain::testing::{contract, d, incident, org};
+
+    fn bytes(state: &State) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_state(&mut out, state).unwrap();
+        out
+    }
+
+    fn two_contracts() -> State {
+        let mut s = org();
+        for id in ["A", "B"] {
+            s.contracts.push(contract(
+                id,
+                Coverage::Both,
+                Allowance::Unlimited,
+                "2026-01-01",
+                "2026-12-31",
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn the_incidents_come_last_one_per_line_then_the_checksum_of_the_rest() {
+        let mut s = two_contracts();
+        s.incidents.push(incident(1, Some("A")));
+        s.incidents.push(incident(2, None));
+        let file = String::from_utf8(bytes(&s)).unwrap();
+        let (body, last) = file.split_at(file.rfind("  \"checksum\"").unwrap());
+        assert!(body.ends_with(concat!(
+            "  \"incidents\": [\n",
+            "    {\"id\": \"INC-0001\", \"contract_id\": \"A\", \"opened_on\": \"2026-03-01\", \"closed_on\": null, \"refund\": null, \"scope\": \"cloud\", \"title\": \"Outage\"},\n",
+            "    {\"id\": \"INC-0002\", \"contract_id\": null, \"opened_on\": \"2026-03-01\", \"closed_on\": null, \"refund\": null, \"scope\": \"cloud\", \"title\": \"Outage\"}\n",
+            "  ],\n",
+        )), "{body}");
+        let hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+        assert_eq!(
+            last,
+            format!("  \"checksum\": \"xxh3-128:{hash:032x}\"\n}}\n")
+        );
+        // Still one JSON document, which serde_json reads whole.
+        serde_json::from_str::<serde_json::Value>(&file).unwrap();
+    }
+
+    #[test]
+    fn the_parts_are_found_again_and_no_incidents_is_an_empty_list() {
+        let mut s = two_contracts();
+        let empty = bytes(&s);
+        let text = String::from_utf8(empty.clone()).unwrap();
+        assert!(
+            text.contains("\n  \"incidents\": [],\n  \"checksum\": "),
+            "{text}"
+        );
+        let parts = verified(&empty).expect("a file just written verifies");
+        assert_eq!(parts.incidents, vec![]);
+        s.incidents.push(incident(1, Some("A")));
+        s.incidents.push(incident(2, Some("B")));
+        let file = bytes(&s);
+        let Parts {
+            fields_end,
+            incidents,
+        } = verified(&file).unwrap();
+        let records: Vec<&str> = incidents
+            .iter()
+            .map(|r| std::str::from_utf8(&file[r.clone()]).unwrap())
+            .collect();
+        assert_eq!(records.len(), 2);
+        assert!(records[0].starts_with(r#"{"id": "INC-0001""#) && records[0].ends_with('}'));
+        assert!(records[1].starts_with(r#"{"id": "INC-0002""#) && records[1].ends_with('}'));
+        let fields = format!("{}\n}}", std::str::from_utf8(&file[..fields_end]).unwrap());
+        let read: State = serde_json::from_str(&fields).unwrap();
+        assert_eq!(read.contracts, s.contracts);
+    }
+
+    #[test]
+    fn any_byte_changed_anywhere_sends_the_file_to_the_full_read() {
+        let mut s = two_contracts();
+        s.incidents.push(incident(1, Some("A")));
+        let file = bytes(&s);
+        assert!(verified(&file).is_some());
+        for at in 0..file.len() {
+            let mut changed = file.clone();
+            changed[at] ^= 0x01;
+            assert!(
+                verified(&changed).is_none(),
+                "byte {at} changed and still verified"
+            );
+        }
+        assert!(verified(&file[..file.len() - 1]).is_none());
+        assert!(verified(&[file.as_slice(), b"\n"].concat()).is_none());
+    }
+
+    /// Incidents of every shape the head reader meets: with or without a contract, closed or
+    /// not, refunded, and titles with quotes, escapes and text beyond ASCII.
+    fn incidents() -> impl Strategy<Value = Vec<Incident>> {
+        let one = (
+            prop::option::of(prop::sample::select(vec!["A", "B"])),
+            0u64..400,
+            prop::option::of(0u64..30),
+            any::<bool>(),
+            "[a-zA-Z\"\\\\{}\\[\\],:é漢字 ]{0,12}",
+        );
+        prop::collection::vec(one, 0..12).prop_map(|all| {
+            all.into_iter()
+                .enumerate()
+                .map(|(n, (contract, opened, closed, refunded, title))| {
+                    let mut i = incident(n as u32 + 1, contract);
+                    i.opened_on = d("2025-01-01") + chrono::Days::new(opened);
+                    i.closed_on = closed.map(|c| i.opened_on + chrono::Days::new(c));
+                    i.refund = (refunded && contract.is_some()).then(|| Refund {
+                        on: i.opened_on,
+                        reason: RefundReason::Duplicate,
+                        by: None,
+                    });
+                    i.title = format!("T{title}").parse().unwrap();
+                    i
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_written_file_reads_the_same_by_its_lines_as_in_full(all in incidents()) {
+            let mut s = two_contracts();
+            for i in all {
+                s.incidents.push(i);
+            }
+            let file = bytes(&s);
+            prop_assert!(verified(&file).is_some());
+            let path = std::path::Path::new("state.json");
+            let by_lines = crate::store::decode(path, file.clone()).unwrap();
+            let in_full = crate::store::decode_unchecked(path, &file).unwrap().state;
+            prop_assert_eq!(&by_lines, &in_full);
+            prop_assert_eq!(&by_lines, &s);
+            for (a, b) in by_lines.incidents.iter().zip(in_full.incidents.iter()) {
+                prop_assert_eq!(
+                    (a.id(), a.contract_id(), a.opened_on(), a.closed_on(), a.is_refunded()),
+                    (b.id(), b.contract_id(), b.opened_on(), b.closed_on(), b.is_refunded())
+                );
+            }
+            // Written back unchanged, byte for byte.
+            prop_assert_eq!(bytes(&by_lines), file);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The checksum at the end of the state file: a file partner-support wrote is read by its lines,
+//! any other (edited by hand, written by an older version, damaged) is read in full, and the
+//! next change writes a matching checksum again.
+
+mod support;
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+use support::{Env, w};
+
+const LINE: &str = "  \"checksum\": \"xxh3-128:";
+
+/// The file split at its checksum line: everything before it, and the hash it names.
+fn split(bytes: &[u8]) -> Option<(&[u8], &str)> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let at = text.rfind(LINE)?;
+    let hex = text[at + LINE.len()..].strip_suffix("\"\n}\n")?;
+    Some((&bytes[..at], hex))
+}
+
+/// Whether the file's checksum matches its content.
+fn sealed(env: &Env) -> bool {
+    let bytes = env.bytes().unwrap();
+    split(&bytes)
+        .is_some_and(|(body, hex)| format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body)) == hex)
+}
+
+/// The file as if partner-support had written it: the checksum made to match again.
+fn reseal(env: &Env) {
+    let bytes = env.bytes().unwrap();
+    let (body, _) = split(&bytes).unwrap();
+    let hash = xxhash_rust::xxh3::xxh3_128(body);
+    let mut bytes = body.to_vec();
+    bytes.extend_from_slice(format!("{LINE}{hash:032x}\"\n}}\n").as_bytes());
+    env.write_private(&bytes);
+}
+
+/// Replaces `from` (which must occur once) in the state file.
+fn edit(env: &Env, from: &str, to: &str) {
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "{from:?} in:\n{text}");
+    env.write_private(text.replacen(from, to, 1).as_bytes());
+}
+
+fn info_codes(env: &Env) -> Vec<String> {
+    let report: Value = env.ok(&["--json", "doctor"]).json();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "info")
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn with_two_incidents() -> Env {
+    let env = Env::contoso_active();
+    env.ok(&w("incidents open --scope on-premises --title Printer"));
+    env.ok(&w("incidents open --scope cloud --title Mailbox"));
+    env
+}
+
+#[test]
+fn a_written_file_ends_with_the_checksum_of_everything_before_it() {
+    let env = with_two_incidents();
+    assert!(sealed(&env));
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    let tail: Vec<&str> = text.lines().rev().take(5).collect();
+    assert!(tail[0] == "}" && tail[1].starts_with(LINE), "{text}");
+    assert_eq!(tail[2], "  ],");
+    assert!(tail[3].starts_with(r#"    {"id": "INC-0002""#), "{text}");
+    assert!(tail[4].starts_with(r#"    {"id": "INC-0001""#), "{text}");
+    // Every change writes it anew.
+    env.ok(&w("incidents close INC-0001"));
+    assert!(sealed(&env));
+    assert_eq!(info_codes(&env), Vec::<String>::new());
+}
+
+#[test]
+fn a_hand_edit_is_read_in_full_and_the_next_change_writes_a_new_checksum() {
+    let env = with_two_incidents();
+    edit(
+        &env,
+        r#""title": "Printer""#,
+        r#""title": "Printer on floor 3""#,
+    );
+    assert!(!sealed(&env));
+    let list = env.ok(&w("incidents list --all"));
+    assert!(
+        list.stdout.contains("Printer on floor 3"),
+        "{}",
+        list.stdout
+    );
+    assert_eq!(info_codes(&env), ["checksum-mismatch"]);
+    let doctor = env.ok(&["doctor"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("changed since partner-support wrote it"),
+        "{}",
+        doctor.stdout
+    );
+    env.ok(&w("incidents close INC-0002"));
+    assert!(sealed(&env));
+    assert_eq!(info_codes(&env), Vec::<String>::new());
+    let list = env.ok(&w("incidents list --all"));
+    assert!(
+        list.stdout.contains("Printer on floor 3"),
+        "{}",
+        list.stdout
+    );
+}
+
+#[test]
+fn a_damaged_record_in_an_edited_file_is_refused_with_its_line() {
+    let env = with_two_incidents();
+    edit(&env, r#""title": "Printer""#, r#""title": "Printer"#);
+    let run = env.refused(&["status"], 1, "state.json");
+    assert!(run.stderr.contains("line"), "{}", run.stderr);
+    env.refused(&w("incidents close INC-0002"), 1, "state.json");
+}
+
+#[test]
+fn a_forged_checksum_does_not_hide_a_damaged_record() {
+    let env = with_two_incidents();
+    // Past the fields every command reads, so only the record's own decoding sees it.
+    edit(&env, r#""title": "Printer""#, r#""title": "Printer\q""#);
+    reseal(&env);
+    assert!(sealed(&env));
+    env.refused(&w("incidents list --all"), 1, "INC-0001");
+    // doctor reads every file in full, whatever its checksum says.
+    env.reports(&["doctor"], 1, "invalid escape at line");
+    // A change never writes the damage back as if it were whole: the record it touches is
+    // decoded first.
+    env.refused(&w("incidents close INC-0001"), 1, "INC-0001");
+}
+
+#[test]
+fn a_file_without_a_checksum_is_read_and_gets_one_with_the_next_change() {
+    let env = with_two_incidents();
+    let bytes = env.bytes().unwrap();
+    let (body, _) = split(&bytes).unwrap();
+    let mut old = body.strip_suffix(b",\n").unwrap().to_vec();
+    old.extend_from_slice(b"\n}\n");
+    env.write_private(&old);
+    serde_json::from_slice::<Value>(&old).expect("still one JSON document");
+    assert_eq!(info_codes(&env), ["no-checksum"]);
+    let status = env.ok(&["status"]);
+    assert!(status.stdout.contains("7000001"), "{}", status.stdout);
+    env.ok(&w("incidents close INC-0001"));
+    assert!(sealed(&env));
+}
