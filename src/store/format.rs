@@ -391,7 +391,7 @@ mod written {
                     let mut i = incident(n as u32 + 1, contract);
                     i.opened_on = d("2025-01-01") + chrono::Days::new(opened);
                     i.closed_on = closed.map(|c| i.opened_on + chrono::Days::new(c));
-                    i.refund = (refunded && contract.is_some()).then(|| Refund {
+                    i.refund = (refunded && contract.is_some()).then_some(Refund {
                         on: i.opened_on,
                         reason: RefundReason::Duplicate,
                         by: None,
