@@ -657,6 +657,30 @@ mod tests {
     }
 
     #[test]
+    fn the_written_form_is_read_by_position_and_any_other_left_to_the_scanner() {
+        let written = r#"{"id": "INC-0007", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": "2026-03-04", "refund": {"on": "2026-03-05", "reason": "duplicate"}, "scope": "cloud", "title": "x"}"#;
+        let mut contracts = FxHashMap::default();
+        let head = written_head(written.as_bytes(), &mut contracts).expect("the written form");
+        assert_eq!(Some(head), scan_head(written).unwrap());
+        for other in [
+            // Another order, other spacing, an escape, a bad date or ID: not the written form.
+            r#"{"contract_id": "7000001", "id": "INC-0007", "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
+            r#"{"id":"INC-0007","contract_id":"7000001","opened_on":"2026-03-01","closed_on":null,"refund":null}"#,
+            r#"{"id": "INC-\u0030007", "contract_id": null, "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0007", "contract_id": null, "opened_on": "2026-02-30", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-x", "contract_id": null, "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0007", "contract_id": "has space", "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0007", "contract_id": null, "opened_on": "2026-03-01""#,
+        ] {
+            assert_eq!(
+                written_head(other.as_bytes(), &mut contracts),
+                None,
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
     fn escapes_and_bad_heads_take_the_slow_road_or_are_refused() {
         let escaped =
             r#"{"id": "INC-\u0030001", "scope": "cloud", "title": "x", "opened_on": "2026-03-01"}"#;

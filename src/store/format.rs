@@ -374,6 +374,25 @@ mod written {
         assert!(verified(&[file.as_slice(), b"\n"].concat()).is_none());
     }
 
+    #[test]
+    fn a_record_a_hand_edit_wrote_differently_is_written_back_in_the_usual_form() {
+        let mut s = two_contracts();
+        s.incidents.push(incident(1, Some("A")));
+        let path = std::path::Path::new("state.json");
+        // An escape where the head reader looks: valid JSON, read in full, written anew.
+        let edited = String::from_utf8(bytes(&s))
+            .unwrap()
+            .replace(r#""id": "INC-0001""#, r#""id": "INC-\u0030001""#);
+        assert!(verified(edited.as_bytes()).is_none());
+        let read = crate::store::decode(path, edited.into_bytes()).unwrap();
+        let file = bytes(&read);
+        assert_eq!(file, bytes(&s));
+        assert!(verified(&file).is_some());
+        let again = crate::store::decode(path, file).unwrap();
+        assert_eq!(again, s);
+        assert_eq!(again.incidents.iter().next().unwrap().id().0, 1);
+    }
+
     /// Incidents of every shape the head reader meets: with or without a contract, closed or
     /// not, refunded, and titles with quotes, escapes and text beyond ASCII.
     fn incidents() -> impl Strategy<Value = Vec<Incident>> {
