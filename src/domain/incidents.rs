@@ -42,9 +42,10 @@ impl Head {
     }
 }
 
-/// One incident: as stored (decoded on first use), or as built or changed by this command.
+/// One incident as kept: as stored (decoded on first use), or as built or changed by this
+/// command.
 #[derive(Clone)]
-pub struct Entry(Body);
+struct Slot(Body);
 
 #[derive(Clone)]
 enum Body {
@@ -56,21 +57,33 @@ enum Body {
     Owned(Box<Incident>, Head),
 }
 
+impl Slot {
+    fn head(&self) -> &Head {
+        match &self.0 {
+            Body::Stored { head, .. } | Body::Owned(_, head) => head,
+        }
+    }
+
+    fn id(&self) -> IncidentId {
+        self.head().id
+    }
+}
+
 /// A stored record's text.
 #[derive(Clone)]
 enum Text {
     /// Its own copy, checked by serde_json (a file read in full).
     Own(Box<RawValue>),
-    /// A line of a file this program wrote and whose checksum matched, shared by all its
-    /// records. Its UTF-8 is checked with the rest of the record when it is decoded.
-    Line(Arc<Vec<u8>>, Range<usize>),
+    /// A line of the file the incidents were read from, one this program wrote and whose
+    /// checksum matched. Its UTF-8 is checked with the rest of the record when it is decoded.
+    Line(Range<usize>),
 }
 
 impl Text {
-    fn get(&self) -> &[u8] {
+    fn get<'a>(&'a self, file: &'a [u8]) -> &'a [u8] {
         match self {
             Text::Own(raw) => raw.get().as_bytes(),
-            Text::Line(file, range) => &file[range.clone()],
+            Text::Line(range) => &file[range.clone()],
         }
     }
 }
@@ -93,63 +106,66 @@ pub struct Unreadable {
     pub reason: String,
 }
 
-impl Entry {
-    fn head(&self) -> &Head {
-        match &self.0 {
-            Body::Stored { head, .. } | Body::Owned(_, head) => head,
-        }
-    }
+/// One incident of a state: the fields the rules read at hand, the whole record decoded on
+/// first use.
+#[derive(Clone, Copy)]
+pub struct Entry<'a> {
+    slot: &'a Slot,
+    /// The file the incidents were read from, where a stored line's text is.
+    file: &'a [u8],
+}
 
+impl<'a> Entry<'a> {
     /// The incident's ID.
-    pub fn id(&self) -> IncidentId {
-        self.head().id
+    pub fn id(self) -> IncidentId {
+        self.slot.id()
     }
 
     /// The contract it charged, if any.
-    pub fn contract_id(&self) -> Option<&Id> {
-        self.head().contract_id.as_deref()
+    pub fn contract_id(self) -> Option<&'a Id> {
+        self.slot.head().contract_id.as_deref()
     }
 
     /// The day it was opened.
-    pub fn opened_on(&self) -> NaiveDate {
-        self.head().opened_on
+    pub fn opened_on(self) -> NaiveDate {
+        self.slot.head().opened_on
     }
 
     /// The day it was closed, if it was.
-    pub fn closed_on(&self) -> Option<NaiveDate> {
-        self.head().closed_on
+    pub fn closed_on(self) -> Option<NaiveDate> {
+        self.slot.head().closed_on
     }
 
     /// Whether Microsoft refunded it.
-    pub fn is_refunded(&self) -> bool {
-        self.head().refunded
+    pub fn is_refunded(self) -> bool {
+        self.slot.head().refunded
     }
 
     /// The whole incident, decoded now if it was not yet.
-    pub fn get(&self) -> Result<&Incident, Unreadable> {
-        match &self.0 {
+    pub fn get(self) -> Result<&'a Incident, Unreadable> {
+        match &self.slot.0 {
             Body::Owned(i, _) => Ok(i),
             Body::Stored { head, text, full } => {
                 if let Some(i) = full.get() {
                     return Ok(i);
                 }
-                let decoded = decode(head.id, text)?;
+                let decoded = decode(head.id, text, self.file)?;
                 Ok(full.get_or_init(|| Box::new(decoded)))
             }
         }
     }
 
     /// What to write for it: the text it was stored as, unless it changed.
-    pub fn written(&self) -> Written<'_> {
-        match &self.0 {
-            Body::Stored { text, .. } => Written::Text(text.get()),
+    pub fn written(self) -> Written<'a> {
+        match &self.slot.0 {
+            Body::Stored { text, .. } => Written::Text(text.get(self.file)),
             Body::Owned(i, _) => Written::Incident(i),
         }
     }
 }
 
-fn decode(id: IncidentId, text: &Text) -> Result<Incident, Unreadable> {
-    serde_json::from_slice(text.get()).map_err(|e| Unreadable {
+fn decode(id: IncidentId, text: &Text, file: &[u8]) -> Result<Incident, Unreadable> {
+    serde_json::from_slice(text.get(file)).map_err(|e| Unreadable {
         id,
         reason: e.to_string(),
     })
@@ -158,7 +174,9 @@ fn decode(id: IncidentId, text: &Text) -> Result<Incident, Unreadable> {
 /// Every incident, in ID order once normalized.
 #[derive(Clone, Default)]
 pub struct Incidents {
-    entries: Vec<Entry>,
+    slots: Vec<Slot>,
+    /// The file stored lines are in (empty when none are).
+    file: Arc<Vec<u8>>,
     /// What each contract has charged and had refunded, counted once per state (every list
     /// and rule needs it) and forgotten whenever an incident is added or changed.
     usage: OnceCell<FxHashMap<Id, Usage>>,
@@ -166,23 +184,30 @@ pub struct Incidents {
 
 impl Incidents {
     /// The incidents, in order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Entry> {
-        self.entries.iter()
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Entry<'_>> + ExactSizeIterator {
+        self.slots.iter().map(|slot| self.entry(slot))
+    }
+
+    fn entry<'a>(&'a self, slot: &'a Slot) -> Entry<'a> {
+        Entry {
+            slot,
+            file: &self.file,
+        }
     }
 
     /// How many there are.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.slots.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.slots.is_empty()
     }
 
     /// The last one (the highest ID once normalized).
-    pub fn last(&self) -> Option<&Entry> {
-        self.entries.last()
+    pub fn last(&self) -> Option<Entry<'_>> {
+        self.slots.last().map(|slot| self.entry(slot))
     }
 
     /// What the incidents charged to `contract` add up to (R14).
@@ -198,11 +223,12 @@ impl Incidents {
     fn usages(&self) -> &FxHashMap<Id, Usage> {
         self.usage.get_or_init(|| {
             let mut map: FxHashMap<&Id, Usage> = FxHashMap::default();
-            for e in &self.entries {
-                if let Some(id) = e.contract_id() {
+            for slot in &self.slots {
+                let head = slot.head();
+                if let Some(id) = head.contract_id.as_deref() {
                     let usage = map.entry(id).or_default();
                     usage.charged += 1;
-                    usage.refunded += u32::from(e.is_refunded());
+                    usage.refunded += u32::from(head.refunded);
                 }
             }
             map.into_iter().map(|(id, u)| (id.clone(), u)).collect()
@@ -213,22 +239,17 @@ impl Incidents {
     pub fn push(&mut self, incident: Incident) {
         self.usage = OnceCell::new();
         let head = Head::of(&incident);
-        self.entries
-            .push(Entry(Body::Owned(Box::new(incident), head)));
+        self.slots.push(Slot(Body::Owned(Box::new(incident), head)));
     }
 
     /// The incidents whose head passes `keep`, decoded, in order.
-    pub fn select(&self, keep: impl Fn(&Entry) -> bool) -> Result<Vec<&Incident>, Unreadable> {
-        self.entries
-            .iter()
-            .filter(|e| keep(e))
-            .map(Entry::get)
-            .collect()
+    pub fn select(&self, keep: impl Fn(Entry<'_>) -> bool) -> Result<Vec<&Incident>, Unreadable> {
+        self.iter().filter(|e| keep(*e)).map(Entry::get).collect()
     }
 
     /// The one with this ID.
-    pub fn find(&self, id: IncidentId) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id() == id)
+    pub fn find(&self, id: IncidentId) -> Option<Entry<'_>> {
+        self.iter().find(|e| e.id() == id)
     }
 
     /// Changes the one with this ID (decoding it first); `None` when there is none.
@@ -238,17 +259,17 @@ impl Incidents {
         change: impl FnOnce(&mut Incident) -> T,
     ) -> Option<Result<T, Unreadable>> {
         self.usage = OnceCell::new();
-        let entry = self.entries.iter_mut().find(|e| e.id() == id)?;
-        let mut incident = match std::mem::replace(&mut entry.0, placeholder()) {
+        let slot = self.slots.iter_mut().find(|s| s.id() == id)?;
+        let mut incident = match std::mem::replace(&mut slot.0, placeholder()) {
             Body::Owned(i, _) => *i,
             Body::Stored { head, text, full } => {
                 match full
                     .into_inner()
-                    .map_or_else(|| decode(head.id, &text), |i| Ok(*i))
+                    .map_or_else(|| decode(head.id, &text, &self.file), |i| Ok(*i))
                 {
                     Ok(i) => i,
                     Err(e) => {
-                        entry.0 = Body::Stored {
+                        slot.0 = Body::Stored {
                             head,
                             text,
                             full: OnceCell::new(),
@@ -260,21 +281,21 @@ impl Incidents {
         };
         let value = change(&mut incident);
         let head = Head::of(&incident);
-        entry.0 = Body::Owned(Box::new(incident), head);
+        slot.0 = Body::Owned(Box::new(incident), head);
         Some(Ok(value))
     }
 
     /// Decodes every stored record, so that each is written back in this build's layout (after
     /// a migration: an older file's records are in an older field order).
     pub fn decode_all(&mut self) -> Result<(), Unreadable> {
-        for entry in &mut self.entries {
-            if let Body::Stored { head, text, full } = &mut entry.0 {
+        for slot in &mut self.slots {
+            if let Body::Stored { head, text, full } = &mut slot.0 {
                 let incident = match full.take() {
                     Some(i) => *i,
-                    None => decode(head.id, text)?,
+                    None => decode(head.id, text, &self.file)?,
                 };
                 let head = Head::of(&incident);
-                entry.0 = Body::Owned(Box::new(incident), head);
+                slot.0 = Body::Owned(Box::new(incident), head);
             }
         }
         Ok(())
@@ -282,8 +303,8 @@ impl Incidents {
 
     /// Sorts by ID (stable, so duplicates stay for the consistency check to name).
     pub fn sort(&mut self) {
-        if !self.entries.is_sorted_by_key(Entry::id) {
-            self.entries.sort_by_key(Entry::id);
+        if !self.slots.is_sorted_by_key(Slot::id) {
+            self.slots.sort_by_key(Slot::id);
         }
     }
 
@@ -292,11 +313,8 @@ impl Incidents {
     /// as far as its head and checked in full when it is first decoded. `None` when a line does
     /// not read as an incident (the caller then reads the file the careful way, which names
     /// what is wrong).
-    pub fn from_lines(
-        file: Arc<Vec<u8>>,
-        lines: impl ExactSizeIterator<Item = Range<usize>>,
-    ) -> Option<Incidents> {
-        let mut entries = Vec::with_capacity(lines.len());
+    pub fn from_lines(file: Arc<Vec<u8>>, lines: &[Range<usize>]) -> Option<Incidents> {
+        let mut slots = Vec::with_capacity(lines.len());
         let mut contracts = FxHashMap::default();
         for range in lines {
             let line = file.get(range.clone()).filter(|l| l.starts_with(b"{"))?;
@@ -314,16 +332,27 @@ impl Incidents {
                     }
                 }
             };
-            entries.push(Entry(Body::Stored {
+            slots.push(Slot(Body::Stored {
                 head,
-                text: Text::Line(Arc::clone(&file), range),
+                text: Text::Line(range.clone()),
                 full,
             }));
         }
         Some(Incidents {
-            entries,
+            slots,
+            file,
             usage: OnceCell::new(),
         })
+    }
+
+    /// Adds `later`, read from further down the same file, at the end.
+    pub fn append(&mut self, later: Incidents) {
+        assert!(
+            Arc::ptr_eq(&self.file, &later.file),
+            "incidents are appended from the file they were read from"
+        );
+        self.usage = OnceCell::new();
+        self.slots.extend(later.slots);
     }
 }
 
@@ -366,11 +395,7 @@ impl FromIterator<Incident> for Incidents {
 impl fmt::Debug for Incidents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(
-                self.entries
-                    .iter()
-                    .map(|e| e.get().map_err(|u| u.reason.clone())),
-            )
+            .entries(self.iter().map(|e| e.get().map_err(|u| u.reason.clone())))
             .finish()
     }
 }
@@ -396,13 +421,13 @@ impl<'de> Deserialize<'de> for Incidents {
                 f.write_str("a list of incidents")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Incidents, A::Error> {
-                let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                let mut slots = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-                    all.push(entry(raw).map_err(serde::de::Error::custom)?);
+                    slots.push(slot(raw).map_err(serde::de::Error::custom)?);
                 }
                 Ok(Incidents {
-                    entries: all,
-                    usage: OnceCell::new(),
+                    slots,
+                    ..Incidents::default()
                 })
             }
         }
@@ -410,14 +435,14 @@ impl<'de> Deserialize<'de> for Incidents {
     }
 }
 
-/// An entry for a stored record: its head read off the text when the text is in the one-line
+/// A slot for a stored record: its head read off the text when the text is in the one-line
 /// form this program writes, else the whole record decoded (a hand-edited or older file).
-fn entry(raw: Box<RawValue>) -> Result<Entry, String> {
+fn slot(raw: Box<RawValue>) -> Result<Slot, String> {
     if raw.get().starts_with('{')
         && !raw.get().contains('\n')
         && let Some(head) = scan_head(raw.get())?
     {
-        return Ok(Entry(Body::Stored {
+        return Ok(Slot(Body::Stored {
             head,
             text: Text::Own(raw),
             full: OnceCell::new(),
@@ -426,7 +451,7 @@ fn entry(raw: Box<RawValue>) -> Result<Entry, String> {
     let incident: Incident =
         serde_json::from_str(raw.get()).map_err(|e| format!("an incident {e}"))?;
     let head = Head::of(&incident);
-    Ok(Entry(Body::Owned(Box::new(incident), head)))
+    Ok(Slot(Body::Owned(Box::new(incident), head)))
 }
 
 /// Reads the head fields off a record written exactly as this program writes one (the five
@@ -652,7 +677,7 @@ mod tests {
             let scanned = scan_head(line).unwrap().expect("read off the text");
             let decoded: Incident = serde_json::from_str(line).unwrap();
             assert_eq!(scanned, Head::of(&decoded), "{line}");
-            assert!(matches!(entry(raw).unwrap().0, Body::Stored { .. }));
+            assert!(matches!(slot(raw).unwrap().0, Body::Stored { .. }));
         }
     }
 
@@ -685,7 +710,7 @@ mod tests {
         let escaped =
             r#"{"id": "INC-\u0030001", "scope": "cloud", "title": "x", "opened_on": "2026-03-01"}"#;
         assert_eq!(scan_head(escaped).unwrap(), None);
-        let e = entry(RawValue::from_string(escaped.into()).unwrap()).unwrap();
+        let e = slot(RawValue::from_string(escaped.into()).unwrap()).unwrap();
         assert_eq!(e.id(), IncidentId(1));
         for bad in [
             r#"{"id": "INC-x", "opened_on": "2026-03-01"}"#,
@@ -702,7 +727,10 @@ mod tests {
         let line =
             r#"{"id": "INC-0001", "scope": "cloud", "title": "Outage", "opened_on": "2026-03-01"}"#;
         let file = Arc::new(format!("[\n{line}\n]").into_bytes());
-        let shared = Incidents::from_lines(Arc::clone(&file), std::iter::once(2..2 + line.len()));
+        let shared = Incidents::from_lines(
+            Arc::clone(&file),
+            std::slice::from_ref(&(2..2 + line.len())),
+        );
         let read: Incidents = serde_json::from_slice(&file).unwrap();
         for mut all in [shared.expect("the line reads"), read] {
             let only = all.iter().next().unwrap();

@@ -170,10 +170,7 @@ impl<W: Write> Write for Hashed<W> {
 
 /// Whether `bytes` end with a checksum line, matching or not.
 pub fn has_checksum(bytes: &[u8]) -> bool {
-    bytes
-        .len()
-        .checked_sub(CHECKSUM.len() + 32 + END.len())
-        .is_some_and(|at| bytes[at..].starts_with(CHECKSUM.as_bytes()))
+    split_checksum(bytes).is_some()
 }
 
 /// A state file this program wrote, found by its layout.
@@ -189,16 +186,35 @@ pub struct Parts {
 /// The parts of `bytes`, when it ends with a checksum that matches the rest and is laid out as
 /// [`write_state`] writes; `None` for any other file.
 pub fn verified(bytes: &[u8]) -> Option<Parts> {
+    checksum_matches(bytes).then(|| layout(bytes)).flatten()
+}
+
+/// Whether `bytes` end with a checksum of everything before that line.
+pub fn checksum_matches(bytes: &[u8]) -> bool {
+    let Some((body, hex)) = split_checksum(bytes) else {
+        return false;
+    };
+    hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && std::str::from_utf8(hex)
+            .ok()
+            .and_then(|hex| u128::from_str_radix(hex, 16).ok())
+            == Some(xxh3_128(body))
+}
+
+/// The bytes before the checksum line, and the hash the line holds.
+fn split_checksum(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let body_len = bytes.len().checked_sub(CHECKSUM.len() + 32 + END.len())?;
     let (body, last) = bytes.split_at(body_len);
     let hex = last
         .strip_prefix(CHECKSUM.as_bytes())?
         .strip_suffix(END.as_bytes())?;
-    if hex.iter().any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        || u128::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()? != xxh3_128(body)
-    {
-        return None;
-    }
+    Some((body, hex))
+}
+
+/// The parts of `bytes` laid out as [`write_state`] writes, without checking the checksum:
+/// only for a reader that checks it before trusting what it found (the two can run at once).
+pub fn layout(bytes: &[u8]) -> Option<Parts> {
+    let (body, _) = split_checksum(bytes)?;
     // No other line can start so: a field deeper down is indented further, and a newline
     // inside a JSON string is always escaped.
     let fields_end = memchr::memmem::find(body, INCIDENTS.as_bytes())?;
@@ -391,6 +407,27 @@ mod written {
         let again = crate::store::decode(path, file).unwrap();
         assert_eq!(again, s);
         assert_eq!(again.incidents.iter().next().unwrap().id().0, 1);
+    }
+
+    #[test]
+    fn a_long_list_read_on_two_threads_is_the_list_that_was_written() {
+        let path = std::path::Path::new("state.json");
+        for n in [511, 512, 513, 1500] {
+            let mut s = two_contracts();
+            for k in 1..=n {
+                let mut i = incident(k, [Some("A"), Some("B"), None][k as usize % 3]);
+                i.closed_on = (k % 2 == 0).then(|| d("2026-03-02"));
+                s.incidents.push(i);
+            }
+            let file = bytes(&s);
+            let read = crate::store::decode(path, file.clone()).unwrap();
+            assert_eq!(read, s, "{n} incidents");
+            let ids: Vec<u32> = read.incidents.iter().map(|e| e.id().0).collect();
+            assert_eq!(ids, (1..=n).collect::<Vec<_>>());
+            let open = read.incidents.iter().filter(|e| e.closed_on().is_none());
+            assert_eq!(open.count(), n.div_ceil(2) as usize);
+            assert_eq!(bytes(&read), file);
+        }
     }
 
     /// Incidents of every shape the head reader meets: with or without a contract, closed or
