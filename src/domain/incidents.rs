@@ -344,16 +344,6 @@ impl Incidents {
             usage: OnceCell::new(),
         })
     }
-
-    /// Adds `later`, read from further down the same file, at the end.
-    pub fn append(&mut self, later: Incidents) {
-        assert!(
-            Arc::ptr_eq(&self.file, &later.file),
-            "incidents are appended from the file they were read from"
-        );
-        self.usage = OnceCell::new();
-        self.slots.extend(later.slots);
-    }
 }
 
 /// A momentary stand-in while an entry's body is moved out.

@@ -124,7 +124,7 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
 /// usual, the incidents taken line by line, their records checked when first decoded. Any
 /// surprise hands the bytes back, to be read in full.
 fn written(bytes: Vec<u8>) -> Result<State, Vec<u8>> {
-    let Some(parts) = format::layout(&bytes) else {
+    let Some(parts) = format::verified(&bytes) else {
         return Err(bytes);
     };
     let file = Arc::new(bytes);
@@ -135,55 +135,15 @@ fn written(bytes: Vec<u8>) -> Result<State, Vec<u8>> {
     }
 }
 
-/// Below this many incidents a second thread costs more than it saves.
-const SECOND_THREAD_FROM: usize = 512;
-
-/// Reads the fields and the incidents found in `parts`, once the checksum says the file is
-/// one this program wrote. Each line is read on its own, so a second thread takes the later
-/// ones while this one checks the checksum, parses the fields and reads the earlier ones.
+/// Reads the fields and the incidents found in `parts`.
 fn read_written(file: &Arc<Vec<u8>>, parts: &format::Parts) -> Option<State> {
-    let lines = &parts.incidents;
-    let split = match lines.len() >= SECOND_THREAD_FROM {
-        // This thread's share of the records, in bytes, after its own work: the checksum (a
-        // fifth of the cost of reading a record byte) and the fields (six times it).
-        true => {
-            let records = lines[lines.len() - 1].end - lines[0].start;
-            let own = file.len() / 5 + 6 * parts.fields_end;
-            let at = lines[0].start + records.saturating_sub(own) / 2;
-            lines.partition_point(|line| line.start < at)
-        }
-        false => lines.len(),
-    };
-    let (earlier, later) = lines.split_at(split);
-    std::thread::scope(|s| {
-        let later =
-            (!later.is_empty()).then(|| s.spawn(|| Incidents::from_lines(Arc::clone(file), later)));
-        let state = (|| {
-            if !format::checksum_matches(file) {
-                return None;
-            }
-            let fields = std::str::from_utf8(&file[..parts.fields_end]).ok()?;
-            let mut state: State = serde_json::from_str(&format!("{fields}\n}}")).ok()?;
-            if state.schema_version != SCHEMA_VERSION {
-                return None;
-            }
-            state.incidents = Incidents::from_lines(Arc::clone(file), earlier)?;
-            Some(state)
-        })();
-        let later = match later {
-            Some(thread) => Some(
-                thread
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
-            ),
-            None => None,
-        };
-        let mut state = state?;
-        if let Some(later) = later {
-            state.incidents.append(later);
-        }
-        Some(normalized(state, SCHEMA_VERSION.into()).state)
-    })
+    let fields = std::str::from_utf8(&file[..parts.fields_end]).ok()?;
+    let mut state: State = serde_json::from_str(&format!("{fields}\n}}")).ok()?;
+    if state.schema_version != SCHEMA_VERSION {
+        return None;
+    }
+    state.incidents = Incidents::from_lines(Arc::clone(file), &parts.incidents)?;
+    Some(normalized(state, SCHEMA_VERSION.into()).state)
 }
 
 fn normalized(mut state: State, found_version: u64) -> Decoded {

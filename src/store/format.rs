@@ -190,7 +190,7 @@ pub fn verified(bytes: &[u8]) -> Option<Parts> {
 }
 
 /// Whether `bytes` end with a checksum of everything before that line.
-pub fn checksum_matches(bytes: &[u8]) -> bool {
+fn checksum_matches(bytes: &[u8]) -> bool {
     let Some((body, hex)) = split_checksum(bytes) else {
         return false;
     };
@@ -211,9 +211,8 @@ fn split_checksum(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((body, hex))
 }
 
-/// The parts of `bytes` laid out as [`write_state`] writes, without checking the checksum:
-/// only for a reader that checks it before trusting what it found (the two can run at once).
-pub fn layout(bytes: &[u8]) -> Option<Parts> {
+/// The parts of `bytes` laid out as [`write_state`] writes, without checking the checksum.
+fn layout(bytes: &[u8]) -> Option<Parts> {
     let (body, _) = split_checksum(bytes)?;
     // No other line can start so: a field deeper down is indented further, and a newline
     // inside a JSON string is always escaped.
@@ -410,7 +409,7 @@ mod written {
     }
 
     #[test]
-    fn a_long_list_read_on_two_threads_is_the_list_that_was_written() {
+    fn a_long_list_reads_back_as_it_was_written() {
         let path = std::path::Path::new("state.json");
         for n in [511, 512, 513, 1500] {
             let mut s = two_contracts();
