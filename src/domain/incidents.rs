@@ -1,14 +1,16 @@
 //! The incidents of a state. Each is kept as the JSON text it was stored as, with the few fields
 //! the rules read (ID, contract, dates, refunded) taken out when the file is loaded; the whole
-//! record is decoded only when a command shows or changes it. Loading 100 000 incidents then
-//! costs a scan of the text, not a parse of every title.
+//! record is decoded only when a command shows or changes it. A file this program wrote is
+//! read line by line without parsing it as a whole ([`Incidents::from_lines`]); any other is
+//! parsed by serde_json first. Loading 100 000 incidents then costs a scan of the text, not a
+//! parse of every title.
 
 use std::cell::OnceCell;
-
-use rustc_hash::FxHashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use chrono::NaiveDate;
 use serde::Deserialize;

@@ -1,5 +1,6 @@
-//! Bytes to state: the version first (a newer file is named as such, an older one migrated),
-//! then the shape, then the consistency rules.
+//! Bytes to state: a file this program wrote (its checksum matches) by its layout; any other the
+//! careful way, the version first (a newer file is named as such, an older one migrated), then
+//! the shape. Then, either way, the consistency rules.
 
 use std::path::Path;
 use std::sync::Arc;

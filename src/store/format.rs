@@ -116,7 +116,12 @@ pub fn write_state(file: impl Write, state: &State) -> io::Result<()> {
     let fields = to_bytes(state)?;
     // Hashed in the buffer's large chunks rather than record by record.
     let mut out = BufWriter::with_capacity(1 << 16, Hashed::new(file));
-    out.write_all(fields.strip_suffix(b"\n}\n").unwrap_or(&fields))?;
+    // The state always has fields (`schema_version` first), so serde_json closed it on a line
+    // of its own; the incidents go before that brace.
+    let open = fields
+        .strip_suffix(b"\n}\n")
+        .expect("a state is written as an object with fields");
+    out.write_all(open)?;
     out.write_all(INCIDENTS.as_bytes())?;
     for (n, entry) in state.incidents.iter().enumerate() {
         out.write_all(if n == 0 { b"\n    " } else { b",\n    " })?;
