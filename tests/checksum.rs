@@ -6,7 +6,7 @@ mod support;
 
 use pretty_assertions::assert_eq;
 use serde_json::Value;
-use support::{Env, w};
+use support::{Env, codes, w};
 
 const LINE: &str = "  \"checksum\": \"xxh3-128:";
 
@@ -43,13 +43,11 @@ fn edit(env: &Env, from: &str, to: &str) {
 }
 
 fn info_codes(env: &Env) -> Vec<String> {
-    let report: Value = env.ok(&["--json", "doctor"]).json();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "info")
-        .map(|f| f["code"].as_str().unwrap().to_string())
+    let report = env.ok(&["--json", "doctor"]).json();
+    codes(&report)
+        .into_iter()
+        .filter(|(severity, _)| severity == "info")
+        .map(|(_, code)| code)
         .collect()
 }
 

@@ -6,22 +6,7 @@ mod support;
 use std::fs;
 
 use pretty_assertions::assert_eq;
-use serde_json::Value;
-use support::{Env, w};
-
-fn codes(report: &Value) -> Vec<(String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["severity"].as_str().unwrap().to_string(),
-                f["code"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use support::{Env, codes, w};
 
 #[test]
 fn a_fresh_path_is_healthy_and_doctor_creates_nothing() {

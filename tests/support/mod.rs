@@ -258,3 +258,18 @@ pub fn run_command(cmd: &mut Command) -> Run {
 pub fn w(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
+
+/// Each finding of a `doctor --json` report, as (severity, code).
+pub fn codes(report: &Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
