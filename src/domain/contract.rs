@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::values::{AccessId, Email, Id, Text, ValueError};
@@ -64,8 +65,8 @@ impl Coverage {
 }
 
 /// How many incidents a contract grants. Stored as a number or `"unlimited"`, as it is typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "AllowanceRepr", try_from = "AllowanceRepr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "AllowanceRepr")]
 pub enum Allowance {
     /// A counted pack of incidents.
     Incidents(u32),
@@ -94,11 +95,38 @@ impl FromStr for Allowance {
 }
 
 /// The stored form of an [`Allowance`].
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(untagged)]
 enum AllowanceRepr {
     Count(u32),
     Word(String),
+}
+
+/// Read by hand: serde's untagged enums buffer the value and build an error for each variant
+/// that does not fit, on every contract of every load.
+impl<'de> Deserialize<'de> for Allowance {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Repr;
+        impl Visitor<'_> for Repr {
+            type Value = Allowance;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of incidents or \"unlimited\"")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Allowance, E> {
+                // A stored count is not bounded like a typed one: the catalog is the judge of it.
+                u32::try_from(n)
+                    .map(Allowance::Incidents)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
+            }
+            fn visit_str<E: de::Error>(self, w: &str) -> Result<Allowance, E> {
+                match w {
+                    "unlimited" => Ok(Allowance::Unlimited),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(w), &self)),
+                }
+            }
+        }
+        d.deserialize_any(Repr)
+    }
 }
 
 impl From<Allowance> for AllowanceRepr {
@@ -106,20 +134,6 @@ impl From<Allowance> for AllowanceRepr {
         match a {
             Allowance::Incidents(n) => AllowanceRepr::Count(n),
             Allowance::Unlimited => AllowanceRepr::Word("unlimited".into()),
-        }
-    }
-}
-
-impl TryFrom<AllowanceRepr> for Allowance {
-    type Error = ValueError;
-    fn try_from(r: AllowanceRepr) -> Result<Self, ValueError> {
-        match r {
-            // A stored count is not bounded like a typed one: the catalog is the judge of it.
-            AllowanceRepr::Count(n) => Ok(Allowance::Incidents(n)),
-            AllowanceRepr::Word(w) if w == "unlimited" => Ok(Allowance::Unlimited),
-            AllowanceRepr::Word(w) => Err(ValueError(format!(
-                "expected a number of incidents or \"unlimited\", found {w:?}"
-            ))),
         }
     }
 }
