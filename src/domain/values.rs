@@ -358,9 +358,16 @@ pub mod ymd {
         let &[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b else {
             return None;
         };
-        let n = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
-        let year = n(y1)? * 1000 + n(y2)? * 100 + n(y3)? * 10 + n(y4)?;
-        NaiveDate::from_ymd_opt(year as i32, n(m1)? * 10 + n(m2)?, n(d1)? * 10 + n(d2)?)
+        let digits = [y1, y2, y3, y4, m1, m2, d1, d2].map(|c| u32::from(c.wrapping_sub(b'0')));
+        if digits.iter().any(|&d| d > 9) {
+            return None;
+        }
+        let [y1, y2, y3, y4, m1, m2, d1, d2] = digits;
+        NaiveDate::from_ymd_opt(
+            (y1 * 1000 + y2 * 100 + y3 * 10 + y4) as i32,
+            m1 * 10 + m2,
+            d1 * 10 + d2,
+        )
     }
 
     struct Ymd;
