@@ -23,6 +23,8 @@ const INCIDENTS: &str = ",\n  \"incidents\": [";
 const CHECKSUM: &str = "  \"checksum\": \"xxh3-128:";
 /// After the hash.
 const END: &str = "\"\n}\n";
+/// Between two incidents.
+const SEPARATOR: &[u8] = b",\n    ";
 
 /// Containers this deep or shallower get one element per line.
 const PRETTY_DEPTH: usize = 2;
@@ -123,9 +125,24 @@ pub fn write_state(file: impl Write, state: &State) -> io::Result<()> {
         .expect("a state is written as an object with fields");
     out.write_all(open)?;
     out.write_all(INCIDENTS.as_bytes())?;
+    // Unchanged lines that follow each other in the file they were read from, separators and
+    // all, go out in one write rather than one at a time.
+    let mut run: Option<(&[u8], Range<usize>)> = None;
     for (n, entry) in state.incidents.iter().enumerate() {
-        out.write_all(if n == 0 { b"\n    " } else { b",\n    " })?;
-        match entry.written() {
+        let written = entry.written();
+        if let (Some((from, run)), Written::Line { file, range }) = (&mut run, &written)
+            && std::ptr::eq(*from, *file)
+            && from.get(run.end..range.start) == Some(SEPARATOR)
+        {
+            run.end = range.end;
+            continue;
+        }
+        if let Some((from, lines)) = run.take() {
+            out.write_all(&from[lines])?;
+        }
+        out.write_all(if n == 0 { &SEPARATOR[1..] } else { SEPARATOR })?;
+        match written {
+            Written::Line { file, range } => run = Some((file, range)),
             Written::Text(text) => out.write_all(text)?,
             Written::Incident(incident) => {
                 // A record is the third level down: compact, like the rest of its line.
@@ -136,6 +153,9 @@ pub fn write_state(file: impl Write, state: &State) -> io::Result<()> {
                 incident.serialize(&mut serde_json::Serializer::with_formatter(&mut out, inner))?
             }
         }
+    }
+    if let Some((from, lines)) = run {
+        out.write_all(&from[lines])?;
     }
     if !state.incidents.is_empty() {
         out.write_all(b"\n  ")?;
@@ -431,6 +451,15 @@ mod written {
             let open = read.incidents.iter().filter(|e| e.closed_on().is_none());
             assert_eq!(open.count(), n.div_ceil(2) as usize);
             assert_eq!(bytes(&read), file);
+            // One changed in the middle: the lines around it are still copied as they were.
+            let mut read = read;
+            for state in [&mut read, &mut s] {
+                let middle = crate::domain::incident::IncidentId(n / 2);
+                state
+                    .incidents
+                    .update(middle, |i| i.title = "Changed".parse().unwrap());
+            }
+            assert_eq!(bytes(&read), bytes(&s));
         }
     }
 
