@@ -211,19 +211,11 @@ pub struct Parts {
 /// The parts of `bytes`, when it ends with a checksum that matches the rest and is laid out as
 /// [`write_state`] writes; `None` for any other file.
 pub fn verified(bytes: &[u8]) -> Option<Parts> {
-    checksum_matches(bytes).then(|| layout(bytes)).flatten()
-}
-
-/// Whether `bytes` end with a checksum of everything before that line.
-fn checksum_matches(bytes: &[u8]) -> bool {
-    let Some((body, hex)) = split_checksum(bytes) else {
-        return false;
-    };
-    hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        && std::str::from_utf8(hex)
-            .ok()
-            .and_then(|hex| u128::from_str_radix(hex, 16).ok())
-            == Some(xxh3_128(body))
+    let (body, hex) = split_checksum(bytes)?;
+    // Compared as text, the way it was written: lowercase, 32 digits.
+    (format!("{:032x}", xxh3_128(body)).as_bytes() == hex)
+        .then(|| layout(body))
+        .flatten()
 }
 
 /// The bytes before the checksum line, and the hash the line holds.
@@ -236,9 +228,8 @@ fn split_checksum(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((body, hex))
 }
 
-/// The parts of `bytes` laid out as [`write_state`] writes, without checking the checksum.
-fn layout(bytes: &[u8]) -> Option<Parts> {
-    let (body, _) = split_checksum(bytes)?;
+/// The parts of `body`, a file without its checksum line, laid out as [`write_state`] writes.
+fn layout(body: &[u8]) -> Option<Parts> {
     // No other line can start so: a field deeper down is indented further, and a newline
     // inside a JSON string is always escaped.
     let fields_end = memchr::memmem::find(body, INCIDENTS.as_bytes())?;
