@@ -6,33 +6,16 @@ mod support;
 
 use pretty_assertions::assert_eq;
 use serde_json::Value;
-use support::{Env, codes, w};
+use support::{Env, codes, resealed, sealed, split_checksum, w};
 
-const LINE: &str = "  \"checksum\": \"xxh3-128:";
-
-/// The file split at its checksum line: everything before it, and the hash it names.
-fn split(bytes: &[u8]) -> Option<(&[u8], &str)> {
-    let text = std::str::from_utf8(bytes).unwrap();
-    let at = text.rfind(LINE)?;
-    let hex = text[at + LINE.len()..].strip_suffix("\"\n}\n")?;
-    Some((&bytes[..at], hex))
-}
-
-/// Whether the file's checksum matches its content.
-fn sealed(env: &Env) -> bool {
-    let bytes = env.bytes().unwrap();
-    split(&bytes)
-        .is_some_and(|(body, hex)| format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body)) == hex)
+/// Whether the state file's checksum matches its content.
+fn is_sealed(env: &Env) -> bool {
+    sealed(&env.bytes().unwrap())
 }
 
 /// The file as if partner-support had written it: the checksum made to match again.
 fn reseal(env: &Env) {
-    let bytes = env.bytes().unwrap();
-    let (body, _) = split(&bytes).unwrap();
-    let hash = xxhash_rust::xxh3::xxh3_128(body);
-    let mut bytes = body.to_vec();
-    bytes.extend_from_slice(format!("{LINE}{hash:032x}\"\n}}\n").as_bytes());
-    env.write_private(&bytes);
+    env.write_private(&resealed(&env.bytes().unwrap()));
 }
 
 /// Replaces `from` (which must occur once) in the state file.
@@ -61,16 +44,19 @@ fn with_two_incidents() -> Env {
 #[test]
 fn a_written_file_ends_with_the_checksum_of_everything_before_it() {
     let env = with_two_incidents();
-    assert!(sealed(&env));
+    assert!(is_sealed(&env));
     let text = String::from_utf8(env.bytes().unwrap()).unwrap();
     let tail: Vec<&str> = text.lines().rev().take(5).collect();
-    assert!(tail[0] == "}" && tail[1].starts_with(LINE), "{text}");
+    assert!(
+        tail[0] == "}" && tail[1].starts_with("  \"checksum\": \"xxh3-128:"),
+        "{text}"
+    );
     assert_eq!(tail[2], "  ],");
     assert!(tail[3].starts_with(r#"    {"id": "INC-0002""#), "{text}");
     assert!(tail[4].starts_with(r#"    {"id": "INC-0001""#), "{text}");
     // Every change writes it anew.
     env.ok(&w("incidents close INC-0001"));
-    assert!(sealed(&env));
+    assert!(is_sealed(&env));
     assert_eq!(info_codes(&env), Vec::<String>::new());
 }
 
@@ -82,7 +68,7 @@ fn a_hand_edit_is_read_in_full_and_the_next_change_writes_a_new_checksum() {
         r#""title": "Printer""#,
         r#""title": "Printer on floor 3""#,
     );
-    assert!(!sealed(&env));
+    assert!(!is_sealed(&env));
     let list = env.ok(&w("incidents list --all"));
     assert!(
         list.stdout.contains("Printer on floor 3"),
@@ -99,7 +85,7 @@ fn a_hand_edit_is_read_in_full_and_the_next_change_writes_a_new_checksum() {
         doctor.stdout
     );
     env.ok(&w("incidents close INC-0002"));
-    assert!(sealed(&env));
+    assert!(is_sealed(&env));
     assert_eq!(info_codes(&env), Vec::<String>::new());
     let list = env.ok(&w("incidents list --all"));
     assert!(
@@ -124,7 +110,7 @@ fn a_forged_checksum_does_not_hide_a_damaged_record() {
     // Past the fields every command reads, so only the record's own decoding sees it.
     edit(&env, r#""title": "Printer""#, r#""title": "Printer\q""#);
     reseal(&env);
-    assert!(sealed(&env));
+    assert!(is_sealed(&env));
     env.refused(&w("incidents list --all"), 1, "INC-0001");
     // doctor reads every file in full, whatever its checksum says.
     env.reports(&["doctor"], 1, "invalid escape at line");
@@ -137,7 +123,7 @@ fn a_forged_checksum_does_not_hide_a_damaged_record() {
 fn a_file_without_a_checksum_is_read_and_gets_one_with_the_next_change() {
     let env = with_two_incidents();
     let bytes = env.bytes().unwrap();
-    let (body, _) = split(&bytes).unwrap();
+    let (body, _) = split_checksum(&bytes).unwrap();
     let mut old = body.strip_suffix(b",\n").unwrap().to_vec();
     old.extend_from_slice(b"\n}\n");
     env.write_private(&old);
@@ -146,5 +132,5 @@ fn a_file_without_a_checksum_is_read_and_gets_one_with_the_next_change() {
     let status = env.ok(&["status"]);
     assert!(status.stdout.contains("7000001"), "{}", status.stdout);
     env.ok(&w("incidents close INC-0001"));
-    assert!(sealed(&env));
+    assert!(is_sealed(&env));
 }

@@ -273,3 +273,33 @@ pub fn codes(report: &Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The checksum line that ends a state file, up to its hash.
+const CHECKSUM: &str = "  \"checksum\": \"xxh3-128:";
+
+/// A state file's bytes split at its checksum line: everything before it, and the hash it
+/// names (`None` when there is no such line at the end).
+pub fn split_checksum(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = bytes
+        .windows(CHECKSUM.len())
+        .rposition(|w| w == CHECKSUM.as_bytes())?;
+    let hex = bytes[at + CHECKSUM.len()..].strip_suffix(b"\"\n}\n")?;
+    Some((&bytes[..at], hex))
+}
+
+/// Whether the checksum at the end of `bytes` matches what comes before it.
+pub fn sealed(bytes: &[u8]) -> bool {
+    split_checksum(bytes).is_some_and(|(body, hex)| {
+        format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body)).as_bytes() == hex
+    })
+}
+
+/// `bytes` with a checksum that matches them at the end, as partner-support would have written
+/// them (any checksum line they had is replaced).
+pub fn resealed(bytes: &[u8]) -> Vec<u8> {
+    let body = split_checksum(bytes).map_or(bytes, |(body, _)| body);
+    let hash = xxhash_rust::xxh3::xxh3_128(body);
+    let mut out = body.to_vec();
+    out.extend_from_slice(format!("{CHECKSUM}{hash:032x}\"\n}}\n").as_bytes());
+    out
+}
