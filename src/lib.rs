@@ -2,6 +2,9 @@
 //!
 //! `run` turns parsed arguments into a command; `report` prints a failure once, at the edge.
 
+// The one exception is mapping the state file for a read (`store/mapped.rs`).
+#![deny(unsafe_code)]
+
 pub mod cli;
 pub mod commands;
 pub mod domain;

@@ -1,5 +1,5 @@
 //! Many writers at once: no lost or doubled update; a held lock makes a writer wait, then fail
-//! naming the holder, while readers go on.
+//! naming the holder, while readers go on; a reader during changes sees one whole version.
 
 mod support;
 
@@ -157,4 +157,59 @@ fn a_held_lock_makes_a_writer_wait_then_fail_naming_the_holder() {
     drop(lock);
     env.ok(&["offer", "add", "action-pack"]);
     env.ok(&["doctor"]);
+}
+
+#[test]
+fn readers_during_changes_each_see_one_whole_version() {
+    let env = Env::contoso_with_incidents(2_000);
+    // The first change seals the hand-written file, so the readers below take the path for a
+    // file this program wrote (mapped, on Unix) while the writer replaces it again and again.
+    env.ok(&w(
+        "incidents open --scope cloud --contract P1 --title First",
+    ));
+    const OPENED: usize = 15;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let seen: Vec<Vec<usize>> = thread::scope(|s| {
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (env, done) = (&env, &done);
+                s.spawn(move || {
+                    let mut counts = Vec::new();
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let run = env.ok(&["--json", "incidents", "list", "--all"]);
+                        let list = run.json();
+                        let ids: Vec<&str> = list["incidents"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|i| i["id"].as_str().unwrap())
+                            .collect();
+                        assert!(ids.is_sorted(), "one whole version, in order");
+                        counts.push(ids.len());
+                    }
+                    counts
+                })
+            })
+            .collect();
+        for k in 0..OPENED {
+            env.ok(&w(&format!(
+                "incidents open --scope cloud --contract P1 --title Later{k}"
+            )));
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        readers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for counts in seen {
+        assert!(!counts.is_empty());
+        assert!(
+            counts.is_sorted(),
+            "a reader never sees an older version: {counts:?}"
+        );
+        assert!(
+            counts
+                .iter()
+                .all(|&n| (2_001..=2_001 + OPENED).contains(&n)),
+            "{counts:?}"
+        );
+    }
 }

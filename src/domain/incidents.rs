@@ -181,21 +181,43 @@ impl<'a> Entry<'a> {
 }
 
 fn decode(id: IncidentId, text: &Text, file: &[u8]) -> Result<Incident, Unreadable> {
-    serde_json::from_slice(text.get(file)).map_err(|e| Unreadable {
+    let decoded = match text {
+        Text::Own(raw) => serde_json::from_str(raw.get()),
+        // Copied first: a mapped file could change under a check of its UTF-8.
+        Text::Line(range) => {
+            let copy: Vec<u8> = file[range.clone()].into();
+            serde_json::from_slice(&copy)
+        }
+    };
+    decoded.map_err(|e| Unreadable {
         id,
         reason: e.to_string(),
     })
 }
 
+/// The bytes of a file incidents are read from, in memory or mapped. Text taken from them is
+/// copied before its UTF-8 is checked: a mapped file's bytes are only as stable as the file.
+pub type FileBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
 /// Every incident, in ID order once normalized.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Incidents {
     slots: Vec<Slot>,
     /// The file stored lines are in (empty when none are).
-    file: Arc<Vec<u8>>,
+    file: FileBytes,
     /// What each contract has charged and had refunded, counted once per state (every list
     /// and rule needs it) and forgotten whenever an incident is added or changed.
     usage: OnceCell<FxHashMap<Id, Usage>>,
+}
+
+impl Default for Incidents {
+    fn default() -> Self {
+        Incidents {
+            slots: Vec::new(),
+            file: Arc::new([]),
+            usage: OnceCell::new(),
+        }
+    }
 }
 
 impl Incidents {
@@ -207,7 +229,7 @@ impl Incidents {
     fn entry<'a>(&'a self, slot: &'a Slot) -> Entry<'a> {
         Entry {
             slot,
-            file: &self.file,
+            file: (*self.file).as_ref(),
         }
     }
 
@@ -281,7 +303,7 @@ impl Incidents {
             Body::Stored { head, text, full } => {
                 match full
                     .into_inner()
-                    .map_or_else(|| decode(head.id, &text, &self.file), |i| Ok(*i))
+                    .map_or_else(|| decode(head.id, &text, (*self.file).as_ref()), |i| Ok(*i))
                 {
                     Ok(i) => i,
                     Err(e) => {
@@ -308,7 +330,7 @@ impl Incidents {
             if let Body::Stored { head, text, full } = &mut slot.0 {
                 let incident = match full.take() {
                     Some(i) => *i,
-                    None => decode(head.id, text, &self.file)?,
+                    None => decode(head.id, text, (*self.file).as_ref())?,
                 };
                 let head = Head::of(&incident);
                 slot.0 = Body::Owned(Box::new(incident), head);
@@ -329,20 +351,21 @@ impl Incidents {
     /// as far as its head and checked in full when it is first decoded. `None` when a line does
     /// not read as an incident (the caller then reads the file the careful way, which names
     /// what is wrong).
-    pub fn from_lines(file: Arc<Vec<u8>>, lines: &[Range<usize>]) -> Option<Incidents> {
+    pub fn from_lines(file: FileBytes, lines: &[Range<usize>]) -> Option<Incidents> {
         let mut slots = Vec::with_capacity(lines.len());
         let mut contracts = FxHashMap::default();
+        let bytes = (*file).as_ref();
         for range in lines {
-            let line = file.get(range.clone()).filter(|l| l.starts_with(b"{"))?;
+            let line = bytes.get(range.clone()).filter(|l| l.starts_with(b"{"))?;
             let (head, full) = match written_head(line, &mut contracts) {
                 Some(head) => (head, OnceCell::new()),
                 None => {
-                    let line = std::str::from_utf8(line).ok()?;
-                    match scan_head(line).ok()? {
+                    let line = String::from_utf8(line.to_vec()).ok()?;
+                    match scan_head(&line).ok()? {
                         Some(head) => (head, OnceCell::new()),
                         // An escape in a head field: decode this one now.
                         None => {
-                            let incident: Incident = serde_json::from_str(line).ok()?;
+                            let incident: Incident = serde_json::from_str(&line).ok()?;
                             (Head::of(&incident), OnceCell::from(Box::new(incident)))
                         }
                     }
@@ -493,7 +516,7 @@ fn written_head<'a>(text: &'a [u8], contracts: &mut FxHashMap<&'a [u8], Arc<Id>>
         Some(c) => Some(match contracts.get(c) {
             Some(shared) => Arc::clone(shared),
             None => {
-                let shared = Arc::new(std::str::from_utf8(c).ok()?.parse::<Id>().ok()?);
+                let shared = Arc::new(Id::try_from(String::from_utf8(c.to_vec()).ok()?).ok()?);
                 contracts.insert(c, Arc::clone(&shared));
                 shared
             }
@@ -732,9 +755,9 @@ mod tests {
     fn a_stored_record_is_written_back_as_it_was_and_a_changed_one_anew() {
         let line =
             r#"{"id": "INC-0001", "scope": "cloud", "title": "Outage", "opened_on": "2026-03-01"}"#;
-        let file = Arc::new(format!("[\n{line}\n]").into_bytes());
+        let file = format!("[\n{line}\n]").into_bytes();
         let shared = Incidents::from_lines(
-            Arc::clone(&file),
+            Arc::new(file.clone()),
             std::slice::from_ref(&(2..2 + line.len())),
         );
         let read: Incidents = serde_json::from_slice(&file).unwrap();

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::StoreError;
 use super::format;
 use super::migrate::migrate;
-use crate::domain::incidents::Incidents;
+use crate::domain::incidents::{FileBytes, Incidents};
 use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
 
 /// A state document that parsed, before its consistency is checked.
@@ -24,10 +24,22 @@ pub struct Decoded {
 
 /// Decodes a state file's bytes and checks its consistency; the first broken rule is the error.
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<State, StoreError> {
-    let state = match written(bytes) {
-        Ok(state) => state,
-        Err(bytes) => decode_unchecked(path, &bytes)?.state,
+    let bytes: FileBytes = Arc::new(bytes);
+    let state = match written(&bytes) {
+        Some(state) => state,
+        None => decode_unchecked(path, (*bytes).as_ref())?.state,
     };
+    checked(path, state)
+}
+
+/// [`decode`] for a file this program wrote, its checksum intact; `None` for any other file,
+/// which the caller then reads into memory and decodes in full.
+pub fn decode_written(path: &Path, bytes: FileBytes) -> Option<Result<State, StoreError>> {
+    written(&bytes).map(|state| checked(path, state))
+}
+
+/// The state, if it breaks none of the consistency rules.
+fn checked(path: &Path, state: State) -> Result<State, StoreError> {
     let mut problems = state.problems().into_iter();
     match problems.next() {
         None => Ok(state),
@@ -122,24 +134,15 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
 }
 
 /// A file this program wrote (its checksum matches): the fields before the incidents parsed as
-/// usual, the incidents taken line by line, their records checked when first decoded. Any
-/// surprise hands the bytes back, to be read in full.
-fn written(bytes: Vec<u8>) -> Result<State, Vec<u8>> {
-    let Some(parts) = format::verified(&bytes) else {
-        return Err(bytes);
-    };
-    let file = Arc::new(bytes);
-    match read_written(&file, &parts) {
-        Some(state) => Ok(state),
-        // Nothing read holds on to the file any more.
-        None => Err(Arc::unwrap_or_clone(file)),
-    }
-}
-
-/// Reads the fields and the incidents found in `parts`.
-fn read_written(file: &Arc<Vec<u8>>, parts: &format::Parts) -> Option<State> {
-    let fields = std::str::from_utf8(&file[..parts.fields_end]).ok()?;
-    let mut state: State = serde_json::from_str(&format!("{fields}\n}}")).ok()?;
+/// usual, the incidents taken line by line, their records checked when first decoded. `None`
+/// at any surprise, for the file to be read in full.
+fn written(file: &FileBytes) -> Option<State> {
+    let parts = format::verified((**file).as_ref())?;
+    // Copied before its UTF-8 is checked, as the file may be mapped.
+    let mut fields = (**file).as_ref()[..parts.fields_end].to_vec();
+    fields.extend_from_slice(b"\n}");
+    let fields = String::from_utf8(fields).ok()?;
+    let mut state: State = serde_json::from_str(&fields).ok()?;
     if state.schema_version != SCHEMA_VERSION {
         return None;
     }

@@ -7,6 +7,7 @@ mod format;
 pub mod health;
 pub mod history;
 mod lock;
+mod mapped;
 mod migrate;
 
 use std::fs::{self, File};
@@ -152,8 +153,20 @@ impl Store {
     }
 
     /// Reads the state; a missing file is an empty state. Takes no lock: the file is only ever
-    /// replaced whole, so a reader sees the old or the new version.
+    /// replaced whole, so a reader sees the old or the new version. A file this program wrote is
+    /// mapped rather than copied ([`mapped`]); any other is read into memory.
     pub fn load(&self) -> Result<State, StoreError> {
+        if let Some(bytes) = mapped::map(&self.path)
+            && let Some(state) = decode::decode_written(&self.path, bytes)
+        {
+            return state;
+        }
+        self.load_copy()
+    }
+
+    /// [`Store::load`] from a copy in memory: what a change reads, under the lock, as it writes
+    /// the new file from those bytes.
+    fn load_copy(&self) -> Result<State, StoreError> {
         match self.read()? {
             None => Ok(State::default()),
             Some(bytes) => decode(&self.path, bytes),
@@ -189,7 +202,7 @@ impl Store {
         };
         files::create_private_dir(&paths.dir).map_err(write_error)?;
         let _lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
-        let mut state = self.load()?;
+        let mut state = self.load_copy()?;
         let before = Loaded {
             revision: state.revision,
             last_change: state.last_change.clone(),
