@@ -260,16 +260,26 @@ impl Incidents {
 
     fn usages(&self) -> &FxHashMap<Id, Usage> {
         self.usage.get_or_init(|| {
-            let mut map: FxHashMap<&Id, Usage> = FxHashMap::default();
+            // Counted by the shared copy of the ID, which is cheaper to hash than its text;
+            // incidents added since the file was read have copies of their own, summed below.
+            let mut by_copy: FxHashMap<*const Id, (&Id, Usage)> = FxHashMap::default();
             for slot in &self.slots {
                 let head = slot.head();
-                if let Some(id) = head.contract_id.as_deref() {
-                    let usage = map.entry(id).or_default();
+                if let Some(id) = &head.contract_id {
+                    let (_, usage) = by_copy
+                        .entry(Arc::as_ptr(id))
+                        .or_insert((id, Usage::default()));
                     usage.charged += 1;
                     usage.refunded += u32::from(head.refunded);
                 }
             }
-            map.into_iter().map(|(id, u)| (id.clone(), u)).collect()
+            let mut usages: FxHashMap<Id, Usage> = FxHashMap::default();
+            for (id, u) in by_copy.into_values() {
+                let usage = usages.entry(id.clone()).or_default();
+                usage.charged += u.charged;
+                usage.refunded += u.refunded;
+            }
+            usages
         })
     }
 
@@ -353,7 +363,7 @@ impl Incidents {
     /// what is wrong).
     pub fn from_lines(file: FileBytes, lines: &[Range<usize>]) -> Option<Incidents> {
         let mut slots = Vec::with_capacity(lines.len());
-        let mut contracts = FxHashMap::default();
+        let mut contracts = Contracts::default();
         let bytes = (*file).as_ref();
         for range in lines {
             let line = bytes.get(range.clone()).filter(|l| l.starts_with(b"{"))?;
@@ -483,10 +493,55 @@ fn slot(raw: Box<RawValue>) -> Result<Slot, String> {
     Ok(Slot(Body::Owned(Box::new(incident), head)))
 }
 
+/// The contract IDs the records of one file name, each read once and shared.
+#[derive(Default)]
+struct Contracts<'a> {
+    by_text: FxHashMap<&'a [u8], Arc<Id>>,
+    /// The one named last: neighbouring records often name the same contract.
+    last: Option<(&'a [u8], Arc<Id>)>,
+}
+
+impl<'a> Contracts<'a> {
+    /// The shared ID written as `text` (no escapes); `None` if it is not a valid ID.
+    fn get(&mut self, text: &'a [u8]) -> Option<Arc<Id>> {
+        if let Some((last, id)) = &self.last
+            && *last == text
+        {
+            return Some(Arc::clone(id));
+        }
+        let id = match self.by_text.get(text) {
+            Some(id) => Arc::clone(id),
+            None => {
+                // Copied before its UTF-8 is checked (see `FileBytes`).
+                let id = Arc::new(Id::try_from(String::from_utf8(text.to_vec()).ok()?).ok()?);
+                self.by_text.insert(text, Arc::clone(&id));
+                id
+            }
+        };
+        self.last = Some((text, Arc::clone(&id)));
+        Some(id)
+    }
+}
+
 /// Reads the head fields off a record written exactly as this program writes one (the five
-/// fields first, in order, no escapes), sharing one contract ID among the records that name it.
-/// `None` for anything else, which [`scan_head`] then reads (and names what is wrong with).
-fn written_head<'a>(text: &'a [u8], contracts: &mut FxHashMap<&'a [u8], Arc<Id>>) -> Option<Head> {
+/// fields first, in order, no escapes, the ID as `INC-` and up to nine digits), sharing one
+/// contract ID among the records that name it. `None` for anything else, which [`scan_head`]
+/// then reads (and names what is wrong with).
+fn written_head<'a>(text: &'a [u8], contracts: &mut Contracts<'a>) -> Option<Head> {
+    /// The ID's number and the text after its closing quote.
+    fn id(text: &[u8]) -> Option<(IncidentId, &[u8])> {
+        let digits = text.strip_prefix(b"\"INC-")?;
+        let mut n = 0u32;
+        // Nine digits at most, so `n` cannot overflow; a longer one is left to the scanner.
+        for (at, &b) in digits.iter().enumerate().take(10) {
+            match b {
+                b'0'..=b'9' if at < 9 => n = n * 10 + u32::from(b - b'0'),
+                b'"' if n > 0 => return Some((IncidentId(n), &digits[at + 1..])),
+                _ => return None,
+            }
+        }
+        None
+    }
     /// A string value (no escapes) or `null`, and the text after it.
     fn value(text: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
         if let Some(rest) = text.strip_prefix(b"null") {
@@ -506,24 +561,17 @@ fn written_head<'a>(text: &'a [u8], contracts: &mut FxHashMap<&'a [u8], Arc<Id>>
         let day = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
         Some((Some(ymd::from_bytes(day)?), rest))
     }
-    let (id, rest) = value(text.strip_prefix(br#"{"id": "#)?)?;
+    let (id, rest) = id(text.strip_prefix(br#"{"id": "#)?)?;
     let (contract, rest) = value(rest.strip_prefix(br#", "contract_id": "#)?)?;
     let (opened_on, rest) = date(rest.strip_prefix(br#", "opened_on": "#)?)?;
     let (closed_on, rest) = date(rest.strip_prefix(br#", "closed_on": "#)?)?;
     let refund = rest.strip_prefix(br#", "refund": "#)?;
     let contract_id = match contract {
         None => None,
-        Some(c) => Some(match contracts.get(c) {
-            Some(shared) => Arc::clone(shared),
-            None => {
-                let shared = Arc::new(Id::try_from(String::from_utf8(c.to_vec()).ok()?).ok()?);
-                contracts.insert(c, Arc::clone(&shared));
-                shared
-            }
-        }),
+        Some(c) => Some(contracts.get(c)?),
     };
     Some(Head {
-        id: IncidentId::from_bytes(id?).ok()?,
+        id,
         contract_id,
         opened_on: opened_on?,
         closed_on,
@@ -713,7 +761,7 @@ mod tests {
     #[test]
     fn the_written_form_is_read_by_position_and_any_other_left_to_the_scanner() {
         let written = r#"{"id": "INC-0007", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": "2026-03-04", "refund": {"on": "2026-03-05", "reason": "duplicate"}, "scope": "cloud", "title": "x"}"#;
-        let mut contracts = FxHashMap::default();
+        let mut contracts = Contracts::default();
         let head = written_head(written.as_bytes(), &mut contracts).expect("the written form");
         assert_eq!(Some(head), scan_head(written).unwrap());
         for other in [
@@ -725,6 +773,7 @@ mod tests {
             r#"{"id": "INC-x", "contract_id": null, "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
             r#"{"id": "INC-0007", "contract_id": "has space", "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
             r#"{"id": "INC-0007", "contract_id": null, "opened_on": "2026-03-01""#,
+            r#"{"id": "INC-0000", "contract_id": null, "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#,
         ] {
             assert_eq!(
                 written_head(other.as_bytes(), &mut contracts),
@@ -732,6 +781,43 @@ mod tests {
                 "{other}"
             );
         }
+        // Ten digits are left to the scanner, which reads them without overflowing.
+        let long = r#"{"id": "INC-4000000000", "contract_id": null, "opened_on": "2026-03-01", "closed_on": null, "refund": null}"#;
+        assert_eq!(written_head(long.as_bytes(), &mut contracts), None);
+        assert_eq!(
+            scan_head(long).unwrap().unwrap().id,
+            IncidentId(4_000_000_000)
+        );
+    }
+
+    #[test]
+    fn usage_adds_up_records_read_from_a_file_and_records_added_since() {
+        let lines = [
+            r#"{"id": "INC-0001", "contract_id": "A", "opened_on": "2026-03-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#,
+            r#"{"id": "INC-0002", "contract_id": "B", "opened_on": "2026-03-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#,
+            r#"{"id": "INC-0003", "contract_id": "A", "opened_on": "2026-03-01", "closed_on": "2026-03-02", "refund": {"on": "2026-03-02", "reason": "duplicate"}, "scope": "cloud", "title": "x"}"#,
+        ];
+        let file = lines.join("\n").into_bytes();
+        let mut ranges = Vec::new();
+        let mut start = 0;
+        for line in lines {
+            ranges.push(start..start + line.len());
+            start += line.len() + 1;
+        }
+        let mut all = Incidents::from_lines(Arc::new(file), &ranges).expect("the lines read");
+        let usage = |all: &Incidents, c: &str| {
+            let u = all.usage_of(&c.parse().unwrap());
+            (u.charged, u.refunded)
+        };
+        assert_eq!(usage(&all, "A"), (2, 1));
+        assert_eq!(usage(&all, "B"), (1, 0));
+        // An incident added since has its own copy of the contract's ID.
+        all.push(crate::domain::testing::incident(4, Some("A")));
+        assert_eq!(usage(&all, "A"), (3, 1));
+        assert_eq!(usage(&all, "C"), (0, 0));
+        let mut charged: Vec<String> = all.charged_contracts().map(|c| c.to_string()).collect();
+        charged.sort();
+        assert_eq!(charged, ["A", "B"]);
     }
 
     #[test]
