@@ -223,7 +223,9 @@ impl Default for Incidents {
 impl Incidents {
     /// The incidents, in order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = Entry<'_>> + ExactSizeIterator {
-        self.slots.iter().map(|slot| self.entry(slot))
+        // The file's bytes looked up once, not once per entry (it may be a mapping).
+        let file = (*self.file).as_ref();
+        self.slots.iter().map(move |slot| Entry { slot, file })
     }
 
     fn entry<'a>(&'a self, slot: &'a Slot) -> Entry<'a> {

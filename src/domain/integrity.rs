@@ -1,9 +1,7 @@
 //! Consistency rules a well-formed state file can still break (a hand edit, a bad merge): every
 //! reference resolves, every key is unique, no count or date range is impossible.
 
-use std::collections::HashSet;
-
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::contract::Allowance;
 use super::incident::IncidentId;
@@ -96,7 +94,8 @@ impl State {
                 problems.push(Problem::DuplicateContract(pair[0].contract_id.to_string()));
             }
         }
-        let mut by_access = std::collections::HashMap::new();
+        // Fx rather than std's hasher: std's seeds itself from the OS on every load.
+        let mut by_access = FxHashMap::default();
         for c in &self.contracts {
             if let Some(first) = by_access.insert(&c.access_id, &c.contract_id) {
                 problems.push(Problem::DuplicateAccessId(
@@ -124,7 +123,7 @@ impl State {
                 problems.push(Problem::DuplicateAccount(pair[0].email.to_string()));
             }
         }
-        let mut offer_names = HashSet::new();
+        let mut offer_names = FxHashSet::default();
         for o in &self.offers {
             let name = o.name();
             if let Some(end) = o.end.filter(|end| *end < o.start) {

@@ -359,18 +359,23 @@ pub mod ymd {
 
     /// [`parse`] for bytes: every incident's dates are read this way on every load.
     pub fn from_bytes(b: &[u8]) -> Option<NaiveDate> {
-        let &[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b else {
+        let &[y1, y2, y3, y4, dash1, m1, m2, dash2, d1, d2] = b else {
             return None;
         };
-        let digits = [y1, y2, y3, y4, m1, m2, d1, d2].map(|c| u32::from(c.wrapping_sub(b'0')));
-        if digits.iter().any(|&d| d > 9) {
+        // `YYYY-MM-` as one word: XOR with `0000-00-` turns each digit into its value and each
+        // dash into zero, and anything else into a byte above 9, found by one add and mask.
+        let word = u64::from_le_bytes([y1, y2, y3, y4, dash1, m1, m2, dash2])
+            ^ u64::from_le_bytes(*b"0000-00-");
+        let above_nine = (word | word.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+        let (d1, d2) = (d1.wrapping_sub(b'0'), d2.wrapping_sub(b'0'));
+        if above_nine != 0 || word & 0xff00_00ff_0000_0000 != 0 || d1 > 9 || d2 > 9 {
             return None;
         }
-        let [y1, y2, y3, y4, m1, m2, d1, d2] = digits;
+        let digit = |at: u32| (word >> (8 * at)) as u32 & 0xff;
         NaiveDate::from_ymd_opt(
-            (y1 * 1000 + y2 * 100 + y3 * 10 + y4) as i32,
-            m1 * 10 + m2,
-            d1 * 10 + d2,
+            (digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)) as i32,
+            digit(5) * 10 + digit(6),
+            u32::from(d1) * 10 + u32::from(d2),
         )
     }
 
@@ -535,6 +540,43 @@ mod tests {
                     .filter(|_| s.len() == 10),
                 "{s:?}"
             );
+        }
+    }
+
+    #[test]
+    fn stored_dates_are_read_byte_for_byte_as_the_plain_rule_says() {
+        // The plain rule: digits and dashes where `YYYY-MM-DD` has them, and a real day.
+        let plain = |b: &[u8]| -> Option<NaiveDate> {
+            let shape = b.len() == 10
+                && b.iter().enumerate().all(|(at, c)| match at {
+                    4 | 7 => *c == b'-',
+                    _ => c.is_ascii_digit(),
+                });
+            let n =
+                |r: std::ops::Range<usize>| std::str::from_utf8(&b[r]).ok()?.parse::<u32>().ok();
+            shape.then(|| NaiveDate::from_ymd_opt(n(0..4)? as i32, n(5..7)?, n(8..10)?))?
+        };
+        let bytes = [
+            0x00, b'/', b'0', b'9', b':', b'-', 0x7f, 0x80, 0x89, 0x8a, 0xc0, 0xff,
+        ];
+        for base in [*b"2028-02-29", *b"2026-12-31", *b"0000-01-01"] {
+            for at in 0..10 {
+                for c in 0..=255u8 {
+                    let mut b = base;
+                    b[at] = c;
+                    assert_eq!(ymd::from_bytes(&b), plain(&b), "{b:?}");
+                }
+                // Two neighbours at once: a carry out of one byte must not hide the next.
+                for (c1, c2) in bytes
+                    .iter()
+                    .flat_map(|&x| bytes.iter().map(move |&y| (x, y)))
+                {
+                    let mut b = base;
+                    b[at] = c1;
+                    b[(at + 1) % 10] = c2;
+                    assert_eq!(ymd::from_bytes(&b), plain(&b), "{b:?}");
+                }
+            }
         }
     }
 

@@ -139,7 +139,8 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
 fn written(file: &FileBytes) -> Option<State> {
     let parts = format::verified((**file).as_ref())?;
     // Copied before its UTF-8 is checked, as the file may be mapped.
-    let mut fields = (**file).as_ref()[..parts.fields_end].to_vec();
+    let mut fields = Vec::with_capacity(parts.fields_end + 2);
+    fields.extend_from_slice(&(**file).as_ref()[..parts.fields_end]);
     fields.extend_from_slice(b"\n}");
     let fields = String::from_utf8(fields).ok()?;
     let mut state: State = serde_json::from_str(&fields).ok()?;
