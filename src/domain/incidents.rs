@@ -20,6 +20,7 @@ use serde_json::value::RawValue;
 use super::contract::Usage;
 use super::incident::{Incident, IncidentId};
 use super::values::{Id, ymd};
+use super::written::Cursor;
 
 /// What the rules read of an incident without decoding it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -530,44 +531,33 @@ impl<'a> Contracts<'a> {
 /// contract ID among the records that name it. `None` for anything else, which [`scan_head`]
 /// then reads (and names what is wrong with).
 fn written_head<'a>(text: &'a [u8], contracts: &mut Contracts<'a>) -> Option<Head> {
-    /// The ID's number and the text after its closing quote.
-    fn id(text: &[u8]) -> Option<(IncidentId, &[u8])> {
-        let digits = text.strip_prefix(b"\"INC-")?;
+    /// The ID's number, then its closing quote.
+    fn id(c: &mut Cursor<'_>) -> Option<IncidentId> {
+        let digits = c.0.strip_prefix(b"\"INC-")?;
         let mut n = 0u32;
         // Nine digits at most, so `n` cannot overflow; a longer one is left to the scanner.
         for (at, &b) in digits.iter().enumerate().take(10) {
             match b {
                 b'0'..=b'9' if at < 9 => n = n * 10 + u32::from(b - b'0'),
-                b'"' if n > 0 => return Some((IncidentId(n), &digits[at + 1..])),
+                b'"' if n > 0 => {
+                    c.0 = &digits[at + 1..];
+                    return Some(IncidentId(n));
+                }
                 _ => return None,
             }
         }
         None
     }
-    /// A string value (no escapes) or `null`, and the text after it.
-    fn value(text: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
-        if let Some(rest) = text.strip_prefix(b"null") {
-            return Some((None, rest));
-        }
-        // Short strings: a plain loop beats a memchr's setup.
-        let body = text.strip_prefix(b"\"")?;
-        let end = body.iter().position(|&b| b == b'"' || b == b'\\')?;
-        (body[end] == b'"').then(|| (Some(&body[..end]), &body[end + 1..]))
-    }
-    /// A date value (`"YYYY-MM-DD"`, so no search for its end) or `null`.
-    fn date(text: &[u8]) -> Option<(Option<NaiveDate>, &[u8])> {
-        if let Some(rest) = text.strip_prefix(b"null") {
-            return Some((None, rest));
-        }
-        let (quoted, rest) = text.split_at_checked(12)?;
-        let day = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-        Some((Some(ymd::from_bytes(day)?), rest))
-    }
-    let (id, rest) = id(text.strip_prefix(br#"{"id": "#)?)?;
-    let (contract, rest) = value(rest.strip_prefix(br#", "contract_id": "#)?)?;
-    let (opened_on, rest) = date(rest.strip_prefix(br#", "opened_on": "#)?)?;
-    let (closed_on, rest) = date(rest.strip_prefix(br#", "closed_on": "#)?)?;
-    let refund = rest.strip_prefix(br#", "refund": "#)?;
+    let mut c = Cursor(text);
+    c.expect(br#"{"id": "#)?;
+    let id = id(&mut c)?;
+    c.expect(br#", "contract_id": "#)?;
+    let contract = c.string_or_null()?;
+    c.expect(br#", "opened_on": "#)?;
+    let opened_on = c.date()?;
+    c.expect(br#", "closed_on": "#)?;
+    let closed_on = c.date_or_null()?;
+    c.expect(br#", "refund": "#)?;
     let contract_id = match contract {
         None => None,
         Some(c) => Some(contracts.get(c)?),
@@ -575,9 +565,9 @@ fn written_head<'a>(text: &'a [u8], contracts: &mut Contracts<'a>) -> Option<Hea
     Some(Head {
         id,
         contract_id,
-        opened_on: opened_on?,
+        opened_on,
         closed_on,
-        refunded: !refund.starts_with(b"null"),
+        refunded: !c.rest().starts_with(b"null"),
     })
 }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::StoreError;
 use super::format;
 use super::migrate::migrate;
+use crate::domain::contract::Contract;
 use crate::domain::incidents::{FileBytes, Incidents};
 use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
 
@@ -137,15 +138,35 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
 /// usual, the incidents taken line by line, their records checked when first decoded. `None`
 /// at any surprise, for the file to be read in full.
 fn written(file: &FileBytes) -> Option<State> {
-    let parts = format::verified((**file).as_ref())?;
+    let bytes = (**file).as_ref();
+    let parts = format::verified(bytes)?;
+    let header = &bytes[..parts.fields_end];
+    // The contracts are read line by line like the incidents, the rest by serde_json, with an
+    // empty list in their place.
+    let contracts = format::contracts(header);
+    let cut = contracts.as_ref().map_or(0..0, |c| c.inside.clone());
     // Copied before its UTF-8 is checked, as the file may be mapped.
-    let mut fields = Vec::with_capacity(parts.fields_end + 2);
-    fields.extend_from_slice(&(**file).as_ref()[..parts.fields_end]);
+    let mut fields = Vec::with_capacity(header.len() + 2);
+    fields.extend_from_slice(&header[..cut.start]);
+    fields.extend_from_slice(&header[cut.end..]);
     fields.extend_from_slice(b"\n}");
     let fields = String::from_utf8(fields).ok()?;
     let mut state: State = serde_json::from_str(&fields).ok()?;
     if state.schema_version != SCHEMA_VERSION {
         return None;
+    }
+    if let Some(contracts) = contracts {
+        state.contracts = contracts
+            .lines
+            .iter()
+            .map(|line| {
+                let text = &bytes[line.clone()];
+                Contract::read_written(text).or_else(|| {
+                    let copy: Vec<u8> = text.into();
+                    serde_json::from_slice(&copy).ok()
+                })
+            })
+            .collect::<Option<_>>()?;
     }
     state.incidents = Incidents::from_lines(Arc::clone(file), &parts.incidents)?;
     Some(normalized(state, SCHEMA_VERSION.into()).state)

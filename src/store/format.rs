@@ -19,6 +19,8 @@ use crate::domain::state::State;
 
 /// Where the incidents start, after the other fields.
 const INCIDENTS: &str = ",\n  \"incidents\": [";
+/// Where a list of contracts starts, one per line after it.
+const CONTRACTS: &str = "\n  \"contracts\": [\n";
 /// The last line before the closing brace, up to the hash.
 const CHECKSUM: &str = "  \"checksum\": \"xxh3-128:";
 /// After the hash.
@@ -208,6 +210,38 @@ pub struct Parts {
     pub incidents: Vec<Range<usize>>,
 }
 
+/// The contracts among a written file's fields.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Contracts {
+    /// Between the list's brackets: the fields without it read as an empty list.
+    pub inside: Range<usize>,
+    /// Each contract's text.
+    pub lines: Vec<Range<usize>>,
+}
+
+/// The contracts in `fields` (the fields of a file [`verified`] found), one per line; `None`
+/// when there are none or they are not laid out so.
+pub fn contracts(fields: &[u8]) -> Option<Contracts> {
+    // Like the incidents' key: no other line can start so.
+    let start = memchr::memmem::find(fields, CONTRACTS.as_bytes())? + CONTRACTS.len();
+    let mut lines = Vec::new();
+    let mut at = start;
+    loop {
+        let end = memchr::memchr(b'\n', &fields[at..]).map_or(fields.len(), |n| at + n);
+        let line = &fields[at..end];
+        if line.starts_with(b"  ]") {
+            return Some(Contracts {
+                inside: start - 1..at + 2,
+                lines,
+            });
+        }
+        let record = line.strip_prefix(b"    ")?;
+        let record = record.strip_suffix(b",").unwrap_or(record);
+        lines.push(at + 4..at + 4 + record.len());
+        at = end.checked_add(1).filter(|&next| next < fields.len())?;
+    }
+}
+
 /// The parts of `bytes`, when it ends with a checksum that matches the rest and is laid out as
 /// [`write_state`] writes; `None` for any other file.
 pub fn verified(bytes: &[u8]) -> Option<Parts> {
@@ -310,7 +344,7 @@ mod written {
     use proptest::prelude::*;
 
     use super::{Parts, verified, write_state};
-    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::contract::{Allowance, Contract, Coverage, PlanKind};
     use crate::domain::incident::{Incident, Refund, RefundReason};
     use crate::domain::state::State;
     use crate::domain::testing::{contract, d, incident, org};
@@ -483,15 +517,78 @@ mod written {
         })
     }
 
+    /// Contracts of every shape the contract reader meets: each kind and coverage, with or
+    /// without a benefit, counted or unlimited, linked to no account or several, and plans with
+    /// quotes, escapes and text beyond ASCII.
+    fn contracts() -> impl Strategy<Value = Vec<Contract>> {
+        let kinds = vec![
+            PlanKind::Benefit,
+            PlanKind::Premier,
+            PlanKind::Advanced,
+            PlanKind::Custom,
+        ];
+        let coverages = vec![Coverage::OnPremises, Coverage::Cloud, Coverage::Both];
+        let emails = vec!["admin@contoso.com", "Tech@Contoso.com", "x@y.org"];
+        let one = (
+            prop::sample::select(kinds),
+            prop::sample::select(coverages),
+            prop::option::of(0u32..=20),
+            any::<bool>(),
+            "[a-zA-Z\"\\\\é漢 ]{0,10}",
+            prop::collection::vec(prop::sample::select(emails), 0..4),
+            0u64..800,
+        );
+        prop::collection::vec(one, 0..4).prop_map(|all| {
+            all.into_iter()
+                .enumerate()
+                .map(
+                    |(n, (kind, coverage, count, benefit, plan, linked, start))| {
+                        let mut c = contract(
+                            &format!("C{n}"),
+                            coverage,
+                            count.map_or(Allowance::Unlimited, Allowance::Incidents),
+                            "2024-01-01",
+                            "2024-01-01",
+                        );
+                        c.kind = kind;
+                        c.plan = format!("P{plan}").parse().unwrap();
+                        c.benefit = benefit.then(|| "gold-cloud-platform/cloud-support".into());
+                        c.linked_accounts = linked.iter().map(|e| e.parse().unwrap()).collect();
+                        c.start = c.start + chrono::Days::new(start);
+                        c.end = c.start + chrono::Days::new(364);
+                        c
+                    },
+                )
+                .collect()
+        })
+    }
+
     proptest! {
         #[test]
-        fn a_written_file_reads_the_same_by_its_lines_as_in_full(all in incidents()) {
+        fn a_written_file_reads_the_same_by_its_lines_as_in_full(
+            all in incidents(),
+            more in contracts(),
+        ) {
             let mut s = two_contracts();
+            s.contracts.extend(more);
             for i in all {
                 s.incidents.push(i);
             }
             let file = bytes(&s);
-            prop_assert!(verified(&file).is_some());
+            let parts = verified(&file);
+            prop_assert!(parts.is_some());
+            // Every contract written without an escape is read by position.
+            let fields = &file[..parts.unwrap().fields_end];
+            let lines = super::contracts(fields).expect("contracts, one per line").lines;
+            prop_assert_eq!(lines.len(), s.contracts.len());
+            for line in lines {
+                let text = &fields[line];
+                prop_assert_eq!(
+                    Contract::read_written(text).is_some(),
+                    !text.contains(&b'\\'),
+                    "{}", String::from_utf8_lossy(text)
+                );
+            }
             let path = std::path::Path::new("state.json");
             let by_lines = crate::store::decode(path, file.clone()).unwrap();
             let in_full = crate::store::decode_unchecked(path, &file).unwrap().state;
