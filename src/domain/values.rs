@@ -235,16 +235,36 @@ impl TryFrom<String> for Email {
     type Error = ValueError;
     /// Keeps the string it is given when it is already in the stored form (trimmed, lowercase).
     fn try_from(s: String) -> Result<Self, ValueError> {
-        Email::check(&s)?;
-        if s.len() == s.trim().len() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
-            Ok(Email(s))
-        } else {
-            Ok(Email(s.trim().to_ascii_lowercase()))
+        if Email::is_stored_form(s.as_bytes()) {
+            return Ok(Email(s));
         }
+        Email::check(&s)?;
+        Ok(Email(s.trim().to_ascii_lowercase()))
     }
 }
 
 impl Email {
+    /// Whether `b` is an address that passes [`Email::check`] already in the stored form
+    /// (lowercase, nothing around it), found in one pass: every linked account of every
+    /// contract is read this way on every load. `false` leaves it to the full check.
+    fn is_stored_form(b: &[u8]) -> bool {
+        let mut at = None;
+        let mut dot_after_at = false;
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'@' if at.is_none() => at = Some(i),
+                b'@' | b'A'..=b'Z' => return false,
+                b'.' if at.is_some() => dot_after_at = true,
+                c if !c.is_ascii_graphic() => return false,
+                _ => {}
+            }
+        }
+        b.len() <= MAX_EMAIL_CHARS
+            && dot_after_at
+            && b.last() != Some(&b'.')
+            && matches!(at, Some(at) if at > 0 && b.get(at + 1) != Some(&b'.'))
+    }
+
     fn check(s: &str) -> Result<(), ValueError> {
         let s = s.trim();
         if s.len() > MAX_EMAIL_CHARS {
@@ -510,7 +530,29 @@ mod tests {
             "a@.com",
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?}");
+            assert!(Email::try_from(bad.to_string()).is_err(), "{bad:?}");
+            assert!(!Email::is_stored_form(bad.as_bytes()), "{bad:?}");
         }
+        // The one-pass test takes only what the full check takes, already in the stored form.
+        for (s, stored) in [
+            ("admin@contoso.com", true),
+            ("a.b-c+d@sub.example.org", true),
+            ("Admin@contoso.com", false),
+            (" admin@contoso.com", false),
+            ("admin@contoso.com.", false),
+            ("admé@contoso.com", false),
+        ] {
+            assert_eq!(Email::is_stored_form(s.as_bytes()), stored, "{s:?}");
+            if stored {
+                assert!(Email::check(s).is_ok() && s.trim().to_ascii_lowercase() == s);
+            }
+        }
+        assert_eq!(
+            Email::try_from(" Admin@Contoso.COM ".to_string())
+                .unwrap()
+                .as_str(),
+            "admin@contoso.com"
+        );
     }
 
     #[test]

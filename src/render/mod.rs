@@ -37,8 +37,12 @@ pub fn paint(text: impl std::fmt::Display, style: anstyle::Style) -> String {
 
 /// Writes one pretty-printed JSON document and a newline.
 pub fn write_json<W: Write + ?Sized>(w: &mut W, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, value).map_err(io::Error::from)?;
-    writeln!(w)
+    // The pretty printer makes a small write for every key, indent and value: a buffer of a
+    // known type takes them inline, where each would otherwise be a call through `w`.
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut buffered, value).map_err(io::Error::from)?;
+    writeln!(buffered)?;
+    buffered.flush()
 }
 
 /// An Access ID as shown: masked unless the user asked to reveal it.

@@ -33,6 +33,11 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<State, StoreError> {
     checked(path, state)
 }
 
+/// [`decode`] the careful way only, for a file already found not to be one this program wrote.
+pub fn decode_in_full(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
+    checked(path, decode_unchecked(path, bytes)?.state)
+}
+
 /// [`decode`] for a file this program wrote, its checksum intact; `None` for any other file,
 /// which the caller then reads into memory and decodes in full.
 pub fn decode_written(path: &Path, bytes: FileBytes) -> Option<Result<State, StoreError>> {

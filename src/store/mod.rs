@@ -156,12 +156,18 @@ impl Store {
     /// replaced whole, so a reader sees the old or the new version. A file this program wrote is
     /// mapped rather than copied ([`mapped`]); any other is read into memory.
     pub fn load(&self) -> Result<State, StoreError> {
-        if let Some(bytes) = mapped::map(&self.path)
-            && let Some(state) = decode::decode_written(&self.path, bytes)
-        {
+        let Some(bytes) = mapped::map(&self.path) else {
+            return self.load_copy();
+        };
+        if let Some(state) = decode::decode_written(&self.path, bytes) {
             return state;
         }
-        self.load_copy()
+        // Not as this program wrote it (its checksum was just found not to match): no need to
+        // check that again on the copy.
+        match self.read()? {
+            None => Ok(State::default()),
+            Some(bytes) => decode::decode_in_full(&self.path, &bytes),
+        }
     }
 
     /// [`Store::load`] from a copy in memory: what a change reads, under the lock, as it writes
