@@ -1,8 +1,8 @@
 //! A read command's view of the state file: mapped into memory, not copied.
 //!
 //! Mapping shares the pages the kernel already caches for the file, where a copy would fault in
-//! and fill fresh memory page by page; at 1 000 incidents that is most of what loading costs
-//! above the process start (README, "Performance").
+//! and fill fresh memory page by page: at 1 000 incidents that was about 0.1 ms of a 2.3 ms
+//! `status`, at 100 000 about 15 of 48 ms (README, "Performance").
 
 use std::path::Path;
 

@@ -162,8 +162,8 @@ impl Store {
         if let Some(state) = decode::decode_written(&self.path, bytes) {
             return state;
         }
-        // Not as this program wrote it (its checksum was just found not to match): no need to
-        // check that again on the copy.
+        // Not a file as this program writes it (that was just checked, checksum first): the copy
+        // is read the careful way straight away.
         match self.read()? {
             None => Ok(State::default()),
             Some(bytes) => decode::decode_in_full(&self.path, &bytes),
