@@ -23,7 +23,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_partner-support");
 const AS_OF: &str = "2026-11-25";
 const SIZES: &[u32] = &[10, 1_000, 10_000, 100_000];
 const WARMUP: usize = 3;
-const RUNS: usize = 15;
+// Odd, for a true median; enough that one slow moment of a shared machine moves it little.
+const RUNS: usize = 31;
 
 fn main() {
     // `--write N PATH` writes one state file and exits. The benchmark runs itself that way, so
@@ -40,7 +41,7 @@ fn main() {
     println!("binary: {BIN}");
     println!(
         "{RUNS} runs per row after {WARMUP} warm-up runs; time is wall clock of the whole process;\n\
-         × --version is against a run of --version just before each run\n"
+         × --version is the median, over the runs, of each run's time over the --version run just before it\n"
     );
     println!("| incidents | file | command | median | min – max | × --version | peak RSS |");
     println!("|---:|---:|---|---:|---:|---:|---:|");
@@ -120,8 +121,8 @@ fn spoil_checksum(path: &Path) {
 /// What one command cost over `RUNS` runs.
 struct Measured {
     times: Vec<Duration>,
-    /// `--version`, run just before each of `times`.
-    floors: Vec<Duration>,
+    /// Each run's time over that of the `--version` run just before it.
+    ratios: Vec<f64>,
     peak_rss_kib: i64,
 }
 
@@ -179,11 +180,17 @@ fn measure(args: &[&str], mutate_copy_of: Option<&Path>) -> Measured {
             peak_rss_kib = peak_rss_kib.max(rss);
         }
     }
+    // Pair by pair, so a ratio compares two runs on the machine as it was at that moment.
+    let mut ratios: Vec<f64> = times
+        .iter()
+        .zip(&floors)
+        .map(|(t, f)| t.as_secs_f64() / f.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
     times.sort();
-    floors.sort();
     Measured {
         times,
-        floors,
+        ratios,
         peak_rss_kib,
     }
 }
@@ -223,7 +230,7 @@ fn row(n: u32, size: u64, name: &str, m: &Measured) {
         ms(median(&m.times)),
         ms(m.times[0]),
         ms(*m.times.last().unwrap()),
-        ms(median(&m.times)) / ms(median(&m.floors)),
+        m.ratios[m.ratios.len() / 2],
         m.peak_rss_kib as f64 / 1024.0,
     );
 }
