@@ -13,7 +13,9 @@ use crate::domain::incidents::FileBytes;
 #[cfg(unix)]
 pub fn map(path: &Path) -> Option<FileBytes> {
     let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
+    let metadata = file.metadata().ok()?;
+    let len = usize::try_from(metadata.len()).ok()?;
+    if !metadata.is_file() || len == 0 {
         return None;
     }
     // SAFETY: the mapping is read-only, and the bytes behind it stay put as long as the file is
@@ -25,7 +27,7 @@ pub fn map(path: &Path) -> Option<FileBytes> {
     // command with SIGBUS. A change never reads through a map: it copies the file under the
     // lock.
     #[allow(unsafe_code)]
-    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.ok()?;
+    let map = unsafe { memmap2::MmapOptions::new().len(len).map(&file) }.ok()?;
     Some(std::sync::Arc::new(map))
 }
 
