@@ -139,9 +139,10 @@ pub fn decode_unchecked(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError
     Ok(normalized(state, version))
 }
 
-/// A file this program wrote (its checksum matches): the fields before the incidents parsed as
-/// usual, the incidents taken line by line, their records checked when first decoded. `None`
-/// at any surprise, for the file to be read in full.
+/// A file this program wrote (its checksum matches): the contracts read line by line by
+/// position, the other fields before the incidents parsed as usual, the incidents taken line by
+/// line, their records checked when first decoded. `None` at any surprise, for the file to be
+/// read in full.
 fn written(file: &FileBytes) -> Option<State> {
     let bytes = (**file).as_ref();
     let parts = format::verified(bytes)?;

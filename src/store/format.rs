@@ -4,8 +4,8 @@
 //!
 //! The incidents come last and the file ends with a checksum of everything before it. A file
 //! whose checksum matches is byte for byte one this program wrote, so reading it can find each
-//! incident by its line instead of parsing every record again; any other file (edited by hand,
-//! older, damaged) is read in full.
+//! contract and incident by its line instead of parsing every record again; any other file
+//! (edited by hand, older, damaged) is read in full.
 
 use std::io::{self, BufWriter, Write};
 use std::ops::Range;
