@@ -33,7 +33,14 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--write") {
         let n = args[at + 1].parse().expect("--write N PATH");
-        write_state(Path::new(&args[at + 2]), n);
+        write_state(Path::new(&args[at + 2]), organization(n));
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--write-bare") {
+        let mut bare = organization(0);
+        bare.offers.clear();
+        bare.contracts.clear();
+        write_state(Path::new(&args[at + 1]), bare);
         return;
     }
     let work = tempfile::tempdir().expect("a temp folder");
@@ -45,6 +52,19 @@ fn main() {
     );
     println!("| incidents | file | command | median | min – max | × --version | peak RSS |");
     println!("|---:|---:|---|---:|---:|---:|---:|");
+    // What any read command costs above the process start before it has data to read: the
+    // same organization and accounts, with no offer, contract or incident.
+    let bare = work.path().join("state-bare.json");
+    let written = Command::new(std::env::current_exe().unwrap())
+        .arg("--write-bare")
+        .arg(&bare)
+        .status()
+        .unwrap();
+    assert!(written.success(), "writing the bare state failed");
+    let size = fs::metadata(&bare).unwrap().len();
+    row(0, size, "--version", &measure(&["--version"], None));
+    let m = measure(&args_with_state(&bare, &["status"]), None);
+    row(0, size, "status, no offers or contracts", &m);
     for &n in SIZES {
         let state = work.path().join(format!("state-{n}.json"));
         let written = Command::new(std::env::current_exe().unwrap())
@@ -538,8 +558,7 @@ fn organization(n: u32) -> State {
 }
 
 /// Writes the organization with `n` incidents to `path` through the store, as a command would.
-fn write_state(path: &Path, n: u32) {
-    let state = organization(n);
+fn write_state(path: &Path, state: State) {
     let store = Store::new(PathBuf::from(path), Duration::from_secs(10));
     store
         .mutate(
