@@ -62,16 +62,16 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
         .map_err(Refusal::from)?;
     if ctx.json {
         #[derive(Serialize)]
-        struct Shown {
+        struct Shown<'a> {
             #[serde(flatten)]
             contract: ContractJson,
-            incidents: Vec<IncidentJson>,
+            incidents: Vec<IncidentJson<'a>>,
         }
         let doc = Shown {
             contract: ContractJson::new(&view, ctx.reveal),
             incidents: incidents
                 .iter()
-                .map(|i| IncidentJson::new(i, Some(c.plan.to_string())))
+                .map(|i| IncidentJson::new(i, Some(c.plan.as_str())))
                 .collect(),
         };
         return Ok(ctx.print_json(&doc)?);

@@ -31,14 +31,14 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
 }
 
 /// An incident as JSON, with its contract's plan name.
-fn incident_json(state: &State, i: &Incident) -> IncidentJson {
+fn incident_json<'a>(state: &'a State, i: &'a Incident) -> IncidentJson<'a> {
     IncidentJson::new(i, plan_of(state, i.contract_id.as_ref()))
 }
 
-fn plan_of(state: &State, contract: Option<&Id>) -> Option<String> {
+fn plan_of<'a>(state: &'a State, contract: Option<&Id>) -> Option<&'a str> {
     contract
         .and_then(|id| state.contract(id.as_str()).ok())
-        .map(|c| c.plan.to_string())
+        .map(|c| c.plan.as_str())
 }
 
 fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
@@ -70,7 +70,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         #[derive(Serialize)]
         struct Opened {
             #[serde(flatten)]
-            incident: IncidentJson,
+            incident: IncidentJson<'static>,
             contract: Option<ContractJson>,
         }
         let doc = Opened {
@@ -140,13 +140,13 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
     if ctx.json {
         #[derive(Serialize)]
         struct Incidents {
-            incidents: Vec<IncidentJson>,
+            incidents: Vec<IncidentJson<'static>>,
         }
         let incidents = incidents.iter().map(|i| incident_json(state, i)).collect();
         return Ok(ctx.print_json(&Incidents { incidents })?);
     }
     Ok(tables::incidents(&mut ctx.out, &incidents, |i| {
-        plan_of(state, i.contract_id.as_ref())
+        plan_of(state, i.contract_id.as_ref()).map(str::to_string)
     })?)
 }
 

@@ -367,9 +367,27 @@ pub mod ymd {
     use serde::de::{self, Visitor};
     use serde::{Deserializer, Serializer};
 
-    /// The date's text.
+    /// The date's text: digit by digit (every date written or shown goes through here), and by
+    /// `format!` for a year beyond four digits.
     fn text(d: &NaiveDate) -> String {
-        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        let (year, month, day) = (d.year(), d.month(), d.day());
+        let Ok(y @ 0..=9999) = u32::try_from(year) else {
+            return format!("{year:04}-{month:02}-{day:02}");
+        };
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let bytes = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        String::from_utf8(bytes.to_vec()).expect("ASCII digits")
     }
 
     /// The date in `s`, if it is exactly `YYYY-MM-DD` and a real day.
@@ -560,6 +578,19 @@ mod tests {
         assert_eq!(printable("x\u{1b}[31m é"), "x\\u{1b}[31m é");
         assert_eq!(printable("line\nbreak"), "line\\nbreak");
         assert_eq!(printable("a\u{202E}b"), "a\\u{202e}b");
+    }
+
+    #[test]
+    fn dates_are_written_as_chrono_shows_them() {
+        let mut day = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        while day.year() <= 9999 {
+            let json = serde_json::to_string(&day).unwrap();
+            let mine =
+                serde_json::to_value(ymd::serialize(&day, serde_json::value::Serializer).unwrap())
+                    .unwrap();
+            assert_eq!(json, mine.to_string(), "{day}");
+            day = day + chrono::Days::new(997);
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, Organization};
+use crate::domain::values::ymd;
 
 use super::access_id;
 
@@ -186,51 +187,54 @@ impl ContractJson {
     }
 }
 
-/// An incident.
+/// An incident, borrowing its text from the incident (lists can be long).
 #[derive(Debug, Serialize)]
-pub struct IncidentJson {
+pub struct IncidentJson<'a> {
     pub id: String,
     pub scope: &'static str,
-    pub title: String,
-    pub product: Option<String>,
-    pub case_number: Option<String>,
-    pub contract_id: Option<String>,
-    pub plan: Option<String>,
-    pub csp_customer: Option<String>,
+    pub title: &'a str,
+    pub product: Option<&'a str>,
+    pub case_number: Option<&'a str>,
+    pub contract_id: Option<&'a str>,
+    pub plan: Option<&'a str>,
+    pub csp_customer: Option<&'a str>,
+    #[serde(serialize_with = "ymd::serialize")]
     pub opened_on: NaiveDate,
-    pub opened_by: Option<String>,
+    pub opened_by: Option<&'a str>,
     pub status: &'static str,
+    #[serde(serialize_with = "ymd::option::serialize")]
     pub closed_on: Option<NaiveDate>,
     pub refunded: bool,
-    pub refund: Option<RefundJson>,
+    pub refund: Option<RefundJson<'a>>,
 }
 
 /// A refund.
 #[derive(Debug, Serialize)]
-pub struct RefundJson {
+pub struct RefundJson<'a> {
+    #[serde(serialize_with = "ymd::serialize")]
     pub on: NaiveDate,
     pub reason: &'static str,
-    pub by: Option<String>,
+    pub by: Option<&'a str>,
 }
 
-impl IncidentJson {
+impl<'a> IncidentJson<'a> {
     /// The incident; `plan` is its contract's plan name, if it has one.
-    pub fn new(i: &Incident, plan: Option<String>) -> Self {
+    pub fn new(i: &'a Incident, plan: Option<&'a str>) -> Self {
         IncidentJson {
             id: i.id.to_string(),
             scope: i.scope.slug(),
-            title: i.title.to_string(),
-            product: i.product.as_ref().map(|p| p.to_string()),
-            case_number: i.case_number.as_ref().map(|c| c.to_string()),
-            contract_id: i.contract_id.as_ref().map(|c| c.to_string()),
+            title: i.title.as_str(),
+            product: i.product.as_ref().map(|p| p.as_str()),
+            case_number: i.case_number.as_ref().map(|c| c.as_str()),
+            contract_id: i.contract_id.as_ref().map(|c| c.as_str()),
             plan: if i.csp_customer.is_some() {
-                Some(CSP_PLAN.to_string())
+                Some(CSP_PLAN)
             } else {
                 plan
             },
-            csp_customer: i.csp_customer.as_ref().map(|c| c.to_string()),
+            csp_customer: i.csp_customer.as_ref().map(|c| c.as_str()),
             opened_on: i.opened_on,
-            opened_by: i.opened_by.as_ref().map(|e| e.to_string()),
+            opened_by: i.opened_by.as_ref().map(|e| e.as_str()),
             status: if i.closed_on.is_some() {
                 "closed"
             } else {
@@ -241,7 +245,7 @@ impl IncidentJson {
             refund: i.refund.as_ref().map(|r| RefundJson {
                 on: r.on,
                 reason: r.reason.slug(),
-                by: r.by.as_ref().map(|e| e.to_string()),
+                by: r.by.as_ref().map(|e| e.as_str()),
             }),
         }
     }
