@@ -249,6 +249,12 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Counts one more incident charged to the contract, refunded or not.
+    pub fn count(&mut self, refunded: bool) {
+        self.charged += 1;
+        self.refunded += u32::from(refunded);
+    }
+
     /// Incidents that count against the allowance.
     pub fn used(self) -> u32 {
         self.charged.saturating_sub(self.refunded)

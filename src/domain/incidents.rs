@@ -272,8 +272,7 @@ impl Incidents {
                     let (_, usage) = by_copy
                         .entry(Arc::as_ptr(id))
                         .or_insert((id, Usage::default()));
-                    usage.charged += 1;
-                    usage.refunded += u32::from(head.refunded);
+                    usage.count(head.refunded);
                 }
             }
             let mut usages: FxHashMap<Id, Usage> = FxHashMap::default();
@@ -367,12 +366,20 @@ impl Incidents {
     pub fn from_lines(file: FileBytes, lines: &[Range<usize>]) -> Option<Incidents> {
         let mut slots = Vec::with_capacity(lines.len());
         let mut contracts = Contracts::default();
+        // Usage is counted while reading, unless a record needs another reader.
+        let mut counted = true;
         let bytes = (*file).as_ref();
         for range in lines {
             let line = bytes.get(range.clone()).filter(|l| l.starts_with(b"{"))?;
             let (head, full) = match written_head(line, &mut contracts) {
-                Some(head) => (head, OnceCell::new()),
+                Some((head, contract)) => {
+                    if let Some(k) = contract {
+                        contracts.named[k].2.count(head.refunded);
+                    }
+                    (head, OnceCell::new())
+                }
                 None => {
+                    counted = false;
                     let line = String::from_utf8(line.to_vec()).ok()?;
                     match scan_head(&line).ok()? {
                         Some(head) => (head, OnceCell::new()),
@@ -390,11 +397,12 @@ impl Incidents {
                 full,
             }));
         }
-        Some(Incidents {
-            slots,
-            file,
-            usage: OnceCell::new(),
-        })
+        let usage = OnceCell::new();
+        if counted {
+            // Dropped, like any other, when an incident is added or changed.
+            usage.get_or_init(|| contracts.usages());
+        }
+        Some(Incidents { slots, file, usage })
     }
 }
 
@@ -496,33 +504,58 @@ fn slot(raw: Box<RawValue>) -> Result<Slot, String> {
     Ok(Slot(Body::Owned(Box::new(incident), head)))
 }
 
-/// The contract IDs the records of one file name, each read once and shared.
-#[derive(Default)]
+/// The contracts the records of one file name: each ID read once and shared, and what the
+/// records charged to it, counted as they are read.
 struct Contracts<'a> {
-    by_text: FxHashMap<&'a [u8], Arc<Id>>,
-    /// The one named last: neighbouring records often name the same contract.
-    last: Option<(&'a [u8], Arc<Id>)>,
+    /// Each one named: its text, its shared ID, its usage so far.
+    named: Vec<(&'a [u8], Arc<Id>, Usage)>,
+    by_text: FxHashMap<&'a [u8], usize>,
+    /// The last few named, newest first: neighbouring records name the few contracts in use
+    /// at the time, found here without hashing.
+    recent: [usize; 4],
+}
+
+impl Default for Contracts<'_> {
+    fn default() -> Self {
+        Contracts {
+            named: Vec::new(),
+            by_text: FxHashMap::default(),
+            recent: [usize::MAX; 4],
+        }
+    }
 }
 
 impl<'a> Contracts<'a> {
-    /// The shared ID written as `text` (no escapes); `None` if it is not a valid ID.
-    fn get(&mut self, text: &'a [u8]) -> Option<Arc<Id>> {
-        if let Some((last, id)) = &self.last
-            && *last == text
-        {
-            return Some(Arc::clone(id));
+    /// Which of `named` is written as `text` (no escapes); `None` if it is not a valid ID.
+    fn get(&mut self, text: &'a [u8]) -> Option<usize> {
+        for at in 0..self.recent.len() {
+            let k = self.recent[at];
+            if self.named.get(k).is_some_and(|(t, ..)| *t == text) {
+                self.recent[..=at].rotate_right(1);
+                return Some(k);
+            }
         }
-        let id = match self.by_text.get(text) {
-            Some(id) => Arc::clone(id),
+        let k = match self.by_text.get(text) {
+            Some(&k) => k,
             None => {
                 // Copied before its UTF-8 is checked (see `FileBytes`).
-                let id = Arc::new(Id::try_from(String::from_utf8(text.to_vec()).ok()?).ok()?);
-                self.by_text.insert(text, Arc::clone(&id));
-                id
+                let id = Id::try_from(String::from_utf8(text.to_vec()).ok()?).ok()?;
+                self.named.push((text, Arc::new(id), Usage::default()));
+                self.by_text.insert(text, self.named.len() - 1);
+                self.named.len() - 1
             }
         };
-        self.last = Some((text, Arc::clone(&id)));
-        Some(id)
+        self.recent.rotate_right(1);
+        self.recent[0] = k;
+        Some(k)
+    }
+
+    /// What each contract's records charged, as [`Incidents::usages`] counts it.
+    fn usages(self) -> FxHashMap<Id, Usage> {
+        self.named
+            .into_iter()
+            .map(|(_, id, usage)| (Arc::unwrap_or_clone(id), usage))
+            .collect()
     }
 }
 
@@ -530,7 +563,10 @@ impl<'a> Contracts<'a> {
 /// fields first, in order, no escapes, the ID as `INC-` and up to nine digits), sharing one
 /// contract ID among the records that name it. `None` for anything else, which [`scan_head`]
 /// then reads (and names what is wrong with).
-fn written_head<'a>(text: &'a [u8], contracts: &mut Contracts<'a>) -> Option<Head> {
+fn written_head<'a>(
+    text: &'a [u8],
+    contracts: &mut Contracts<'a>,
+) -> Option<(Head, Option<usize>)> {
     /// The ID's number, then its closing quote.
     fn id(c: &mut Cursor<'_>) -> Option<IncidentId> {
         let digits = c.0.strip_prefix(b"\"INC-")?;
@@ -558,17 +594,18 @@ fn written_head<'a>(text: &'a [u8], contracts: &mut Contracts<'a>) -> Option<Hea
     c.expect(br#", "closed_on": "#)?;
     let closed_on = c.date_or_null()?;
     c.expect(br#", "refund": "#)?;
-    let contract_id = match contract {
+    let contract = match contract {
         None => None,
         Some(c) => Some(contracts.get(c)?),
     };
-    Some(Head {
+    let head = Head {
         id,
-        contract_id,
+        contract_id: contract.map(|k| Arc::clone(&contracts.named[k].1)),
         opened_on,
         closed_on,
         refunded: !c.rest().starts_with(b"null"),
-    })
+    };
+    Some((head, contract))
 }
 
 /// Reads the head fields off one record's text (a JSON object serde_json has already checked).
@@ -754,7 +791,7 @@ mod tests {
     fn the_written_form_is_read_by_position_and_any_other_left_to_the_scanner() {
         let written = r#"{"id": "INC-0007", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": "2026-03-04", "refund": {"on": "2026-03-05", "reason": "duplicate"}, "scope": "cloud", "title": "x"}"#;
         let mut contracts = Contracts::default();
-        let head = written_head(written.as_bytes(), &mut contracts).expect("the written form");
+        let (head, _) = written_head(written.as_bytes(), &mut contracts).expect("the written form");
         assert_eq!(Some(head), scan_head(written).unwrap());
         for other in [
             // Another order, other spacing, an escape, a bad date or ID: not the written form.
@@ -810,6 +847,12 @@ mod tests {
         let mut charged: Vec<String> = all.charged_contracts().map(|c| c.to_string()).collect();
         charged.sort();
         assert_eq!(charged, ["A", "B"]);
+        // A record in another form (an escape) is read another way, and still counted.
+        let escaped = r#"{"id": "INC-0004", "contract_id": "\u0042", "opened_on": "2026-03-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#;
+        let file = [lines[0], escaped].join("\n").into_bytes();
+        let ranges = [0..lines[0].len(), lines[0].len() + 1..file.len()];
+        let mixed = Incidents::from_lines(Arc::new(file), &ranges).expect("the lines read");
+        assert_eq!((usage(&mixed, "A"), usage(&mixed, "B")), ((1, 0), (1, 0)));
     }
 
     #[test]
