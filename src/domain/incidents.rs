@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use super::contract::Usage;
 use super::incident::{Incident, IncidentId};
 use super::values::{Id, ymd};
-use super::written::Cursor;
+use super::written::{self, Cursor};
 
 /// What the rules read of an incident without decoding it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,11 +184,7 @@ impl<'a> Entry<'a> {
 fn decode(id: IncidentId, text: &Text, file: &[u8]) -> Result<Incident, Unreadable> {
     let decoded = match text {
         Text::Own(raw) => serde_json::from_str(raw.get()),
-        // Copied first: a mapped file could change under a check of its UTF-8.
-        Text::Line(range) => {
-            let copy: Vec<u8> = file[range.clone()].into();
-            serde_json::from_slice(&copy)
-        }
+        Text::Line(range) => written::record(&file[range.clone()]),
     };
     decoded.map_err(|e| Unreadable {
         id,
@@ -538,8 +534,7 @@ impl<'a> Contracts<'a> {
         let k = match self.by_text.get(text) {
             Some(&k) => k,
             None => {
-                // Copied before its UTF-8 is checked (see `FileBytes`).
-                let id = Id::try_from(String::from_utf8(text.to_vec()).ok()?).ok()?;
+                let id: Id = written::value(text)?;
                 self.named.push((text, Arc::new(id), Usage::default()));
                 self.by_text.insert(text, self.named.len() - 1);
                 self.named.len() - 1

@@ -80,3 +80,9 @@ pub fn value<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Option<T> {
     let text = String::from_utf8(bytes.to_vec()).ok()?;
     T::deserialize(StringDeserializer::<Error>::new(text)).ok()
 }
+
+/// A whole record decoded by serde_json from its text, copied first for the same reason.
+pub fn record<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> serde_json::Result<T> {
+    let copy: Vec<u8> = bytes.into();
+    serde_json::from_slice(&copy)
+}

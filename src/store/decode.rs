@@ -13,6 +13,7 @@ use super::migrate::migrate;
 use crate::domain::contract::Contract;
 use crate::domain::incidents::{FileBytes, Incidents};
 use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
+use crate::domain::written;
 
 /// A state document that parsed, before its consistency is checked.
 #[derive(Debug)]
@@ -167,10 +168,7 @@ fn written(file: &FileBytes) -> Option<State> {
             .iter()
             .map(|line| {
                 let text = &bytes[line.clone()];
-                Contract::read_written(text).or_else(|| {
-                    let copy: Vec<u8> = text.into();
-                    serde_json::from_slice(&copy).ok()
-                })
+                Contract::read_written(text).or_else(|| written::record(text).ok())
             })
             .collect::<Option<_>>()?;
     }

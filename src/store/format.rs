@@ -222,24 +222,36 @@ pub struct Contracts {
 /// The contracts in `fields` (the fields of a file [`verified`] found), one per line; `None`
 /// when there are none or they are not laid out so.
 pub fn contracts(fields: &[u8]) -> Option<Contracts> {
-    // Like the incidents' key: no other line can start so.
+    // Like the incidents' key: no other line can start so, nor can another line close the list.
     let start = memchr::memmem::find(fields, CONTRACTS.as_bytes())? + CONTRACTS.len();
-    let mut lines = Vec::new();
-    let mut at = start;
-    loop {
-        let end = memchr::memchr(b'\n', &fields[at..]).map_or(fields.len(), |n| at + n);
-        let line = &fields[at..end];
-        if line.starts_with(b"  ]") {
-            return Some(Contracts {
-                inside: start - 1..at + 2,
-                lines,
-            });
-        }
-        let record = line.strip_prefix(b"    ")?;
-        let record = record.strip_suffix(b",").unwrap_or(record);
-        lines.push(at + 4..at + 4 + record.len());
-        at = end.checked_add(1).filter(|&next| next < fields.len())?;
+    let close = start + memchr::memmem::find(&fields[start..], b"\n  ]")?;
+    Some(Contracts {
+        inside: start - 1..close + 3,
+        lines: records(&fields[start..close], start)?,
+    })
+}
+
+/// The records of a list laid out one per line: `lines` are the lines between the brackets'
+/// (at `offset` in the file), each record indented four spaces and followed by a comma but the
+/// last.
+fn records(lines: &[u8], offset: usize) -> Option<Vec<Range<usize>>> {
+    let mut records = Vec::new();
+    let mut line_start = 0;
+    for (end, last) in memchr::memchr_iter(b'\n', lines)
+        .map(|end| (end, false))
+        .chain([(lines.len(), true)])
+    {
+        let record = lines[line_start..end].strip_prefix(b"    ")?;
+        let record = if last {
+            record
+        } else {
+            record.strip_suffix(b",")?
+        };
+        let at = offset + line_start + 4;
+        records.push(at..at + record.len());
+        line_start = end + 1;
     }
+    Some(records)
 }
 
 /// The parts of `bytes`, when it ends with a checksum that matches the rest and is laid out as
@@ -276,27 +288,9 @@ fn layout(body: &[u8]) -> Option<Parts> {
         });
     }
     let lines = list.strip_prefix(b"\n")?.strip_suffix(b"\n  ],\n")?;
-    let start = list_start + 1;
-    let mut incidents = Vec::new();
-    let mut line_start = 0;
-    // Every record but the last is followed by a comma.
-    for (end, last) in memchr::memchr_iter(b'\n', lines)
-        .map(|end| (end, false))
-        .chain([(lines.len(), true)])
-    {
-        let record = lines[line_start..end].strip_prefix(b"    ")?;
-        let record = if last {
-            record
-        } else {
-            record.strip_suffix(b",")?
-        };
-        let at = start + line_start + 4;
-        incidents.push(at..at + record.len());
-        line_start = end + 1;
-    }
     Some(Parts {
         fields_end,
-        incidents,
+        incidents: records(lines, list_start + 1)?,
     })
 }
 
