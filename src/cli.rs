@@ -1,6 +1,7 @@
 //! The command line, as clap definitions only; each doc comment is the help text.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -68,13 +69,22 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub reveal: bool,
 
-    /// When to colour messages
-    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
-    pub color: ColorWhen,
+    // These two defaults are applied by `Cli::color` and `Cli::lock_wait`, not by clap: clap
+    // copies a global option's default into every subcommand level it parses, on every run.
+    /// When to colour messages [default: auto]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_enum,
+        value_name = "WHEN"
+    )]
+    pub color: Option<ColorWhen>,
 
     /// How long a change waits for another partner-support process to finish, in seconds
-    #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
-    pub lock_wait: u64,
+    /// [default: 10]
+    #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub lock_wait: Option<u64>,
 
     /// Print no confirmation messages (errors are still printed)
     #[arg(short, long, global = true, help_heading = "Global options")]
@@ -87,6 +97,18 @@ pub struct Cli {
     /// What to do [default: status]
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// `--color`, or its default.
+    pub fn color(&self) -> ColorWhen {
+        self.color.unwrap_or(ColorWhen::Auto)
+    }
+
+    /// `--lock-wait`, or its default.
+    pub fn lock_wait(&self) -> Duration {
+        Duration::from_secs(self.lock_wait.unwrap_or(10))
+    }
 }
 
 /// When to colour output.
@@ -563,5 +585,38 @@ mod tests {
     #[test]
     fn clap_definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn color_and_lock_wait_default_at_every_level_and_the_help_says_so() {
+        let cases: [(&[&str], ColorWhen, u64); 5] = [
+            (&[], ColorWhen::Auto, 10),
+            (&["incidents", "remaining"], ColorWhen::Auto, 10),
+            (&["--color", "never", "status"], ColorWhen::Never, 10),
+            (
+                &["incidents", "remaining", "--lock-wait", "0"],
+                ColorWhen::Auto,
+                0,
+            ),
+            (
+                &["check", "--color=always", "--lock-wait=3"],
+                ColorWhen::Always,
+                3,
+            ),
+        ];
+        for (args, color, wait) in cases {
+            let cli =
+                Cli::try_parse_from(std::iter::once("partner-support").chain(args.iter().copied()))
+                    .unwrap();
+            assert_eq!(
+                (cli.color(), cli.lock_wait()),
+                (color, Duration::from_secs(wait)),
+                "{args:?}"
+            );
+        }
+        let help = Cli::command().render_long_help().to_string();
+        for default in ["When to colour messages [default: auto]", "[default: 10]"] {
+            assert!(help.contains(default), "{default}\n{help}");
+        }
     }
 }

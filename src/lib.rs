@@ -49,17 +49,18 @@ fn state_path(state: Option<PathBuf>, profile: Option<&ProfileName>) -> Result<P
 
 /// Runs the command the arguments name.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    let (color, lock_wait) = (cli.color(), cli.lock_wait());
     let command = cli.command.unwrap_or(Command::Status);
     // Every stream follows `--color` (over NO_COLOR, CLICOLOR_FORCE and TERM=dumb, which
     // anstream reads); stdout's tables and labels too, never on a pipe unless forced.
-    color_choice(cli.color).write_global();
+    color_choice(color).write_global();
     render::set_color(anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never);
     if let Command::Profile(c) = &command {
         let mut out = io::BufWriter::new(io::stdout().lock());
         return commands::profiles(&mut out, c, &config_dir()?, cli.profile.as_ref(), cli.json);
     }
     let path = state_path(cli.state, cli.profile.as_ref())?;
-    let store = Store::new(path, std::time::Duration::from_secs(cli.lock_wait));
+    let store = Store::new(path, lock_wait);
     let mut ctx = Ctx {
         today: cli
             .as_of
@@ -72,10 +73,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         changed: false,
         // Stdout on its own flushes at every newline: one write per line of a long list.
         out: Box::new(io::BufWriter::new(io::stdout().lock())),
-        err: Box::new(anstream::AutoStream::new(
-            io::stderr(),
-            color_choice(cli.color),
-        )),
+        err: Box::new(anstream::AutoStream::new(io::stderr(), color_choice(color))),
         store,
     };
     // Like ssh with a key, every command says so while the credentials are exposed; `doctor`

@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::values::{AccessId, Email, Id, Text, ValueError};
-use super::written::{Cursor, value};
+use super::written::{Cursor, optional, value};
 
 /// The products a single incident is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -275,10 +275,7 @@ impl Contract {
         let kind = value(c.string()?)?;
         c.expect(br#", "plan": "#)?;
         let plan = value(c.string()?)?;
-        let benefit = match c.skip(br#", "benefit": "#) {
-            true => Some(value(c.string()?)?),
-            false => None,
-        };
+        let benefit = optional(&mut c, br#", "benefit": "#)?;
         c.expect(br#", "coverage": "#)?;
         let coverage = value(c.string()?)?;
         c.expect(br#", "allowance": "#)?;

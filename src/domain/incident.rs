@@ -12,6 +12,7 @@ use super::contract::{Allowance, Contract, Scope, Status};
 use super::refusal::Refusal;
 use super::state::{ContractView, State};
 use super::values::{Email, Id, Text, ValueError};
+use super::written::{Cursor, optional, value};
 
 /// The plan a CSP request is logged under (R11).
 pub const CSP_PLAN: &str = "Cloud Solution Provider";
@@ -144,6 +145,60 @@ pub struct Incident {
     /// Who opened it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_by: Option<Email>,
+}
+
+impl Incident {
+    /// An incident written exactly as the state file writes one (the fields in order, no
+    /// escape in any string), read by position and checked as serde would check it; `None`
+    /// for any other form, which serde_json then reads.
+    pub fn read_written(text: &[u8]) -> Option<Incident> {
+        let mut c = Cursor(text);
+        c.expect(br#"{"id": "#)?;
+        let id = value(c.string()?)?;
+        c.expect(br#", "contract_id": "#)?;
+        let contract_id = match c.string_or_null()? {
+            Some(text) => Some(value(text)?),
+            None => None,
+        };
+        c.expect(br#", "opened_on": "#)?;
+        let opened_on = c.date()?;
+        c.expect(br#", "closed_on": "#)?;
+        let closed_on = c.date_or_null()?;
+        c.expect(br#", "refund": "#)?;
+        let refund = if c.skip(b"null") {
+            None
+        } else {
+            c.expect(br#"{"on": "#)?;
+            let on = c.date()?;
+            c.expect(br#", "reason": "#)?;
+            let reason = value(c.string()?)?;
+            let by = optional(&mut c, br#", "by": "#)?;
+            c.expect(b"}")?;
+            Some(Refund { on, reason, by })
+        };
+        c.expect(br#", "scope": "#)?;
+        let scope = value(c.string()?)?;
+        c.expect(br#", "title": "#)?;
+        let title = value(c.string()?)?;
+        let product = optional(&mut c, br#", "product": "#)?;
+        let case_number = optional(&mut c, br#", "case_number": "#)?;
+        let csp_customer = optional(&mut c, br#", "csp_customer": "#)?;
+        let opened_by = optional(&mut c, br#", "opened_by": "#)?;
+        c.expect(b"}")?;
+        c.rest().is_empty().then_some(Incident {
+            id,
+            contract_id,
+            opened_on,
+            closed_on,
+            refund,
+            scope,
+            title,
+            product,
+            case_number,
+            csp_customer,
+            opened_by,
+        })
+    }
 }
 
 /// What `incidents open` was given.
@@ -436,6 +491,41 @@ mod tests {
             contract: None,
             case_number: None,
             csp_customer: None,
+        }
+    }
+
+    #[test]
+    fn the_written_form_is_read_by_position_as_serde_reads_it_and_any_other_is_left_to_serde() {
+        let written = [
+            r#"{"id": "INC-0008", "contract_id": "GCPC2017", "opened_on": "2017-01-27", "closed_on": "2017-01-30", "refund": {"on": "2017-02-01", "reason": "product-bug", "by": "admin@contoso.com"}, "scope": "cloud", "title": "Key Vault throttling", "case_number": "1701270000007", "opened_by": "oncall@contoso.com"}"#,
+            r#"{"id": "INC-0009", "contract_id": "P1", "opened_on": "2024-02-29", "closed_on": null, "refund": {"on": "2024-03-01", "reason": "duplicate"}, "scope": "on-premises", "title": "Größe — 漢字", "product": "SQL Server 2019"}"#,
+            r#"{"id": "INC-123456789", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
+        ];
+        for line in written {
+            let by_position = Incident::read_written(line.as_bytes()).expect(line);
+            assert_eq!(
+                by_position,
+                serde_json::from_str::<Incident>(line).unwrap(),
+                "{line}"
+            );
+        }
+        let other = [
+            // Another order or spacing, an escape, a value serde would refuse, an unknown or
+            // missing field, something after the record.
+            r#"{"contract_id": null, "id": "INC-0001", "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#,
+            r#"{"id":"INC-0001","contract_id":null,"opened_on":"2026-01-01","closed_on":null,"refund":null,"scope":"cloud","title":"x"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "\u0078"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-02-30", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "hybrid", "title": "x"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": {"on": "2026-01-02", "reason": "bored"}, "scope": "cloud", "title": "x"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "opened_by": "not an email"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": ""}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "severity": "A"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}}"#,
+        ];
+        for line in other {
+            assert_eq!(Incident::read_written(line.as_bytes()), None, "{line}");
         }
     }
 

@@ -184,7 +184,10 @@ impl<'a> Entry<'a> {
 fn decode(id: IncidentId, text: &Text, file: &[u8]) -> Result<Incident, Unreadable> {
     let decoded = match text {
         Text::Own(raw) => serde_json::from_str(raw.get()),
-        Text::Line(range) => written::record(&file[range.clone()]),
+        Text::Line(range) => {
+            let text = &file[range.clone()];
+            Incident::read_written(text).map_or_else(|| written::record(text), Ok)
+        }
     };
     decoded.map_err(|e| Unreadable {
         id,

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde::de::value::{Error, StringDeserializer};
+use serde::de::value::{Error, StrDeserializer, StringDeserializer};
 
 use super::values::ymd;
 
@@ -75,10 +75,30 @@ impl<'a> Cursor<'a> {
 
 /// A value read from a string's bytes exactly as serde reads it from a JSON string (so with
 /// the same checks). The bytes are copied before their UTF-8 is checked: they may be a mapped
-/// file's.
+/// file's. A short one is copied to the stack, so a value that keeps no text (a kind, a
+/// coverage) costs no allocation and one that does costs one.
 pub fn value<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Option<T> {
-    let text = String::from_utf8(bytes.to_vec()).ok()?;
-    T::deserialize(StringDeserializer::<Error>::new(text)).ok()
+    let mut copy = [0u8; 64];
+    match copy.get_mut(..bytes.len()) {
+        Some(short) => {
+            short.copy_from_slice(bytes);
+            let text = std::str::from_utf8(short).ok()?;
+            T::deserialize(StrDeserializer::<Error>::new(text)).ok()
+        }
+        None => {
+            let text = String::from_utf8(bytes.to_vec()).ok()?;
+            T::deserialize(StringDeserializer::<Error>::new(text)).ok()
+        }
+    }
+}
+
+/// A field written only when it has a value: the value after `key`, or `None` when the key
+/// does not come next (the outer `None`: the value is not one serde would read).
+pub fn optional<T: for<'de> Deserialize<'de>>(c: &mut Cursor<'_>, key: &[u8]) -> Option<Option<T>> {
+    match c.skip(key) {
+        true => Some(Some(value(c.string()?)?)),
+        false => Some(None),
+    }
 }
 
 /// A whole record decoded by serde_json from its text, copied first for the same reason.

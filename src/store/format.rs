@@ -338,7 +338,7 @@ mod written {
     use proptest::prelude::*;
 
     use super::{Parts, verified, write_state};
-    use crate::domain::contract::{Allowance, Contract, Coverage, PlanKind};
+    use crate::domain::contract::{Allowance, Contract, Coverage, PlanKind, Scope};
     use crate::domain::incident::{Incident, Refund, RefundReason};
     use crate::domain::state::State;
     use crate::domain::testing::{contract, d, incident, org};
@@ -491,20 +491,44 @@ mod written {
             prop::option::of(0u64..30),
             any::<bool>(),
             "[a-zA-Z\"\\\\{}\\[\\],:é漢字 ]{0,12}",
+            // The fields written only when given: product, case number, CSP customer, who
+            // opened it, who refunded it, and the scope and refund reason.
+            (
+                prop::option::of("[a-z\"\\\\é ]{0,6}"),
+                prop::option::of("[A-Z0-9]{1,13}"),
+                prop::option::of("[a-f0-9-]{1,12}"),
+                prop::option::of(prop::sample::select(vec!["a@b.co", "Tech@Contoso.com"])),
+                any::<bool>(),
+                prop::sample::select(vec![Scope::Cloud, Scope::OnPremises]),
+                prop::sample::select(vec![
+                    RefundReason::Duplicate,
+                    RefundReason::ProductBug,
+                    RefundReason::Other,
+                ]),
+            ),
         );
         prop::collection::vec(one, 0..12).prop_map(|all| {
             all.into_iter()
                 .enumerate()
-                .map(|(n, (contract, opened, closed, refunded, title))| {
+                .map(|(n, (contract, opened, closed, refunded, title, extra))| {
+                    let (product, case, csp, by, refunded_by, scope, reason) = extra;
                     let mut i = incident(n as u32 + 1, contract);
                     i.opened_on = d("2025-01-01") + chrono::Days::new(opened);
                     i.closed_on = closed.map(|c| i.opened_on + chrono::Days::new(c));
-                    i.refund = (refunded && contract.is_some()).then_some(Refund {
+                    i.refund = (refunded && contract.is_some()).then(|| Refund {
                         on: i.opened_on,
-                        reason: RefundReason::Duplicate,
-                        by: None,
+                        reason,
+                        by: refunded_by.then(|| "admin@contoso.com".parse().unwrap()),
                     });
                     i.title = format!("T{title}").parse().unwrap();
+                    i.scope = scope;
+                    i.product = product.map(|p| format!("P{p}").parse().unwrap());
+                    i.case_number = case.map(|c| c.parse().unwrap());
+                    // A CSP request charges no contract (R11).
+                    i.csp_customer = csp
+                        .filter(|_| contract.is_none())
+                        .map(|c| format!("t{c}").parse().unwrap());
+                    i.opened_by = by.map(|e| e.parse().unwrap());
                     i
                 })
                 .collect()
@@ -571,8 +595,17 @@ mod written {
             let file = bytes(&s);
             let parts = verified(&file);
             prop_assert!(parts.is_some());
-            // Every contract written without an escape is read by position.
-            let fields = &file[..parts.unwrap().fields_end];
+            let parts = parts.unwrap();
+            // Every record written without an escape is read by position, as serde reads it.
+            for line in &parts.incidents {
+                let text = &file[line.clone()];
+                let by_position = Incident::read_written(text);
+                prop_assert_eq!(by_position.is_some(), !text.contains(&b'\\'));
+                if let Some(incident) = by_position {
+                    prop_assert_eq!(incident, serde_json::from_slice::<Incident>(text).unwrap());
+                }
+            }
+            let fields = &file[..parts.fields_end];
             let lines = super::contracts(fields).expect("contracts, one per line").lines;
             prop_assert_eq!(lines.len(), s.contracts.len());
             for line in lines {
