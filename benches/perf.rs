@@ -74,6 +74,8 @@ fn main() {
     row(0, size, "--version", &measure(&["--version"], None));
     let m = measure(&args_with_state(&bare, &["status"]), None);
     row(0, size, "status, no offers or contracts", &m);
+    // What each read command costs above the floor at each size, for the growth table.
+    let mut growth: Vec<(&str, Vec<f64>)> = Vec::new();
     for &n in SIZES {
         let state = work.path().join(format!("state-{n}.json"));
         let written = Command::new(std::env::current_exe().unwrap())
@@ -100,6 +102,11 @@ fn main() {
         ] {
             let m = measure(&args_with_state(&state, args), None);
             row(n, size, name, &m);
+            let above = m.ratio() - 1.0;
+            match growth.iter_mut().find(|(command, _)| *command == name) {
+                Some((_, sizes)) => sizes.push(above),
+                None => growth.push((name, vec![above])),
+            }
         }
         assert!(stamp(&state) == before, "a read command wrote the file");
         // The same file with its checksum no longer matching, as after a hand edit: read in
@@ -122,6 +129,30 @@ fn main() {
             Some(&state),
         );
         row(n, size, "incidents open (copy, fsync)", &m);
+    }
+    growth_table(&growth);
+}
+
+/// How each read command's time above the floor grows with the incidents.
+fn growth_table(growth: &[(&str, Vec<f64>)]) {
+    // In runs of `--version`, from the paired ratios: rows measured minutes apart, while the
+    // machine's speed drifts, compare as well as the ratios do.
+    println!(
+        "\nTime above the floor, in runs of --version (the × --version column less one), and how\n\
+         it grows from one size to the next:\n"
+    );
+    let sizes: Vec<String> = SIZES.iter().map(u32::to_string).collect();
+    println!("| command | {} | growth |", sizes.join(" | "));
+    println!("|---|{}---|", "---:|".repeat(SIZES.len()));
+    for (name, above) in growth {
+        let steps: Vec<String> = (1..above.len())
+            .map(|i| {
+                let times = above[i] / above[i - 1];
+                format!("{}→{}: ×{times:.1}", SIZES[i - 1], SIZES[i])
+            })
+            .collect();
+        let cells: Vec<String> = above.iter().map(|a| format!("{a:.2}")).collect();
+        println!("| {name} | {} | {} |", cells.join(" | "), steps.join(", "));
     }
 }
 
@@ -153,6 +184,13 @@ struct Measured {
     /// Each run's time over that of the `--version` run just before it.
     ratios: Vec<f64>,
     peak_rss_kib: i64,
+}
+
+impl Measured {
+    /// The median of the paired ratios to `--version`.
+    fn ratio(&self) -> f64 {
+        self.ratios[self.ratios.len() / 2]
+    }
 }
 
 fn median(times: &[Duration]) -> Duration {
@@ -259,7 +297,7 @@ fn row(n: u32, size: u64, name: &str, m: &Measured) {
         ms(median(&m.times)),
         ms(m.times[0]),
         ms(*m.times.last().unwrap()),
-        m.ratios[m.ratios.len() / 2],
+        m.ratio(),
         m.peak_rss_kib as f64 / 1024.0,
     );
 }
