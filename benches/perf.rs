@@ -1,9 +1,10 @@
 //! The performance benchmark: `cargo bench --bench perf`.
 //!
 //! Builds realistic state files (through the library's own types, written by its own store)
-//! with 10 to 100 000 incidents, then times the release binary as a whole process — median and
-//! spread of repeated runs after a warm-up, peak memory of each run — for the read commands and
-//! one mutation, next to the same binary's `--version`, the process-start floor.
+//! with 10 to 100 000 incidents, then times the release binary (a copy, as installed) as a whole
+//! process — median and spread of repeated runs after a warm-up, peak memory of each run — for
+//! the read commands and one mutation, next to the same binary's `--version`, the process-start
+//! floor; and how each read's time above that floor grows with the incidents.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -48,8 +49,9 @@ fn main() {
     }
     let work = tempfile::tempdir().expect("a temp folder");
     // Timed as installed, copied whole (as `cargo install` does): the linker writes the file in
-    // small pieces, which leaves it cached in 4 KiB pages, and every run of it then takes some
-    // 15–30 more page faults than a run of the same bytes copied (README, "Performance").
+    // small pieces, which leaves it cached in 4 KiB pages, and every run of it then takes 13
+    // (`--version`) to 26 more page faults than a run of the same bytes copied (README,
+    // "Performance").
     let installed = work.path().join("partner-support");
     fs::copy(BIN, &installed).expect("a copy of the binary");
     println!("partner-support benchmark: {}", machine());
