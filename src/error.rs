@@ -45,7 +45,6 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
-            Error::Refused(Refusal::Unreadable(_)) => EXIT_ERROR,
             Error::Refused(_) => EXIT_REFUSED,
             Error::Store(_) | Error::Output(_) | Error::NoConfigDir | Error::Unhealthy(_) => {
                 EXIT_ERROR

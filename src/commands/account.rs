@@ -28,7 +28,7 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
                 roles: role.into_iter().map(Into::into).collect(),
                 csp_only,
             };
-            let (state, account) = ctx.mutate("account add", |state, _| {
+            let (loaded, account) = ctx.mutate("account add", |state, _, _| {
                 let a = state.add_account(account)?.clone();
                 let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
                 let summary = match roles.as_slice() {
@@ -37,6 +37,7 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
                 };
                 Ok((a, summary))
             })?;
+            let state = &loaded.state;
             report(
                 ctx,
                 &account,
@@ -45,7 +46,8 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             )
         }
         AccountCommand::List => {
-            let state = ctx.load()?;
+            let loaded = ctx.load()?;
+            let state = &loaded.state;
             let current = state.current_account.as_ref().map(|e| e.as_str());
             if ctx.json {
                 #[derive(Serialize)]
@@ -62,14 +64,14 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             Ok(tables::accounts(&mut ctx.out, &state.accounts, current)?)
         }
         AccountCommand::Use { email } => {
-            let (_, account) = ctx.mutate("account use", |state, _| {
+            let (_, account) = ctx.mutate("account use", |state, _, _| {
                 let a = state.use_account(&email)?.clone();
                 Ok((a, format!("current account is now {email}")))
             })?;
             report(ctx, &account, true, "current account is now")
         }
         AccountCommand::Remove { email } => {
-            let (_, account) = ctx.mutate("account remove", |state, _| {
+            let (_, account) = ctx.mutate("account remove", |state, _, _| {
                 let a = state.remove_account(&email)?;
                 Ok((a, format!("removed account {email}")))
             })?;

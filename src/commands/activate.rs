@@ -11,7 +11,8 @@ use crate::render::tables::{self, NO_BENEFITS};
 use super::Ctx;
 
 pub fn benefits(ctx: &mut Ctx) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let actor = state.actor(ctx.as_account.as_ref())?;
     state.require_benefits_page(actor)?;
     let views = state.benefits(ctx.today);
@@ -39,7 +40,7 @@ pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
         end: args.end,
     };
     let today = ctx.today;
-    let (state, (name, contract_id)) = ctx.mutate("activate", |state, actor| {
+    let (loaded, (name, contract_id)) = ctx.mutate("activate", |state, _, actor| {
         let (name, contract) = state.activate(&args.benefit, activation, actor, today)?;
         let summary = match &contract {
             Some(c) => format!("activated {name}: contract {c}"),
@@ -47,6 +48,7 @@ pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
         };
         Ok(((name, contract), summary))
     })?;
+    let state = &loaded.state;
     let views = state.benefits(today);
     let view = views
         .iter()

@@ -15,7 +15,8 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         critical_days: args.critical_days,
         pending_days: args.pending_days,
     };
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let filter = Filter {
         scope: args.scope.map(Into::into),
         contract: args.contract.map(|c| c.to_string()),

@@ -28,7 +28,8 @@ pub fn contract(ctx: &mut Ctx, command: ContractCommand) -> Result<(), Error> {
 }
 
 fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let views: Vec<_> = state
         .contract_views(ctx.today)
         .into_iter()
@@ -53,13 +54,11 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
 }
 
 fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let view = state.contract_view(id, ctx.today)?;
     let c = view.contract;
-    let incidents = state
-        .incidents
-        .select(|i| i.contract_id() == Some(&c.contract_id))
-        .map_err(Refusal::from)?;
+    let incidents = loaded.records(|i| i.contract_id.as_ref() == Some(&c.contract_id))?;
     if ctx.json {
         #[derive(Serialize)]
         struct Shown<'a> {
@@ -86,7 +85,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
 
 fn link(ctx: &mut Ctx, id: &str, account: Option<Email>) -> Result<(), Error> {
     let today = ctx.today;
-    let (state, (who, changed)) = ctx.mutate_if("contract link", |state, actor| {
+    let (loaded, (who, changed)) = ctx.mutate_if("contract link", |state, _, actor| {
         let who = account.or_else(|| actor.cloned()).ok_or_else(|| {
             Refusal::BadCombination(
                 "no account to link: pass `--account EMAIL`, `--as EMAIL`, or run `partner-support account use EMAIL`".into(),
@@ -96,6 +95,7 @@ fn link(ctx: &mut Ctx, id: &str, account: Option<Email>) -> Result<(), Error> {
         let summary = changed.then(|| format!("linked {who} to contract {id}"));
         Ok(((who, changed), summary))
     })?;
+    let state = &loaded.state;
     let view = state.contract_view(id, today)?;
     if ctx.json {
         #[derive(Serialize)]
@@ -134,7 +134,7 @@ fn add(ctx: &mut Ctx, args: ContractAddArgs) -> Result<(), Error> {
         name: args.name,
     };
     let today = ctx.today;
-    let (state, id) = ctx.mutate("contract add", |state, _| {
+    let (loaded, id) = ctx.mutate("contract add", |state, _, _| {
         let c = state.add_plan(plan, today)?;
         let id = c.contract_id.clone();
         let summary = format!(
@@ -143,6 +143,7 @@ fn add(ctx: &mut Ctx, args: ContractAddArgs) -> Result<(), Error> {
         );
         Ok((id, summary))
     })?;
+    let state = &loaded.state;
     let view = state.contract_view(id.as_str(), today)?;
     let c = view.contract;
     if ctx.json {

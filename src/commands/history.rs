@@ -19,7 +19,8 @@ pub fn history(ctx: &mut super::Ctx, args: HistoryArgs) -> Result<(), Error> {
         }
         .into());
     }
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let mut entries: Vec<HistoryEntry> = ctx
         .store
         .history(state)?

@@ -5,7 +5,6 @@ use serde::Serialize;
 use crate::cli::{IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
 use crate::domain::incident::{CSP_PLAN, Incident, IncidentId, NewIncident, RefundReason};
-use crate::domain::refusal::Refusal;
 use crate::domain::state::{State, Totals};
 use crate::domain::values::Id;
 use crate::error::Error;
@@ -51,16 +50,20 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         csp_customer: args.csp_customer,
     };
     let today = ctx.today;
-    let (state, opened) = ctx.mutate("incidents open", |state, actor| {
+    let (loaded, opened) = ctx.mutate("incidents open", |state, _, actor| {
         let opened = state.open_incident(new, actor, today)?;
-        let i = state.incident(opened.id)?;
+        let i = state
+            .incidents
+            .record(opened.id)
+            .expect("an incident just opened is held whole");
         let summary = match &i.contract_id {
             Some(c) => format!("opened {} ({}) on contract {c}", i.id, i.scope.slug()),
             None => format!("opened {} under the {CSP_PLAN} plan", i.id),
         };
         Ok((opened, summary))
     })?;
-    let incident = state.incident(opened.id)?;
+    let state = &loaded.state;
+    let incident = loaded.record(opened.id)?;
     let view = incident
         .contract_id
         .as_ref()
@@ -68,13 +71,13 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         .transpose()?;
     if ctx.json {
         #[derive(Serialize)]
-        struct Opened {
+        struct Opened<'a> {
             #[serde(flatten)]
-            incident: IncidentJson<'static>,
+            incident: IncidentJson<'a>,
             contract: Option<ContractJson>,
         }
         let doc = Opened {
-            incident: incident_json(state, incident),
+            incident: incident_json(state, &incident),
             contract: view.as_ref().map(|v| ContractJson::new(v, ctx.reveal)),
         };
         return Ok(ctx.print_json(&doc)?);
@@ -126,21 +129,19 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
 }
 
 fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     if let Some(id) = contract {
         state.contract(id)?;
     }
-    let incidents = state
-        .incidents
-        .select(|i| {
-            (all || i.closed_on().is_none())
-                && contract.is_none_or(|c| i.contract_id().is_some_and(|x| x.as_str() == c))
-        })
-        .map_err(Refusal::from)?;
+    let incidents = loaded.records(|i| {
+        (all || i.closed_on.is_none())
+            && contract.is_none_or(|c| i.contract_id.as_ref().is_some_and(|x| x.as_str() == c))
+    })?;
     if ctx.json {
         #[derive(Serialize)]
-        struct Incidents {
-            incidents: Vec<IncidentJson<'static>>,
+        struct Incidents<'a> {
+            incidents: Vec<IncidentJson<'a>>,
         }
         let incidents = incidents.iter().map(|i| incident_json(state, i)).collect();
         return Ok(ctx.print_json(&Incidents { incidents })?);
@@ -152,13 +153,15 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
 
 fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     let today = ctx.today;
-    let (state, ()) = ctx.mutate("incidents close", |state, _| {
-        state.close_incident(id, today)?;
-        Ok(((), format!("closed {id}")))
+    let (loaded, i) = ctx.mutate("incidents close", |state, stored, _| {
+        state.incident(id)?;
+        let record = stored.record(&state.incidents, id)?;
+        let closed = state.close_incident(record, today)?.clone();
+        Ok((closed, format!("closed {id}")))
     })?;
-    let i = state.incident(id)?;
+    let state = &loaded.state;
     if ctx.json {
-        return Ok(ctx.print_json(&incident_json(state, i))?);
+        return Ok(ctx.print_json(&incident_json(state, &i))?);
     }
     ctx.say(format_args!(
         "closed {id} (the contract's balance is unchanged)"
@@ -168,13 +171,15 @@ fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
 
 fn refund(ctx: &mut Ctx, id: IncidentId, reason: RefundReason) -> Result<(), Error> {
     let today = ctx.today;
-    let (state, ()) = ctx.mutate("incidents refund", |state, actor| {
-        state.refund_incident(id, reason, actor, today)?;
-        Ok(((), format!("refunded {id} ({})", reason.slug())))
+    let (loaded, i) = ctx.mutate("incidents refund", |state, stored, actor| {
+        state.incident(id)?;
+        let record = stored.record(&state.incidents, id)?;
+        let refunded = state.refund_incident(record, reason, actor, today)?.clone();
+        Ok((refunded, format!("refunded {id} ({})", reason.slug())))
     })?;
-    let i = state.incident(id)?;
+    let state = &loaded.state;
     if ctx.json {
-        return Ok(ctx.print_json(&incident_json(state, i))?);
+        return Ok(ctx.print_json(&incident_json(state, &i))?);
     }
     let cid = i
         .contract_id
@@ -193,7 +198,8 @@ fn refund(ctx: &mut Ctx, id: IncidentId, reason: RefundReason) -> Result<(), Err
 }
 
 fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     if let Some(id) = contract {
         state.contract(id)?;
     }

@@ -19,7 +19,7 @@ pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
         roles: args.role.into_iter().map(Into::into).collect(),
         csp_only: false,
     });
-    let (state, ()) = ctx.mutate("init", |state, _| {
+    let (loaded, ()) = ctx.mutate("init", |state, _, _| {
         state.init(organization, account)?;
         let org = state.organization.as_ref().expect("just created");
         Ok((
@@ -30,6 +30,7 @@ pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
             ),
         ))
     })?;
+    let state = &loaded.state;
     let org = state.organization.as_ref().expect("just created");
     if ctx.json {
         return Ok(ctx.print_json(&OrganizationJson::from(org))?);

@@ -22,12 +22,11 @@ use serde::Serialize;
 pub use profile::{ProfileJson, profile_path, profiles};
 
 use crate::cli::Command;
-use crate::domain::refusal::Refusal;
 use crate::domain::state::{HistoryEntry, State};
 use crate::domain::values::Email;
 use crate::error::Error;
 use crate::render;
-use crate::store::Store;
+use crate::store::{Loaded, Store, Stored};
 
 /// Everything a command needs besides its own arguments.
 pub struct Ctx {
@@ -55,21 +54,21 @@ pub struct Ctx {
 
 impl Ctx {
     /// Reads the state.
-    pub fn load(&self) -> Result<&'static State, Error> {
-        // Kept until the process exits: a command reads or changes one state and ends, and
-        // freeing a large one record by record costs more than the rest of the command.
-        Ok(Box::leak(Box::new(self.store.load()?)))
+    pub fn load(&self) -> Result<Loaded, Error> {
+        Ok(self.store.load()?)
     }
 
     /// Applies `change` under the lock as the acting account and records it in the history;
-    /// `change` returns its value and a one-line summary (which must not hold an Access ID).
+    /// `change` gets the state, the records its incidents were read from (for a rule that needs a
+    /// whole record) and the actor, and returns its value and a one-line summary (which must not
+    /// hold an Access ID).
     pub fn mutate<T>(
         &mut self,
         action: &str,
-        change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, String), Refusal>,
-    ) -> Result<(&'static State, T), Error> {
-        self.mutate_if(action, |state, actor| {
-            change(state, actor).map(|(value, summary)| (value, Some(summary)))
+        change: impl FnOnce(&mut State, &Stored, Option<&Email>) -> Result<(T, String), Error>,
+    ) -> Result<(Loaded, T), Error> {
+        self.mutate_if(action, |state, stored, actor| {
+            change(state, stored, actor).map(|(value, summary)| (value, Some(summary)))
         })
     }
 
@@ -78,19 +77,19 @@ impl Ctx {
     pub fn mutate_if<T>(
         &mut self,
         action: &str,
-        change: impl FnOnce(&mut State, Option<&Email>) -> Result<(T, Option<String>), Refusal>,
-    ) -> Result<(&'static State, T), Error> {
+        change: impl FnOnce(&mut State, &Stored, Option<&Email>) -> Result<(T, Option<String>), Error>,
+    ) -> Result<(Loaded, T), Error> {
         let as_account = self.as_account.clone();
         let today = self.today;
         let mut changed = false;
-        let apply = |state: &mut State| -> Result<(T, bool), Error> {
+        let apply = |state: &mut State, stored: &Stored| -> Result<(T, bool), Error> {
             // Before `init` there are no accounts to act as: `--as` is ignored there.
             let actor = match state.organization {
                 Some(_) => state.actor(as_account.as_ref())?.map(|a| a.email.clone()),
                 None => None,
             };
             let balances = state.balances();
-            let (value, summary) = change(state, actor.as_ref())?;
+            let (value, summary) = change(state, stored, actor.as_ref())?;
             let Some(summary) = summary else {
                 return Ok((value, false));
             };
@@ -111,14 +110,13 @@ impl Ctx {
         let result = if self.dry_run {
             // Checked against every rule on the state as it is, with no lock and no file
             // touched (not even the folder or the lock file).
-            let mut state = self.store.load()?;
-            apply(&mut state).map(|(value, _)| (state, value))
+            let mut loaded = self.store.load()?;
+            apply(&mut loaded.state, &loaded.stored).map(|(value, _)| (loaded, value))
         } else {
             self.store.mutate(apply)
         };
         self.changed = changed;
-        // Kept until exit, like a loaded state.
-        result.map(|(state, value)| (&*Box::leak(Box::new(state)), value))
+        result
     }
 
     /// Tells a human what changed (stderr); silent with `-q` or `--json`.

@@ -33,10 +33,11 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         end: args.end,
     };
     let today = ctx.today;
-    let (state, name) = ctx.mutate("offer add", |state, _| {
+    let (loaded, name) = ctx.mutate("offer add", |state, _, _| {
         let name = state.add_offer(new, today)?.name();
         Ok((name.clone(), format!("added offer {name}")))
     })?;
+    let state = &loaded.state;
     let offer = state
         .offers
         .iter()
@@ -55,7 +56,8 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
 }
 
 fn list(ctx: &mut Ctx) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     if ctx.json {
         #[derive(Serialize)]
         struct Offers {
@@ -72,7 +74,7 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
 }
 
 fn remove(ctx: &mut Ctx, name: &str) -> Result<(), Error> {
-    let (_, offer) = ctx.mutate("offer remove", |state, _| {
+    let (_, offer) = ctx.mutate("offer remove", |state, _, _| {
         let offer = state.remove_offer(name)?;
         let summary = format!("removed offer {}", offer.name());
         Ok((offer, summary))

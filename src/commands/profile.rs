@@ -73,7 +73,7 @@ pub fn profiles(
             organization: Store::new(path.clone(), Duration::ZERO)
                 .load()
                 .ok()
-                .and_then(|s| s.organization)
+                .and_then(|l| l.state.organization)
                 .map(|o| o.name.to_string()),
             name,
             path: path.display().to_string(),

@@ -21,7 +21,8 @@ struct StatusJson {
 }
 
 pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let account = state.actor(ctx.as_account.as_ref())?;
     let views: Vec<_> = state
         .contract_views(ctx.today)

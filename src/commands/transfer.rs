@@ -15,9 +15,10 @@ use crate::render::export::{self, EXPORT_FORMAT, Export, INCIDENT_COLUMNS};
 
 /// Runs `export`.
 pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
-    let state = ctx.load()?;
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
     let views = state.contract_views(ctx.today);
-    let incidents = state.incidents.select(|_| true).map_err(Refusal::from)?;
+    let incidents = loaded.records(|_| true)?;
     let plan = |i: &Incident| {
         let id = i.contract_id.as_ref()?;
         state.contract(id.as_str()).ok().map(|c| c.plan.to_string())
@@ -66,8 +67,13 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     } else {
         from_csv(&text).map_err(bad)?
     };
-    let (_, merged) = ctx.mutate_if("import", |state, _| {
-        let merged = state.merge(import)?;
+    let (_, merged) = ctx.mutate_if("import", |state, stored, _| {
+        let recorded = import
+            .incident_ids()
+            .filter(|id| state.incidents.find(*id).is_some())
+            .map(|id| stored.record(&state.incidents, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let merged = state.merge(import, &recorded)?;
         let summary = (merged.added.total() > 0).then(|| summary(&merged, file_name(&args.file)));
         Ok((merged, summary))
     })?;

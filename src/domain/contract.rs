@@ -10,7 +10,6 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::values::{AccessId, Email, Id, Text, ValueError};
-use super::written::{Cursor, optional, value};
 
 /// The products a single incident is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -262,66 +261,6 @@ impl Usage {
 }
 
 impl Contract {
-    /// A contract written exactly as the state file writes one (the fields in order, no escape
-    /// in any string), read by position and checked as serde would check it; `None` for any
-    /// other form, which serde_json then reads.
-    pub fn read_written(text: &[u8]) -> Option<Contract> {
-        let mut c = Cursor(text);
-        c.expect(br#"{"contract_id": "#)?;
-        let contract_id = value(c.string()?)?;
-        c.expect(br#", "access_id": "#)?;
-        let access_id = value(c.string()?)?;
-        c.expect(br#", "kind": "#)?;
-        let kind = value(c.string()?)?;
-        c.expect(br#", "plan": "#)?;
-        let plan = value(c.string()?)?;
-        let benefit = optional(&mut c, br#", "benefit": "#)?;
-        c.expect(br#", "coverage": "#)?;
-        let coverage = value(c.string()?)?;
-        c.expect(br#", "allowance": "#)?;
-        let allowance = if c.skip(br#""unlimited""#) {
-            Allowance::Unlimited
-        } else {
-            let digits = c.rest().iter().take_while(|b| b.is_ascii_digit()).count();
-            let (number, _) = c.rest().split_at(digits);
-            // JSON has no leading zeros; a count is whatever fits in a `u32` (as when decoded).
-            if number.is_empty() || (number[0] == b'0' && digits > 1) || digits > 10 {
-                return None;
-            }
-            let n = std::str::from_utf8(number).ok()?.parse::<u64>().ok()?;
-            c.expect(number)?;
-            Allowance::Incidents(u32::try_from(n).ok()?)
-        };
-        c.expect(br#", "start": "#)?;
-        let start = c.date()?;
-        c.expect(br#", "end": "#)?;
-        let end = c.date()?;
-        c.expect(br#", "linked_accounts": ["#)?;
-        let mut linked_accounts = BTreeSet::new();
-        if !c.skip(b"]") {
-            loop {
-                linked_accounts.insert(value::<Email>(c.string()?)?);
-                if c.skip(b"]") {
-                    break;
-                }
-                c.expect(b", ")?;
-            }
-        }
-        c.expect(b"}")?;
-        c.rest().is_empty().then_some(Contract {
-            contract_id,
-            access_id,
-            kind,
-            plan,
-            benefit,
-            coverage,
-            allowance,
-            start,
-            end,
-            linked_accounts,
-        })
-    }
-
     /// Incidents left, or `None` for an unlimited contract (R14).
     pub fn remaining(&self, usage: Usage) -> Option<u32> {
         match self.allowance {
@@ -366,7 +305,6 @@ pub fn default_end(start: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::reads_as_serde;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -385,31 +323,6 @@ mod tests {
             end: d("2027-01-14"),
             linked_accounts: BTreeSet::new(),
         }
-    }
-
-    #[test]
-    fn the_written_form_is_read_by_position_as_serde_reads_it_and_any_other_is_left_to_serde() {
-        let written = [
-            r#"{"contract_id": "AP2017", "access_id": "ACC-AP2017-2017", "kind": "benefit", "plan": "Partner support MAPS 10pack", "benefit": "action-pack/product-support", "coverage": "on-premises", "allowance": 10, "start": "2017-01-01", "end": "2017-12-31", "linked_accounts": ["admin@contoso.com", "mpn@contoso.com"]}"#,
-            r#"{"contract_id": "P1", "access_id": "PREMIER-0001", "kind": "premier", "plan": "Premier — Süd", "coverage": "both", "allowance": "unlimited", "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 0, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": ["a@b.co"]}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 4294967295, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": ["a@b.co", "a@b.co"]}"#,
-        ];
-        let other = [
-            // Another order or spacing, an escape, a value serde would refuse, a number that is
-            // not one JSON writes, something after the record.
-            r#"{"access_id": "ACCESS01", "contract_id": "Z", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 1, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id":"Z","access_id":"ACCESS01","kind":"custom","plan":"x","coverage":"cloud","allowance":1,"start":"2026-01-01","end":"2026-12-31","linked_accounts":[]}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "\u0078", "coverage": "cloud", "allowance": 1, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "retail", "plan": "x", "coverage": "cloud", "allowance": 1, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 1, "start": "2026-02-30", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 1, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": ["not an email"]}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 01, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 4294967296, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 1, "start": "2026-01-01", "end": "2026-12-31", "linked_accounts": []}}"#,
-            r#"{"contract_id": "Z", "access_id": "ACCESS01", "kind": "custom", "plan": "x", "coverage": "cloud", "allowance": 1, "start": "2026-01-01", "end": "2026-12-31"}"#,
-        ];
-        reads_as_serde(Contract::read_written, &written, &other);
     }
 
     #[test]

@@ -12,7 +12,6 @@ use super::contract::{Allowance, Contract, Scope, Status};
 use super::refusal::Refusal;
 use super::state::{ContractView, State};
 use super::values::{Email, Id, Text, ValueError};
-use super::written::{Cursor, optional, value};
 
 /// The plan a CSP request is logged under (R11).
 pub const CSP_PLAN: &str = "Cloud Solution Provider";
@@ -31,14 +30,7 @@ impl fmt::Display for IncidentId {
 impl FromStr for IncidentId {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        IncidentId::from_bytes(s.as_bytes())
-    }
-}
-
-impl IncidentId {
-    /// [`str::parse`] for bytes: every incident's ID is read this way on every load.
-    pub fn from_bytes(s: &[u8]) -> Result<Self, ValueError> {
-        let digits = match s {
+        let digits = match s.as_bytes() {
             [b'I' | b'i', b'N' | b'n', b'C' | b'c', b'-', digits @ ..] => digits,
             digits => digits,
         };
@@ -111,8 +103,8 @@ pub struct Refund {
 
 /// A support incident (or a free CSP request).
 ///
-/// The fields every rule reads come first and are always written (`null` when empty), so that
-/// loading a file can read them off the start of each record and skip the rest.
+/// The fields of its [`IncidentHead`] come first and are always written (`null` when empty): the
+/// state file's head reader relies on that order (`store/file/head.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// Short stable ID.
@@ -148,56 +140,39 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// An incident written exactly as the state file writes one (the fields in order, no
-    /// escape in any string), read by position and checked as serde would check it; `None`
-    /// for any other form, which serde_json then reads.
-    pub fn read_written(text: &[u8]) -> Option<Incident> {
-        let mut c = Cursor(text);
-        c.expect(br#"{"id": "#)?;
-        let id = value(c.string()?)?;
-        c.expect(br#", "contract_id": "#)?;
-        let contract_id = match c.string_or_null()? {
-            Some(text) => Some(value(text)?),
-            None => None,
-        };
-        c.expect(br#", "opened_on": "#)?;
-        let opened_on = c.date()?;
-        c.expect(br#", "closed_on": "#)?;
-        let closed_on = c.date_or_null()?;
-        c.expect(br#", "refund": "#)?;
-        let refund = if c.skip(b"null") {
-            None
-        } else {
-            c.expect(br#"{"on": "#)?;
-            let on = c.date()?;
-            c.expect(br#", "reason": "#)?;
-            let reason = value(c.string()?)?;
-            let by = optional(&mut c, br#", "by": "#)?;
-            c.expect(b"}")?;
-            Some(Refund { on, reason, by })
-        };
-        c.expect(br#", "scope": "#)?;
-        let scope = value(c.string()?)?;
-        c.expect(br#", "title": "#)?;
-        let title = value(c.string()?)?;
-        let product = optional(&mut c, br#", "product": "#)?;
-        let case_number = optional(&mut c, br#", "case_number": "#)?;
-        let csp_customer = optional(&mut c, br#", "csp_customer": "#)?;
-        let opened_by = optional(&mut c, br#", "opened_by": "#)?;
-        c.expect(b"}")?;
-        c.rest().is_empty().then_some(Incident {
-            id,
-            contract_id,
-            opened_on,
-            closed_on,
-            refund,
-            scope,
-            title,
-            product,
-            case_number,
-            csp_customer,
-            opened_by,
-        })
+    /// The fields the rules read.
+    pub fn head(&self) -> IncidentHead {
+        IncidentHead {
+            id: self.id,
+            contract_id: self.contract_id.clone(),
+            opened_on: self.opened_on,
+            closed_on: self.closed_on,
+            refunded_on: self.refund.as_ref().map(|r| r.on),
+        }
+    }
+}
+
+/// What the rules read of an incident (balances, lists, consistency): its ID, the contract it
+/// charged and its dates. A state holds one head per incident and the whole record only of those
+/// a command shows or changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentHead {
+    /// Short stable ID.
+    pub id: IncidentId,
+    /// The contract charged; `None` for a CSP request.
+    pub contract_id: Option<Id>,
+    /// Day opened (and charged).
+    pub opened_on: NaiveDate,
+    /// Day closed.
+    pub closed_on: Option<NaiveDate>,
+    /// Day of the refund, if Microsoft gave one (R12).
+    pub refunded_on: Option<NaiveDate>,
+}
+
+impl IncidentHead {
+    /// Whether Microsoft refunded it (R12).
+    pub fn is_refunded(&self) -> bool {
+        self.refunded_on.is_some()
     }
 }
 
@@ -353,7 +328,7 @@ impl State {
         today: NaiveDate,
     ) -> Result<Opened, Refusal> {
         self.require_organization()?;
-        let id = IncidentId(self.incidents.last().map_or(1, |i| i.id().0 + 1));
+        let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
             if new.scope != Scope::Cloud {
@@ -408,71 +383,58 @@ impl State {
         })
     }
 
-    /// The incident with this ID.
-    pub fn incident(&self, id: IncidentId) -> Result<&Incident, Refusal> {
-        let entry = self
-            .incidents
-            .find(id)
-            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))?;
-        Ok(entry.get()?)
-    }
-
-    /// Applies `change` to the incident with this ID; nothing is kept if it refuses.
-    fn change_incident(
-        &mut self,
-        id: IncidentId,
-        change: impl FnOnce(&mut Incident) -> Result<(), Refusal>,
-    ) -> Result<&Incident, Refusal> {
-        self.require_organization()?;
+    /// The head of the incident with this ID.
+    pub fn incident(&self, id: IncidentId) -> Result<&IncidentHead, Refusal> {
         self.incidents
-            .update(id, change)
-            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))???;
-        self.incident(id)
+            .find(id)
+            .ok_or_else(|| Refusal::UnknownIncident(id.to_string()))
     }
 
-    /// Closes an incident; the balance does not change.
+    /// Closes `incident` (the whole record of one of this state's incidents); the balance does
+    /// not change.
     pub fn close_incident(
         &mut self,
-        id: IncidentId,
+        mut incident: Incident,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        self.change_incident(id, |incident| {
-            if let Some(on) = incident.closed_on {
-                return Err(Refusal::AlreadyClosed {
-                    id: id.to_string(),
-                    on,
-                });
-            }
-            incident.closed_on = Some(today);
-            Ok(())
-        })
+        self.require_organization()?;
+        let id = self.incident(incident.id)?.id;
+        if let Some(on) = incident.closed_on {
+            return Err(Refusal::AlreadyClosed {
+                id: id.to_string(),
+                on,
+            });
+        }
+        incident.closed_on = Some(today);
+        Ok(self.incidents.replace(incident))
     }
 
-    /// Returns a charged incident to its contract's balance, once (R12).
+    /// Returns `incident` (the whole record of one of this state's incidents) to its contract's
+    /// balance, once (R12).
     pub fn refund_incident(
         &mut self,
-        id: IncidentId,
+        mut incident: Incident,
         reason: RefundReason,
         actor: Option<&Email>,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        self.change_incident(id, |incident| {
-            if incident.contract_id.is_none() {
-                return Err(Refusal::NotCharged(id.to_string()));
-            }
-            if let Some(r) = &incident.refund {
-                return Err(Refusal::AlreadyRefunded {
-                    id: id.to_string(),
-                    on: r.on,
-                });
-            }
-            incident.refund = Some(Refund {
-                on: today,
-                reason,
-                by: actor.cloned(),
+        self.require_organization()?;
+        let id = self.incident(incident.id)?.id;
+        if incident.contract_id.is_none() {
+            return Err(Refusal::NotCharged(id.to_string()));
+        }
+        if let Some(r) = &incident.refund {
+            return Err(Refusal::AlreadyRefunded {
+                id: id.to_string(),
+                on: r.on,
             });
-            Ok(())
-        })
+        }
+        incident.refund = Some(Refund {
+            on: today,
+            reason,
+            by: actor.cloned(),
+        });
+        Ok(self.incidents.replace(incident))
     }
 }
 
@@ -481,7 +443,7 @@ mod tests {
     use super::*;
     use crate::domain::catalog::Category;
     use crate::domain::contract::Coverage;
-    use crate::domain::testing::{TODAY, contract, d, org_with, reads_as_serde};
+    use crate::domain::testing::{TODAY, contract, d, org_with};
 
     fn new(scope: Scope) -> NewIncident {
         NewIncident {
@@ -494,29 +456,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_written_form_is_read_by_position_as_serde_reads_it_and_any_other_is_left_to_serde() {
-        let written = [
-            r#"{"id": "INC-0008", "contract_id": "GCPC2017", "opened_on": "2017-01-27", "closed_on": "2017-01-30", "refund": {"on": "2017-02-01", "reason": "product-bug", "by": "admin@contoso.com"}, "scope": "cloud", "title": "Key Vault throttling", "case_number": "1701270000007", "opened_by": "oncall@contoso.com"}"#,
-            r#"{"id": "INC-0009", "contract_id": "P1", "opened_on": "2024-02-29", "closed_on": null, "refund": {"on": "2024-03-01", "reason": "duplicate"}, "scope": "on-premises", "title": "Größe — 漢字", "product": "SQL Server 2019"}"#,
-            r#"{"id": "INC-123456789", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
-        ];
-        let other = [
-            // Another order or spacing, an escape, a value serde would refuse, an unknown or
-            // missing field, something after the record.
-            r#"{"contract_id": null, "id": "INC-0001", "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#,
-            r#"{"id":"INC-0001","contract_id":null,"opened_on":"2026-01-01","closed_on":null,"refund":null,"scope":"cloud","title":"x"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "\u0078"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-02-30", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "hybrid", "title": "x"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": {"on": "2026-01-02", "reason": "bored"}, "scope": "cloud", "title": "x"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "opened_by": "not an email"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": ""}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "severity": "A"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud"}"#,
-            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x"}}"#,
-        ];
-        reads_as_serde(Incident::read_written, &written, &other);
+    /// The whole record of an incident this test added.
+    fn record(s: &State, n: u32) -> Incident {
+        s.incidents.record(IncidentId(n)).expect("added").clone()
     }
 
     fn open(s: &mut State, scope: Scope, contract: Option<&str>) -> Result<String, Refusal> {
@@ -657,7 +599,12 @@ mod tests {
         let opened = s.open_incident(n, Some(&agent), d(TODAY)).unwrap();
         assert_eq!(s.incident(opened.id).unwrap().contract_id, None);
         assert!(matches!(
-            s.refund_incident(opened.id, RefundReason::Duplicate, None, d(TODAY)),
+            s.refund_incident(
+                record(&s, opened.id.0),
+                RefundReason::Duplicate,
+                None,
+                d(TODAY)
+            ),
             Err(Refusal::NotCharged(_))
         ));
     }
@@ -676,17 +623,17 @@ mod tests {
         open(&mut s, Scope::OnPremises, None).unwrap();
         let remaining = |s: &State| s.contract_views(d(TODAY))[0].remaining;
         assert_eq!(remaining(&s), Some(0));
-        s.close_incident(IncidentId(1), d(TODAY)).unwrap();
+        s.close_incident(record(&s, 1), d(TODAY)).unwrap();
         assert_eq!(remaining(&s), Some(0));
         assert!(matches!(
-            s.close_incident(IncidentId(1), d(TODAY)),
+            s.close_incident(record(&s, 1), d(TODAY)),
             Err(Refusal::AlreadyClosed { .. })
         ));
-        s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY))
+        s.refund_incident(record(&s, 1), RefundReason::Duplicate, None, d(TODAY))
             .unwrap();
         assert_eq!(remaining(&s), Some(1));
         assert!(matches!(
-            s.refund_incident(IncidentId(1), RefundReason::Duplicate, None, d(TODAY)),
+            s.refund_incident(record(&s, 1), RefundReason::Duplicate, None, d(TODAY)),
             Err(Refusal::AlreadyRefunded { .. })
         ));
         assert_eq!(remaining(&s), Some(1));

@@ -1,7 +1,7 @@
 //! Consistency rules a well-formed state file can still break (a hand edit, a bad merge): every
 //! reference resolves, every key is unique, no count or date range is impossible.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::contract::Allowance;
 use super::incident::IncidentId;
@@ -94,8 +94,7 @@ impl State {
                 problems.push(Problem::DuplicateContract(pair[0].contract_id.to_string()));
             }
         }
-        // Fx rather than std's hasher: std's seeds itself from the OS on every load.
-        let mut by_access = FxHashMap::default();
+        let mut by_access = HashMap::new();
         for c in &self.contracts {
             if let Some(first) = by_access.insert(&c.access_id, &c.contract_id) {
                 problems.push(Problem::DuplicateAccessId(
@@ -113,17 +112,17 @@ impl State {
         }
         let mut previous = None;
         for i in self.incidents.iter() {
-            if previous == Some(i.id()) {
-                problems.push(Problem::DuplicateIncident(i.id()));
+            if previous == Some(i.id) {
+                problems.push(Problem::DuplicateIncident(i.id));
             }
-            previous = Some(i.id());
+            previous = Some(i.id);
         }
         for pair in self.accounts.windows(2) {
             if pair[0].email == pair[1].email {
                 problems.push(Problem::DuplicateAccount(pair[0].email.to_string()));
             }
         }
-        let mut offer_names = FxHashSet::default();
+        let mut offer_names = HashSet::new();
         for o in &self.offers {
             let name = o.name();
             if let Some(end) = o.end.filter(|end| *end < o.start) {
@@ -138,26 +137,26 @@ impl State {
             }
         }
         // Each contract once, rather than once per incident.
-        let missing: FxHashSet<&Id> = self
+        let missing: BTreeSet<&Id> = self
             .incidents
             .charged_contracts()
             .filter(|id| self.contract_index(id.as_str()).is_none())
             .collect();
         for i in self.incidents.iter() {
-            match i.contract_id() {
+            match &i.contract_id {
                 Some(id) if !missing.is_empty() && missing.contains(id) => {
                     problems.push(Problem::MissingContract {
-                        incident: i.id(),
+                        incident: i.id,
                         contract: id.to_string(),
                     });
                 }
-                None if i.is_refunded() => problems.push(Problem::RefundWithoutCharge(i.id())),
+                None if i.is_refunded() => problems.push(Problem::RefundWithoutCharge(i.id)),
                 _ => {}
             }
-            if let Some(closed) = i.closed_on().filter(|c| *c < i.opened_on()) {
+            if let Some(closed) = i.closed_on.filter(|c| *c < i.opened_on) {
                 problems.push(Problem::ClosedBeforeOpened {
-                    incident: i.id(),
-                    opened: i.opened_on(),
+                    incident: i.id,
+                    opened: i.opened_on,
                     closed,
                 });
             }
@@ -300,10 +299,9 @@ mod tests {
             (
                 "closed before opened",
                 |s| {
-                    s.incidents
-                        .update(IncidentId(1), |i| i.closed_on = Some(d("2026-02-01")))
-                        .unwrap()
-                        .unwrap();
+                    let mut i = incident(1, Some("A"));
+                    i.closed_on = Some(d("2026-02-01"));
+                    s.incidents.replace(i);
                 },
                 Problem::ClosedBeforeOpened {
                     incident: IncidentId(1),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::account::Account;
 use super::contract::Contract;
-use super::incident::Incident;
+use super::incident::{Incident, IncidentId};
 use super::offer::Offer;
 use super::refusal::Refusal;
 use super::state::{Organization, PendingActivation, State};
@@ -52,6 +52,13 @@ pub struct Counts {
     pub incidents: usize,
 }
 
+impl Import {
+    /// The IDs of the incidents it brings, whose records [`State::merge`] compares.
+    pub fn incident_ids(&self) -> impl Iterator<Item = IncidentId> + '_ {
+        self.incidents.iter().map(|i| i.id)
+    }
+}
+
 impl Counts {
     /// All records.
     pub fn total(&self) -> usize {
@@ -88,8 +95,10 @@ fn merge_into<T: PartialEq>(
 }
 
 impl State {
-    /// Merges `import`. On a refusal the state may be half changed: the caller discards it.
-    pub fn merge(&mut self, import: Import) -> Result<Merged, Refusal> {
+    /// Merges `import`; `recorded` holds the whole records of this state's incidents that have
+    /// the IDs of incidents in the import (see [`Import::incident_ids`]). On a refusal the state
+    /// may be half changed: the caller discards it.
+    pub fn merge(&mut self, import: Import, recorded: &[Incident]) -> Result<Merged, Refusal> {
         let ours = self.require_organization()?;
         if let Some(theirs) = &import.organization
             && theirs.partner_id != ours.partner_id
@@ -150,8 +159,14 @@ impl State {
                     i.id
                 )));
             }
-            match self.incidents.find(i.id) {
-                Some(existing) if existing.get()? == &i => dup.incidents += 1,
+            let existing = self.incidents.find(i.id).map(|head| {
+                recorded
+                    .iter()
+                    .find(|r| r.id == head.id)
+                    .expect("the caller passes each recorded incident the import names")
+            });
+            match existing {
+                Some(existing) if existing == &i => dup.incidents += 1,
                 Some(_) => {
                     return Err(Refusal::ImportConflict(format!(
                         "incident {} differs from the one recorded",
@@ -191,6 +206,14 @@ mod tests {
         testing::incident(n, Some(contract))
     }
 
+    /// The records of the incidents the test added to `s`.
+    fn recorded(s: &State) -> Vec<Incident> {
+        s.incidents
+            .iter()
+            .filter_map(|h| s.incidents.record(h.id).cloned())
+            .collect()
+    }
+
     fn two_incident_contract() -> Contract {
         contract(
             "A",
@@ -211,7 +234,7 @@ mod tests {
             contracts: vec![two_incident_contract()],
             ..Import::default()
         };
-        let m = s.clone().merge(import.clone()).unwrap();
+        let m = s.clone().merge(import.clone(), &recorded(&s)).unwrap();
         assert_eq!(
             (
                 m.added.incidents,
@@ -223,10 +246,13 @@ mod tests {
 
         let mut changed = incident(1, "A");
         changed.title = "Something else".parse().unwrap();
-        let refused = s.clone().merge(Import {
-            incidents: vec![changed],
-            ..Import::default()
-        });
+        let refused = s.clone().merge(
+            Import {
+                incidents: vec![changed],
+                ..Import::default()
+            },
+            &recorded(&s),
+        );
         assert_eq!(
             refused.unwrap_err().to_string(),
             "cannot import: incident INC-0001 differs from the one recorded"
@@ -239,10 +265,13 @@ mod tests {
             partner_id: "999".parse().unwrap(),
             name: "Fabrikam".parse().unwrap(),
         };
-        let refused = org().merge(Import {
-            organization: Some(other),
-            ..Import::default()
-        });
+        let refused = org().merge(
+            Import {
+                organization: Some(other),
+                ..Import::default()
+            },
+            &[],
+        );
         assert_eq!(
             refused.unwrap_err().to_string(),
             "cannot import: the export is of Fabrikam (partner ID 999), this state of Contoso Ltd (partner ID 4012345)"
@@ -260,17 +289,20 @@ mod tests {
         };
         assert!(
             s.clone()
-                .merge(too_many)
+                .merge(too_many, &recorded(&s))
                 .unwrap_err()
                 .to_string()
                 .contains("more incidents charged (3) than it grants (2)")
         );
         let mut nowhere = incident(2, "A");
         nowhere.contract_id = None;
-        let refused = s.clone().merge(Import {
-            incidents: vec![nowhere],
-            ..Import::default()
-        });
+        let refused = s.clone().merge(
+            Import {
+                incidents: vec![nowhere],
+                ..Import::default()
+            },
+            &recorded(&s),
+        );
         assert!(
             refused
                 .unwrap_err()
@@ -282,7 +314,8 @@ mod tests {
             ..Import::default()
         };
         assert!(
-            s.merge(orphan)
+            s.clone()
+                .merge(orphan, &recorded(&s))
                 .unwrap_err()
                 .to_string()
                 .contains("which is not recorded")

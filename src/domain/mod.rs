@@ -16,7 +16,6 @@ pub mod refusal;
 pub mod state;
 pub mod values;
 pub mod warnings;
-pub mod written;
 
 #[cfg(test)]
 pub(crate) mod testing;

@@ -109,9 +109,6 @@ pub enum Refusal {
     /// An incident ID not in the state.
     #[error("incident `{0}` not found")]
     UnknownIncident(String),
-    /// A stored incident does not decode: not a rule, a damaged file (exit 1).
-    #[error(transparent)]
-    Unreadable(#[from] super::incidents::Unreadable),
     /// R8: past the end date.
     #[error("support plan expired: contract `{contract}` ended on {end}")]
     PlanExpired {
@@ -292,9 +289,6 @@ impl Refusal {
             }
             Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
             Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
-            Refusal::Unreadable(_) => {
-                "run `partner-support doctor` to list every damaged record; fix it by hand or restore the backup".into()
-            }
             Refusal::PlanExpired { .. } | Refusal::PlanExhausted { .. } => {
                 "a new support plan is needed: renew the benefit with `partner-support activate`, or add a paid plan with `partner-support contract add`".into()
             }

@@ -11,7 +11,8 @@ use super::offer::Offer;
 use super::refusal::Refusal;
 use super::values::{Email, PartnerId, Text};
 
-/// The schema this build writes.
+/// The version of the records' schema this build reads and writes (state files and exports): a
+/// new field arrives with a new version.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The partner organization.
@@ -77,62 +78,32 @@ pub struct BalanceChange {
 /// Every contract's ID, incidents used and incidents left, to compare before and after a change.
 pub type Balances = Vec<(String, u32, Option<u32>)>;
 
-/// The state file's content. Every collection is kept sorted so that the file is deterministic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The whole record. Every collection is kept sorted, so that the file is deterministic and the
+/// rules can rely on the order (new items are inserted in place, incident IDs grow from the last).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
-    /// Format version of the file; always first.
-    pub schema_version: u32,
     /// How many changes made this state; the history log numbers its entries by it.
-    #[serde(default)]
     pub revision: u64,
     /// The organization, once `init` ran.
-    #[serde(default)]
     pub organization: Option<Organization>,
     /// The account commands act as unless `--as` says otherwise.
-    #[serde(default)]
     pub current_account: Option<Email>,
     /// Known accounts, by e-mail.
-    #[serde(default)]
     pub accounts: Vec<Account>,
     /// Membership offers, by name.
-    #[serde(default)]
     pub offers: Vec<Offer>,
     /// Activations requested and not completed, by benefit.
-    #[serde(default)]
     pub pending: Vec<PendingActivation>,
     /// Contracts, by Contract ID.
-    #[serde(default)]
     pub contracts: Vec<Contract>,
     /// The history entry of the change that made this revision. The history itself is an
     /// append-only log beside the file; this copy lets the next change restore the log's last
     /// line if a crash came between writing the file and appending to the log.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_change: Option<HistoryEntry>,
-    /// Incidents, by ID. Written last, one per line, by the store (so that a file it wrote can
-    /// be read back without checking every record again).
-    #[serde(default, skip_serializing)]
+    /// Incidents, by ID.
     pub incidents: Incidents,
     /// Entries recorded and not yet appended to the log, oldest first.
-    #[serde(skip)]
     pub unlogged: Vec<HistoryEntry>,
-}
-
-impl Default for State {
-    fn default() -> Self {
-        State {
-            schema_version: SCHEMA_VERSION,
-            organization: None,
-            current_account: None,
-            accounts: Vec::new(),
-            offers: Vec::new(),
-            pending: Vec::new(),
-            contracts: Vec::new(),
-            incidents: Incidents::default(),
-            revision: 0,
-            last_change: None,
-            unlogged: Vec::new(),
-        }
-    }
 }
 
 impl State {
@@ -185,8 +156,7 @@ impl State {
         self.incidents.usage_of(&contract.contract_id)
     }
 
-    /// Every contract's usage, in the order of `contracts` (the incidents are counted once per
-    /// state, however many lists and rules ask).
+    /// Every contract's usage, in the order of `contracts`.
     pub fn usages(&self) -> Vec<Usage> {
         self.contracts.iter().map(|c| self.usage(c)).collect()
     }
@@ -229,15 +199,14 @@ impl State {
             .collect()
     }
 
-    /// Sorts every collection into the order the file keeps, in case it was edited by hand;
-    /// the rules rely on it (new items are inserted in place, incident IDs grow from the last).
+    /// Sorts every collection into the order the file keeps, in case it was edited by hand
+    /// (the incidents keep theirs themselves).
     pub fn normalize(&mut self) {
         self.accounts.sort_by(|a, b| a.email.cmp(&b.email));
         self.offers.sort_by_cached_key(|o| o.name());
         self.pending.sort_by(|a, b| a.benefit.cmp(&b.benefit));
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
-        self.incidents.sort();
     }
 
     /// Counts a change: the next revision, with its audit entry.

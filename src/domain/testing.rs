@@ -97,22 +97,3 @@ pub fn incident(n: u32, contract: Option<&str>) -> super::incident::Incident {
         opened_by: None,
     }
 }
-
-/// Asserts that `read` reads each line of `written` as serde_json reads it, and leaves each of
-/// `other` (lines in any other form) to serde_json.
-pub fn reads_as_serde<T>(read: fn(&[u8]) -> Option<T>, written: &[&str], other: &[&str])
-where
-    T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-{
-    for line in written {
-        let by_position = read(line.as_bytes()).expect(line);
-        assert_eq!(
-            by_position,
-            serde_json::from_str::<T>(line).unwrap(),
-            "{line}"
-        );
-    }
-    for line in other {
-        assert_eq!(read(line.as_bytes()), None, "{line}");
-    }
-}

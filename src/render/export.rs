@@ -41,7 +41,7 @@ pub struct Export<'a> {
     pub contracts: Option<Vec<Value>>,
     /// Incidents as stored (with `all` or `incidents`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub incidents: Option<&'a [&'a Incident]>,
+    pub incidents: Option<&'a [Incident]>,
 }
 
 impl<'a> Export<'a> {
@@ -98,7 +98,7 @@ pub const INCIDENT_COLUMNS: &[&str] = &[
 /// The incidents as CSV; `plan` names a contract's plan.
 pub fn incidents_csv(
     w: &mut dyn Write,
-    incidents: &[&Incident],
+    incidents: &[Incident],
     plan: impl Fn(&Incident) -> Option<String>,
 ) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);

@@ -234,7 +234,7 @@ pub fn contracts(
 pub fn contract_detail(
     w: &mut dyn Write,
     v: &ContractView<'_>,
-    incidents: &[&Incident],
+    incidents: &[Incident],
     reveal: bool,
 ) -> io::Result<()> {
     let c = v.contract;
@@ -283,10 +283,10 @@ pub fn contract_detail(
 }
 
 /// The incidents table; `plan` names an incident's contract plan.
-pub fn incidents<'a>(
+pub fn incidents(
     w: &mut dyn Write,
-    incidents: &[&'a Incident],
-    plan: impl Fn(&'a Incident) -> Option<String>,
+    incidents: &[Incident],
+    plan: impl Fn(&Incident) -> Option<String>,
 ) -> io::Result<()> {
     if incidents.is_empty() {
         return writeln!(w, "No incidents. `--all` also lists closed ones.");

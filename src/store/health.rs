@@ -6,7 +6,7 @@ use std::fs;
 use serde::Serialize;
 
 use super::files::{Paths, exposure, loose_mode, make_private};
-use super::{StoreError, decode, decode_unchecked, format, history, lock};
+use super::{StoreError, decode, file, history, lock};
 use crate::domain::state::SCHEMA_VERSION;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
@@ -85,7 +85,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
             "check the file's owner and permissions".into(),
         )),
         Ok(bytes) => {
-            match decode_unchecked(&paths.state, &bytes) {
+            match file::read_in_full(&paths.state, &bytes) {
                 Err(e) => found.push(Finding::new(
                     Error,
                     match e {
@@ -107,8 +107,8 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                             format!("the file has schema version {}", decoded.found_version),
                             format!("the next change rewrites it as version {SCHEMA_VERSION}"),
                         ));
-                    } else if format::verified(&bytes).is_none() {
-                        let (code, what) = match format::has_checksum(&bytes) {
+                    } else if !file::is_sealed(&bytes) {
+                        let (code, what) = match file::has_checksum(&bytes) {
                             true => (
                                 "checksum-mismatch",
                                 "changed since partner-support wrote it",
@@ -122,7 +122,8 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                         "the next change writes it with a checksum again".into(),
                     ));
                     }
-                    for problem in decoded.state.problems() {
+                    let state = &decoded.loaded.state;
+                    for problem in state.problems() {
                         found.push(Finding::new(
                             Error,
                             "inconsistent",
@@ -130,19 +131,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                             restore.clone(),
                         ));
                     }
-                    // Commands decode an incident only when they show or change it; doctor reads
-                    // every one.
-                    for entry in decoded.state.incidents.iter() {
-                        if let Err(e) = entry.get() {
-                            found.push(Finding::new(
-                                Error,
-                                "unreadable-incident",
-                                e.to_string(),
-                                restore.clone(),
-                            ));
-                        }
-                    }
-                    found.extend(examine_log(paths, decoded.state.revision));
+                    found.extend(examine_log(paths, state.revision));
                 }
             }
         }

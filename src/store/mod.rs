@@ -1,21 +1,18 @@
 //! The state file: load (missing = empty), lock a sidecar file, and save atomically (temp file in
 //! the same folder, fsync, keep the previous version as `.bak`, rename, fsync the folder).
 
-mod decode;
+pub mod file;
 mod files;
-mod format;
 pub mod health;
 pub mod history;
 mod lock;
-mod mapped;
-mod migrate;
 
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use decode::{Decoded, decode, decode_unchecked};
+pub use file::{Loaded, Stored};
 pub use files::{Paths, exposure};
 pub use lock::holder as lock_holder;
 
@@ -128,6 +125,25 @@ fn pid_of(pid: Option<u32>) -> String {
     pid.map_or_else(String::new, |pid| format!("PID {pid}, "))
 }
 
+/// Decodes a state file's bytes and checks its consistency; the first broken rule is the error.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<Loaded, StoreError> {
+    checked(file::read(path, file::Bytes::Read(bytes))?)
+}
+
+/// The state, if it breaks none of the consistency rules.
+fn checked(decoded: file::Decoded) -> Result<Loaded, StoreError> {
+    let loaded = decoded.loaded;
+    let mut problems = loaded.state.problems().into_iter();
+    match problems.next() {
+        None => Ok(loaded),
+        Some(problem) => Err(StoreError::Inconsistent {
+            path: loaded.stored.path().to_path_buf(),
+            problem,
+            more: problems.count(),
+        }),
+    }
+}
+
 /// The state file at one path.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -153,41 +169,25 @@ impl Store {
     }
 
     /// Reads the state; a missing file is an empty state. Takes no lock: the file is only ever
-    /// replaced whole, so a reader sees the old or the new version. A file this program wrote is
-    /// mapped rather than copied ([`mapped`]); any other is read into memory.
-    pub fn load(&self) -> Result<State, StoreError> {
-        let Some(bytes) = mapped::map(&self.path) else {
-            return self.load_copy();
-        };
-        if let Some(state) = decode::decode_written(&self.path, bytes) {
-            return state;
-        }
-        // Not a file as this program writes it (that was just checked, checksum first): the copy
-        // is read the careful way straight away.
-        match self.read()? {
-            None => Ok(State::default()),
-            Some(bytes) => decode::decode_in_full(&self.path, &bytes),
+    /// replaced whole, so a reader sees the old or the new version. The file is mapped rather
+    /// than copied where it can be (`file/bytes.rs`).
+    pub fn load(&self) -> Result<Loaded, StoreError> {
+        match file::Bytes::map(&self.path) {
+            Some(bytes) => checked(file::read(&self.path, bytes)?),
+            None => self.load_copy(),
         }
     }
 
     /// [`Store::load`] from a copy in memory: what a change reads, under the lock, as it writes
     /// the new file from those bytes.
-    fn load_copy(&self) -> Result<State, StoreError> {
-        match self.read()? {
-            None => Ok(State::default()),
-            Some(bytes) => decode(&self.path, bytes),
-        }
-    }
-
-    /// The file's bytes, `None` when it does not exist.
-    pub fn read(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        match fs::read(&self.path) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::Read {
-                path: self.path.clone(),
-                source,
-            }),
+    fn load_copy(&self) -> Result<Loaded, StoreError> {
+        let bytes = file::Bytes::read(&self.path).map_err(|source| StoreError::Read {
+            path: self.path.clone(),
+            source,
+        })?;
+        match bytes {
+            None => Ok(Loaded::empty(&self.path)),
+            Some(bytes) => checked(file::read(&self.path, bytes)?),
         }
     }
 
@@ -196,8 +196,8 @@ impl Store {
     /// Returns the resulting state and the change's value.
     pub fn mutate<T, E>(
         &self,
-        change: impl FnOnce(&mut State) -> Result<(T, bool), E>,
-    ) -> Result<(State, T), E>
+        change: impl FnOnce(&mut State, &Stored) -> Result<(T, bool), E>,
+    ) -> Result<(Loaded, T), E>
     where
         E: From<StoreError>,
     {
@@ -208,16 +208,16 @@ impl Store {
         };
         files::create_private_dir(&paths.dir).map_err(write_error)?;
         let _lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
-        let mut state = self.load_copy()?;
-        let before = Loaded {
-            revision: state.revision,
-            last_change: state.last_change.clone(),
+        let mut loaded = self.load_copy()?;
+        let before = Before {
+            revision: loaded.state.revision,
+            last_change: loaded.state.last_change.clone(),
         };
-        let (value, changed) = change(&mut state)?;
+        let (value, changed) = change(&mut loaded.state, &loaded.stored)?;
         if changed {
-            self.save(&paths, &state, &before).map_err(write_error)?;
+            self.save(&paths, &loaded, &before).map_err(write_error)?;
         }
-        Ok((state, value))
+        Ok((loaded, value))
     }
 
     /// The whole history: the log, plus any entry the log does not have yet (a migrated
@@ -243,7 +243,8 @@ impl Store {
     /// previous change's line if a crash lost it, a migrated file's history) and, after it, the
     /// line of this change: so it never holds a change that did not happen, and one it misses
     /// is restored from `last_change` by the next change.
-    fn save(&self, paths: &Paths, state: &State, before: &Loaded) -> io::Result<()> {
+    fn save(&self, paths: &Paths, loaded: &Loaded, before: &Before) -> io::Result<()> {
+        let state = &loaded.state;
         // Under the lock, any temp file of ours is debris from a killed writer.
         for stale in paths.temp_files()? {
             fs::remove_file(stale)?;
@@ -257,7 +258,7 @@ impl Store {
             b
         };
         let mut tmp = temp().tempfile_in(&paths.dir)?;
-        format::write_state(tmp.as_file_mut(), state)?;
+        file::write(tmp.as_file_mut(), state, &loaded.stored)?;
         tmp.as_file().sync_all()?;
         let mut log = history::Writer::open(&paths.history)?;
         let made = before
@@ -297,7 +298,7 @@ impl Store {
 }
 
 /// What a change started from: the revision, and the entry that made it.
-struct Loaded {
+struct Before {
     revision: u64,
     last_change: Option<HistoryEntry>,
 }

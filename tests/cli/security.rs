@@ -1,13 +1,11 @@
 //! Access IDs are credentials: private files and folders, a warning while the file is exposed,
 //! and no Access ID in any output, message, history entry or debug text unless `--reveal`.
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 const SECRETS: &[&str] = &[
     "ACC-GOLD-7788",
@@ -122,9 +120,11 @@ fn access_ids_appear_in_no_output_message_or_history() {
 
     let history = std::fs::read_to_string(env.history_path()).unwrap();
     assert!(env.history().len() > 10);
+    let path = std::path::Path::new("state.json");
+    let bytes = serde_json::to_vec(&state).unwrap();
     let debug = format!(
         "{:?}",
-        serde_json::from_value::<partner_support::domain::state::State>(state).unwrap()
+        partner_support::store::file::read_in_full(path, &bytes).unwrap()
     );
     for secret in SECRETS {
         assert!(!history.contains(secret), "{secret} in the history");

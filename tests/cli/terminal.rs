@@ -1,12 +1,10 @@
 //! Terminal conventions: completion scripts and a man page generated from the command line
 //! itself, and `-n/--dry-run` on every command that changes something.
 
-mod support;
-
 use std::process::Command;
 
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 #[test]
 fn completion_scripts_for_every_shell_and_a_man_page() {
@@ -110,17 +108,17 @@ fn dry_run_checks_every_change_and_writes_nothing() {
 #[test]
 fn tables_and_check_labels_are_coloured_only_when_asked_or_on_a_terminal() {
     let env = Env::contoso_active();
-    let esc = |run: &support::Run| run.stdout.contains('\u{1b}');
+    let esc = |run: &crate::support::Run| run.stdout.contains('\u{1b}');
     assert!(!esc(&env.ok(&w("contract list"))), "a pipe gets no colour");
     assert!(esc(&env.ok(&w("--color always contract list"))));
     assert!(esc(&env.ok(&w("--color always status"))));
-    let forced = support::run_command(
+    let forced = crate::support::run_command(
         env.cmd()
             .env("CLICOLOR_FORCE", "1")
             .args(w("contract list")),
     );
     assert!(esc(&forced));
-    let no_color = support::run_command(
+    let no_color = crate::support::run_command(
         env.cmd()
             .env("CLICOLOR_FORCE", "1")
             .env("NO_COLOR", "1")

@@ -2,11 +2,9 @@
 //! any other (edited by hand, written by an older version, damaged) is read in full, and the
 //! next change writes a matching checksum again.
 
-mod support;
-
+use crate::support::{Env, codes, resealed, sealed, split_checksum, w};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
-use support::{Env, codes, resealed, sealed, split_checksum, w};
 
 /// Whether the state file's checksum matches its content.
 fn is_sealed(env: &Env) -> bool {

@@ -1,7 +1,5 @@
 //! The sample data the README's first command runs on.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
@@ -14,7 +12,7 @@ fn example() -> &'static Path {
     ))
 }
 
-fn run_on_example(args: &[&str]) -> support::Run {
+fn run_on_example(args: &[&str]) -> crate::support::Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -22,7 +20,7 @@ fn run_on_example(args: &[&str]) -> support::Run {
         .arg(example())
         .args(["--as-of", "2026-11-25"])
         .args(args);
-    support::run_command(&mut cmd)
+    crate::support::run_command(&mut cmd)
 }
 
 #[test]
@@ -89,7 +87,7 @@ fn the_example_shows_every_contract_status_and_is_never_written() {
 }
 
 /// Runs `examples/ci/check.sh` on `state` the way cron would: a bare environment.
-fn cron(state: &Path, extra_env: &[(&str, &str)], check_args: &[&str]) -> support::Run {
+fn cron(state: &Path, extra_env: &[(&str, &str)], check_args: &[&str]) -> crate::support::Run {
     let mut cmd = Command::new("sh");
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -99,13 +97,13 @@ fn cron(state: &Path, extra_env: &[(&str, &str)], check_args: &[&str]) -> suppor
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/ci/check.sh"))
         .arg(state)
         .args(check_args);
-    support::run_command(&mut cmd)
+    crate::support::run_command(&mut cmd)
 }
 
 #[test]
 fn the_cron_script_is_silent_when_all_is_well_and_reports_otherwise() {
     // The sample has critical findings.
-    let env = support::Env::new();
+    let env = crate::support::Env::new();
     env.write_private(&std::fs::read(example()).unwrap());
     let run = cron(env.state(), &[], &[]);
     assert_eq!(run.code, 5, "{}", run.stderr);
@@ -133,7 +131,7 @@ fn the_cron_script_is_silent_when_all_is_well_and_reports_otherwise() {
     );
 
     // All well prints nothing (so cron mails nothing) and exits 0; options go to `check`.
-    let healthy = support::Env::contoso_active();
+    let healthy = crate::support::Env::contoso_active();
     let run = cron(
         healthy.state(),
         &[("PARTNER_SUPPORT_AS_OF", "2026-06-15")],
@@ -145,7 +143,7 @@ fn the_cron_script_is_silent_when_all_is_well_and_reports_otherwise() {
     );
 
     // A broken state is an error, not a finding.
-    let broken = support::Env::new();
+    let broken = crate::support::Env::new();
     broken.write_private(b"{");
     let run = cron(broken.state(), &[], &[]);
     assert_eq!(run.code, 1);

@@ -1,13 +1,11 @@
 //! The state-file protocol: locking under concurrency, bad files never written over, newer
 //! schemas refused, deterministic output, history, and reads that never write.
 
-mod support;
-
 use std::fs;
 
+use crate::support::{Env, w};
 use partner_support::domain::state::SCHEMA_VERSION;
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 #[test]
 fn unparseable_files_are_reported_with_path_line_and_column_and_never_written_over() {

@@ -1,12 +1,10 @@
 //! The README walkthrough, step by step, through the real binary.
 
-mod support;
-
 use std::os::unix::fs::PermissionsExt;
 
+use crate::support::{Env, INIT_CONTOSO, TODAY, w};
 use partner_support::domain::state::SCHEMA_VERSION;
 use pretty_assertions::assert_eq;
-use support::{Env, INIT_CONTOSO, TODAY, w};
 
 #[test]
 fn step1_init_creates_a_private_folder_and_file() {
@@ -308,7 +306,7 @@ fn step15_as_of_state_and_account_from_the_environment() {
         .env("PARTNER_SUPPORT_ACCOUNT", "ops@contoso.com")
         .env("PARTNER_SUPPORT_AS_OF", "2027-06-15")
         .args(["status", "--json"]);
-    let run = support::run_command(&mut cmd);
+    let run = crate::support::run_command(&mut cmd);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json = run.json();
     assert_eq!(json["as_of"], "2027-06-15");

@@ -1,9 +1,7 @@
 //! `history`: every change, who made it and when, with the balances it moved; filters; JSON.
 
-mod support;
-
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 #[test]
 fn the_trail_shows_who_did_what_and_what_it_did_to_balances() {

@@ -1,16 +1,14 @@
 //! Many writers at once: no lost or doubled update; a held lock makes a writer wait, then fail
 //! naming the holder, while readers go on; a reader during changes sees one whole version.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::{Env, run_command, w};
 use pretty_assertions::assert_eq;
-use support::{Env, run_command, w};
 
 const PROCESSES: usize = 16;
 const MUTATIONS: usize = 25;

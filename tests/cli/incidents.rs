@@ -1,10 +1,8 @@
 //! Incidents: refusals with Microsoft's wording (R8, R10), refunds and closing (R12), CSP
 //! requests (R11), and contract choice (R9).
 
-mod support;
-
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 fn open(scope: &str, title: &str) -> Vec<String> {
     ["incidents", "open", "--scope", scope, "--title", title]

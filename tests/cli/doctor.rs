@@ -1,12 +1,10 @@
 //! `doctor`: one line per finding with its fix, JSON for scripts, exit 0 only when healthy, and
 //! `--fix` repairs permissions and debris without ever touching the data.
 
-mod support;
-
 use std::fs;
 
+use crate::support::{Env, codes, w};
 use pretty_assertions::assert_eq;
-use support::{Env, codes, w};
 
 #[test]
 fn a_fresh_path_is_healthy_and_doctor_creates_nothing() {

@@ -1,10 +1,8 @@
 //! `check`, the CI gate: silence and exit 0 when all is well, a line per finding and exit 4 or
 //! 5 otherwise, thresholds and filters from the command line, JSON for scripts.
 
-mod support;
-
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 /// Contoso with every benefit active from 2026-06-15 for a year: Gold Cloud Platform product
 /// support 7000001 (20 incidents) and cloud support 7000002 (unlimited), Silver Data Analytics

@@ -1,10 +1,8 @@
 //! `export` and `import`: JSON that reads back, CSV a spreadsheet opens (RFC 4180 quoting), and
 //! a merge that is all or nothing.
 
-mod support;
-
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 /// Contoso with two incidents on 7000001, one with a title that needs CSV quoting.
 fn contoso() -> Env {

@@ -1,15 +1,13 @@
 //! State files that parse but break a rule, older files, backups, links, and a loader fed
 //! thousands of corrupted files: every one is named precisely and none is ever written over.
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::symlink;
 
+use crate::support::{Env, resealed, w};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use support::{Env, resealed, w};
 
 /// Contoso with contracts 7000001 (20 incidents) and 8000005 (5), and INC-0001 on 7000001,
 /// refunded.
@@ -274,13 +272,13 @@ proptest! {
             // Whatever went wrong, the message names the file.
             Err(e) => prop_assert!(e.to_string().contains("`state.json`"), "{}", e),
             // What loaded can be used: every record decodes or says why, every view derives.
-            Ok(state) => {
-                for entry in state.incidents.iter() {
-                    let _ = entry.get();
+            Ok(loaded) => {
+                for head in loaded.state.incidents.iter() {
+                    let _ = loaded.record(head.id);
                 }
                 let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-                let _ = state.contract_views(today);
-                let _ = state.warnings(today);
+                let _ = loaded.state.contract_views(today);
+                let _ = loaded.state.warnings(today);
             }
         }
     }

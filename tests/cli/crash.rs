@@ -1,14 +1,12 @@
 //! SIGKILL at random moments of a mutation: the file always parses and holds the state from
 //! before or after that mutation, and debris from killed writers never piles up.
 
-mod support;
-
 use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::Env;
 use partner_support::store::decode;
-use support::Env;
 
 const KILLS: u32 = 200;
 const INCIDENTS: u32 = 2_000;
@@ -34,7 +32,7 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
         let bytes = env.bytes().expect("the state file exists");
         decode(env.state(), bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
     };
-    let incidents = || load().incidents.len();
+    let incidents = || load().state.incidents.len();
     // The revisions of the log's complete lines; a torn last line (no newline yet) is skipped.
     let logged = || -> Vec<u64> {
         let text = std::fs::read_to_string(env.history_path()).unwrap_or_default();
@@ -85,7 +83,7 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
             after == before || after == before + 1,
             "kill {k} at {at:?}: {before} incidents before, {after} after"
         );
-        let revision = load().revision;
+        let revision = load().state.revision;
         assert!(
             logged().last().is_none_or(|r| *r <= revision),
             "kill {k}: the log holds a change the file does not"
@@ -115,9 +113,12 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
     assert_eq!(env.temp_files(), Vec::<String>::new());
     assert_eq!(incidents(), before + 1);
     let backup = std::fs::read(env.state().with_file_name("state.json.bak")).unwrap();
-    assert_eq!(decode(env.state(), backup).unwrap().incidents.len(), before);
+    assert_eq!(
+        decode(env.state(), backup).unwrap().state.incidents.len(),
+        before
+    );
     // Every change is in the log once, in order, lost lines restored from the file.
-    let expected: Vec<u64> = (1..=load().revision).collect();
+    let expected: Vec<u64> = (1..=load().state.revision).collect();
     assert_eq!(logged(), expected);
     env.ok(&["doctor"]);
 }

@@ -1,12 +1,10 @@
 //! The command line as a contract: bad values, masking, JSON on every command, exit codes, pipes.
 
-mod support;
-
 use std::io::Read;
 use std::process::Stdio;
 
+use crate::support::{Env, INIT_CONTOSO, w};
 use pretty_assertions::assert_eq;
-use support::{Env, INIT_CONTOSO, w};
 
 #[test]
 fn bad_values_are_usage_errors_that_name_the_value_and_write_nothing() {
@@ -357,14 +355,18 @@ fn color_is_off_on_pipes_and_follows_the_flag() {
     // CLICOLOR_FORCE turns colour on for a pipe; NO_COLOR wins over it.
     let mut forced = env.cmd();
     forced.env("CLICOLOR_FORCE", "1").args(["activate", "x"]);
-    assert!(support::run_command(&mut forced).stderr.contains("\u{1b}["));
+    assert!(
+        crate::support::run_command(&mut forced)
+            .stderr
+            .contains("\u{1b}[")
+    );
     let mut no_color = env.cmd();
     no_color
         .env("CLICOLOR_FORCE", "1")
         .env("NO_COLOR", "1")
         .args(["activate", "x"]);
     assert!(
-        !support::run_command(&mut no_color)
+        !crate::support::run_command(&mut no_color)
             .stderr
             .contains('\u{1b}')
     );

@@ -1,13 +1,11 @@
 //! Profiles: a state per organization in the config folder, `--state` over `--profile` over the
 //! default, and `profile list`. The config folder is a temp folder (XDG_CONFIG_HOME).
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::{Run, run_command};
 use pretty_assertions::assert_eq;
-use support::{Run, run_command};
 
 /// The binary with a clean environment whose config folder is `config`.
 fn cmd(config: &Path) -> Command {
@@ -16,7 +14,7 @@ fn cmd(config: &Path) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", config)
         .env("XDG_CONFIG_HOME", config)
-        .args(["--as-of", support::TODAY]);
+        .args(["--as-of", crate::support::TODAY]);
     cmd
 }
 

@@ -1,6 +1,5 @@
 //! The one hermetic test helper: every run of the binary gets a temp state file, a cleared
 //! environment (PATH only), and a fixed `--as-of` date.
-#![allow(dead_code)]
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -2,9 +2,7 @@
 //! ugly cases: each is refused with exit 2, the bad value (or what was expected of it) named,
 //! nothing raw reaching the terminal, and the state file left byte-for-byte as it was.
 
-mod support;
-
-use support::Env;
+use crate::support::Env;
 
 /// Where each kind of value goes: a command line with `{}` where the value is put.
 const TEXT_SLOTS: &[&str] = &[

@@ -1,9 +1,7 @@
 //! Contracts: hidden unavailable plans (R7), linking (R6), paid plans (R13).
 
-mod support;
-
+use crate::support::{Env, w};
 use pretty_assertions::assert_eq;
-use support::{Env, w};
 
 fn exhaust_silver(env: &Env) {
     for i in 1..=5 {

@@ -1,0 +1,117 @@
+//! The head reader: an incident's [`IncidentHead`] read off the start of its line in a sealed
+//! file, by position, without decoding the rest of the record.
+//!
+//! It relies on one invariant of the writer: `Incident` serializes the fields of its head first,
+//! in this order, each always written (`null` when empty), and `Refund` serializes `on` first:
+//!
+//! ```text
+//! {"id": "INC-0007", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": null, "refund": {"on": "2026-03-05", …}, …
+//! {"id": "INC-0008", "contract_id": null, "opened_on": "2026-03-01", "closed_on": "2026-03-04", "refund": null, …
+//! ```
+//!
+//! Each value is checked as serde would check it. Any other text (another order or spacing, an
+//! escape) is `None`, and the caller reads the whole file with serde instead.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use crate::domain::incident::IncidentHead;
+use crate::domain::values::ymd;
+
+/// The head of the record `line`, if it starts as the writer writes one.
+pub fn read(line: &[u8]) -> Option<IncidentHead> {
+    let mut c = Cursor(line);
+    c.key(br#"{"id": "#)?;
+    let id = c.string()?;
+    c.key(br#", "contract_id": "#)?;
+    let contract_id = c.null_or(Cursor::string)?;
+    c.key(br#", "opened_on": "#)?;
+    let opened_on = c.date()?;
+    c.key(br#", "closed_on": "#)?;
+    let closed_on = c.null_or(Cursor::date)?;
+    c.key(br#", "refund": "#)?;
+    let refunded_on = c.null_or(|c| {
+        c.key(br#"{"on": "#)?;
+        c.date()
+    })?;
+    Some(IncidentHead {
+        id,
+        contract_id,
+        opened_on,
+        closed_on,
+        refunded_on,
+    })
+}
+
+/// A position in one line.
+struct Cursor<'a>(&'a [u8]);
+
+impl Cursor<'_> {
+    /// Steps over `text`, which must come next.
+    fn key(&mut self, text: &[u8]) -> Option<()> {
+        self.0 = self.0.strip_prefix(text)?;
+        Some(())
+    }
+
+    /// A string without escapes, read as `T` reads it.
+    fn string<T: FromStr>(&mut self) -> Option<T> {
+        let body = self.0.strip_prefix(b"\"")?;
+        let end = body.iter().position(|&b| b == b'"' || b == b'\\')?;
+        if body[end] != b'"' {
+            return None;
+        }
+        self.0 = &body[end + 1..];
+        // Copied before its UTF-8 is checked: the line may be a mapped file's (`bytes.rs`).
+        let text = String::from_utf8(body[..end].to_vec()).ok()?;
+        text.parse().ok()
+    }
+
+    fn date(&mut self) -> Option<NaiveDate> {
+        let day: String = self.string()?;
+        ymd::parse(&day)
+    }
+
+    /// `null`, or what `read` reads.
+    fn null_or<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.0.strip_prefix(b"null") {
+            Some(rest) => {
+                self.0 = rest;
+                Some(None)
+            }
+            None => read(self).map(Some),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::Incident;
+
+    #[test]
+    fn a_written_line_reads_as_serde_reads_its_record_and_any_other_form_is_left_to_serde() {
+        let written = [
+            r#"{"id": "INC-0007", "contract_id": "GCPC2017", "opened_on": "2017-01-27", "closed_on": "2017-01-30", "refund": {"on": "2017-02-01", "reason": "product-bug", "by": "admin@contoso.com"}, "scope": "cloud", "title": "Key \"Vault\" throttling"}"#,
+            r#"{"id": "INC-123456789", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
+        ];
+        for line in written {
+            let record: Incident = serde_json::from_str(line).unwrap();
+            assert_eq!(read(line.as_bytes()), Some(record.head()), "{line}");
+        }
+        for other in [
+            // Another order or spacing, an escape, a value serde would refuse.
+            r#"{"contract_id": null, "id": "INC-0001", "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
+            r#"{"id":"INC-0001","contract_id":null,"opened_on":"2026-01-01","closed_on":null,"refund":null}"#,
+            r#"{"id": "INC-\u0030001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-02-30", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0000", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0001", "contract_id": "has space", "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": {"reason": "duplicate", "on": "2026-01-02"}}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01""#,
+            r#"{"id": "INC-99999999999", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
+        ] {
+            assert_eq!(read(other.as_bytes()), None, "{other}");
+        }
+    }
+}

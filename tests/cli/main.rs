@@ -1,0 +1,23 @@
+//! The integration tests: one binary (linked once) that runs the real `partner-support` in temp
+//! folders with a cleared environment and a fixed `--as-of`; one module per area.
+
+mod support;
+
+mod bad_files;
+mod bad_input;
+mod check;
+mod checksum;
+mod cli;
+mod concurrency;
+mod contracts;
+mod crash;
+mod doctor;
+mod examples;
+mod history;
+mod incidents;
+mod profiles;
+mod security;
+mod store;
+mod terminal;
+mod transfer;
+mod walkthrough;
