@@ -611,7 +611,7 @@ fn write_state(path: &Path, state: State) {
     let store = Store::new(PathBuf::from(path), Duration::from_secs(10));
     store
         .mutate(
-            |s| -> Result<((), bool), partner_support::store::StoreError> {
+            |s, _| -> Result<((), bool), partner_support::store::StoreError> {
                 *s = state;
                 Ok(((), true))
             },
