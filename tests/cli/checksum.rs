@@ -132,3 +132,33 @@ fn a_file_without_a_checksum_is_read_and_gets_one_with_the_next_change() {
     env.ok(&w("incidents close INC-0001"));
     assert!(is_sealed(&env));
 }
+
+#[test]
+fn a_second_id_key_in_an_edited_record_is_refused_with_its_line_and_column() {
+    let env = with_two_incidents();
+    env.ok(&w("incidents refund INC-0001 --reason duplicate"));
+    // Valid JSON, but not a record: a record names each field once. (A reader that counted the
+    // first five keys of each record took this one's refund for lost: used 2, not 1.)
+    edit(
+        &env,
+        r#"{"id": "INC-0001", "contract_id""#,
+        r#"{"id": "INC-0001", "id": "INC-0001", "contract_id""#,
+    );
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    let line = 1 + text.lines().position(|l| l.contains("Printer")).unwrap();
+    for args in [
+        w("incidents remaining"),
+        w("incidents list --all"),
+        w("status"),
+        w("check"),
+        w("incidents close INC-0002"),
+    ] {
+        let run = env.refused(&args, 1, "duplicate field `id`");
+        assert!(
+            run.stderr.contains(&format!("at line {line} column ")),
+            "{}",
+            run.stderr
+        );
+    }
+    env.reports(&["doctor"], 1, "duplicate field `id`");
+}

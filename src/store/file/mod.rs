@@ -383,3 +383,259 @@ fn without_position(e: &serde_json::Error) -> String {
         None => message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::contract::{Allowance, Contract, Coverage, PlanKind, Scope};
+    use crate::domain::incident::{Refund, RefundReason};
+    use crate::domain::testing::{contract, d, incident, org};
+
+    const GOLDEN: &[u8] = include_bytes!("../../../examples/contoso.json");
+
+    fn path() -> &'static Path {
+        Path::new("state.json")
+    }
+
+    fn written(loaded: &Loaded) -> Vec<u8> {
+        let mut out = Vec::new();
+        write(&mut out, &loaded.state, &loaded.stored).unwrap();
+        out
+    }
+
+    fn by_lines(bytes: &[u8]) -> Loaded {
+        let decoded = read(path(), Bytes::Read(bytes.to_vec())).unwrap();
+        assert!(matches!(decoded.loaded.stored.source, Source::Lines { .. }));
+        decoded.loaded
+    }
+
+    fn in_full(bytes: &[u8]) -> Loaded {
+        read_in_full(path(), bytes).unwrap().loaded
+    }
+
+    fn all_records(loaded: &Loaded) -> Vec<Incident> {
+        loaded.records(|_| true).unwrap()
+    }
+
+    #[test]
+    fn the_golden_file_reads_the_same_both_ways_and_is_written_back_byte_for_byte() {
+        assert!(is_sealed(GOLDEN));
+        let (lines, full) = (by_lines(GOLDEN), in_full(GOLDEN));
+        assert_eq!(lines.state, full.state);
+        assert_eq!(all_records(&lines), all_records(&full));
+        assert_eq!(lines.state.incidents.len(), 18);
+        // Copied line by line, and serialized anew from every record: the same bytes.
+        assert_eq!(written(&lines), GOLDEN);
+        assert_eq!(written(&full), GOLDEN);
+    }
+
+    #[test]
+    fn a_changed_record_is_written_anew_between_lines_copied_as_they_were() {
+        let (mut lines, mut full) = (by_lines(GOLDEN), in_full(GOLDEN));
+        let open = lines
+            .state
+            .incidents
+            .iter()
+            .find(|h| h.closed_on.is_none())
+            .unwrap()
+            .id;
+        for loaded in [&mut lines, &mut full] {
+            let record = loaded.record(open).unwrap();
+            loaded
+                .state
+                .close_incident(record, d("2026-11-30"))
+                .unwrap();
+        }
+        let (a, b) = (written(&lines), written(&full));
+        assert_eq!(a, b);
+        let changed: Vec<(&str, &str)> = std::str::from_utf8(GOLDEN)
+            .unwrap()
+            .lines()
+            .zip(std::str::from_utf8(&a).unwrap().lines())
+            .filter(|(x, y)| x != y)
+            .collect();
+        assert_eq!(
+            changed.len(),
+            2,
+            "the record and the checksum: {changed:#?}"
+        );
+        assert!(changed[0].1.contains(r#""closed_on": "2026-11-30""#));
+        assert!(is_sealed(&a));
+    }
+
+    #[test]
+    fn a_record_serde_refuses_in_a_sealed_file_is_named_with_its_line_and_column() {
+        let text = std::str::from_utf8(GOLDEN).unwrap();
+        let body = text[..text.rfind("  \"checksum\"").unwrap()].replacen(
+            r#""title": "Hybrid free/busy fails""#,
+            r#""title": 7"#,
+            1,
+        );
+        let mut bytes = Vec::new();
+        let mut sealer = seal::Sealer::new(&mut bytes);
+        sealer.write_all(body.as_bytes()).unwrap();
+        sealer.seal().unwrap();
+        let loaded = by_lines(&bytes);
+        let last = loaded.state.incidents.last().unwrap().id;
+        let line = 1 + body
+            .lines()
+            .position(|l| l.contains(r#""title": 7"#))
+            .unwrap();
+        let e = loaded.record(last).unwrap_err().to_string();
+        assert!(
+            e.starts_with("cannot read state file `state.json`: incident INC-0018: invalid type"),
+            "{e}"
+        );
+        assert!(e.contains(&format!(" at line {line} column ")), "{e}");
+    }
+
+    /// Incidents of every shape the head reader meets: with or without a contract, closed or
+    /// not, refunded, and titles with quotes, escapes and text beyond ASCII.
+    fn incidents() -> impl Strategy<Value = Vec<Incident>> {
+        let one = (
+            prop::option::of(prop::sample::select(vec!["A", "B"])),
+            0u64..400,
+            prop::option::of(0u64..30),
+            any::<bool>(),
+            "[a-zA-Z\"\\\\{}\\[\\],:é漢字 ]{0,12}",
+            // The fields written only when given: product, case number, CSP customer, who
+            // opened it, who refunded it, and the scope and refund reason.
+            (
+                prop::option::of("[a-z\"\\\\é ]{0,6}"),
+                prop::option::of("[A-Z0-9]{1,13}"),
+                prop::option::of("[a-f0-9-]{1,12}"),
+                prop::option::of(prop::sample::select(vec!["a@b.co", "Tech@Contoso.com"])),
+                any::<bool>(),
+                prop::sample::select(vec![Scope::Cloud, Scope::OnPremises]),
+                prop::sample::select(vec![
+                    RefundReason::Duplicate,
+                    RefundReason::ProductBug,
+                    RefundReason::Other,
+                ]),
+            ),
+        );
+        prop::collection::vec(one, 0..12).prop_map(|all| {
+            all.into_iter()
+                .enumerate()
+                .map(|(n, (contract, opened, closed, refunded, title, extra))| {
+                    let (product, case, csp, by, refunded_by, scope, reason) = extra;
+                    let mut i = incident(n as u32 + 1, contract);
+                    i.opened_on = d("2025-01-01") + chrono::Days::new(opened);
+                    i.closed_on = closed.map(|c| i.opened_on + chrono::Days::new(c));
+                    i.refund = (refunded && contract.is_some()).then(|| Refund {
+                        on: i.opened_on,
+                        reason,
+                        by: refunded_by.then(|| "admin@contoso.com".parse().unwrap()),
+                    });
+                    i.title = format!("T{title}").parse().unwrap();
+                    i.scope = scope;
+                    i.product = product.map(|p| format!("P{p}").parse().unwrap());
+                    i.case_number = case.map(|c| c.parse().unwrap());
+                    // A CSP request charges no contract (R11).
+                    i.csp_customer = csp
+                        .filter(|_| contract.is_none())
+                        .map(|c| format!("t{c}").parse().unwrap());
+                    i.opened_by = by.map(|e| e.parse().unwrap());
+                    i
+                })
+                .collect()
+        })
+    }
+
+    /// Contracts of every shape the contract reader meets: each kind and coverage, with or
+    /// without a benefit, counted or unlimited, linked to no account or several, and plans with
+    /// quotes, escapes and text beyond ASCII.
+    fn contracts() -> impl Strategy<Value = Vec<Contract>> {
+        let kinds = vec![
+            PlanKind::Benefit,
+            PlanKind::Premier,
+            PlanKind::Advanced,
+            PlanKind::Custom,
+        ];
+        let coverages = vec![Coverage::OnPremises, Coverage::Cloud, Coverage::Both];
+        let emails = vec!["admin@contoso.com", "Tech@Contoso.com", "x@y.org"];
+        let one = (
+            prop::sample::select(kinds),
+            prop::sample::select(coverages),
+            prop::option::of(0u32..=20),
+            any::<bool>(),
+            "[a-zA-Z\"\\\\é漢 ]{0,10}",
+            prop::collection::vec(prop::sample::select(emails), 0..4),
+            0u64..800,
+        );
+        prop::collection::vec(one, 0..4).prop_map(|all| {
+            all.into_iter()
+                .enumerate()
+                .map(
+                    |(n, (kind, coverage, count, benefit, plan, linked, start))| {
+                        let mut c = contract(
+                            &format!("C{n}"),
+                            coverage,
+                            count.map_or(Allowance::Unlimited, Allowance::Incidents),
+                            "2024-01-01",
+                            "2024-01-01",
+                        );
+                        c.kind = kind;
+                        c.plan = format!("P{plan}").parse().unwrap();
+                        c.benefit = benefit.then(|| "gold-cloud-platform/cloud-support".into());
+                        c.linked_accounts = linked.iter().map(|e| e.parse().unwrap()).collect();
+                        c.start = c.start + chrono::Days::new(start);
+                        c.end = c.start + chrono::Days::new(364);
+                        c
+                    },
+                )
+                .collect()
+        })
+    }
+
+    fn two_contracts() -> State {
+        let mut s = org();
+        for id in ["A", "B"] {
+            s.contracts.push(contract(
+                id,
+                Coverage::Both,
+                Allowance::Unlimited,
+                "2026-01-01",
+                "2026-12-31",
+            ));
+        }
+        s
+    }
+
+    proptest! {
+        #[test]
+        fn a_sealed_file_reads_by_its_lines_as_serde_reads_it_in_full(
+            all in incidents(),
+            more in contracts(),
+        ) {
+            let mut built = Loaded::empty(path());
+            built.state = two_contracts();
+            built.state.contracts.extend(more);
+            for i in all {
+                built.state.incidents.push(i);
+            }
+            let file = written(&built);
+            let lines = by_lines(&file);
+            let full = in_full(&file);
+            // Each line read by position is the head of the record serde decodes from it.
+            let Source::Lines { lines: ranges, .. } = &lines.stored.source else {
+                unreachable!("read by its lines")
+            };
+            for range in ranges {
+                let text = &file[range.clone()];
+                let record: Incident = serde_json::from_slice(text).unwrap();
+                prop_assert_eq!(head::read(text), Some(record.head()));
+            }
+            prop_assert_eq!(&lines.state, &full.state);
+            prop_assert_eq!(&lines.state.contracts, &built.state.contracts);
+            prop_assert_eq!(lines.state.incidents.iter().collect::<Vec<_>>(), built.state.incidents.iter().collect::<Vec<_>>());
+            prop_assert_eq!(all_records(&lines), all_records(&built));
+            prop_assert_eq!(all_records(&full), all_records(&built));
+            // Written back unchanged, byte for byte, both ways.
+            prop_assert_eq!(written(&lines), file.clone());
+            prop_assert_eq!(written(&full), file);
+        }
+    }
+}
