@@ -51,13 +51,25 @@ fn state_path(state: Option<PathBuf>, profile: Option<&ProfileName>) -> Result<P
 pub fn run(cli: Cli) -> Result<(), Error> {
     let (color, lock_wait) = (cli.color(), cli.lock_wait());
     let command = cli.command.unwrap_or(Command::Status);
-    // Every stream follows `--color` (over NO_COLOR, CLICOLOR_FORCE and TERM=dumb, which
-    // anstream reads); stdout's tables and labels too, never on a pipe unless forced.
-    color_choice(color).write_global();
-    render::set_color(anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never);
+    // Every stream follows `--color` over NO_COLOR, CLICOLOR_FORCE and TERM=dumb (which anstream
+    // reads for `auto`); stdout's tables and labels too, never on a pipe unless forced.
+    let stdout_color = match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+        }
+    };
     if let Command::Profile(c) = &command {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        return commands::profiles(&mut out, c, &config_dir()?, cli.profile.as_ref(), cli.json);
+        return commands::profiles(
+            &mut out,
+            c,
+            &config_dir()?,
+            cli.profile.as_ref(),
+            cli.json,
+            stdout_color,
+        );
     }
     let path = state_path(cli.state, cli.profile.as_ref())?;
     let store = Store::new(path, lock_wait);
@@ -73,6 +85,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         changed: false,
         // Stdout on its own flushes at every newline: one write per line of a long list.
         out: Box::new(io::BufWriter::new(io::stdout().lock())),
+        color: stdout_color,
         err: Box::new(anstream::AutoStream::new(io::stderr(), color_choice(color))),
         store,
     };

@@ -1,11 +1,9 @@
 //! `account add|list|use|remove`.
 
-use serde::Serialize;
-
 use crate::cli::AccountCommand;
 use crate::domain::account::{Account, AccountKind};
 use crate::error::Error;
-use crate::render::json::AccountJson;
+use crate::render::json::{AccountJson, AccountsJson};
 use crate::render::tables;
 
 use super::Ctx;
@@ -50,18 +48,19 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             let state = &loaded.state;
             let current = state.current_account.as_ref().map(|e| e.as_str());
             if ctx.json {
-                #[derive(Serialize)]
-                struct Accounts {
-                    accounts: Vec<AccountJson>,
-                }
                 let accounts = state
                     .accounts
                     .iter()
                     .map(|a| AccountJson::new(a, current == Some(a.email.as_str())))
                     .collect();
-                return Ok(ctx.print_json(&Accounts { accounts })?);
+                return Ok(ctx.print_json(&AccountsJson { accounts })?);
             }
-            Ok(tables::accounts(&mut ctx.out, &state.accounts, current)?)
+            Ok(tables::accounts(
+                &mut ctx.out,
+                ctx.color,
+                &state.accounts,
+                current,
+            )?)
         }
         AccountCommand::Use { email } => {
             let (_, account) = ctx.mutate("account use", |state, _, _| {

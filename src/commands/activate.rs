@@ -1,11 +1,9 @@
 //! `benefits` (the Technical benefits page) and `activate` (R1–R4).
 
-use serde::Serialize;
-
 use crate::cli::ActivateArgs;
 use crate::domain::activation::{Activation, BenefitState};
 use crate::error::Error;
-use crate::render::json::{BenefitJson, ContractJson};
+use crate::render::json::{ActivatedJson, BenefitJson, BenefitsJson, ContractJson};
 use crate::render::tables::{self, NO_BENEFITS};
 
 use super::Ctx;
@@ -17,20 +15,19 @@ pub fn benefits(ctx: &mut Ctx) -> Result<(), Error> {
     state.require_benefits_page(actor)?;
     let views = state.benefits(ctx.today);
     if ctx.json {
-        #[derive(Serialize)]
-        struct Benefits {
-            as_of: chrono::NaiveDate,
-            benefits: Vec<BenefitJson>,
-            message: Option<&'static str>,
-        }
-        let doc = Benefits {
+        let doc = BenefitsJson {
             as_of: ctx.today,
             benefits: views.iter().map(BenefitJson::from).collect(),
             message: views.is_empty().then_some(NO_BENEFITS),
         };
         return Ok(ctx.print_json(&doc)?);
     }
-    Ok(tables::benefits(&mut ctx.out, &views, ctx.today)?)
+    Ok(tables::benefits(
+        &mut ctx.out,
+        ctx.color,
+        &views,
+        ctx.today,
+    )?)
 }
 
 pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
@@ -59,12 +56,7 @@ pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
         .map(|id| state.contract_view(id.as_str(), today))
         .transpose()?;
     if ctx.json {
-        #[derive(Serialize)]
-        struct Activated {
-            benefit: BenefitJson,
-            contract: Option<ContractJson>,
-        }
-        let doc = Activated {
+        let doc = ActivatedJson {
             benefit: BenefitJson::from(view),
             contract: contract.as_ref().map(|c| ContractJson::new(c, ctx.reveal)),
         };

@@ -1,13 +1,13 @@
 //! `contract list|show|link|add` (R5–R7, R13).
 
-use serde::Serialize;
-
 use crate::cli::{ContractAddArgs, ContractCommand};
 use crate::domain::plans::NewPlan;
 use crate::domain::refusal::Refusal;
 use crate::domain::values::Email;
 use crate::error::Error;
-use crate::render::json::{ContractJson, IncidentJson};
+use crate::render::json::{
+    ContractJson, ContractShownJson, ContractsJson, IncidentJson, LinkedJson,
+};
 use crate::render::tables;
 
 use super::Ctx;
@@ -36,21 +36,22 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
         .filter(|v| all || v.is_listed())
         .collect();
     if ctx.json {
-        #[derive(Serialize)]
-        struct Contracts {
-            as_of: chrono::NaiveDate,
-            contracts: Vec<ContractJson>,
-        }
         let contracts = views
             .iter()
             .map(|v| ContractJson::new(v, ctx.reveal))
             .collect();
-        return Ok(ctx.print_json(&Contracts {
+        return Ok(ctx.print_json(&ContractsJson {
             as_of: ctx.today,
             contracts,
         })?);
     }
-    Ok(tables::contracts(&mut ctx.out, &views, ctx.reveal, all)?)
+    Ok(tables::contracts(
+        &mut ctx.out,
+        ctx.color,
+        &views,
+        ctx.reveal,
+        all,
+    )?)
 }
 
 fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
@@ -60,13 +61,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     let c = view.contract;
     let incidents = loaded.records(|i| i.contract_id.as_ref() == Some(&c.contract_id))?;
     if ctx.json {
-        #[derive(Serialize)]
-        struct Shown<'a> {
-            #[serde(flatten)]
-            contract: ContractJson,
-            incidents: Vec<IncidentJson<'a>>,
-        }
-        let doc = Shown {
+        let doc = ContractShownJson {
             contract: ContractJson::new(&view, ctx.reveal),
             incidents: incidents
                 .iter()
@@ -77,6 +72,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     }
     Ok(tables::contract_detail(
         &mut ctx.out,
+        ctx.color,
         &view,
         &incidents,
         ctx.reveal,
@@ -98,13 +94,7 @@ fn link(ctx: &mut Ctx, id: &str, account: Option<Email>) -> Result<(), Error> {
     let state = &loaded.state;
     let view = state.contract_view(id, today)?;
     if ctx.json {
-        #[derive(Serialize)]
-        struct Linked {
-            account: String,
-            already_linked: bool,
-            contract: ContractJson,
-        }
-        let doc = Linked {
+        let doc = LinkedJson {
             account: who.to_string(),
             already_linked: !changed,
             contract: ContractJson::new(&view, ctx.reveal),

@@ -1,11 +1,10 @@
 //! `history`: the audit trail, filtered.
 
-use serde::Serialize;
-
 use crate::cli::HistoryArgs;
 use crate::domain::refusal::Refusal;
 use crate::domain::state::HistoryEntry;
 use crate::error::Error;
+use crate::render::json::HistoryJson;
 use crate::render::tables;
 
 /// Runs `history`.
@@ -33,11 +32,7 @@ pub fn history(ctx: &mut super::Ctx, args: HistoryArgs) -> Result<(), Error> {
         entries.drain(..entries.len().saturating_sub(n));
     }
     if ctx.json {
-        #[derive(Serialize)]
-        struct History {
-            entries: Vec<HistoryEntry>,
-        }
-        return Ok(ctx.print_json(&History { entries })?);
+        return Ok(ctx.print_json(&HistoryJson { entries })?);
     }
-    Ok(tables::history(&mut ctx.out, &entries)?)
+    Ok(tables::history(&mut ctx.out, ctx.color, &entries)?)
 }

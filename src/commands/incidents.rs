@@ -1,14 +1,12 @@
 //! `incidents open|list|close|refund|remaining` (R8–R12, R14).
 
-use serde::Serialize;
-
 use crate::cli::{IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
 use crate::domain::incident::{CSP_PLAN, Incident, IncidentId, NewIncident, RefundReason};
 use crate::domain::state::{State, Totals};
 use crate::domain::values::Id;
 use crate::error::Error;
-use crate::render::json::{ContractJson, IncidentJson};
+use crate::render::json::{ContractJson, IncidentJson, IncidentsJson, OpenedJson, RemainingJson};
 use crate::render::tables;
 
 use super::Ctx;
@@ -70,13 +68,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         .map(|id| state.contract_view(id.as_str(), today))
         .transpose()?;
     if ctx.json {
-        #[derive(Serialize)]
-        struct Opened<'a> {
-            #[serde(flatten)]
-            incident: IncidentJson<'a>,
-            contract: Option<ContractJson>,
-        }
-        let doc = Opened {
+        let doc = OpenedJson {
             incident: incident_json(state, &incident),
             contract: view.as_ref().map(|v| ContractJson::new(v, ctx.reveal)),
         };
@@ -139,16 +131,15 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
             && contract.is_none_or(|c| i.contract_id.as_ref().is_some_and(|x| x.as_str() == c))
     })?;
     if ctx.json {
-        #[derive(Serialize)]
-        struct Incidents<'a> {
-            incidents: Vec<IncidentJson<'a>>,
-        }
         let incidents = incidents.iter().map(|i| incident_json(state, i)).collect();
-        return Ok(ctx.print_json(&Incidents { incidents })?);
+        return Ok(ctx.print_json(&IncidentsJson { incidents })?);
     }
-    Ok(tables::incidents(&mut ctx.out, &incidents, |i| {
-        plan_of(state, i.contract_id.as_ref()).map(str::to_string)
-    })?)
+    Ok(tables::incidents(
+        &mut ctx.out,
+        ctx.color,
+        &incidents,
+        |i| plan_of(state, i.contract_id.as_ref()).map(str::to_string),
+    )?)
 }
 
 fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
@@ -214,13 +205,7 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         .collect();
     let totals = Totals::of(&views);
     if ctx.json {
-        #[derive(Serialize)]
-        struct Remaining {
-            as_of: chrono::NaiveDate,
-            contracts: Vec<ContractJson>,
-            totals: Totals,
-        }
-        let doc = Remaining {
+        let doc = RemainingJson {
             as_of: ctx.today,
             contracts: views
                 .iter()
@@ -230,5 +215,5 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         };
         return Ok(ctx.print_json(&doc)?);
     }
-    Ok(tables::remaining(&mut ctx.out, &views, totals)?)
+    Ok(tables::remaining(&mut ctx.out, ctx.color, &views, totals)?)
 }

@@ -19,7 +19,7 @@ use std::io::{self, Write};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-pub use profile::{ProfileJson, profile_path, profiles};
+pub use profile::{profile_path, profiles};
 
 use crate::cli::Command;
 use crate::domain::state::{HistoryEntry, State};
@@ -48,6 +48,8 @@ pub struct Ctx {
     pub changed: bool,
     /// Where data goes (stdout).
     pub out: Box<dyn Write>,
+    /// Whether tables and labels on `out` carry colour.
+    pub color: bool,
     /// Where messages go (stderr, coloured or not).
     pub err: Box<dyn Write>,
 }

@@ -1,12 +1,10 @@
 //! `offer add|list|remove`.
 
-use serde::Serialize;
-
 use crate::cli::{OfferAddArgs, OfferCommand};
 use crate::domain::catalog::Category;
 use crate::domain::offer::NewOffer;
 use crate::error::Error;
-use crate::render::json::OfferJson;
+use crate::render::json::{OfferJson, OffersJson};
 use crate::render::tables;
 
 use super::Ctx;
@@ -59,18 +57,19 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     if ctx.json {
-        #[derive(Serialize)]
-        struct Offers {
-            offers: Vec<OfferJson>,
-        }
         let offers = state
             .offers
             .iter()
             .map(|o| OfferJson::new(o, ctx.today))
             .collect();
-        return Ok(ctx.print_json(&Offers { offers })?);
+        return Ok(ctx.print_json(&OffersJson { offers })?);
     }
-    Ok(tables::offers(&mut ctx.out, &state.offers, ctx.today)?)
+    Ok(tables::offers(
+        &mut ctx.out,
+        ctx.color,
+        &state.offers,
+        ctx.today,
+    )?)
 }
 
 fn remove(ctx: &mut Ctx, name: &str) -> Result<(), Error> {

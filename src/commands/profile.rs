@@ -5,12 +5,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
-
 use crate::cli::ProfileCommand;
 use crate::domain::values::ProfileName;
 use crate::error::Error;
 use crate::render;
+use crate::render::json::{ProfileJson, ProfilesJson};
 use crate::store::Store;
 
 /// A profile's state file: `profiles/NAME/state.json` in the config folder, so its backup,
@@ -22,19 +21,6 @@ pub fn profile_path(config_dir: &Path, name: &ProfileName) -> PathBuf {
         .join("state.json")
 }
 
-/// One profile as listed.
-#[derive(Debug, Serialize)]
-pub struct ProfileJson {
-    /// `default` for the state outside any profile.
-    pub name: String,
-    /// The organization it holds (`null` before `init` or when it cannot be read).
-    pub organization: Option<String>,
-    /// Its state file.
-    pub path: String,
-    /// Whether `--profile` (or its absence) selects it.
-    pub current: bool,
-}
-
 /// Runs `profile …`.
 pub fn profiles(
     out: &mut dyn Write,
@@ -42,6 +28,7 @@ pub fn profiles(
     config_dir: &Path,
     selected: Option<&ProfileName>,
     json: bool,
+    color: bool,
 ) -> Result<(), Error> {
     let ProfileCommand::List = command;
     let mut found = Vec::new();
@@ -81,13 +68,9 @@ pub fn profiles(
         })
         .collect();
     if json {
-        #[derive(Serialize)]
-        struct Profiles {
-            profiles: Vec<ProfileJson>,
-        }
-        render::write_json(out, &Profiles { profiles })?;
+        render::write_json(out, &ProfilesJson { profiles })?;
     } else {
-        render::tables::profiles(out, &profiles)?;
+        render::tables::profiles(out, color, &profiles)?;
     }
     out.flush()?;
     Ok(())

@@ -2,23 +2,11 @@
 
 use std::io::Write;
 
-use serde::Serialize;
-
-use crate::domain::warnings::Warning;
 use crate::error::Error;
-use crate::render::json::{AccountJson, ContractJson, OrganizationJson, WarningJson};
+use crate::render::json::{AccountJson, ContractJson, OrganizationJson, StatusJson, WarningJson};
 use crate::render::tables;
 
 use super::Ctx;
-
-#[derive(Serialize)]
-struct StatusJson {
-    as_of: chrono::NaiveDate,
-    organization: Option<OrganizationJson>,
-    account: Option<AccountJson>,
-    contracts: Vec<ContractJson>,
-    warnings: Vec<WarningJson>,
-}
 
 pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
     let loaded = ctx.load()?;
@@ -39,23 +27,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
                 .iter()
                 .map(|v| ContractJson::new(v, ctx.reveal))
                 .collect(),
-            warnings: warnings
-                .iter()
-                .map(|w| WarningJson {
-                    code: w.code(),
-                    message: tables::warning(w),
-                    contract_id: match w {
-                        Warning::Expiring { contract, .. } | Warning::Low { contract, .. } => {
-                            Some(contract.clone())
-                        }
-                        Warning::Pending { .. } => None,
-                    },
-                    benefit: match w {
-                        Warning::Pending { benefit, .. } => Some(benefit.clone()),
-                        _ => None,
-                    },
-                })
-                .collect(),
+            warnings: warnings.iter().map(WarningJson::from).collect(),
         };
         return Ok(ctx.print_json(&doc)?);
     }
@@ -69,6 +41,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
     };
     tables::status(
         &mut ctx.out,
+        ctx.color,
         org,
         account,
         &views,

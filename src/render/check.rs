@@ -8,7 +8,13 @@ use serde::Serialize;
 use crate::domain::check::{Finding, Report, Severity, Thresholds};
 
 /// `CRITICAL message [code]` lines, worst first, then a one-line summary (left out with `-q`).
-pub fn write(w: &mut dyn Write, report: &Report, today: NaiveDate, quiet: bool) -> io::Result<()> {
+pub fn write(
+    w: &mut dyn Write,
+    color: bool,
+    report: &Report,
+    today: NaiveDate,
+    quiet: bool,
+) -> io::Result<()> {
     for f in &report.findings {
         let style = match f.severity {
             Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
@@ -17,7 +23,7 @@ pub fn write(w: &mut dyn Write, report: &Report, today: NaiveDate, quiet: bool) 
         writeln!(
             w,
             "{} {} [{}]",
-            super::paint(f.severity.label(), style),
+            super::paint(f.severity.label(), style, color),
             f.message,
             f.code
         )?;

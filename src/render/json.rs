@@ -9,8 +9,9 @@ use crate::domain::activation::{BenefitState, BenefitView};
 use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, Organization};
+use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
 use crate::domain::values::ymd;
+use crate::domain::warnings::Warning;
 
 use super::access_id;
 
@@ -258,4 +259,130 @@ pub struct WarningJson {
     pub message: String,
     pub contract_id: Option<String>,
     pub benefit: Option<String>,
+}
+
+impl From<&Warning> for WarningJson {
+    fn from(w: &Warning) -> Self {
+        WarningJson {
+            code: w.code(),
+            message: super::tables::warning(w),
+            contract_id: match w {
+                Warning::Expiring { contract, .. } | Warning::Low { contract, .. } => {
+                    Some(contract.clone())
+                }
+                Warning::Pending { .. } => None,
+            },
+            benefit: match w {
+                Warning::Pending { benefit, .. } => Some(benefit.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// One profile as listed.
+#[derive(Debug, Serialize)]
+pub struct ProfileJson {
+    /// `default` for the state outside any profile.
+    pub name: String,
+    /// The organization it holds (`null` before `init` or when it cannot be read).
+    pub organization: Option<String>,
+    /// Its state file.
+    pub path: String,
+    /// Whether `--profile` (or its absence) selects it.
+    pub current: bool,
+}
+
+/// `account list --json`.
+#[derive(Serialize)]
+pub struct AccountsJson {
+    pub accounts: Vec<AccountJson>,
+}
+
+/// `benefits --json`.
+#[derive(Serialize)]
+pub struct BenefitsJson {
+    pub as_of: NaiveDate,
+    pub benefits: Vec<BenefitJson>,
+    pub message: Option<&'static str>,
+}
+
+/// `activate --json`: the benefit, and the contract once active.
+#[derive(Serialize)]
+pub struct ActivatedJson {
+    pub benefit: BenefitJson,
+    pub contract: Option<ContractJson>,
+}
+
+/// `contract list --json`.
+#[derive(Serialize)]
+pub struct ContractsJson {
+    pub as_of: NaiveDate,
+    pub contracts: Vec<ContractJson>,
+}
+
+/// `contract show --json`: the contract and its incidents.
+#[derive(Serialize)]
+pub struct ContractShownJson<'a> {
+    #[serde(flatten)]
+    pub contract: ContractJson,
+    pub incidents: Vec<IncidentJson<'a>>,
+}
+
+/// `contract link --json`.
+#[derive(Serialize)]
+pub struct LinkedJson {
+    pub account: String,
+    pub already_linked: bool,
+    pub contract: ContractJson,
+}
+
+/// `history --json`.
+#[derive(Serialize)]
+pub struct HistoryJson {
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// `incidents open --json`: the incident and the contract it charged.
+#[derive(Serialize)]
+pub struct OpenedJson<'a> {
+    #[serde(flatten)]
+    pub incident: IncidentJson<'a>,
+    pub contract: Option<ContractJson>,
+}
+
+/// `incidents list --json`.
+#[derive(Serialize)]
+pub struct IncidentsJson<'a> {
+    pub incidents: Vec<IncidentJson<'a>>,
+}
+
+/// `incidents remaining --json`.
+#[derive(Serialize)]
+pub struct RemainingJson {
+    pub as_of: NaiveDate,
+    pub contracts: Vec<ContractJson>,
+    pub totals: Totals,
+}
+
+/// `offer list --json`.
+#[derive(Serialize)]
+pub struct OffersJson {
+    pub offers: Vec<OfferJson>,
+}
+
+/// `profile list --json`.
+#[derive(Serialize)]
+pub struct ProfilesJson {
+    pub profiles: Vec<ProfileJson>,
+}
+
+/// `status --json`: the dashboard.
+#[derive(Serialize)]
+pub struct StatusJson {
+    pub as_of: NaiveDate,
+    pub organization: Option<OrganizationJson>,
+    pub account: Option<AccountJson>,
+    pub contracts: Vec<ContractJson>,
+    pub warnings: Vec<WarningJson>,
 }

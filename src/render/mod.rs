@@ -7,28 +7,14 @@ pub mod json;
 pub mod tables;
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
 use crate::domain::values::AccessId;
 
-static COLOR: AtomicBool = AtomicBool::new(false);
-
-/// Lets output carry colour or not; `run` decides once, from `--color`, `NO_COLOR`,
-/// `CLICOLOR_FORCE`, `TERM` and whether stdout is a terminal.
-pub fn set_color(on: bool) {
-    COLOR.store(on, Ordering::Relaxed);
-}
-
-/// Whether output carries colour.
-pub fn color() -> bool {
-    COLOR.load(Ordering::Relaxed)
-}
-
-/// `text` in `style` when output carries colour, else as it is.
-pub fn paint(text: impl std::fmt::Display, style: anstyle::Style) -> String {
-    if color() {
+/// `text` in `style` when `color` says output carries colour, else as it is.
+pub fn paint(text: impl std::fmt::Display, style: anstyle::Style, color: bool) -> String {
+    if color {
         format!("{style}{text}{style:#}")
     } else {
         text.to_string()

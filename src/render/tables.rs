@@ -18,12 +18,12 @@ use super::{access_id, bar};
 /// The R1 message, in Partner Center's words.
 pub const NO_BENEFITS: &str = "Looks like you don't have any benefits yet";
 
-fn table(header: &[&str]) -> Table {
+fn table(color: bool, header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
-    if super::color() {
+    if color {
         t.enforce_styling();
     } else {
         t.force_no_tty();
@@ -61,22 +61,30 @@ fn or_dash(v: Option<impl ToString>) -> String {
 }
 
 /// The offers table.
-pub fn offers(w: &mut dyn Write, offers: &[Offer], today: NaiveDate) -> io::Result<()> {
+pub fn offers(
+    w: &mut dyn Write,
+    color: bool,
+    offers: &[Offer],
+    today: NaiveDate,
+) -> io::Result<()> {
     if offers.is_empty() {
         return writeln!(
             w,
             "No membership offers. Add one with `partner-support offer add`."
         );
     }
-    let mut t = table(&[
-        "Offer",
-        "Level",
-        "Competency",
-        "Category",
-        "Start",
-        "End",
-        "State",
-    ]);
+    let mut t = table(
+        color,
+        &[
+            "Offer",
+            "Level",
+            "Competency",
+            "Category",
+            "Start",
+            "End",
+            "State",
+        ],
+    );
     for o in offers {
         t.add_row(vec![
             o.name(),
@@ -97,14 +105,19 @@ pub fn offers(w: &mut dyn Write, offers: &[Offer], today: NaiveDate) -> io::Resu
 }
 
 /// The accounts table.
-pub fn accounts(w: &mut dyn Write, accounts: &[Account], current: Option<&str>) -> io::Result<()> {
+pub fn accounts(
+    w: &mut dyn Write,
+    color: bool,
+    accounts: &[Account],
+    current: Option<&str>,
+) -> io::Result<()> {
     if accounts.is_empty() {
         return writeln!(
             w,
             "No accounts. Add one with `partner-support account add EMAIL --role ROLE`."
         );
     }
-    let mut t = table(&["", "Account", "Kind", "Roles", "Association"]);
+    let mut t = table(color, &["", "Account", "Kind", "Roles", "Association"]);
     for a in accounts {
         let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
         t.add_row(vec![
@@ -132,7 +145,12 @@ pub fn accounts(w: &mut dyn Write, accounts: &[Account], current: Option<&str>) 
 }
 
 /// The Technical benefits page (R1 when empty).
-pub fn benefits(w: &mut dyn Write, views: &[BenefitView<'_>], today: NaiveDate) -> io::Result<()> {
+pub fn benefits(
+    w: &mut dyn Write,
+    color: bool,
+    views: &[BenefitView<'_>],
+    today: NaiveDate,
+) -> io::Result<()> {
     if views.is_empty() {
         writeln!(w, "{NO_BENEFITS}.")?;
         return writeln!(
@@ -140,7 +158,10 @@ pub fn benefits(w: &mut dyn Write, views: &[BenefitView<'_>], today: NaiveDate) 
             "Add a membership offer first: `partner-support offer add action-pack`, or `offer add gold --competency NAME`."
         );
     }
-    let mut t = table(&["Benefit", "Support", "Scope", "Allowance", "State"]);
+    let mut t = table(
+        color,
+        &["Benefit", "Support", "Scope", "Allowance", "State"],
+    );
     for b in views {
         let state = match &b.state {
             BenefitState::NotActivated => "not activated".to_string(),
@@ -178,6 +199,7 @@ fn left(v: &ContractView<'_>) -> String {
 /// The contracts table; `with_reason` adds why a contract is unavailable (R7).
 pub fn contracts(
     w: &mut dyn Write,
+    color: bool,
     views: &[ContractView<'_>],
     reveal: bool,
     with_reason: bool,
@@ -203,7 +225,7 @@ pub fn contracts(
     if with_reason {
         header.push("Reason");
     }
-    let mut t = table(&header);
+    let mut t = table(color, &header);
     for v in views {
         let c = v.contract;
         let mut row: Vec<Cell> = [
@@ -233,12 +255,13 @@ pub fn contracts(
 /// One contract in detail, with its incidents.
 pub fn contract_detail(
     w: &mut dyn Write,
+    color: bool,
     v: &ContractView<'_>,
     incidents: &[Incident],
     reveal: bool,
 ) -> io::Result<()> {
     let c = v.contract;
-    let mut t = table(&["Field", "Value"]);
+    let mut t = table(color, &["Field", "Value"]);
     let linked: Vec<_> = c.linked_accounts.iter().map(|e| e.as_str()).collect();
     let rows = [
         ("Contract ID", c.contract_id.to_string()),
@@ -277,7 +300,7 @@ pub fn contract_detail(
     writeln!(w, "{t}")?;
     if !incidents.is_empty() {
         writeln!(w)?;
-        self::incidents(w, incidents, |_| Some(c.plan.to_string()))?;
+        self::incidents(w, color, incidents, |_| Some(c.plan.to_string()))?;
     }
     Ok(())
 }
@@ -285,15 +308,19 @@ pub fn contract_detail(
 /// The incidents table; `plan` names an incident's contract plan.
 pub fn incidents(
     w: &mut dyn Write,
+    color: bool,
     incidents: &[Incident],
     plan: impl Fn(&Incident) -> Option<String>,
 ) -> io::Result<()> {
     if incidents.is_empty() {
         return writeln!(w, "No incidents. `--all` also lists closed ones.");
     }
-    let mut t = table(&[
-        "ID", "Opened", "Scope", "Title", "Product", "Contract", "Case", "By", "State",
-    ]);
+    let mut t = table(
+        color,
+        &[
+            "ID", "Opened", "Scope", "Title", "Product", "Contract", "Case", "By", "State",
+        ],
+    );
     for i in incidents {
         let contract = match (&i.contract_id, &i.csp_customer) {
             (Some(c), _) => format!("{c} ({})", plan(i).unwrap_or_default()),
@@ -323,14 +350,18 @@ pub fn incidents(
 }
 
 /// The profiles table.
-pub fn profiles(w: &mut dyn Write, profiles: &[crate::commands::ProfileJson]) -> io::Result<()> {
+pub fn profiles(
+    w: &mut dyn Write,
+    color: bool,
+    profiles: &[super::json::ProfileJson],
+) -> io::Result<()> {
     if profiles.is_empty() {
         return writeln!(
             w,
             "No profiles yet: `partner-support --profile NAME init …` makes one."
         );
     }
-    let mut t = table(&["", "Profile", "Organization", "State file"]);
+    let mut t = table(color, &["", "Profile", "Organization", "State file"]);
     for p in profiles {
         t.add_row(vec![
             if p.current { "*" } else { "" }.to_string(),
@@ -343,11 +374,14 @@ pub fn profiles(w: &mut dyn Write, profiles: &[crate::commands::ProfileJson]) ->
 }
 
 /// The history table: one row per change, with the balances it moved.
-pub fn history(w: &mut dyn Write, entries: &[HistoryEntry]) -> io::Result<()> {
+pub fn history(w: &mut dyn Write, color: bool, entries: &[HistoryEntry]) -> io::Result<()> {
     if entries.is_empty() {
         return writeln!(w, "No changes recorded.");
     }
-    let mut t = table(&["#", "Day", "At (UTC)", "Account", "Action", "What"]);
+    let mut t = table(
+        color,
+        &["#", "Day", "At (UTC)", "Account", "Action", "What"],
+    );
     for e in entries {
         let mut what = e.summary.clone();
         for b in &e.balances {
@@ -376,21 +410,29 @@ pub fn history(w: &mut dyn Write, entries: &[HistoryEntry]) -> io::Result<()> {
 }
 
 /// `incidents remaining`: one row per contract, then the totals.
-pub fn remaining(w: &mut dyn Write, views: &[ContractView<'_>], totals: Totals) -> io::Result<()> {
+pub fn remaining(
+    w: &mut dyn Write,
+    color: bool,
+    views: &[ContractView<'_>],
+    totals: Totals,
+) -> io::Result<()> {
     if views.is_empty() {
         return writeln!(w, "No usable contracts: no incidents remaining.");
     }
-    let mut t = table(&[
-        "Contract",
-        "Plan",
-        "Scope",
-        "Allowance",
-        "Used",
-        "Refunded",
-        "Remaining",
-        "End",
-        "Days left",
-    ]);
+    let mut t = table(
+        color,
+        &[
+            "Contract",
+            "Plan",
+            "Scope",
+            "Allowance",
+            "Used",
+            "Refunded",
+            "Remaining",
+            "End",
+            "Days left",
+        ],
+    );
     for v in views {
         let c = v.contract;
         t.add_row(vec![
@@ -459,6 +501,7 @@ pub fn warning(w: &Warning) -> String {
 /// The dashboard.
 pub fn status(
     w: &mut dyn Write,
+    color: bool,
     org: &Organization,
     account: Option<&Account>,
     views: &[ContractView<'_>],
@@ -484,7 +527,7 @@ pub fn status(
     }
     writeln!(w, "As of:   {today}")?;
     writeln!(w)?;
-    contracts(w, views, reveal, false)?;
+    contracts(w, color, views, reveal, false)?;
     if !warnings.is_empty() {
         writeln!(w)?;
         writeln!(w, "Warnings:")?;
