@@ -39,15 +39,13 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         )?;
         return Ok(());
     };
-    tables::status(
-        &mut ctx.out,
-        ctx.color,
+    let dashboard = tables::Dashboard {
         org,
         account,
-        &views,
-        &warnings,
-        ctx.today,
-        ctx.reveal,
-    )?;
+        views: &views,
+        warnings: &warnings,
+        today: ctx.today,
+    };
+    tables::status(&mut ctx.out, ctx.color, &dashboard, ctx.reveal)?;
     Ok(())
 }

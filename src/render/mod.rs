@@ -2,7 +2,7 @@
 
 pub mod check;
 pub mod doctor;
-pub mod export;
+pub mod exchange;
 pub mod json;
 pub mod tables;
 

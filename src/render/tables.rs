@@ -498,17 +498,29 @@ pub fn warning(w: &Warning) -> String {
     }
 }
 
+/// What the dashboard shows.
+pub struct Dashboard<'a> {
+    /// The organization.
+    pub org: &'a Organization,
+    /// The account acting, if any.
+    pub account: Option<&'a Account>,
+    /// The usable contracts.
+    pub views: &'a [ContractView<'a>],
+    /// What needs attention.
+    pub warnings: &'a [Warning],
+    /// The day it is as of.
+    pub today: NaiveDate,
+}
+
 /// The dashboard.
-pub fn status(
-    w: &mut dyn Write,
-    color: bool,
-    org: &Organization,
-    account: Option<&Account>,
-    views: &[ContractView<'_>],
-    warnings: &[Warning],
-    today: NaiveDate,
-    reveal: bool,
-) -> io::Result<()> {
+pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -> io::Result<()> {
+    let Dashboard {
+        org,
+        account,
+        views,
+        warnings,
+        today,
+    } = *d;
     writeln!(w, "{} (partner ID {})", org.name, org.partner_id)?;
     match account {
         Some(a) => {

@@ -1,14 +1,16 @@
-//! `export`: the records as one JSON document (what `import` reads back) or as CSV for a
-//! spreadsheet (RFC 4180, through the csv crate).
+//! The exchange format: what `export` writes, the records as one JSON document or as CSV for a
+//! spreadsheet (RFC 4180, through the csv crate), and what `import` reads back of either.
 
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::domain::account::Account;
 use crate::domain::incident::{CSP_PLAN, Incident};
+use crate::domain::merge::Import;
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, Organization, PendingActivation, SCHEMA_VERSION};
 
@@ -186,4 +188,111 @@ pub fn contracts_csv(
         .map_err(csv_error)?;
     }
     out.flush()
+}
+
+/// An `import` file: a JSON export, or an incidents CSV; what is wrong with it in words.
+pub fn parse(text: &str) -> Result<Import, String> {
+    if text.trim_start().starts_with('{') {
+        from_json(text)
+    } else {
+        from_csv(text)
+    }
+}
+
+fn field<T: DeserializeOwned>(
+    doc: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Option<T>, String> {
+    doc.remove(key)
+        .map(|v| serde_json::from_value(v).map_err(|e| format!("`{key}`: {e}")))
+        .transpose()
+}
+
+/// A JSON export: its records and the organization it came from.
+fn from_json(text: &str) -> Result<Import, String> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let Value::Object(mut doc) = doc else {
+        return Err("expected a JSON object".into());
+    };
+    if doc.get("format").and_then(Value::as_str) != Some(EXPORT_FORMAT) {
+        return Err(format!(
+            "it is not a `partner-support export --format json` file (no \"format\": \"{EXPORT_FORMAT}\")"
+        ));
+    }
+    let version = doc
+        .get("schema_version")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if version != u64::from(SCHEMA_VERSION) {
+        return Err(format!(
+            "it has schema version {version}; this build imports version {SCHEMA_VERSION}"
+        ));
+    }
+    if let Some(Value::Array(contracts)) = doc.get("contracts")
+        && let Some(masked) = contracts.iter().find(|c| {
+            c["access_id"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("****"))
+        })
+    {
+        return Err(format!(
+            "contract `{}` has a masked Access ID; export with `--reveal` to carry contracts over",
+            masked["contract_id"].as_str().unwrap_or("?")
+        ));
+    }
+    Ok(Import {
+        organization: field(&mut doc, "organization")?,
+        accounts: field(&mut doc, "accounts")?.unwrap_or_default(),
+        offers: field(&mut doc, "offers")?.unwrap_or_default(),
+        pending: field(&mut doc, "pending")?.unwrap_or_default(),
+        contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
+        incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
+    })
+}
+
+/// An incidents CSV with the columns `export --format csv --what incidents` writes (`plan` is
+/// ignored: it is the contract's).
+fn from_csv(text: &str) -> Result<Import, String> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    for required in ["id", "opened_on", "scope", "title"] {
+        if !headers.iter().any(|h| h == required) {
+            return Err(format!(
+                "the CSV has no `{required}` column (expected {})",
+                INCIDENT_COLUMNS.join(",")
+            ));
+        }
+    }
+    let mut incidents = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| e.to_string())?;
+        let get = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| row.get(i))
+                .filter(|v| !v.is_empty())
+                .map(|v| Value::String(v.to_string()))
+                .unwrap_or(Value::Null)
+        };
+        let refund = match get("refunded_on") {
+            Value::Null => Value::Null,
+            on => {
+                serde_json::json!({"on": on, "reason": get("refund_reason"), "by": get("refunded_by")})
+            }
+        };
+        let record = serde_json::json!({
+            "id": get("id"), "contract_id": get("contract_id"), "opened_on": get("opened_on"),
+            "closed_on": get("closed_on"), "refund": refund, "scope": get("scope"), "title": get("title"),
+            "product": get("product"), "case_number": get("case_number"),
+            "csp_customer": get("csp_customer"), "opened_by": get("opened_by"),
+        });
+        let incident: Incident =
+            serde_json::from_value(record).map_err(|e| format!("row {}: {e}", n + 2))?;
+        incidents.push(incident);
+    }
+    Ok(Import {
+        incidents,
+        ..Import::default()
+    })
 }
