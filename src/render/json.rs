@@ -265,7 +265,7 @@ impl From<&Warning> for WarningJson {
     fn from(w: &Warning) -> Self {
         WarningJson {
             code: w.code(),
-            message: super::tables::warning(w),
+            message: super::warning(w),
             contract_id: match w {
                 Warning::Expiring { contract, .. } | Warning::Low { contract, .. } => {
                     Some(contract.clone())

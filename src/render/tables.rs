@@ -466,38 +466,6 @@ pub fn remaining(
     writeln!(w, "{t}")
 }
 
-/// A warning as one line of text.
-pub fn warning(w: &Warning) -> String {
-    match w {
-        Warning::Pending {
-            benefit,
-            since,
-            days,
-            stale,
-        } => {
-            let mut s = format!("activation of {benefit} pending since {since} ({days} days)");
-            if *stale {
-                s.push_str(": check Partner Center for the Access ID and Contract ID");
-            }
-            s
-        }
-        Warning::Expiring {
-            contract,
-            end,
-            days_left,
-        } => {
-            format!("contract {contract} ends on {end} ({days_left} days left)")
-        }
-        Warning::Low {
-            contract,
-            remaining,
-        } => {
-            let plural = if *remaining == 1 { "" } else { "s" };
-            format!("contract {contract} has {remaining} incident{plural} left")
-        }
-    }
-}
-
 /// What the dashboard shows.
 pub struct Dashboard<'a> {
     /// The organization.
@@ -544,7 +512,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         writeln!(w)?;
         writeln!(w, "Warnings:")?;
         for x in warnings {
-            writeln!(w, "  ! {}", warning(x))?;
+            writeln!(w, "  ! {}", super::warning(x))?;
         }
     }
     Ok(())
