@@ -117,7 +117,11 @@ fn tally(usage: &mut BTreeMap<Id, Usage>, head: &IncidentHead, count: Count) {
     let refunded = u32::from(head.is_refunded());
     match count {
         Count::Add => {
-            let u = usage.entry(contract.clone()).or_default();
+            // Looked up before it is cloned: most incidents name a contract already counted.
+            let u = match usage.get_mut(contract) {
+                Some(u) => u,
+                None => usage.entry(contract.clone()).or_default(),
+            };
             u.charged += 1;
             u.refunded += refunded;
         }

@@ -142,8 +142,8 @@ impl Id {
             ));
         }
         if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         {
             return reject("expected an ID of ASCII letters, digits, `-`, `_` or `.`");
         }
@@ -234,7 +234,12 @@ impl FromStr for Email {
 impl TryFrom<String> for Email {
     type Error = ValueError;
     fn try_from(s: String) -> Result<Self, ValueError> {
-        s.parse()
+        Email::check(&s)?;
+        // The stored form is kept as it is: no second copy of every address read from a file.
+        match s.len() == s.trim().len() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Ok(Email(s)),
+            false => Ok(Email(s.trim().to_ascii_lowercase())),
+        }
     }
 }
 
@@ -364,7 +369,11 @@ pub mod ymd {
 
     /// The date in `s`, if it is exactly `YYYY-MM-DD` and a real day.
     pub fn parse(s: &str) -> Option<NaiveDate> {
-        let b = s.as_bytes();
+        from_ascii(s.as_bytes())
+    }
+
+    /// [`parse`] for the bytes of a file: digits and dashes are ASCII, so no text is made.
+    pub fn from_ascii(b: &[u8]) -> Option<NaiveDate> {
         let shape = b.len() == 10
             && b.iter().enumerate().all(|(at, c)| match at {
                 4 | 7 => *c == b'-',

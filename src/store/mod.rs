@@ -172,22 +172,41 @@ impl Store {
     /// replaced whole, so a reader sees the old or the new version. The file is mapped rather
     /// than copied where it can be (`file/bytes.rs`).
     pub fn load(&self) -> Result<Loaded, StoreError> {
-        match file::Bytes::map(&self.path) {
-            Some(bytes) => checked(file::read(&self.path, bytes)?),
-            None => self.load_copy(),
+        let Some(map) = file::Bytes::map(&self.path) else {
+            return self.load_copy();
+        };
+        match file::read_sealed(&self.path, map) {
+            Ok(decoded) => checked(decoded),
+            // Not sealed (that was just checked, hash first): the map goes before the file is
+            // read into memory in full, so that the two are not held at once.
+            Err(map) => {
+                drop(map);
+                match self.read_bytes()? {
+                    None => Ok(Loaded::empty(&self.path)),
+                    Some(bytes) => checked(file::read_in_full(&self.path, &bytes)?),
+                }
+            }
         }
     }
 
     /// [`Store::load`] from a copy in memory: what a change reads, under the lock, as it writes
     /// the new file from those bytes.
     fn load_copy(&self) -> Result<Loaded, StoreError> {
-        let bytes = file::Bytes::read(&self.path).map_err(|source| StoreError::Read {
-            path: self.path.clone(),
-            source,
-        })?;
-        match bytes {
+        match self.read_bytes()? {
             None => Ok(Loaded::empty(&self.path)),
-            Some(bytes) => checked(file::read(&self.path, bytes)?),
+            Some(bytes) => checked(file::read(&self.path, file::Bytes::Read(bytes))?),
+        }
+    }
+
+    /// The file's bytes, read into memory; `None` when there is no file.
+    fn read_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::Read {
+                path: self.path.clone(),
+                source,
+            }),
         }
     }
 

@@ -13,7 +13,6 @@
 //! the file into memory under the lock, as it writes the new file from those bytes.
 
 use std::fs::File;
-use std::io;
 use std::ops::Deref;
 use std::path::Path;
 
@@ -52,15 +51,6 @@ impl Bytes {
         {
             let _ = (path, File::open);
             None
-        }
-    }
-
-    /// The file at `path` read into memory; `None` when there is no file.
-    pub fn read(path: &Path) -> io::Result<Option<Bytes>> {
-        match std::fs::read(path) {
-            Ok(b) => Ok(Some(Bytes::Read(b))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
         }
     }
 }

@@ -54,22 +54,31 @@ impl Cursor<'_> {
         Some(())
     }
 
-    /// A string without escapes, read as `T` reads it.
+    /// A string without escapes, read as `T` reads it. Every value of a head is short (an ID is
+    /// at most 64 bytes), so a longer one is not a head's.
     fn string<T: FromStr>(&mut self) -> Option<T> {
         let body = self.0.strip_prefix(b"\"")?;
-        let end = body.iter().position(|&b| b == b'"' || b == b'\\')?;
+        let end = body
+            .iter()
+            .take(65)
+            .position(|&b| b == b'"' || b == b'\\')?;
         if body[end] != b'"' {
             return None;
         }
         self.0 = &body[end + 1..];
         // Copied before its UTF-8 is checked: the line may be a mapped file's (`bytes.rs`).
-        let text = String::from_utf8(body[..end].to_vec()).ok()?;
-        text.parse().ok()
+        let mut copy = [0u8; 64];
+        let copy = copy.get_mut(..end)?;
+        copy.copy_from_slice(&body[..end]);
+        std::str::from_utf8(copy).ok()?.parse().ok()
     }
 
+    /// A date: `"YYYY-MM-DD"`, read as the digits it is (no text is made of the bytes).
     fn date(&mut self) -> Option<NaiveDate> {
-        let day: String = self.string()?;
-        ymd::parse(&day)
+        let (quoted, rest) = self.0.split_at_checked(12)?;
+        let day = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+        self.0 = rest;
+        ymd::from_ascii(day)
     }
 
     /// `null`, or what `read` reads.

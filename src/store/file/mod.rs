@@ -209,26 +209,34 @@ pub struct Decoded {
     pub found_version: u64,
 }
 
-/// Decodes the state file at `path`: by its lines when it is sealed, else in full.
+/// Decodes the state file at `path` from its bytes: by its lines when it is sealed, else in full.
 pub fn read(path: &Path, bytes: Bytes) -> Result<Decoded, StoreError> {
-    if let Some((state, ids, lines)) = by_lines(&bytes) {
-        return Ok(Decoded {
+    match read_sealed(path, bytes) {
+        Ok(decoded) => Ok(decoded),
+        Err(Bytes::Read(bytes)) => read_in_full(path, &bytes),
+        #[cfg(unix)]
+        Err(Bytes::Mapped(map)) => {
+            // Copied: serde must not read bytes that may change under it (`bytes.rs`).
+            let mut copy = Vec::with_capacity(map.len());
+            copy.extend_from_slice(&map);
+            drop(map);
+            read_in_full(path, &copy)
+        }
+    }
+}
+
+/// Decodes a sealed file by its lines; any other file's bytes are given back, for the caller to
+/// read in full (a mapped file's from a copy: see `bytes.rs`).
+pub fn read_sealed(path: &Path, bytes: Bytes) -> Result<Decoded, Bytes> {
+    match by_lines(&bytes) {
+        Some((state, ids, lines)) => Ok(Decoded {
             loaded: Loaded {
                 state,
                 stored: Stored::new(path, ids, Source::Lines { bytes, lines }),
             },
             found_version: SCHEMA_VERSION.into(),
-        });
-    }
-    match bytes {
-        Bytes::Read(bytes) => read_in_full(path, &bytes),
-        #[cfg(unix)]
-        Bytes::Mapped(map) => {
-            // Copied: serde must not read bytes that may change under it (`bytes.rs`).
-            let mut copy = Vec::with_capacity(map.len());
-            copy.extend_from_slice(&map);
-            read_in_full(path, &copy)
-        }
+        }),
+        None => Err(bytes),
     }
 }
 
@@ -264,8 +272,13 @@ pub fn read_in_full(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError> {
         position: (e.line() > 0).then(|| (e.line(), e.column())),
     };
     // The common case, a current file, takes one pass; anything else is looked at again to
-    // name what is wrong with it.
-    let shape_error = match serde_json::from_slice::<Document>(bytes) {
+    // name what is wrong with it. The whole file's UTF-8 is checked at once rather than string
+    // by string.
+    let first = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Document>(text),
+        Err(_) => serde_json::from_slice::<Document>(bytes),
+    };
+    let shape_error = match first {
         Ok(doc) if doc.schema_version == SCHEMA_VERSION => {
             return Ok(in_full(path, doc, Vec::new(), SCHEMA_VERSION.into()));
         }
@@ -325,8 +338,10 @@ pub fn read_in_full(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError> {
 /// The state of a document read in full, with its history entries from an older file.
 fn in_full(path: &Path, mut doc: Document, history: Vec<HistoryEntry>, version: u64) -> Decoded {
     let mut records = std::mem::take(&mut doc.incidents);
-    // Stable, so that a duplicate stays for the consistency rules to name.
-    records.sort_by_key(|i| i.id);
+    if !records.is_sorted_by_key(|i| i.id) {
+        // Stable, so that a duplicate stays for the consistency rules to name.
+        records.sort_by_key(|i| i.id);
+    }
     let ids = records.iter().map(|i| i.id).collect();
     let incidents = Incidents::from_heads(records.iter().map(Incident::head).collect());
     let mut state = state(doc, incidents);
