@@ -226,26 +226,28 @@ pub struct Email(String);
 impl FromStr for Email {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        Email::check(s)?;
-        Ok(Email(s.trim().to_ascii_lowercase()))
+        let t = s.trim();
+        Email::check(t)?;
+        Ok(Email(t.to_ascii_lowercase()))
     }
 }
 
 impl TryFrom<String> for Email {
     type Error = ValueError;
     fn try_from(s: String) -> Result<Self, ValueError> {
-        Email::check(&s)?;
+        let t = s.trim();
+        Email::check(t)?;
         // The stored form is kept as it is: no second copy of every address read from a file.
-        match s.len() == s.trim().len() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        match t.len() == s.len() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
             true => Ok(Email(s)),
-            false => Ok(Email(s.trim().to_ascii_lowercase())),
+            false => Ok(Email(t.to_ascii_lowercase())),
         }
     }
 }
 
 impl Email {
+    /// `s` is trimmed already.
     fn check(s: &str) -> Result<(), ValueError> {
-        let s = s.trim();
         if s.len() > MAX_EMAIL_CHARS {
             return reject(format!(
                 "expected an e-mail address of at most {MAX_EMAIL_CHARS} characters"

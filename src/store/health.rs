@@ -85,7 +85,15 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
             "check the file's owner and permissions".into(),
         )),
         Ok(bytes) => {
-            match file::read_in_full(&paths.state, &bytes) {
+            let seal = match (file::is_sealed(&bytes), file::has_checksum(&bytes)) {
+                (true, _) => None,
+                (false, true) => Some((
+                    "checksum-mismatch",
+                    "changed since partner-support wrote it",
+                )),
+                (false, false) => Some(("no-checksum", "has no checksum")),
+            };
+            match file::read_in_full(&paths.state, bytes) {
                 Err(e) => found.push(Finding::new(
                     Error,
                     match e {
@@ -107,14 +115,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                             format!("the file has schema version {}", decoded.found_version),
                             format!("the next change rewrites it as version {SCHEMA_VERSION}"),
                         ));
-                    } else if !file::is_sealed(&bytes) {
-                        let (code, what) = match file::has_checksum(&bytes) {
-                            true => (
-                                "checksum-mismatch",
-                                "changed since partner-support wrote it",
-                            ),
-                            false => ("no-checksum", "has no checksum"),
-                        };
+                    } else if let Some((code, what)) = seal {
                         found.push(Finding::new(
                         Info,
                         code,

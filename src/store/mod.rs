@@ -183,7 +183,7 @@ impl Store {
                 drop(map);
                 match self.read_bytes()? {
                     None => Ok(Loaded::empty(&self.path)),
-                    Some(bytes) => checked(file::read_in_full(&self.path, &bytes)?),
+                    Some(bytes) => checked(file::read_in_full(&self.path, bytes)?),
                 }
             }
         }

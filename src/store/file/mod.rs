@@ -44,8 +44,9 @@
 //! The invariant that ties them: `Incident` serializes the fields of its head first (`id`,
 //! `contract_id`, `opened_on`, `closed_on`, `refund`, with `Refund`'s `on` first), each always
 //! written. The head reader's tests and a proptest (below) hold a sealed line read by position
-//! equal to the head of the record serde decodes from it; a golden file
-//! (`tests/fixtures/golden.json`) holds the layout.
+//! equal to the head of the record serde decodes from it; a golden file (`examples/contoso.json`,
+//! written through the command line) holds the layout: read either way and written back, it is
+//! the same bytes.
 //!
 //! # The bytes
 //!
@@ -213,14 +214,14 @@ pub struct Decoded {
 pub fn read(path: &Path, bytes: Bytes) -> Result<Decoded, StoreError> {
     match read_sealed(path, bytes) {
         Ok(decoded) => Ok(decoded),
-        Err(Bytes::Read(bytes)) => read_in_full(path, &bytes),
+        Err(Bytes::Read(bytes)) => read_in_full(path, bytes),
         #[cfg(unix)]
         Err(Bytes::Mapped(map)) => {
             // Copied: serde must not read bytes that may change under it (`bytes.rs`).
             let mut copy = Vec::with_capacity(map.len());
             copy.extend_from_slice(&map);
             drop(map);
-            read_in_full(path, &copy)
+            read_in_full(path, copy)
         }
     }
 }
@@ -264,8 +265,9 @@ fn by_lines(bytes: &[u8]) -> Option<(State, Vec<IncidentId>, Vec<Range<usize>>)>
     ))
 }
 
-/// Decodes a whole state file with serde: every record, whatever its checksum says.
-pub fn read_in_full(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError> {
+/// Decodes a whole state file with serde: every record, whatever its checksum says. The bytes
+/// are let go as soon as the records are decoded.
+pub fn read_in_full(path: &Path, bytes: Vec<u8>) -> Result<Decoded, StoreError> {
     let parse_error = |e: serde_json::Error| StoreError::Parse {
         path: path.to_path_buf(),
         message: without_position(&e),
@@ -274,18 +276,20 @@ pub fn read_in_full(path: &Path, bytes: &[u8]) -> Result<Decoded, StoreError> {
     // The common case, a current file, takes one pass; anything else is looked at again to
     // name what is wrong with it. The whole file's UTF-8 is checked at once rather than string
     // by string.
-    let first = match std::str::from_utf8(bytes) {
+    let first = match std::str::from_utf8(&bytes) {
         Ok(text) => serde_json::from_str::<Document>(text),
-        Err(_) => serde_json::from_slice::<Document>(bytes),
+        Err(_) => serde_json::from_slice::<Document>(&bytes),
     };
     let shape_error = match first {
         Ok(doc) if doc.schema_version == SCHEMA_VERSION => {
+            drop(bytes);
             return Ok(in_full(path, doc, Vec::new(), SCHEMA_VERSION.into()));
         }
         Ok(_) => None,
         Err(e) => Some(e),
     };
-    let mut doc: Value = serde_json::from_slice(bytes).map_err(parse_error)?;
+    let mut doc: Value = serde_json::from_slice(&bytes).map_err(parse_error)?;
+    drop(bytes);
     let version = match doc.get("schema_version") {
         None => {
             return Err(StoreError::NoSchema {
@@ -427,7 +431,7 @@ mod tests {
     }
 
     fn in_full(bytes: &[u8]) -> Loaded {
-        read_in_full(path(), bytes).unwrap().loaded
+        read_in_full(path(), bytes.to_vec()).unwrap().loaded
     }
 
     fn all_records(loaded: &Loaded) -> Vec<Incident> {
