@@ -124,7 +124,7 @@ fn access_ids_appear_in_no_output_message_or_history() {
     let bytes = serde_json::to_vec(&state).unwrap();
     let debug = format!(
         "{:?}",
-        partner_support::store::file::read_in_full(path, &bytes).unwrap()
+        partner_support::store::file::read_in_full(path, bytes).unwrap()
     );
     for secret in SECRETS {
         assert!(!history.contains(secret), "{secret} in the history");
