@@ -337,8 +337,8 @@ pub fn printable(s: &str) -> String {
         .collect()
 }
 
-/// Dates in the state file, `YYYY-MM-DD`, read and written without chrono's general-purpose
-/// format machinery: it was the largest single cost of loading a large file.
+/// Dates as records spell them, `YYYY-MM-DD`, read and written without chrono's general-purpose
+/// format machinery (every incident has two or three).
 pub mod ymd {
     use std::fmt;
 
@@ -371,11 +371,7 @@ pub mod ymd {
 
     /// The date in `s`, if it is exactly `YYYY-MM-DD` and a real day.
     pub fn parse(s: &str) -> Option<NaiveDate> {
-        from_ascii(s.as_bytes())
-    }
-
-    /// [`parse`] for the bytes of a file: digits and dashes are ASCII, so no text is made.
-    pub fn from_ascii(b: &[u8]) -> Option<NaiveDate> {
+        let b = s.as_bytes();
         let shape = b.len() == 10
             && b.iter().enumerate().all(|(at, c)| match at {
                 4 | 7 => *c == b'-',

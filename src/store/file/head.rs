@@ -17,7 +17,6 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 
 use crate::domain::incident::IncidentHead;
-use crate::domain::values::ymd;
 
 /// The head of the record `line`, if it starts as the writer writes one.
 pub fn read(line: &[u8]) -> Option<IncidentHead> {
@@ -73,12 +72,25 @@ impl Cursor<'_> {
         std::str::from_utf8(copy).ok()?.parse().ok()
     }
 
-    /// A date: `"YYYY-MM-DD"`, read as the digits it is (no text is made of the bytes).
+    /// A date: `"YYYY-MM-DD"`, read as its digits (no text is made of the bytes), a real day
+    /// as serde's `ymd` reads it (the proptest in `mod.rs` holds the two together).
     fn date(&mut self) -> Option<NaiveDate> {
         let (quoted, rest) = self.0.split_at_checked(12)?;
         let day = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
         self.0 = rest;
-        ymd::from_ascii(day)
+        let number = |digits: &[u8]| {
+            digits.iter().try_fold(0u32, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
+        };
+        match day {
+            [y @ .., b'-', _, _, b'-', _, _] if y.len() == 4 => NaiveDate::from_ymd_opt(
+                number(&day[..4])? as i32,
+                number(&day[5..7])?,
+                number(&day[8..])?,
+            ),
+            _ => None,
+        }
     }
 
     /// `null`, or what `read` reads.
@@ -121,6 +133,34 @@ mod tests {
             r#"{"id": "INC-99999999999", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
         ] {
             assert_eq!(read(other.as_bytes()), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn dates_read_by_their_digits_as_serde_reads_them() {
+        for day in [
+            "2026-02-28",
+            "2028-02-29",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "0000-01-01",
+            "2026-1-010",
+            "2026-01-0x",
+            "2026/01/01",
+            "+026-01-01",
+            "2026-01-1\u{0}",
+        ] {
+            let line = format!(
+                r#"{{"id": "INC-0001", "contract_id": null, "opened_on": "{day}", "closed_on": null, "refund": null}}"#
+            );
+            assert_eq!(
+                read(line.as_bytes()).map(|h| h.opened_on),
+                crate::domain::values::ymd::parse(day),
+                "{day}"
+            );
         }
     }
 }
