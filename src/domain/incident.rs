@@ -17,9 +17,26 @@ use super::values::{Email, Id, Text, ValueError};
 pub const CSP_PLAN: &str = "Cloud Solution Provider";
 
 /// An incident's short, stable ID (`INC-0007`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct IncidentId(pub u32);
+
+/// Read from its text as [`str::parse`] reads it, without a copy of the text.
+impl<'de> Deserialize<'de> for IncidentId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = IncidentId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an incident ID like \"INC-0001\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<IncidentId, E> {
+                s.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Text)
+    }
+}
 
 impl fmt::Display for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -49,13 +66,6 @@ impl FromStr for IncidentId {
             0 => Err(bad()),
             n => Ok(IncidentId(n)),
         }
-    }
-}
-
-impl TryFrom<String> for IncidentId {
-    type Error = ValueError;
-    fn try_from(s: String) -> Result<Self, ValueError> {
-        s.parse()
     }
 }
 

@@ -24,9 +24,18 @@ impl Incidents {
         if !heads.is_sorted_by_key(|h| h.id) {
             heads.sort_by_key(|h| h.id);
         }
-        let mut usage = BTreeMap::new();
-        for head in &heads {
-            tally(&mut usage, head, Count::Add);
+        let mut usage: BTreeMap<Id, Usage> = BTreeMap::new();
+        // In ID order, incidents come in long runs on one contract (a year's): each run is
+        // counted at once.
+        for run in heads.chunk_by(|a, b| a.contract_id == b.contract_id) {
+            if let Some(contract) = &run[0].contract_id {
+                let u = match usage.get_mut(contract) {
+                    Some(u) => u,
+                    None => usage.entry(contract.clone()).or_default(),
+                };
+                u.charged += run.len() as u32;
+                u.refunded += run.iter().filter(|h| h.is_refunded()).count() as u32;
+            }
         }
         Incidents {
             heads,

@@ -12,19 +12,18 @@
 //! Each value is checked as serde would check it. Any other text (another order or spacing, an
 //! escape) is `None`, and the caller reads the whole file with serde instead.
 
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 
-use crate::domain::incident::IncidentHead;
+use crate::domain::incident::{IncidentHead, IncidentId};
+use crate::domain::values::Id;
 
 /// The head of the record `line`, if it starts as the writer writes one.
 pub fn read(line: &[u8]) -> Option<IncidentHead> {
     let mut c = Cursor(line);
-    c.key(br#"{"id": "#)?;
-    let id = c.string()?;
+    c.key(br#"{"id": "INC-"#)?;
+    let id = IncidentId(c.number(b'"').filter(|n| *n > 0)?);
     c.key(br#", "contract_id": "#)?;
-    let contract_id = c.null_or(Cursor::string)?;
+    let contract_id = c.null_or(Cursor::id)?;
     c.key(br#", "opened_on": "#)?;
     let opened_on = c.date()?;
     c.key(br#", "closed_on": "#)?;
@@ -53,23 +52,27 @@ impl Cursor<'_> {
         Some(())
     }
 
-    /// A string without escapes, read as `T` reads it. Every value of a head is short (an ID is
-    /// at most 64 bytes), so a longer one is not a head's.
-    fn string<T: FromStr>(&mut self) -> Option<T> {
+    /// The digits up to `end` (which is stepped over), as a number that fits a `u32`.
+    fn number(&mut self, end: u8) -> Option<u32> {
+        let digits = self.0.iter().position(|&b| b == end)?;
+        let n = self.0[..digits].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit()
+                .then(|| n.checked_mul(10)?.checked_add(u32::from(d - b'0')))?
+        });
+        self.0 = &self.0[digits + 1..];
+        n.filter(|_| digits > 0)
+    }
+
+    /// A Contract ID: a string without escapes, copied (the line may be a mapped file's, see
+    /// `bytes.rs`) and checked as serde checks one.
+    fn id(&mut self) -> Option<Id> {
         let body = self.0.strip_prefix(b"\"")?;
-        let end = body
-            .iter()
-            .take(65)
-            .position(|&b| b == b'"' || b == b'\\')?;
+        let end = body.iter().position(|&b| b == b'"' || b == b'\\')?;
         if body[end] != b'"' {
             return None;
         }
         self.0 = &body[end + 1..];
-        // Copied before its UTF-8 is checked: the line may be a mapped file's (`bytes.rs`).
-        let mut copy = [0u8; 64];
-        let copy = copy.get_mut(..end)?;
-        copy.copy_from_slice(&body[..end]);
-        std::str::from_utf8(copy).ok()?.parse().ok()
+        Id::try_from(String::from_utf8(body[..end].to_vec()).ok()?).ok()
     }
 
     /// A date: `"YYYY-MM-DD"`, read as its digits (no text is made of the bytes), a real day

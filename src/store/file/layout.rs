@@ -174,12 +174,17 @@ pub fn write(file: impl Write, state: &State, stored: &Stored) -> io::Result<()>
     out.write_all(INCIDENTS.as_bytes())?;
     // Unchanged lines that follow each other in the file they came from go out in one write.
     let mut run: Option<(usize, usize)> = None;
+    let mut last_stored = None;
     for (n, head) in state.incidents.iter().enumerate() {
         let written = match state.incidents.record(head.id) {
             Some(record) => Written::Record(record),
-            None => stored
-                .written(head.id)
-                .expect("an incident this command did not add was read from the file"),
+            None => {
+                let (at, written) = stored
+                    .written(head.id, last_stored)
+                    .expect("an incident this command did not add was read from the file");
+                last_stored = Some(at);
+                written
+            }
         };
         if let (Written::Line(k), Some((_, last))) = (&written, &mut run)
             && *k == *last + 1

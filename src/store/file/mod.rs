@@ -182,12 +182,18 @@ impl Stored {
         self.ids.binary_search(&id).ok()
     }
 
-    /// How to write back incident `id` unchanged, if the file holds it.
-    fn written(&self, id: IncidentId) -> Option<Written<'_>> {
-        let at = self.position(id)?;
+    /// Where the file holds incident `id`, and how to write it back unchanged; `after` is where
+    /// it held the one written before (the writer goes in ID order, so the next record is
+    /// usually the one).
+    fn written(&self, id: IncidentId, after: Option<usize>) -> Option<(usize, Written<'_>)> {
+        let next = after.map_or(0, |k| k + 1);
+        let at = match self.ids.get(next) {
+            Some(&i) if i == id => next,
+            _ => self.position(id)?,
+        };
         match &self.source {
-            Source::Lines { .. } => Some(Written::Line(at)),
-            Source::Records(records) => Some(Written::Record(&records[at])),
+            Source::Lines { .. } => Some((at, Written::Line(at))),
+            Source::Records(records) => Some((at, Written::Record(&records[at]))),
             Source::Nothing => None,
         }
     }
