@@ -50,8 +50,8 @@ fn main() {
     let work = tempfile::tempdir().expect("a temp folder");
     // Timed as installed, copied whole (as `cargo install` does): the linker writes the file in
     // small pieces, which leaves it cached in 4 KiB pages, and every run of it then takes 13
-    // (`--version`) to 26 more page faults than a run of the same bytes copied (README,
-    // "Performance").
+    // (`--version`) to 26 more page faults than a run of the same bytes copied
+    // (docs/performance.md).
     let installed = work.path().join("partner-support");
     fs::copy(BIN, &installed).expect("a copy of the binary");
     println!("partner-support benchmark: {}", machine());
