@@ -15,7 +15,7 @@ pub mod store;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use anstyle::{AnsiColor, Style};
+use render::{CYAN, RED, YELLOW, print_labelled};
 
 use crate::cli::{Cli, ColorWhen, Command};
 use crate::commands::Ctx;
@@ -83,6 +83,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         quiet: cli.quiet,
         dry_run: cli.dry_run,
         changed: false,
+        recorded: None,
         // Stdout on its own flushes at every newline: one write per line of a long list.
         out: Box::new(io::BufWriter::new(io::stdout().lock())),
         color: stdout_color,
@@ -91,33 +92,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     };
     // Like ssh with a key, every command says so while the credentials are exposed; `doctor`
     // lists it among its findings instead.
-    if !matches!(command, Command::Doctor(_))
-        && let Some((message, fix)) = store::exposure(&ctx.store.paths().state, "state file")
-    {
-        let _ = print_labelled(
-            &mut ctx.err,
-            &[("warning:", YELLOW, message), ("hint:", CYAN, fix)],
-        );
+    if !matches!(command, Command::Doctor(_)) {
+        for (message, fix) in store::exposures(&ctx.store.paths()) {
+            let _ = print_labelled(
+                &mut ctx.err,
+                &[("warning:", YELLOW, message), ("hint:", CYAN, fix)],
+            );
+        }
     }
     commands::dispatch(&mut ctx, command)
-}
-
-const RED: Style = Style::new()
-    .bold()
-    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
-const YELLOW: Style = Style::new()
-    .bold()
-    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
-const CYAN: Style = Style::new()
-    .bold()
-    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
-
-/// Writes `label message` lines, each label in its style.
-fn print_labelled(w: &mut dyn Write, lines: &[(&str, Style, String)]) -> io::Result<()> {
-    for (label, style, text) in lines {
-        writeln!(w, "{style}{label}{style:#} {text}")?;
-    }
-    Ok(())
 }
 
 /// Prints clap's usage error (plain text that may quote the user's value) on stderr, with

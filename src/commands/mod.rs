@@ -46,6 +46,8 @@ pub struct Ctx {
     pub dry_run: bool,
     /// Whether the command changed the state (or would have, with `-n`).
     pub changed: bool,
+    /// The revision a change recorded: from then on the change is done, whatever fails.
+    pub recorded: Option<u64>,
     /// Where data goes (stdout).
     pub out: Box<dyn Write>,
     /// Whether tables and labels on `out` carry colour.
@@ -109,16 +111,31 @@ impl Ctx {
             changed = true;
             Ok((value, true))
         };
-        let result = if self.dry_run {
+        if self.dry_run {
             // Checked against every rule on the state as it is, with no lock and no file
             // touched (not even the folder or the lock file).
             let mut loaded = self.store.load()?;
-            apply(&mut loaded.state, &loaded.stored).map(|(value, _)| (loaded, value))
-        } else {
-            self.store.mutate(apply)
-        };
+            let (value, _) = apply(&mut loaded.state, &loaded.stored)?;
+            self.changed = changed;
+            return Ok((loaded, value));
+        }
+        let done = self.store.mutate(apply)?;
         self.changed = changed;
-        result
+        if changed {
+            self.recorded = Some(done.loaded.state.revision);
+        }
+        for warning in &done.warnings {
+            self.warn(warning)?;
+        }
+        Ok((done.loaded, done.value))
+    }
+
+    /// A warning on stderr, even with `-q` or `--json`.
+    pub fn warn(&mut self, message: impl std::fmt::Display) -> io::Result<()> {
+        render::print_labelled(
+            &mut self.err,
+            &[("warning:", render::YELLOW, message.to_string())],
+        )
     }
 
     /// Tells a human what changed (stderr); silent with `-q` or `--json`.
@@ -137,7 +154,7 @@ impl Ctx {
 
 /// Runs one command.
 pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
-    match command {
+    let result = match command {
         Command::Status => status::status(ctx),
         Command::Init(args) => init::init(ctx, args),
         Command::Offer(c) => offer::offer(ctx, c),
@@ -156,10 +173,21 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Profile(_) => {
             unreachable!("`profile` needs no state and runs before it is opened")
         }
-    }?;
-    if ctx.dry_run && ctx.changed {
-        ctx.say("dry run: nothing was written")?;
     }
-    ctx.out.flush()?;
-    Ok(())
+    .and_then(|()| {
+        if ctx.dry_run && ctx.changed {
+            ctx.say("dry run: nothing was written")?;
+        }
+        Ok(ctx.out.flush()?)
+    });
+    match (result, ctx.recorded) {
+        // The change is in the file: a script that retried it would make it twice.
+        (Err(Error::Output(e)), Some(revision)) if e.kind() != io::ErrorKind::BrokenPipe => {
+            let _ = ctx.warn(format_args!(
+                "recorded as revision {revision}, but its output could not be written: {e}"
+            ));
+            Ok(())
+        }
+        (result, _) => result,
+    }
 }

@@ -82,13 +82,25 @@ pub enum Problem {
     /// The current account is not among the accounts.
     #[error("the current account `{0}` is not recorded")]
     UnknownCurrentAccount(String),
+    /// A revision no sequence of changes can reach.
+    #[error(
+        "revision {0} is impossible (a state file counts its changes from 1 to {MAX_REVISION})"
+    )]
+    ImpossibleRevision(u64),
 }
+
+/// The highest revision a state file may have: far beyond any number of changes, and the
+/// largest whole number every JSON reader holds exactly.
+pub const MAX_REVISION: u64 = (1 << 53) - 1;
 
 impl State {
     /// Every broken consistency rule, in a stable order. Expects a normalized state (collections
     /// sorted), which is what loading produces.
     pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
+        if self.revision > MAX_REVISION {
+            problems.push(Problem::ImpossibleRevision(self.revision));
+        }
         for pair in self.contracts.windows(2) {
             if pair[0].contract_id == pair[1].contract_id {
                 problems.push(Problem::DuplicateContract(pair[0].contract_id.to_string()));
@@ -313,6 +325,11 @@ mod tests {
                 "unknown current account",
                 |s| s.current_account = Some("ghost@contoso.com".parse().unwrap()),
                 Problem::UnknownCurrentAccount("ghost@contoso.com".into()),
+            ),
+            (
+                "impossible revision",
+                |s| s.revision = u64::MAX,
+                Problem::ImpossibleRevision(u64::MAX),
             ),
         ];
         assert_eq!(healthy().problems(), []);

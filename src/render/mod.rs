@@ -8,10 +8,34 @@ pub mod tables;
 
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style};
+
 use serde::Serialize;
 
 use crate::domain::values::AccessId;
 use crate::domain::warnings::Warning;
+
+/// The label of an error.
+pub const RED: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+/// The label of a warning.
+pub const YELLOW: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+/// The label of a hint.
+pub const CYAN: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+
+/// Writes `label message` lines, each label in its style (to a stream that strips the styles
+/// when it must: stderr's).
+pub fn print_labelled(w: &mut dyn Write, lines: &[(&str, Style, String)]) -> io::Result<()> {
+    for (label, style, text) in lines {
+        writeln!(w, "{style}{label}{style:#} {text}")?;
+    }
+    Ok(())
+}
 
 /// `text` in `style` when `color` says output carries colour, else as it is.
 pub fn paint(text: impl std::fmt::Display, style: anstyle::Style, color: bool) -> String {

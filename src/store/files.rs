@@ -1,8 +1,13 @@
-//! The files around the state file: its backup, its temp files, and their permissions.
+//! The files around the state file: its backup, its temp files, and their permissions; and how
+//! each is opened, so that nothing planted beside the state file is followed or written through.
 
-use std::fs::{self, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The largest state file read: nearly a million incidents, ten times a large partner's decade
+/// (100 000 incidents are 27 MB). Anything larger is refused before it is read.
+pub const MAX_STATE_BYTES: u64 = 256 << 20;
 
 /// The paths a state file at one location uses.
 #[derive(Debug, Clone)]
@@ -56,9 +61,10 @@ impl Paths {
         )
     }
 
-    /// Temp files of this state file left in its folder. Only a writer holding the lock creates
-    /// them, so while nobody holds it every one of them is debris from a killed process.
-    pub fn temp_files(&self) -> io::Result<Vec<PathBuf>> {
+    /// The files in the state's folder named like its temp files. Only a writer holding the
+    /// lock creates them, so while nobody holds it every one that is ours is debris from a
+    /// killed process; one that is not a regular file of the user's was planted.
+    pub fn temp_files(&self) -> io::Result<Vec<TempFile>> {
         let prefix = self.temp_prefix();
         let mut found = Vec::new();
         let entries = match fs::read_dir(&self.dir) {
@@ -71,12 +77,33 @@ impl Paths {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with(&prefix) && name.ends_with(".tmp") {
-                found.push(entry.path());
+                let metadata = fs::symlink_metadata(entry.path())?;
+                let planted = match (metadata.is_file(), foreign_owner(&metadata)) {
+                    (true, None) => None,
+                    (true, Some(owner)) => Some(format!("owned by another user (uid {owner})")),
+                    (false, _) => Some(format!(
+                        "{}, not a temp file of partner-support",
+                        kind(&metadata)
+                    )),
+                };
+                found.push(TempFile {
+                    path: entry.path(),
+                    planted,
+                });
             }
         }
-        found.sort();
+        found.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(found)
     }
+}
+
+/// A file named like a temp file of the state file.
+#[derive(Debug)]
+pub struct TempFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Why it is not ours, when it is not: it is left alone and reported.
+    pub planted: Option<String>,
 }
 
 /// The permission bits of `path` that let group or others in (Unix), when there are any.
@@ -109,6 +136,71 @@ pub fn exposure(path: &Path, what: &str) -> Option<(String, String)> {
     ))
 }
 
+/// What exposes the state: the state file or its backup readable by others, its folder writable
+/// by others. Each is what is wrong and the fix, in the words every command's warning and
+/// `doctor` use.
+pub fn exposures(paths: &Paths) -> Vec<(String, String)> {
+    [
+        exposure(&paths.state, "state file"),
+        exposure(&paths.backup, "backup"),
+        folder_exposure(&paths.dir),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// When the state's folder lets group or others write (so they can plant files beside the state
+/// file): what is wrong and the fix.
+fn folder_exposure(dir: &Path) -> Option<(String, String)> {
+    let metadata = fs::metadata(dir).ok()?;
+    let mode = folder_mode(&metadata)?;
+    let fix = match fixable_folder(&metadata) {
+        true => format!(
+            "run `partner-support doctor --fix` or `chmod 700 {}`",
+            dir.display()
+        ),
+        false => "keep the state file in a folder of your own (`--state PATH`)".to_string(),
+    };
+    Some((
+        format!(
+            "the folder `{}` of the state file is writable by others (mode {mode:o}): they can plant files beside it",
+            dir.display()
+        ),
+        fix,
+    ))
+}
+
+/// The permission bits of a folder that let group or others write into it, when there are any.
+pub(super) fn folder_mode(metadata: &fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o7777;
+        (mode & 0o022 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// Whether `doctor --fix` may make a folder private: the user's own, and not a shared one like
+/// `/tmp` (its sticky bit says others keep files there).
+pub(super) fn fixable_folder(metadata: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        foreign_owner(metadata).is_none() && metadata.permissions().mode() & 0o1000 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        false
+    }
+}
+
 /// Restricts `path` to its owner: 0600 for a file, 0700 for a folder (Unix).
 pub fn make_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
@@ -127,15 +219,130 @@ pub fn make_private(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Options that create a file readable by its owner only (Unix).
+/// Options that create a file readable by its owner only, and never open one through a symbolic
+/// link (Unix).
 pub(super) fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
     options
+}
+
+/// Opens a file of ours beside the state file (the lock, the history log) with `options`
+/// (from [`private_options`]): refused, with its path, when it is a symbolic link, not a
+/// regular file, or owned by another user.
+pub(super) fn open_own(path: &Path, options: &OpenOptions) -> io::Result<File> {
+    let named = |why: &str| io::Error::other(format!("`{}` {why}", path.display()));
+    let file = options.open(path).map_err(|e| match is_symlink(path) {
+        true => named("is a symbolic link, and partner-support never writes through one"),
+        false => e,
+    })?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(named(&format!(
+            "is not a regular file ({})",
+            kind(&metadata)
+        )));
+    }
+    if let Some(owner) = foreign_owner(&metadata) {
+        return Err(named(&format!("is owned by another user (uid {owner})")));
+    }
+    Ok(file)
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// The owner of a file when it is not the user running this program (Unix).
+pub(super) fn foreign_owner(metadata: &fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        (metadata.uid() != me).then_some(metadata.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+pub(super) fn kind(metadata: &fs::Metadata) -> &'static str {
+    let t = metadata.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    match (t.is_dir(), t.is_symlink()) {
+        (true, _) => "a folder",
+        (_, true) => "a symbolic link",
+        _ => "a regular file",
+    }
+}
+
+/// Opens the state file to read it, with its length; `None` when there is none. Anything but a
+/// regular file (a named pipe, a device, a folder) is refused before a byte is read, without
+/// waiting on it, and so is a file larger than [`MAX_STATE_BYTES`].
+pub fn open_state(path: &Path) -> io::Result<Option<(File, u64)>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A named pipe would otherwise block the open until someone writes to it.
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::other(format!(
+            "it is not a regular file ({})",
+            kind(&metadata)
+        )));
+    }
+    if metadata.len() > MAX_STATE_BYTES {
+        return Err(io::Error::other(format!(
+            "it is larger than the {} MiB a state file may be ({} MiB)",
+            MAX_STATE_BYTES >> 20,
+            metadata.len() >> 20
+        )));
+    }
+    Ok(Some((file, metadata.len())))
+}
+
+/// Whether two files are one (a second name of the same file).
+pub(super) fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (a.dev(), a.ino()) == (b.dev(), b.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 /// Creates `dir` and its parents, new ones readable by their owner only (Unix).

@@ -5,8 +5,10 @@ use std::fs;
 
 use serde::Serialize;
 
-use super::files::{Paths, exposure, loose_mode, make_private};
-use super::{StoreError, decode, file, history, lock};
+use super::files::{
+    Paths, TempFile, exposures, fixable_folder, folder_mode, loose_mode, make_private,
+};
+use super::{StoreError, decode, file, history, lock, read_state_file};
 use crate::domain::state::SCHEMA_VERSION;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
@@ -71,7 +73,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
             "check the folder's permissions".into(),
         )),
     }
-    match fs::read(&paths.state) {
+    match read_state_file(&paths.state).and_then(|b| b.ok_or(std::io::ErrorKind::NotFound.into())) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => found.push(Finding::new(
             Info,
             "no-state-file",
@@ -137,13 +139,13 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
             }
         }
     }
-    for (path, what) in [(&paths.state, "state file"), (&paths.backup, "backup")] {
-        if let Some((message, fix)) = exposure(path, what) {
-            found.push(Finding::new(Warning, "permissions", message, fix));
-        }
+    for (message, fix) in exposures(paths) {
+        found.push(Finding::new(Warning, "permissions", message, fix));
     }
     if paths.state.exists() {
-        match fs::read(&paths.backup) {
+        match read_state_file(&paths.backup)
+            .and_then(|b| b.ok_or(std::io::ErrorKind::NotFound.into()))
+        {
             Err(_) => found.push(Finding::new(
                 Info,
                 "no-backup",
@@ -165,12 +167,24 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
     // While a writer holds the lock its temp file is in use, not debris.
     if matches!(holder, Ok(None)) {
         for temp in paths.temp_files().unwrap_or_default() {
-            found.push(Finding::new(
-                Warning,
-                "stale-temp-file",
-                format!("`{}` was left by an interrupted change", temp.display()),
-                "run `partner-support doctor --fix` to remove it (the next change does too)".into(),
-            ));
+            let path = temp.path.display();
+            found.push(match temp.planted {
+                None => Finding::new(
+                    Warning,
+                    "stale-temp-file",
+                    format!("`{path}` was left by an interrupted change"),
+                    "run `partner-support doctor --fix` to remove it (the next change does too)"
+                        .into(),
+                ),
+                Some(why) => Finding::new(
+                    Warning,
+                    "planted-temp-file",
+                    format!(
+                        "`{path}` is named like a temp file of the state file, but it is {why}"
+                    ),
+                    "find out who put it there; partner-support leaves it alone".into(),
+                ),
+            });
         }
     }
     found
@@ -204,6 +218,35 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
         ));
     }
     let logged = log.entries.last().map_or(0, |e| e.revision);
+    if let Some(pair) = log
+        .entries
+        .windows(2)
+        .find(|pair| pair[1].revision <= pair[0].revision)
+    {
+        found.push(Finding::new(
+            Severity::Warning,
+            "history-out-of-order",
+            format!(
+                "the history log `{log_path}` goes back from revision {} to {}",
+                pair[0].revision, pair[1].revision
+            ),
+            "lines were edited, merged or copied in by hand; compare it with the file's revision"
+                .into(),
+        ));
+    }
+    if logged > revision {
+        found.push(Finding::new(
+            Severity::Warning,
+            "history-ahead",
+            format!(
+                "the history log ends at revision {logged}, but the file is at revision {revision}: the file was replaced by an older copy, or its revision lowered"
+            ),
+            format!(
+                "if changes were lost, restore the newest copy of the file; the next change continues from revision {}",
+                revision + 1
+            ),
+        ));
+    }
     if logged < revision {
         found.push(Finding::new(
             Severity::Info,
@@ -229,16 +272,27 @@ pub fn repair(paths: &Paths) -> Result<Vec<String>, StoreError> {
             done.push(format!("`{}`: mode {mode:o} → 600", path.display()));
         }
     }
-    if !paths.temp_files().unwrap_or_default().is_empty() {
+    if let Ok(metadata) = fs::metadata(&paths.dir)
+        && let Some(mode) = folder_mode(&metadata)
+        && fixable_folder(&metadata)
+    {
+        make_private(&paths.dir).map_err(write_error(&paths.dir))?;
+        done.push(format!("`{}`: mode {mode:o} → 700", paths.dir.display()));
+    }
+    let ours = |found: Vec<TempFile>| found.into_iter().filter(|t| t.planted.is_none());
+    if ours(paths.temp_files().unwrap_or_default())
+        .next()
+        .is_some()
+    {
         // A held lock means a writer is at work and its temp file is live: leave them be.
         let _lock = match lock::acquire(&paths.lock, &paths.state, std::time::Duration::ZERO) {
             Ok(lock) => lock,
             Err(StoreError::Locked { .. }) => return Ok(done),
             Err(e) => return Err(e),
         };
-        for temp in paths.temp_files().map_err(write_error(&paths.dir))? {
-            fs::remove_file(&temp).map_err(write_error(&temp))?;
-            done.push(format!("removed `{}`", temp.display()));
+        for temp in ours(paths.temp_files().map_err(write_error(&paths.dir))?) {
+            fs::remove_file(&temp.path).map_err(write_error(&temp.path))?;
+            done.push(format!("removed `{}`", temp.path.display()));
         }
     }
     Ok(done)

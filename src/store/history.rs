@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::files::private_options;
+use super::files::{open_own, private_options};
 use crate::domain::state::HistoryEntry;
 
 /// Longest stretch read back from the end to find the last complete line; an entry is far
@@ -25,11 +25,9 @@ pub(super) struct Writer {
 impl Writer {
     /// Opens (or creates, 0600) the log at `path`.
     pub fn open(path: &Path) -> io::Result<Writer> {
-        let mut file = private_options()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)?;
+        let mut options = private_options();
+        options.read(true).append(true).create(true);
+        let mut file = open_own(path, &options)?;
         let len = file.metadata()?.len();
         let from = len.saturating_sub(TAIL);
         file.seek(SeekFrom::Start(from))?;
@@ -100,10 +98,14 @@ pub struct Log {
     pub bad_lines: Vec<usize>,
 }
 
-/// Reads the log at `path`; a missing log is empty.
+/// Reads the log at `path`; a missing log is empty. Like the writer, it reads no symbolic link
+/// and no file of another user.
 pub fn read(path: &Path) -> io::Result<Log> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let mut options = private_options();
+    options.read(true);
+    let mut text = String::new();
+    match open_own(path, &options) {
+        Ok(mut file) => file.read_to_string(&mut text)?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Log::default()),
         Err(e) => return Err(e),
     };

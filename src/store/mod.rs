@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use file::{Loaded, Stored};
-pub use files::{Paths, exposure};
+pub use files::{Paths, exposures};
 pub use lock::holder as lock_holder;
 
 use crate::domain::integrity::Problem;
@@ -64,8 +64,16 @@ pub enum StoreError {
         /// How many more there are.
         more: usize,
     },
+    /// The lock file cannot be opened or locked.
+    #[error("cannot lock state file `{}`: {source}", .path.display())]
+    Lock {
+        /// The state file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// Another process holds the lock.
-    #[error("state file `{}` is locked by another partner-support process ({}waited {} s)", .path.display(), pid_of(*.pid), .waited.as_secs())]
+    #[error("cannot lock state file `{}`: it is locked by another partner-support process ({}, waited {} s)", .path.display(), pid_of(*.pid), .waited.as_secs())]
     Locked {
         /// The file.
         path: PathBuf,
@@ -122,7 +130,26 @@ fn and_more(more: usize) -> String {
 }
 
 fn pid_of(pid: Option<u32>) -> String {
-    pid.map_or_else(String::new, |pid| format!("PID {pid}, "))
+    pid.map_or_else(|| "PID unknown".into(), |pid| format!("PID {pid}"))
+}
+
+/// All of `file`'s bytes, from its start (it may have been read or mapped before).
+fn read_all(file: &mut File, len: u64) -> io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(0))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The bytes of the state file (or its backup) at `path`, read as [`Store::load`] reads them:
+/// `None` when there is none; anything but a regular file of at most
+/// [`files::MAX_STATE_BYTES`] is an error.
+pub fn read_state_file(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    match files::open_state(path)? {
+        None => Ok(None),
+        Some((mut file, len)) => read_all(&mut file, len).map(Some),
+    }
 }
 
 /// Decodes a state file's bytes and checks its consistency; the first broken rule is the error.
@@ -172,8 +199,11 @@ impl Store {
     /// replaced whole, so a reader sees the old or the new version. The file is mapped rather
     /// than copied where it can be (`file/bytes.rs`).
     pub fn load(&self) -> Result<Loaded, StoreError> {
-        let Some(map) = file::Bytes::map(&self.path) else {
-            return self.load_copy();
+        let Some((mut file, len)) = self.open()? else {
+            return Ok(Loaded::empty(&self.path));
+        };
+        let Some(map) = file::Bytes::map(&file, len) else {
+            return self.decode_copy(&mut file, len);
         };
         match file::read_sealed(&self.path, map) {
             Ok(decoded) => checked(decoded),
@@ -181,10 +211,8 @@ impl Store {
             // read into memory in full, so that the two are not held at once.
             Err(map) => {
                 drop(map);
-                match self.read_bytes()? {
-                    None => Ok(Loaded::empty(&self.path)),
-                    Some(bytes) => checked(file::read_in_full(&self.path, bytes)?),
-                }
+                let bytes = self.read_all(&mut file, len)?;
+                checked(file::read_in_full(&self.path, bytes)?)
             }
         }
     }
@@ -192,31 +220,42 @@ impl Store {
     /// [`Store::load`] from a copy in memory: what a change reads, under the lock, as it writes
     /// the new file from those bytes.
     fn load_copy(&self) -> Result<Loaded, StoreError> {
-        match self.read_bytes()? {
+        match self.open()? {
             None => Ok(Loaded::empty(&self.path)),
-            Some(bytes) => checked(file::read(&self.path, file::Bytes::Read(bytes))?),
+            Some((mut file, len)) => self.decode_copy(&mut file, len),
         }
     }
 
-    /// The file's bytes, read into memory; `None` when there is no file.
-    fn read_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::Read {
-                path: self.path.clone(),
-                source,
-            }),
+    fn decode_copy(&self, file: &mut File, len: u64) -> Result<Loaded, StoreError> {
+        let bytes = self.read_all(file, len)?;
+        checked(file::read(&self.path, file::Bytes::Read(bytes))?)
+    }
+
+    /// The state file, opened to read (see [`files::open_state`]); `None` when there is none.
+    fn open(&self) -> Result<Option<(File, u64)>, StoreError> {
+        files::open_state(&self.path).map_err(|source| self.read_error(source))
+    }
+
+    /// All of `file`'s bytes, from its start.
+    fn read_all(&self, file: &mut File, len: u64) -> Result<Vec<u8>, StoreError> {
+        read_all(file, len).map_err(|source| self.read_error(source))
+    }
+
+    fn read_error(&self, source: io::Error) -> StoreError {
+        StoreError::Read {
+            path: self.path.clone(),
+            source,
         }
     }
 
     /// Runs `change` on the current state under an exclusive lock and, if it succeeds and says
-    /// it changed something, writes the result atomically. On error nothing is written.
-    /// Returns the resulting state and the change's value.
+    /// it changed something, writes the result atomically. On error nothing is written. Once the
+    /// new file is in place the change is done: what fails after that (flushing the folder,
+    /// appending the history line) comes back among the warnings, not as an error.
     pub fn mutate<T, E>(
         &self,
         change: impl FnOnce(&mut State, &Stored) -> Result<(T, bool), E>,
-    ) -> Result<(Loaded, T), E>
+    ) -> Result<Mutated<T>, E>
     where
         E: From<StoreError>,
     {
@@ -226,17 +265,26 @@ impl Store {
             source,
         };
         files::create_private_dir(&paths.dir).map_err(write_error)?;
-        let _lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
+        let lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
+        let read = fs::metadata(&paths.state).ok();
         let mut loaded = self.load_copy()?;
         let before = Before {
             revision: loaded.state.revision,
             last_change: loaded.state.last_change.clone(),
+            file: read,
         };
         let (value, changed) = change(&mut loaded.state, &loaded.stored)?;
-        if changed {
-            self.save(&paths, &loaded, &before).map_err(write_error)?;
-        }
-        Ok((loaded, value))
+        let warnings = match changed {
+            true => self
+                .save(&paths, &loaded, &before, &lock)
+                .map_err(write_error)?,
+            false => Vec::new(),
+        };
+        Ok(Mutated {
+            loaded,
+            value,
+            warnings,
+        })
     }
 
     /// The whole history: the log, plus any entry the log does not have yet (a migrated
@@ -262,11 +310,28 @@ impl Store {
     /// previous change's line if a crash lost it, a migrated file's history) and, after it, the
     /// line of this change: so it never holds a change that did not happen, and one it misses
     /// is restored from `last_change` by the next change.
-    fn save(&self, paths: &Paths, loaded: &Loaded, before: &Before) -> io::Result<()> {
+    ///
+    /// An error is returned only before the rename, when nothing has changed; what fails after it
+    /// is a warning.
+    fn save(
+        &self,
+        paths: &Paths,
+        loaded: &Loaded,
+        before: &Before,
+        lock: &File,
+    ) -> io::Result<Vec<String>> {
         let state = &loaded.state;
-        // Under the lock, any temp file of ours is debris from a killed writer.
-        for stale in paths.temp_files()? {
-            fs::remove_file(stale)?;
+        let mut warnings = Vec::new();
+        // Under the lock, a temp file of ours is debris from a killed writer; anything else with
+        // such a name (a folder, a link, another user's file) was planted, and is left alone.
+        for found in paths.temp_files()? {
+            match found.planted {
+                None => fs::remove_file(&found.path)?,
+                Some(why) => warnings.push(format!(
+                    "left `{}` alone: it is {why}",
+                    found.path.display()
+                )),
+            }
         }
         // tempfile creates its files exclusively (0600), so a planted file or symlink is never
         // written through.
@@ -286,7 +351,14 @@ impl Store {
             .chain(&state.unlogged)
             .filter(|e| e.revision <= before.revision);
         log.append(history::missing(log.last_revision, made))?;
-        if paths.state.exists() {
+        if let Ok(current) = fs::metadata(&paths.state) {
+            // A writer killed between the two renames leaves the backup a second name of the state
+            // file; that name goes, and the state file is kept as the backup below.
+            if let Ok(backup) = fs::symlink_metadata(&paths.backup)
+                && files::same_file(&current, &backup)
+            {
+                fs::remove_file(&paths.backup)?;
+            }
             // A hard link keeps the previous version without copying it; the rename below then
             // gives the state file a new inode and leaves the old one as the backup.
             let link = temp().make_in(&paths.dir, |p| fs::hard_link(&paths.state, p));
@@ -300,24 +372,68 @@ impl Store {
                     copy.into_temp_path()
                 }
             };
+            // It holds Access IDs, whatever the mode of the file it was (a git checkout: 0644).
+            files::make_private(&backup)?;
             backup.persist(&paths.backup).map_err(|e| e.error)?;
         }
+        // The last moment to find that another writer got in: its lock file deleted and a new
+        // one taken (the lock is then not ours), or the state file replaced since it was read.
+        if !lock::still_at(lock, &paths.lock) {
+            return Err(io::Error::other(
+                "its lock file was deleted while this change held it; nothing was changed, try again",
+            ));
+        }
+        let now = fs::metadata(&paths.state).ok();
+        let replaced = match (&before.file, &now) {
+            (Some(read), Some(now)) => !files::same_file(read, now),
+            (read, now) => read.is_some() != now.is_some(),
+        };
+        if replaced {
+            return Err(io::Error::other(
+                "another change replaced it since it was read; nothing was changed, try again",
+            ));
+        }
         tmp.persist(&paths.state).map_err(|e| e.error)?;
+        let revision = state.revision;
         // The renames are durable only once the folder itself is flushed (Unix; Windows cannot
         // open a folder as a file).
         #[cfg(unix)]
-        File::open(&paths.dir)?.sync_all()?;
-        log.append(
-            state
-                .unlogged
-                .iter()
-                .filter(|e| e.revision > before.revision),
-        )
+        if let Err(e) = File::open(&paths.dir).and_then(|d| d.sync_all()) {
+            warnings.push(format!(
+                "recorded as revision {revision}, but the folder `{}` could not be flushed to disk ({e}): a power cut now could undo the change",
+                paths.dir.display()
+            ));
+        }
+        let this = state
+            .unlogged
+            .iter()
+            .filter(|e| e.revision > before.revision);
+        if let Err(e) = log.append(this) {
+            warnings.push(format!(
+                "recorded as revision {revision}; its history line could not be appended to `{}` ({e}) and will be restored by the next change",
+                paths.history.display()
+            ));
+        }
+        Ok(warnings)
     }
+}
+
+/// What a change did: the state it left, the change's value, and what went wrong after it was
+/// done (each a sentence for the user).
+#[derive(Debug)]
+pub struct Mutated<T> {
+    /// The state as written.
+    pub loaded: Loaded,
+    /// What the change returned.
+    pub value: T,
+    /// Trouble after the new file was in place.
+    pub warnings: Vec<String>,
 }
 
 /// What a change started from: the revision, and the entry that made it.
 struct Before {
     revision: u64,
     last_change: Option<HistoryEntry>,
+    /// The state file as it was read (`None`: there was none).
+    file: Option<fs::Metadata>,
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit;
 mod bad_files;
 mod bad_input;
 mod check;

@@ -14,7 +14,6 @@
 
 use std::fs::File;
 use std::ops::Deref;
-use std::path::Path;
 
 /// The bytes of one state file.
 pub enum Bytes {
@@ -26,17 +25,12 @@ pub enum Bytes {
 }
 
 impl Bytes {
-    /// The file at `path`, mapped; `None` when it cannot be (missing, empty, not a regular
-    /// file, not Unix), for the caller to read it the ordinary way, which reports any error.
-    pub fn map(path: &Path) -> Option<Bytes> {
+    /// `file` (a regular file of `len` bytes, opened to read), mapped; `None` when it cannot be
+    /// (empty, or not Unix), for the caller to read it the ordinary way.
+    pub fn map(file: &File, len: u64) -> Option<Bytes> {
         #[cfg(unix)]
         {
-            let file = File::open(path).ok()?;
-            let metadata = file.metadata().ok()?;
-            let len = usize::try_from(metadata.len()).ok()?;
-            if !metadata.is_file() || len == 0 {
-                return None;
-            }
+            let len = usize::try_from(len).ok().filter(|n| *n > 0)?;
             // SAFETY: the map is read-only and private to this process, and it is used under the
             // module's contract: the file is replaced whole, never rewritten in place, by this
             // program and by git; if another program does rewrite it while a read command runs,
@@ -44,12 +38,12 @@ impl Bytes {
             // refused values, not invalid memory. Truncating the file in place under a reader
             // would end that reader with SIGBUS; it writes nothing, so nothing is lost.
             #[allow(unsafe_code)]
-            let map = unsafe { memmap2::MmapOptions::new().len(len).map(&file) }.ok()?;
+            let map = unsafe { memmap2::MmapOptions::new().len(len).map(file) }.ok()?;
             Some(Bytes::Mapped(map))
         }
         #[cfg(not(unix))]
         {
-            let _ = (path, File::open);
+            let _ = (file, len);
             None
         }
     }

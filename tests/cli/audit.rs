@@ -1,0 +1,328 @@
+//! What an outside audit of the store broke, each case through the binary: a committed change is
+//! never reported as failed, planted links and files are never followed or fatal, the backup is
+//! private, odd files at the state path are refused, a lock whose file was deleted is not
+//! trusted, and an impossible revision is refused.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::process::Stdio;
+
+use crate::support::{Env, run_command, w};
+use pretty_assertions::assert_eq;
+
+fn mode(path: &std::path::Path) -> u32 {
+    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The user the tests plant files as: anyone but the one running them.
+const OTHER_UID: u32 = 65534;
+
+fn opened(env: &Env) -> usize {
+    env.json()["incidents"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn a_change_whose_output_cannot_be_written_is_still_done_and_says_so() {
+    let env = Env::contoso_active();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let run = run_command(
+        env.cmd()
+            .args(w("--json incidents open --scope cloud --title Mailbox"))
+            .stdout(Stdio::from(full)),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: recorded as revision 6")
+            && run.stderr.contains("its output could not be written"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("cannot write state file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(opened(&env), 1);
+    // A read that cannot write its output has done nothing: that is still an error.
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let run = run_command(
+        env.cmd()
+            .args(["--json", "status"])
+            .stdout(Stdio::from(full)),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn planted_links_for_the_lock_and_the_history_are_never_followed() {
+    for planted in ["state.json.lock", "state.history.jsonl"] {
+        let env = Env::contoso_active();
+        let dir = env.state().parent().unwrap();
+        let target = env.dir().join("victim");
+        fs::write(&target, "precious\n").unwrap();
+        fs::remove_file(dir.join(planted)).unwrap();
+        symlink(&target, dir.join(planted)).unwrap();
+        let before = env.bytes();
+        let run = env.run(&w("incidents open --scope cloud --title Mailbox"));
+        assert_eq!(run.code, 1, "{planted}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(planted) && run.stderr.contains("symbolic link"),
+            "{planted}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            "precious\n",
+            "{planted}"
+        );
+        assert!(env.bytes() == before, "{planted}: the state changed");
+    }
+}
+
+#[test]
+fn a_lock_or_history_owned_by_someone_else_is_refused() {
+    for planted in ["state.json.lock", "state.history.jsonl"] {
+        let env = Env::contoso_active();
+        let path = env.state().parent().unwrap().join(planted);
+        std::os::unix::fs::chown(&path, Some(OTHER_UID), None).unwrap();
+        let run = env.run(&w("incidents open --scope cloud --title Mailbox"));
+        assert_eq!(run.code, 1, "{planted}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(planted) && run.stderr.contains("owned by another user"),
+            "{planted}: {}",
+            run.stderr
+        );
+        assert_eq!(opened(&env), 0);
+    }
+}
+
+#[test]
+fn a_folder_others_can_write_is_warned_about() {
+    let env = Env::contoso_active();
+    let dir = env.state().parent().unwrap();
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
+    for args in [
+        w("status"),
+        w("incidents open --scope cloud --title Mailbox"),
+    ] {
+        let run = env.ok(&args);
+        assert!(
+            run.stderr.contains("warning: the folder")
+                && run.stderr.contains("writable by others (mode 777)"),
+            "{}",
+            run.stderr
+        );
+    }
+    let doctor = env.reports(&["doctor"], 1, "writable by others");
+    assert!(doctor.stdout.contains("chmod 700"), "{}", doctor.stdout);
+    env.ok(&["doctor", "--fix"]);
+    assert_eq!(mode(dir), 0o700);
+    assert!(!env.ok(&["status"]).stderr.contains("warning"));
+}
+
+#[test]
+fn the_backup_is_private_whatever_the_mode_of_the_file_it_was() {
+    let env = Env::contoso_active();
+    fs::set_permissions(env.state(), fs::Permissions::from_mode(0o644)).unwrap();
+    env.ok(&w("incidents open --scope cloud --title Mailbox"));
+    let backup = env.state().with_file_name("state.json.bak");
+    assert_eq!(mode(&backup), 0o600);
+    assert_eq!(mode(env.state()), 0o600);
+}
+
+#[test]
+fn planted_temp_files_are_skipped_and_reported_never_fatal() {
+    let env = Env::contoso_active();
+    let dir = env.state().parent().unwrap();
+    let victim = env.dir().join("victim");
+    fs::write(&victim, "precious\n").unwrap();
+    fs::create_dir(dir.join(".state.json.dir.tmp")).unwrap();
+    symlink(&victim, dir.join(".state.json.link.tmp")).unwrap();
+    let foreign = dir.join(".state.json.theirs.tmp");
+    fs::write(&foreign, "x").unwrap();
+    std::os::unix::fs::chown(&foreign, Some(OTHER_UID), None).unwrap();
+    let run = env.ok(&w("incidents open --scope cloud --title Mailbox"));
+    for name in [
+        ".state.json.dir.tmp",
+        ".state.json.link.tmp",
+        ".state.json.theirs.tmp",
+    ] {
+        assert!(run.stderr.contains(name), "{name}: {}", run.stderr);
+        assert!(
+            fs::symlink_metadata(dir.join(name)).is_ok(),
+            "{name} was removed"
+        );
+    }
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert_eq!(opened(&env), 1);
+    // A temp file of ours that a killed writer left is still cleaned up.
+    fs::write(dir.join(".state.json.ours.tmp"), "debris").unwrap();
+    env.ok(&w("incidents close INC-0001"));
+    assert!(fs::symlink_metadata(dir.join(".state.json.ours.tmp")).is_err());
+}
+
+#[test]
+fn a_fifo_a_device_or_a_folder_at_the_state_path_is_refused_at_once() {
+    let env = Env::new();
+    fs::create_dir_all(env.state().parent().unwrap()).unwrap();
+    let fifo = env.state().to_path_buf();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for args in [
+        w("status"),
+        w("incidents list"),
+        w("offer add action-pack"),
+        w("doctor"),
+    ] {
+        let started = std::time::Instant::now();
+        let run = env.run(&args);
+        assert!(started.elapsed().as_secs() < 5, "{args:?} hung");
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        let text = format!("{}{}", run.stderr, run.stdout);
+        assert!(text.contains("not a regular file"), "{args:?}: {text}");
+    }
+    let linked = Env::new();
+    fs::create_dir_all(linked.state().parent().unwrap()).unwrap();
+    symlink("/dev/zero", linked.state()).unwrap();
+    let run = linked.run(&["status"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+#[test]
+fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
+    let env = Env::contoso();
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(env.state())
+        .unwrap();
+    // Sparse: no disk is used, and nothing would be read before the size is known.
+    file.set_len(300 << 20).unwrap();
+    let run = env.run(&["status"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("larger than")
+            && run.stderr.contains("256 MiB")
+            && run.stderr.contains("state.json"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_state_and_backup_left_as_one_file_are_told_apart() {
+    // A writer killed between keeping the backup and renaming the new file leaves the backup a
+    // second name of the state file.
+    let env = Env::contoso_active();
+    let backup = env.state().with_file_name("state.json.bak");
+    fs::remove_file(&backup).unwrap();
+    fs::hard_link(env.state(), &backup).unwrap();
+    env.ok(&w("incidents open --scope cloud --title Mailbox"));
+    assert_eq!(env.temp_files(), Vec::<String>::new());
+    let (state, bak) = (
+        fs::metadata(env.state()).unwrap(),
+        fs::metadata(&backup).unwrap(),
+    );
+    assert_ne!(state.ino(), bak.ino());
+    env.ok(&["doctor"]);
+}
+
+#[test]
+fn changes_lose_nothing_while_the_lock_file_keeps_being_deleted() {
+    // `git clean -X` or a tmp cleaner removes the lock file while writers hold and wait for it.
+    let env = Env::contoso();
+    env.ok(&w(
+        "contract add --plan premier --contract-id P1 --access-id PREMIER-ACCESS-0001 --incidents unlimited --scope both --start 2026-01-01",
+    ));
+    let lock = env.state().with_file_name("state.json.lock");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cleaner = {
+        let (lock, stop) = (lock.clone(), stop.clone());
+        // A burst of deletions while the writers start, then quiet, so that they all finish.
+        std::thread::spawn(move || {
+            for _ in 0..300 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let _ = fs::remove_file(&lock);
+                std::thread::sleep(std::time::Duration::from_micros(500));
+            }
+        })
+    };
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = env.cmd();
+            cmd.args(w("-q incidents open --scope cloud --title Mailbox"));
+            std::thread::spawn(move || (0..8).filter(|_| run_command(&mut cmd).code == 0).count())
+        })
+        .collect();
+    let done: usize = writers.into_iter().map(|t| t.join().unwrap()).sum();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    cleaner.join().unwrap();
+    assert!(done > 0);
+    // Every change that said it was done is in the file, each with its own ID.
+    assert_eq!(opened(&env), done);
+    env.ok(&["doctor"]);
+}
+
+#[test]
+fn a_lock_held_by_another_process_says_cannot_lock_with_its_pid() {
+    let env = Env::contoso_active();
+    let lock = env.state().with_file_name("state.json.lock");
+    let holder = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&lock)
+        .unwrap();
+    holder.lock().unwrap();
+    fs::write(&lock, "4242\n").unwrap();
+    let run = env.refused(
+        &w("--lock-wait 0 incidents open --scope cloud --title Mailbox"),
+        1,
+        "cannot lock",
+    );
+    assert!(run.stderr.contains("PID 4242"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("cannot write state file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_impossible_revision_is_refused_and_a_log_that_goes_back_is_reported() {
+    let env = Env::contoso_active();
+    let mut state = env.json();
+    state["revision"] = serde_json::json!(u64::MAX);
+    env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+    let run = env.refused(&["status"], 1, "revision");
+    assert!(
+        run.stderr.contains("18446744073709551615"),
+        "{}",
+        run.stderr
+    );
+    // A lowered revision: the log has changes the file says never happened.
+    state["revision"] = serde_json::json!(2);
+    env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+    let doctor = env.reports(&["doctor"], 1, "the history log ends at revision 5");
+    assert!(
+        doctor.stdout.contains("file is at revision 2"),
+        "{}",
+        doctor.stdout
+    );
+    let report = env
+        .reports(&["--json", "doctor"], 1, "history-ahead")
+        .json();
+    assert!(crate::support::codes(&report).contains(&("warning".into(), "history-ahead".into())));
+}
