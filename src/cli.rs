@@ -271,6 +271,10 @@ pub struct DoctorArgs {
     /// never changes the data
     #[arg(long)]
     pub fix: bool,
+    /// Accept the changes made to the state file outside partner-support (a hand edit, a merge):
+    /// check it as every command does, and seal it as it is, recorded in the history
+    #[arg(long)]
+    pub accept: bool,
 }
 
 /// `init`.

@@ -8,6 +8,9 @@ use crate::store::health::{self, Severity};
 /// Runs `doctor`; unhealthy (any warning or error left) is exit 1.
 pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
     let paths = ctx.store.paths();
+    if args.accept {
+        accept(ctx)?;
+    }
     // With `-n`, `--fix` only reports: the findings it would repair stay listed.
     let fixed = if args.fix && !ctx.dry_run {
         health::repair(&paths)?
@@ -38,4 +41,28 @@ pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
         0 => Ok(()),
         n => Err(Error::Unhealthy(n)),
     }
+}
+
+/// `doctor --accept`: seals a file changed outside partner-support, as it is, if it loads.
+fn accept(ctx: &mut super::Ctx) -> Result<(), Error> {
+    let (loaded, accepted) = ctx.mutate_if("doctor --accept", |state, stored, _| {
+        Ok(match stored.changed_outside() {
+            true => (
+                true,
+                Some(format!(
+                    "accepted the changes made outside partner-support since revision {}",
+                    state.revision
+                )),
+            ),
+            false => (false, None),
+        })
+    })?;
+    match accepted {
+        true => ctx.say(format_args!(
+            "sealed the state file as it is (revision {})",
+            loaded.state.revision
+        ))?,
+        false => ctx.say("nothing to accept: the state file is as partner-support wrote it")?,
+    }
+    Ok(())
 }

@@ -58,8 +58,14 @@ pub struct Ctx {
 
 impl Ctx {
     /// Reads the state.
-    pub fn load(&self) -> Result<Loaded, Error> {
-        Ok(self.store.load()?)
+    pub fn load(&mut self) -> Result<Loaded, Error> {
+        let loaded = self.store.load()?;
+        if let Some(outside) = loaded.outside_notice() {
+            self.warn(format_args!(
+                "{outside}; if that change was yours, `partner-support doctor --accept` seals it"
+            ))?;
+        }
+        Ok(loaded)
     }
 
     /// Applies `change` under the lock as the acting account and records it in the history;

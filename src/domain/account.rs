@@ -53,6 +53,7 @@ impl AccountKind {
 
 /// A user account known to the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Account {
     /// Sign-in address, lowercase.
     pub email: Email,

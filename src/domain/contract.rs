@@ -185,6 +185,7 @@ impl PlanKind {
 
 /// A support contract as stored. Its status and balance are derived, never stored (R5, R14).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Contract {
     /// Contract ID from Partner Center or the paid plan; the contract's name everywhere.
     pub contract_id: Id,

@@ -100,6 +100,7 @@ impl RefundReason {
 
 /// A recorded refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Refund {
     /// Day of the refund.
     #[serde(with = "crate::domain::values::ymd")]
@@ -116,6 +117,7 @@ pub struct Refund {
 /// The fields of its [`IncidentHead`] come first and are always written (`null` when empty): the
 /// state file's head reader relies on that order (`store/file/head.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Incident {
     /// Short stable ID.
     pub id: IncidentId,

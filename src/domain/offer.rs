@@ -10,6 +10,7 @@ use super::values::Text;
 
 /// A competency held at Silver or Gold level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Competency {
     /// Its name as the program spells it ("Cloud Platform").
     pub name: Text,
@@ -19,6 +20,7 @@ pub struct Competency {
 
 /// A membership offer the organization holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Offer {
     /// Membership level.
     pub level: Level,

@@ -17,6 +17,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// The partner organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Organization {
     /// Partner-program (MPN) partner ID.
     pub partner_id: PartnerId,
@@ -26,6 +27,7 @@ pub struct Organization {
 
 /// A benefit whose activation was requested and whose IDs are not known yet (R4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PendingActivation {
     /// `OFFER/BENEFIT`.
     pub benefit: String,
@@ -39,6 +41,7 @@ pub struct PendingActivation {
 
 /// One line of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     /// The state's revision this change produced (1 for the first change).
     #[serde(default)]
@@ -62,6 +65,7 @@ pub struct HistoryEntry {
 
 /// A contract's balance before and after a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BalanceChange {
     /// The contract.
     pub contract: String,

@@ -87,14 +87,8 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
             "check the file's owner and permissions".into(),
         )),
         Ok(bytes) => {
-            let seal = match (file::is_sealed(&bytes), file::has_checksum(&bytes)) {
-                (true, _) => None,
-                (false, true) => Some((
-                    "checksum-mismatch",
-                    "changed since partner-support wrote it",
-                )),
-                (false, false) => Some(("no-checksum", "has no checksum")),
-            };
+            let sealed = file::is_sealed(&bytes);
+            let mismatch = !sealed && file::has_checksum(&bytes);
             match file::read_in_full(&paths.state, bytes) {
                 Err(e) => found.push(Finding::new(
                     Error,
@@ -117,13 +111,25 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                             format!("the file has schema version {}", decoded.found_version),
                             format!("the next change rewrites it as version {SCHEMA_VERSION}"),
                         ));
-                    } else if let Some((code, what)) = seal {
+                    } else if mismatch {
                         found.push(Finding::new(
-                        Info,
-                        code,
-                        format!("the file {what} (edited by hand?), so every command reads it in full"),
-                        "the next change writes it with a checksum again".into(),
-                    ));
+                            Warning,
+                            "checksum-mismatch",
+                            format!(
+                                "the file was changed outside partner-support since revision {} (its checksum does not match)",
+                                decoded.loaded.state.revision
+                            ),
+                            format!(
+                                "if that change was yours, `partner-support doctor --accept` seals it; if not, restore `{backup}`"
+                            ),
+                        ));
+                    } else if !sealed {
+                        found.push(Finding::new(
+                            Info,
+                            "no-checksum",
+                            "the file has no checksum (written by hand?), so every command reads it in full".into(),
+                            "the next change writes it with a checksum".into(),
+                        ));
                     }
                     let state = &decoded.loaded.state;
                     for problem in state.problems() {

@@ -212,7 +212,7 @@ impl Store {
             Err(map) => {
                 drop(map);
                 let bytes = self.read_all(&mut file, len)?;
-                checked(file::read_in_full(&self.path, bytes)?)
+                checked(file::read_unsealed(&self.path, bytes)?)
             }
         }
     }
@@ -273,13 +273,18 @@ impl Store {
             last_change: loaded.state.last_change.clone(),
             file: read,
         };
+        let outside = loaded.outside_notice();
         let (value, changed) = change(&mut loaded.state, &loaded.stored)?;
-        let warnings = match changed {
-            true => self
-                .save(&paths, &loaded, &before, &lock)
-                .map_err(write_error)?,
-            false => Vec::new(),
-        };
+        let mut warnings = Vec::new();
+        if changed {
+            warnings.extend(outside.map(|o| format!("{o}; this change sealed it as it is now")));
+            warnings.extend(
+                self.save(&paths, &loaded, &before, &lock)
+                    .map_err(write_error)?,
+            );
+        } else {
+            warnings.extend(outside);
+        }
         Ok(Mutated {
             loaded,
             value,

@@ -23,15 +23,6 @@ fn edit(env: &Env, from: &str, to: &str) {
     env.write_private(text.replacen(from, to, 1).as_bytes());
 }
 
-fn info_codes(env: &Env) -> Vec<String> {
-    let report = env.ok(&["--json", "doctor"]).json();
-    codes(&report)
-        .into_iter()
-        .filter(|(severity, _)| severity == "info")
-        .map(|(_, code)| code)
-        .collect()
-}
-
 fn with_two_incidents() -> Env {
     let env = Env::contoso_active();
     env.ok(&w("incidents open --scope on-premises --title Printer"));
@@ -55,42 +46,120 @@ fn a_written_file_ends_with_the_checksum_of_everything_before_it() {
     // Every change writes it anew.
     env.ok(&w("incidents close INC-0001"));
     assert!(is_sealed(&env));
-    assert_eq!(info_codes(&env), Vec::<String>::new());
+    assert_eq!(codes_of(&env, "info", 0), Vec::<String>::new());
+}
+
+/// The codes of `doctor --json`'s findings of `severity`.
+fn codes_of(env: &Env, severity: &str, code: i32) -> Vec<String> {
+    let run = env.run(&["--json", "doctor"]);
+    assert_eq!(run.code, code, "{}", run.stdout);
+    codes(&run.json())
+        .into_iter()
+        .filter(|(s, _)| s == severity)
+        .map(|(_, code)| code)
+        .collect()
 }
 
 #[test]
-fn a_hand_edit_is_read_in_full_and_the_next_change_writes_a_new_checksum() {
+fn a_hand_edit_is_read_in_full_and_warned_about_until_a_change_or_accept_seals_it() {
+    let outside = "changed outside partner-support since revision 7";
+    for seal in [w("incidents close INC-0002"), w("doctor --accept")] {
+        let env = with_two_incidents();
+        edit(
+            &env,
+            r#""title": "Printer""#,
+            r#""title": "Printer on floor 3""#,
+        );
+        assert!(!is_sealed(&env));
+        let list = env.ok(&w("incidents list --all"));
+        assert!(
+            list.stdout.contains("Printer on floor 3"),
+            "{}",
+            list.stdout
+        );
+        // Every command says so, on stderr, even with --json or -q.
+        for args in [w("status"), w("--json incidents remaining"), w("-q check")] {
+            let run = env.run(&args);
+            assert!(run.stderr.contains(outside), "{args:?}: {}", run.stderr);
+            assert!(run.stderr.contains("doctor --accept"), "{}", run.stderr);
+        }
+        assert_eq!(codes_of(&env, "warning", 1), ["checksum-mismatch"]);
+        let doctor = env.reports(&["doctor"], 1, outside);
+        assert!(
+            doctor.stdout.contains("doctor --accept"),
+            "{}",
+            doctor.stdout
+        );
+        let sealed = env.ok(&seal);
+        assert!(
+            sealed.stderr.contains(outside),
+            "{seal:?}: {}",
+            sealed.stderr
+        );
+        assert!(is_sealed(&env));
+        assert_eq!(codes_of(&env, "warning", 0), Vec::<String>::new());
+        assert_eq!(codes_of(&env, "info", 0), Vec::<String>::new());
+        let list = env.ok(&w("incidents list --all"));
+        assert!(
+            list.stdout.contains("Printer on floor 3"),
+            "{}",
+            list.stdout
+        );
+        assert!(!list.stderr.contains("outside"), "{}", list.stderr);
+        assert_eq!(
+            env.history().last().unwrap()["action"],
+            seal[..2].join(" ").as_str()
+        );
+    }
+    // Nothing to accept in a sealed file: nothing is written.
     let env = with_two_incidents();
-    edit(
-        &env,
-        r#""title": "Printer""#,
-        r#""title": "Printer on floor 3""#,
-    );
-    assert!(!is_sealed(&env));
-    let list = env.ok(&w("incidents list --all"));
-    assert!(
-        list.stdout.contains("Printer on floor 3"),
-        "{}",
-        list.stdout
-    );
-    assert_eq!(info_codes(&env), ["checksum-mismatch"]);
-    let doctor = env.ok(&["doctor"]);
-    assert!(
-        doctor
-            .stdout
-            .contains("changed since partner-support wrote it"),
-        "{}",
-        doctor.stdout
-    );
-    env.ok(&w("incidents close INC-0002"));
-    assert!(is_sealed(&env));
-    assert_eq!(info_codes(&env), Vec::<String>::new());
-    let list = env.ok(&w("incidents list --all"));
-    assert!(
-        list.stdout.contains("Printer on floor 3"),
-        "{}",
-        list.stdout
-    );
+    let before = env.bytes();
+    let run = env.ok(&w("doctor --accept"));
+    assert!(run.stderr.contains("nothing to accept"), "{}", run.stderr);
+    assert!(env.bytes() == before);
+}
+
+#[test]
+fn a_key_the_schema_does_not_name_is_refused_at_any_level_with_its_line_and_column() {
+    for (from, to, key) in [
+        (
+            r#""linked_accounts""#,
+            r#""linked_accountz""#,
+            "linked_accountz",
+        ),
+        (
+            r#""reason": "duplicate""#,
+            r#""reason": "duplicate", "note": "x""#,
+            "note",
+        ),
+        (r#""partner_id""#, r#""partner_ID""#, "partner_ID"),
+    ] {
+        let env = with_two_incidents();
+        env.ok(&w("contract link 7000001 --account tech@contoso.com"));
+        env.ok(&w("incidents refund INC-0001 --reason duplicate"));
+        let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+        let text = text.replacen(from, to, 1);
+        env.write_private(text.as_bytes());
+        let line = 1 + text.lines().position(|l| l.contains(to)).unwrap();
+        for args in [
+            w("status"),
+            w("incidents open --scope cloud --title Again"),
+            w("doctor"),
+        ] {
+            let run = env.run(&args);
+            assert_eq!(run.code, 1, "{key} {args:?}: {}", run.stderr);
+            let said = format!("{}{}", run.stderr, run.stdout);
+            assert!(
+                said.contains(&format!("unknown field `{key}`"))
+                    && said.contains(&format!("at line {line} column ")),
+                "{key} {args:?}: {said}"
+            );
+        }
+        assert!(
+            env.bytes().unwrap() == text.as_bytes(),
+            "the file was left as it was"
+        );
+    }
 }
 
 #[test]
@@ -126,7 +195,7 @@ fn a_file_without_a_checksum_is_read_and_gets_one_with_the_next_change() {
     old.extend_from_slice(b"\n}\n");
     env.write_private(&old);
     serde_json::from_slice::<Value>(&old).expect("still one JSON document");
-    assert_eq!(info_codes(&env), ["no-checksum"]);
+    assert_eq!(codes_of(&env, "info", 0), ["no-checksum"]);
     let status = env.ok(&["status"]);
     assert!(status.stdout.contains("7000001"), "{}", status.stdout);
     env.ok(&w("incidents close INC-0001"));

@@ -23,8 +23,11 @@ const SEPARATOR: &[u8] = b",\n    ";
 /// Containers this deep or shallower get one element per line.
 const PRETTY_DEPTH: usize = 2;
 
-/// A whole state file as serde reads it. The fields are in the order they are written.
+/// A whole state file as serde reads it. The fields are in the order they are written. A key it
+/// does not name, at any level, is refused: a typo must not drop data when the file is written
+/// back (new fields arrive with a new schema version).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     /// Always first.
     pub schema_version: u32,
@@ -47,6 +50,9 @@ pub struct Document {
     /// Absent from the header of a sealed file, whose incidents are read line by line.
     #[serde(default)]
     pub incidents: Vec<Incident>,
+    /// The seal, checked before serde reads the file (`seal.rs`).
+    #[serde(default, rename = "checksum")]
+    pub _checksum: Option<String>,
 }
 
 /// The fields of a state written before its incidents, in [`Document`]'s order.

@@ -96,6 +96,18 @@ impl Loaded {
         self.stored.record(&self.state.incidents, id)
     }
 
+    /// What a command says of a file changed outside partner-support, until a change or
+    /// `doctor --accept` seals it again.
+    pub fn outside_notice(&self) -> Option<String> {
+        self.stored.changed_outside.then(|| {
+            format!(
+                "the state file `{}` was changed outside partner-support since revision {} (its checksum does not match)",
+                self.stored.path.display(),
+                self.state.revision
+            )
+        })
+    }
+
     /// The whole records of the state's incidents whose heads pass `keep`, in ID order.
     pub fn records(
         &self,
@@ -116,6 +128,9 @@ impl Loaded {
 pub struct Stored {
     /// The file, for errors.
     path: PathBuf,
+    /// Whether the file ends with a checksum that does not match: changed outside
+    /// partner-support since it was written.
+    changed_outside: bool,
     /// The ID of each record, in the order of `source` (ID order).
     ids: Vec<IncidentId>,
     source: Source,
@@ -138,9 +153,16 @@ impl Stored {
     fn new(path: &Path, ids: Vec<IncidentId>, source: Source) -> Stored {
         Stored {
             path: path.to_path_buf(),
+            changed_outside: false,
             ids,
             source,
         }
+    }
+
+    /// Whether the file was changed outside partner-support since it was written (its checksum
+    /// does not match).
+    pub fn changed_outside(&self) -> bool {
+        self.changed_outside
     }
 
     /// The whole record of incident `id`, one of `incidents`: as this command added or changed
@@ -220,16 +242,25 @@ pub struct Decoded {
 pub fn read(path: &Path, bytes: Bytes) -> Result<Decoded, StoreError> {
     match read_sealed(path, bytes) {
         Ok(decoded) => Ok(decoded),
-        Err(Bytes::Read(bytes)) => read_in_full(path, bytes),
+        Err(Bytes::Read(bytes)) => read_unsealed(path, bytes),
         #[cfg(unix)]
         Err(Bytes::Mapped(map)) => {
             // Copied: serde must not read bytes that may change under it (`bytes.rs`).
             let mut copy = Vec::with_capacity(map.len());
             copy.extend_from_slice(&map);
             drop(map);
-            read_in_full(path, copy)
+            read_unsealed(path, copy)
         }
     }
+}
+
+/// [`read_in_full`] for a file already found not to be sealed: one that has a checksum line
+/// was changed outside partner-support since it was written.
+pub fn read_unsealed(path: &Path, bytes: Vec<u8>) -> Result<Decoded, StoreError> {
+    let changed_outside = seal::has_checksum(&bytes);
+    let mut decoded = read_in_full(path, bytes)?;
+    decoded.loaded.stored.changed_outside = changed_outside;
+    Ok(decoded)
 }
 
 /// Decodes a sealed file by its lines; any other file's bytes are given back, for the caller to
