@@ -268,12 +268,24 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
 /// under the lock, so never one in use). Never changes the data. Returns what it did.
 pub fn repair(paths: &Paths) -> Result<Vec<String>, StoreError> {
     let mut done = Vec::new();
+    let decodes = |path: &std::path::Path| {
+        read_state_file(path)
+            .ok()
+            .flatten()
+            .is_some_and(|bytes| file::read_in_full(path, bytes).is_ok())
+    };
+    // Nothing is changed or created beside a file that is not a state file.
+    if paths.state.exists() && !decodes(&paths.state) {
+        return Ok(done);
+    }
     let write_error = |path: &std::path::Path| {
         let path = path.to_path_buf();
         move |source| StoreError::Write { path, source }
     };
     for path in [&paths.state, &paths.backup] {
-        if let Ok(Some(mode)) = loose_mode(path) {
+        if let Ok(Some(mode)) = loose_mode(path)
+            && decodes(path)
+        {
             make_private(path).map_err(write_error(path))?;
             done.push(format!("`{}`: mode {mode:o} → 600", path.display()));
         }

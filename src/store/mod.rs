@@ -82,6 +82,16 @@ pub enum StoreError {
         /// How long we waited.
         waited: Duration,
     },
+    /// The state file is a link to another user's file.
+    #[error("state file `{}` links to `{}`, which is owned by another user (uid {owner}); partner-support changes only its user's files", .path.display(), .target.display())]
+    Foreign {
+        /// The link.
+        path: PathBuf,
+        /// Where it points.
+        target: PathBuf,
+        /// The owner of the target.
+        owner: u32,
+    },
     /// Writing failed; the previous file is intact.
     #[error("cannot write state file `{}`: {source}", .path.display())]
     Write {
@@ -231,6 +241,22 @@ impl Store {
         checked(file::read(&self.path, file::Bytes::Read(bytes))?)
     }
 
+    /// Refuses a change to a state file linked from another user's file, or to a file that does
+    /// not decode as a state file, before anything (a folder, a lock file) is created beside it.
+    fn check_changeable(&self, paths: &Paths) -> Result<(), StoreError> {
+        if paths.state != self.path
+            && let Ok(target) = fs::metadata(&paths.state)
+            && let Some(owner) = files::foreign_owner(&target)
+        {
+            return Err(StoreError::Foreign {
+                path: self.path.clone(),
+                target: paths.state.clone(),
+                owner,
+            });
+        }
+        self.load().map(drop)
+    }
+
     /// The state file, opened to read (see [`files::open_state`]); `None` when there is none.
     fn open(&self) -> Result<Option<(File, u64)>, StoreError> {
         files::open_state(&self.path).map_err(|source| self.read_error(source))
@@ -264,6 +290,8 @@ impl Store {
             path: self.path.clone(),
             source,
         };
+        // Nothing is created beside a file that is not a state file of this user's.
+        self.check_changeable(&paths)?;
         files::create_private_dir(&paths.dir).map_err(write_error)?;
         let lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
         let read = fs::metadata(&paths.state).ok();

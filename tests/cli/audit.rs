@@ -326,3 +326,63 @@ fn an_impossible_revision_is_refused_and_a_log_that_goes_back_is_reported() {
         .json();
     assert!(crate::support::codes(&report).contains(&("warning".into(), "history-ahead".into())));
 }
+
+#[test]
+fn nothing_is_changed_or_created_beside_a_file_that_is_not_a_state_file() {
+    let env = Env::new();
+    let victim = env.dir().join("passwd");
+    fs::write(&victim, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).unwrap();
+    fs::create_dir_all(env.state().parent().unwrap()).unwrap();
+    symlink(&victim, env.state()).unwrap();
+    let listing = || {
+        let mut names: Vec<_> = fs::read_dir(env.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    let fix = env.run(&["doctor", "--fix"]);
+    assert_eq!(fix.code, 1, "{}", fix.stdout);
+    assert!(!fix.stdout.contains("→ 600"), "{}", fix.stdout);
+    assert_eq!(mode(&victim), 0o644);
+    let change = env.run(&w("offer add action-pack"));
+    assert_eq!(change.code, 1, "{}", change.stderr);
+    assert!(change.stderr.contains("state.json"), "{}", change.stderr);
+    assert_eq!(listing(), before, "something was created beside it");
+    assert_eq!(
+        fs::read_to_string(&victim).unwrap(),
+        "root:x:0:0:root:/root:/bin/bash\n"
+    );
+}
+
+#[test]
+fn a_linked_state_file_of_another_user_is_never_changed() {
+    let env = Env::contoso_active();
+    let theirs = env.dir().join("theirs.json");
+    fs::copy(env.state(), &theirs).unwrap();
+    std::os::unix::fs::chown(&theirs, Some(OTHER_UID), None).unwrap();
+    let linked = env.dir().join("linked");
+    fs::create_dir(&linked).unwrap();
+    symlink(&theirs, linked.join("state.json")).unwrap();
+    let before = fs::read(&theirs).unwrap();
+    let run = run_command(
+        std::process::Command::new(env!("CARGO_BIN_EXE_partner-support"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .arg("--state")
+            .arg(linked.join("state.json"))
+            .args(["--as-of", crate::support::TODAY])
+            .args(w("incidents open --scope cloud --title Mailbox")),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("owned by another user"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read(&theirs).unwrap(), before);
+    assert!(fs::symlink_metadata(env.dir().join("theirs.json.lock")).is_err());
+}
