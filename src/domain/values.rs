@@ -34,6 +34,13 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Characters that draw nothing, so that two texts that look the same can differ (zero-width
+/// spaces and joiners, the word joiner, the byte-order mark, the soft hyphen, the line and
+/// paragraph separators, and the tag characters).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{E0000}'..='\u{E007F}')
+}
+
 /// Combining marks (accents written as their own character) in the blocks Latin, Greek and
 /// Cyrillic text uses.
 fn is_combining(c: char) -> bool {
@@ -49,11 +56,19 @@ const MAX_STACKED_MARKS: usize = 4;
 #[serde(try_from = "String", into = "String")]
 pub struct Text(String);
 
+/// New text (typed on the command line) is refused with an invisible character in it; text
+/// already recorded keeps its characters, and is shown with them escaped.
 impl FromStr for Text {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
         let t = s.trim();
         Text::check(t)?;
+        if let Some(c) = t.chars().find(|c| is_invisible(*c)) {
+            return reject(format!(
+                "expected text without invisible characters (found U+{:04X})",
+                u32::from(c)
+            ));
+        }
         Ok(Text(t.to_string()))
     }
 }
@@ -327,7 +342,7 @@ string_from_parse!(PartnerId);
 pub fn printable(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() || is_bidi_control(c) {
+            let escaped: Vec<char> = if c.is_control() || is_bidi_control(c) || is_invisible(c) {
                 c.escape_default().collect()
             } else {
                 vec![c]
@@ -531,6 +546,7 @@ mod tests {
         assert_eq!(printable("x\u{1b}[31m é"), "x\\u{1b}[31m é");
         assert_eq!(printable("line\nbreak"), "line\\nbreak");
         assert_eq!(printable("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(printable("a\u{200B}b\u{E0041}"), "a\\u{200b}b\\u{e0041}");
     }
 
     #[test]

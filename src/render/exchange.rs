@@ -75,6 +75,24 @@ pub fn stored_contracts(views: &[ContractView<'_>], reveal: bool) -> io::Result<
         .collect()
 }
 
+/// A cell as a spreadsheet can take it safely: one that starts as a formula would (`=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a `'` in front, which spreadsheets show as text and
+/// `import` takes off again (OWASP's rule for CSV injection).
+fn cell(text: String) -> String {
+    match text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{text}"),
+        false => text,
+    }
+}
+
+/// A cell read back: the `'` that [`cell`] put in front of a formula-like text taken off.
+fn uncell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
 fn csv_error(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
@@ -112,27 +130,30 @@ pub fn incidents_csv(
             None if i.csp_customer.is_some() => Some(CSP_PLAN.to_string()),
             None => None,
         };
-        out.write_record([
-            i.id.to_string(),
-            i.opened_on.to_string(),
-            i.scope.slug().to_string(),
-            i.title.to_string(),
-            text(i.product.as_ref().map(ToString::to_string)),
-            text(i.contract_id.as_ref().map(ToString::to_string)),
-            text(plan),
-            text(i.case_number.as_ref().map(ToString::to_string)),
-            text(i.csp_customer.as_ref().map(ToString::to_string)),
-            text(i.opened_by.as_ref().map(ToString::to_string)),
-            text(i.closed_on.map(|d| d.to_string())),
-            text(i.refund.as_ref().map(|r| r.on.to_string())),
-            text(i.refund.as_ref().map(|r| r.reason.slug().to_string())),
-            text(
-                i.refund
-                    .as_ref()
-                    .and_then(|r| r.by.as_ref())
-                    .map(ToString::to_string),
-            ),
-        ])
+        out.write_record(
+            [
+                i.id.to_string(),
+                i.opened_on.to_string(),
+                i.scope.slug().to_string(),
+                i.title.to_string(),
+                text(i.product.as_ref().map(ToString::to_string)),
+                text(i.contract_id.as_ref().map(ToString::to_string)),
+                text(plan),
+                text(i.case_number.as_ref().map(ToString::to_string)),
+                text(i.csp_customer.as_ref().map(ToString::to_string)),
+                text(i.opened_by.as_ref().map(ToString::to_string)),
+                text(i.closed_on.map(|d| d.to_string())),
+                text(i.refund.as_ref().map(|r| r.on.to_string())),
+                text(i.refund.as_ref().map(|r| r.reason.slug().to_string())),
+                text(
+                    i.refund
+                        .as_ref()
+                        .and_then(|r| r.by.as_ref())
+                        .map(ToString::to_string),
+                ),
+            ]
+            .map(cell),
+        )
         .map_err(csv_error)?;
     }
     out.flush()
@@ -164,27 +185,30 @@ pub fn contracts_csv(
     .map_err(csv_error)?;
     for v in views {
         let c = v.contract;
-        out.write_record([
-            c.contract_id.to_string(),
-            super::access_id(&c.access_id, reveal),
-            c.plan.to_string(),
-            c.kind.slug().to_string(),
-            c.benefit.clone().unwrap_or_default(),
-            c.coverage.slug().to_string(),
-            c.allowance.to_string(),
-            v.usage.used().to_string(),
-            v.usage.refunded.to_string(),
-            v.remaining
-                .map_or_else(|| "unlimited".to_string(), |r| r.to_string()),
-            c.start.to_string(),
-            c.end.to_string(),
-            v.status.slug().to_string(),
-            c.linked_accounts
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(";"),
-        ])
+        out.write_record(
+            [
+                c.contract_id.to_string(),
+                super::access_id(&c.access_id, reveal),
+                c.plan.to_string(),
+                c.kind.slug().to_string(),
+                c.benefit.clone().unwrap_or_default(),
+                c.coverage.slug().to_string(),
+                c.allowance.to_string(),
+                v.usage.used().to_string(),
+                v.usage.refunded.to_string(),
+                v.remaining
+                    .map_or_else(|| "unlimited".to_string(), |r| r.to_string()),
+                c.start.to_string(),
+                c.end.to_string(),
+                v.status.slug().to_string(),
+                c.linked_accounts
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ]
+            .map(cell),
+        )
         .map_err(csv_error)?;
     }
     out.flush()
@@ -272,7 +296,7 @@ fn from_csv(text: &str) -> Result<Import, String> {
                 .position(|h| h == name)
                 .and_then(|i| row.get(i))
                 .filter(|v| !v.is_empty())
-                .map(|v| Value::String(v.to_string()))
+                .map(|v| Value::String(uncell(v).to_string()))
                 .unwrap_or(Value::Null)
         };
         let refund = match get("refunded_on") {

@@ -14,6 +14,7 @@ use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
 use crate::domain::warnings::Warning;
 
 use super::{access_id, bar};
+use crate::domain::values::printable;
 
 /// The R1 message, in Partner Center's words.
 pub const NO_BENEFITS: &str = "Looks like you don't have any benefits yet";
@@ -56,8 +57,14 @@ fn allowance(a: Allowance) -> String {
     }
 }
 
-fn or_dash(v: Option<impl ToString>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+/// Text read from the state file or its log, with anything that could drive the terminal or
+/// hide in it (control, reordering and invisible characters) shown as escapes.
+fn shown(v: impl std::fmt::Display) -> String {
+    printable(&v.to_string())
+}
+
+fn or_dash(v: Option<impl std::fmt::Display>) -> String {
+    v.map_or_else(|| "-".to_string(), shown)
 }
 
 /// The offers table.
@@ -231,7 +238,7 @@ pub fn contracts(
         let mut row: Vec<Cell> = [
             c.contract_id.to_string(),
             access_id(&c.access_id, reveal),
-            c.plan.to_string(),
+            shown(&c.plan),
             c.coverage.slug().to_string(),
             v.usage.used().to_string(),
             left(v),
@@ -266,7 +273,7 @@ pub fn contract_detail(
     let rows = [
         ("Contract ID", c.contract_id.to_string()),
         ("Access ID", access_id(&c.access_id, reveal)),
-        ("Plan", c.plan.to_string()),
+        ("Plan", shown(&c.plan)),
         ("Benefit", or_dash(c.benefit.as_ref())),
         ("Scope", c.coverage.slug().to_string()),
         ("Allowance", allowance(c.allowance)),
@@ -323,7 +330,7 @@ pub fn incidents(
     );
     for i in incidents {
         let contract = match (&i.contract_id, &i.csp_customer) {
-            (Some(c), _) => format!("{c} ({})", plan(i).unwrap_or_default()),
+            (Some(c), _) => format!("{c} ({})", shown(plan(i).unwrap_or_default())),
             (None, Some(tenant)) => format!("{CSP_PLAN}: {tenant}"),
             (None, None) => "-".to_string(),
         };
@@ -338,7 +345,7 @@ pub fn incidents(
             i.id.to_string(),
             i.opened_on.to_string(),
             i.scope.slug().to_string(),
-            i.title.to_string(),
+            shown(&i.title),
             or_dash(i.product.as_ref()),
             contract,
             or_dash(i.case_number.as_ref()),
@@ -383,7 +390,7 @@ pub fn history(w: &mut dyn Write, color: bool, entries: &[HistoryEntry]) -> io::
         &["#", "Day", "At (UTC)", "Account", "Action", "What"],
     );
     for e in entries {
-        let mut what = e.summary.clone();
+        let mut what = shown(&e.summary);
         for b in &e.balances {
             let count = |used: u32, left: Option<u32>| match left {
                 Some(left) => format!("{left} left"),
@@ -401,7 +408,7 @@ pub fn history(w: &mut dyn Write, color: bool, entries: &[HistoryEntry]) -> io::
             e.as_of.to_string(),
             e.at.format("%Y-%m-%d %H:%M").to_string(),
             or_dash(e.account.as_ref()),
-            e.action.clone(),
+            shown(&e.action),
             what,
         ]);
     }
@@ -437,7 +444,7 @@ pub fn remaining(
         let c = v.contract;
         t.add_row(vec![
             c.contract_id.to_string(),
-            c.plan.to_string(),
+            shown(&c.plan),
             c.coverage.slug().to_string(),
             c.allowance.to_string(),
             v.usage.used().to_string(),
@@ -489,7 +496,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         warnings,
         today,
     } = *d;
-    writeln!(w, "{} (partner ID {})", org.name, org.partner_id)?;
+    writeln!(w, "{} (partner ID {})", shown(&org.name), org.partner_id)?;
     match account {
         Some(a) => {
             let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();

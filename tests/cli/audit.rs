@@ -386,3 +386,89 @@ fn a_linked_state_file_of_another_user_is_never_changed() {
     assert_eq!(fs::read(&theirs).unwrap(), before);
     assert!(fs::symlink_metadata(env.dir().join("theirs.json.lock")).is_err());
 }
+
+#[test]
+fn invisible_characters_are_refused_in_new_text_and_escaped_when_read_from_the_file() {
+    let env = Env::contoso_active();
+    for c in [
+        '\u{200B}',
+        '\u{200D}',
+        '\u{2060}',
+        '\u{FEFF}',
+        '\u{00AD}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{E0041}',
+    ] {
+        let title = format!("Mail{c}box");
+        let run = env.refused(
+            &["incidents", "open", "--scope", "cloud", "--title", &title],
+            2,
+            "invisible",
+        );
+        assert!(
+            run.stderr.contains(&format!("U+{:04X}", u32::from(c))),
+            "{}",
+            run.stderr
+        );
+    }
+    // Text already recorded (a hand edit) loads, and is shown escaped.
+    env.ok(&w("incidents open --scope cloud --title Mailbox"));
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    env.write_private(
+        text.replacen(r#""title": "Mailbox""#, "\"title\": \"Mail\u{200B}box\"", 1)
+            .as_bytes(),
+    );
+    let list = env.ok(&w("incidents list"));
+    assert!(list.stdout.contains("Mail\\u{200b}box"), "{}", list.stdout);
+    assert!(!list.stdout.contains('\u{200B}'));
+    // A hand-edited history line cannot drive the terminal.
+    let log = env.history_path();
+    let mut lines = fs::read_to_string(&log).unwrap();
+    lines = lines.replacen("\"summary\":\"", "\"summary\":\"\\u001b[2J\\u202eevil ", 1);
+    fs::write(&log, lines).unwrap();
+    let history = env.ok(&["history"]);
+    assert!(!history.stdout.contains('\u{1b}'), "{}", history.stdout);
+    assert!(!history.stdout.contains('\u{202E}'));
+    assert!(
+        history.stdout.contains("\\u{1b}[2J\\u{202e}evil"),
+        "{}",
+        history.stdout
+    );
+}
+
+#[test]
+fn spreadsheet_formulas_are_neutralised_in_csv_and_read_back_as_they_were() {
+    let env = Env::contoso_active();
+    let titles = [
+        "=HYPERLINK(\"http://x\")",
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "-2+3",
+    ];
+    for title in titles {
+        env.ok(&[
+            "incidents",
+            "open",
+            "--scope",
+            "on-premises",
+            &format!("--title={title}"),
+        ]);
+    }
+    let csv = env.ok(&w("export --format csv --what incidents")).stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().get(3).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        cells,
+        titles.iter().map(|t| format!("'{t}")).collect::<Vec<_>>()
+    );
+    let file = env.dir().join("incidents.csv");
+    fs::write(&file, &csv).unwrap();
+    let before = env.bytes();
+    let run = env.ok(&["import", file.to_str().unwrap()]);
+    assert!(run.stderr.contains("4 already recorded"), "{}", run.stderr);
+    assert!(env.bytes() == before, "the same records, nothing new");
+}
