@@ -49,6 +49,11 @@ impl Incidents {
         self.heads.iter()
     }
 
+    /// The heads, in ID order, as a slice.
+    pub fn heads(&self) -> &[IncidentHead] {
+        &self.heads
+    }
+
     /// How many there are.
     pub fn len(&self) -> usize {
         self.heads.len()

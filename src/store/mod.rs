@@ -314,10 +314,15 @@ impl Store {
         let mut warnings = Vec::new();
         if changed {
             warnings.extend(outside.map(|o| format!("{o}; this change sealed it as it is now")));
-            warnings.extend(
-                self.save(&paths, &loaded, &before, &lock)
-                    .map_err(write_error)?,
-            );
+            // Every record the new file copies from the old must read back, which is checked
+            // while the new file is written and flushed, and before it replaces the old one.
+            let saved = std::thread::scope(|scope| {
+                let check = scope.spawn(|| loaded.stored.check_unchanged(&loaded.state.incidents));
+                self.save(&paths, &loaded, &before, &lock, || {
+                    check.join().expect("the check does not panic")
+                })
+            });
+            warnings.extend(saved?);
         } else {
             warnings.extend(outside);
         }
@@ -360,7 +365,28 @@ impl Store {
         loaded: &Loaded,
         before: &Before,
         lock: &File,
-    ) -> io::Result<Vec<String>> {
+        checked: impl FnOnce() -> Result<(), StoreError>,
+    ) -> Result<Vec<String>, StoreError> {
+        let write_error = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let (tmp, mut log, mut warnings) =
+            self.write_new(paths, loaded, before).map_err(write_error)?;
+        checked()?;
+        self.replace(paths, loaded, before, lock, tmp, &mut log, &mut warnings)
+            .map_err(write_error)?;
+        Ok(warnings)
+    }
+
+    /// The first half of [`Store::save`]: the new file written and flushed beside the old one,
+    /// and the log brought up to the change before this one.
+    fn write_new(
+        &self,
+        paths: &Paths,
+        loaded: &Loaded,
+        before: &Before,
+    ) -> io::Result<(tempfile::NamedTempFile, history::Writer, Vec<String>)> {
         let state = &loaded.state;
         let mut warnings = Vec::new();
         // Under the lock, a temp file of ours is debris from a killed writer; anything else with
@@ -392,6 +418,30 @@ impl Store {
             .chain(&state.unlogged)
             .filter(|e| e.revision <= before.revision);
         log.append(history::missing(log.last_revision, made))?;
+        Ok((tmp, log, warnings))
+    }
+
+    /// The second half of [`Store::save`]: the old file kept as the backup, the new one renamed
+    /// over it, the folder flushed and the log appended; what fails after the rename goes to
+    /// `warnings`.
+    #[allow(clippy::too_many_arguments)]
+    fn replace(
+        &self,
+        paths: &Paths,
+        loaded: &Loaded,
+        before: &Before,
+        lock: &File,
+        tmp: tempfile::NamedTempFile,
+        log: &mut history::Writer,
+        warnings: &mut Vec<String>,
+    ) -> io::Result<()> {
+        let state = &loaded.state;
+        let prefix = paths.temp_prefix();
+        let temp = || {
+            let mut b = tempfile::Builder::new();
+            b.prefix(&prefix).suffix(".tmp");
+            b
+        };
         if let Ok(current) = fs::metadata(&paths.state) {
             // A writer killed between the two renames leaves the backup a second name of the state
             // file; that name goes, and the state file is kept as the backup below.
@@ -455,7 +505,7 @@ impl Store {
                 paths.history.display()
             ));
         }
-        Ok(warnings)
+        Ok(())
     }
 }
 

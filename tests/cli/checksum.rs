@@ -181,9 +181,30 @@ fn a_forged_checksum_does_not_hide_a_damaged_record() {
     env.refused(&w("incidents list --all"), 1, "INC-0001");
     // doctor reads every file in full, whatever its checksum says.
     env.reports(&["doctor"], 1, "invalid escape at line");
-    // A change never writes the damage back as if it were whole: the record it touches is
-    // decoded first.
+    // A change never writes the damage back as if it were whole: neither the record it touches
+    // nor any other it would copy.
     env.refused(&w("incidents close INC-0001"), 1, "INC-0001");
+    env.refused(&w("incidents close INC-0002"), 1, "INC-0001");
+    env.refused(&w("offer add action-pack"), 1, "INC-0001");
+}
+
+#[test]
+fn a_forged_checksum_does_not_get_a_line_whose_head_and_record_disagree_resealed() {
+    let env = with_two_incidents();
+    env.ok(&w("incidents refund INC-0001 --reason duplicate"));
+    // A second `id` after the fields read by position: the head says INC-0001, serde refuses.
+    edit(
+        &env,
+        r#""title": "Printer""#,
+        r#""title": "Printer", "id": "INC-0009""#,
+    );
+    reseal(&env);
+    env.refused(&w("incidents close INC-0002"), 1, "duplicate field `id`");
+    // An unknown scope behind a forged checksum.
+    let env = with_two_incidents();
+    edit(&env, r#""scope": "cloud""#, r#""scope": "hybrid""#);
+    reseal(&env);
+    env.refused(&w("incidents close INC-0001"), 1, "INC-0002");
 }
 
 #[test]
