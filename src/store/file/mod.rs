@@ -220,6 +220,13 @@ impl Stored {
             // Read in full: every record was decoded and checked then.
             return Ok(());
         };
+        // A change reads the file into memory, where its UTF-8 is checked once rather than
+        // string by string (a mapped file's lines are each copied first).
+        let text = match bytes {
+            Bytes::Read(all) => std::str::from_utf8(all).ok(),
+            #[cfg(unix)]
+            Bytes::Mapped(_) => None,
+        };
         let check = |heads: &[IncidentHead]| -> Result<(), StoreError> {
             let mut after = None;
             for head in heads {
@@ -230,8 +237,18 @@ impl Stored {
                     .at(head.id, after)
                     .expect("an incident this command did not add was read from the file");
                 after = Some(at);
-                let record = self.decode_line(bytes, lines[at].clone(), head.id)?;
-                if record.head() != *head {
+                let line = lines[at].clone();
+                let record: Incident = match text.map(|t| serde_json::from_str(&t[line.clone()])) {
+                    Some(Ok(record)) => record,
+                    // Decoded again to name what is wrong, with its position.
+                    _ => self.decode_line(bytes, line, head.id)?,
+                };
+                let same = record.id == head.id
+                    && record.contract_id == head.contract_id
+                    && record.opened_on == head.opened_on
+                    && record.closed_on == head.closed_on
+                    && record.refund.as_ref().map(|r| r.on) == head.refunded_on;
+                if !same {
                     return Err(StoreError::Parse {
                         path: self.path.clone(),
                         message: format!(
