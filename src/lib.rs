@@ -49,6 +49,14 @@ fn state_path(state: Option<PathBuf>, profile: Option<&ProfileName>) -> Result<P
 
 /// Runs the command the arguments name.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    // Past a file-size limit (`ulimit -f`) the system would end the process with SIGXFSZ, in the
+    // middle of a write; handled, the write fails with EFBIG and the change is refused (or, after
+    // the rename, reported) like any other write error.
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
     let (color, lock_wait) = (cli.color(), cli.lock_wait());
     let command = cli.command.unwrap_or(Command::Status);
     // Every stream follows `--color` over NO_COLOR, CLICOLOR_FORCE and TERM=dumb (which anstream

@@ -478,3 +478,77 @@ fn spreadsheet_formulas_are_neutralised_in_csv_and_read_back_as_they_were() {
     assert!(run.stderr.contains("4 already recorded"), "{}", run.stderr);
     assert!(env.bytes() == before, "the same records, nothing new");
 }
+
+/// Runs `args` with a file-size limit of `bytes` (`ulimit -f`).
+fn with_size_limit(env: &Env, bytes: u64, args: &[&str]) -> crate::support::Run {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = env.cmd();
+    cmd.args(args);
+    // SAFETY: setrlimit is async-signal-safe, and nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    run_command(&mut cmd)
+}
+
+#[test]
+fn a_file_size_limit_refuses_a_change_cleanly_or_leaves_it_done_with_a_warning() {
+    let env = Env::contoso_active();
+    let before = env.bytes();
+    // Too small for the new state file: refused with a message, nothing changed or left.
+    let run = with_size_limit(
+        &env,
+        1024,
+        &w("incidents open --scope cloud --title Mailbox"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot write state file"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.to_lowercase().contains("too large"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.bytes() == before);
+    assert_eq!(env.temp_files(), Vec::<String>::new());
+    // Enough for the state file, not for the longer history log: the change is done, and says
+    // its history line is missing; the next change restores it.
+    let log = env.history_path();
+    let mut padded = format!("{}\n", "x".repeat(200_000));
+    padded.push_str(&fs::read_to_string(&log).unwrap());
+    fs::write(&log, padded).unwrap();
+    let run = with_size_limit(
+        &env,
+        100_000,
+        &w("incidents open --scope cloud --title Mailbox"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("recorded as revision 6; its history line could not be appended"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(opened(&env), 1);
+    env.ok(&w("incidents close INC-0001"));
+    // The padding line is not an entry; every change is, once.
+    let revisions: Vec<u64> = fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|e| e["revision"].as_u64())
+        .collect();
+    assert_eq!(revisions, (1..=7).collect::<Vec<_>>());
+}
