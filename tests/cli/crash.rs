@@ -9,7 +9,7 @@ use crate::support::Env;
 use partner_support::store::decode;
 
 const KILLS: u32 = 200;
-const INCIDENTS: u32 = 2_000;
+const INCIDENTS: u32 = 5_000;
 
 /// A small deterministic generator: the kill moments differ from kill to kill but not from run
 /// to run.
