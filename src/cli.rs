@@ -145,8 +145,8 @@ pub enum Command {
     /// Support incidents
     #[command(subcommand)]
     Incidents(IncidentsCommand),
-    /// Check the state file end to end: parse, schema, consistency, permissions, backup, temp
-    /// files, lock
+    /// Check the state file end to end: parse, schema, consistency, checksum, permissions,
+    /// backup, temp files, lock, history log
     Doctor(DoctorArgs),
     /// The CI gate: contracts running low or ending soon, benefits without a usable contract;
     /// exit 4 on warnings, 5 on anything critical
