@@ -283,7 +283,9 @@ pub fn repair(paths: &Paths) -> Result<Vec<String>, StoreError> {
         move |source| StoreError::Write { path, source }
     };
     for path in [&paths.state, &paths.backup] {
+        let theirs = fs::metadata(path).is_ok_and(|m| foreign_owner(&m).is_some());
         if let Ok(Some(mode)) = loose_mode(path)
+            && !theirs
             && decodes(path)
         {
             make_private(path).map_err(write_error(path))?;
