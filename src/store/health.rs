@@ -6,7 +6,8 @@ use std::fs;
 use serde::Serialize;
 
 use super::files::{
-    Paths, TempFile, exposures, fixable_folder, folder_mode, loose_mode, make_private,
+    Paths, TempFile, exposures, fixable_folder, folder_mode, foreign_owner, loose_mode,
+    make_private,
 };
 use super::{StoreError, decode, file, history, lock, read_state_file};
 use crate::domain::state::SCHEMA_VERSION;
