@@ -442,6 +442,24 @@ impl Store {
             b.prefix(&prefix).suffix(".tmp");
             b
         };
+        // The last moment to find that another writer got in, before the backup turns over: its
+        // lock file deleted and a new one taken (the lock is then not ours), or the state file
+        // replaced since it was read.
+        if !lock::still_at(lock, &paths.lock) {
+            return Err(io::Error::other(
+                "its lock file was deleted while this change held it; nothing was changed, try again",
+            ));
+        }
+        let now = fs::metadata(&paths.state).ok();
+        let replaced = match (&before.file, &now) {
+            (Some(read), Some(now)) => !files::same_file(read, now),
+            (read, now) => read.is_some() != now.is_some(),
+        };
+        if replaced {
+            return Err(io::Error::other(
+                "another change replaced it since it was read; nothing was changed, try again",
+            ));
+        }
         if let Ok(current) = fs::metadata(&paths.state) {
             // A writer killed between the two renames leaves the backup a second name of the state
             // file; that name goes, and the state file is kept as the backup below.
@@ -466,23 +484,6 @@ impl Store {
             // It holds Access IDs, whatever the mode of the file it was (a git checkout: 0644).
             files::make_private(&backup)?;
             backup.persist(&paths.backup).map_err(|e| e.error)?;
-        }
-        // The last moment to find that another writer got in: its lock file deleted and a new
-        // one taken (the lock is then not ours), or the state file replaced since it was read.
-        if !lock::still_at(lock, &paths.lock) {
-            return Err(io::Error::other(
-                "its lock file was deleted while this change held it; nothing was changed, try again",
-            ));
-        }
-        let now = fs::metadata(&paths.state).ok();
-        let replaced = match (&before.file, &now) {
-            (Some(read), Some(now)) => !files::same_file(read, now),
-            (read, now) => read.is_some() != now.is_some(),
-        };
-        if replaced {
-            return Err(io::Error::other(
-                "another change replaced it since it was read; nothing was changed, try again",
-            ));
         }
         tmp.persist(&paths.state).map_err(|e| e.error)?;
         let revision = state.revision;
