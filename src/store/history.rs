@@ -28,32 +28,27 @@ impl Writer {
         let mut options = private_options();
         options.read(true).append(true).create(true);
         let mut file = open_own(path, &options)?;
-        let len = file.metadata()?.len();
-        let from = len.saturating_sub(TAIL);
-        file.seek(SeekFrom::Start(from))?;
-        let mut tail = Vec::new();
-        file.read_to_end(&mut tail)?;
-        let complete = tail.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        if from + (complete as u64) < len {
-            file.set_len(from + complete as u64)?;
+        let (complete, len) = tail(&mut file)?;
+        if complete.1 < len {
+            file.set_len(complete.1)?;
         }
-        let last_line = tail[..complete.saturating_sub(1)]
-            .rsplit(|b| *b == b'\n')
-            .next()
-            .unwrap_or_default();
         Ok(Writer {
+            last_revision: revision_of(&complete.0),
             file,
-            last_revision: revision_of(last_line),
         })
     }
 
-    /// Appends `entries`, one line each, and flushes them to disk.
+    /// Appends those of `entries` the log does not have yet (past its last revision, read again
+    /// now: a writer whose lock file was deleted under it may have appended meanwhile), one line
+    /// each, and flushes them to disk.
     pub fn append<'a>(
         &mut self,
         entries: impl IntoIterator<Item = &'a HistoryEntry>,
     ) -> io::Result<()> {
+        let logged = self.last_revision.max(last_revision(&mut self.file)?);
+        self.last_revision = logged;
         let mut lines = Vec::new();
-        for entry in entries {
+        for entry in entries.into_iter().filter(|e| e.revision > logged) {
             serde_json::to_writer(&mut lines, entry)?;
             lines.push(b'\n');
             self.last_revision = entry.revision;
@@ -64,6 +59,27 @@ impl Writer {
         self.file.write_all(&lines)?;
         self.file.sync_data()
     }
+}
+
+/// The log's last complete line and where the complete lines end, and the log's length.
+fn tail(file: &mut File) -> io::Result<((Vec<u8>, u64), u64)> {
+    let len = file.metadata()?.len();
+    let from = len.saturating_sub(TAIL);
+    file.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    let complete = tail.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let last_line = tail[..complete.saturating_sub(1)]
+        .rsplit(|b| *b == b'\n')
+        .next()
+        .unwrap_or_default()
+        .to_vec();
+    Ok(((last_line, from + complete as u64), len))
+}
+
+/// The revision of the log's last complete line.
+fn last_revision(file: &mut File) -> io::Result<u64> {
+    Ok(revision_of(&tail(file)?.0.0))
 }
 
 fn revision_of(line: &[u8]) -> u64 {
