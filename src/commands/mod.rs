@@ -103,6 +103,8 @@ impl Ctx {
             let Some(summary) = summary else {
                 return Ok((value, false));
             };
+            // A change never writes what the loader would refuse.
+            state.check_consistent()?;
             let balances = state.balance_changes(&balances);
             let account = actor.or_else(|| state.current_account.clone());
             state.record(HistoryEntry {

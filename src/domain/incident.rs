@@ -248,6 +248,23 @@ fn unusable(view: &ContractView<'_>, scope: Scope) -> Option<Refusal> {
     }
 }
 
+/// R16: a change to `incident` dated `today` must not come before the day it was opened.
+fn not_before_opened(
+    action: &'static str,
+    incident: &Incident,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    match today < incident.opened_on {
+        true => Err(Refusal::BeforeOpened {
+            action,
+            id: incident.id.to_string(),
+            on: today,
+            opened: incident.opened_on,
+        }),
+        false => Ok(()),
+    }
+}
+
 /// R9: an unlimited contract first, else the one that ends first; Contract ID breaks ties.
 fn preference<'a>(view: &ContractView<'a>) -> (bool, NaiveDate, &'a str) {
     (
@@ -417,6 +434,7 @@ impl State {
                 on,
             });
         }
+        not_before_opened("close", &incident, today)?;
         incident.closed_on = Some(today);
         Ok(self.incidents.replace(incident))
     }
@@ -441,6 +459,7 @@ impl State {
                 on: r.on,
             });
         }
+        not_before_opened("refund", &incident, today)?;
         incident.refund = Some(Refund {
             on: today,
             reason,
@@ -649,6 +668,37 @@ mod tests {
             Err(Refusal::AlreadyRefunded { .. })
         ));
         assert_eq!(remaining(&s), Some(1));
+    }
+
+    #[test]
+    fn r16_no_close_or_refund_before_the_incident_was_opened() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![contract(
+            "C",
+            Coverage::OnPremises,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        )];
+        open(&mut s, Scope::OnPremises, None).unwrap();
+        let cases: &[(&str, bool)] = &[("2026-06-14", false), (TODAY, true), ("2026-06-16", true)];
+        for &(day, allowed) in cases {
+            let mut closed = s.clone();
+            let close = closed.close_incident(record(&s, 1), d(day)).map(|_| ());
+            let mut refunded = s.clone();
+            let refund = refunded
+                .refund_incident(record(&s, 1), RefundReason::Duplicate, None, d(day))
+                .map(|_| ());
+            for result in [close, refund] {
+                match (allowed, result) {
+                    (true, Ok(())) => {}
+                    (false, Err(Refusal::BeforeOpened { opened, .. })) => {
+                        assert_eq!(opened, d(TODAY))
+                    }
+                    (_, other) => panic!("{day}: {other:?}"),
+                }
+            }
+        }
     }
 
     #[test]

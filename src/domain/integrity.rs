@@ -94,6 +94,17 @@ pub enum Problem {
 pub const MAX_REVISION: u64 = (1 << 53) - 1;
 
 impl State {
+    /// Refuses a state that breaks a consistency rule: what a change checks of the state it would
+    /// write, so that it never writes one the loader would refuse.
+    pub fn check_consistent(&self) -> Result<(), super::refusal::Refusal> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(super::refusal::Refusal::WouldBeInconsistent(
+                problem.to_string(),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Every broken consistency rule, in a stable order. Expects a normalized state (collections
     /// sorted), which is what loading produces.
     pub fn problems(&self) -> Vec<Problem> {
@@ -339,6 +350,18 @@ mod tests {
             s.normalize();
             assert_eq!(s.problems(), std::slice::from_ref(want), "{what}");
         }
+    }
+
+    #[test]
+    fn a_state_that_breaks_a_rule_is_refused_as_a_change() {
+        let mut s = healthy();
+        assert_eq!(s.check_consistent(), Ok(()));
+        s.incidents.push(incident(2, Some("A")));
+        s.incidents.push(incident(3, Some("A")));
+        assert_eq!(
+            s.check_consistent().unwrap_err().to_string(),
+            "the change would leave the state inconsistent: contract `A` has more incidents charged (3) than it grants (2)"
+        );
     }
 
     #[test]

@@ -195,6 +195,21 @@ pub enum Refusal {
         /// When.
         on: NaiveDate,
     },
+    /// R16: a change dated before the record it depends on.
+    #[error("cannot {action} {id} on {on}: it was opened on {opened}")]
+    BeforeOpened {
+        /// What was attempted (`close`, `refund`).
+        action: &'static str,
+        /// The incident.
+        id: String,
+        /// The day of the change ("today").
+        on: NaiveDate,
+        /// The day it was opened.
+        opened: NaiveDate,
+    },
+    /// A change that would leave the state breaking a consistency rule.
+    #[error("the change would leave the state inconsistent: {0}")]
+    WouldBeInconsistent(String),
     /// A date range that ends before it starts (a usage error).
     #[error("end date {end} is before start date {start}")]
     EndBeforeStart {
@@ -312,6 +327,9 @@ impl Refusal {
             Refusal::LinkUnavailable { .. } => "a new support plan is needed to get support incidents".into(),
             Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),
             Refusal::EndBeforeStart { .. } => "pass an `--end` on or after `--start`".into(),
+            Refusal::BeforeOpened { opened, .. } => {
+                format!("a change is dated `--as-of` (today by default): use {opened} or later")
+            }
             _ => return None,
         })
     }

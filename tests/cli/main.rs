@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod contracts;
 mod crash;
+mod dates;
 mod doctor;
 mod examples;
 mod history;
