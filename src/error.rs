@@ -35,6 +35,9 @@ pub enum Error {
     /// `doctor` found problems (it listed them).
     #[error("doctor found {0} problem{s} with the state file", s = if *.0 == 1 { "" } else { "s" })]
     Unhealthy(usize),
+    /// `check` has nothing to check: it does not pass (R22).
+    #[error("nothing to check: {0}")]
+    NothingToCheck(String),
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -46,9 +49,11 @@ impl Error {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
             Error::Refused(_) => EXIT_REFUSED,
-            Error::Store(_) | Error::Output(_) | Error::NoConfigDir | Error::Unhealthy(_) => {
-                EXIT_ERROR
-            }
+            Error::Store(_)
+            | Error::Output(_)
+            | Error::NoConfigDir
+            | Error::Unhealthy(_)
+            | Error::NothingToCheck(_) => EXIT_ERROR,
             Error::Findings(Severity::Warning) => EXIT_WARNING,
             Error::Findings(Severity::Critical) => EXIT_CRITICAL,
         }
@@ -60,6 +65,10 @@ impl Error {
             Error::Refused(r) => r.hint(),
             Error::Store(e) => e.hint(),
             Error::NoConfigDir => Some("pass `--state PATH` or set PARTNER_SUPPORT_STATE".into()),
+            Error::NothingToCheck(_) => Some(
+                "check `--state`, `--profile` and PARTNER_SUPPORT_STATE; `partner-support init` creates a state"
+                    .into(),
+            ),
             Error::Unhealthy(_) => Some(
                 "`doctor --fix` repairs permissions and temp files; data problems need a hand edit or the backup"
                     .into(),

@@ -15,8 +15,18 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         critical_days: args.critical_days,
         pending_days: args.pending_days,
     };
+    // R22: a gate that finds nothing to check does not pass.
+    let path = ctx.store.path().display().to_string();
+    if !ctx.store.paths().state.exists() {
+        return Err(Error::NothingToCheck(format!("no state file at `{path}`")));
+    }
     let loaded = ctx.load()?;
     let state = &loaded.state;
+    if state.organization.is_none() {
+        return Err(Error::NothingToCheck(format!(
+            "the state file `{path}` has no organization yet"
+        )));
+    }
     let filter = Filter {
         scope: args.scope.map(Into::into),
         contract: args.contract.map(|c| c.to_string()),

@@ -154,3 +154,21 @@ fn filters_and_bad_thresholds() {
         "{help}"
     );
 }
+
+#[test]
+fn r22_the_gate_fails_closed_on_no_state_file_or_no_organization() {
+    // A mistyped --state path.
+    let env = Env::new();
+    let run = env.refused(&["check"], 1, "no state file");
+    assert!(
+        run.stderr.contains(&env.state().display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    env.refused(&["--json", "check", "--exit-zero"], 1, "no state file");
+    assert!(env.bytes().is_none(), "nothing was created");
+    // A state file with no organization in it.
+    env.write_private(br#"{"schema_version": 2}"#);
+    env.refused(&["check"], 1, "no organization");
+}
