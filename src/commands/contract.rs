@@ -59,7 +59,9 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     let state = &loaded.state;
     let view = state.contract_view(id, ctx.today)?;
     let c = view.contract;
-    let incidents = loaded.records(|i| i.contract_id.as_ref() == Some(&c.contract_id))?;
+    let incidents = loaded.records_on(ctx.today, |i| {
+        i.contract_id.as_ref() == Some(&c.contract_id)
+    })?;
     if ctx.json {
         let doc = ContractShownJson {
             contract: ContractJson::new(&view, ctx.reveal),

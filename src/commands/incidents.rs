@@ -126,8 +126,8 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
     if let Some(id) = contract {
         state.contract(id)?;
     }
-    let incidents = loaded.records(|i| {
-        (all || i.closed_on.is_none())
+    let incidents = loaded.records_on(ctx.today, |i| {
+        (all || i.is_open_on(ctx.today))
             && contract.is_none_or(|c| i.contract_id.as_ref().is_some_and(|x| x.as_str() == c))
     })?;
     if ctx.json {

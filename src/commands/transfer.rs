@@ -14,7 +14,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     let views = state.contract_views(ctx.today);
-    let incidents = loaded.records(|_| true)?;
+    let incidents = loaded.records_on(ctx.today, |_| true)?;
     let plan = |i: &Incident| {
         let id = i.contract_id.as_ref()?;
         state.contract(id.as_str()).ok().map(|c| c.plan.to_string())

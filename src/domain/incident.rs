@@ -186,6 +186,26 @@ impl IncidentHead {
     pub fn is_refunded(&self) -> bool {
         self.refunded_on.is_some()
     }
+
+    /// Whether it had been opened by the end of `day` (R15).
+    pub fn exists_on(&self, day: NaiveDate) -> bool {
+        self.opened_on <= day
+    }
+
+    /// Whether it was open at the end of `day`: opened, and not closed yet (R15).
+    pub fn is_open_on(&self, day: NaiveDate) -> bool {
+        self.exists_on(day) && self.closed_on.is_none_or(|closed| closed > day)
+    }
+}
+
+impl Incident {
+    /// The incident as it stood at the end of `day` (R15): a closure or refund dated later has
+    /// not happened yet. (One opened later did not exist: see [`IncidentHead::exists_on`].)
+    pub fn as_on(mut self, day: NaiveDate) -> Incident {
+        self.closed_on = self.closed_on.filter(|closed| *closed <= day);
+        self.refund = self.refund.filter(|r| r.on <= day);
+        self
+    }
 }
 
 /// What `incidents open` was given.

@@ -3,18 +3,24 @@
 //! whole records of the incidents this command added or changed. Any other record is the store's
 //! to read when a command shows or changes it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 
 use super::contract::Usage;
 use super::incident::{Incident, IncidentHead, IncidentId};
 use super::values::Id;
 
 /// Every incident's head, in ID order, and the records added or changed since the state was read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Incidents {
     heads: Vec<IncidentHead>,
     records: BTreeMap<IncidentId, Incident>,
     usage: BTreeMap<Id, Usage>,
+    /// No head is dated later (opened or refunded): on and after it, the usage as of a day is
+    /// `usage`. A bound, never lowered.
+    latest: Option<NaiveDate>,
 }
 
 impl Incidents {
@@ -37,10 +43,12 @@ impl Incidents {
                 u.refunded += run.iter().filter(|h| h.is_refunded()).count() as u32;
             }
         }
+        let latest = heads.iter().map(latest_of).max();
         Incidents {
             heads,
             records: BTreeMap::new(),
             usage,
+            latest,
         }
     }
 
@@ -83,6 +91,26 @@ impl Incidents {
         self.usage.get(contract).copied().unwrap_or_default()
     }
 
+    /// Each contract's usage at the end of `day` (R14, R15): incidents opened later are not
+    /// charged yet, refunds given later are not given yet.
+    pub fn usages_on(&self, day: NaiveDate) -> Cow<'_, BTreeMap<Id, Usage>> {
+        if self.latest.is_none_or(|latest| latest <= day) {
+            return Cow::Borrowed(&self.usage);
+        }
+        let mut usage: BTreeMap<Id, Usage> = BTreeMap::new();
+        for head in self.heads.iter().filter(|h| h.opened_on <= day) {
+            if let Some(contract) = &head.contract_id {
+                let u = match usage.get_mut(contract) {
+                    Some(u) => u,
+                    None => usage.entry(contract.clone()).or_default(),
+                };
+                u.charged += 1;
+                u.refunded += u32::from(head.refunded_on.is_some_and(|on| on <= day));
+            }
+        }
+        Cow::Owned(usage)
+    }
+
     /// The contracts the incidents charged, each once, in Contract ID order.
     pub fn charged_contracts(&self) -> impl Iterator<Item = &Id> {
         self.usage.keys()
@@ -97,6 +125,7 @@ impl Incidents {
     pub fn push(&mut self, incident: Incident) {
         let head = incident.head();
         tally(&mut self.usage, &head, Count::Add);
+        self.latest = self.latest.max(Some(latest_of(&head)));
         let at = self.heads.partition_point(|h| h.id <= head.id);
         self.heads.insert(at, head);
         self.records.insert(incident.id, incident);
@@ -110,11 +139,18 @@ impl Incidents {
         let head = incident.head();
         tally(&mut self.usage, &self.heads[at], Count::Remove);
         tally(&mut self.usage, &head, Count::Add);
+        self.latest = self.latest.max(Some(latest_of(&head)));
         self.heads[at] = head;
         let id = incident.id;
         self.records.insert(id, incident);
         &self.records[&id]
     }
+}
+
+/// The last day a head is dated: opened, or refunded.
+fn latest_of(head: &IncidentHead) -> NaiveDate {
+    head.opened_on
+        .max(head.refunded_on.unwrap_or(head.opened_on))
 }
 
 enum Count {
@@ -150,6 +186,15 @@ fn tally(usage: &mut BTreeMap<Id, Usage>, head: &IncidentHead, count: Count) {
         }
     }
 }
+
+/// The same incidents, held the same way (`latest` is only a bound).
+impl PartialEq for Incidents {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.heads, &self.records, &self.usage) == (&other.heads, &other.records, &other.usage)
+    }
+}
+
+impl Eq for Incidents {}
 
 impl FromIterator<Incident> for Incidents {
     fn from_iter<I: IntoIterator<Item = Incident>>(iter: I) -> Self {
@@ -234,6 +279,34 @@ mod tests {
         assert_eq!(held, [1, 2, 3, 4]);
         let fresh = Incidents::from_heads(vec![incident(9, None).head()]);
         assert!(fresh.record(IncidentId(9)).is_none());
+    }
+
+    #[test]
+    fn r15_usage_on_a_day_counts_what_had_happened_by_its_end() {
+        let mut late = refunded(incident(2, Some("A")));
+        late.opened_on = d("2026-10-01");
+        late.refund.as_mut().unwrap().on = d("2026-10-05");
+        let mut refunded_later = incident(1, Some("A"));
+        refunded_later.refund = Some(Refund {
+            on: d("2026-09-01"),
+            reason: RefundReason::Duplicate,
+            by: None,
+        });
+        let all = Incidents::from_heads(vec![refunded_later.head(), late.head()]);
+        let on = |day: &str| {
+            let u = all.usages_on(d(day)).get(&"A".parse().unwrap()).copied();
+            u.map(|u| (u.charged, u.refunded))
+        };
+        for (day, want) in [
+            ("2026-02-28", None),
+            ("2026-03-01", Some((1, 0))),
+            ("2026-09-01", Some((1, 1))),
+            ("2026-10-01", Some((2, 1))),
+            ("2026-10-05", Some((2, 2))),
+            ("2027-01-01", Some((2, 2))),
+        ] {
+            assert_eq!(on(day), want, "{day}");
+        }
     }
 
     #[test]

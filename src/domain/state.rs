@@ -149,10 +149,12 @@ impl State {
             .ok()
     }
 
-    /// The contract with this ID, with its balance and status on `today`.
+    /// The contract with this ID, with its balance and status at the end of `today` (R15).
     pub fn contract_view(&self, id: &str, today: NaiveDate) -> Result<ContractView<'_>, Refusal> {
         let c = self.contract(id)?;
-        Ok(ContractView::new(c, self.usage(c), today))
+        let usage = self.incidents.usages_on(today);
+        let usage = usage.get(&c.contract_id).copied().unwrap_or_default();
+        Ok(ContractView::new(c, usage, today))
     }
 
     /// A contract's charged and refunded incidents (R14).
@@ -194,12 +196,16 @@ impl State {
             .collect()
     }
 
-    /// Every contract with its balance and status on `today`, in Contract ID order.
+    /// Every contract with its balance and status at the end of `today` (R15), in Contract ID
+    /// order.
     pub fn contract_views(&self, today: NaiveDate) -> Vec<ContractView<'_>> {
+        let usage = self.incidents.usages_on(today);
         self.contracts
             .iter()
-            .zip(self.usages())
-            .map(|(c, usage)| ContractView::new(c, usage, today))
+            .map(|c| {
+                let u = usage.get(&c.contract_id).copied().unwrap_or_default();
+                ContractView::new(c, u, today)
+            })
             .collect()
     }
 

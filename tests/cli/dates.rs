@@ -37,3 +37,63 @@ fn r16_closing_or_refunding_before_the_incident_was_opened_is_refused_with_both_
     env.ok(&w("--as-of 2026-07-01 incidents close INC-0001"));
     env.ok(&["doctor"]);
 }
+
+#[test]
+fn r15_a_read_shows_the_records_as_they_stood_at_the_end_of_its_day() {
+    let env = Env::contoso_active();
+    env.ok(&w(
+        "--as-of 2026-07-01 incidents open --scope on-premises --title First",
+    ));
+    env.ok(&w(
+        "--as-of 2026-09-01 incidents refund INC-0001 --reason duplicate",
+    ));
+    env.ok(&w(
+        "--as-of 2026-10-01 incidents open --scope on-premises --title Second",
+    ));
+    env.ok(&w("--as-of 2026-10-05 incidents close INC-0002"));
+    let gold = |day: &str| {
+        let doc = env
+            .ok(&["--as-of", day, "--json", "incidents", "remaining"])
+            .json();
+        let c = doc["contracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["contract_id"] == "7000001")
+            .unwrap()
+            .clone();
+        (
+            c["used"].as_u64().unwrap(),
+            c["remaining"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(gold("2026-06-30"), (0, 20), "nothing opened yet");
+    assert_eq!(gold("2026-08-01"), (1, 19), "the first, not refunded yet");
+    assert_eq!(gold("2026-09-15"), (0, 20), "the first refunded");
+    assert_eq!(gold("2026-10-02"), (1, 19), "the second opened");
+    let ids = |day: &str, all: bool| -> Vec<String> {
+        let mut args = vec!["--as-of", day, "--json", "incidents", "list"];
+        if all {
+            args.push("--all");
+        }
+        env.ok(&args).json()["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("2026-06-30", true), Vec::<String>::new());
+    assert_eq!(ids("2026-08-01", true), ["INC-0001"]);
+    assert_eq!(ids("2026-10-02", false), ["INC-0001", "INC-0002"]);
+    assert_eq!(ids("2026-10-06", false), ["INC-0001"]);
+    // What the export says of a day: the refund of September had not been given in August.
+    let export = env
+        .ok(&w("--as-of 2026-08-01 export --what incidents"))
+        .json();
+    let incidents = export["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert!(incidents[0]["refund"].is_null(), "{}", incidents[0]);
+    // Today (the default: the end of every record) everything counts.
+    assert_eq!(gold("2026-12-01"), (1, 19));
+}

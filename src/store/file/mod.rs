@@ -120,6 +120,17 @@ impl Loaded {
             .map(|h| self.record(h.id))
             .collect()
     }
+
+    /// [`Loaded::records`] as they stood at the end of `day` (R15): of the incidents opened by
+    /// then, with what had happened to them by then.
+    pub fn records_on(
+        &self,
+        day: chrono::NaiveDate,
+        keep: impl Fn(&IncidentHead) -> bool,
+    ) -> Result<Vec<Incident>, StoreError> {
+        let records = self.records(|h| h.exists_on(day) && keep(h))?;
+        Ok(records.into_iter().map(|i| i.as_on(day)).collect())
+    }
 }
 
 /// A file's incident records, by ID: what a command shows or changes is decoded from here, and
