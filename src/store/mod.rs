@@ -294,12 +294,42 @@ impl Store {
         E: From<StoreError>,
     {
         let paths = self.paths();
+        // A change refused before there is any state file leaves nothing behind: not the lock
+        // file, not the folders created for it.
+        let first = !paths.state.exists();
+        let created: Vec<PathBuf> = paths
+            .dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        let had_lock = fs::symlink_metadata(&paths.lock).is_ok();
+        let result = self.mutate_locked(&paths, change);
+        if result.is_err() && first && !paths.state.exists() {
+            if !had_lock {
+                let _ = fs::remove_file(&paths.lock);
+            }
+            for dir in &created {
+                let _ = fs::remove_dir(dir);
+            }
+        }
+        result
+    }
+
+    fn mutate_locked<T, E>(
+        &self,
+        paths: &Paths,
+        change: impl FnOnce(&mut State, &Stored) -> Result<(T, bool), E>,
+    ) -> Result<Mutated<T>, E>
+    where
+        E: From<StoreError>,
+    {
         let write_error = |source| StoreError::Write {
             path: self.path.clone(),
             source,
         };
         // Nothing is created beside a file that is not a state file of this user's.
-        self.check_changeable(&paths)?;
+        self.check_changeable(paths)?;
         files::create_private_dir(&paths.dir).map_err(write_error)?;
         let lock = lock::acquire(&paths.lock, &self.path, self.lock_wait)?;
         let read = fs::metadata(&paths.state).ok();
@@ -318,7 +348,7 @@ impl Store {
             // while the new file is written and flushed, and before it replaces the old one.
             let saved = std::thread::scope(|scope| {
                 let check = scope.spawn(|| loaded.stored.check_unchanged(&loaded.state.incidents));
-                self.save(&paths, &loaded, &before, &lock, || {
+                self.save(paths, &loaded, &before, &lock, || {
                     check.join().expect("the check does not panic")
                 })
             });

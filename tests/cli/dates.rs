@@ -97,3 +97,16 @@ fn r15_a_read_shows_the_records_as_they_stood_at_the_end_of_its_day() {
     // Today (the default: the end of every record) everything counts.
     assert_eq!(gold("2026-12-01"), (1, 19));
 }
+
+#[test]
+fn a_refused_first_change_leaves_no_folder_and_no_lock_file() {
+    let env = crate::support::Env::new();
+    let dir = env.state().parent().unwrap().to_path_buf();
+    env.refused(&["offer", "add", "action-pack"], 3, "no organization yet");
+    assert!(!dir.exists(), "the folder was left behind");
+    // In a folder that already exists, no lock file is left either.
+    std::fs::create_dir_all(&dir).unwrap();
+    env.refused(&["offer", "add", "action-pack"], 3, "no organization yet");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
