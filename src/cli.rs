@@ -47,6 +47,15 @@ pub struct Cli {
     )]
     pub profile: Option<ProfileName>,
 
+    /// Whether `--state` came from PARTNER_SUPPORT_STATE rather than the command line (set by
+    /// [`Cli::parse_line`]): a flag on the line beats any variable.
+    #[arg(skip)]
+    pub state_from_env: bool,
+
+    /// Whether `--profile` came from PARTNER_SUPPORT_PROFILE rather than the command line.
+    #[arg(skip)]
+    pub profile_from_env: bool,
+
     /// Act as this account instead of the current one
     #[arg(
         long = "as",
@@ -100,6 +109,17 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Parses the command line and the environment, noting where `--state` came from.
+    pub fn parse_line() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+        let matches = Cli::command().try_get_matches()?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let from_env = |id| matches.value_source(id) == Some(ValueSource::EnvVariable);
+        cli.state_from_env = from_env("state");
+        cli.profile_from_env = from_env("profile");
+        Ok(cli)
+    }
+
     /// `--color`, or its default.
     pub fn color(&self) -> ColorWhen {
         self.color.unwrap_or(ColorWhen::Auto)

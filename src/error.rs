@@ -38,6 +38,14 @@ pub enum Error {
     /// `check` has nothing to check: it does not pass (R22).
     #[error("nothing to check: {0}")]
     NothingToCheck(String),
+    /// `--profile` names no profile there is.
+    #[error("profile `{name}` does not exist (no state file at `{}`)", .path.display())]
+    UnknownProfile {
+        /// The name given.
+        name: String,
+        /// Where its state file would be.
+        path: std::path::PathBuf,
+    },
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -53,7 +61,8 @@ impl Error {
             | Error::Output(_)
             | Error::NoConfigDir
             | Error::Unhealthy(_)
-            | Error::NothingToCheck(_) => EXIT_ERROR,
+            | Error::NothingToCheck(_)
+            | Error::UnknownProfile { .. } => EXIT_ERROR,
             Error::Findings(Severity::Warning) => EXIT_WARNING,
             Error::Findings(Severity::Critical) => EXIT_CRITICAL,
         }
@@ -65,6 +74,9 @@ impl Error {
             Error::Refused(r) => r.hint(),
             Error::Store(e) => e.hint(),
             Error::NoConfigDir => Some("pass `--state PATH` or set PARTNER_SUPPORT_STATE".into()),
+            Error::UnknownProfile { name, .. } => Some(format!(
+                "`partner-support profile list` shows the profiles; `partner-support --profile {name} init …` creates this one"
+            )),
             Error::NothingToCheck(_) => Some(
                 "check `--state`, `--profile` and PARTNER_SUPPORT_STATE; `partner-support init` creates a state"
                     .into(),

@@ -19,7 +19,6 @@ use render::{CYAN, RED, YELLOW, print_labelled};
 
 use crate::cli::{Cli, ColorWhen, Command};
 use crate::commands::Ctx;
-use crate::domain::values::ProfileName;
 use crate::error::Error;
 use crate::store::Store;
 
@@ -38,17 +37,31 @@ fn config_dir() -> Result<PathBuf, Error> {
         .ok_or(Error::NoConfigDir)
 }
 
-/// The state file: `--state`, else the profile's, else the default one.
-fn state_path(state: Option<PathBuf>, profile: Option<&ProfileName>) -> Result<PathBuf, Error> {
-    Ok(match (state, profile) {
-        (Some(path), _) => path,
-        (None, Some(name)) => commands::profile_path(&config_dir()?, name),
-        (None, None) => config_dir()?.join("state.json"),
-    })
+/// The state file: `--state`, else the profile's, else the default one; a flag on the command
+/// line beats any environment variable (PARTNER_SUPPORT_STATE does not beat `--profile`). A
+/// profile whose state file does not exist is refused unless `may_begin` (for `init`).
+fn state_path(cli: &Cli, may_begin: bool) -> Result<PathBuf, Error> {
+    let profile = match (&cli.state, &cli.profile) {
+        (Some(path), None) => return Ok(path.clone()),
+        // Among two of a kind (two flags, two variables), `--state` wins.
+        (Some(path), Some(_)) if !cli.state_from_env || cli.profile_from_env => {
+            return Ok(path.clone());
+        }
+        (_, Some(name)) => name,
+        (None, None) => return Ok(config_dir()?.join("state.json")),
+    };
+    let path = commands::profile_path(&config_dir()?, profile);
+    if !may_begin && !path.exists() {
+        return Err(Error::UnknownProfile {
+            name: profile.to_string(),
+            path,
+        });
+    }
+    Ok(path)
 }
 
 /// Runs the command the arguments name.
-pub fn run(cli: Cli) -> Result<(), Error> {
+pub fn run(mut cli: Cli) -> Result<(), Error> {
     // Past a file-size limit (`ulimit -f`) the system would end the process with SIGXFSZ, in the
     // middle of a write; handled, the write fails with EFBIG and the change is refused (or, after
     // the rename, reported) like any other write error.
@@ -58,7 +71,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
     );
     let (color, lock_wait) = (cli.color(), cli.lock_wait());
-    let command = cli.command.unwrap_or(Command::Status);
+    let command = cli.command.take().unwrap_or(Command::Status);
     // Every stream follows `--color` over NO_COLOR, CLICOLOR_FORCE and TERM=dumb (which anstream
     // reads for `auto`); stdout's tables and labels too, never on a pipe unless forced.
     let stdout_color = match color {
@@ -79,7 +92,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             stdout_color,
         );
     }
-    let path = state_path(cli.state, cli.profile.as_ref())?;
+    let path = state_path(&cli, matches!(command, Command::Init(_)))?;
     let store = Store::new(path, lock_wait);
     let mut ctx = Ctx {
         today: cli

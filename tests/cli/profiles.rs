@@ -145,3 +145,82 @@ fn a_profile_name_cannot_leave_the_profiles_folder() {
         "No profiles yet: `partner-support --profile NAME init …` makes one."
     );
 }
+
+#[test]
+fn an_explicit_profile_beats_the_environment_and_an_unknown_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path();
+    ok(
+        config,
+        &[
+            "--profile",
+            "fabrikam",
+            "init",
+            "--partner-id",
+            "2",
+            "--name",
+            "Fabrikam Inc",
+        ],
+    );
+    let elsewhere = dir.path().join("elsewhere.json");
+    ok(
+        config,
+        &[
+            "--state",
+            elsewhere.to_str().unwrap(),
+            "init",
+            "--partner-id",
+            "9",
+            "--name",
+            "Elsewhere Ltd",
+        ],
+    );
+    // PARTNER_SUPPORT_STATE left in the environment does not beat --profile on the line.
+    let run = run_command(cmd(config).env("PARTNER_SUPPORT_STATE", &elsewhere).args([
+        "--profile",
+        "fabrikam",
+        "--json",
+        "status",
+    ]));
+    assert_eq!(
+        run.json()["organization"]["name"],
+        "Fabrikam Inc",
+        "{}",
+        run.stderr
+    );
+    // Without a flag the environment still chooses.
+    let run = run_command(
+        cmd(config)
+            .env("PARTNER_SUPPORT_STATE", &elsewhere)
+            .env("PARTNER_SUPPORT_PROFILE", "fabrikam")
+            .args(["--json", "status"]),
+    );
+    assert_eq!(run.json()["organization"]["name"], "Elsewhere Ltd");
+    // A mistyped profile is refused, and nothing is created for it.
+    for args in [
+        &["--profile", "fabrikan", "status"][..],
+        &["--profile", "fabrikan", "check"],
+    ] {
+        let run = run_command(cmd(config).args(args));
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("profile `fabrikan` does not exist"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!config.join("partner-support/profiles/fabrikan").exists());
+    // `init` is how a profile begins.
+    ok(
+        config,
+        &[
+            "--profile",
+            "contoso",
+            "init",
+            "--partner-id",
+            "1",
+            "--name",
+            "Contoso Ltd",
+        ],
+    );
+}
