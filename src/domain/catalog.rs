@@ -105,17 +105,67 @@ pub const CLOUD_COMPETENCIES: &[&str] = &[
     "Small and Midmarket Cloud Solutions",
 ];
 
-/// Whether a competency name is one of the built-in cloud competencies (case-insensitive;
-/// "Security Competency" is accepted for "Security").
-pub fn is_cloud_competency(name: &str) -> bool {
-    let name = name.trim();
+/// The other competencies of the source program (legacy MPN, until 2022).
+pub const OTHER_COMPETENCIES: &[&str] = &[
+    "Application Development",
+    "Application Integration",
+    "Collaboration and Content",
+    "Communications",
+    "Data Analytics",
+    "Data Platform",
+    "Datacenter",
+    "DevOps",
+    "Enterprise Resource Planning",
+    "Learning",
+    "Messaging",
+    "Project and Portfolio Management",
+    "Windows and Devices",
+];
+
+/// The category of a known competency name (case-insensitive, spaces counted once; "Security
+/// Competency" is read as "Security"); `None` for a name the program does not have.
+pub fn competency_category(name: &str) -> Option<Category> {
+    // Spaces count once, wherever they are.
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let name = name
         .strip_suffix(" Competency")
         .or_else(|| name.strip_suffix(" competency"))
-        .unwrap_or(name);
-    CLOUD_COMPETENCIES
+        .unwrap_or(&name);
+    let known = |list: &[&str]| list.iter().any(|c| c.eq_ignore_ascii_case(name));
+    match (known(CLOUD_COMPETENCIES), known(OTHER_COMPETENCIES)) {
+        (true, _) => Some(Category::Cloud),
+        (_, true) => Some(Category::Other),
+        _ => None,
+    }
+}
+
+/// The known competency names nearest to `name` (a typo's likely meaning), closest first.
+pub fn nearest_competencies(name: &str) -> Vec<&'static str> {
+    let name = name.trim().to_lowercase();
+    let mut near: Vec<(usize, &str)> = CLOUD_COMPETENCIES
         .iter()
-        .any(|c| c.eq_ignore_ascii_case(name))
+        .chain(OTHER_COMPETENCIES)
+        .map(|c| (distance(&name, &c.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// How many characters to insert, delete or replace to turn `a` into `b` (Levenshtein).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// One benefit an offer yields.
@@ -276,16 +326,26 @@ mod tests {
     }
 
     #[test]
-    fn cloud_competencies() {
-        for (name, cloud) in [
-            ("Cloud Platform", true),
-            ("cloud platform", true),
-            ("Security Competency", true),
-            ("Small and Midmarket Cloud Solutions", true),
-            ("Data Analytics", false),
-            ("Cloud", false),
+    fn competencies_are_known_by_name_and_a_typo_by_its_nearest_names() {
+        for (name, category) in [
+            ("Cloud Platform", Some(Cloud)),
+            ("cloud platform", Some(Cloud)),
+            ("Security Competency", Some(Cloud)),
+            ("Small and Midmarket Cloud Solutions", Some(Cloud)),
+            ("Data Analytics", Some(Other)),
+            ("datacenter", Some(Other)),
+            ("Cloud", None),
+            ("Secutiry", None),
         ] {
-            assert_eq!(is_cloud_competency(name), cloud, "{name}");
+            assert_eq!(competency_category(name), category, "{name}");
+        }
+        for (typo, nearest) in [
+            ("Secutiry", &["Security"][..]),
+            ("Cloud Platfrom", &["Cloud Platform"]),
+            ("data analitycs", &["Data Analytics"]),
+            ("Blockchain", &[]),
+        ] {
+            assert_eq!(nearest_competencies(typo), nearest, "{typo}");
         }
     }
 

@@ -121,13 +121,20 @@ impl State {
                 )));
             }
             (_, Some(name)) => {
-                let category =
-                    new.category
-                        .unwrap_or(if catalog::is_cloud_competency(name.as_str()) {
-                            Category::Cloud
-                        } else {
-                            Category::Other
+                // A name the program does not have is most likely a typo, and a typo must not
+                // quietly become an "other" competency (10 cloud incidents, not unlimited).
+                let category = match (new.category, catalog::competency_category(name.as_str())) {
+                    (Some(category), _) | (None, Some(category)) => category,
+                    (None, None) => {
+                        return Err(Refusal::UnknownCompetency {
+                            name: name.to_string(),
+                            nearest: catalog::nearest_competencies(name.as_str())
+                                .into_iter()
+                                .map(String::from)
+                                .collect(),
                         });
+                    }
+                };
                 Some(Competency { name, category })
             }
         };
@@ -250,12 +257,33 @@ mod tests {
                 "not to Action Pack",
             ),
             (Level::Gold, None, None, "needs `--competency"),
+            (Level::Gold, Some("Secutiry"), None, "not a competency"),
         ];
         for (level, comp, cat, want) in cases {
             let err = add(&mut s, level, comp, cat).unwrap_err().to_string();
             assert!(err.contains(want), "{err}");
         }
         assert!(add(&mut State::default(), Level::ActionPack, None, None).is_err());
+    }
+
+    #[test]
+    fn an_unknown_competency_is_kept_only_with_the_category_said() {
+        let mut s = org();
+        match add(&mut s, Level::Gold, Some("Secutiry"), None) {
+            Err(Refusal::UnknownCompetency { nearest, .. }) => assert_eq!(nearest, ["Security"]),
+            other => panic!("{other:?}"),
+        }
+        add(
+            &mut s,
+            Level::Gold,
+            Some("Internet of Things"),
+            Some(Category::Other),
+        )
+        .unwrap();
+        assert_eq!(
+            s.offers[0].competency.as_ref().unwrap().category,
+            Category::Other
+        );
     }
 
     #[test]

@@ -210,6 +210,15 @@ pub enum Refusal {
     /// A change that would leave the state breaking a consistency rule.
     #[error("the change would leave the state inconsistent: {0}")]
     WouldBeInconsistent(String),
+    /// A competency name the program does not have, with no `--cloud` or `--other` (a usage
+    /// error).
+    #[error("`{name}` is not a competency of the partner program{}", nearest_of(.nearest))]
+    UnknownCompetency {
+        /// The name given.
+        name: String,
+        /// The known names nearest to it.
+        nearest: Vec<String>,
+    },
     /// A date range that ends before it starts (a usage error).
     #[error("end date {end} is before start date {start}")]
     EndBeforeStart {
@@ -250,7 +259,10 @@ impl Refusal {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Refusal::EndBeforeStart { .. } | Refusal::BadCombination(_) | Refusal::BadImport(_)
+            Refusal::EndBeforeStart { .. }
+                | Refusal::BadCombination(_)
+                | Refusal::BadImport(_)
+                | Refusal::UnknownCompetency { .. }
         )
     }
 
@@ -327,10 +339,25 @@ impl Refusal {
             Refusal::LinkUnavailable { .. } => "a new support plan is needed to get support incidents".into(),
             Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),
             Refusal::EndBeforeStart { .. } => "pass an `--end` on or after `--start`".into(),
+            Refusal::UnknownCompetency { .. } => "name it as Partner Center does, or pass `--cloud` or `--other` to keep a name this build does not know".into(),
             Refusal::BeforeOpened { opened, .. } => {
                 format!("a change is dated `--as-of` (today by default): use {opened} or later")
             }
             _ => return None,
         })
+    }
+}
+
+fn nearest_of(nearest: &[String]) -> String {
+    match nearest {
+        [] => String::new(),
+        [one] => format!(" (did you mean `{one}`?)"),
+        more => format!(
+            " (did you mean {}?)",
+            more.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }

@@ -384,3 +384,34 @@ fn quiet_silences_confirmations_but_not_errors() {
     );
     assert!(run.stderr.starts_with("error:"));
 }
+
+#[test]
+fn a_mistyped_competency_is_refused_with_the_name_it_is_nearest() {
+    let env = Env::contoso();
+    let run = env.refused(
+        &["offer", "add", "gold", "--competency", "Secutiry"],
+        2,
+        "`Secutiry` is not a competency",
+    );
+    assert!(
+        run.stderr.contains("did you mean `Security`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--cloud` or `--other"),
+        "{}",
+        run.stderr
+    );
+    // A name this build does not know is kept when the category is said.
+    env.ok(&[
+        "offer",
+        "add",
+        "gold",
+        "--competency",
+        "Internet of Things",
+        "--other",
+    ]);
+    let offers = env.ok(&["--json", "offer", "list"]).json();
+    assert_eq!(offers["offers"][0]["category"], "other", "{offers}");
+}
