@@ -483,6 +483,13 @@ pub enum IncidentsCommand {
         #[arg(long, value_enum)]
         reason: ReasonArg,
     },
+    /// Correct what was recorded of an incident: its title, product or Microsoft case number
+    Edit(EditArgs),
+    /// Open a closed incident again (the balance does not change)
+    Reopen {
+        /// Incident ID (INC-0001)
+        id: IncidentId,
+    },
     /// Incidents left per usable contract, with totals
     Remaining {
         /// Only this contract
@@ -515,6 +522,22 @@ pub struct OpenArgs {
     /// Log a free request for this CSP customer tenant under the "Cloud Solution Provider" plan
     #[arg(long, value_name = "TENANT")]
     pub csp_customer: Option<Id>,
+}
+
+/// `incidents edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Incident ID (INC-0001)
+    pub id: IncidentId,
+    /// The title instead
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<Text>,
+    /// The product instead
+    #[arg(long, value_name = "TEXT")]
+    pub product: Option<Text>,
+    /// Microsoft's case number, added or corrected
+    #[arg(long = "case", value_name = "NUMBER")]
+    pub case_number: Option<Id>,
 }
 
 /// Membership levels.

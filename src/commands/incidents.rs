@@ -1,8 +1,10 @@
 //! `incidents open|list|close|refund|remaining` (R8–R12, R14).
 
-use crate::cli::{IncidentsCommand, OpenArgs};
+use crate::cli::{EditArgs, IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
-use crate::domain::incident::{CSP_PLAN, Incident, IncidentId, NewIncident, RefundReason};
+use crate::domain::incident::{
+    CSP_PLAN, Incident, IncidentEdit, IncidentId, NewIncident, RefundReason,
+};
 use crate::domain::state::{State, Totals};
 use crate::domain::values::Id;
 use crate::error::Error;
@@ -18,6 +20,8 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
             list(ctx, contract.as_ref().map(|c| c.as_str()), all)
         }
         IncidentsCommand::Close { id } => close(ctx, id),
+        IncidentsCommand::Edit(args) => edit(ctx, args),
+        IncidentsCommand::Reopen { id } => reopen(ctx, id),
         IncidentsCommand::Refund { id, reason } => refund(ctx, id, reason.into()),
         IncidentsCommand::Remaining { contract, scope } => remaining(
             ctx,
@@ -156,6 +160,47 @@ fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     }
     ctx.say(format_args!(
         "closed {id} (the contract's balance is unchanged)"
+    ))?;
+    Ok(())
+}
+
+fn edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), Error> {
+    let id = args.id;
+    let change = IncidentEdit {
+        title: args.title,
+        product: args.product,
+        case_number: args.case_number,
+    };
+    let (loaded, (i, changed)) = ctx.mutate("incidents edit", |state, stored, _| {
+        state.incident(id)?;
+        let record = stored.record(&state.incidents, id)?;
+        let (edited, changed) = state.edit_incident(record, change)?;
+        let summary = format!("corrected the {} of {id}", changed.join(" and "));
+        Ok(((edited.clone(), changed), summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&incident_json(&loaded.state, &i))?);
+    }
+    ctx.say(format_args!(
+        "corrected the {} of {id}",
+        changed.join(" and ")
+    ))?;
+    Ok(())
+}
+
+fn reopen(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
+    let today = ctx.today;
+    let (loaded, i) = ctx.mutate("incidents reopen", |state, stored, _| {
+        state.incident(id)?;
+        let record = stored.record(&state.incidents, id)?;
+        let reopened = state.reopen_incident(record, today)?.clone();
+        Ok((reopened, format!("reopened {id}")))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&incident_json(&loaded.state, &i))?);
+    }
+    ctx.say(format_args!(
+        "reopened {id} (the contract's balance is unchanged)"
     ))?;
     Ok(())
 }

@@ -268,23 +268,45 @@ fn unusable(view: &ContractView<'_>, scope: Scope) -> Option<Refusal> {
     }
 }
 
+/// What `incidents edit` corrects; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentEdit {
+    /// A new title.
+    pub title: Option<Text>,
+    /// A new product.
+    pub product: Option<Text>,
+    /// A case number, added or corrected.
+    pub case_number: Option<Id>,
+}
+
 /// R16: a change to `incident` dated `today` must not come before the day it was opened.
 fn not_before_opened(
     action: &'static str,
     incident: &Incident,
     today: NaiveDate,
 ) -> Result<(), Refusal> {
-    match today < incident.opened_on {
-        true => Err(Refusal::BeforeOpened {
+    not_before(action, incident, today, "opened", incident.opened_on)
+}
+
+/// R16: a change to `incident` dated `today` must not come before `then`, when it was `event`.
+fn not_before(
+    action: &'static str,
+    incident: &Incident,
+    today: NaiveDate,
+    event: &'static str,
+    then: NaiveDate,
+) -> Result<(), Refusal> {
+    match today < then {
+        true => Err(Refusal::DatedBefore {
             action,
             id: incident.id.to_string(),
             on: today,
-            opened: incident.opened_on,
+            event,
+            then,
         }),
         false => Ok(()),
     }
 }
-
 /// R9: an unlimited contract first, else the one that ends first; Contract ID breaks ties.
 fn preference<'a>(view: &ContractView<'a>) -> (bool, NaiveDate, &'a str) {
     (
@@ -456,6 +478,60 @@ impl State {
         }
         not_before_opened("close", &incident, today)?;
         incident.closed_on = Some(today);
+        Ok(self.incidents.replace(incident))
+    }
+
+    /// Corrects what was recorded of `incident` (the whole record of one of this state's
+    /// incidents); refused when the edit changes nothing. Returns the fields changed.
+    pub fn edit_incident(
+        &mut self,
+        mut incident: Incident,
+        edit: IncidentEdit,
+    ) -> Result<(&Incident, Vec<&'static str>), Refusal> {
+        self.require_organization()?;
+        self.incident(incident.id)?;
+        let mut changed = Vec::new();
+        if let Some(title) = edit.title.filter(|t| *t != incident.title) {
+            incident.title = title;
+            changed.push("title");
+        }
+        if let Some(product) = edit
+            .product
+            .filter(|p| incident.product.as_ref() != Some(p))
+        {
+            incident.product = Some(product);
+            changed.push("product");
+        }
+        if let Some(case) = edit
+            .case_number
+            .filter(|c| incident.case_number.as_ref() != Some(c))
+        {
+            incident.case_number = Some(case);
+            changed.push("case number");
+        }
+        if changed.is_empty() {
+            return Err(Refusal::BadCombination(format!(
+                "nothing to change for {}: give `--title`, `--product` or `--case` with a new value",
+                incident.id
+            )));
+        }
+        Ok((self.incidents.replace(incident), changed))
+    }
+
+    /// Opens `incident` (the whole record of one of this state's incidents) again; the balance
+    /// does not change.
+    pub fn reopen_incident(
+        &mut self,
+        mut incident: Incident,
+        today: NaiveDate,
+    ) -> Result<&Incident, Refusal> {
+        self.require_organization()?;
+        let id = self.incident(incident.id)?.id;
+        let Some(closed) = incident.closed_on else {
+            return Err(Refusal::NotClosed(id.to_string()));
+        };
+        not_before("reopen", &incident, today, "closed", closed)?;
+        incident.closed_on = None;
         Ok(self.incidents.replace(incident))
     }
 
@@ -712,13 +788,54 @@ mod tests {
             for result in [close, refund] {
                 match (allowed, result) {
                     (true, Ok(())) => {}
-                    (false, Err(Refusal::BeforeOpened { opened, .. })) => {
-                        assert_eq!(opened, d(TODAY))
+                    (false, Err(Refusal::DatedBefore { then, .. })) => {
+                        assert_eq!(then, d(TODAY))
                     }
                     (_, other) => panic!("{day}: {other:?}"),
                 }
             }
         }
+    }
+
+    #[test]
+    fn corrections_change_what_they_name_and_refuse_what_changes_nothing() {
+        let mut s = org_with(&[]);
+        s.contracts = vec![contract(
+            "C",
+            Coverage::OnPremises,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        )];
+        open(&mut s, Scope::OnPremises, None).unwrap();
+        let edit = IncidentEdit {
+            title: Some("Mail flow stops".parse().unwrap()),
+            case_number: Some("2606150010001".parse().unwrap()),
+            ..IncidentEdit::default()
+        };
+        let (edited, changed) = s.edit_incident(record(&s, 1), edit.clone()).unwrap();
+        assert_eq!(changed, ["case number"], "the title was already that");
+        assert_eq!(
+            edited.case_number.as_ref().unwrap().as_str(),
+            "2606150010001"
+        );
+        assert!(matches!(
+            s.edit_incident(record(&s, 1), edit),
+            Err(Refusal::BadCombination(_))
+        ));
+        assert!(matches!(
+            s.reopen_incident(record(&s, 1), d(TODAY)),
+            Err(Refusal::NotClosed(_))
+        ));
+        s.close_incident(record(&s, 1), d(TODAY)).unwrap();
+        assert_eq!(
+            s.reopen_incident(record(&s, 1), d(TODAY))
+                .unwrap()
+                .closed_on,
+            None
+        );
+        let remaining = |s: &State| s.contract_views(d(TODAY))[0].remaining;
+        assert_eq!(remaining(&s), Some(1), "neither changes the balance");
     }
 
     #[test]

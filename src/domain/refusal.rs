@@ -196,16 +196,18 @@ pub enum Refusal {
         on: NaiveDate,
     },
     /// R16: a change dated before the record it depends on.
-    #[error("cannot {action} {id} on {on}: it was opened on {opened}")]
-    BeforeOpened {
-        /// What was attempted (`close`, `refund`).
+    #[error("cannot {action} {id} on {on}: it was {event} on {then}")]
+    DatedBefore {
+        /// What was attempted (`close`, `refund`, `reopen`).
         action: &'static str,
         /// The incident.
         id: String,
         /// The day of the change ("today").
         on: NaiveDate,
-        /// The day it was opened.
-        opened: NaiveDate,
+        /// What happened to it first (`opened`, `closed`).
+        event: &'static str,
+        /// When.
+        then: NaiveDate,
     },
     /// A change that would leave the state breaking a consistency rule.
     #[error("the change would leave the state inconsistent: {0}")]
@@ -219,6 +221,9 @@ pub enum Refusal {
         /// The known names nearest to it.
         nearest: Vec<String>,
     },
+    /// `incidents reopen` of an incident that is open.
+    #[error("incident `{0}` is not closed")]
+    NotClosed(String),
     /// A date range that ends before it starts (a usage error).
     #[error("end date {end} is before start date {start}")]
     EndBeforeStart {
@@ -340,8 +345,8 @@ impl Refusal {
             Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),
             Refusal::EndBeforeStart { .. } => "pass an `--end` on or after `--start`".into(),
             Refusal::UnknownCompetency { .. } => "name it as Partner Center does, or pass `--cloud` or `--other` to keep a name this build does not know".into(),
-            Refusal::BeforeOpened { opened, .. } => {
-                format!("a change is dated `--as-of` (today by default): use {opened} or later")
+            Refusal::DatedBefore { then, .. } => {
+                format!("a change is dated `--as-of` (today by default): use {then} or later")
             }
             _ => return None,
         })

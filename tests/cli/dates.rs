@@ -110,3 +110,39 @@ fn a_refused_first_change_leaves_no_folder_and_no_lock_file() {
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn corrections_are_changes_with_their_history_entry() {
+    let env = with_an_incident_opened_in_june();
+    env.ok(&w(
+        "incidents edit INC-0001 --case 2606150010001 --title Printer-jam",
+    ));
+    let record = &env.json()["incidents"][0];
+    assert_eq!(record["case_number"], "2606150010001");
+    assert_eq!(record["title"], "Printer-jam");
+    let last = env.history().last().unwrap().clone();
+    assert_eq!(last["action"], "incidents edit");
+    assert_eq!(
+        last["summary"],
+        "corrected the title and case number of INC-0001"
+    );
+    // An edit that changes nothing is a usage error; the file is left as it was.
+    env.refused(
+        &w("incidents edit INC-0001 --title Printer-jam"),
+        2,
+        "nothing to change",
+    );
+    env.refused(&w("incidents edit INC-0009 --title X"), 3, "INC-0009");
+    // Reopening: only a closed incident, never before it was closed, and the balance stays.
+    env.refused(&w("incidents reopen INC-0001"), 3, "is not closed");
+    env.ok(&w("--as-of 2026-06-20 incidents close INC-0001"));
+    env.refused(
+        &w("--as-of 2026-06-19 incidents reopen INC-0001"),
+        3,
+        "closed on 2026-06-20",
+    );
+    env.ok(&w("--as-of 2026-06-21 incidents reopen INC-0001"));
+    assert!(env.json()["incidents"][0]["closed_on"].is_null());
+    let left = env.ok(&w("--json incidents remaining")).json();
+    assert_eq!(left["contracts"][0]["remaining"], 19, "{left}");
+}
