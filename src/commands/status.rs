@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use crate::domain::check::{Filter, Thresholds};
 use crate::error::Error;
 use crate::render::json::{AccountJson, ContractJson, OrganizationJson, StatusJson, WarningJson};
 use crate::render::tables;
@@ -17,7 +18,15 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         .into_iter()
         .filter(|v| v.is_listed())
         .collect();
-    let warnings = state.warnings(ctx.today);
+    // One set of findings: the dashboard shows what `check` finds, with its default thresholds.
+    let warnings = match state.organization {
+        Some(_) => {
+            state
+                .check(ctx.today, &Thresholds::default(), &Filter::default())?
+                .findings
+        }
+        None => Vec::new(),
+    };
     if ctx.json {
         let doc = StatusJson {
             as_of: ctx.today,

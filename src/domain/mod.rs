@@ -15,7 +15,6 @@ pub mod plans;
 pub mod refusal;
 pub mod state;
 pub mod values;
-pub mod warnings;
 
 #[cfg(test)]
 pub(crate) mod testing;

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use crate::domain::account::Account;
 use crate::domain::activation::{BenefitState, BenefitView};
+use crate::domain::check::{Finding, Severity};
 use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
 use crate::domain::values::ymd;
-use crate::domain::warnings::Warning;
 
 use super::access_id;
 
@@ -255,27 +255,21 @@ impl<'a> IncidentJson<'a> {
 /// A dashboard warning.
 #[derive(Debug, Serialize)]
 pub struct WarningJson {
+    pub severity: Severity,
     pub code: &'static str,
     pub message: String,
     pub contract_id: Option<String>,
     pub benefit: Option<String>,
 }
 
-impl From<&Warning> for WarningJson {
-    fn from(w: &Warning) -> Self {
+impl From<&Finding> for WarningJson {
+    fn from(f: &Finding) -> Self {
         WarningJson {
-            code: w.code(),
-            message: super::warning(w),
-            contract_id: match w {
-                Warning::Expiring { contract, .. } | Warning::Low { contract, .. } => {
-                    Some(contract.clone())
-                }
-                Warning::Pending { .. } => None,
-            },
-            benefit: match w {
-                Warning::Pending { benefit, .. } => Some(benefit.clone()),
-                _ => None,
-            },
+            severity: f.severity,
+            code: f.code,
+            message: f.message.clone(),
+            contract_id: f.contract.clone(),
+            benefit: f.benefit.clone(),
         }
     }
 }

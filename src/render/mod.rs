@@ -13,7 +13,6 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::domain::values::AccessId;
-use crate::domain::warnings::Warning;
 
 /// The label of an error.
 pub const RED: Style = Style::new()
@@ -43,38 +42,6 @@ pub fn paint(text: impl std::fmt::Display, style: anstyle::Style, color: bool) -
         format!("{style}{text}{style:#}")
     } else {
         text.to_string()
-    }
-}
-
-/// A warning as one line of text.
-pub fn warning(w: &Warning) -> String {
-    match w {
-        Warning::Pending {
-            benefit,
-            since,
-            days,
-            stale,
-        } => {
-            let mut s = format!("activation of {benefit} pending since {since} ({days} days)");
-            if *stale {
-                s.push_str(": check Partner Center for the Access ID and Contract ID");
-            }
-            s
-        }
-        Warning::Expiring {
-            contract,
-            end,
-            days_left,
-        } => {
-            format!("contract {contract} ends on {end} ({days_left} days left)")
-        }
-        Warning::Low {
-            contract,
-            remaining,
-        } => {
-            let plural = if *remaining == 1 { "" } else { "s" };
-            format!("contract {contract} has {remaining} incident{plural} left")
-        }
     }
 }
 

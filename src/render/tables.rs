@@ -7,11 +7,11 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
+use crate::domain::check::{Finding, Severity};
 use crate::domain::contract::{Allowance, Status};
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
-use crate::domain::warnings::Warning;
 
 use super::{access_id, bar};
 use crate::domain::values::printable;
@@ -482,7 +482,7 @@ pub struct Dashboard<'a> {
     /// The usable contracts.
     pub views: &'a [ContractView<'a>],
     /// What needs attention.
-    pub warnings: &'a [Warning],
+    pub warnings: &'a [Finding],
     /// The day it is as of.
     pub today: NaiveDate,
 }
@@ -518,8 +518,13 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
     if !warnings.is_empty() {
         writeln!(w)?;
         writeln!(w, "Warnings:")?;
-        for x in warnings {
-            writeln!(w, "  ! {}", super::warning(x))?;
+        for f in warnings {
+            let style = match f.severity {
+                Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
+                Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
+            };
+            let label = super::paint(f.severity.label(), style, color);
+            writeln!(w, "  ! {label} {} [{}]", f.message, f.code)?;
         }
     }
     Ok(())

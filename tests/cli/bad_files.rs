@@ -278,7 +278,7 @@ proptest! {
                 }
                 let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
                 let _ = loaded.state.contract_views(today);
-                let _ = loaded.state.warnings(today);
+                let _ = loaded.state.check(today, &Default::default(), &Default::default());
             }
         }
     }

@@ -282,16 +282,33 @@ fn step13_status_dashboard() {
         "8000005",
         "2/5",
         "SOON-1",
-        "activation of action-pack/product-support pending since 2026-06-15",
-        "contract SOON-1 ends on 2026-07-01 (16 days left)",
-        "contract 8000005 has 2 incidents left",
+        // `check`'s findings, in its words and with its thresholds.
+        "WARNING contract SOON-1 (Custom support plan) ends on 2026-07-01, in 16 days [contract-expiring]",
+        "WARNING contract 8000005 (Partner Signature 5pack) has 2 incidents left [incidents-low]",
+        "[benefit-not-activated]",
     ] {
         assert!(out.contains(want), "status lacks {want:?}:\n{out}");
     }
     assert!(out.contains('█') && out.contains('░'), "a text bar: {out}");
-    // Eight days later the pending activation deserves a look in Partner Center.
+    // Over seven days pending, the activation deserves a look in Partner Center.
     let later = env.ok(&["--as-of", "2026-06-24", "status"]).stdout;
-    assert!(later.contains("check Partner Center"), "{later}");
+    assert!(
+        later.contains("activation of action-pack/product-support pending since 2026-06-15")
+            && later.contains("check Partner Center"),
+        "{later}"
+    );
+    // The same findings as `check`, in `status --json` too.
+    let check = env.run(&["--json", "check"]).json();
+    let status = env.ok(&["--json", "status"]).json();
+    let codes = |doc: &serde_json::Value, key: &str| -> Vec<String> {
+        doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&status, "warnings"), codes(&check, "findings"));
 }
 
 #[test]
