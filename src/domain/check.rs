@@ -298,12 +298,117 @@ impl State {
                 }
             }
         }
+        if filter.contract.is_none() && filter.offer.is_none() {
+            findings.extend(self.membership_findings(today, t));
+            // A scope a benefit's own critical finding already explains is not said twice.
+            let explained: Vec<Scope> = [Scope::OnPremises, Scope::Cloud]
+                .into_iter()
+                .filter(|scope| {
+                    self.benefits(today).iter().any(|b| {
+                        b.entitlement.coverage.covers(*scope)
+                            && findings.iter().any(|f| {
+                                f.severity == Severity::Critical
+                                    && f.benefit.as_deref() == Some(b.name.as_str())
+                            })
+                    })
+                })
+                .collect();
+            findings.extend(self.scope_findings(today, filter, &explained));
+        }
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         Ok(Report {
             contracts,
             benefits,
             findings,
         })
+    }
+}
+
+impl State {
+    /// R22: a membership that has ended (every offer over, none to come) is critical; one whose
+    /// last offer ends within the thresholds is graded like a contract's end.
+    fn membership_findings(&self, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
+        let last_end = self
+            .offers
+            .iter()
+            .map(|o| o.end)
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .max()?;
+        if self.offers.iter().any(|o| o.start > today) {
+            return None;
+        }
+        let finding = |severity, code, message| Finding {
+            severity,
+            code,
+            contract: None,
+            offer: None,
+            benefit: None,
+            remaining: None,
+            days_left: Some((last_end - today).num_days()),
+            pending_days: None,
+            message,
+        };
+        if last_end < today {
+            return Some(finding(
+                Severity::Critical,
+                "membership-ended",
+                format!(
+                    "the membership ended on {last_end}: no offer is in force (`partner-support offer add` for the next year)"
+                ),
+            ));
+        }
+        let days = (last_end - today).num_days();
+        grade(days, t.warn_days, t.critical_days).map(|severity| {
+            finding(
+                severity,
+                "membership-ending",
+                format!(
+                    "the membership ends on {last_end}, in {}",
+                    plural(days, "day", "days")
+                ),
+            )
+        })
+    }
+
+    /// R22: a scope the offers in force entitle that no usable contract covers today.
+    fn scope_findings(
+        &self,
+        today: NaiveDate,
+        filter: &Filter,
+        explained: &[Scope],
+    ) -> Vec<Finding> {
+        let entitled = |scope: Scope| {
+            self.active_offers(today)
+                .flat_map(|o| o.benefits())
+                .any(|(_, e)| e.coverage.covers(scope))
+        };
+        let views = self.contract_views(today);
+        [Scope::OnPremises, Scope::Cloud]
+            .into_iter()
+            .filter(|s| filter.scope.is_none_or(|f| f == *s))
+            .filter(|s| !explained.contains(s))
+            .filter(|s| entitled(*s))
+            .filter(|s| {
+                !views
+                    .iter()
+                    .any(|v| v.status == Status::Active && v.contract.coverage.covers(*s))
+            })
+            .map(|scope| Finding {
+                severity: Severity::Critical,
+                code: "scope-uncovered",
+                contract: None,
+                offer: None,
+                benefit: None,
+                remaining: None,
+                days_left: None,
+                pending_days: None,
+                message: format!(
+                    "no usable {} support today: the offers in force entitle it, and no contract covers it",
+                    scope.slug()
+                ),
+            })
+            .collect()
     }
 }
 
@@ -345,6 +450,49 @@ mod tests {
 
     fn codes(r: &Report) -> Vec<(Severity, &'static str)> {
         r.findings.iter().map(|f| (f.severity, f.code)).collect()
+    }
+
+    #[test]
+    fn r22_a_membership_that_ended_or_a_scope_left_uncovered_does_not_pass() {
+        let codes = |s: &State, today: &str| -> Vec<(&'static str, Severity)> {
+            s.check(d(today), &Thresholds::default(), &Filter::default())
+                .unwrap()
+                .findings
+                .into_iter()
+                .filter(|f| f.code.starts_with("membership") || f.code == "scope-uncovered")
+                .map(|f| (f.code, f.severity))
+                .collect()
+        };
+        let mut s = org_with(&[(Level::ActionPack, None)]);
+        s.offers[0].end = Some(d("2026-12-31"));
+        s.contracts = vec![contract(
+            "AP",
+            Coverage::OnPremises,
+            Allowance::Incidents(10),
+            "2026-01-01",
+            "2026-12-31",
+        )];
+        assert_eq!(codes(&s, "2026-06-15"), []);
+        assert_eq!(
+            codes(&s, "2026-12-10"),
+            [("membership-ending", Severity::Warning)]
+        );
+        assert_eq!(
+            codes(&s, "2027-01-05"),
+            [("membership-ended", Severity::Critical)]
+        );
+        // An offer in force whose on-premises support no usable contract covers yet: its
+        // activation is pending.
+        s.contracts.clear();
+        s.pending = vec![PendingActivation {
+            benefit: "action-pack/product-support".into(),
+            requested_on: d("2026-06-14"),
+            requested_by: None,
+        }];
+        assert_eq!(
+            codes(&s, "2026-06-15"),
+            [("scope-uncovered", Severity::Critical)]
+        );
     }
 
     #[test]
@@ -401,7 +549,10 @@ mod tests {
             let r = s
                 .check(today, &Thresholds::default(), &Filter::default())
                 .unwrap();
-            assert_eq!(r.findings.len(), want, "pending since {since}");
+            let pending = r.findings.iter().filter(|f| f.code == "activation-pending");
+            assert_eq!(pending.count(), want, "pending since {since}");
+            // Meanwhile no contract gives cloud support (R22).
+            assert!(r.findings.iter().any(|f| f.code == "scope-uncovered"));
         }
     }
 
