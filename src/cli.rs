@@ -282,6 +282,10 @@ pub struct CheckArgs {
     /// Report the findings but exit 0
     #[arg(long)]
     pub exit_zero: bool,
+    /// Leave out a finding on purpose: its code, or `CODE:TARGET` for one contract, benefit or
+    /// offer (repeatable); the JSON lists what was left out
+    #[arg(long, value_name = "CODE[:TARGET]")]
+    pub ignore: Vec<String>,
 }
 
 /// `doctor`.

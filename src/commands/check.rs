@@ -31,6 +31,11 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         scope: args.scope.map(Into::into),
         contract: args.contract.map(|c| c.to_string()),
         offer: args.offer,
+        ignore: args
+            .ignore
+            .iter()
+            .map(|i| i.parse())
+            .collect::<Result<_, _>>()?,
     };
     let report = state.check(ctx.today, &thresholds, &filter)?;
     if ctx.json {

@@ -83,6 +83,8 @@ pub struct Filter {
     pub contract: Option<String>,
     /// Only this offer's benefits and their contracts.
     pub offer: Option<String>,
+    /// Findings left out on purpose.
+    pub ignore: Vec<Ignore>,
 }
 
 /// One thing `check` found.
@@ -118,6 +120,61 @@ pub struct Report {
     pub benefits: usize,
     /// Worst first, then in the order found.
     pub findings: Vec<Finding>,
+    /// Findings left out on purpose (`--ignore`).
+    pub ignored: Vec<Finding>,
+}
+
+/// Every code `check` can find.
+pub const CODES: &[&str] = &[
+    "incidents-low",
+    "contract-expiring",
+    "activation-pending",
+    "benefit-not-activated",
+    "benefit-lapsed",
+    "membership-ending",
+    "membership-ended",
+    "scope-uncovered",
+];
+
+/// A finding left out on purpose: its code, and optionally the contract, benefit or offer it is
+/// about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignore {
+    /// The finding's code.
+    pub code: String,
+    /// Only the finding about this contract, benefit or offer.
+    pub target: Option<String>,
+}
+
+impl std::str::FromStr for Ignore {
+    type Err = Refusal;
+    fn from_str(s: &str) -> Result<Ignore, Refusal> {
+        let (code, target) = match s.split_once(':') {
+            Some((code, target)) => (code, Some(target.to_string())),
+            None => (s, None),
+        };
+        if !CODES.contains(&code) {
+            return Err(Refusal::BadCombination(format!(
+                "`--ignore {s}`: `{code}` is not a finding's code (codes: {})",
+                CODES.join(", ")
+            )));
+        }
+        Ok(Ignore {
+            code: code.to_string(),
+            target,
+        })
+    }
+}
+
+impl Ignore {
+    fn covers(&self, f: &Finding) -> bool {
+        f.code == self.code
+            && self.target.as_ref().is_none_or(|t| {
+                [&f.contract, &f.benefit, &f.offer]
+                    .into_iter()
+                    .any(|x| x.as_deref() == Some(t.as_str()))
+            })
+    }
 }
 
 impl Report {
@@ -316,10 +373,14 @@ impl State {
             findings.extend(self.scope_findings(today, filter, &explained));
         }
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let (ignored, findings) = findings
+            .into_iter()
+            .partition(|f| filter.ignore.iter().any(|i| i.covers(f)));
         Ok(Report {
             contracts,
             benefits,
             findings,
+            ignored,
         })
     }
 }

@@ -39,6 +39,10 @@ pub fn write(
         report.benefits,
         if report.benefits == 1 { "" } else { "s" },
     );
+    let checked = match report.ignored.len() {
+        0 => checked,
+        n => format!("{checked}; {n} left out with --ignore"),
+    };
     match report.worst() {
         None => writeln!(w, "ok: {checked}; nothing to report"),
         Some(worst) => writeln!(
@@ -69,6 +73,8 @@ pub struct CheckJson<'a> {
     pub checked: Checked,
     /// Worst first.
     pub findings: &'a [Finding],
+    /// Left out on purpose (`--ignore`).
+    pub ignored: &'a [Finding],
 }
 
 /// Counts of what was looked at.
@@ -95,5 +101,6 @@ pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate
             benefits: report.benefits,
         },
         findings: &report.findings,
+        ignored: &report.ignored,
     }
 }

@@ -172,3 +172,45 @@ fn r22_the_gate_fails_closed_on_no_state_file_or_no_organization() {
     env.write_private(br#"{"schema_version": 2}"#);
     env.refused(&["check"], 1, "no organization");
 }
+
+#[test]
+fn ignore_leaves_out_a_finding_on_purpose_and_says_so() {
+    let env = Env::contoso_active();
+    let all = env.run(&w("--json check")).json();
+    let codes = |doc: &serde_json::Value, key: &str| -> Vec<String> {
+        doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["code"].as_str().unwrap(),
+                    f["benefit"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    let found = codes(&all, "findings");
+    assert!(
+        found.contains(&"benefit-not-activated:gold-cloud-platform/cloud-support".to_string()),
+        "{found:?}"
+    );
+    let run = env.run(&w(
+        "--json check --ignore benefit-not-activated:gold-cloud-platform/cloud-support",
+    ));
+    let doc = run.json();
+    assert_eq!(
+        codes(&doc, "ignored"),
+        ["benefit-not-activated:gold-cloud-platform/cloud-support"]
+    );
+    assert_eq!(codes(&doc, "findings").len(), found.len() - 1);
+    let human = env.run(&w("check --ignore benefit-not-activated"));
+    assert!(
+        human.stdout.contains("left out with --ignore"),
+        "{}",
+        human.stdout
+    );
+    // A mistyped code is a usage error, not a finding quietly kept.
+    env.refused(&w("check --ignore incident-low"), 2, "not a finding's code");
+}
