@@ -63,6 +63,7 @@ impl Error {
             | Error::Unhealthy(_)
             | Error::NothingToCheck(_)
             | Error::UnknownProfile { .. } => EXIT_ERROR,
+            Error::Findings(Severity::Info) => 0,
             Error::Findings(Severity::Warning) => EXIT_WARNING,
             Error::Findings(Severity::Critical) => EXIT_CRITICAL,
         }

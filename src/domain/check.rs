@@ -13,6 +13,8 @@ use super::state::State;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; nothing fails on it.
+    Info,
     /// Act soon.
     Warning,
     /// Act now: support is or is about to be unavailable.
@@ -20,9 +22,10 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// `WARNING` or `CRITICAL`, as printed.
+    /// `INFO`, `WARNING` or `CRITICAL`, as printed.
     pub fn label(self) -> &'static str {
         match self {
+            Severity::Info => "INFO",
             Severity::Warning => "WARNING",
             Severity::Critical => "CRITICAL",
         }
@@ -178,9 +181,13 @@ impl Ignore {
 }
 
 impl Report {
-    /// The worst severity found, `None` when all is well.
+    /// The worst severity found, `None` when all is well (information is not a failing).
     pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .filter(|s| *s > Severity::Info)
+            .max()
     }
 }
 
@@ -227,7 +234,21 @@ impl State {
         };
         let mut findings = Vec::new();
         let mut contracts = 0;
-        for v in self.contract_views(today) {
+        let views = self.contract_views(today);
+        // A usable unlimited contract that covers every scope of `c` until `c` ends, or later:
+        // then `c` running low or ending is worth knowing, not a failing.
+        let covering = |c: &super::contract::Contract| {
+            views.iter().find(|u| {
+                u.status == Status::Active
+                    && u.remaining.is_none()
+                    && u.contract.contract_id != c.contract_id
+                    && u.contract.end >= c.end
+                    && [Scope::OnPremises, Scope::Cloud]
+                        .into_iter()
+                        .all(|s| !c.coverage.covers(s) || u.contract.coverage.covers(s))
+            })
+        };
+        for v in &views {
             let c = v.contract;
             let offer = offer_of(c.benefit.as_deref());
             let wanted = v.status == Status::Active
@@ -245,8 +266,19 @@ impl State {
             }
             contracts += 1;
             let name = format!("contract {} ({})", c.contract_id, c.plan);
-            let finding = |severity, code, message| Finding {
-                severity,
+            let cover = covering(c);
+            let finding = |severity, code, message: String| Finding {
+                severity: match cover {
+                    Some(_) => Severity::Info,
+                    None => severity,
+                },
+                message: match cover {
+                    Some(u) => format!(
+                        "{message} (unlimited contract {} covers it until {})",
+                        u.contract.contract_id, u.contract.end
+                    ),
+                    None => message,
+                },
                 code,
                 contract: Some(c.contract_id.to_string()),
                 offer: offer.clone(),
@@ -254,7 +286,6 @@ impl State {
                 remaining: None,
                 days_left: None,
                 pending_days: None,
-                message,
             };
             if let Some(remaining) = v.remaining
                 && let Some(severity) =

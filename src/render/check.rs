@@ -19,6 +19,7 @@ pub fn write(
         let style = match f.severity {
             Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
             Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
+            Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
         };
         writeln!(
             w,
@@ -43,8 +44,13 @@ pub fn write(
         0 => checked,
         n => format!("{checked}; {n} left out with --ignore"),
     };
-    match report.worst() {
-        None => writeln!(w, "ok: {checked}; nothing to report"),
+    match report.worst().filter(|s| *s > Severity::Info) {
+        None if report.findings.is_empty() => writeln!(w, "ok: {checked}; nothing to report"),
+        None => writeln!(
+            w,
+            "ok: {checked}; nothing that fails ({} for information)",
+            report.findings.len()
+        ),
         Some(worst) => writeln!(
             w,
             "{}: {} critical, {} warning{}; {checked}",
@@ -90,7 +96,7 @@ pub struct Checked {
 pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate) -> CheckJson<'a> {
     CheckJson {
         status: match report.worst() {
-            None => "ok",
+            None | Some(Severity::Info) => "ok",
             Some(Severity::Warning) => "warning",
             Some(Severity::Critical) => "critical",
         },

@@ -522,6 +522,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
             let style = match f.severity {
                 Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
                 Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
+                Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
             };
             let label = super::paint(f.severity.label(), style, color);
             writeln!(w, "  ! {label} {} [{}]", f.message, f.code)?;

@@ -30,16 +30,17 @@ fn all_well_is_exit_0_with_a_one_line_summary() {
 #[test]
 fn findings_are_listed_and_the_exit_code_is_the_worst() {
     let env = contoso();
-    for _ in 0..3 {
+    for _ in 0..13 {
         env.ok(&w(
-            "incidents open --scope cloud --contract 8000005 --title Slow",
+            "-q incidents open --scope on-premises --contract 8000006 --title Slow",
         ));
     }
-    // 2 left on 8000005: a warning at the default threshold (3).
+    // 2 left on 8000006 (no unlimited plan covers on-premises): a warning at the default
+    // threshold (3).
     let run = env.reports(
         &["check"],
         4,
-        "WARNING contract 8000005 (Partner Signature 5pack) has 2 incidents left [incidents-low]",
+        "WARNING contract 8000006 (Partner support Silver 15pack) has 2 incidents left [incidents-low]",
     );
     assert!(run.stdout.ends_with("warning: 0 critical, 1 warning; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
     assert_eq!(run.stderr, "", "the findings are the whole report");
@@ -47,7 +48,7 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
     env.reports(
         &w("check --critical-remaining 2"),
         5,
-        "CRITICAL contract 8000005",
+        "CRITICAL contract 8000006",
     );
     env.ok(&w("check --warn-remaining 1"));
     // --exit-zero reports without failing.
@@ -58,13 +59,19 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
 #[test]
 fn as_of_answers_what_will_fail_on_a_day() {
     let env = contoso();
-    // 7000001 and 7000002 end on 2027-06-14, 8000005 on 2027-06-14 too.
+    // All four end on 2027-06-14; the unlimited 7000002 covers the cloud 8000005 until then,
+    // so that one is only worth knowing.
     let run = env.reports(
         &w("--as-of 2027-06-01 check"),
         4,
         "ends on 2027-06-14, in 13 days [contract-expiring]",
     );
-    assert_eq!(run.stdout.matches("WARNING").count(), 4, "{}", run.stdout);
+    assert_eq!(run.stdout.matches("WARNING").count(), 3, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("INFO contract 8000005 (Partner Signature 5pack) ends on 2027-06-14, in 13 days (unlimited contract 7000002 covers it until 2027-06-14) [contract-expiring]"),
+        "{}",
+        run.stdout
+    );
     env.reports(
         &w("--as-of 2027-06-10 check"),
         5,
@@ -127,13 +134,13 @@ fn json_has_every_field_of_a_finding() {
 #[test]
 fn filters_and_bad_thresholds() {
     let env = contoso();
-    for _ in 0..4 {
+    for _ in 0..14 {
         env.ok(&w(
-            "incidents open --scope cloud --contract 8000005 --title Slow",
+            "-q incidents open --scope on-premises --contract 8000006 --title Slow",
         ));
     }
-    env.reports(&w("check"), 5, "8000005");
-    env.ok(&w("check --scope on-premises"));
+    env.reports(&w("check"), 5, "8000006");
+    env.ok(&w("check --scope cloud"));
     env.ok(&w("check --contract 7000001"));
     env.ok(&w("check --offer gold-cloud-platform"));
     env.refused(&w("check --contract 9999"), 3, "contract `9999` not found");
@@ -213,4 +220,24 @@ fn ignore_leaves_out_a_finding_on_purpose_and_says_so() {
     );
     // A mistyped code is a usage error, not a finding quietly kept.
     env.refused(&w("check --ignore incident-low"), 2, "not a finding's code");
+}
+
+#[test]
+fn a_pack_an_unlimited_plan_covers_is_worth_knowing_not_a_failing() {
+    let env = contoso();
+    for _ in 0..4 {
+        env.ok(&w(
+            "-q incidents open --scope cloud --contract 8000005 --title Slow",
+        ));
+    }
+    // 1 left on the cloud 5-pack, while the unlimited 7000002 covers cloud until the pack ends.
+    let run = env.ok(&["check"]);
+    assert!(
+        run.stdout.contains("INFO contract 8000005 (Partner Signature 5pack) has 1 incident left (unlimited contract 7000002 covers it until 2027-06-14) [incidents-low]"),
+        "{}",
+        run.stdout
+    );
+    let report = env.ok(&w("--json check")).json();
+    assert_eq!(report["status"], "ok");
+    assert_eq!(report["findings"][0]["severity"], "info");
 }
