@@ -583,6 +583,19 @@ mod tests {
         }
     }
 
+    /// An organization with one on-premises contract `C` of 2 incidents for 2026.
+    fn two_on_premises_incidents() -> State {
+        let mut s = org_with(&[]);
+        s.contracts = vec![contract(
+            "C",
+            Coverage::OnPremises,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        )];
+        s
+    }
+
     /// The whole record of an incident this test added.
     fn record(s: &State, n: u32) -> Incident {
         s.incidents.record(IncidentId(n)).expect("added").clone()
@@ -738,14 +751,7 @@ mod tests {
 
     #[test]
     fn r12_refund_once_r14_balance() {
-        let mut s = org_with(&[]);
-        s.contracts = vec![contract(
-            "C",
-            Coverage::OnPremises,
-            Allowance::Incidents(2),
-            "2026-01-01",
-            "2026-12-31",
-        )];
+        let mut s = two_on_premises_incidents();
         open(&mut s, Scope::OnPremises, None).unwrap();
         open(&mut s, Scope::OnPremises, None).unwrap();
         let remaining = |s: &State| s.contract_views(d(TODAY))[0].remaining;
@@ -768,14 +774,7 @@ mod tests {
 
     #[test]
     fn r16_no_close_or_refund_before_the_incident_was_opened() {
-        let mut s = org_with(&[]);
-        s.contracts = vec![contract(
-            "C",
-            Coverage::OnPremises,
-            Allowance::Incidents(2),
-            "2026-01-01",
-            "2026-12-31",
-        )];
+        let mut s = two_on_premises_incidents();
         open(&mut s, Scope::OnPremises, None).unwrap();
         let cases: &[(&str, bool)] = &[("2026-06-14", false), (TODAY, true), ("2026-06-16", true)];
         for &(day, allowed) in cases {
@@ -799,14 +798,7 @@ mod tests {
 
     #[test]
     fn corrections_change_what_they_name_and_refuse_what_changes_nothing() {
-        let mut s = org_with(&[]);
-        s.contracts = vec![contract(
-            "C",
-            Coverage::OnPremises,
-            Allowance::Incidents(2),
-            "2026-01-01",
-            "2026-12-31",
-        )];
+        let mut s = two_on_premises_incidents();
         open(&mut s, Scope::OnPremises, None).unwrap();
         let edit = IncidentEdit {
             title: Some("Mail flow stops".parse().unwrap()),

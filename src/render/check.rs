@@ -16,18 +16,7 @@ pub fn write(
     quiet: bool,
 ) -> io::Result<()> {
     for f in &report.findings {
-        let style = match f.severity {
-            Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
-            Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
-            Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
-        };
-        writeln!(
-            w,
-            "{} {} [{}]",
-            super::paint(f.severity.label(), style, color),
-            f.message,
-            f.code
-        )?;
+        writeln!(w, "{}", line(f, color))?;
     }
     if quiet {
         return Ok(());
@@ -64,6 +53,17 @@ pub fn write(
             },
         ),
     }
+}
+
+/// A finding as one line, `CRITICAL message [code]`: how `check` and the dashboard show it.
+pub fn line(f: &Finding, color: bool) -> String {
+    let style = match f.severity {
+        Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
+        Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
+        Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
+    };
+    let label = super::paint(f.severity.label(), style, color);
+    format!("{label} {} [{}]", f.message, f.code)
 }
 
 /// `check --json`.

@@ -7,7 +7,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
-use crate::domain::check::{Finding, Severity};
+use crate::domain::check::Finding;
 use crate::domain::contract::{Allowance, Status};
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
@@ -519,13 +519,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         writeln!(w)?;
         writeln!(w, "Warnings:")?;
         for f in warnings {
-            let style = match f.severity {
-                Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
-                Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
-                Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
-            };
-            let label = super::paint(f.severity.label(), style, color);
-            writeln!(w, "  ! {label} {} [{}]", f.message, f.code)?;
+            writeln!(w, "  ! {}", super::check::line(f, color))?;
         }
     }
     Ok(())

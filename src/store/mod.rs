@@ -433,11 +433,7 @@ impl Store {
         // tempfile creates its files exclusively (0600), so a planted file or symlink is never
         // written through.
         let prefix = paths.temp_prefix();
-        let temp = || {
-            let mut b = tempfile::Builder::new();
-            b.prefix(&prefix).suffix(".tmp");
-            b
-        };
+        let temp = || temp_file(&prefix);
         let mut tmp = temp().tempfile_in(&paths.dir)?;
         file::write(tmp.as_file_mut(), state, &loaded.stored)?;
         tmp.as_file().sync_all()?;
@@ -467,11 +463,7 @@ impl Store {
     ) -> io::Result<()> {
         let state = &loaded.state;
         let prefix = paths.temp_prefix();
-        let temp = || {
-            let mut b = tempfile::Builder::new();
-            b.prefix(&prefix).suffix(".tmp");
-            b
-        };
+        let temp = || temp_file(&prefix);
         // The last moment to find that another writer got in, before the backup turns over: its
         // lock file deleted and a new one taken (the lock is then not ours), or the state file
         // replaced since it was read.
@@ -538,6 +530,14 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// How this state file's temp files are made: in its folder, named `.state.json.*.tmp`, created
+/// exclusively (0600), so that a planted file or link is never written through.
+fn temp_file(prefix: &str) -> tempfile::Builder<'_, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).suffix(".tmp");
+    b
 }
 
 /// What a change did: the state it left, the change's value, and what went wrong after it was
