@@ -487,8 +487,18 @@ pub enum IncidentsCommand {
         #[arg(long, value_enum)]
         reason: ReasonArg,
     },
-    /// Correct what was recorded of an incident: its title, product or Microsoft case number
+    /// Correct what was recorded of an incident: its title, product, Microsoft case number, or
+    /// the contract it charged
     Edit(EditArgs),
+    /// Take back a mistaken entry: it no longer counts on any contract, on any day, and stays
+    /// visible with `list --all` and in the history
+    Void {
+        /// Incident ID (INC-0001)
+        id: IncidentId,
+        /// Why it was a mistake ("typed twice")
+        #[arg(long, value_name = "TEXT")]
+        reason: Text,
+    },
     /// Open a closed incident again (the balance does not change)
     Reopen {
         /// Incident ID (INC-0001)
@@ -542,6 +552,10 @@ pub struct EditArgs {
     /// Microsoft's case number, added or corrected
     #[arg(long = "case", value_name = "NUMBER")]
     pub case_number: Option<Id>,
+    /// Move it to this contract: it must have been able to take the incident on the day it was
+    /// opened (R8)
+    #[arg(long, value_name = "ID")]
+    pub contract: Option<Id>,
 }
 
 /// Membership levels.

@@ -1,4 +1,4 @@
-//! `incidents open|list|close|refund|remaining` (R8–R12, R14).
+//! `incidents open|list|close|edit|void|reopen|refund|remaining` (R8–R12, R14).
 
 use crate::cli::{EditArgs, IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
@@ -6,7 +6,7 @@ use crate::domain::incident::{
     CSP_PLAN, Incident, IncidentEdit, IncidentId, NewIncident, RefundReason,
 };
 use crate::domain::state::{State, Totals};
-use crate::domain::values::Id;
+use crate::domain::values::{Id, Text};
 use crate::error::Error;
 use crate::render::json::{ContractJson, IncidentJson, IncidentsJson, OpenedJson, RemainingJson};
 use crate::render::tables;
@@ -22,6 +22,7 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
         IncidentsCommand::Close { id } => close(ctx, id),
         IncidentsCommand::Edit(args) => edit(ctx, args),
         IncidentsCommand::Reopen { id } => reopen(ctx, id),
+        IncidentsCommand::Void { id, reason } => void(ctx, id, reason),
         IncidentsCommand::Refund { id, reason } => refund(ctx, id, reason.into()),
         IncidentsCommand::Remaining { contract, scope } => remaining(
             ctx,
@@ -170,6 +171,7 @@ fn edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), Error> {
         title: args.title,
         product: args.product,
         case_number: args.case_number,
+        contract: args.contract,
     };
     let (loaded, (i, changed)) = ctx.mutate("incidents edit", |state, stored, _| {
         state.incident(id)?;
@@ -202,6 +204,29 @@ fn reopen(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     ctx.say(format_args!(
         "reopened {id} (the contract's balance is unchanged)"
     ))?;
+    Ok(())
+}
+
+fn void(ctx: &mut Ctx, id: IncidentId, reason: Text) -> Result<(), Error> {
+    let today = ctx.today;
+    let (loaded, i) = ctx.mutate("incidents void", |state, stored, actor| {
+        state.incident(id)?;
+        let record = stored.record(&state.incidents, id)?;
+        let summary = format!("voided {id} ({reason})");
+        let voided = state.void_incident(record, reason, actor, today)?.clone();
+        Ok((voided, summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&incident_json(&loaded.state, &i))?);
+    }
+    match &i.contract_id {
+        Some(cid) => ctx.say(format_args!(
+            "voided {id}: it no longer counts on contract {cid} (`incidents list --all` still shows it)"
+        ))?,
+        None => ctx.say(format_args!(
+            "voided {id} (`incidents list --all` still shows it)"
+        ))?,
+    }
     Ok(())
 }
 

@@ -57,9 +57,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Reads the state.
+    /// Reads the state as it stood at the end of `today` (R15).
     pub fn load(&mut self) -> Result<Loaded, Error> {
-        let loaded = self.store.load()?;
+        let mut loaded = self.store.load()?;
+        loaded.state.as_recorded_on(self.today);
         if let Some(outside) = loaded.outside_notice() {
             self.warn(format_args!(
                 "{outside}; if that change was yours, `partner-support doctor --accept` seals it"

@@ -159,6 +159,20 @@ impl State {
             );
             return Ok((name, None));
         };
+        let requested_on = self
+            .pending
+            .iter()
+            .find(|p| p.benefit == name)
+            .map(|p| p.requested_on);
+        if let Some(then) = requested_on.filter(|then| *then > today) {
+            return Err(Refusal::DatedBefore {
+                action: "activate",
+                id: name,
+                on: today,
+                event: "requested",
+                then,
+            });
+        }
         let start = activation.start.unwrap_or(today);
         let end = activation.end.unwrap_or_else(|| default_end(start));
         check_range(start, end)?;
@@ -176,6 +190,8 @@ impl State {
             start,
             end,
             linked_accounts: Default::default(),
+            recorded_on: Some(today),
+            requested_on: requested_on.filter(|then| *then < today),
         };
         let id = self.insert_contract(contract)?.contract_id.clone();
         self.pending.retain(|p| p.benefit != name);

@@ -211,6 +211,29 @@ pub struct Contract {
     /// Accounts that have associated the contract (R6).
     #[serde(default)]
     pub linked_accounts: BTreeSet<Email>,
+    /// The day it was recorded (the day of the change that added it): before it, it does not
+    /// exist yet (R15). `None` in a file written before schema 3: it always existed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::values::ymd::option"
+    )]
+    pub recorded_on: Option<NaiveDate>,
+    /// For a benefit's contract, the day its activation was requested, when that came before it
+    /// was recorded: between the two the benefit was pending (R4, R15).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::values::ymd::option"
+    )]
+    pub requested_on: Option<NaiveDate>,
+}
+
+impl Contract {
+    /// Whether it had been recorded by the end of `day` (R15).
+    pub fn exists_on(&self, day: NaiveDate) -> bool {
+        self.recorded_on.is_none_or(|on| on <= day)
+    }
 }
 
 /// A contract's derived status (R5).
@@ -323,6 +346,8 @@ mod tests {
             start: d("2026-01-15"),
             end: d("2027-01-14"),
             linked_accounts: BTreeSet::new(),
+            recorded_on: None,
+            requested_on: None,
         }
     }
 

@@ -112,6 +112,21 @@ pub struct Refund {
     pub by: Option<Email>,
 }
 
+/// A mistaken entry taken back: the incident counts on no contract, on any day, and stays in
+/// the records (`--all`) and the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Void {
+    /// Day it was voided.
+    #[serde(with = "crate::domain::values::ymd")]
+    pub on: NaiveDate,
+    /// Why.
+    pub reason: Text,
+    /// Who voided it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Email>,
+}
+
 /// A support incident (or a free CSP request).
 ///
 /// The fields of its [`IncidentHead`] come first and are always written (`null` when empty): the
@@ -130,6 +145,9 @@ pub struct Incident {
     /// Day closed.
     #[serde(default, with = "crate::domain::values::ymd::option")]
     pub closed_on: Option<NaiveDate>,
+    /// The void, if the entry was a mistake.
+    #[serde(default)]
+    pub void: Option<Void>,
     /// The refund, if Microsoft gave one (R12).
     #[serde(default)]
     pub refund: Option<Refund>,
@@ -160,6 +178,7 @@ impl Incident {
             opened_on: self.opened_on,
             closed_on: self.closed_on,
             refunded_on: self.refund.as_ref().map(|r| r.on),
+            voided_on: self.void.as_ref().map(|v| v.on),
         }
     }
 }
@@ -179,6 +198,8 @@ pub struct IncidentHead {
     pub closed_on: Option<NaiveDate>,
     /// Day of the refund, if Microsoft gave one (R12).
     pub refunded_on: Option<NaiveDate>,
+    /// Day it was voided: a voided incident counts on no contract, on any day.
+    pub voided_on: Option<NaiveDate>,
 }
 
 impl IncidentHead {
@@ -187,14 +208,21 @@ impl IncidentHead {
         self.refunded_on.is_some()
     }
 
+    /// Whether it counts against its contract: charged, and not voided.
+    pub fn counts(&self) -> bool {
+        self.contract_id.is_some() && self.voided_on.is_none()
+    }
+
     /// Whether it had been opened by the end of `day` (R15).
     pub fn exists_on(&self, day: NaiveDate) -> bool {
         self.opened_on <= day
     }
 
-    /// Whether it was open at the end of `day`: opened, and not closed yet (R15).
+    /// Whether it was open at the end of `day`: opened, not closed yet (R15), and not voided.
     pub fn is_open_on(&self, day: NaiveDate) -> bool {
-        self.exists_on(day) && self.closed_on.is_none_or(|closed| closed > day)
+        self.exists_on(day)
+            && self.closed_on.is_none_or(|closed| closed > day)
+            && self.voided_on.is_none()
     }
 }
 
@@ -277,6 +305,19 @@ pub struct IncidentEdit {
     pub product: Option<Text>,
     /// A case number, added or corrected.
     pub case_number: Option<Id>,
+    /// The contract it should have charged: R8 is checked again as of the day it was opened.
+    pub contract: Option<Id>,
+}
+
+/// A change to a voided incident is refused: the entry is kept as it was voided.
+fn not_voided(incident: &Incident) -> Result<(), Refusal> {
+    match &incident.void {
+        Some(v) => Err(Refusal::Voided {
+            id: incident.id.to_string(),
+            on: v.on,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// R16: a change to `incident` dated `today` must not come before the day it was opened.
@@ -307,6 +348,25 @@ fn not_before(
         false => Ok(()),
     }
 }
+/// R16: a change dated `today` that uses `contract` (`action`: charge, link) must not come before
+/// the day it was recorded.
+pub fn recorded_by(
+    contract: &Contract,
+    action: &'static str,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    match contract.recorded_on.filter(|on| *on > today) {
+        Some(then) => Err(Refusal::DatedBefore {
+            action,
+            id: format!("contract `{}`", contract.contract_id),
+            on: today,
+            event: "recorded",
+            then,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// R9: an unlimited contract first, else the one that ends first; Contract ID breaks ties.
 fn preference<'a>(view: &ContractView<'a>) -> (bool, NaiveDate, &'a str) {
     (
@@ -324,7 +384,12 @@ impl State {
         scope: Scope,
         today: NaiveDate,
     ) -> Result<(&Contract, usize), Refusal> {
-        let views = self.contract_views(today);
+        // A contract recorded later does not exist yet (R15).
+        let views: Vec<_> = self
+            .contract_views(today)
+            .into_iter()
+            .filter(|v| v.contract.exists_on(today))
+            .collect();
         let in_scope: Vec<_> = views
             .iter()
             .filter(|v| v.contract.coverage.covers(scope))
@@ -418,6 +483,7 @@ impl State {
             let (contract, chosen_from) = match &new.contract {
                 Some(cid) => {
                     let view = self.contract_view(cid.as_str(), today)?;
+                    recorded_by(view.contract, "charge", today)?;
                     if let Some(refusal) = unusable(&view, new.scope) {
                         return Err(refusal);
                     }
@@ -446,6 +512,7 @@ impl State {
             opened_by: actor.cloned(),
             closed_on: None,
             refund: None,
+            void: None,
         });
         Ok(Opened {
             id,
@@ -470,6 +537,7 @@ impl State {
     ) -> Result<&Incident, Refusal> {
         self.require_organization()?;
         let id = self.incident(incident.id)?.id;
+        not_voided(&incident)?;
         if let Some(on) = incident.closed_on {
             return Err(Refusal::AlreadyClosed {
                 id: id.to_string(),
@@ -490,7 +558,16 @@ impl State {
     ) -> Result<(&Incident, Vec<&'static str>), Refusal> {
         self.require_organization()?;
         self.incident(incident.id)?;
+        not_voided(&incident)?;
         let mut changed = Vec::new();
+        if let Some(to) = edit
+            .contract
+            .filter(|c| incident.contract_id.as_ref() != Some(c))
+        {
+            self.move_check(&incident, &to)?;
+            incident.contract_id = Some(to);
+            changed.push("contract");
+        }
         if let Some(title) = edit.title.filter(|t| *t != incident.title) {
             incident.title = title;
             changed.push("title");
@@ -511,11 +588,58 @@ impl State {
         }
         if changed.is_empty() {
             return Err(Refusal::BadCombination(format!(
-                "nothing to change for {}: give `--title`, `--product` or `--case` with a new value",
+                "nothing to change for {}: give `--title`, `--product`, `--case` or `--contract` with a new value",
                 incident.id
             )));
         }
         Ok((self.incidents.replace(incident), changed))
+    }
+
+    /// R8 as of the day `incident` was opened, for moving it to contract `to`: the contract had
+    /// been recorded, covered its scope, was active and had an incident left then (not counting
+    /// this one).
+    fn move_check(&self, incident: &Incident, to: &Id) -> Result<(), Refusal> {
+        if incident.contract_id.is_none() {
+            return Err(Refusal::BadCombination(format!(
+                "{} is a CSP request, which charges no contract: it can't be moved to `{to}`",
+                incident.id
+            )));
+        }
+        let opened = incident.opened_on;
+        let contract = self.contract(to.as_str())?;
+        recorded_by(contract, "charge", opened)?;
+        let usage = self.incidents.usages_on(opened);
+        let usage = usage.get(to).copied().unwrap_or_default();
+        let view = ContractView::new(contract, usage, opened);
+        match unusable(&view, incident.scope) {
+            Some(refusal) => Err(Refusal::NotChargeableThen {
+                id: incident.id.to_string(),
+                opened,
+                reason: refusal.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes back a mistaken entry (the whole record of one of this state's incidents): it no
+    /// longer counts on any contract, on any day, and stays in the records and the history.
+    pub fn void_incident(
+        &mut self,
+        mut incident: Incident,
+        reason: Text,
+        actor: Option<&Email>,
+        today: NaiveDate,
+    ) -> Result<&Incident, Refusal> {
+        self.require_organization()?;
+        self.incident(incident.id)?;
+        not_voided(&incident)?;
+        not_before_opened("void", &incident, today)?;
+        incident.void = Some(Void {
+            on: today,
+            reason,
+            by: actor.cloned(),
+        });
+        Ok(self.incidents.replace(incident))
     }
 
     /// Opens `incident` (the whole record of one of this state's incidents) again; the balance
@@ -527,6 +651,7 @@ impl State {
     ) -> Result<&Incident, Refusal> {
         self.require_organization()?;
         let id = self.incident(incident.id)?.id;
+        not_voided(&incident)?;
         let Some(closed) = incident.closed_on else {
             return Err(Refusal::NotClosed(id.to_string()));
         };
@@ -546,6 +671,7 @@ impl State {
     ) -> Result<&Incident, Refusal> {
         self.require_organization()?;
         let id = self.incident(incident.id)?.id;
+        not_voided(&incident)?;
         if incident.contract_id.is_none() {
             return Err(Refusal::NotCharged(id.to_string()));
         }

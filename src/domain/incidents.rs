@@ -34,13 +34,20 @@ impl Incidents {
         // In ID order, incidents come in long runs on one contract (a year's): each run is
         // counted at once.
         for run in heads.chunk_by(|a, b| a.contract_id == b.contract_id) {
-            if let Some(contract) = &run[0].contract_id {
+            let Some(contract) = &run[0].contract_id else {
+                continue;
+            };
+            let (charged, refunded) = run
+                .iter()
+                .filter(|h| h.voided_on.is_none())
+                .fold((0, 0), |(c, r), h| (c + 1, r + u32::from(h.is_refunded())));
+            if charged > 0 {
                 let u = match usage.get_mut(contract) {
                     Some(u) => u,
                     None => usage.entry(contract.clone()).or_default(),
                 };
-                u.charged += run.len() as u32;
-                u.refunded += run.iter().filter(|h| h.is_refunded()).count() as u32;
+                u.charged += charged;
+                u.refunded += refunded;
             }
         }
         let latest = heads.iter().map(latest_of).max();
@@ -92,13 +99,17 @@ impl Incidents {
     }
 
     /// Each contract's usage at the end of `day` (R14, R15): incidents opened later are not
-    /// charged yet, refunds given later are not given yet.
+    /// charged yet, refunds given later are not given yet; a voided incident counts on no day.
     pub fn usages_on(&self, day: NaiveDate) -> Cow<'_, BTreeMap<Id, Usage>> {
         if self.latest.is_none_or(|latest| latest <= day) {
             return Cow::Borrowed(&self.usage);
         }
         let mut usage: BTreeMap<Id, Usage> = BTreeMap::new();
-        for head in self.heads.iter().filter(|h| h.opened_on <= day) {
+        for head in self
+            .heads
+            .iter()
+            .filter(|h| h.opened_on <= day && h.counts())
+        {
             if let Some(contract) = &head.contract_id {
                 let u = match usage.get_mut(contract) {
                     Some(u) => u,
@@ -161,7 +172,7 @@ enum Count {
 /// Counts `head` into (or out of) its contract's usage; a contract nothing is charged to any
 /// more has no entry.
 fn tally(usage: &mut BTreeMap<Id, Usage>, head: &IncidentHead, count: Count) {
-    let Some(contract) = &head.contract_id else {
+    let Some(contract) = head.contract_id.as_ref().filter(|_| head.counts()) else {
         return;
     };
     let refunded = u32::from(head.is_refunded());

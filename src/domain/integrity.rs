@@ -69,15 +69,43 @@ pub enum Problem {
         /// Last day.
         end: chrono::NaiveDate,
     },
-    /// An incident is closed before it was opened.
-    #[error("incident {incident} is closed on {closed}, before it was opened on {opened}")]
-    ClosedBeforeOpened {
+    /// Something happened to an incident before it was opened (R16).
+    #[error("incident {incident} is {event} on {on}, before it was opened on {opened}")]
+    BeforeOpened {
         /// The incident.
         incident: IncidentId,
+        /// `closed`, `refunded`, `voided`.
+        event: &'static str,
+        /// When that happened.
+        on: chrono::NaiveDate,
         /// Opened.
         opened: chrono::NaiveDate,
-        /// Closed.
-        closed: chrono::NaiveDate,
+    },
+    /// An incident is charged to a contract on a day before the contract was recorded (R16).
+    #[error(
+        "incident {incident} is charged to contract `{contract}` on {opened}, before the contract was recorded on {recorded}"
+    )]
+    ChargedBeforeRecorded {
+        /// The incident.
+        incident: IncidentId,
+        /// Its contract.
+        contract: String,
+        /// Opened.
+        opened: chrono::NaiveDate,
+        /// The contract's `recorded_on`.
+        recorded: chrono::NaiveDate,
+    },
+    /// A contract is recorded before its activation was requested (R16).
+    #[error(
+        "contract `{contract}` is recorded on {recorded}, before it was requested on {requested}"
+    )]
+    RecordedBeforeRequested {
+        /// The contract.
+        contract: String,
+        /// Its `recorded_on`.
+        recorded: chrono::NaiveDate,
+        /// Its `requested_on`.
+        requested: chrono::NaiveDate,
     },
     /// The current account is not among the accounts.
     #[error("the current account `{0}` is not recorded")]
@@ -124,6 +152,15 @@ impl State {
                     first.to_string(),
                     c.contract_id.to_string(),
                 ));
+            }
+            if let (Some(recorded), Some(requested)) = (c.recorded_on, c.requested_on)
+                && requested > recorded
+            {
+                problems.push(Problem::RecordedBeforeRequested {
+                    contract: c.contract_id.to_string(),
+                    recorded,
+                    requested,
+                });
             }
             if c.end < c.start {
                 problems.push(Problem::ContractEndsBeforeStart {
@@ -176,11 +213,35 @@ impl State {
                 None if i.is_refunded() => problems.push(Problem::RefundWithoutCharge(i.id)),
                 _ => {}
             }
-            if let Some(closed) = i.closed_on.filter(|c| *c < i.opened_on) {
-                problems.push(Problem::ClosedBeforeOpened {
+            for (event, on) in [
+                ("closed", i.closed_on),
+                ("refunded", i.refunded_on),
+                ("voided", i.voided_on),
+            ] {
+                if let Some(on) = on.filter(|on| *on < i.opened_on) {
+                    problems.push(Problem::BeforeOpened {
+                        incident: i.id,
+                        event,
+                        on,
+                        opened: i.opened_on,
+                    });
+                }
+            }
+            let recorded = i
+                .contract_id
+                .as_ref()
+                .and_then(|id| self.contract_index(id.as_str()))
+                .and_then(|at| self.contracts[at].recorded_on);
+            if let Some(recorded) = recorded.filter(|r| *r > i.opened_on) {
+                problems.push(Problem::ChargedBeforeRecorded {
                     incident: i.id,
+                    contract: i
+                        .contract_id
+                        .as_ref()
+                        .map(Id::to_string)
+                        .unwrap_or_default(),
                     opened: i.opened_on,
-                    closed,
+                    recorded,
                 });
             }
         }
@@ -210,7 +271,7 @@ mod tests {
     use super::Problem;
     use crate::domain::catalog::Level;
     use crate::domain::contract::{Allowance, Coverage};
-    use crate::domain::incident::{Incident, IncidentId, Refund, RefundReason};
+    use crate::domain::incident::{Incident, IncidentId, Refund, RefundReason, Void};
     use crate::domain::state::State;
     use crate::domain::testing::{account, contract, d, incident, org_with};
 
@@ -326,10 +387,69 @@ mod tests {
                     i.closed_on = Some(d("2026-02-01"));
                     s.incidents.replace(i);
                 },
-                Problem::ClosedBeforeOpened {
+                Problem::BeforeOpened {
                     incident: IncidentId(1),
+                    event: "closed",
+                    on: d("2026-02-01"),
                     opened: d("2026-03-01"),
-                    closed: d("2026-02-01"),
+                },
+            ),
+            (
+                "refunded before opened",
+                |s| {
+                    let mut i = incident(1, Some("A"));
+                    i.refund = Some(Refund {
+                        on: d("2026-01-15"),
+                        reason: RefundReason::Duplicate,
+                        by: None,
+                    });
+                    s.incidents.replace(i);
+                },
+                Problem::BeforeOpened {
+                    incident: IncidentId(1),
+                    event: "refunded",
+                    on: d("2026-01-15"),
+                    opened: d("2026-03-01"),
+                },
+            ),
+            (
+                "voided before opened",
+                |s| {
+                    let mut i = incident(1, Some("A"));
+                    i.void = Some(Void {
+                        on: d("2026-02-27"),
+                        reason: "typed twice".parse().unwrap(),
+                        by: None,
+                    });
+                    s.incidents.replace(i);
+                },
+                Problem::BeforeOpened {
+                    incident: IncidentId(1),
+                    event: "voided",
+                    on: d("2026-02-27"),
+                    opened: d("2026-03-01"),
+                },
+            ),
+            (
+                "charged before the contract was recorded",
+                |s| s.contracts[0].recorded_on = Some(d("2026-03-02")),
+                Problem::ChargedBeforeRecorded {
+                    incident: IncidentId(1),
+                    contract: "A".into(),
+                    opened: d("2026-03-01"),
+                    recorded: d("2026-03-02"),
+                },
+            ),
+            (
+                "recorded before requested",
+                |s| {
+                    s.contracts[0].recorded_on = Some(d("2026-01-01"));
+                    s.contracts[0].requested_on = Some(d("2026-01-02"));
+                },
+                Problem::RecordedBeforeRequested {
+                    contract: "A".into(),
+                    recorded: d("2026-01-01"),
+                    requested: d("2026-01-02"),
                 },
             ),
             (

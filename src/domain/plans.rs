@@ -64,6 +64,8 @@ impl State {
             start,
             end,
             linked_accounts: Default::default(),
+            recorded_on: Some(today),
+            requested_on: None,
         })
     }
 
@@ -77,6 +79,7 @@ impl State {
     ) -> Result<bool, Refusal> {
         self.require_organization()?;
         let view = self.contract_view(contract_id, today)?;
+        super::incident::recorded_by(view.contract, "link", today)?;
         if let (false, Some(reason)) = (view.is_listed(), view.reason()) {
             return Err(Refusal::LinkUnavailable {
                 contract: contract_id.to_string(),

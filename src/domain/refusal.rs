@@ -221,6 +221,25 @@ pub enum Refusal {
         /// The known names nearest to it.
         nearest: Vec<String>,
     },
+    /// R8 as of an incident's opening day, for a move or an import: the contract could not
+    /// have taken it then.
+    #[error("{id} could not have been charged to it when it was opened on {opened}: {reason}")]
+    NotChargeableThen {
+        /// The incident.
+        id: String,
+        /// The day it was opened.
+        opened: NaiveDate,
+        /// Why (R8's wording).
+        reason: String,
+    },
+    /// A change to a voided incident: a voided entry is kept as it was.
+    #[error("incident `{id}` was voided on {on}; a voided entry is kept as it was")]
+    Voided {
+        /// The incident.
+        id: String,
+        /// When.
+        on: NaiveDate,
+    },
     /// `incidents reopen` of an incident that is open.
     #[error("incident `{0}` is not closed")]
     NotClosed(String),

@@ -13,7 +13,7 @@ use super::values::{Email, PartnerId, Text};
 
 /// The version of the records' schema this build reads and writes (state files and exports): a
 /// new field arrives with a new version.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The partner organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +209,32 @@ impl State {
             .collect()
     }
 
+    /// Leaves what had been recorded by the end of `day` (R15), for a read: a contract recorded
+    /// later is not there (its benefit is pending again when it was requested by then) and a
+    /// request made later was not made. The incidents stay: every view of them takes the day.
+    pub fn as_recorded_on(&mut self, day: NaiveDate) {
+        self.pending.retain(|p| p.requested_on <= day);
+        let (later, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.contracts)
+            .into_iter()
+            .partition(|c| !c.exists_on(day));
+        self.contracts = kept;
+        for c in later {
+            if let (Some(benefit), Some(requested_on)) = (c.benefit, c.requested_on)
+                && requested_on <= day
+            {
+                let at = self.pending.partition_point(|p| p.benefit < benefit);
+                self.pending.insert(
+                    at,
+                    PendingActivation {
+                        benefit,
+                        requested_on,
+                        requested_by: None,
+                    },
+                );
+            }
+        }
+    }
+
     /// Sorts every collection into the order the file keeps, in case it was edited by hand
     /// (the incidents keep theirs themselves).
     pub fn normalize(&mut self) {
@@ -279,6 +305,19 @@ impl<'a> ContractView<'a> {
             status: contract.status(usage, today),
             days_left: contract.days_left(today),
         }
+    }
+
+    /// For an expired limited contract, the incidents it had left at its end: lapsed unused.
+    pub fn lapsed(&self) -> Option<u32> {
+        (self.status == Status::Expired)
+            .then_some(self.remaining)
+            .flatten()
+    }
+
+    /// For a waiting contract, the days until it starts.
+    pub fn starts_in_days(&self) -> Option<i64> {
+        let term = (self.contract.end - self.contract.start).num_days();
+        (self.status == Status::Waiting).then(|| self.days_left - term)
     }
 
     /// Whether default lists show it (R7): not expired and not exhausted.

@@ -78,6 +78,8 @@ pub fn contract(
         start: d(start),
         end: d(end),
         linked_accounts: BTreeSet::new(),
+        recorded_on: None,
+        requested_on: None,
     }
 }
 
@@ -89,6 +91,7 @@ pub fn incident(n: u32, contract: Option<&str>) -> super::incident::Incident {
         opened_on: d("2026-03-01"),
         closed_on: None,
         refund: None,
+        void: None,
         scope: super::contract::Scope::Cloud,
         title: "Outage".parse().unwrap(),
         product: None,

@@ -150,15 +150,19 @@ pub struct ContractJson {
     pub scope: &'static str,
     pub unlimited: bool,
     pub allowance: Option<u32>,
-    pub used: u32,
+    pub charged: u32,
     pub refunded: u32,
+    pub used: u32,
     pub remaining: Option<u32>,
+    pub lapsed: Option<u32>,
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub days_left: i64,
+    pub starts_in_days: Option<i64>,
     pub status: &'static str,
     pub reason: Option<String>,
     pub linked_accounts: Vec<String>,
+    pub recorded_on: Option<NaiveDate>,
 }
 
 impl ContractJson {
@@ -175,15 +179,19 @@ impl ContractJson {
             scope: c.coverage.slug(),
             unlimited,
             allowance,
-            used: v.usage.used(),
+            charged: v.usage.charged,
             refunded: v.usage.refunded,
+            used: v.usage.used(),
             remaining: v.remaining,
+            lapsed: v.lapsed(),
             start: c.start,
             end: c.end,
             days_left: v.days_left,
+            starts_in_days: v.starts_in_days(),
             status: v.status.slug(),
             reason: v.reason(),
             linked_accounts: c.linked_accounts.iter().map(|e| e.to_string()).collect(),
+            recorded_on: c.recorded_on,
         }
     }
 }
@@ -207,6 +215,17 @@ pub struct IncidentJson<'a> {
     pub closed_on: Option<NaiveDate>,
     pub refunded: bool,
     pub refund: Option<RefundJson<'a>>,
+    pub voided: bool,
+    pub void: Option<VoidJson<'a>>,
+}
+
+/// A void: why a mistaken entry no longer counts.
+#[derive(Debug, Serialize)]
+pub struct VoidJson<'a> {
+    #[serde(serialize_with = "ymd::serialize")]
+    pub on: NaiveDate,
+    pub reason: &'a str,
+    pub by: Option<&'a str>,
 }
 
 /// A refund.
@@ -236,10 +255,10 @@ impl<'a> IncidentJson<'a> {
             csp_customer: i.csp_customer.as_ref().map(|c| c.as_str()),
             opened_on: i.opened_on,
             opened_by: i.opened_by.as_ref().map(|e| e.as_str()),
-            status: if i.closed_on.is_some() {
-                "closed"
-            } else {
-                "open"
+            status: match (&i.void, i.closed_on) {
+                (Some(_), _) => "voided",
+                (None, Some(_)) => "closed",
+                (None, None) => "open",
             },
             closed_on: i.closed_on,
             refunded: i.refund.is_some(),
@@ -247,6 +266,12 @@ impl<'a> IncidentJson<'a> {
                 on: r.on,
                 reason: r.reason.slug(),
                 by: r.by.as_ref().map(|e| e.as_str()),
+            }),
+            voided: i.void.is_some(),
+            void: i.void.as_ref().map(|v| VoidJson {
+                on: v.on,
+                reason: v.reason.as_str(),
+                by: v.by.as_ref().map(|e| e.as_str()),
             }),
         }
     }

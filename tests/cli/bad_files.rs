@@ -128,7 +128,7 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
 
     env.ok(&[&as_of[..], &w("account add new@contoso.com")].concat());
     let state = env.json();
-    assert_eq!(state["schema_version"], 2);
+    assert_eq!(state["schema_version"], 3);
     let allowances: Vec<_> = state["contracts"]
         .as_array()
         .unwrap()
@@ -162,7 +162,7 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
     let text = String::from_utf8(env.bytes().unwrap()).unwrap();
     let first = text.lines().find(|l| l.contains("\"INC-0001\"")).unwrap();
     assert!(
-        first.starts_with(r#"    {"id": "INC-0001", "contract_id": "6000010", "opened_on": "2025-05-12", "closed_on": "2025-05-20", "refund": null, "scope": "on-premises""#),
+        first.starts_with(r#"    {"id": "INC-0001", "contract_id": "6000010", "opened_on": "2025-05-12", "closed_on": "2025-05-20", "void": null, "refund": null, "scope": "on-premises""#),
         "{first}"
     );
     assert_eq!(
@@ -282,4 +282,39 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_sealed_file_of_the_previous_schema_is_not_reported_as_changed_and_is_migrated_by_a_change() {
+    let v2 = fs::read("tests/fixtures/state-v2.json").unwrap();
+    let env = Env::new();
+    env.write_private(&v2);
+    let read = env.ok(&["--as-of", "2026-11-25", "--json", "incidents", "remaining"]);
+    assert!(!read.stderr.contains("changed outside"), "{}", read.stderr);
+    let before = read.json();
+    assert!(
+        env.bytes().unwrap() == v2,
+        "reading does not migrate the file"
+    );
+
+    env.ok(&w("--as-of 2026-11-25 account add new@contoso.com"));
+    let state = env.json();
+    assert_eq!(state["schema_version"], 3);
+    let after = env.ok(&["--as-of", "2026-11-25", "--json", "incidents", "remaining"]);
+    assert!(
+        !after.stderr.contains("changed outside"),
+        "{}",
+        after.stderr
+    );
+    assert_eq!(after.json(), before, "the migration changes no figure");
+    // A version 2 contract has no recording day: it is there on any day read.
+    let early = env.ok(&[
+        "--as-of",
+        "2025-01-01",
+        "--json",
+        "contract",
+        "list",
+        "--all",
+    ]);
+    assert_eq!(early.json()["contracts"].as_array().unwrap().len(), 6);
 }

@@ -2,11 +2,12 @@
 //! file, by position, without decoding the rest of the record.
 //!
 //! It relies on one invariant of the writer: `Incident` serializes the fields of its head first,
-//! in this order, each always written (`null` when empty), and `Refund` serializes `on` first:
+//! in this order, each always written (`null` when empty), and `Void` and `Refund` serialize
+//! `on` first (a void's other fields, strings, are stepped over):
 //!
 //! ```text
-//! {"id": "INC-0007", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": null, "refund": {"on": "2026-03-05", …}, …
-//! {"id": "INC-0008", "contract_id": null, "opened_on": "2026-03-01", "closed_on": "2026-03-04", "refund": null, …
+//! {"id": "INC-0007", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": null, "void": null, "refund": {"on": "2026-03-05", …
+//! {"id": "INC-0008", "contract_id": null, "opened_on": "2026-03-01", "closed_on": "2026-03-04", "void": {"on": "2026-03-04", …}, "refund": null, …
 //! ```
 //!
 //! Each value is checked as serde would check it. Any other text (another order or spacing, an
@@ -28,17 +29,21 @@ pub fn read(line: &[u8]) -> Option<IncidentHead> {
     let opened_on = c.date()?;
     c.key(br#", "closed_on": "#)?;
     let closed_on = c.null_or(Cursor::date)?;
-    c.key(br#", "refund": "#)?;
-    let refunded_on = c.null_or(|c| {
-        c.key(br#"{"on": "#)?;
-        c.date()
+    c.key(br#", "void": "#)?;
+    let voided_on = c.null_or(|c| {
+        let on = c.dated()?;
+        c.rest_of_record()?;
+        Some(on)
     })?;
+    c.key(br#", "refund": "#)?;
+    let refunded_on = c.null_or(Cursor::dated)?;
     Some(IncidentHead {
         id,
         contract_id,
         opened_on,
         closed_on,
         refunded_on,
+        voided_on,
     })
 }
 
@@ -96,6 +101,34 @@ impl Cursor<'_> {
         }
     }
 
+    /// The day of a record that starts with it (a refund, a void): `{"on": "YYYY-MM-DD"`.
+    fn dated(&mut self) -> Option<NaiveDate> {
+        self.key(br#"{"on": "#)?;
+        self.date()
+    }
+
+    /// Steps over the rest of a record whose fields are strings, to its closing `}`: a string's
+    /// text (braces, escaped quotes) is stepped over as text.
+    fn rest_of_record(&mut self) -> Option<()> {
+        let mut in_string = false;
+        let mut escaped = false;
+        for (at, &b) in self.0.iter().enumerate() {
+            match (in_string, escaped, b) {
+                (true, true, _) => escaped = false,
+                (true, false, b'\\') => escaped = true,
+                (true, false, b'"') => in_string = false,
+                (false, _, b'"') => in_string = true,
+                (false, _, b'{' | b'[') => return None,
+                (false, _, b'}') => {
+                    self.0 = &self.0[at + 1..];
+                    return Some(());
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// `null`, or what `read` reads.
     fn null_or<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         match self.0.strip_prefix(b"null") {
@@ -116,8 +149,8 @@ mod tests {
     #[test]
     fn a_written_line_reads_as_serde_reads_its_record_and_any_other_form_is_left_to_serde() {
         let written = [
-            r#"{"id": "INC-0007", "contract_id": "GCPC2017", "opened_on": "2017-01-27", "closed_on": "2017-01-30", "refund": {"on": "2017-02-01", "reason": "product-bug", "by": "admin@contoso.com"}, "scope": "cloud", "title": "Key \"Vault\" throttling"}"#,
-            r#"{"id": "INC-123456789", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
+            r#"{"id": "INC-0007", "contract_id": "GCPC2017", "opened_on": "2017-01-27", "closed_on": "2017-01-30", "void": null, "refund": {"on": "2017-02-01", "reason": "product-bug", "by": "admin@contoso.com"}, "scope": "cloud", "title": "Key \"Vault\" throttling"}"#,
+            r#"{"id": "INC-123456789", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "void": {"on": "2026-01-02", "reason": "typed \"twice\" {x}", "by": "a@b.co"}, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
         ];
         for line in written {
             let record: Incident = serde_json::from_str(line).unwrap();
@@ -133,6 +166,9 @@ mod tests {
             r#"{"id": "INC-0001", "contract_id": "has space", "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
             r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": {"reason": "duplicate", "on": "2026-01-02"}}"#,
             r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01""#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null, "scope": "cloud"}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "void": {"reason": "x", "on": "2026-01-02"}, "refund": null}"#,
+            r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "void": {"on": "2026-01-02", "reason": "x"#,
             r#"{"id": "INC-99999999999", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
         ] {
             assert_eq!(read(other.as_bytes()), None, "{other}");
@@ -157,7 +193,7 @@ mod tests {
             "2026-01-1\u{0}",
         ] {
             let line = format!(
-                r#"{{"id": "INC-0001", "contract_id": null, "opened_on": "{day}", "closed_on": null, "refund": null}}"#
+                r#"{{"id": "INC-0001", "contract_id": null, "opened_on": "{day}", "closed_on": null, "void": null, "refund": null}}"#
             );
             assert_eq!(
                 read(line.as_bytes()).map(|h| h.opened_on),

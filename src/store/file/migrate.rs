@@ -9,7 +9,7 @@ use crate::domain::state::SCHEMA_VERSION;
 type Step = fn(&mut Value) -> Result<(), String>;
 
 /// `STEPS[i]` turns version `i + 1` into version `i + 2`.
-const STEPS: &[Step] = &[v1_to_v2];
+const STEPS: &[Step] = &[v1_to_v2, v2_to_v3];
 
 /// Brings a document written at `from` up to [`SCHEMA_VERSION`].
 pub fn migrate(doc: &mut Value, from: u64) -> Result<(), String> {
@@ -42,6 +42,13 @@ fn v1_to_v2(doc: &mut Value) -> Result<(), String> {
             *allowance = n;
         }
     }
+    Ok(())
+}
+
+/// Version 3 adds an incident's `void` and a contract's `recorded_on` and `requested_on`. A
+/// version 2 record has none of them: never voided, and recorded before any day it is read on
+/// (serde's defaults). Nothing is rewritten.
+fn v2_to_v3(_: &mut Value) -> Result<(), String> {
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! {
-//!   "schema_version": 2,                       always first
+//!   "schema_version": 3,                       always first
 //!   "revision": 42,
 //!   "organization": {                          an object: one key per line
 //!     "partner_id": "4012345",
@@ -19,7 +19,7 @@
 //!   "offers": […], "pending": […], "contracts": […],
 //!   "last_change": {…},                        only once a change was made
 //!   "incidents": [                             last, one record per line
-//!     {"id": "INC-0001", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": null, "refund": null, "scope": "on-premises", "title": "…"},
+//!     {"id": "INC-0001", "contract_id": "7000001", "opened_on": "2026-03-01", "closed_on": null, "void": null, "refund": null, "scope": "on-premises", "title": "…"},
 //!     {"id": "INC-0002", …}
 //!   ],
 //!   "checksum": "xxh3-128:<32 lowercase hex digits>"
@@ -42,8 +42,8 @@
 //!   A record serde refuses is an error with the file's path, line and column.
 //!
 //! The invariant that ties them: `Incident` serializes the fields of its head first (`id`,
-//! `contract_id`, `opened_on`, `closed_on`, `refund`, with `Refund`'s `on` first), each always
-//! written. The head reader's tests and a proptest (below) hold a sealed line read by position
+//! `contract_id`, `opened_on`, `closed_on`, `void`, `refund`, with `Void`'s and `Refund`'s `on`
+//! first), each always written. The head reader's tests and a proptest (below) hold a sealed line read by position
 //! equal to the head of the record serde decodes from it; a golden file (`examples/contoso.json`,
 //! written through the command line) holds the layout: read either way and written back, it is
 //! the same bytes.
@@ -258,7 +258,8 @@ impl Stored {
                     && record.contract_id == head.contract_id
                     && record.opened_on == head.opened_on
                     && record.closed_on == head.closed_on
-                    && record.refund.as_ref().map(|r| r.on) == head.refunded_on;
+                    && record.refund.as_ref().map(|r| r.on) == head.refunded_on
+                    && record.void.as_ref().map(|v| v.on) == head.voided_on;
                 if !same {
                     return Err(StoreError::Parse {
                         path: self.path.clone(),
@@ -351,10 +352,11 @@ pub fn read(path: &Path, bytes: Bytes) -> Result<Decoded, StoreError> {
     }
 }
 
-/// [`read_in_full`] for a file already found not to be sealed: one that has a checksum line
-/// was changed outside partner-support since it was written.
+/// [`read_in_full`] for a file that could not be read by its lines: one whose checksum line
+/// does not match was changed outside partner-support since it was written (one that matches is
+/// partner-support's own, of an older schema).
 pub fn read_unsealed(path: &Path, bytes: Vec<u8>) -> Result<Decoded, StoreError> {
-    let changed_outside = seal::has_checksum(&bytes);
+    let changed_outside = seal::has_checksum(&bytes) && seal::verified(&bytes).is_none();
     let mut decoded = read_in_full(path, bytes)?;
     decoded.loaded.stored.changed_outside = changed_outside;
     Ok(decoded)
