@@ -392,6 +392,8 @@ fn contract(
             start: date(year, 1, 1),
             end: date(year, 12, 31),
             linked_accounts: ACCOUNTS[..3].iter().map(|a| p(a)).collect(),
+            recorded_on: Some(date(year, 1, 1)),
+            requested_on: None,
         },
     }
 }
@@ -589,6 +591,7 @@ fn organization(n: u32) -> State {
             opened_on,
             opened_by: Some(by.clone()),
             closed_on,
+            void: None,
             refund: refunded.then(|| Refund {
                 on: opened_on + Days::new(5),
                 reason: RefundReason::ProductBug,
