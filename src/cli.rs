@@ -173,6 +173,9 @@ pub enum Command {
     Check(CheckArgs),
     /// The audit trail: who changed what, when, and what it did to balances
     History(HistoryArgs),
+    /// Put back the state before the last change (from the backup, checked to be exactly the
+    /// revision before), recorded as a change of its own; a second `undo` puts it back again
+    Undo,
     /// Print a shell completion script (see the README for where to put it)
     Completions {
         /// The shell
@@ -372,6 +375,29 @@ pub enum AccountCommand {
         #[arg(long)]
         csp_only: bool,
     },
+    /// Correct an account: its roles, kind (AAD or MSA) or association (MPN or CSP only)
+    Edit {
+        /// Sign-in address
+        email: Email,
+        /// Give it this role (repeat for several)
+        #[arg(long, value_enum, value_name = "ROLE")]
+        add_role: Vec<RoleArg>,
+        /// Take this role away (repeat for several)
+        #[arg(long, value_enum, value_name = "ROLE")]
+        remove_role: Vec<RoleArg>,
+        /// It is a personal Microsoft account (MSA)
+        #[arg(long, conflicts_with = "aad")]
+        msa: bool,
+        /// It is a work account (AAD)
+        #[arg(long)]
+        aad: bool,
+        /// It is associated with CSP only, not with the partner-program membership
+        #[arg(long, conflicts_with = "mpn")]
+        csp_only: bool,
+        /// It is associated with the partner-program (MPN) membership
+        #[arg(long)]
+        mpn: bool,
+    },
     /// List accounts
     List,
     /// Make an account current
@@ -429,6 +455,18 @@ pub enum ContractCommand {
     },
     /// Add a paid support plan (Premier, Advanced, or another)
     Add(ContractAddArgs),
+    /// Correct a contract's end date or display name (an end before an incident it charged is
+    /// refused)
+    Edit {
+        /// Contract ID
+        contract: Id,
+        /// The last day instead (inclusive)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        end: Option<NaiveDate>,
+        /// The display name instead
+        #[arg(long, value_name = "TEXT")]
+        name: Option<Text>,
+    },
 }
 
 /// `contract add`.

@@ -1,7 +1,8 @@
-//! `account add|list|use|remove`.
+//! `account add|edit|list|use|remove`: changes to the accounts need an admin role, like
+//! activation (roles are advisory).
 
 use crate::cli::AccountCommand;
-use crate::domain::account::{Account, AccountKind};
+use crate::domain::account::{Account, AccountEdit, AccountKind};
 use crate::error::Error;
 use crate::render::json::{AccountJson, AccountsJson};
 use crate::render::tables;
@@ -26,7 +27,8 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
                 roles: role.into_iter().map(Into::into).collect(),
                 csp_only,
             };
-            let (loaded, account) = ctx.mutate("account add", |state, _, _| {
+            let (loaded, account) = ctx.mutate("account add", |state, _, actor| {
+                state.require_account_admin(actor.and_then(|e| state.account(e)))?;
                 let a = state.add_account(account)?.clone();
                 let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
                 let summary = match roles.as_slice() {
@@ -42,6 +44,45 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
                 state.current_account.as_ref() == Some(&account.email),
                 "added account",
             )
+        }
+        AccountCommand::Edit {
+            email,
+            add_role,
+            remove_role,
+            msa,
+            aad,
+            csp_only,
+            mpn,
+        } => {
+            let edit = AccountEdit {
+                add: add_role.into_iter().map(Into::into).collect(),
+                remove: remove_role.into_iter().map(Into::into).collect(),
+                kind: match (msa, aad) {
+                    (true, _) => Some(AccountKind::Msa),
+                    (_, true) => Some(AccountKind::Aad),
+                    _ => None,
+                },
+                csp_only: match (csp_only, mpn) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+            };
+            let (loaded, (account, changed)) = ctx.mutate("account edit", |state, _, actor| {
+                state.require_account_admin(actor.and_then(|e| state.account(e)))?;
+                let (a, changed) = state.edit_account(&email, edit)?;
+                let summary = format!("changed account {email}: {}", changed.join(", "));
+                Ok(((a.clone(), changed), summary))
+            })?;
+            let current = loaded.state.current_account.as_ref() == Some(&account.email);
+            if ctx.json {
+                return Ok(ctx.print_json(&AccountJson::new(&account, current))?);
+            }
+            ctx.say(format_args!(
+                "changed account {email}: {}",
+                changed.join(", ")
+            ))?;
+            Ok(())
         }
         AccountCommand::List => {
             let loaded = ctx.load()?;
@@ -70,7 +111,8 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             report(ctx, &account, true, "current account is now")
         }
         AccountCommand::Remove { email } => {
-            let (_, account) = ctx.mutate("account remove", |state, _, _| {
+            let (_, account) = ctx.mutate("account remove", |state, _, actor| {
+                state.require_account_admin(actor.and_then(|e| state.account(e)))?;
                 let a = state.remove_account(&email)?;
                 Ok((a, format!("removed account {email}")))
             })?;

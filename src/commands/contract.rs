@@ -1,7 +1,7 @@
-//! `contract list|show|link|add` (R5–R7, R13).
+//! `contract list|show|link|add|edit` (R5–R7, R13).
 
 use crate::cli::{ContractAddArgs, ContractCommand};
-use crate::domain::plans::NewPlan;
+use crate::domain::plans::{ContractEdit, NewPlan};
 use crate::domain::refusal::Refusal;
 use crate::domain::values::Email;
 use crate::error::Error;
@@ -24,7 +24,30 @@ pub fn contract(ctx: &mut Ctx, command: ContractCommand) -> Result<(), Error> {
         ContractCommand::Show { contract } => show(ctx, contract.as_str()),
         ContractCommand::Link { contract, account } => link(ctx, contract.as_str(), account),
         ContractCommand::Add(args) => add(ctx, args),
+        ContractCommand::Edit {
+            contract,
+            end,
+            name,
+        } => edit(ctx, contract.as_str(), ContractEdit { end, name }),
     }
+}
+
+fn edit(ctx: &mut Ctx, id: &str, edit: ContractEdit) -> Result<(), Error> {
+    let today = ctx.today;
+    let (loaded, changed) = ctx.mutate("contract edit", |state, _, _| {
+        let (_, changed) = state.edit_contract(id, edit)?;
+        let summary = format!("changed contract {id}: {}", changed.join(", "));
+        Ok((changed, summary))
+    })?;
+    let view = loaded.state.contract_view(id, today)?;
+    if ctx.json {
+        return Ok(ctx.print_json(&ContractJson::new(&view, ctx.reveal))?);
+    }
+    ctx.say(format_args!(
+        "changed contract {id}: {}",
+        changed.join(", ")
+    ))?;
+    Ok(())
 }
 
 fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {

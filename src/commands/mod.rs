@@ -13,6 +13,7 @@ mod offer;
 mod profile;
 mod status;
 mod transfer;
+mod undo;
 
 use std::io::{self, Write};
 
@@ -175,6 +176,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Doctor(args) => doctor::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::History(args) => history::history(ctx, args),
+        Command::Undo => undo::undo(ctx),
         Command::Completions { shell } => docs::completions(ctx, shell),
         Command::Man => docs::man(ctx),
         Command::Export(args) => transfer::export(ctx, args),

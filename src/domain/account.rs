@@ -74,6 +74,19 @@ impl Account {
     }
 }
 
+/// What `account edit` changes; empty or `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountEdit {
+    /// Roles to add.
+    pub add: Vec<Role>,
+    /// Roles to take away.
+    pub remove: Vec<Role>,
+    /// AAD or MSA.
+    pub kind: Option<AccountKind>,
+    /// CSP only, or associated with the membership (MPN).
+    pub csp_only: Option<bool>,
+}
+
 impl State {
     /// The account acting: `as_account` if given, else the current account. An unknown `--as`
     /// is refused; no account at all is `None`.
@@ -144,6 +157,69 @@ impl State {
                     .collect(),
             }),
         }
+    }
+
+    /// Refuses a change to the accounts by `actor` unless it may activate benefits
+    /// (`global-admin` or `mpn-partner-admin`, like R2), once any account holds such a role:
+    /// before that, the first admin must be addable. Roles are advisory: anyone who can write the
+    /// state file can act as anyone.
+    pub fn require_account_admin(&self, actor: Option<&Account>) -> Result<(), Refusal> {
+        if self
+            .accounts
+            .iter()
+            .any(|a| a.can_activate() && !a.csp_only)
+        {
+            self.require_activator(actor, "changing accounts")
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Corrects an account's roles, kind or association; refused when it changes nothing.
+    /// Returns the account and what changed.
+    pub fn edit_account(
+        &mut self,
+        email: &Email,
+        edit: AccountEdit,
+    ) -> Result<(&Account, Vec<String>), Refusal> {
+        self.require_organization()?;
+        let at = self
+            .accounts
+            .iter()
+            .position(|a| &a.email == email)
+            .ok_or_else(|| Refusal::UnknownAccount(email.clone()))?;
+        if let Some(role) = edit.add.iter().find(|r| edit.remove.contains(r)) {
+            return Err(Refusal::BadCombination(format!(
+                "`--add-role {0}` and `--remove-role {0}` contradict each other",
+                role.slug()
+            )));
+        }
+        let account = &mut self.accounts[at];
+        let mut changed = Vec::new();
+        for role in edit.add {
+            if account.roles.insert(role) {
+                changed.push(format!("+{}", role.slug()));
+            }
+        }
+        for role in edit.remove {
+            if account.roles.remove(&role) {
+                changed.push(format!("-{}", role.slug()));
+            }
+        }
+        if let Some(kind) = edit.kind.filter(|k| *k != account.kind) {
+            account.kind = kind;
+            changed.push(format!("now {}", kind.slug()));
+        }
+        if let Some(csp_only) = edit.csp_only.filter(|c| *c != account.csp_only) {
+            account.csp_only = csp_only;
+            changed.push(if csp_only { "now CSP only" } else { "now MPN" }.to_string());
+        }
+        if changed.is_empty() {
+            return Err(Refusal::BadCombination(format!(
+                "nothing to change for account `{email}`: it already is as asked"
+            )));
+        }
+        Ok((&self.accounts[at], changed))
     }
 
     /// Adds an account; the first account added becomes current when none is.

@@ -29,6 +29,15 @@ pub struct NewPlan {
     pub name: Option<Text>,
 }
 
+/// What `contract edit` corrects; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ContractEdit {
+    /// A new last day.
+    pub end: Option<NaiveDate>,
+    /// A new display name.
+    pub name: Option<Text>,
+}
+
 impl State {
     /// Adds a paid support plan as a contract (R13).
     pub fn add_plan(&mut self, plan: NewPlan, today: NaiveDate) -> Result<&Contract, Refusal> {
@@ -67,6 +76,56 @@ impl State {
             recorded_on: Some(today),
             requested_on: None,
         })
+    }
+
+    /// Corrects a contract's end date or display name; refused when it changes nothing, when the
+    /// end comes before the start, or when it would leave an incident the contract charged
+    /// opened after its end. Returns the contract and what changed.
+    pub fn edit_contract(
+        &mut self,
+        contract_id: &str,
+        edit: ContractEdit,
+    ) -> Result<(&Contract, Vec<String>), Refusal> {
+        self.require_organization()?;
+        let at = self
+            .contract_index(contract_id)
+            .ok_or_else(|| Refusal::UnknownContract(contract_id.to_string()))?;
+        let mut changed = Vec::new();
+        if let Some(end) = edit.end.filter(|e| *e != self.contracts[at].end) {
+            check_range(self.contracts[at].start, end)?;
+            let stranded: Vec<_> = self
+                .incidents
+                .iter()
+                .filter(|h| {
+                    h.counts()
+                        && h.contract_id
+                            .as_ref()
+                            .is_some_and(|c| c.as_str() == contract_id)
+                })
+                .filter(|h| h.opened_on > end)
+                .collect();
+            if let Some(first) = stranded.first() {
+                return Err(Refusal::WouldStrand {
+                    contract: contract_id.to_string(),
+                    end,
+                    incident: first.id.to_string(),
+                    opened: first.opened_on,
+                    more: stranded.len() - 1,
+                });
+            }
+            changed.push(format!("end {} → {end}", self.contracts[at].end));
+            self.contracts[at].end = end;
+        }
+        if let Some(name) = edit.name.filter(|n| *n != self.contracts[at].plan) {
+            changed.push(format!("name \"{}\" → \"{name}\"", self.contracts[at].plan));
+            self.contracts[at].plan = name;
+        }
+        if changed.is_empty() {
+            return Err(Refusal::BadCombination(format!(
+                "nothing to change for contract `{contract_id}`: give `--end` or `--name` with a new value"
+            )));
+        }
+        Ok((&self.contracts[at], changed))
     }
 
     /// Records that `account` has associated the contract (R6). Returns `false` when it already

@@ -232,6 +232,26 @@ pub enum Refusal {
         /// Why (R8's wording).
         reason: String,
     },
+    /// A contract end that would leave an incident it charged opened after it.
+    #[error(
+        "contract `{contract}` can't end on {end}: it charged {incident} on {opened}{}",
+        if *.more > 0 { format!(" and {} more after that day", .more) } else { String::new() }
+    )]
+    WouldStrand {
+        /// The contract.
+        contract: String,
+        /// The end asked for.
+        end: NaiveDate,
+        /// The first incident opened after it.
+        incident: String,
+        /// When it was opened.
+        opened: NaiveDate,
+        /// How many more.
+        more: usize,
+    },
+    /// `undo` cannot put back the state before the last change safely.
+    #[error("cannot undo: {0}")]
+    CannotUndo(String),
     /// A change to a voided incident: a voided entry is kept as it was.
     #[error("incident `{id}` was voided on {on}; a voided entry is kept as it was")]
     Voided {

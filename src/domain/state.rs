@@ -245,6 +245,29 @@ impl State {
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
     }
 
+    /// `undo`: puts back `previous`, the state before the last change, as a change of its own
+    /// (the next revision). Refused unless `previous` is the revision just before this one.
+    /// Returns the change undone.
+    pub fn restore(&mut self, previous: State) -> Result<HistoryEntry, Refusal> {
+        let Some(last) = self.last_change.clone() else {
+            return Err(Refusal::CannotUndo(
+                "no change has been recorded".to_string(),
+            ));
+        };
+        if previous.revision + 1 != self.revision {
+            return Err(Refusal::CannotUndo(format!(
+                "the backup is revision {}, not revision {} (the one before the last change)",
+                previous.revision,
+                self.revision - 1
+            )));
+        }
+        let revision = self.revision;
+        *self = previous;
+        self.revision = revision;
+        self.unlogged.clear();
+        Ok(last)
+    }
+
     /// Counts a change: the next revision, with its audit entry.
     pub fn record(&mut self, mut entry: HistoryEntry) {
         self.revision += 1;

@@ -405,3 +405,19 @@ pub struct StatusJson {
     pub contracts: Vec<ContractJson>,
     pub warnings: Vec<WarningJson>,
 }
+
+/// What `undo` did.
+#[derive(Debug, Serialize)]
+pub struct UndoneJson<'a> {
+    /// The change undone.
+    pub undone: &'a HistoryEntry,
+    /// The revision the undo was recorded as.
+    pub revision: u64,
+}
+
+impl<'a> UndoneJson<'a> {
+    /// `undone`, put back as `revision`.
+    pub fn new(undone: &'a HistoryEntry, revision: u64) -> Self {
+        UndoneJson { undone, revision }
+    }
+}

@@ -320,7 +320,10 @@ pub fn incidents(
     plan: impl Fn(&Incident) -> Option<String>,
 ) -> io::Result<()> {
     if incidents.is_empty() {
-        return writeln!(w, "No incidents. `--all` also lists closed ones.");
+        return writeln!(
+            w,
+            "No incidents. `--all` also lists closed and voided ones."
+        );
     }
     let mut t = table(
         color,
@@ -340,6 +343,9 @@ pub fn incidents(
         };
         if let Some(r) = &i.refund {
             state.push_str(&format!(", refunded {} ({})", r.on, r.reason.slug()));
+        }
+        if let Some(v) = &i.void {
+            state = format!("voided {}: {}", v.on, shown(&v.reason));
         }
         t.add_row(vec![
             i.id.to_string(),

@@ -265,6 +265,36 @@ impl Store {
         self.load().map(drop)
     }
 
+    /// The state the backup holds, every record whole, for `undo` to put back; `None` when there
+    /// is no backup. The backup is opened without following a link, must be this user's, sealed
+    /// (written by partner-support and not changed since) and consistent.
+    pub fn backup(&self) -> Result<Option<State>, StoreError> {
+        let path = self.paths().backup;
+        let read_error = |source| StoreError::Read {
+            path: path.clone(),
+            source,
+        };
+        let mut options = files::private_options();
+        options.read(true);
+        let mut file = match files::open_own(&path, &options) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(read_error(e)),
+        };
+        let len = file.metadata().map_err(read_error)?.len();
+        let bytes = read_all(&mut file, len).map_err(read_error)?;
+        if !file::is_sealed(&bytes) {
+            return Err(StoreError::Parse {
+                path,
+                message: "it was changed outside partner-support (its checksum does not match), so it is not known to be the state before the last change".into(),
+                position: None,
+            });
+        }
+        checked(file::read_in_full(&path, bytes)?)?
+            .into_whole()
+            .map(Some)
+    }
+
     /// The state file, opened to read (see [`files::open_state`]); `None` when there is none.
     fn open(&self) -> Result<Option<(File, u64)>, StoreError> {
         files::open_state(&self.path).map_err(|source| self.read_error(source))

@@ -146,3 +146,78 @@ fn corrections_are_changes_with_their_history_entry() {
     let left = env.ok(&w("--json incidents remaining")).json();
     assert_eq!(left["contracts"][0]["remaining"], 19, "{left}");
 }
+
+#[test]
+fn r15_contracts_and_activations_recorded_later_are_not_there_and_r16_refuses_using_them_earlier() {
+    let env = Env::contoso();
+    env.ok(&w(
+        "offer add gold --competency Security --start 2026-01-01",
+    ));
+    env.ok(&w(
+        "--as-of 2026-06-01 activate gold-security/product-support",
+    ));
+    env.ok(&w(
+        "--as-of 2026-06-10 activate gold-security/product-support --access-id GOLD-ACC-1 --contract-id 7000001 --start 2026-06-01",
+    ));
+    env.ok(&w(
+        "contract add --plan premier --contract-id P1 --access-id PREM-ACC-1 --incidents 40 --scope both --start 2026-01-01",
+    ));
+    let on = |day: &str| {
+        let benefits = env.ok(&["--as-of", day, "--json", "benefits"]).json();
+        let state = benefits["benefits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == "gold-security/product-support")
+            .unwrap()["status"]
+            .clone();
+        let contracts = env
+            .ok(&["--as-of", day, "--json", "contract", "list", "--all"])
+            .json();
+        let ids: Vec<String> = contracts["contracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["contract_id"].as_str().unwrap().to_string())
+            .collect();
+        (state, ids)
+    };
+    assert_eq!(on("2026-05-31"), ("not-activated".into(), vec![]));
+    assert_eq!(on("2026-06-05"), ("pending".into(), vec![]));
+    assert_eq!(
+        on("2026-06-12"),
+        ("active".into(), vec!["7000001".to_string()])
+    );
+    assert_eq!(
+        on("2026-06-15"),
+        (
+            "active".into(),
+            vec!["7000001".to_string(), "P1".to_string()]
+        )
+    );
+    // The JSON says when each was recorded.
+    let shown = env.ok(&w("--json contract show 7000001")).json();
+    assert_eq!(shown["recorded_on"], "2026-06-10");
+
+    // Using a contract before it was recorded, or activating before the request, is refused.
+    env.refused(
+        &w("--as-of 2026-06-11 incidents open --scope cloud --contract P1 --title Early"),
+        3,
+        "cannot charge contract `P1` on 2026-06-11: it was recorded on 2026-06-15",
+    );
+    env.refused(
+        &w("--as-of 2026-06-11 contract link P1 --account admin@contoso.com"),
+        3,
+        "it was recorded on 2026-06-15",
+    );
+    env.ok(&w(
+        "offer add silver --competency Security --start 2026-01-01",
+    ));
+    env.ok(&w("activate silver-security/cloud-support"));
+    env.refused(
+        &w("--as-of 2026-06-14 activate silver-security/cloud-support --access-id S-ACC-1 --contract-id 8000001"),
+        3,
+        "it was requested on 2026-06-15",
+    );
+    env.ok(&["doctor"]);
+}

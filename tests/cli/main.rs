@@ -11,6 +11,7 @@ mod checksum;
 mod cli;
 mod concurrency;
 mod contracts;
+mod corrections;
 mod crash;
 mod dates;
 mod doctor;

@@ -96,6 +96,15 @@ impl Loaded {
         self.stored.record(&self.state.incidents, id)
     }
 
+    /// The state with every incident's whole record in it: one that can be written over another
+    /// file (`undo`), since no record is left to copy from this one.
+    pub fn into_whole(self) -> Result<State, StoreError> {
+        let records = self.records(|_| true)?;
+        let mut state = self.state;
+        state.incidents = records.into_iter().collect();
+        Ok(state)
+    }
+
     /// What a command says of a file changed outside partner-support, until a change or
     /// `doctor --accept` seals it again.
     pub fn outside_notice(&self) -> Option<String> {
