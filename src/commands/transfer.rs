@@ -59,7 +59,15 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
     let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
     let import = exchange::parse(&text).map_err(bad)?;
-    let (_, merged) = ctx.mutate_if("import", |state, stored, _| {
+    let (_, merged) = ctx.mutate_if("import", |state, stored, actor| {
+        // Adding accounts is a change to the accounts (an admin's, once there is one).
+        if import
+            .accounts
+            .iter()
+            .any(|a| state.account(&a.email).is_none())
+        {
+            state.require_account_admin(actor.and_then(|e| state.account(e)))?;
+        }
         let recorded = import
             .incident_ids()
             .filter(|id| state.incidents.find(*id).is_some())

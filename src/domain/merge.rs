@@ -26,6 +26,8 @@ pub struct Import {
     pub contracts: Vec<Contract>,
     /// Incidents.
     pub incidents: Vec<Incident>,
+    /// For an import from rows (a CSV), the row each incident came from, to name it by.
+    pub rows: std::collections::BTreeMap<IncidentId, usize>,
 }
 
 /// What an import added and what it found already recorded, per kind of record.
@@ -99,6 +101,12 @@ impl State {
     /// the IDs of incidents in the import (see [`Import::incident_ids`]). On a refusal the state
     /// may be half changed: the caller discards it.
     pub fn merge(&mut self, import: Import, recorded: &[Incident]) -> Result<Merged, Refusal> {
+        if self.organization.is_none()
+            && let Some(theirs) = &import.organization
+        {
+            // An export carries its organization: it is enough to start a new state with.
+            self.organization = Some(theirs.clone());
+        }
         let ours = self.require_organization()?;
         if let Some(theirs) = &import.organization
             && theirs.partner_id != ours.partner_id
@@ -183,14 +191,31 @@ impl State {
             }
         }
         added.incidents = new_incidents.len();
-        for i in new_incidents {
-            self.incidents.push(i);
+        new_incidents.sort_by_key(|i| i.id);
+        for i in &new_incidents {
+            self.incidents.push(i.clone());
         }
         self.normalize();
+        if self.current_account.is_none() {
+            self.current_account = self
+                .accounts
+                .iter()
+                .find(|a| a.can_activate() && !a.csp_only)
+                .or(self.accounts.first())
+                .map(|a| a.email.clone());
+        }
         if let Some(problem) = self.problems().into_iter().next() {
             return Err(Refusal::ImportConflict(format!(
                 "the result would be inconsistent: {problem}"
             )));
+        }
+        // R8 for each new incident, as of the day it was opened.
+        if let Some(b) = self.breaches(&new_incidents).into_iter().next() {
+            let at = match import.rows.get(&b.incident) {
+                Some(row) => format!("row {row}, column `{}`", b.field),
+                None => format!("incident {}, field `{}`", b.incident, b.field),
+            };
+            return Err(Refusal::ImportConflict(format!("{at}: {}", b.message)));
         }
         Ok(m)
     }

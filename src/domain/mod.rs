@@ -4,6 +4,7 @@
 pub mod account;
 pub mod activation;
 pub mod catalog;
+pub mod chargeable;
 pub mod check;
 pub mod contract;
 pub mod incident;

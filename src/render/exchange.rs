@@ -113,6 +113,9 @@ pub const INCIDENT_COLUMNS: &[&str] = &[
     "refunded_on",
     "refund_reason",
     "refunded_by",
+    "voided_on",
+    "void_reason",
+    "voided_by",
 ];
 
 /// The incidents as CSV; `plan` names a contract's plan.
@@ -149,6 +152,14 @@ pub fn incidents_csv(
                     i.refund
                         .as_ref()
                         .and_then(|r| r.by.as_ref())
+                        .map(ToString::to_string),
+                ),
+                text(i.void.as_ref().map(|v| v.on.to_string())),
+                text(i.void.as_ref().map(|v| v.reason.to_string())),
+                text(
+                    i.void
+                        .as_ref()
+                        .and_then(|v| v.by.as_ref())
                         .map(ToString::to_string),
                 ),
             ]
@@ -247,9 +258,10 @@ fn from_json(text: &str) -> Result<Import, String> {
         .get("schema_version")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    if version != u64::from(SCHEMA_VERSION) {
+    // Version 3 only added fields that default to their absence: a version 2 export reads as is.
+    if !(2..=u64::from(SCHEMA_VERSION)).contains(&version) {
         return Err(format!(
-            "it has schema version {version}; this build imports version {SCHEMA_VERSION}"
+            "it has schema version {version}; this build imports versions 2 to {SCHEMA_VERSION}"
         ));
     }
     if let Some(Value::Array(contracts)) = doc.get("contracts")
@@ -271,6 +283,7 @@ fn from_json(text: &str) -> Result<Import, String> {
         pending: field(&mut doc, "pending")?.unwrap_or_default(),
         contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
         incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
+        rows: Default::default(),
     })
 }
 
@@ -288,6 +301,7 @@ fn from_csv(text: &str) -> Result<Import, String> {
         }
     }
     let mut incidents = Vec::new();
+    let mut rows = std::collections::BTreeMap::new();
     for (n, row) in reader.records().enumerate() {
         let row = row.map_err(|e| e.to_string())?;
         let get = |name: &str| {
@@ -305,18 +319,26 @@ fn from_csv(text: &str) -> Result<Import, String> {
                 serde_json::json!({"on": on, "reason": get("refund_reason"), "by": get("refunded_by")})
             }
         };
+        let void = match get("voided_on") {
+            Value::Null => Value::Null,
+            on => {
+                serde_json::json!({"on": on, "reason": get("void_reason"), "by": get("voided_by")})
+            }
+        };
         let record = serde_json::json!({
             "id": get("id"), "contract_id": get("contract_id"), "opened_on": get("opened_on"),
-            "closed_on": get("closed_on"), "refund": refund, "scope": get("scope"), "title": get("title"),
+            "closed_on": get("closed_on"), "void": void, "refund": refund, "scope": get("scope"), "title": get("title"),
             "product": get("product"), "case_number": get("case_number"),
             "csp_customer": get("csp_customer"), "opened_by": get("opened_by"),
         });
         let incident: Incident =
             serde_json::from_value(record).map_err(|e| format!("row {}: {e}", n + 2))?;
+        rows.insert(incident.id, n + 2);
         incidents.push(incident);
     }
     Ok(Import {
         incidents,
+        rows,
         ..Import::default()
     })
 }

@@ -133,13 +133,30 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                         ));
                     }
                     let state = &decoded.loaded.state;
-                    for problem in state.problems() {
+                    let problems = state.problems();
+                    for problem in &problems {
                         found.push(Finding::new(
                             Error,
                             "inconsistent",
                             problem.to_string(),
                             restore.clone(),
                         ));
+                    }
+                    // R8 as of each incident's opening day, once the records hold together.
+                    if problems.is_empty()
+                        && let Ok(records) = decoded.loaded.records(|_| true)
+                    {
+                        for breach in state.breaches(&records) {
+                            found.push(Finding::new(
+                                Warning,
+                                "not-chargeable",
+                                breach.message,
+                                format!(
+                                    "correct its `{}` (`incidents edit {} --contract …` moves it; `incidents void {} --reason …` takes back a mistaken entry)",
+                                    breach.field, breach.incident, breach.incident
+                                ),
+                            ));
+                        }
                     }
                     found.extend(examine_log(paths, state.revision));
                 }

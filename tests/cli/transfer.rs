@@ -27,14 +27,14 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by"
+        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by,voided_on,void_reason,voided_by"
     );
     assert_eq!(
         lines[1],
-        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,"#
+        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,,,,"#
     );
     assert!(
-        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com"),
+        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com,,,"),
         "{}",
         lines[2]
     );
@@ -162,4 +162,113 @@ fn an_import_is_validated_first_and_all_or_nothing() {
     assert!(env.bytes() == before);
     env.ok(&["import", &good]);
     assert_eq!(env.json()["incidents"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn r8_an_imported_incident_must_have_been_chargeable_on_its_own_opening_day_named_by_row_and_column()
+ {
+    let env = contoso();
+    let dir = env.dir();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let header =
+        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by";
+    for (row, wanted) in [
+        // A cloud incident on the on-premises contract.
+        (
+            "INC-0009,2026-06-20,cloud,Cloud,,7000001,,,,",
+            "row 3, column `contract_id`: INC-0009 could not have been charged to contract `7000001` on 2026-06-20: the support plan can't be used for support of the specified products",
+        ),
+        // Six weeks after the contract expired (it ends 2027-06-14).
+        (
+            "INC-0009,2027-07-26,on-premises,Late,,7000001,,,,",
+            "row 3, column `opened_on`: INC-0009 could not have been charged to contract `7000001` on 2027-07-26: support plan expired on 2027-06-14",
+        ),
+        (
+            "INC-0009,2026-06-20,on-premises,Who,,7000001,,,,ghost@contoso.com",
+            "row 3, column `opened_by`: INC-0009 was opened by `ghost@contoso.com`, which is not a recorded account",
+        ),
+    ] {
+        let file = write(
+            "rows.csv",
+            &format!("{header}\nINC-0008,2026-06-20,on-premises,Fine,,7000001,,,,\n{row}\n"),
+        );
+        env.refused(&["import", &file], 3, wanted);
+    }
+    // Five on the five-incident pack in June are fine; a sixth in July finds it exhausted then,
+    // even though a refund in August would have made room.
+    let rows: String = (10..14)
+        .map(|n| format!("INC-00{n},2026-06-20,cloud,Load,,8000005,,,,,,,\n"))
+        .collect();
+    let file = write(
+        "pack.csv",
+        &format!(
+            "{header},closed_on,refunded_on,refund_reason\n{rows}INC-0015,2026-07-01,cloud,One more,,8000005,,,,,,,\nINC-0016,2026-06-20,cloud,Refunded in August,,8000005,,,,,,2026-08-01,duplicate\n"
+        ),
+    );
+    env.refused(
+        &["import", &file],
+        3,
+        "row 6, column `contract_id`: INC-0015 could not have been charged to contract `8000005` on 2026-07-01: support plan exhausted (all 5 incidents were used then)",
+    );
+}
+
+#[test]
+fn doctor_reports_a_record_a_hand_edit_made_unchargeable() {
+    let env = contoso();
+    let mut state = env.json();
+    state["incidents"][0]["scope"] = "cloud".into();
+    state["incidents"][1]["opened_on"] = "2027-07-26".into();
+    state["incidents"][1]["refund"]["on"] = "2027-07-27".into();
+    env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+    let doctor = env.run(&w("--json doctor"));
+    assert_eq!(doctor.code, 1, "{}", doctor.stdout);
+    let found: Vec<_> = doctor.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "not-chargeable")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "INC-0001 could not have been charged to contract `7000001` on 2026-06-15: the support plan can't be used for support of the specified products (it covers on-premises, the incident is cloud)",
+            "INC-0002 could not have been charged to contract `7000001` on 2027-07-26: support plan expired on 2027-06-14",
+        ]
+    );
+}
+
+#[test]
+fn an_export_starts_a_new_state_without_init() {
+    let env = contoso();
+    let file = env.dir().join("all.json");
+    std::fs::write(&file, env.ok(&w("export --reveal")).stdout).unwrap();
+    let fresh = Env::new();
+    let run = fresh.ok(&["import", file.to_str().unwrap()]);
+    assert!(
+        run.stderr
+            .starts_with("imported 2 incidents, 2 contracts, 1 account"),
+        "{}",
+        run.stderr
+    );
+    let status = fresh.ok(&w("--json status")).json();
+    assert_eq!(status["organization"]["name"], "Contoso Ltd");
+    assert_eq!(status["account"]["email"], "admin@contoso.com");
+    let remaining = |e: &Env| e.ok(&w("--json incidents remaining")).json()["totals"].clone();
+    assert_eq!(remaining(&fresh), remaining(&env));
+    fresh.ok(&["doctor"]);
+    // A CSV carries no organization: that still needs `init`, and leaves nothing behind.
+    let csv = env.dir().join("incidents.csv");
+    std::fs::write(
+        &csv,
+        env.ok(&w("export --format csv --what incidents")).stdout,
+    )
+    .unwrap();
+    let empty = Env::new();
+    empty.refused(&["import", csv.to_str().unwrap()], 3, "init");
+    assert!(!empty.dir().join("config").exists());
 }

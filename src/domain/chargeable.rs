@@ -1,0 +1,213 @@
+//! R8 for records that did not come through `incidents open` (an import, a hand edit): each
+//! incident that counts must have been chargeable on its own opening day — its contract covering
+//! its scope, active then, with an incident left then — and opened by a known account.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::contract::Allowance;
+use super::incident::{Incident, IncidentId};
+use super::state::State;
+use super::values::Id;
+
+/// One incident that could not have been charged as it is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    /// The incident.
+    pub incident: IncidentId,
+    /// The field at fault, as the export names it (`contract_id`, `opened_on`, `opened_by`).
+    pub field: &'static str,
+    /// What is wrong, in R8's words.
+    pub message: String,
+}
+
+impl State {
+    /// The breaches of R8 among `records` (whole records of this state's incidents, in ID
+    /// order), one per incident at most, in ID order. The allowance is counted over every
+    /// incident of the state, as it stood on each opening day.
+    pub fn breaches(&self, records: &[Incident]) -> Vec<Breach> {
+        let mut found: Vec<Breach> = records
+            .iter()
+            .filter(|i| i.void.is_none())
+            .filter_map(|i| self.breach(i))
+            .collect();
+        // The allowance is counted as the incidents were opened, one by one, leaving out those
+        // that could not have been charged at all.
+        let excluded: BTreeSet<IncidentId> = found.iter().map(|b| b.incident).collect();
+        let over = self.over_allowance(&excluded);
+        for i in records.iter().filter(|i| over.contains(&i.id)) {
+            let cid = i
+                .contract_id
+                .as_ref()
+                .expect("only a charged incident is over");
+            let allowance = self.contract(cid.as_str()).map(|c| c.allowance.to_string());
+            found.push(Breach {
+                incident: i.id,
+                field: "contract_id",
+                message: format!(
+                    "{} could not have been charged to contract `{cid}` on {}: support plan exhausted (all {} incidents were used then)",
+                    i.id,
+                    i.opened_on,
+                    allowance.unwrap_or_default()
+                ),
+            });
+        }
+        found.sort_by_key(|b| b.incident);
+        found
+    }
+
+    /// Why `i` could not have been opened as recorded, leaving the allowance aside.
+    fn breach(&self, i: &Incident) -> Option<Breach> {
+        let breach = |field, message| {
+            Some(Breach {
+                incident: i.id,
+                field,
+                message,
+            })
+        };
+        if let Some(by) = i.opened_by.as_ref().filter(|e| self.account(e).is_none()) {
+            return breach(
+                "opened_by",
+                format!(
+                    "{} was opened by `{by}`, which is not a recorded account",
+                    i.id
+                ),
+            );
+        }
+        let cid = i.contract_id.as_ref()?;
+        // A missing contract is a consistency problem, named there.
+        let c = self.contract(cid.as_str()).ok()?;
+        let on = i.opened_on;
+        let (field, why) = if !c.coverage.covers(i.scope) {
+            (
+                "contract_id",
+                format!(
+                    "the support plan can't be used for support of the specified products (it covers {}, the incident is {})",
+                    c.coverage.slug(),
+                    i.scope.slug()
+                ),
+            )
+        } else if on < c.start {
+            (
+                "opened_on",
+                format!("support plan not started yet (it starts on {})", c.start),
+            )
+        } else if on > c.end {
+            ("opened_on", format!("support plan expired on {}", c.end))
+        } else {
+            return None;
+        };
+        breach(
+            field,
+            format!(
+                "{} could not have been charged to contract `{cid}` on {on}: {why}",
+                i.id
+            ),
+        )
+    }
+
+    /// The incidents that, opened one by one in date order, found their limited contract with no
+    /// incident left that day (charged by then, less refunded by then). Those in `excluded`, and
+    /// those opened outside their contract's dates, are not counted.
+    fn over_allowance(&self, excluded: &BTreeSet<IncidentId>) -> BTreeSet<IncidentId> {
+        let mut by_contract: BTreeMap<&Id, (Vec<(NaiveDate, IncidentId)>, Vec<NaiveDate>)> =
+            BTreeMap::new();
+        for h in self
+            .incidents
+            .iter()
+            .filter(|h| h.counts() && !excluded.contains(&h.id))
+        {
+            let Some(cid) = &h.contract_id else { continue };
+            let entry = by_contract.entry(cid).or_default();
+            entry.0.push((h.opened_on, h.id));
+            entry.1.extend(h.refunded_on);
+        }
+        let mut over = BTreeSet::new();
+        for (cid, (mut opened, mut refunds)) in by_contract {
+            let Ok(c) = self.contract(cid.as_str()) else {
+                continue;
+            };
+            let Allowance::Incidents(allowance) = c.allowance else {
+                continue;
+            };
+            opened.sort();
+            refunds.sort();
+            let mut charged = 0u32;
+            for (on, id) in opened
+                .into_iter()
+                .filter(|(on, _)| (c.start..=c.end).contains(on))
+            {
+                let refunded = refunds.partition_point(|r| *r <= on) as u32;
+                if (charged + 1).saturating_sub(refunded) > allowance {
+                    over.insert(id);
+                } else {
+                    charged += 1;
+                }
+            }
+        }
+        over
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::contract::{Allowance, Coverage, Scope};
+    use crate::domain::incident::{Incident, Refund, RefundReason};
+    use crate::domain::testing::{account, contract, d, incident, org_with};
+
+    fn on(n: u32, day: &str, scope: Scope) -> Incident {
+        let mut i = incident(n, Some("A"));
+        i.opened_on = d(day);
+        i.scope = scope;
+        i
+    }
+
+    #[test]
+    fn r8_each_incident_is_checked_as_of_its_own_opening_day() {
+        let mut s = org_with(&[]);
+        s.accounts = vec![account("admin@contoso.com", &[], false)];
+        s.contracts = vec![contract(
+            "A",
+            Coverage::Cloud,
+            Allowance::Incidents(1),
+            "2026-01-01",
+            "2026-06-30",
+        )];
+        let mut refunded = on(2, "2026-02-01", Scope::Cloud);
+        refunded.refund = Some(Refund {
+            on: d("2026-02-10"),
+            reason: RefundReason::Duplicate,
+            by: None,
+        });
+        let mut stranger = on(6, "2026-05-01", Scope::Cloud);
+        stranger.opened_by = Some("ghost@contoso.com".parse().unwrap());
+        let records = vec![
+            on(1, "2025-12-31", Scope::Cloud),
+            refunded,
+            // Over: INC-0002 holds the one incident until its refund on 2026-02-10.
+            on(3, "2026-02-05", Scope::Cloud),
+            // Fine: INC-0002 was refunded by then, and INC-0003 was never charged.
+            on(4, "2026-03-01", Scope::Cloud),
+            on(5, "2026-04-01", Scope::OnPremises),
+            stranger,
+            on(7, "2026-07-01", Scope::Cloud),
+        ];
+        s.incidents = records.iter().cloned().collect();
+        let found: Vec<_> = s
+            .breaches(&records)
+            .into_iter()
+            .map(|b| (b.incident.0, b.field))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, "opened_on"),
+                (3, "contract_id"),
+                (5, "contract_id"),
+                (6, "opened_by"),
+                (7, "opened_on"),
+            ]
+        );
+    }
+}
