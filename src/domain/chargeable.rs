@@ -22,6 +22,9 @@ pub struct Breach {
     pub message: String,
 }
 
+/// A contract's incidents as (opened, ID), and its refund days.
+type Charges = (Vec<(NaiveDate, IncidentId)>, Vec<NaiveDate>);
+
 impl State {
     /// The breaches of R8 among `records` (whole records of this state's incidents, in ID
     /// order), one per incident at most, in ID order. The allowance is counted over every
@@ -111,8 +114,7 @@ impl State {
     /// incident left that day (charged by then, less refunded by then). Those in `excluded`, and
     /// those opened outside their contract's dates, are not counted.
     fn over_allowance(&self, excluded: &BTreeSet<IncidentId>) -> BTreeSet<IncidentId> {
-        let mut by_contract: BTreeMap<&Id, (Vec<(NaiveDate, IncidentId)>, Vec<NaiveDate>)> =
-            BTreeMap::new();
+        let mut by_contract: BTreeMap<&Id, Charges> = BTreeMap::new();
         for h in self
             .incidents
             .iter()
