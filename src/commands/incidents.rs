@@ -5,10 +5,12 @@ use crate::domain::contract::Scope;
 use crate::domain::incident::{
     CSP_PLAN, Incident, IncidentEdit, IncidentId, NewIncident, RefundReason,
 };
-use crate::domain::state::{State, Totals};
+use crate::domain::state::{ScopeTotal, State, Totals};
 use crate::domain::values::{Id, Text};
 use crate::error::Error;
-use crate::render::json::{ContractJson, IncidentJson, IncidentsJson, OpenedJson, RemainingJson};
+use crate::render::json::{
+    ContractJson, IncidentJson, IncidentsJson, OpenedJson, RemainingJson, ScopeTotalJson,
+};
 use crate::render::tables;
 
 use super::Ctx;
@@ -282,8 +284,22 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
                 .map(|v| ContractJson::new(v, ctx.reveal))
                 .collect(),
             totals,
+            by_scope: ScopeTotal::of(&views)
+                .iter()
+                .filter(|t| scope.is_none_or(|s| s == t.scope))
+                .map(ScopeTotalJson::new)
+                .collect(),
         };
         return Ok(ctx.print_json(&doc)?);
     }
-    Ok(tables::remaining(&mut ctx.out, ctx.color, &views, totals)?)
+    let by_scope: Vec<_> = ScopeTotal::of(&views)
+        .into_iter()
+        .filter(|t| scope.is_none_or(|s| s == t.scope))
+        .collect();
+    Ok(tables::remaining(
+        &mut ctx.out,
+        ctx.color,
+        &views,
+        &by_scope,
+    )?)
 }

@@ -485,7 +485,13 @@ impl State {
                     let view = self.contract_view(cid.as_str(), today)?;
                     recorded_by(view.contract, "charge", today)?;
                     if let Some(refusal) = unusable(&view, new.scope) {
-                        return Err(refusal);
+                        return Err(match self.choose_contract(new.scope, today) {
+                            Ok((other, _)) if other.contract_id != *cid => Refusal::UsableInstead {
+                                refusal: Box::new(refusal),
+                                contract: other.contract_id.to_string(),
+                            },
+                            _ => refusal,
+                        });
                     }
                     (view.contract, 0)
                 }

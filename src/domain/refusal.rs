@@ -249,6 +249,14 @@ pub enum Refusal {
         /// How many more.
         more: usize,
     },
+    /// A named contract is unusable, and another one is usable for the same products.
+    #[error("{refusal}")]
+    UsableInstead {
+        /// Why the named one is unusable.
+        refusal: Box<Refusal>,
+        /// The one R9 would choose.
+        contract: String,
+    },
     /// `undo` cannot put back the state before the last change safely.
     #[error("cannot undo: {0}")]
     CannotUndo(String),
@@ -360,6 +368,9 @@ impl Refusal {
             }
             Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
             Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
+            Refusal::UsableInstead { contract, .. } => format!(
+                "contract `{contract}` covers these products and is usable today: pass `--contract {contract}`, or leave out `--contract`"
+            ),
             Refusal::PlanExpired { .. } | Refusal::PlanExhausted { .. } => {
                 "a new support plan is needed: renew the benefit with `partner-support activate`, or add a paid plan with `partner-support contract add`".into()
             }

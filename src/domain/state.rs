@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
-use super::contract::{Contract, Status, Usage};
+use super::contract::{Contract, Scope, Status, Usage};
 use super::incidents::Incidents;
 use super::offer::Offer;
 use super::refusal::Refusal;
@@ -300,6 +300,55 @@ impl Totals {
                 }
                 t
             })
+    }
+}
+
+/// What one scope has to spend today, over the active contracts that cover it: on-premises and
+/// cloud incidents never substitute for each other, so they are never added up together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeTotal {
+    /// The scope.
+    pub scope: Scope,
+    /// Incidents left on its active limited contracts.
+    pub left: u32,
+    /// How many active limited contracts cover it.
+    pub contracts: usize,
+    /// The first of their ends.
+    pub next_end: Option<NaiveDate>,
+    /// The last end of an active unlimited contract covering it, if there is one.
+    pub unlimited_until: Option<NaiveDate>,
+}
+
+impl ScopeTotal {
+    /// Each scope's total over `views`, on-premises first.
+    pub fn of(views: &[ContractView<'_>]) -> [ScopeTotal; 2] {
+        [Scope::OnPremises, Scope::Cloud].map(|scope| {
+            let active = views
+                .iter()
+                .filter(|v| v.status == Status::Active && v.contract.coverage.covers(scope));
+            let mut total = ScopeTotal {
+                scope,
+                left: 0,
+                contracts: 0,
+                next_end: None,
+                unlimited_until: None,
+            };
+            for v in active {
+                match v.remaining {
+                    Some(r) => {
+                        total.left += r;
+                        total.contracts += 1;
+                        total.next_end = Some(
+                            total
+                                .next_end
+                                .map_or(v.contract.end, |e| e.min(v.contract.end)),
+                        );
+                    }
+                    None => total.unlimited_until = total.unlimited_until.max(Some(v.contract.end)),
+                }
+            }
+            total
+        })
     }
 }
 

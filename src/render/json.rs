@@ -10,7 +10,7 @@ use crate::domain::check::{Finding, Severity};
 use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
+use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal, Totals};
 use crate::domain::values::ymd;
 
 use super::access_id;
@@ -382,6 +382,32 @@ pub struct RemainingJson {
     pub as_of: NaiveDate,
     pub contracts: Vec<ContractJson>,
     pub totals: Totals,
+    pub by_scope: Vec<ScopeTotalJson>,
+}
+
+/// What one scope has to spend today.
+#[derive(Debug, Serialize)]
+pub struct ScopeTotalJson {
+    pub scope: &'static str,
+    pub left: u32,
+    pub contracts: usize,
+    pub next_end: Option<NaiveDate>,
+    pub unlimited: bool,
+    pub unlimited_until: Option<NaiveDate>,
+}
+
+impl ScopeTotalJson {
+    /// One scope's total.
+    pub fn new(t: &ScopeTotal) -> Self {
+        ScopeTotalJson {
+            scope: t.scope.slug(),
+            left: t.left,
+            contracts: t.contracts,
+            next_end: t.next_end,
+            unlimited: t.unlimited_until.is_some(),
+            unlimited_until: t.unlimited_until,
+        }
+    }
 }
 
 /// `offer list --json`.

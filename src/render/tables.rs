@@ -8,10 +8,10 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
 use crate::domain::check::Finding;
-use crate::domain::contract::{Allowance, Status};
+use crate::domain::contract::{Allowance, Scope, Status};
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, HistoryEntry, Organization, Totals};
+use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal};
 
 use super::{access_id, bar};
 use crate::domain::values::printable;
@@ -196,10 +196,13 @@ pub fn benefits(
     writeln!(w, "{t}")
 }
 
+/// What a contract has left with a bar, for one that can still be used; else in words.
 fn left(v: &ContractView<'_>) -> String {
-    match (v.remaining, v.contract.allowance) {
-        (Some(r), Allowance::Incidents(n)) => format!("{} {r}/{n}", bar(r, n)),
-        _ => "unlimited".to_string(),
+    match (v.status, v.remaining, v.contract.allowance) {
+        (Status::Active | Status::Exhausted, Some(r), Allowance::Incidents(n)) => {
+            format!("{} {r}/{n}", bar(r, n))
+        }
+        _ => left_text(v),
     }
 }
 
@@ -222,8 +225,9 @@ pub fn contracts(
         "Access ID",
         "Plan",
         "Scope",
-        "Used",
-        "Remaining",
+        "Charged",
+        "Refunded",
+        "Left",
         "Start",
         "End",
         "Days left",
@@ -240,7 +244,8 @@ pub fn contracts(
             access_id(&c.access_id, reveal),
             shown(&c.plan),
             c.coverage.slug().to_string(),
-            v.usage.used().to_string(),
+            v.usage.charged.to_string(),
+            v.usage.refunded.to_string(),
             left(v),
             c.start.to_string(),
             c.end.to_string(),
@@ -255,7 +260,7 @@ pub fn contracts(
         }
         t.add_row(row);
     }
-    right(&mut t, &[4, 8]);
+    right(&mut t, &[4, 5, 9]);
     writeln!(w, "{t}")
 }
 
@@ -427,7 +432,7 @@ pub fn remaining(
     w: &mut dyn Write,
     color: bool,
     views: &[ContractView<'_>],
-    totals: Totals,
+    by_scope: &[ScopeTotal],
 ) -> io::Result<()> {
     if views.is_empty() {
         return writeln!(w, "No usable contracts: no incidents remaining.");
@@ -439,9 +444,9 @@ pub fn remaining(
             "Plan",
             "Scope",
             "Allowance",
-            "Used",
+            "Charged",
             "Refunded",
-            "Remaining",
+            "Left",
             "End",
             "Days left",
         ],
@@ -453,30 +458,56 @@ pub fn remaining(
             shown(&c.plan),
             c.coverage.slug().to_string(),
             c.allowance.to_string(),
-            v.usage.used().to_string(),
+            v.usage.charged.to_string(),
             v.usage.refunded.to_string(),
-            v.remaining
-                .map_or_else(|| "unlimited".to_string(), |r| r.to_string()),
+            left_text(v),
             c.end.to_string(),
             v.days_left.max(0).to_string(),
         ]);
     }
-    let total = if totals.unlimited {
-        format!("{} + unlimited", totals.remaining)
-    } else {
-        totals.remaining.to_string()
-    };
-    t.add_row(vec![
-        "Usable today".to_string(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        total,
-    ]);
     right(&mut t, &[3, 4, 5, 6, 8]);
-    writeln!(w, "{t}")
+    writeln!(w, "{t}")?;
+    for total in by_scope {
+        writeln!(w, "{}", scope_total(total))?;
+    }
+    Ok(())
+}
+
+/// One scope's total as a line: "On-premises: 58 left in 4 contracts, next end 2027-01-18".
+pub fn scope_total(t: &ScopeTotal) -> String {
+    let name = match t.scope {
+        Scope::OnPremises => "On-premises",
+        Scope::Cloud => "Cloud",
+    };
+    let limited = match (t.contracts, t.next_end) {
+        (0, _) | (_, None) => None,
+        (n, Some(end)) => Some(format!(
+            "{} left in {n} contract{}, next end {end}",
+            t.left,
+            if n == 1 { "" } else { "s" }
+        )),
+    };
+    match (t.unlimited_until, limited) {
+        (Some(until), None) => format!("{name}: unlimited until {until}"),
+        (Some(until), Some(l)) => format!("{name}: unlimited until {until} (and {l})"),
+        (None, Some(l)) => format!("{name}: {l}"),
+        (None, None) => format!("{name}: nothing usable today"),
+    }
+}
+
+/// What a contract has left, in words: a waiting one says when it starts, an expired one what
+/// lapsed unused (R19).
+fn left_text(v: &ContractView<'_>) -> String {
+    match (v.status, v.remaining) {
+        (Status::Waiting, _) => {
+            let days = v.starts_in_days().unwrap_or_default();
+            format!("starts in {days} day{}", if days == 1 { "" } else { "s" })
+        }
+        (Status::Expired, Some(0)) => "none lapsed".to_string(),
+        (Status::Expired, Some(n)) => format!("{n} lapsed unused"),
+        (_, Some(r)) => r.to_string(),
+        (_, None) => "unlimited".to_string(),
+    }
 }
 
 /// What the dashboard shows.
@@ -521,6 +552,11 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
     writeln!(w, "As of:   {today}")?;
     writeln!(w)?;
     contracts(w, color, views, reveal, false)?;
+    if !views.is_empty() {
+        for total in ScopeTotal::of(views) {
+            writeln!(w, "{}", scope_total(&total))?;
+        }
+    }
     if !warnings.is_empty() {
         writeln!(w)?;
         writeln!(w, "Warnings:")?;

@@ -171,3 +171,96 @@ fn the_workflow_runs_check_on_a_schedule() {
         assert!(workflow.contains(want), "the workflow lacks {want:?}");
     }
 }
+
+#[test]
+fn tables_say_what_they_mean_charged_refunded_left_and_totals_per_scope() {
+    let remaining = run_on_example(&["incidents", "remaining"]);
+    assert_eq!(remaining.code, 0, "{}", remaining.stderr);
+    let header = remaining.stdout.lines().nth(1).unwrap();
+    for column in ["Charged", "Refunded", "Left"] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(!header.contains("Used") && !remaining.stdout.contains("Usable today"));
+    // 7000001: 3 charged, 1 refunded, 18 of 20 left.
+    let gold = remaining
+        .stdout
+        .lines()
+        .find(|l| l.contains("7000001"))
+        .unwrap();
+    let cells: Vec<_> = gold.split('┆').map(str::trim).collect();
+    assert_eq!(&cells[4..7], ["3", "1", "18"], "{gold}");
+    // On-premises and cloud incidents are never added together.
+    for line in [
+        "On-premises: 19 left in 2 contracts, next end 2026-12-15",
+        "Cloud: unlimited until 2027-01-31",
+    ] {
+        assert!(remaining.stdout.contains(line), "{}", remaining.stdout);
+        assert!(run_on_example(&["status"]).stdout.contains(line));
+    }
+    let json = run_on_example(&["--json", "incidents", "remaining"]).json();
+    assert_eq!(json["by_scope"][0]["scope"], "on-premises");
+    assert_eq!(json["by_scope"][0]["left"], 19);
+    assert_eq!(json["by_scope"][0]["next_end"], "2026-12-15");
+    assert_eq!(json["by_scope"][1]["unlimited_until"], "2027-01-31");
+
+    // An expired pack shows what lapsed unused; a waiting one, the days to its start.
+    let all = run_on_example(&["contract", "list", "--all"]).stdout;
+    let row = |id: &str| all.lines().find(|l| l.contains(id)).unwrap().to_string();
+    assert!(row("6000010").contains("8 lapsed unused"), "{all}");
+    assert!(!row("6000010").contains('█'));
+    assert!(row("PREM-2027").contains("starts in 37 days"), "{all}");
+    let json = run_on_example(&["--json", "contract", "list", "--all"]).json();
+    let lapsed: Vec<_> = json["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["contract_id"].clone(),
+                c["lapsed"].clone(),
+                c["starts_in_days"].clone(),
+            )
+        })
+        .filter(|(_, l, s)| !l.is_null() || !s.is_null())
+        .collect();
+    assert_eq!(
+        lapsed,
+        [
+            ("6000010".into(), 8.into(), serde_json::Value::Null),
+            ("PREM-2027".into(), serde_json::Value::Null, 37.into())
+        ]
+    );
+}
+
+#[test]
+fn a_named_unusable_contract_gets_a_hint_naming_the_usable_one() {
+    let env = crate::support::Env::new();
+    env.write_private(&std::fs::read(example()).unwrap());
+    let run = env.run(&crate::support::w(
+        "--as-of 2026-11-25 incidents open --scope cloud --contract 8000005 --title More",
+    ));
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("support plan exhausted"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "hint: contract `7000002` covers these products and is usable today: pass `--contract 7000002`"
+        ),
+        "{}",
+        run.stderr
+    );
+    // An expired one names a usable one too.
+    let run = env.run(&crate::support::w(
+        "--as-of 2026-03-05 incidents open --scope on-premises --contract 6000010 --title Old",
+    ));
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hint: contract `RESELLER-26`")
+            || run.stderr.contains("hint: contract `7000001`"),
+        "{}",
+        run.stderr
+    );
+}
