@@ -110,16 +110,39 @@ impl State {
         )
     }
 
+    /// R8 over time, for a change that charges `contract` (an incident opened or moved on a
+    /// past day): every incident it charged must still have found an incident left on the day it
+    /// was opened.
+    pub fn allowance_kept(&self, contract: &Id) -> Result<(), super::refusal::Refusal> {
+        let over = self.over_allowance_of(&BTreeSet::new(), Some(contract));
+        match over.first().and_then(|id| self.incidents.find(*id)) {
+            Some(h) => Err(super::refusal::Refusal::WouldBeInconsistent(format!(
+                "contract `{contract}` would have had no incident left for {} when it was opened on {}",
+                h.id, h.opened_on
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// The incidents that, opened one by one in date order, found their limited contract with no
     /// incident left that day (charged by then, less refunded by then). Those in `excluded`, and
     /// those opened outside their contract's dates, are not counted.
     fn over_allowance(&self, excluded: &BTreeSet<IncidentId>) -> BTreeSet<IncidentId> {
+        self.over_allowance_of(excluded, None)
+    }
+
+    /// [`State::over_allowance`] of one contract's incidents, or of all.
+    fn over_allowance_of(
+        &self,
+        excluded: &BTreeSet<IncidentId>,
+        only: Option<&Id>,
+    ) -> BTreeSet<IncidentId> {
         let mut by_contract: BTreeMap<&Id, Charges> = BTreeMap::new();
-        for h in self
-            .incidents
-            .iter()
-            .filter(|h| h.counts() && !excluded.contains(&h.id))
-        {
+        for h in self.incidents.iter().filter(|h| {
+            h.counts()
+                && !excluded.contains(&h.id)
+                && only.is_none_or(|c| h.contract_id.as_ref() == Some(c))
+        }) {
             let Some(cid) = &h.contract_id else { continue };
             let entry = by_contract.entry(cid).or_default();
             entry.0.push((h.opened_on, h.id));

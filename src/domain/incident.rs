@@ -520,6 +520,15 @@ impl State {
             refund: None,
             void: None,
         });
+        // Opened on a past day, it must not leave a later incident of its contract charged
+        // when none was left.
+        if let Some(cid) = self
+            .incidents
+            .record(id)
+            .and_then(|i| i.contract_id.clone())
+        {
+            self.allowance_kept(&cid)?;
+        }
         Ok(Opened {
             id,
             chosen_from,
@@ -571,8 +580,11 @@ impl State {
             .filter(|c| incident.contract_id.as_ref() != Some(c))
         {
             self.move_check(&incident, &to)?;
-            incident.contract_id = Some(to);
+            incident.contract_id = Some(to.clone());
             changed.push("contract");
+            let moved = self.incidents.replace(incident).clone();
+            self.allowance_kept(&to)?;
+            incident = moved;
         }
         if let Some(title) = edit.title.filter(|t| *t != incident.title) {
             incident.title = title;

@@ -20,6 +20,7 @@ mod history;
 mod incidents;
 mod profiles;
 mod security;
+mod sequences;
 mod store;
 mod terminal;
 mod transfer;

@@ -1,0 +1,95 @@
+//! R16 as a property: random sequences of changes, each on a random `--as-of` day, never leave
+//! a file the loader refuses. Whatever each change does (done, refused, a usage error), every
+//! command still reads the file and `doctor` finds no broken rule.
+
+use proptest::prelude::*;
+
+use crate::support::Env;
+
+const CONTRACTS: &[&str] = &["7000001", "8000005", "P1"];
+
+/// One change, as arguments, from a few numbers.
+fn change(kind: u8, n: u8, day: u16) -> Vec<String> {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+        + chrono::Days::new(u64::from(day % 400));
+    let id = format!("INC-{:04}", 1 + n % 4);
+    let contract = CONTRACTS[usize::from(n) % CONTRACTS.len()];
+    let scope = if n % 2 == 0 { "cloud" } else { "on-premises" };
+    let args: Vec<String> = match kind % 9 {
+        0 | 1 => vec!["incidents", "open", "--scope", scope, "--title", "T"]
+            .into_iter()
+            .map(String::from)
+            .chain(
+                (n % 3 == 0)
+                    .then(|| ["--contract".to_string(), contract.to_string()])
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect(),
+        2 => vec!["incidents".into(), "close".into(), id],
+        3 => vec![
+            "incidents".into(),
+            "refund".into(),
+            id,
+            "--reason".into(),
+            "duplicate".into(),
+        ],
+        4 => vec!["incidents".into(), "reopen".into(), id],
+        5 => vec![
+            "incidents".into(),
+            "void".into(),
+            id,
+            "--reason".into(),
+            "mistake".into(),
+        ],
+        6 => vec![
+            "incidents".into(),
+            "edit".into(),
+            id,
+            "--contract".into(),
+            contract.into(),
+        ],
+        7 => vec![
+            "contract".into(),
+            "edit".into(),
+            contract.into(),
+            "--end".into(),
+            (day + chrono::Days::new(30)).to_string(),
+        ],
+        _ => vec!["undo".into()],
+    };
+    ["--as-of".to_string(), day.to_string()]
+        .into_iter()
+        .chain(args)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_sequence_of_dated_changes_leaves_a_file_the_loader_refuses(
+        steps in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u16>()), 1..16)
+    ) {
+        let env = Env::contoso_active();
+        env.ok(&["--as-of", "2026-01-01", "contract", "add", "--plan", "premier", "--contract-id", "P1",
+            "--access-id", "PREM-ACC-1", "--incidents", "2", "--scope", "both", "--start", "2026-01-01"]);
+        for (kind, n, day) in steps {
+            let args = change(kind, n, day);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = env.run(&args);
+            prop_assert!([0, 2, 3].contains(&run.code), "`{}` exited {}: {}", args.join(" "), run.code, run.stderr);
+            let read = env.run(&["--json", "incidents", "list", "--all"]);
+            prop_assert_eq!(read.code, 0, "after `{}`: {}", args.join(" "), read.stderr);
+        }
+        let doctor = env.run(&["--json", "doctor"]);
+        let findings = doctor.json()["findings"].clone();
+        let broken: Vec<_> = findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error" || f["code"] == "not-chargeable")
+            .collect();
+        prop_assert!(broken.is_empty(), "{:?}", broken);
+    }
+}
