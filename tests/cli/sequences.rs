@@ -14,13 +14,17 @@ fn change(kind: u8, n: u8, day: u16) -> Vec<String> {
         + chrono::Days::new(u64::from(day % 400));
     let id = format!("INC-{:04}", 1 + n % 4);
     let contract = CONTRACTS[usize::from(n) % CONTRACTS.len()];
-    let scope = if n % 2 == 0 { "cloud" } else { "on-premises" };
+    let scope = if n.is_multiple_of(2) {
+        "cloud"
+    } else {
+        "on-premises"
+    };
     let args: Vec<String> = match kind % 9 {
         0 | 1 => vec!["incidents", "open", "--scope", scope, "--title", "T"]
             .into_iter()
             .map(String::from)
             .chain(
-                (n % 3 == 0)
+                n.is_multiple_of(3)
                     .then(|| ["--contract".to_string(), contract.to_string()])
                     .into_iter()
                     .flatten(),
