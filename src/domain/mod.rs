@@ -1,4 +1,4 @@
-//! The pure model and its rules (R1–R14): no command line, no files, no printing. Every rule
+//! The pure model and its rules (R1–R16, R22): no command line, no files, no printing. Every rule
 //! that depends on the date takes `today` as an argument.
 
 pub mod account;
