@@ -44,6 +44,19 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
         "{contracts}"
     );
     assert!(!contracts.contains("ACC-GOLD-7788"));
+    assert!(
+        contracts
+            .lines()
+            .next()
+            .unwrap()
+            .contains(",allowance,charged,refunded,remaining,lapsed,start,"),
+        "{contracts}"
+    );
+    // 7000001: 2 charged, 1 refunded, 19 left.
+    assert!(
+        contracts.contains(",on-premises,20,2,1,19,,"),
+        "{contracts}"
+    );
     env.refused(&w("export --format csv"), 2, "a CSV file holds one table");
 }
 
