@@ -66,7 +66,8 @@ pub struct Cli {
     )]
     pub as_account: Option<Email>,
 
-    /// Take this date as today for every date rule (what-if questions, reproducible runs)
+    /// Take this date as today for every date rule: a read shows the records as they stood at
+    /// the end of it, a change is dated it (what-if questions, backfilling, reproducible runs)
     #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_AS_OF", value_name = "YYYY-MM-DD", value_parser = date)]
     pub as_of: Option<NaiveDate>,
 
@@ -152,7 +153,8 @@ pub enum Command {
     /// Membership offers (Action Pack, Silver, Gold)
     #[command(subcommand)]
     Offer(OfferCommand),
-    /// User accounts and the current account
+    /// User accounts and the current account (adding, editing or removing one needs
+    /// global-admin or mpn-partner-admin; roles are advisory)
     #[command(subcommand)]
     Account(AccountCommand),
     /// The Technical benefits page: each offer's benefits and their activation state
@@ -508,7 +510,7 @@ pub enum IncidentsCommand {
         /// Only this contract's incidents
         #[arg(long, value_name = "ID")]
         contract: Option<Id>,
-        /// Also list closed incidents
+        /// Also list closed and voided incidents
         #[arg(long)]
         all: bool,
     },
@@ -542,7 +544,7 @@ pub enum IncidentsCommand {
         /// Incident ID (INC-0001)
         id: IncidentId,
     },
-    /// Incidents left per usable contract, with totals
+    /// Incidents left per usable contract (charged, refunded, left), with a total per scope
     Remaining {
         /// Only this contract
         #[arg(long, value_name = "ID")]
