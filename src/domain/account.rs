@@ -183,11 +183,7 @@ impl State {
         edit: AccountEdit,
     ) -> Result<(&Account, Vec<String>), Refusal> {
         self.require_organization()?;
-        let at = self
-            .accounts
-            .iter()
-            .position(|a| &a.email == email)
-            .ok_or_else(|| Refusal::UnknownAccount(email.clone()))?;
+        let at = self.account_index(email)?;
         if let Some(role) = edit.add.iter().find(|r| edit.remove.contains(r)) {
             return Err(Refusal::BadCombination(format!(
                 "`--add-role {0}` and `--remove-role {0}` contradict each other",
@@ -236,14 +232,18 @@ impl State {
         Ok(&self.accounts[at])
     }
 
+    /// Where the account with this address is in `accounts`.
+    fn account_index(&self, email: &Email) -> Result<usize, Refusal> {
+        self.accounts
+            .iter()
+            .position(|a| &a.email == email)
+            .ok_or_else(|| Refusal::UnknownAccount(email.clone()))
+    }
+
     /// Makes an account current.
     pub fn use_account(&mut self, email: &Email) -> Result<&Account, Refusal> {
         self.require_organization()?;
-        let at = self
-            .accounts
-            .iter()
-            .position(|a| &a.email == email)
-            .ok_or_else(|| Refusal::UnknownAccount(email.clone()))?;
+        let at = self.account_index(email)?;
         self.current_account = Some(email.clone());
         Ok(&self.accounts[at])
     }
@@ -251,11 +251,7 @@ impl State {
     /// Removes an account (no longer current if it was). Its name stays on past incidents.
     pub fn remove_account(&mut self, email: &Email) -> Result<Account, Refusal> {
         self.require_organization()?;
-        let at = self
-            .accounts
-            .iter()
-            .position(|a| &a.email == email)
-            .ok_or_else(|| Refusal::UnknownAccount(email.clone()))?;
+        let at = self.account_index(email)?;
         if self.current_account.as_ref() == Some(email) {
             self.current_account = None;
         }

@@ -214,26 +214,17 @@ pub struct IncidentJson<'a> {
     #[serde(serialize_with = "ymd::option::serialize")]
     pub closed_on: Option<NaiveDate>,
     pub refunded: bool,
-    pub refund: Option<RefundJson<'a>>,
+    pub refund: Option<NoteJson<'a>>,
     pub voided: bool,
-    pub void: Option<VoidJson<'a>>,
+    pub void: Option<NoteJson<'a>>,
 }
 
-/// A void: why a mistaken entry no longer counts.
+/// A refund or a void: when, why and who.
 #[derive(Debug, Serialize)]
-pub struct VoidJson<'a> {
+pub struct NoteJson<'a> {
     #[serde(serialize_with = "ymd::serialize")]
     pub on: NaiveDate,
     pub reason: &'a str,
-    pub by: Option<&'a str>,
-}
-
-/// A refund.
-#[derive(Debug, Serialize)]
-pub struct RefundJson<'a> {
-    #[serde(serialize_with = "ymd::serialize")]
-    pub on: NaiveDate,
-    pub reason: &'static str,
     pub by: Option<&'a str>,
 }
 
@@ -262,13 +253,13 @@ impl<'a> IncidentJson<'a> {
             },
             closed_on: i.closed_on,
             refunded: i.refund.is_some(),
-            refund: i.refund.as_ref().map(|r| RefundJson {
+            refund: i.refund.as_ref().map(|r| NoteJson {
                 on: r.on,
                 reason: r.reason.slug(),
                 by: r.by.as_ref().map(|e| e.as_str()),
             }),
             voided: i.void.is_some(),
-            void: i.void.as_ref().map(|v| VoidJson {
+            void: i.void.as_ref().map(|v| NoteJson {
                 on: v.on,
                 reason: v.reason.as_str(),
                 by: v.by.as_ref().map(|e| e.as_str()),

@@ -20,6 +20,13 @@ fn contoso() -> Env {
     env
 }
 
+/// Writes `text` to a file `name` in the test's folder, and gives its path.
+fn beside(env: &Env, name: &str, text: &str) -> String {
+    let p = env.dir().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
 #[test]
 fn csv_has_a_header_and_quotes_what_needs_it() {
     let env = contoso();
@@ -105,12 +112,7 @@ fn a_json_export_reads_back_into_a_new_state_and_again_changes_nothing() {
 #[test]
 fn an_import_is_validated_first_and_all_or_nothing() {
     let env = contoso();
-    let dir = env.dir();
-    let write = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| beside(&env, name, text);
     let header = "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by";
     // A new incident and one that differs from INC-0001: nothing is imported.
     let conflict = write(
@@ -181,12 +183,7 @@ fn an_import_is_validated_first_and_all_or_nothing() {
 fn r8_an_imported_incident_must_have_been_chargeable_on_its_own_opening_day_named_by_row_and_column()
  {
     let env = contoso();
-    let dir = env.dir();
-    let write = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| beside(&env, name, text);
     let header =
         "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by";
     for (row, wanted) in [
