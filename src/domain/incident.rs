@@ -145,9 +145,10 @@ pub struct Incident {
     /// Day closed.
     #[serde(default, with = "crate::domain::values::ymd::option")]
     pub closed_on: Option<NaiveDate>,
-    /// The void, if the entry was a mistake.
+    /// The void, if the entry was a mistake (boxed: few incidents have one, and a state read in
+    /// full holds every record).
     #[serde(default)]
-    pub void: Option<Void>,
+    pub void: Option<Box<Void>>,
     /// The refund, if Microsoft gave one (R12).
     #[serde(default)]
     pub refund: Option<Refund>,
@@ -652,11 +653,11 @@ impl State {
         self.incident(incident.id)?;
         not_voided(&incident)?;
         not_before_opened("void", &incident, today)?;
-        incident.void = Some(Void {
+        incident.void = Some(Box::new(Void {
             on: today,
             reason,
             by: actor.cloned(),
-        });
+        }));
         Ok(self.incidents.replace(incident))
     }
 

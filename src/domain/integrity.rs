@@ -416,11 +416,11 @@ mod tests {
                 "voided before opened",
                 |s| {
                     let mut i = incident(1, Some("A"));
-                    i.void = Some(Void {
+                    i.void = Some(Box::new(Void {
                         on: d("2026-02-27"),
                         reason: "typed twice".parse().unwrap(),
                         by: None,
-                    });
+                    }));
                     s.incidents.replace(i);
                 },
                 Problem::BeforeOpened {
