@@ -227,19 +227,26 @@ impl State {
                     });
                 }
             }
-            let recorded = i
-                .contract_id
-                .as_ref()
-                .and_then(|id| self.contract_index(id.as_str()))
-                .and_then(|at| self.contracts[at].recorded_on);
-            if let Some(recorded) = recorded.filter(|r| *r > i.opened_on) {
+        }
+        // In ID order, incidents come in long runs on one contract: each run looks it up once.
+        for run in self
+            .incidents
+            .heads()
+            .chunk_by(|a, b| a.contract_id == b.contract_id)
+        {
+            let Some(contract) = &run[0].contract_id else {
+                continue;
+            };
+            let Some(recorded) = self
+                .contract_index(contract.as_str())
+                .and_then(|at| self.contracts[at].recorded_on)
+            else {
+                continue;
+            };
+            for i in run.iter().filter(|i| i.opened_on < recorded) {
                 problems.push(Problem::ChargedBeforeRecorded {
                     incident: i.id,
-                    contract: i
-                        .contract_id
-                        .as_ref()
-                        .map(Id::to_string)
-                        .unwrap_or_default(),
+                    contract: contract.to_string(),
                     opened: i.opened_on,
                     recorded,
                 });
