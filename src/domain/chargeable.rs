@@ -1,6 +1,7 @@
 //! R8 for records that did not come through `incidents open` (an import, a hand edit): each
-//! incident that counts must have been chargeable on its own opening day — its contract covering
-//! its scope, active then, with an incident left then — and opened by a known account.
+//! incident that counts must have been chargeable on its own opening day — its contract recorded
+//! by then (R16), covering its scope, active then, with an incident left then — and opened by a
+//! known account.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -90,6 +91,11 @@ impl State {
                     c.coverage.slug(),
                     i.scope.slug()
                 ),
+            )
+        } else if let Some(recorded) = c.recorded_on.filter(|r| on < *r) {
+            (
+                "opened_on",
+                format!("the contract was recorded on {recorded}, after that day"),
             )
         } else if on < c.start {
             (
@@ -232,6 +238,36 @@ mod tests {
                 (5, "contract_id"),
                 (6, "opened_by"),
                 (7, "opened_on"),
+            ]
+        );
+    }
+
+    #[test]
+    fn r16_an_incident_opened_before_its_contract_was_recorded_is_named() {
+        let mut s = org_with(&[]);
+        let mut c = contract(
+            "A",
+            Coverage::Cloud,
+            Allowance::Unlimited,
+            "2026-01-01",
+            "2026-12-31",
+        );
+        c.recorded_on = Some(d("2026-03-02"));
+        s.contracts = vec![c];
+        let records = vec![
+            on(1, "2026-03-01", Scope::Cloud),
+            on(2, "2026-03-02", Scope::Cloud),
+        ];
+        s.incidents = records.iter().cloned().collect();
+        let found: Vec<_> = s
+            .breaches(&records)
+            .into_iter()
+            .map(|b| b.message)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "INC-0001 could not have been charged to contract `A` on 2026-03-01: the contract was recorded on 2026-03-02, after that day"
             ]
         );
     }

@@ -81,20 +81,6 @@ pub enum Problem {
         /// Opened.
         opened: chrono::NaiveDate,
     },
-    /// An incident is charged to a contract on a day before the contract was recorded (R16).
-    #[error(
-        "incident {incident} is charged to contract `{contract}` on {opened}, before the contract was recorded on {recorded}"
-    )]
-    ChargedBeforeRecorded {
-        /// The incident.
-        incident: IncidentId,
-        /// Its contract.
-        contract: String,
-        /// Opened.
-        opened: chrono::NaiveDate,
-        /// The contract's `recorded_on`.
-        recorded: chrono::NaiveDate,
-    },
     /// A contract is recorded before its activation was requested (R16).
     #[error(
         "contract `{contract}` is recorded on {recorded}, before it was requested on {requested}"
@@ -226,30 +212,6 @@ impl State {
                         opened: i.opened_on,
                     });
                 }
-            }
-        }
-        // In ID order, incidents come in long runs on one contract: each run looks it up once.
-        for run in self
-            .incidents
-            .heads()
-            .chunk_by(|a, b| a.contract_id == b.contract_id)
-        {
-            let Some(contract) = &run[0].contract_id else {
-                continue;
-            };
-            let Some(recorded) = self
-                .contract_index(contract.as_str())
-                .and_then(|at| self.contracts[at].recorded_on)
-            else {
-                continue;
-            };
-            for i in run.iter().filter(|i| i.opened_on < recorded) {
-                problems.push(Problem::ChargedBeforeRecorded {
-                    incident: i.id,
-                    contract: contract.to_string(),
-                    opened: i.opened_on,
-                    recorded,
-                });
             }
         }
         for (c, usage) in self.contracts.iter().zip(self.usages()) {
@@ -435,16 +397,6 @@ mod tests {
                     event: "voided",
                     on: d("2026-02-27"),
                     opened: d("2026-03-01"),
-                },
-            ),
-            (
-                "charged before the contract was recorded",
-                |s| s.contracts[0].recorded_on = Some(d("2026-03-02")),
-                Problem::ChargedBeforeRecorded {
-                    incident: IncidentId(1),
-                    contract: "A".into(),
-                    opened: d("2026-03-01"),
-                    recorded: d("2026-03-02"),
                 },
             ),
             (
