@@ -136,6 +136,7 @@ pub const CODES: &[&str] = &[
     "benefit-lapsed",
     "membership-ending",
     "membership-ended",
+    "no-membership",
     "scope-uncovered",
 ];
 
@@ -420,6 +421,35 @@ impl State {
     /// R22: a membership that has ended (every offer over, none to come) is critical; one whose
     /// last offer ends within the thresholds is graded like a contract's end.
     fn membership_findings(&self, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
+        // No offer in force today, none recorded or the next still to come: no membership to
+        // draw on today.
+        let next = self
+            .offers
+            .iter()
+            .map(|o| o.start)
+            .filter(|s| *s > today)
+            .min();
+        if !self.offers.iter().any(|o| o.is_active(today))
+            && (self.offers.is_empty() || next.is_some())
+        {
+            let first = next;
+            return Some(Finding {
+                severity: Severity::Critical,
+                code: "no-membership",
+                contract: None,
+                offer: None,
+                benefit: None,
+                remaining: None,
+                days_left: None,
+                pending_days: None,
+                message: match first {
+                    Some(first) => format!(
+                        "no membership offer is in force on {today}: the next starts on {first}"
+                    ),
+                    None => "no membership offer is recorded (`partner-support offer add`)".into(),
+                },
+            });
+        }
         let last_end = self
             .offers
             .iter()
