@@ -338,7 +338,11 @@ pub fn incidents(
     );
     for i in incidents {
         let contract = match (&i.contract_id, &i.csp_customer) {
-            (Some(c), _) => format!("{c} ({})", shown(plan(i).unwrap_or_default())),
+            (Some(c), _) => match plan(i) {
+                Some(plan) => format!("{c} ({})", shown(plan)),
+                // Its contract is not there on the day read (R15): a hand edit doctor names.
+                None => c.to_string(),
+            },
             (None, Some(tenant)) => format!("{CSP_PLAN}: {tenant}"),
             (None, None) => "-".to_string(),
         };

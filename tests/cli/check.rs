@@ -188,8 +188,12 @@ fn r22_no_offer_in_force_on_the_day_does_not_pass() {
         5,
         "no membership offer is recorded (`partner-support offer add`) [no-membership]",
     );
-    env.ok(&w("offer add gold --competency Security --start 2026-01-01"));
-    env.ok(&w("activate gold-security/cloud-support --access-id A-1 --contract-id C1 --start 2026-01-01"));
+    env.ok(&w(
+        "offer add gold --competency Security --start 2026-01-01",
+    ));
+    env.ok(&w(
+        "activate gold-security/cloud-support --access-id A-1 --contract-id C1 --start 2026-01-01",
+    ));
     env.ok(&w("activate gold-security/product-support --access-id A-2 --contract-id C2 --start 2026-01-01"));
     env.ok(&["check"]);
     // Before the membership starts there is nothing to draw on.
@@ -198,7 +202,17 @@ fn r22_no_offer_in_force_on_the_day_does_not_pass() {
         5,
         "no membership offer is in force on 2025-12-31: the next starts on 2026-01-01 [no-membership]",
     );
-    env.reports(&["--as-of", "2025-12-31", "check", "--ignore", "no-membership"], 0, "");
+    env.reports(
+        &[
+            "--as-of",
+            "2025-12-31",
+            "check",
+            "--ignore",
+            "no-membership",
+        ],
+        0,
+        "",
+    );
 }
 
 #[test]
