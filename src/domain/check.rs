@@ -114,6 +114,23 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding about the organization as a whole: no contract, offer or benefit named.
+    fn of_organization(severity: Severity, code: &'static str, message: String) -> Finding {
+        Finding {
+            severity,
+            code,
+            contract: None,
+            offer: None,
+            benefit: None,
+            remaining: None,
+            days_left: None,
+            pending_days: None,
+            message,
+        }
+    }
+}
+
 /// What `check` looked at and found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -432,23 +449,16 @@ impl State {
         if !self.offers.iter().any(|o| o.is_active(today))
             && (self.offers.is_empty() || next.is_some())
         {
-            let first = next;
-            return Some(Finding {
-                severity: Severity::Critical,
-                code: "no-membership",
-                contract: None,
-                offer: None,
-                benefit: None,
-                remaining: None,
-                days_left: None,
-                pending_days: None,
-                message: match first {
+            return Some(Finding::of_organization(
+                Severity::Critical,
+                "no-membership",
+                match next {
                     Some(first) => format!(
                         "no membership offer is in force on {today}: the next starts on {first}"
                     ),
                     None => "no membership offer is recorded (`partner-support offer add`)".into(),
                 },
-            });
+            ));
         }
         let last_end = self
             .offers
@@ -461,15 +471,8 @@ impl State {
             return None;
         }
         let finding = |severity, code, message| Finding {
-            severity,
-            code,
-            contract: None,
-            offer: None,
-            benefit: None,
-            remaining: None,
             days_left: Some((last_end - today).num_days()),
-            pending_days: None,
-            message,
+            ..Finding::of_organization(severity, code, message)
         };
         if last_end < today {
             return Some(finding(
@@ -516,19 +519,15 @@ impl State {
                     .iter()
                     .any(|v| v.status == Status::Active && v.contract.coverage.covers(*s))
             })
-            .map(|scope| Finding {
-                severity: Severity::Critical,
-                code: "scope-uncovered",
-                contract: None,
-                offer: None,
-                benefit: None,
-                remaining: None,
-                days_left: None,
-                pending_days: None,
-                message: format!(
-                    "no usable {} support today: the offers in force entitle it, and no contract covers it",
-                    scope.slug()
-                ),
+            .map(|scope| {
+                Finding::of_organization(
+                    Severity::Critical,
+                    "scope-uncovered",
+                    format!(
+                        "no usable {} support today: the offers in force entitle it, and no contract covers it",
+                        scope.slug()
+                    ),
+                )
             })
             .collect()
     }
