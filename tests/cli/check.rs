@@ -276,3 +276,35 @@ fn a_pack_an_unlimited_plan_covers_is_worth_knowing_not_a_failing() {
     assert_eq!(report["status"], "ok");
     assert_eq!(report["findings"][0]["severity"], "info");
 }
+
+#[test]
+fn r22_a_lapsed_membership_and_every_contract_lapsed_does_not_pass() {
+    let env = Env::contoso();
+    env.ok(&w(
+        "offer add gold --competency Security --start 2026-01-01 --end 2026-12-31",
+    ));
+    env.ok(&w(
+        "activate gold-security/cloud-support --access-id A-1 --contract-id C1 --start 2026-01-01 --end 2026-12-31",
+    ));
+    env.ok(&w(
+        "activate gold-security/product-support --access-id A-2 --contract-id C2 --start 2026-01-01 --end 2026-12-31",
+    ));
+    env.reports(
+        &w("--as-of 2026-12-10 check"),
+        4,
+        "the membership ends on 2026-12-31, in 21 days [membership-ending]",
+    );
+    let run = env.reports(
+        &w("--as-of 2027-02-01 check"),
+        5,
+        "the membership ended on 2026-12-31: no offer is in force",
+    );
+    assert!(run.stdout.contains("[membership-ended]"), "{}", run.stdout);
+    let json = env.run(&w("--as-of 2027-02-01 --json check")).json();
+    assert_eq!(json["status"], "critical");
+    env.reports(
+        &w("--as-of 2027-02-01 check --exit-zero"),
+        0,
+        "membership-ended",
+    );
+}
