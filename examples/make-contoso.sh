@@ -15,9 +15,9 @@ ps 2025-03-01 account add agent@contoso.com --role admin-agent --csp-only
 ps 2025-03-01 account add engineer@outlook.com --msa
 ps 2025-03-01 offer add action-pack --start 2025-03-01
 ps 2025-03-01 activate action-pack/product-support --access-id MAPS-ACC-41B7-9C20 --contract-id 6000010
-ps 2025-05-12 incidents open --scope on-premises --product "Windows Server 2019" --title "Cluster validation fails on shared disk" --case 2505120040001
+ps 2025-05-12 incidents open --scope on-premises --product "Windows Server 2022" --title "Cluster validation fails on shared disk" --case 2505120040001
 ps 2025-05-20 incidents close INC-0001
-ps 2025-09-03 --as engineer@outlook.com incidents open --scope on-premises --product "SQL Server 2019" --title "Always On listener unreachable after patch"
+ps 2025-09-03 --as engineer@outlook.com incidents open --scope on-premises --product "SQL Server 2022" --title "Always On listener unreachable after patch"
 ps 2025-09-10 incidents close INC-0002
 
 ps 2026-02-01 offer add gold --competency "Cloud Platform" --start 2026-02-01
@@ -27,9 +27,9 @@ ps 2026-02-04 activate gold-cloud-platform/product-support --access-id GOLD-ACC-
 ps 2026-02-04 activate gold-cloud-platform/cloud-support --access-id SIG-ACC-22D0-5E61 --contract-id 7000002 --start 2026-02-01
 ps 2026-02-04 activate silver-data-analytics/cloud-support --access-id SIG-ACC-9B41-0C7D --contract-id 8000005 --start 2026-02-01
 ps 2026-02-04 contract link 7000001 --account engineer@outlook.com
-ps 2026-03-02 incidents open --scope on-premises --product "Exchange Server 2019" --title "Mail flow stops after CU14" --case 2603020010001
+ps 2026-03-02 incidents open --scope on-premises --product "Exchange Server SE" --title "Mail flow stops after CU1" --case 2603020010001
 ps 2026-03-09 incidents close INC-0003
-ps 2026-04-14 --as engineer@outlook.com incidents open --scope on-premises --product "SharePoint Server 2019" --title "Search crawl stuck at 99%"
+ps 2026-04-14 --as engineer@outlook.com incidents open --scope on-premises --product "SharePoint Server Subscription Edition" --title "Search crawl stuck at 99%"
 ps 2026-05-06 incidents open --scope on-premises --product "SQL Server 2022" --title "Backup to URL fails with 403"
 ps 2026-05-08 incidents refund INC-0005 --reason product-bug
 ps 2026-06-18 incidents open --scope cloud --product "Azure Kubernetes Service" --title "Node pool upgrade hangs"
@@ -45,7 +45,7 @@ for n in 1 2 3 4; do
 done
 ps 2026-10-01 contract add --plan premier --contract-id PREM-2027 --access-id PREM-ACC-0D19-77E2 --incidents 40 --scope both --start 2027-01-01
 ps 2026-11-10 activate silver-data-analytics/product-support
-ps 2026-11-20 incidents open --scope on-premises --product "Exchange Server 2019" --title "Hybrid free/busy fails" --case 2611200010003
+ps 2026-11-20 incidents open --scope on-premises --product "Exchange Server SE" --title "Hybrid free/busy fails" --case 2611200010003
 cp "$tmp/state.json" "$out"
 cp "$tmp/state.history.jsonl" "$(dirname "$0")/contoso.history.jsonl"
 echo "wrote $out and its history log"

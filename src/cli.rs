@@ -71,6 +71,17 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_AS_OF", value_name = "YYYY-MM-DD", value_parser = date)]
     pub as_of: Option<NaiveDate>,
 
+    /// A product lifecycle file (CSV) that corrects or adds rows of the built-in table (R21)
+    /// [default: lifecycle.csv beside the state file, if there is one]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "PARTNER_SUPPORT_LIFECYCLE",
+        value_name = "FILE"
+    )]
+    pub lifecycle: Option<PathBuf>,
+
     /// Print one JSON document on stdout instead of tables and messages
     #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
@@ -175,6 +186,9 @@ pub enum Command {
     Check(CheckArgs),
     /// The audit trail: who changed what, when, and what it did to balances
     History(HistoryArgs),
+    /// The product lifecycle table and what the N-1 policy entitles on the day (R21)
+    #[command(subcommand)]
+    Products(ProductsCommand),
     /// Put back the state before the last change (from the backup, checked to be exactly the
     /// revision before), recorded as a change of its own; a second `undo` puts it back again
     Undo,
@@ -193,6 +207,21 @@ pub enum Command {
     Export(ExportArgs),
     /// Merge a previous `export --format json` (or an incidents CSV) into this state: all or nothing
     Import(ImportArgs),
+}
+
+/// `products …`.
+#[derive(Debug, Subcommand)]
+pub enum ProductsCommand {
+    /// List product versions with their support dates and whether on-premises incidents may be
+    /// opened for them on the day (default: those still in extended support)
+    List {
+        /// Only this family (`windows-server`, `sql-server`, …)
+        #[arg(long, value_name = "FAMILY")]
+        family: Option<String>,
+        /// Every version, also those past extended support
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 /// `export`.

@@ -46,6 +46,9 @@ pub enum Error {
         /// Where its state file would be.
         path: std::path::PathBuf,
     },
+    /// A lifecycle file that cannot be read or has a bad row (a usage error).
+    #[error("{0}")]
+    BadLifecycle(String),
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -56,6 +59,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
+            Error::BadLifecycle(_) => EXIT_USAGE,
             Error::Refused(_) => EXIT_REFUSED,
             Error::Store(_)
             | Error::Output(_)
@@ -85,6 +89,9 @@ impl Error {
             Error::Unhealthy(_) => Some(
                 "`doctor --fix` repairs permissions and temp files; data problems need a hand edit or the backup"
                     .into(),
+            ),
+            Error::BadLifecycle(_) => Some(
+                "a lifecycle file is a CSV with the columns product_id, family (optional), product, policy, start, mainstream_end, extended_end, status, source".into(),
             ),
             Error::Output(_) | Error::Findings(_) => None,
         }

@@ -99,6 +99,7 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         as_account: cli.as_account,
+        lifecycle: cli.lifecycle,
         json: cli.json,
         reveal: cli.reveal,
         quiet: cli.quiet,

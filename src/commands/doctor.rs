@@ -17,7 +17,7 @@ pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
     } else {
         Vec::new()
     };
-    let mut findings = health::examine(&paths);
+    let mut findings = health::examine(&paths, &ctx.lifecycle()?);
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let problems = findings
         .iter()

@@ -5,6 +5,7 @@ use crate::domain::contract::Scope;
 use crate::domain::incident::{
     CSP_PLAN, Incident, IncidentEdit, IncidentId, NewIncident, RefundReason,
 };
+use crate::domain::lifecycle::Lookup;
 use crate::domain::state::{ScopeTotal, State, Totals};
 use crate::domain::values::{Id, Text};
 use crate::error::Error;
@@ -46,6 +47,24 @@ fn plan_of<'a>(state: &'a State, contract: Option<&Id>) -> Option<&'a str> {
 }
 
 fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
+    // R21: an on-premises product the N-1 policy does not entitle is refused before anything.
+    if let (Scope::OnPremises, Some(product)) = (Scope::from(args.scope), &args.product) {
+        let lifecycle = ctx.lifecycle()?;
+        match lifecycle.allows(product.as_str(), ctx.today)? {
+            Lookup::Known(_) => {}
+            Lookup::Undated(v) => ctx.note(format_args!(
+                "the product lifecycle table gives no release date for {} ({}), so the N-1 policy was not checked",
+                v.product, v.status
+            ))?,
+            Lookup::Near(names) => ctx.note(format_args!(
+                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (did you mean {}?)",
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ))?,
+            Lookup::Unknown => ctx.note(format_args!(
+                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (`partner-support products list` shows the table)"
+            ))?,
+        }
+    }
     let new = NewIncident {
         scope: args.scope.into(),
         title: args.title,

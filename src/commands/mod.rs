@@ -10,6 +10,7 @@ mod history;
 mod incidents;
 mod init;
 mod offer;
+mod products;
 mod profile;
 mod status;
 mod transfer;
@@ -37,6 +38,8 @@ pub struct Ctx {
     pub today: NaiveDate,
     /// `--as`.
     pub as_account: Option<Email>,
+    /// `--lifecycle`.
+    pub lifecycle: Option<std::path::PathBuf>,
     /// `--json`.
     pub json: bool,
     /// `--reveal`.
@@ -140,6 +143,38 @@ impl Ctx {
         Ok((done.loaded, done.value))
     }
 
+    /// The product lifecycle table (R21): the built-in one, corrected by `--lifecycle FILE` or,
+    /// without it, by `lifecycle.csv` beside the state file when there is one.
+    pub fn lifecycle(&self) -> Result<crate::domain::lifecycle::Lifecycle, Error> {
+        let beside = self
+            .store
+            .path()
+            .with_file_name(crate::store::lifecycle::BESIDE_STATE);
+        let path = match &self.lifecycle {
+            Some(path) => path.clone(),
+            None if beside.is_file() => beside,
+            None => return crate::store::lifecycle::load(None).map_err(Error::BadLifecycle),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::BadLifecycle(format!(
+                "cannot read lifecycle file `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        crate::store::lifecycle::load(Some((&path, &text))).map_err(Error::BadLifecycle)
+    }
+
+    /// A note on stderr (something worth knowing that changes nothing); silent with `-q`.
+    pub fn note(&mut self, message: impl std::fmt::Display) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        render::print_labelled(
+            &mut self.err,
+            &[("note:", render::CYAN, message.to_string())],
+        )
+    }
+
     /// A warning on stderr, even with `-q` or `--json`.
     pub fn warn(&mut self, message: impl std::fmt::Display) -> io::Result<()> {
         render::print_labelled(
@@ -177,6 +212,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Check(args) => check::check(ctx, args),
         Command::History(args) => history::history(ctx, args),
         Command::Undo => undo::undo(ctx),
+        Command::Products(c) => products::products(ctx, c),
         Command::Completions { shell } => docs::completions(ctx, shell),
         Command::Man => docs::man(ctx),
         Command::Export(args) => transfer::export(ctx, args),

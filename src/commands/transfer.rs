@@ -59,6 +59,7 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
     let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
     let import = exchange::parse(&text).map_err(bad)?;
+    let lifecycle = ctx.lifecycle()?;
     let (_, merged) = ctx.mutate_if("import", |state, stored, actor| {
         // Adding accounts is a change to the accounts (an admin's, once there is one).
         if import
@@ -73,7 +74,7 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
             .filter(|id| state.incidents.find(*id).is_some())
             .map(|id| stored.record(&state.incidents, id))
             .collect::<Result<Vec<_>, _>>()?;
-        let merged = state.merge(import, &recorded)?;
+        let merged = state.merge(import, &recorded, &lifecycle)?;
         let summary = (merged.added.total() > 0).then(|| summary(&merged, file_name(&args.file)));
         Ok((merged, summary))
     })?;

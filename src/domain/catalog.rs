@@ -153,7 +153,7 @@ pub fn nearest_competencies(name: &str) -> Vec<&'static str> {
 }
 
 /// How many characters to insert, delete or replace to turn `a` into `b` (Levenshtein).
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

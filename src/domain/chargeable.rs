@@ -1,14 +1,15 @@
 //! R8 for records that did not come through `incidents open` (an import, a hand edit): each
 //! incident that counts must have been chargeable on its own opening day — its contract recorded
 //! by then (R16), covering its scope, active then, with an incident left then — and opened by a
-//! known account.
+//! known account; and an on-premises product the N-1 policy entitled then (R21).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::contract::Allowance;
+use super::contract::{Allowance, Scope};
 use super::incident::{Incident, IncidentId};
+use super::lifecycle::Lifecycle;
 use super::state::State;
 use super::values::Id;
 
@@ -30,11 +31,11 @@ impl State {
     /// The breaches of R8 among `records` (whole records of this state's incidents, in ID
     /// order), one per incident at most, in ID order. The allowance is counted over every
     /// incident of the state, as it stood on each opening day.
-    pub fn breaches(&self, records: &[Incident]) -> Vec<Breach> {
+    pub fn breaches(&self, records: &[Incident], lifecycle: &Lifecycle) -> Vec<Breach> {
         let mut found: Vec<Breach> = records
             .iter()
             .filter(|i| i.void.is_none())
-            .filter_map(|i| self.breach(i))
+            .filter_map(|i| self.breach(i, lifecycle))
             .collect();
         // The allowance is counted as the incidents were opened, one by one, leaving out those
         // that could not have been charged at all.
@@ -62,7 +63,7 @@ impl State {
     }
 
     /// Why `i` could not have been opened as recorded, leaving the allowance aside.
-    fn breach(&self, i: &Incident) -> Option<Breach> {
+    fn breach(&self, i: &Incident, lifecycle: &Lifecycle) -> Option<Breach> {
         let breach = |field, message| {
             Some(Breach {
                 incident: i.id,
@@ -76,6 +77,18 @@ impl State {
                 format!(
                     "{} was opened by `{by}`, which is not a recorded account",
                     i.id
+                ),
+            );
+        }
+        // R21: an on-premises product the N-1 policy did not entitle on the day.
+        if let (Scope::OnPremises, Some(product)) = (i.scope, &i.product)
+            && let Err(refusal) = lifecycle.allows(product.as_str(), i.opened_on)
+        {
+            return breach(
+                "product",
+                format!(
+                    "{} could not have been opened on {}: {refusal}",
+                    i.id, i.opened_on
                 ),
             );
         }
@@ -185,6 +198,7 @@ impl State {
 mod tests {
     use crate::domain::contract::{Allowance, Coverage, Scope};
     use crate::domain::incident::{Incident, Refund, RefundReason};
+    use crate::domain::lifecycle::Lifecycle;
     use crate::domain::testing::{account, contract, d, incident, org_with};
 
     fn on(n: u32, day: &str, scope: Scope) -> Incident {
@@ -226,7 +240,7 @@ mod tests {
         ];
         s.incidents = records.iter().cloned().collect();
         let found: Vec<_> = s
-            .breaches(&records)
+            .breaches(&records, &Lifecycle::default())
             .into_iter()
             .map(|b| (b.incident.0, b.field))
             .collect();
@@ -260,7 +274,7 @@ mod tests {
         ];
         s.incidents = records.iter().cloned().collect();
         let found: Vec<_> = s
-            .breaches(&records)
+            .breaches(&records, &Lifecycle::default())
             .into_iter()
             .map(|b| b.message)
             .collect();

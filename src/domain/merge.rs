@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::account::Account;
 use super::contract::Contract;
 use super::incident::{Incident, IncidentId};
+use super::lifecycle::Lifecycle;
 use super::offer::Offer;
 use super::refusal::Refusal;
 use super::state::{Organization, PendingActivation, State};
@@ -100,7 +101,12 @@ impl State {
     /// Merges `import`; `recorded` holds the whole records of this state's incidents that have
     /// the IDs of incidents in the import (see [`Import::incident_ids`]). On a refusal the state
     /// may be half changed: the caller discards it.
-    pub fn merge(&mut self, import: Import, recorded: &[Incident]) -> Result<Merged, Refusal> {
+    pub fn merge(
+        &mut self,
+        import: Import,
+        recorded: &[Incident],
+        lifecycle: &Lifecycle,
+    ) -> Result<Merged, Refusal> {
         if self.organization.is_none()
             && let Some(theirs) = &import.organization
         {
@@ -210,7 +216,7 @@ impl State {
             )));
         }
         // R8 for each new incident, as of the day it was opened.
-        if let Some(b) = self.breaches(&new_incidents).into_iter().next() {
+        if let Some(b) = self.breaches(&new_incidents, lifecycle).into_iter().next() {
             let at = match import.rows.get(&b.incident) {
                 Some(row) => format!("row {row}, column `{}`", b.field),
                 None => format!("incident {}, field `{}`", b.incident, b.field),
@@ -225,6 +231,7 @@ impl State {
 mod tests {
     use super::*;
     use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::lifecycle::Lifecycle;
     use crate::domain::testing::{self, contract, org};
 
     fn incident(n: u32, contract: &str) -> Incident {
@@ -259,7 +266,10 @@ mod tests {
             contracts: vec![two_incident_contract()],
             ..Import::default()
         };
-        let m = s.clone().merge(import.clone(), &recorded(&s)).unwrap();
+        let m = s
+            .clone()
+            .merge(import.clone(), &recorded(&s), &Lifecycle::default())
+            .unwrap();
         assert_eq!(
             (
                 m.added.incidents,
@@ -277,6 +287,7 @@ mod tests {
                 ..Import::default()
             },
             &recorded(&s),
+            &Lifecycle::default(),
         );
         assert_eq!(
             refused.unwrap_err().to_string(),
@@ -296,6 +307,7 @@ mod tests {
                 ..Import::default()
             },
             &[],
+            &Lifecycle::default(),
         );
         assert_eq!(
             refused.unwrap_err().to_string(),
@@ -314,7 +326,7 @@ mod tests {
         };
         assert!(
             s.clone()
-                .merge(too_many, &recorded(&s))
+                .merge(too_many, &recorded(&s), &Lifecycle::default())
                 .unwrap_err()
                 .to_string()
                 .contains("more incidents charged (3) than it grants (2)")
@@ -327,6 +339,7 @@ mod tests {
                 ..Import::default()
             },
             &recorded(&s),
+            &Lifecycle::default(),
         );
         assert!(
             refused
@@ -340,7 +353,7 @@ mod tests {
         };
         assert!(
             s.clone()
-                .merge(orphan, &recorded(&s))
+                .merge(orphan, &recorded(&s), &Lifecycle::default())
                 .unwrap_err()
                 .to_string()
                 .contains("which is not recorded")

@@ -10,6 +10,7 @@ pub mod contract;
 pub mod incident;
 pub mod incidents;
 pub mod integrity;
+pub mod lifecycle;
 pub mod merge;
 pub mod offer;
 pub mod plans;

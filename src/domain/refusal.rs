@@ -249,6 +249,23 @@ pub enum Refusal {
         /// How many more.
         more: usize,
     },
+    /// R21: an on-premises product the N-1 policy does not entitle on the day.
+    #[error(
+        "the support plan can't be used for support of the specified products: {product} is not entitled on {on} under the N-1 policy: {reason}{}",
+        unverified_note(.unverified)
+    )]
+    ProductNotEntitled {
+        /// The product version, as the lifecycle table names it.
+        product: String,
+        /// The day.
+        on: NaiveDate,
+        /// Why (mainstream support ended, N-2).
+        reason: String,
+        /// The versions of its family entitled that day.
+        entitled: Vec<String>,
+        /// The lifecycle rows that decided it and are not VERIFIED, with their status.
+        unverified: Vec<String>,
+    },
     /// A named contract is unusable, and another one is usable for the same products.
     #[error("{refusal}")]
     UsableInstead {
@@ -368,6 +385,13 @@ impl Refusal {
             }
             Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
             Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
+            Refusal::ProductNotEntitled { entitled, .. } => match entitled.as_slice() {
+                [] => "no version of this product is entitled that day: a paid plan (`contract add --plan premier`) may still cover it".into(),
+                versions => format!(
+                    "entitled that day: {}; `partner-support products list` shows the table",
+                    versions.join(", ")
+                ),
+            },
             Refusal::UsableInstead { contract, .. } => format!(
                 "contract `{contract}` covers these products and is usable today: pass `--contract {contract}`, or leave out `--contract`"
             ),
@@ -400,6 +424,16 @@ impl Refusal {
             }
             _ => return None,
         })
+    }
+}
+
+fn unverified_note(rows: &[String]) -> String {
+    match rows {
+        [] => String::new(),
+        rows => format!(
+            " (decided by lifecycle rows not verified: {}; check their dates)",
+            rows.join(", ")
+        ),
     }
 }
 

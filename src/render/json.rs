@@ -9,6 +9,7 @@ use crate::domain::activation::{BenefitState, BenefitView};
 use crate::domain::check::{Finding, Severity};
 use crate::domain::contract::Allowance;
 use crate::domain::incident::{CSP_PLAN, Incident};
+use crate::domain::lifecycle::{LifecycleDate, ProductVersion, Verdict};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal, Totals};
 use crate::domain::values::ymd;
@@ -421,6 +422,54 @@ pub struct StatusJson {
     pub account: Option<AccountJson>,
     pub contracts: Vec<ContractJson>,
     pub warnings: Vec<WarningJson>,
+}
+
+/// `products list --json`.
+#[derive(Debug, Serialize)]
+pub struct ProductsJson<'a> {
+    pub as_of: NaiveDate,
+    pub products: Vec<ProductJson<'a>>,
+}
+
+/// One product version of the lifecycle table, with its verdict on the day.
+#[derive(Debug, Serialize)]
+pub struct ProductJson<'a> {
+    pub product_id: &'a str,
+    pub family: &'a str,
+    pub product: &'a str,
+    pub policy: &'a str,
+    pub start: Option<NaiveDate>,
+    pub mainstream_end: Option<NaiveDate>,
+    pub extended_end: Option<NaiveDate>,
+    pub status: &'a str,
+    pub verified: bool,
+    pub source: &'a str,
+    pub entitled: bool,
+    pub reason: Option<String>,
+}
+
+impl<'a> ProductJson<'a> {
+    /// `v`, judged `verdict`.
+    pub fn new(v: &'a ProductVersion, verdict: &Verdict) -> Self {
+        let day = |d: LifecycleDate| match d {
+            LifecycleDate::Day(d) => Some(d),
+            _ => None,
+        };
+        ProductJson {
+            product_id: &v.product_id,
+            family: &v.family,
+            product: &v.product,
+            policy: &v.policy,
+            start: day(v.start),
+            mainstream_end: day(v.mainstream_end),
+            extended_end: day(v.extended_end),
+            status: &v.status,
+            verified: v.is_verified(),
+            source: &v.source,
+            entitled: verdict.is_entitled(),
+            reason: verdict.reason(),
+        }
+    }
 }
 
 /// What `undo` did.

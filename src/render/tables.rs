@@ -10,6 +10,7 @@ use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
 use crate::domain::check::Finding;
 use crate::domain::contract::{Allowance, Scope, Status};
 use crate::domain::incident::{CSP_PLAN, Incident};
+use crate::domain::lifecycle::{ProductVersion, Verdict};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal};
 
@@ -366,6 +367,55 @@ pub fn incidents(
             or_dash(i.case_number.as_ref()),
             or_dash(i.opened_by.as_ref()),
             state,
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+/// The products table: each version's dates, how sure they are, and its N-1 verdict.
+pub fn products(
+    w: &mut dyn Write,
+    color: bool,
+    rows: &[(&ProductVersion, Verdict)],
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(
+            w,
+            "No product versions. `--all` also lists those past extended support."
+        );
+    }
+    let mut t = table(
+        color,
+        &[
+            "Product",
+            "Family",
+            "Released",
+            "Mainstream end",
+            "Extended end",
+            "Dates",
+            "N-1",
+        ],
+    );
+    for (v, verdict) in rows {
+        let n1 = match verdict {
+            Verdict::Newest => Cell::new("entitled (N)").fg(Color::Green),
+            Verdict::Previous => Cell::new("entitled (N-1)").fg(Color::Green),
+            Verdict::Undetermined => Cell::new("not checked: no release date").fg(Color::Yellow),
+            other => Cell::new(other.reason().unwrap_or_default()).fg(Color::Red),
+        };
+        let dates = Cell::new(&v.status);
+        let dates = match v.is_verified() {
+            true => dates,
+            false => dates.fg(Color::Yellow),
+        };
+        t.add_row(vec![
+            Cell::new(shown(&v.product)),
+            Cell::new(&v.family),
+            Cell::new(v.start.to_string()),
+            Cell::new(v.mainstream_end.to_string()),
+            Cell::new(v.extended_end.to_string()),
+            dates,
+            n1,
         ]);
     }
     writeln!(w, "{t}")

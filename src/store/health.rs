@@ -10,6 +10,7 @@ use super::files::{
     make_private,
 };
 use super::{StoreError, decode, file, history, lock, read_state_file};
+use crate::domain::lifecycle::Lifecycle;
 use crate::domain::state::SCHEMA_VERSION;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
@@ -49,7 +50,7 @@ impl Finding {
 }
 
 /// Examines the state file at `paths` and everything around it.
-pub fn examine(paths: &Paths) -> Vec<Finding> {
+pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
     use Severity::{Error, Info, Warning};
     let state_path = paths.state.display();
     let backup = paths.backup.display();
@@ -146,7 +147,7 @@ pub fn examine(paths: &Paths) -> Vec<Finding> {
                     if problems.is_empty()
                         && let Ok(records) = decoded.loaded.records(|_| true)
                     {
-                        for breach in state.breaches(&records) {
+                        for breach in state.breaches(&records, lifecycle) {
                             found.push(Finding::new(
                                 Warning,
                                 "not-chargeable",

@@ -5,6 +5,7 @@ pub mod file;
 mod files;
 pub mod health;
 pub mod history;
+pub mod lifecycle;
 mod lock;
 
 use std::fs::{self, File};

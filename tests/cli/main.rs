@@ -18,6 +18,7 @@ mod doctor;
 mod examples;
 mod history;
 mod incidents;
+mod products;
 mod profiles;
 mod security;
 mod sequences;

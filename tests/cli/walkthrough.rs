@@ -235,9 +235,9 @@ fn step6_opening_an_incident_charges_the_chosen_contract() {
         "--scope",
         "on-premises",
         "--product",
-        "Exchange Server 2019",
+        "Windows Server 2022",
         "--title",
-        "Mail flow stops after CU14",
+        "Cluster validation fails on shared disk",
     ]);
     assert!(run.stderr.contains("INC-0001"), "{}", run.stderr);
     assert!(

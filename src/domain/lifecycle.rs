@@ -1,0 +1,478 @@
+//! R21, the N-1 policy: an on-premises incident is for the newest version of a product family
+//! released by then (N), or the one before it (N-1), while it is in mainstream support. The
+//! lifecycle table is data (`data/lifecycle.csv`, read by `store/lifecycle.rs`); this module
+//! finds a product in it and applies the rule on a day.
+
+use chrono::NaiveDate;
+
+use super::catalog::distance;
+use super::refusal::Refusal;
+
+/// A date the lifecycle table gives, or why it gives none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifecycleDate {
+    /// A calendar day (the last day, for an end: inclusive).
+    Day(NaiveDate),
+    /// There is none (`n/a`, `none`: the modern policy has no fixed end).
+    NoEnd,
+    /// None is known (`?`).
+    Unknown,
+}
+
+impl std::fmt::Display for LifecycleDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LifecycleDate::Day(d) => write!(f, "{d}"),
+            LifecycleDate::NoEnd => f.write_str("none"),
+            LifecycleDate::Unknown => f.write_str("?"),
+        }
+    }
+}
+
+/// One product version of the lifecycle table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductVersion {
+    /// Microsoft's lifecycle slug (`windows-server-2019`; `-*` for every component of a suite).
+    pub product_id: String,
+    /// The family its versions succeed each other in (`windows-server`).
+    pub family: String,
+    /// The name as Microsoft writes it.
+    pub product: String,
+    /// `fixed`, `fixed-mainstream-only`, `modern-on-prem`, …
+    pub policy: String,
+    /// Released.
+    pub start: LifecycleDate,
+    /// Last day of mainstream support.
+    pub mainstream_end: LifecycleDate,
+    /// Last day of extended support.
+    pub extended_end: LifecycleDate,
+    /// How sure the dates are: `VERIFIED`, `VERIFIED-SNAPSHOT`, `CONFLICT`, `UNVERIFIED`, …
+    pub status: String,
+    /// Where the dates were read.
+    pub source: String,
+}
+
+impl ProductVersion {
+    /// Whether its dates rest on a primary source (`VERIFIED…`).
+    pub fn is_verified(&self) -> bool {
+        self.status.starts_with("VERIFIED")
+    }
+
+    /// Whether it was in mainstream support at the end of `day`.
+    fn in_mainstream(&self, day: NaiveDate) -> bool {
+        match self.mainstream_end {
+            LifecycleDate::Day(end) => day <= end,
+            LifecycleDate::NoEnd | LifecycleDate::Unknown => true,
+        }
+    }
+
+    fn released_by(&self, day: NaiveDate) -> Option<NaiveDate> {
+        match self.start {
+            LifecycleDate::Day(start) if start <= day => Some(start),
+            _ => None,
+        }
+    }
+
+    /// The names it is known by, normalized: its name, its slug, and for a suite
+    /// ("System Center 2016 Operations Manager / Virtual Machine Manager / …") each component
+    /// with the suite's name and version, and the suite alone.
+    fn names(&self) -> Vec<String> {
+        let mut names = vec![
+            normalize(&self.product),
+            normalize(&self.product_id.trim_end_matches("-*").replace('-', " ")),
+        ];
+        let mut parts = self.product.split(" / ");
+        if let (Some(first), Some(_)) = (parts.next(), self.product.find(" / ")) {
+            let words: Vec<&str> = first.split_whitespace().collect();
+            if let Some(at) = words
+                .iter()
+                .position(|w| w.chars().any(|c| c.is_ascii_digit()))
+            {
+                let suite = words[..=at].join(" ");
+                names.push(normalize(first));
+                names.push(normalize(&suite));
+                names.extend(parts.map(|p| normalize(&format!("{suite} {p}"))));
+            }
+        }
+        names
+    }
+}
+
+/// Lowercase, without "Microsoft", punctuation or repeated spaces.
+fn normalize(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    cleaned
+        .split_whitespace()
+        .filter(|w| *w != "microsoft")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What the table says of a product name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// This version (the longest known name the product starts with: "Exchange Server 2019
+    /// CU14" is Exchange Server 2019).
+    Known(&'a ProductVersion),
+    /// This version, whose release date the table does not give (the rule cannot decide).
+    Undated(&'a ProductVersion),
+    /// Not in the table; these known names are near it.
+    Near(Vec<&'a str>),
+    /// Not in the table, and nothing near it.
+    Unknown,
+}
+
+/// Whether a version was entitled on a day, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The newest version of its family released by then (N), in mainstream support.
+    Newest,
+    /// The one before the newest (N-1), in mainstream support.
+    Previous,
+    /// Its mainstream support ended on this day.
+    MainstreamEnded(NaiveDate),
+    /// Two or more versions are newer (N-2 or older).
+    TooOld {
+        /// The newest version then.
+        newest: String,
+    },
+    /// Not released yet on the day.
+    NotReleased,
+    /// The table gives no release day: the rule cannot be applied.
+    Undetermined,
+}
+
+impl Verdict {
+    /// Whether an incident may be opened for it.
+    pub fn is_entitled(&self) -> bool {
+        matches!(self, Verdict::Newest | Verdict::Previous)
+    }
+
+    /// Why it is not entitled, in words; `None` when it is.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Verdict::Newest | Verdict::Previous => None,
+            Verdict::MainstreamEnded(on) => Some(format!("its mainstream support ended on {on}")),
+            Verdict::TooOld { newest } => Some(format!(
+                "it is N-2 or older (the newest version is {newest})"
+            )),
+            Verdict::NotReleased => Some("it was not released yet".to_string()),
+            Verdict::Undetermined => Some("the lifecycle table gives no release date".to_string()),
+        }
+    }
+}
+
+/// The lifecycle table: every product version it knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    versions: Vec<ProductVersion>,
+}
+
+impl Lifecycle {
+    /// A table of these versions.
+    pub fn new(versions: Vec<ProductVersion>) -> Lifecycle {
+        Lifecycle { versions }
+    }
+
+    /// Every version, in the table's order.
+    pub fn versions(&self) -> &[ProductVersion] {
+        &self.versions
+    }
+
+    /// Adds `row`, or puts it in the place of the version with its `product_id`.
+    pub fn set(&mut self, row: ProductVersion) {
+        match self
+            .versions
+            .iter_mut()
+            .find(|v| v.product_id == row.product_id)
+        {
+            Some(v) => *v = row,
+            None => self.versions.push(row),
+        }
+    }
+
+    /// The version `product` names, or the known names near it.
+    pub fn find(&self, product: &str) -> Lookup<'_> {
+        let wanted = normalize(product);
+        let known = self
+            .versions
+            .iter()
+            .flat_map(|v| v.names().into_iter().map(move |n| (n, v)))
+            .filter(|(n, _)| {
+                wanted == *n
+                    || wanted
+                        .strip_prefix(n.as_str())
+                        .is_some_and(|rest| rest.starts_with(' '))
+            })
+            .max_by_key(|(n, _)| n.len());
+        if let Some((_, v)) = known {
+            return Lookup::Known(v);
+        }
+        let mut near: Vec<(usize, &str)> = self
+            .versions
+            .iter()
+            .map(|v| {
+                (
+                    distance(&wanted, &normalize(&v.product)),
+                    v.product.as_str(),
+                )
+            })
+            .filter(|(d, name)| *d <= (name.len() / 5).max(2))
+            .collect();
+        near.sort();
+        near.dedup_by_key(|(_, name)| *name);
+        // The closest only: "Windows Servr 2022" is 2022, not also 2025.
+        let best = near.first().map(|(d, _)| *d);
+        near.retain(|(d, _)| Some(*d) == best);
+        match near.is_empty() {
+            true => Lookup::Unknown,
+            false => Lookup::Near(near.into_iter().take(3).map(|(_, n)| n).collect()),
+        }
+    }
+
+    /// R21 for `version` at the end of `day`.
+    pub fn verdict(&self, version: &ProductVersion, day: NaiveDate) -> Verdict {
+        if version.start == LifecycleDate::Unknown {
+            return Verdict::Undetermined;
+        }
+        let Some(released) = version.released_by(day) else {
+            return Verdict::NotReleased;
+        };
+        // Newest first; the release day decides, the slug breaks a tie.
+        let mut family: Vec<(NaiveDate, &ProductVersion)> = self
+            .versions
+            .iter()
+            .filter(|v| v.family == version.family)
+            .filter_map(|v| v.released_by(day).map(|d| (d, v)))
+            .collect();
+        family.sort_by(|a, b| (b.0, &b.1.product_id).cmp(&(a.0, &a.1.product_id)));
+        let rank = family
+            .iter()
+            .position(|(d, v)| *d == released && v.product_id == version.product_id)
+            .expect("a version released by the day is among its family's");
+        if rank >= 2 {
+            return Verdict::TooOld {
+                newest: family[0].1.product.clone(),
+            };
+        }
+        if !version.in_mainstream(day)
+            && let LifecycleDate::Day(end) = version.mainstream_end
+        {
+            return Verdict::MainstreamEnded(end);
+        }
+        match rank {
+            0 => Verdict::Newest,
+            _ => Verdict::Previous,
+        }
+    }
+
+    /// R21 for an on-premises incident about `product` opened on `day`: refused (in Microsoft's
+    /// words, with the versions entitled then) when the table says it is not entitled; a product
+    /// the table does not know, or gives no release date for, passes unchecked.
+    pub fn allows(&self, product: &str, day: NaiveDate) -> Result<Lookup<'_>, Refusal> {
+        let lookup = self.find(product);
+        if let Lookup::Known(v) = &lookup
+            && self.verdict(v, day) == Verdict::Undetermined
+        {
+            return Ok(Lookup::Undated(v));
+        }
+        if let Lookup::Known(v) = &lookup
+            && let Some(reason) = self.verdict(v, day).reason()
+        {
+            // The rows that decided it: its own, and those of the newer versions it lost to.
+            let unverified = self
+                .versions
+                .iter()
+                .filter(|o| o.family == v.family && !o.is_verified())
+                .filter(|o| {
+                    o.product_id == v.product_id
+                        || o.released_by(day)
+                            .is_some_and(|d| Some(d) > v.released_by(day))
+                })
+                .map(|o| format!("{} ({})", o.product, o.status))
+                .collect();
+            return Err(Refusal::ProductNotEntitled {
+                product: v.product.clone(),
+                on: day,
+                reason,
+                entitled: self
+                    .entitled(&v.family, day)
+                    .iter()
+                    .map(|e| e.product.clone())
+                    .collect(),
+                unverified,
+            });
+        }
+        Ok(lookup)
+    }
+
+    /// The versions of `family` entitled at the end of `day`, newest first.
+    pub fn entitled(&self, family: &str, day: NaiveDate) -> Vec<&ProductVersion> {
+        let mut entitled: Vec<&ProductVersion> = self
+            .versions
+            .iter()
+            .filter(|v| v.family == family && self.verdict(v, day).is_entitled())
+            .collect();
+        entitled.sort_by_key(|v| std::cmp::Reverse(v.released_by(day)));
+        entitled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::d;
+
+    fn version(
+        id: &str,
+        family: &str,
+        product: &str,
+        start: &str,
+        mainstream: &str,
+    ) -> ProductVersion {
+        let date = |s: &str| match s {
+            "none" => LifecycleDate::NoEnd,
+            "?" => LifecycleDate::Unknown,
+            s => LifecycleDate::Day(d(s)),
+        };
+        ProductVersion {
+            product_id: id.into(),
+            family: family.into(),
+            product: product.into(),
+            policy: "fixed".into(),
+            start: date(start),
+            mainstream_end: date(mainstream),
+            extended_end: LifecycleDate::Unknown,
+            status: "VERIFIED".into(),
+            source: "test".into(),
+        }
+    }
+
+    fn windows_server() -> Lifecycle {
+        Lifecycle::new(vec![
+            version(
+                "windows-server-2012-r2",
+                "windows-server",
+                "Windows Server 2012 R2",
+                "2013-11-25",
+                "2018-10-09",
+            ),
+            version(
+                "windows-server-2016",
+                "windows-server",
+                "Windows Server 2016",
+                "2016-10-15",
+                "2022-01-11",
+            ),
+            version(
+                "windows-server-2019",
+                "windows-server",
+                "Windows Server 2019",
+                "2018-11-13",
+                "2024-01-09",
+            ),
+            version(
+                "windows-server-2022",
+                "windows-server",
+                "Windows Server 2022",
+                "2021-08-18",
+                "2026-10-13",
+            ),
+            version(
+                "windows-server-2025",
+                "windows-server",
+                "Windows Server 2025",
+                "2024-11-01",
+                "2029-11-13",
+            ),
+            version(
+                "system-center-2019-*",
+                "system-center",
+                "System Center 2019 Operations Manager / Virtual Machine Manager",
+                "2019-03-14",
+                "2024-04-09",
+            ),
+        ])
+    }
+
+    #[test]
+    fn r21_newest_and_the_one_before_while_in_mainstream_support() {
+        let t = windows_server();
+        let on = |product: &str, day: &str| match t.find(product) {
+            Lookup::Known(v) => t.verdict(v, d(day)),
+            other => panic!("{product}: {other:?}"),
+        };
+        let cases = [
+            ("Windows Server 2022", "2026-06-15", Verdict::Previous),
+            ("Windows Server 2025", "2026-06-15", Verdict::Newest),
+            ("Windows Server 2022", "2026-10-13", Verdict::Previous),
+            (
+                "Windows Server 2022",
+                "2026-10-14",
+                Verdict::MainstreamEnded(d("2026-10-13")),
+            ),
+            (
+                "Windows Server 2019",
+                "2026-06-15",
+                Verdict::TooOld {
+                    newest: "Windows Server 2025".into(),
+                },
+            ),
+            // Before 2025 was released, 2019 was N-1 but out of mainstream support.
+            (
+                "Windows Server 2019",
+                "2024-06-01",
+                Verdict::MainstreamEnded(d("2024-01-09")),
+            ),
+            ("Windows Server 2019", "2023-06-01", Verdict::Previous),
+            ("Windows Server 2012 R2", "2017-01-01", Verdict::Previous),
+            ("Windows Server 2025", "2024-10-31", Verdict::NotReleased),
+        ];
+        for (product, day, want) in cases {
+            assert_eq!(on(product, day), want, "{product} on {day}");
+        }
+        assert_eq!(
+            t.entitled("windows-server", d("2026-06-15"))
+                .iter()
+                .map(|v| v.product.as_str())
+                .collect::<Vec<_>>(),
+            ["Windows Server 2025", "Windows Server 2022"]
+        );
+    }
+
+    #[test]
+    fn a_product_is_found_by_its_name_slug_edition_or_suite_component_and_a_typo_by_its_nearest() {
+        let t = windows_server();
+        let found = |p: &str| match t.find(p) {
+            Lookup::Known(v) => v.product_id.clone(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(found("windows server 2012 r2"), "windows-server-2012-r2");
+        assert_eq!(
+            found("Microsoft Windows Server 2019 Datacenter"),
+            "windows-server-2019"
+        );
+        assert_eq!(found("windows-server-2016"), "windows-server-2016");
+        assert_eq!(
+            found("System Center 2019 Virtual Machine Manager"),
+            "system-center-2019-*"
+        );
+        assert!(matches!(t.find("Windows Server 2012"), Lookup::Near(_)));
+        assert_eq!(
+            t.find("Windows Servr 2022"),
+            Lookup::Near(vec!["Windows Server 2022"])
+        );
+        assert_eq!(t.find("Acme Widget 7"), Lookup::Unknown);
+        // "2012" does not find "2012 R2": a name matches on whole words.
+        assert!(matches!(t.find("Windows Server 20122"), Lookup::Near(_)));
+    }
+}
