@@ -194,9 +194,19 @@ fn edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), Error> {
         case_number: args.case_number,
         contract: args.contract,
     };
+    let lifecycle = match &change.product {
+        Some(_) => Some(ctx.lifecycle()?),
+        None => None,
+    };
     let (loaded, (i, changed)) = ctx.mutate("incidents edit", |state, stored, _| {
         state.incident(id)?;
         let record = stored.record(&state.incidents, id)?;
+        // R21 for a corrected on-premises product, as of the day the incident was opened.
+        if let (Some(lifecycle), Some(product), Scope::OnPremises) =
+            (&lifecycle, &change.product, record.scope)
+        {
+            lifecycle.allows(product.as_str(), record.opened_on)?;
+        }
         let (edited, changed) = state.edit_incident(record, change)?;
         let summary = format!("corrected the {} of {id}", changed.join(" and "));
         Ok(((edited.clone(), changed), summary))
