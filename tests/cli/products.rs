@@ -83,6 +83,18 @@ fn r21_an_on_premises_product_past_mainstream_or_n_minus_2_is_refused_with_the_e
         "--title",
         "Azure VM",
     ]);
+    // A corrected product is checked as of the day the incident was opened.
+    env.refused(
+        &[
+            "incidents",
+            "edit",
+            "INC-0001",
+            "--product",
+            "Windows Server 2016",
+        ],
+        3,
+        "Windows Server 2016 is not entitled on 2026-06-16",
+    );
     env.ok(&["doctor"]);
 }
 
