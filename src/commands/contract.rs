@@ -58,10 +58,14 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
         .into_iter()
         .filter(|v| all || v.is_listed())
         .collect();
+    let forecasts = state.forecasts(&views, ctx.today);
     if ctx.json {
         let contracts = views
             .iter()
-            .map(|v| ContractJson::new(v, ctx.reveal))
+            .map(|v| {
+                ContractJson::new(v, ctx.reveal)
+                    .with_forecast(forecasts.get(&v.contract.contract_id))
+            })
             .collect();
         return Ok(ctx.print_json(&ContractsJson {
             as_of: ctx.today,
@@ -74,6 +78,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
         &views,
         ctx.reveal,
         all,
+        Some(&forecasts),
     )?)
 }
 

@@ -305,12 +305,16 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         .filter(|v| scope.is_none_or(|s| v.contract.coverage.covers(s)))
         .collect();
     let totals = Totals::of(&views);
+    let forecasts = state.forecasts(&views, ctx.today);
     if ctx.json {
         let doc = RemainingJson {
             as_of: ctx.today,
             contracts: views
                 .iter()
-                .map(|v| ContractJson::new(v, ctx.reveal))
+                .map(|v| {
+                    ContractJson::new(v, ctx.reveal)
+                        .with_forecast(forecasts.get(&v.contract.contract_id))
+                })
                 .collect(),
             totals,
             by_scope: ScopeTotal::of(&views)
@@ -329,6 +333,7 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         &mut ctx.out,
         ctx.color,
         &views,
+        &forecasts,
         &by_scope,
     )?)
 }

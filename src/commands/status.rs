@@ -18,6 +18,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         .into_iter()
         .filter(|v| v.is_listed())
         .collect();
+    let forecasts = state.forecasts(&views, ctx.today);
     // One set of findings: the dashboard shows what `check` finds, with its default thresholds.
     let warnings = match state.organization {
         Some(_) => {
@@ -34,7 +35,10 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
             account: account.map(|a| AccountJson::new(a, true)),
             contracts: views
                 .iter()
-                .map(|v| ContractJson::new(v, ctx.reveal))
+                .map(|v| {
+                    ContractJson::new(v, ctx.reveal)
+                        .with_forecast(forecasts.get(&v.contract.contract_id))
+                })
                 .collect(),
             warnings: warnings.iter().map(WarningJson::from).collect(),
         };
@@ -52,6 +56,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         org,
         account,
         views: &views,
+        forecasts: &forecasts,
         warnings: &warnings,
         today: ctx.today,
     };

@@ -147,6 +147,7 @@ pub struct Report {
 /// Every code `check` can find.
 pub const CODES: &[&str] = &[
     "incidents-low",
+    "runs-out-before-end",
     "contract-expiring",
     "activation-pending",
     "benefit-not-activated",
@@ -253,6 +254,7 @@ impl State {
         let mut findings = Vec::new();
         let mut contracts = 0;
         let views = self.contract_views(today);
+        let forecasts = self.forecasts(&views, today);
         // A usable unlimited contract that covers every scope of `c` until `c` ends, or later:
         // then `c` running low or ending is worth knowing, not a failing.
         let covering = |c: &super::contract::Contract| {
@@ -317,6 +319,25 @@ impl State {
                         format!(
                             "{name} has {} left",
                             plural(remaining, "incident", "incidents")
+                        ),
+                    )
+                });
+            }
+            // R20: at its recent rate it runs out before it ends. A projection, so a warning:
+            // what is left now is `incidents-low`'s to grade.
+            if let Some(f) = forecasts.get(&c.contract_id)
+                && let Some(on) = f.runs_out_on
+            {
+                findings.push(Finding {
+                    days_left: Some((on - today).num_days()),
+                    ..finding(
+                        Severity::Warning,
+                        "runs-out-before-end",
+                        format!(
+                            "{name} would run out on {on} at {} incidents per 30 days, {} before it ends on {}",
+                            f.rate_per_30_days,
+                            plural((c.end - on).num_days(), "day", "days"),
+                            c.end
                         ),
                     )
                 });

@@ -8,6 +8,7 @@ use crate::domain::account::Account;
 use crate::domain::activation::{BenefitState, BenefitView};
 use crate::domain::check::{Finding, Severity};
 use crate::domain::contract::Allowance;
+use crate::domain::forecast::Forecast;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::lifecycle::{LifecycleDate, ProductVersion, Verdict};
 use crate::domain::offer::Offer;
@@ -164,6 +165,27 @@ pub struct ContractJson {
     pub reason: Option<String>,
     pub linked_accounts: Vec<String>,
     pub recorded_on: Option<NaiveDate>,
+    /// R20, for an active limited contract in a document that forecasts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<ForecastJson>,
+}
+
+/// A contract's forecast (R20).
+#[derive(Debug, Serialize)]
+pub struct ForecastJson {
+    pub rate_per_30_days: f64,
+    pub runs_out_on: Option<NaiveDate>,
+}
+
+impl ContractJson {
+    /// With its forecast, when it has one.
+    pub fn with_forecast(mut self, forecast: Option<&Forecast>) -> Self {
+        self.forecast = forecast.map(|f| ForecastJson {
+            rate_per_30_days: f.rate_per_30_days,
+            runs_out_on: f.runs_out_on,
+        });
+        self
+    }
 }
 
 impl ContractJson {
@@ -193,6 +215,7 @@ impl ContractJson {
             reason: v.reason(),
             linked_accounts: c.linked_accounts.iter().map(|e| e.to_string()).collect(),
             recorded_on: c.recorded_on,
+            forecast: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Human output: comfy-table tables and short text blocks.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
@@ -9,10 +10,12 @@ use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
 use crate::domain::check::Finding;
 use crate::domain::contract::{Allowance, Scope, Status};
+use crate::domain::forecast::Forecast;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::lifecycle::{ProductVersion, Verdict};
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal};
+use crate::domain::values::Id;
 
 use super::{access_id, bar};
 use crate::domain::values::printable;
@@ -214,6 +217,7 @@ pub fn contracts(
     views: &[ContractView<'_>],
     reveal: bool,
     with_reason: bool,
+    forecasts: Option<&BTreeMap<Id, Forecast>>,
 ) -> io::Result<()> {
     if views.is_empty() {
         return writeln!(
@@ -234,6 +238,9 @@ pub fn contracts(
         "Days left",
         "Status",
     ];
+    if forecasts.is_some() {
+        header.push("Runs out");
+    }
     if with_reason {
         header.push("Reason");
     }
@@ -256,6 +263,9 @@ pub fn contracts(
         .map(Cell::new)
         .collect();
         row.push(status_cell(v.status));
+        if let Some(forecasts) = forecasts {
+            row.push(Cell::new(runs_out(forecasts, v)));
+        }
         if with_reason {
             row.push(Cell::new(v.reason().unwrap_or_default()));
         }
@@ -486,6 +496,7 @@ pub fn remaining(
     w: &mut dyn Write,
     color: bool,
     views: &[ContractView<'_>],
+    forecasts: &BTreeMap<Id, Forecast>,
     by_scope: &[ScopeTotal],
 ) -> io::Result<()> {
     if views.is_empty() {
@@ -503,6 +514,7 @@ pub fn remaining(
             "Left",
             "End",
             "Days left",
+            "Runs out",
         ],
     );
     for v in views {
@@ -517,6 +529,7 @@ pub fn remaining(
             left_text(v),
             c.end.to_string(),
             v.days_left.max(0).to_string(),
+            runs_out(forecasts, v),
         ]);
     }
     right(&mut t, &[3, 4, 5, 6, 8]);
@@ -525,6 +538,14 @@ pub fn remaining(
         writeln!(w, "{}", scope_total(total))?;
     }
     Ok(())
+}
+
+/// When a contract runs out at its recent rate (R20): a day before its end, or "—".
+fn runs_out(forecasts: &BTreeMap<Id, Forecast>, v: &ContractView<'_>) -> String {
+    forecasts
+        .get(&v.contract.contract_id)
+        .and_then(|f| f.runs_out_on)
+        .map_or_else(|| "—".to_string(), |d| d.to_string())
 }
 
 /// One scope's total as a line: "On-premises: 58 left in 4 contracts, next end 2027-01-18".
@@ -572,6 +593,8 @@ pub struct Dashboard<'a> {
     pub account: Option<&'a Account>,
     /// The usable contracts.
     pub views: &'a [ContractView<'a>],
+    /// Their forecasts (R20).
+    pub forecasts: &'a BTreeMap<Id, Forecast>,
     /// What needs attention.
     pub warnings: &'a [Finding],
     /// The day it is as of.
@@ -584,6 +607,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         org,
         account,
         views,
+        forecasts,
         warnings,
         today,
     } = *d;
@@ -605,7 +629,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
     }
     writeln!(w, "As of:   {today}")?;
     writeln!(w)?;
-    contracts(w, color, views, reveal, false)?;
+    contracts(w, color, views, reveal, false, Some(forecasts))?;
     if !views.is_empty() {
         for total in ScopeTotal::of(views) {
             writeln!(w, "{}", scope_total(&total))?;

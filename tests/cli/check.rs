@@ -42,15 +42,21 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
         4,
         "WARNING contract 8000006 (Partner support Silver 15pack) has 2 incidents left [incidents-low]",
     );
-    assert!(run.stdout.ends_with("warning: 0 critical, 1 warning; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
+    // At 13 in a day (spread over 14 days at least) the last 2 go in 3 days (R20).
+    assert!(
+        run.stdout.contains("WARNING contract 8000006 (Partner support Silver 15pack) would run out on 2026-06-18 at 27.9 incidents per 30 days, 361 days before it ends on 2027-06-14 [runs-out-before-end]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("warning: 0 critical, 2 warnings; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
     assert_eq!(run.stderr, "", "the findings are the whole report");
-    // Tighter thresholds make it critical; looser ones make it pass.
+    // Tighter thresholds make it critical; looser ones (and the forecast left out) make it pass.
     env.reports(
         &w("check --critical-remaining 2"),
         5,
         "CRITICAL contract 8000006",
     );
-    env.ok(&w("check --warn-remaining 1"));
+    env.ok(&w("check --warn-remaining 1 --ignore runs-out-before-end"));
     // --exit-zero reports without failing.
     let run = env.ok(&w("check --critical-remaining 2 --exit-zero"));
     assert!(run.stdout.starts_with("CRITICAL"), "{}", run.stdout);

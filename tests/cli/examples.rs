@@ -264,3 +264,63 @@ fn a_named_unusable_contract_gets_a_hint_naming_the_usable_one() {
         run.stderr
     );
 }
+
+#[test]
+fn r20_the_forecast_says_when_a_pack_runs_out_before_its_end() {
+    let on = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .arg("--state")
+            .arg(example())
+            .args(["--as-of", "2026-10-01"])
+            .args(args);
+        crate::support::run_command(&mut cmd)
+    };
+    // RESELLER-26: 4 incidents in the last 90 days, 2 left: at 4 per 90 days, gone on 2026-11-15,
+    // a month before its end.
+    let json = on(&["--json", "incidents", "remaining"]).json();
+    let reseller = json["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_id"] == "RESELLER-26")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        reseller["forecast"],
+        serde_json::json!({"rate_per_30_days": 1.3, "runs_out_on": "2026-11-15"})
+    );
+    let unlimited = json["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_id"] == "7000002")
+        .unwrap()
+        .clone();
+    assert!(
+        unlimited.get("forecast").is_none(),
+        "an unlimited plan has none"
+    );
+    let table = on(&["incidents", "remaining"]).stdout;
+    assert!(
+        table.lines().nth(1).unwrap().contains("Runs out"),
+        "{table}"
+    );
+    let row = table.lines().find(|l| l.contains("RESELLER-26")).unwrap();
+    assert!(row.contains("2026-11-15"), "{row}");
+    assert!(
+        table
+            .lines()
+            .find(|l| l.contains("7000001"))
+            .unwrap()
+            .contains('—')
+    );
+    assert!(on(&["status"]).stdout.contains("2026-11-15"));
+    let check = on(&["check"]);
+    assert!(
+        check.stdout.contains("WARNING contract RESELLER-26 (Distributor escalation pack) would run out on 2026-11-15 at 1.3 incidents per 30 days, 30 days before it ends on 2026-12-15 [runs-out-before-end]"),
+        "{}",
+        check.stdout
+    );
+}
