@@ -304,6 +304,13 @@ pub struct CheckArgs {
     /// Warn when an activation has been pending longer than this many days
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub pending_days: u32,
+    /// Warn when a limited contract ends within this many days with incidents left, which
+    /// would lapse unused (R19)
+    #[arg(long, value_name = "DAYS", default_value_t = 60)]
+    pub unused_days: u32,
+    /// … and has at least this many incidents left
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub unused_min: u32,
     /// Only contracts and benefits covering this scope
     #[arg(long, value_enum)]
     pub scope: Option<ScopeArg>,
@@ -581,6 +588,9 @@ pub enum IncidentsCommand {
         /// Only contracts covering this scope
         #[arg(long, value_enum)]
         scope: Option<ScopeArg>,
+        /// Also expired and exhausted contracts, with what lapsed unused, totalled per year
+        #[arg(long)]
+        all: bool,
     },
 }
 

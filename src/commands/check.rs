@@ -14,6 +14,8 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         warn_days: args.warn_days,
         critical_days: args.critical_days,
         pending_days: args.pending_days,
+        unused_days: args.unused_days,
+        unused_min: args.unused_min,
     };
     // R22: a gate that finds nothing to check does not pass.
     let path = ctx.store.path().display().to_string();

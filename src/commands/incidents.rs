@@ -1,16 +1,19 @@
 //! `incidents open|list|close|edit|void|reopen|refund|remaining` (R8–R12, R14).
 
+use std::io::Write;
+
 use crate::cli::{EditArgs, IncidentsCommand, OpenArgs};
 use crate::domain::contract::Scope;
 use crate::domain::incident::{
     CSP_PLAN, Incident, IncidentEdit, IncidentId, NewIncident, RefundReason,
 };
 use crate::domain::lifecycle::Lookup;
-use crate::domain::state::{ScopeTotal, State, Totals};
+use crate::domain::state::{Lapsed, ScopeTotal, State, Totals};
 use crate::domain::values::{Id, Text};
 use crate::error::Error;
 use crate::render::json::{
-    ContractJson, IncidentJson, IncidentsJson, OpenedJson, RemainingJson, ScopeTotalJson,
+    ContractJson, IncidentJson, IncidentsJson, LapsedJson, OpenedJson, RemainingJson,
+    ScopeTotalJson,
 };
 use crate::render::tables;
 
@@ -27,10 +30,15 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
         IncidentsCommand::Reopen { id } => reopen(ctx, id),
         IncidentsCommand::Void { id, reason } => void(ctx, id, reason),
         IncidentsCommand::Refund { id, reason } => refund(ctx, id, reason.into()),
-        IncidentsCommand::Remaining { contract, scope } => remaining(
+        IncidentsCommand::Remaining {
+            contract,
+            scope,
+            all,
+        } => remaining(
             ctx,
             contract.as_ref().map(|c| c.as_str()),
             scope.map(Into::into),
+            all,
         ),
     }
 }
@@ -289,7 +297,12 @@ fn refund(ctx: &mut Ctx, id: IncidentId, reason: RefundReason) -> Result<(), Err
     Ok(())
 }
 
-fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Result<(), Error> {
+fn remaining(
+    ctx: &mut Ctx,
+    contract: Option<&str>,
+    scope: Option<Scope>,
+    all: bool,
+) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     if let Some(id) = contract {
@@ -300,7 +313,7 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         .into_iter()
         .filter(|v| match contract {
             Some(id) => v.contract.contract_id.as_str() == id,
-            None => v.is_listed(),
+            None => all || v.is_listed(),
         })
         .filter(|v| scope.is_none_or(|s| v.contract.coverage.covers(s)))
         .collect();
@@ -317,6 +330,10 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
                 })
                 .collect(),
             totals,
+            lapsed_by_year: Lapsed::by_year(&views)
+                .iter()
+                .map(LapsedJson::new)
+                .collect(),
             by_scope: ScopeTotal::of(&views)
                 .iter()
                 .filter(|t| scope.is_none_or(|s| s == t.scope))
@@ -329,11 +346,11 @@ fn remaining(ctx: &mut Ctx, contract: Option<&str>, scope: Option<Scope>) -> Res
         .into_iter()
         .filter(|t| scope.is_none_or(|s| s == t.scope))
         .collect();
-    Ok(tables::remaining(
-        &mut ctx.out,
-        ctx.color,
-        &views,
-        &forecasts,
-        &by_scope,
-    )?)
+    tables::remaining(&mut ctx.out, ctx.color, &views, &forecasts, &by_scope)?;
+    if all {
+        for year in Lapsed::by_year(&views) {
+            writeln!(ctx.out, "{}", tables::lapsed(&year))?;
+        }
+    }
+    Ok(())
 }

@@ -45,6 +45,10 @@ pub struct Thresholds {
     pub critical_days: u32,
     /// Days an activation may stay pending before it is a warning.
     pub pending_days: u32,
+    /// Days to a limited contract's end within which incidents left are about to lapse (R19).
+    pub unused_days: u32,
+    /// … when at least this many are left.
+    pub unused_min: u32,
 }
 
 impl Default for Thresholds {
@@ -55,6 +59,8 @@ impl Default for Thresholds {
             warn_days: 30,
             critical_days: 7,
             pending_days: 7,
+            unused_days: 60,
+            unused_min: 1,
         }
     }
 }
@@ -148,6 +154,7 @@ pub struct Report {
 pub const CODES: &[&str] = &[
     "incidents-low",
     "runs-out-before-end",
+    "incidents-expiring-unused",
     "contract-expiring",
     "activation-pending",
     "benefit-not-activated",
@@ -319,6 +326,31 @@ impl State {
                         format!(
                             "{name} has {} left",
                             plural(remaining, "incident", "incidents")
+                        ),
+                    )
+                });
+            }
+            // R19: incidents left on a contract about to end lapse unused (unless the forecast
+            // says they will be used up first).
+            if let Some(left) = v.remaining
+                && left >= t.unused_min.max(1)
+                && v.days_left <= i64::from(t.unused_days)
+                && forecasts
+                    .get(&c.contract_id)
+                    .is_none_or(|f| f.runs_out_on.is_none())
+            {
+                findings.push(Finding {
+                    remaining: Some(left),
+                    days_left: Some(v.days_left),
+                    ..finding(
+                        Severity::Warning,
+                        "incidents-expiring-unused",
+                        format!(
+                            "{} left on {}, which ends in {}: {} unused",
+                            plural(left, "incident", "incidents"),
+                            c.contract_id,
+                            plural(v.days_left, "day", "days"),
+                            if left == 1 { "it lapses" } else { "they lapse" }
                         ),
                     )
                 });
@@ -648,13 +680,34 @@ mod tests {
             (16, "2026-12-31", &[]),
             (17, "2026-12-31", &[(Warning, "incidents-low")]),
             (19, "2026-12-31", &[(Critical, "incidents-low")]),
-            (0, "2026-07-15", &[(Warning, "contract-expiring")]),
-            (0, "2026-07-16", &[]),
-            (0, "2026-06-22", &[(Critical, "contract-expiring")]),
+            // R19: ending within 60 days with incidents left, they lapse unused.
+            (
+                0,
+                "2026-07-15",
+                &[
+                    (Warning, "incidents-expiring-unused"),
+                    (Warning, "contract-expiring"),
+                ],
+            ),
+            (0, "2026-07-16", &[(Warning, "incidents-expiring-unused")]),
+            (0, "2026-08-14", &[(Warning, "incidents-expiring-unused")]),
+            (0, "2026-08-15", &[]),
+            (
+                0,
+                "2026-06-22",
+                &[
+                    (Critical, "contract-expiring"),
+                    (Warning, "incidents-expiring-unused"),
+                ],
+            ),
             (
                 19,
                 "2026-06-15",
-                &[(Critical, "incidents-low"), (Critical, "contract-expiring")],
+                &[
+                    (Critical, "incidents-low"),
+                    (Critical, "contract-expiring"),
+                    (Warning, "incidents-expiring-unused"),
+                ],
             ),
             (20, "2026-12-31", &[(Critical, "benefit-lapsed")]),
         ];

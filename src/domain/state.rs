@@ -352,6 +352,49 @@ impl ScopeTotal {
     }
 }
 
+/// What lapsed unused in one year (R19): the incidents expired limited contracts had left at
+/// their end, by the year of that end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lapsed {
+    /// The year the contracts ended in.
+    pub year: i32,
+    /// Incidents they had left.
+    pub incidents: u32,
+    /// The contracts, with what each had left.
+    pub contracts: Vec<(String, u32)>,
+}
+
+impl Lapsed {
+    /// The expired limited contracts among `views` that had incidents left, totalled per year of
+    /// their end, oldest first.
+    pub fn by_year(views: &[ContractView<'_>]) -> Vec<Lapsed> {
+        let mut years: Vec<Lapsed> = Vec::new();
+        for v in views {
+            let Some(left) = v.lapsed().filter(|n| *n > 0) else {
+                continue;
+            };
+            let year = chrono::Datelike::year(&v.contract.end);
+            let entry = match years.iter_mut().position(|l| l.year == year) {
+                Some(at) => &mut years[at],
+                None => {
+                    years.push(Lapsed {
+                        year,
+                        incidents: 0,
+                        contracts: Vec::new(),
+                    });
+                    years.last_mut().expect("just pushed")
+                }
+            };
+            entry.incidents += left;
+            entry
+                .contracts
+                .push((v.contract.contract_id.to_string(), left));
+        }
+        years.sort_by_key(|l| l.year);
+        years
+    }
+}
+
 /// A contract with what is derived from it on a given day.
 #[derive(Debug, Clone, Copy)]
 pub struct ContractView<'a> {

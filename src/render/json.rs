@@ -12,7 +12,7 @@ use crate::domain::forecast::Forecast;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::lifecycle::{LifecycleDate, ProductVersion, Verdict};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal, Totals};
+use crate::domain::state::{ContractView, HistoryEntry, Lapsed, Organization, ScopeTotal, Totals};
 use crate::domain::values::ymd;
 
 use super::access_id;
@@ -398,6 +398,40 @@ pub struct RemainingJson {
     pub contracts: Vec<ContractJson>,
     pub totals: Totals,
     pub by_scope: Vec<ScopeTotalJson>,
+    pub lapsed_by_year: Vec<LapsedJson>,
+}
+
+/// What lapsed unused in one year (R19).
+#[derive(Debug, Serialize)]
+pub struct LapsedJson {
+    pub year: i32,
+    pub incidents: u32,
+    pub contracts: Vec<LapsedContractJson>,
+}
+
+/// One contract's lapsed incidents.
+#[derive(Debug, Serialize)]
+pub struct LapsedContractJson {
+    pub contract_id: String,
+    pub incidents: u32,
+}
+
+impl LapsedJson {
+    /// One year's.
+    pub fn new(l: &Lapsed) -> Self {
+        LapsedJson {
+            year: l.year,
+            incidents: l.incidents,
+            contracts: l
+                .contracts
+                .iter()
+                .map(|(id, n)| LapsedContractJson {
+                    contract_id: id.clone(),
+                    incidents: *n,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What one scope has to spend today.

@@ -14,7 +14,7 @@ use crate::domain::forecast::Forecast;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::lifecycle::{ProductVersion, Verdict};
 use crate::domain::offer::Offer;
-use crate::domain::state::{ContractView, HistoryEntry, Organization, ScopeTotal};
+use crate::domain::state::{ContractView, HistoryEntry, Lapsed, Organization, ScopeTotal};
 use crate::domain::values::Id;
 
 use super::{access_id, bar};
@@ -546,6 +546,21 @@ fn runs_out(forecasts: &BTreeMap<Id, Forecast>, v: &ContractView<'_>) -> String 
         .get(&v.contract.contract_id)
         .and_then(|f| f.runs_out_on)
         .map_or_else(|| "—".to_string(), |d| d.to_string())
+}
+
+/// One year's lapsed incidents as a line: "Lapsed unused in 2026: 8 (6000010: 8)".
+pub fn lapsed(l: &Lapsed) -> String {
+    let each: Vec<String> = l
+        .contracts
+        .iter()
+        .map(|(id, n)| format!("{id}: {n}"))
+        .collect();
+    format!(
+        "Lapsed unused in {}: {} ({})",
+        l.year,
+        l.incidents,
+        each.join(", ")
+    )
 }
 
 /// One scope's total as a line: "On-premises: 58 left in 4 contracts, next end 2027-01-18".

@@ -324,3 +324,59 @@ fn r20_the_forecast_says_when_a_pack_runs_out_before_its_end() {
         check.stdout
     );
 }
+
+#[test]
+fn r19_lapsed_incidents_are_shown_totalled_per_year_and_warned_about_before_they_lapse() {
+    let on = |day: &str, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .arg("--state")
+            .arg(example())
+            .args(["--as-of", day])
+            .args(args);
+        crate::support::run_command(&mut cmd)
+    };
+    let all = on("2026-11-25", &["incidents", "remaining", "--all"]).stdout;
+    assert!(
+        all.contains("Lapsed unused in 2026: 8 (6000010: 8)"),
+        "{all}"
+    );
+    assert!(
+        all.lines()
+            .any(|l| l.contains("6000010") && l.contains("8 lapsed unused")),
+        "{all}"
+    );
+    assert!(
+        !on("2026-11-25", &["incidents", "remaining"])
+            .stdout
+            .contains("6000010")
+    );
+    let later = on("2027-03-01", &["--json", "incidents", "remaining", "--all"]).json();
+    assert_eq!(
+        later["lapsed_by_year"],
+        serde_json::json!([
+            {"year": 2026, "incidents": 9, "contracts": [
+                {"contract_id": "6000010", "incidents": 8},
+                {"contract_id": "RESELLER-26", "incidents": 1}
+            ]},
+            {"year": 2027, "incidents": 18, "contracts": [{"contract_id": "7000001", "incidents": 18}]}
+        ])
+    );
+    // Before they lapse: RESELLER-26 keeps 1 past its end at its recent rate.
+    let check = on("2026-12-01", &["check"]).stdout;
+    assert!(
+        check.contains("WARNING 1 incident left on RESELLER-26, which ends in 14 days: it lapses unused [incidents-expiring-unused]"),
+        "{check}"
+    );
+    assert!(
+        !on("2026-12-01", &["check", "--unused-days", "10"])
+            .stdout
+            .contains("incidents-expiring-unused")
+    );
+    assert!(
+        !on("2026-12-01", &["check", "--unused-min", "2"])
+            .stdout
+            .contains("incidents-expiring-unused")
+    );
+}
