@@ -72,7 +72,14 @@ fn as_of_answers_what_will_fail_on_a_day() {
         4,
         "ends on 2027-06-14, in 13 days [contract-expiring]",
     );
-    assert_eq!(run.stdout.matches("WARNING").count(), 3, "{}", run.stdout);
+    // Three contracts ending, and two packs whose incidents would lapse unused (R19).
+    assert_eq!(run.stdout.matches("WARNING").count(), 5, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("[incidents-expiring-unused]").count(),
+        3,
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("INFO contract 8000005 (Partner Signature 5pack) ends on 2027-06-14, in 13 days (unlimited contract 7000002 covers it until 2027-06-14) [contract-expiring]"),
         "{}",
