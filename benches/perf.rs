@@ -17,7 +17,7 @@ use partner_support::domain::account::{Account, AccountKind, Role};
 use partner_support::domain::catalog::{Category, Level};
 use partner_support::domain::contract::{Allowance, Contract, Coverage, PlanKind, Scope};
 use partner_support::domain::incident::{Incident, IncidentId, Refund, RefundReason};
-use partner_support::domain::offer::{Competency, Offer};
+use partner_support::domain::offer::{Competency, Offer, Term};
 use partner_support::domain::state::{HistoryEntry, Organization, State};
 use partner_support::store::Store;
 
@@ -439,26 +439,34 @@ fn organization(n: u32) -> State {
         Offer {
             level: Level::ActionPack,
             competency: None,
-            start: date(FIRST_YEAR, 1, 1),
-            end: None,
+            years: vec![Term {
+                start: date(FIRST_YEAR, 1, 1),
+                end: None,
+            }],
         },
         Offer {
             level: Level::Gold,
             competency: competency("Cloud Platform", Category::Cloud),
-            start: date(FIRST_YEAR, 1, 1),
-            end: None,
+            years: vec![Term {
+                start: date(FIRST_YEAR, 1, 1),
+                end: None,
+            }],
         },
         Offer {
             level: Level::Silver,
             competency: competency("Data Analytics", Category::Other),
-            start: date(2020, 1, 1),
-            end: None,
+            years: vec![Term {
+                start: date(2020, 1, 1),
+                end: None,
+            }],
         },
         Offer {
             level: Level::Gold,
             competency: competency("Security", Category::Cloud),
-            start: date(2022, 1, 1),
-            end: None,
+            years: vec![Term {
+                start: date(2022, 1, 1),
+                end: None,
+            }],
         },
     ];
     let mut years: Vec<Vec<Slot>> = (FIRST_YEAR..=LAST_YEAR)

@@ -364,8 +364,23 @@ pub struct InitArgs {
 pub enum OfferCommand {
     /// Add a membership offer
     Add(OfferAddArgs),
-    /// List membership offers
-    List,
+    /// List membership offers, each with its year in force today
+    List {
+        /// Every membership year, past and to come
+        #[arg(long)]
+        all: bool,
+    },
+    /// Add the next membership year of an offer (R17): earlier years and their contracts stay
+    Renew {
+        /// The offer's name, as `offer list` shows it
+        name: String,
+        /// First day of the new year [default: the day after the last year ends]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        start: Option<NaiveDate>,
+        /// Last day of the new year [default: one year from its start, inclusive]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        end: Option<NaiveDate>,
+    },
     /// Remove an offer (its contracts stay)
     Remove {
         /// The offer's name, as `offer list` shows it

@@ -1,4 +1,4 @@
-//! `offer add|list|remove`.
+//! `offer add|list|renew|remove`.
 
 use crate::cli::{OfferAddArgs, OfferCommand};
 use crate::domain::catalog::Category;
@@ -12,7 +12,8 @@ use super::Ctx;
 pub fn offer(ctx: &mut Ctx, command: OfferCommand) -> Result<(), Error> {
     match command {
         OfferCommand::Add(args) => add(ctx, args),
-        OfferCommand::List => list(ctx),
+        OfferCommand::List { all } => list(ctx, all),
+        OfferCommand::Renew { name, start, end } => renew(ctx, &name, start, end),
         OfferCommand::Remove { name } => remove(ctx, &name),
     }
 }
@@ -53,7 +54,35 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn list(ctx: &mut Ctx) -> Result<(), Error> {
+fn renew(
+    ctx: &mut Ctx,
+    name: &str,
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+) -> Result<(), Error> {
+    let today = ctx.today;
+    let (loaded, (name, year)) = ctx.mutate("offer renew", |state, _, _| {
+        let (offer, year) = state.renew_offer(name, start, end)?;
+        let name = offer.name();
+        let summary = format!("renewed offer {name} for {year}");
+        Ok(((name, year), summary))
+    })?;
+    if ctx.json {
+        let offer = loaded
+            .state
+            .offers
+            .iter()
+            .find(|o| o.name() == name)
+            .expect("just renewed");
+        return Ok(ctx.print_json(&OfferJson::new(offer, today))?);
+    }
+    ctx.say(format_args!(
+        "renewed offer {name} for {year}: its benefits can be activated for that year once it starts"
+    ))?;
+    Ok(())
+}
+
+fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     if ctx.json {
@@ -69,6 +98,7 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
         ctx.color,
         &state.offers,
         ctx.today,
+        all,
     )?)
 }
 

@@ -496,7 +496,7 @@ impl State {
         let next = self
             .offers
             .iter()
-            .map(|o| o.start)
+            .flat_map(|o| o.years.iter().map(|t| t.start))
             .filter(|s| *s > today)
             .min();
         if !self.offers.iter().any(|o| o.is_active(today))
@@ -516,11 +516,15 @@ impl State {
         let last_end = self
             .offers
             .iter()
-            .map(|o| o.end)
+            .map(|o| o.end())
             .collect::<Option<Vec<_>>>()?
             .into_iter()
             .max()?;
-        if self.offers.iter().any(|o| o.start > today) {
+        if self
+            .offers
+            .iter()
+            .any(|o| o.years.iter().any(|t| t.start > today))
+        {
             return None;
         }
         let finding = |severity, code, message| Finding {
@@ -638,7 +642,7 @@ mod tests {
                 .collect()
         };
         let mut s = org_with(&[(Level::ActionPack, None)]);
-        s.offers[0].end = Some(d("2026-12-31"));
+        s.offers[0].years[0].end = Some(d("2026-12-31"));
         s.contracts = vec![contract(
             "AP",
             Coverage::OnPremises,

@@ -69,6 +69,17 @@ pub enum Problem {
         /// Last day.
         end: chrono::NaiveDate,
     },
+    /// An offer with no membership year.
+    #[error("offer `{0}` has no membership year")]
+    OfferWithoutYears(String),
+    /// An offer year that starts before the one before it ends.
+    #[error("offer `{offer}` has a year starting on {start}, before the year before it ends")]
+    OfferYearsOverlap {
+        /// The offer.
+        offer: String,
+        /// The year's start.
+        start: chrono::NaiveDate,
+    },
     /// Something happened to an incident before it was opened (R16).
     #[error("incident {incident} is {event} on {on}, before it was opened on {opened}")]
     BeforeOpened {
@@ -171,12 +182,26 @@ impl State {
         let mut offer_names = HashSet::new();
         for o in &self.offers {
             let name = o.name();
-            if let Some(end) = o.end.filter(|end| *end < o.start) {
-                problems.push(Problem::OfferEndsBeforeStart {
-                    offer: name.clone(),
-                    start: o.start,
-                    end,
-                });
+            if o.years.is_empty() {
+                problems.push(Problem::OfferWithoutYears(name.clone()));
+            }
+            for t in &o.years {
+                if let Some(end) = t.end.filter(|end| *end < t.start) {
+                    problems.push(Problem::OfferEndsBeforeStart {
+                        offer: name.clone(),
+                        start: t.start,
+                        end,
+                    });
+                }
+            }
+            // In order, each after the end of the one before (so only the last may be open).
+            for pair in o.years.windows(2) {
+                if pair[0].end.is_none_or(|end| pair[1].start <= end) {
+                    problems.push(Problem::OfferYearsOverlap {
+                        offer: name.clone(),
+                        start: pair[1].start,
+                    });
+                }
             }
             if !offer_names.insert(name.clone()) {
                 problems.push(Problem::DuplicateOffer(name));
@@ -327,7 +352,7 @@ mod tests {
             ),
             (
                 "offer ends before it starts",
-                |s| s.offers[0].end = Some(d("2025-01-01")),
+                |s| s.offers[0].years[0].end = Some(d("2025-01-01")),
                 Problem::OfferEndsBeforeStart {
                     offer: "action-pack".into(),
                     start: d("2026-01-01"),

@@ -18,7 +18,7 @@ pub struct Competency {
     pub category: Category,
 }
 
-/// A membership offer the organization holds.
+/// A membership offer the organization holds, year by year (R17).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
@@ -27,16 +27,98 @@ pub struct Offer {
     /// The competency, for Silver and Gold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub competency: Option<Competency>,
-    /// First day of membership.
+    /// Its membership years, in order, never overlapping; `offer renew` adds the next.
+    pub years: Vec<Term>,
+}
+
+/// One recorded term of an offer: a membership year, or (the last one, with no end) a run of
+/// years counted from its start, one a year, until the offer is removed or renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// First day.
     #[serde(with = "crate::domain::values::ymd")]
     pub start: NaiveDate,
-    /// Last day of membership (inclusive), if known.
+    /// Last day (inclusive), if known.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::domain::values::ymd::option"
     )]
     pub end: Option<NaiveDate>,
+}
+
+/// One membership year of an offer: its first and last day (R17, R18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Year {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day (inclusive).
+    pub end: NaiveDate,
+}
+
+impl Year {
+    /// Whether `day` falls in it.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+}
+
+impl std::fmt::Display for Year {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to {}", self.start, self.end)
+    }
+}
+
+impl Term {
+    /// The year of this term that `day` falls in: the term itself when it has an end, else the
+    /// anniversary year counted from its start.
+    fn year_on(&self, day: NaiveDate) -> Option<Year> {
+        if day < self.start {
+            return None;
+        }
+        match self.end {
+            Some(end) => (day <= end).then_some(Year {
+                start: self.start,
+                end,
+            }),
+            None => {
+                let mut start = self.start;
+                loop {
+                    let next = super::contract::default_end(start).succ_opt()?;
+                    if day < next {
+                        return Some(Year {
+                            start,
+                            end: next.pred_opt()?,
+                        });
+                    }
+                    start = next;
+                }
+            }
+        }
+    }
+
+    /// Its years that have started by `day` (all of them for a term with an end).
+    fn years_until(&self, day: NaiveDate) -> Vec<Year> {
+        match self.end {
+            Some(end) => vec![Year {
+                start: self.start,
+                end,
+            }],
+            None => {
+                let mut years = Vec::new();
+                let mut from = self.start;
+                while let Some(y) = self.year_on(from).filter(|_| from <= day.max(self.start)) {
+                    years.push(y);
+                    match y.end.succ_opt() {
+                        Some(next) => from = next,
+                        None => break,
+                    }
+                }
+                years
+            }
+        }
+    }
 }
 
 /// Lowercase, with every run of characters other than letters and digits turned into one `-`.
@@ -61,9 +143,46 @@ impl Offer {
         }
     }
 
+    /// First day of membership.
+    pub fn start(&self) -> NaiveDate {
+        self.years.first().map(|t| t.start).unwrap_or_default()
+    }
+
+    /// Last day of membership, when its last term has one.
+    pub fn end(&self) -> Option<NaiveDate> {
+        self.years.last().and_then(|t| t.end)
+    }
+
+    /// The membership year `day` falls in, if the offer is in force then.
+    pub fn year_on(&self, day: NaiveDate) -> Option<Year> {
+        self.years.iter().find_map(|t| t.year_on(day))
+    }
+
+    /// Every membership year that has started by `day`, oldest first.
+    pub fn years_until(&self, day: NaiveDate) -> Vec<Year> {
+        self.years
+            .iter()
+            .filter(|t| t.start <= day)
+            .flat_map(|t| t.years_until(day))
+            .collect()
+    }
+
+    /// Every membership year recorded or started by `day`: those started (an open-ended term
+    /// counted year by year), then those still to come.
+    pub fn all_years(&self, day: NaiveDate) -> Vec<Year> {
+        let mut years = self.years_until(day);
+        years.extend(
+            self.years
+                .iter()
+                .filter(|t| t.start > day)
+                .filter_map(|t| t.year_on(t.start)),
+        );
+        years
+    }
+
     /// Whether the membership is in force on `today`.
     pub fn is_active(&self, today: NaiveDate) -> bool {
-        self.start <= today && self.end.is_none_or(|end| today <= end)
+        self.year_on(today).is_some()
     }
 
     /// The benefits this offer yields, each with its `OFFER/BENEFIT` name.
@@ -145,8 +264,10 @@ impl State {
         let offer = Offer {
             level: new.level,
             competency,
-            start,
-            end: new.end,
+            years: vec![Term {
+                start,
+                end: new.end,
+            }],
         };
         let name = offer.name();
         if self.offers.iter().any(|o| o.name() == name) {
@@ -155,6 +276,48 @@ impl State {
         let at = self.offers.partition_point(|o| o.name() < name);
         self.offers.insert(at, offer);
         Ok(&self.offers[at])
+    }
+
+    /// Adds the next membership year of offer `name` (R17): by default the day after its last
+    /// year ends, for one year; earlier years, their benefits and contracts stay. Returns the
+    /// offer and the year added.
+    pub fn renew_offer(
+        &mut self,
+        name: &str,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<(&Offer, Year), Refusal> {
+        self.require_organization()?;
+        let name = slug(name);
+        let at = self
+            .offers
+            .iter()
+            .position(|o| o.name() == name)
+            .ok_or_else(|| Refusal::UnknownOffer {
+                name: name.clone(),
+                known: self.offers.iter().map(Offer::name).collect(),
+            })?;
+        let offer = &mut self.offers[at];
+        let Some(last_end) = offer.end() else {
+            return Err(Refusal::BadCombination(format!(
+                "offer `{name}` has no end date: it runs year by year from {} until it is removed, so there is no next year to add",
+                offer.years.last().map_or(offer.start(), |t| t.start)
+            )));
+        };
+        let first_free = last_end.succ_opt().unwrap_or(last_end);
+        let start = start.unwrap_or(first_free);
+        if start < first_free {
+            return Err(Refusal::BadCombination(format!(
+                "the next year of `{name}` can't start on {start}: its last year runs until {last_end}"
+            )));
+        }
+        let end = end.unwrap_or_else(|| super::contract::default_end(start));
+        check_range(start, end)?;
+        offer.years.push(Term {
+            start,
+            end: Some(end),
+        });
+        Ok((&self.offers[at], Year { start, end }))
     }
 
     /// Removes an offer and any activation still pending for its benefits. Contracts already

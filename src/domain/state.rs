@@ -13,7 +13,7 @@ use super::values::{Email, PartnerId, Text};
 
 /// The version of the records' schema this build reads and writes (state files and exports): a
 /// new field arrives with a new version.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The partner organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

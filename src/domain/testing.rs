@@ -42,8 +42,10 @@ pub fn org_with(offers: &[(Level, Option<(&str, Category)>)]) -> State {
                 name: name.parse().unwrap(),
                 category,
             }),
-            start: d("2026-01-01"),
-            end: None,
+            years: vec![super::offer::Term {
+                start: d("2026-01-01"),
+                end: None,
+            }],
         });
     }
     s

@@ -12,6 +12,7 @@ use crate::domain::forecast::Forecast;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::lifecycle::{LifecycleDate, ProductVersion, Verdict};
 use crate::domain::offer::Offer;
+use crate::domain::offer::Year;
 use crate::domain::state::{ContractView, HistoryEntry, Lapsed, Organization, ScopeTotal, Totals};
 use crate::domain::values::ymd;
 
@@ -66,7 +67,25 @@ pub struct OfferJson {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub active: bool,
+    pub year: Option<YearJson>,
+    pub years: Vec<YearJson>,
     pub benefits: Vec<String>,
+}
+
+/// A membership year.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct YearJson {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl From<Year> for YearJson {
+    fn from(y: Year) -> Self {
+        YearJson {
+            start: y.start,
+            end: y.end,
+        }
+    }
 }
 
 impl OfferJson {
@@ -77,9 +96,11 @@ impl OfferJson {
             level: o.level.slug(),
             competency: o.competency.as_ref().map(|c| c.name.to_string()),
             category: o.competency.as_ref().map(|c| c.category.slug()),
-            start: o.start,
-            end: o.end,
+            start: o.start(),
+            end: o.end(),
             active: o.is_active(today),
+            year: o.year_on(today).map(YearJson::from),
+            years: o.all_years(today).into_iter().map(YearJson::from).collect(),
             benefits: o.benefits().into_iter().map(|(n, _)| n).collect(),
         }
     }

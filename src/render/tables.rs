@@ -71,12 +71,14 @@ fn or_dash(v: Option<impl std::fmt::Display>) -> String {
     v.map_or_else(|| "-".to_string(), shown)
 }
 
-/// The offers table.
+/// The offers table: each offer's year in force on `today` (the last one when none is), or with
+/// `all` one row per membership year.
 pub fn offers(
     w: &mut dyn Write,
     color: bool,
     offers: &[Offer],
     today: NaiveDate,
+    all: bool,
 ) -> io::Result<()> {
     if offers.is_empty() {
         return writeln!(
@@ -86,31 +88,30 @@ pub fn offers(
     }
     let mut t = table(
         color,
-        &[
-            "Offer",
-            "Level",
-            "Competency",
-            "Category",
-            "Start",
-            "End",
-            "State",
-        ],
+        &["Offer", "Level", "Competency", "Category", "Year", "State"],
     );
     for o in offers {
-        t.add_row(vec![
-            o.name(),
-            o.level.slug().to_string(),
-            or_dash(o.competency.as_ref().map(|c| &c.name)),
-            or_dash(o.competency.as_ref().map(|c| c.category.slug())),
-            o.start.to_string(),
-            or_dash(o.end),
-            if o.is_active(today) {
-                "active"
-            } else {
-                "inactive"
-            }
-            .to_string(),
-        ]);
+        let years = o.all_years(today);
+        let shown_years: Vec<_> = match (all, o.year_on(today)) {
+            (true, _) => years.clone(),
+            (false, Some(current)) => vec![current],
+            (false, None) => years.last().copied().into_iter().collect(),
+        };
+        for y in shown_years {
+            let state = match (y.contains(today), y.end < today) {
+                (true, _) => "in force",
+                (false, true) => "ended",
+                (false, false) => "to come",
+            };
+            t.add_row(vec![
+                o.name(),
+                o.level.slug().to_string(),
+                or_dash(o.competency.as_ref().map(|c| &c.name)),
+                or_dash(o.competency.as_ref().map(|c| c.category.slug())),
+                y.to_string(),
+                state.to_string(),
+            ]);
+        }
     }
     writeln!(w, "{t}")
 }

@@ -130,7 +130,7 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
 
     env.ok(&[&as_of[..], &w("account add new@contoso.com")].concat());
     let state = env.json();
-    assert_eq!(state["schema_version"], 3);
+    assert_eq!(state["schema_version"], 4);
     let allowances: Vec<_> = state["contracts"]
         .as_array()
         .unwrap()
@@ -301,7 +301,7 @@ fn a_sealed_file_of_the_previous_schema_is_not_reported_as_changed_and_is_migrat
 
     env.ok(&w("--as-of 2026-11-25 account add new@contoso.com"));
     let state = env.json();
-    assert_eq!(state["schema_version"], 3);
+    assert_eq!(state["schema_version"], 4);
     let after = env.ok(&["--as-of", "2026-11-25", "--json", "incidents", "remaining"]);
     assert!(
         !after.stderr.contains("changed outside"),

@@ -9,7 +9,7 @@ use crate::domain::state::SCHEMA_VERSION;
 type Step = fn(&mut Value) -> Result<(), String>;
 
 /// `STEPS[i]` turns version `i + 1` into version `i + 2`.
-const STEPS: &[Step] = &[v1_to_v2, v2_to_v3];
+const STEPS: &[Step] = &[v1_to_v2, v2_to_v3, v3_to_v4];
 
 /// Brings a document written at `from` up to [`SCHEMA_VERSION`].
 pub fn migrate(doc: &mut Value, from: u64) -> Result<(), String> {
@@ -52,6 +52,27 @@ fn v2_to_v3(_: &mut Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Version 4 records an offer by its membership years (R17): the `start` and `end` of a version 3
+/// offer become its one term, `"years": [{"start", "end"}]`.
+fn v3_to_v4(doc: &mut Value) -> Result<(), String> {
+    let Some(offers) = doc.get_mut("offers").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for offer in offers {
+        let Some(fields) = offer.as_object_mut() else {
+            return Err(format!("an offer is {offer}, expected an object"));
+        };
+        let mut term = serde_json::Map::new();
+        for key in ["start", "end"] {
+            if let Some(v) = fields.remove(key) {
+                term.insert(key.to_string(), v);
+            }
+        }
+        fields.insert("years".to_string(), Value::Array(vec![Value::Object(term)]));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -78,6 +99,25 @@ mod tests {
                     {"contract_id": "B", "allowance": "unlimited"}
                 ]
             })
+        );
+    }
+
+    #[test]
+    fn v3_offers_become_one_term() {
+        let mut doc = json!({
+            "schema_version": 3,
+            "offers": [
+                {"level": "action-pack", "start": "2026-01-01"},
+                {"level": "gold", "start": "2026-02-01", "end": "2027-01-31"}
+            ]
+        });
+        migrate(&mut doc, 3).unwrap();
+        assert_eq!(
+            doc["offers"],
+            json!([
+                {"level": "action-pack", "years": [{"start": "2026-01-01"}]},
+                {"level": "gold", "years": [{"start": "2026-02-01", "end": "2027-01-31"}]}
+            ])
         );
     }
 

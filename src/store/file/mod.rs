@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! {
-//!   "schema_version": 3,                       always first
+//!   "schema_version": 4,                       always first
 //!   "revision": 42,
 //!   "organization": {                          an object: one key per line
 //!     "partner_id": "4012345",
