@@ -168,8 +168,9 @@ pub enum Command {
     /// global-admin or mpn-partner-admin; roles are advisory)
     #[command(subcommand)]
     Account(AccountCommand),
-    /// The Technical benefits page: each offer's benefits and their activation state
-    Benefits,
+    /// The Technical benefits page: each offer's benefits and their activation state in the
+    /// membership year in force
+    Benefits(BenefitsArgs),
     /// Request activation of a benefit, or record the Access ID and Contract ID it was given
     Activate(ActivateArgs),
     /// Support contracts
@@ -463,6 +464,17 @@ pub enum AccountCommand {
         /// Sign-in address
         email: Email,
     },
+}
+
+/// `benefits`.
+#[derive(Debug, Args)]
+pub struct BenefitsArgs {
+    /// The membership year that includes this day instead
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, conflicts_with = "all")]
+    pub year: Option<NaiveDate>,
+    /// Every membership year
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `activate`.

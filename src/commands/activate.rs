@@ -1,6 +1,6 @@
 //! `benefits` (the Technical benefits page) and `activate` (R1–R4).
 
-use crate::cli::ActivateArgs;
+use crate::cli::{ActivateArgs, BenefitsArgs};
 use crate::domain::activation::{Activation, BenefitState};
 use crate::error::Error;
 use crate::render::json::{ActivatedJson, BenefitJson, BenefitsJson, ContractJson};
@@ -8,17 +8,31 @@ use crate::render::tables::{self, NO_BENEFITS};
 
 use super::Ctx;
 
-pub fn benefits(ctx: &mut Ctx) -> Result<(), Error> {
+pub fn benefits(ctx: &mut Ctx, args: BenefitsArgs) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     let actor = state.actor(ctx.as_account.as_ref())?;
     state.require_benefits_page(actor)?;
-    let views = state.benefits(ctx.today);
+    let today = ctx.today;
+    let views = match (args.all, args.year) {
+        (true, _) => state.benefits_in(today, |o| o.all_years(today)),
+        (false, Some(day)) => state.benefits_in(today, |o| o.year_on(day).into_iter().collect()),
+        (false, None) => state.benefits(today),
+    };
+    let ended = match (args.all, args.year) {
+        (false, None) => state.membership_ended(today),
+        _ => None,
+    };
     if ctx.json {
+        let message = match (views.is_empty(), ended) {
+            (false, _) => None,
+            (true, Some(on)) => Some(tables::membership_ended(on)),
+            (true, None) => Some(NO_BENEFITS.to_string()),
+        };
         let doc = BenefitsJson {
-            as_of: ctx.today,
+            as_of: today,
             benefits: views.iter().map(BenefitJson::from).collect(),
-            message: views.is_empty().then_some(NO_BENEFITS),
+            message,
         };
         return Ok(ctx.print_json(&doc)?);
     }
@@ -26,7 +40,8 @@ pub fn benefits(ctx: &mut Ctx) -> Result<(), Error> {
         &mut ctx.out,
         ctx.color,
         &views,
-        ctx.today,
+        today,
+        ended,
     )?)
 }
 

@@ -204,7 +204,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Init(args) => init::init(ctx, args),
         Command::Offer(c) => offer::offer(ctx, c),
         Command::Account(c) => account::account(ctx, c),
-        Command::Benefits => activate::benefits(ctx),
+        Command::Benefits(args) => activate::benefits(ctx, args),
         Command::Activate(args) => activate::activate(ctx, args),
         Command::Contract(c) => contract::contract(ctx, c),
         Command::Incidents(c) => incidents::incidents(ctx, c),

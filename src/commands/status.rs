@@ -58,6 +58,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         views: &views,
         forecasts: &forecasts,
         warnings: &warnings,
+        ended: state.membership_ended(ctx.today),
         today: ctx.today,
     };
     tables::status(&mut ctx.out, ctx.color, &dashboard, ctx.reveal)?;

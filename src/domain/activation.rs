@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::catalog::{BenefitKind, Entitlement};
 use super::contract::{Contract, PlanKind, Status, default_end};
-use super::offer::{Offer, check_range, slug};
+use super::offer::{Offer, Year, check_range, slug};
 use super::refusal::Refusal;
 use super::state::{PendingActivation, State};
 use super::values::{AccessId, Email, Id, Text, printable};
@@ -30,7 +30,8 @@ pub enum BenefitState {
         /// The contract.
         contract: String,
     },
-    /// Its latest contract expired or is exhausted: activate again for a new term.
+    /// This year's contract expired or is exhausted: the next allocation comes with the next
+    /// membership year (R18).
     Lapsed {
         /// The contract.
         contract: String,
@@ -51,13 +52,15 @@ impl BenefitState {
     }
 }
 
-/// One row of the benefits page.
+/// One row of the benefits page: a benefit in one membership year of its offer.
 #[derive(Debug, Clone)]
 pub struct BenefitView<'a> {
     /// `OFFER/BENEFIT`.
     pub name: String,
     /// The offer that yields it.
     pub offer: &'a Offer,
+    /// The membership year (R18: one allocation a year).
+    pub year: Year,
     /// What it grants.
     pub entitlement: Entitlement,
     /// Its activation state.
@@ -76,22 +79,40 @@ pub struct Activation {
 }
 
 impl State {
-    /// The benefits of every active offer, in offer order (R1: empty means "no benefits yet").
+    /// The benefits of every active offer in its year in force on `today`, in offer order (R1:
+    /// empty means "no benefits yet").
     pub fn benefits(&self, today: NaiveDate) -> Vec<BenefitView<'_>> {
+        self.benefits_in(today, |offer| offer.year_on(today).into_iter().collect())
+    }
+
+    /// The benefits of each offer in the years `years` picks for it, as they stood at the end of
+    /// `today`: a benefit's state in a year is its pending request or its contract of that year
+    /// (R18).
+    pub fn benefits_in(
+        &self,
+        today: NaiveDate,
+        years: impl Fn(&Offer) -> Vec<Year>,
+    ) -> Vec<BenefitView<'_>> {
         let views = self.contract_views(today);
-        self.active_offers(today)
-            .flat_map(|offer| {
+        self.offers
+            .iter()
+            .flat_map(|offer| years(offer).into_iter().map(move |year| (offer, year)))
+            .flat_map(|(offer, year)| {
                 offer
                     .benefits()
                     .into_iter()
-                    .map(move |(name, e)| (offer, name, e))
+                    .map(move |(name, e)| (offer, year, name, e))
             })
-            .map(|(offer, name, entitlement)| {
+            .map(|(offer, year, name, entitlement)| {
                 let latest = views
                     .iter()
                     .filter(|v| v.contract.benefit.as_deref() == Some(name.as_str()))
+                    .filter(|v| year.contains(v.contract.start))
                     .max_by_key(|v| (v.is_listed(), v.contract.end));
-                let pending = self.pending.iter().find(|p| p.benefit == name);
+                let pending = self
+                    .pending
+                    .iter()
+                    .find(|p| p.benefit == name && year.contains(p.requested_on));
                 let state = match (pending, latest) {
                     (Some(p), _) => BenefitState::Pending {
                         since: p.requested_on,
@@ -109,6 +130,7 @@ impl State {
                 BenefitView {
                     name,
                     offer,
+                    year,
                     entitlement,
                     state,
                 }
@@ -132,11 +154,21 @@ impl State {
         let view = resolve_benefit(benefit, &views)?;
         let name = view.name.clone();
         let entitlement = view.entitlement;
+        let year = view.year;
         match &view.state {
             BenefitState::Active { contract } => {
                 return Err(Refusal::AlreadyActive {
                     benefit: name,
                     contract: contract.clone(),
+                });
+            }
+            // R18: one allocation a year; a re-issue of its IDs is `contract edit`.
+            BenefitState::Lapsed { contract, status } => {
+                return Err(Refusal::AllocatedThisYear {
+                    benefit: name,
+                    contract: contract.clone(),
+                    status: *status,
+                    year,
                 });
             }
             BenefitState::Pending { since, .. } if activation.ids.is_none() => {
@@ -147,6 +179,9 @@ impl State {
             }
             _ => {}
         }
+        // A request left from an earlier year is over: this year's takes its place.
+        self.pending
+            .retain(|p| p.benefit != name || year.contains(p.requested_on));
         let Some((access_id, contract_id)) = activation.ids else {
             let at = self.pending.partition_point(|p| p.benefit < name);
             self.pending.insert(
@@ -176,6 +211,14 @@ impl State {
         let start = activation.start.unwrap_or(today);
         let end = activation.end.unwrap_or_else(|| default_end(start));
         check_range(start, end)?;
+        // R18: an allocation belongs to its membership year, and is never usable before it.
+        if !year.contains(start) {
+            return Err(Refusal::OutsideYear {
+                benefit: name,
+                start,
+                year,
+            });
+        }
         let contract = Contract {
             contract_id,
             access_id,
@@ -412,14 +455,11 @@ mod tests {
             dup_access,
             Err(Refusal::DuplicateAccessId("7000001".into()))
         );
-        // A lapsed benefit may be activated again for a new term.
-        assert!(matches!(
+        // The next membership year (from 2027-01-01) has an allocation of its own.
+        assert_eq!(
             s.benefits(d("2027-06-15"))[0].state,
-            BenefitState::Lapsed {
-                status: Status::Expired,
-                ..
-            }
-        ));
+            BenefitState::NotActivated
+        );
         s.activate(
             name,
             ids("ACCESS-0004", "7000004"),
@@ -427,6 +467,67 @@ mod tests {
             d("2027-06-15"),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn r18_one_allocation_a_year_within_the_year() {
+        let mut s = contoso();
+        let admin: Email = "admin@contoso.com".parse().unwrap();
+        let name = "gold-cloud-platform/product-support";
+        let short = Activation {
+            end: Some(d("2026-09-30")),
+            ..ids("ACCESS-0001", "7000001")
+        };
+        s.activate(name, short, Some(&admin), d(TODAY)).unwrap();
+        // Its contract expired in the year it was allocated for: no second one that year.
+        assert!(matches!(
+            s.benefits(d("2026-10-01"))[0].state,
+            BenefitState::Lapsed {
+                status: Status::Expired,
+                ..
+            }
+        ));
+        let again = s.activate(
+            name,
+            ids("ACCESS-0002", "7000002"),
+            Some(&admin),
+            d("2026-10-01"),
+        );
+        assert_eq!(
+            again.unwrap_err().to_string(),
+            "benefit `gold-cloud-platform/product-support` was already allocated for the membership year 2026-01-01 to 2026-12-31: contract `7000001` is expired; one allocation a year"
+        );
+        // An activation starts within its year.
+        let early = Activation {
+            start: Some(d("2026-12-20")),
+            ..ids("ACCESS-0003", "7000003")
+        };
+        let next_year = s.activate(name, early, Some(&admin), d("2027-01-05"));
+        assert!(matches!(next_year, Err(Refusal::OutsideYear { .. })));
+        s.activate(
+            name,
+            ids("ACCESS-0003", "7000003"),
+            Some(&admin),
+            d("2027-01-05"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.benefits(d("2027-01-05"))[0].state,
+            BenefitState::Active {
+                contract: "7000003".into()
+            }
+        );
+        // Each year keeps its own state.
+        let years = s.benefits_in(d("2027-01-05"), |o| o.years_until(d("2027-01-05")));
+        let states: Vec<_> = years
+            .iter()
+            .filter(|b| b.name == name)
+            .map(|b| (b.year.start, b.state.slug()))
+            .collect();
+        assert_eq!(
+            states,
+            [(d("2026-01-01"), "expired"), (d("2027-01-01"), "active")]
+        );
     }
 
     #[test]

@@ -338,6 +338,21 @@ impl State {
         Ok(self.offers.remove(at))
     }
 
+    /// The day the membership ended, when offers are recorded, none is in force on `today` and
+    /// none is still to come.
+    pub fn membership_ended(&self, today: NaiveDate) -> Option<NaiveDate> {
+        if self.offers.is_empty()
+            || self.offers.iter().any(|o| o.is_active(today))
+            || self
+                .offers
+                .iter()
+                .any(|o| o.years.iter().any(|t| t.start > today))
+        {
+            return None;
+        }
+        self.offers.iter().filter_map(Offer::end).max()
+    }
+
     /// Offers in force on `today`.
     pub fn active_offers(&self, today: NaiveDate) -> impl Iterator<Item = &Offer> {
         self.offers.iter().filter(move |o| o.is_active(today))

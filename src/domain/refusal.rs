@@ -266,6 +266,33 @@ pub enum Refusal {
         /// The lifecycle rows that decided it and are not VERIFIED, with their status.
         unverified: Vec<String>,
     },
+    /// R18: a benefit already allocated in this membership year.
+    #[error(
+        "benefit `{benefit}` was already allocated for the membership year {year}: contract `{contract}` is {}; one allocation a year",
+        .status.slug()
+    )]
+    AllocatedThisYear {
+        /// The benefit.
+        benefit: String,
+        /// This year's contract.
+        contract: String,
+        /// Expired or exhausted.
+        status: crate::domain::contract::Status,
+        /// The year.
+        year: crate::domain::offer::Year,
+    },
+    /// R18: a contract start outside the benefit's membership year.
+    #[error(
+        "an activation of `{benefit}` must start within its membership year {year}, not on {start}"
+    )]
+    OutsideYear {
+        /// The benefit.
+        benefit: String,
+        /// The start asked for.
+        start: NaiveDate,
+        /// The year.
+        year: crate::domain::offer::Year,
+    },
     /// A named contract is unusable, and another one is usable for the same products.
     #[error("{refusal}")]
     UsableInstead {
@@ -392,6 +419,14 @@ impl Refusal {
                     versions.join(", ")
                 ),
             },
+            Refusal::AllocatedThisYear { year, .. } => format!(
+                "the next allocation comes with the next membership year, from {} (`partner-support offer renew` adds it); new IDs for the same contract are `partner-support contract edit`",
+                year.end.succ_opt().unwrap_or(year.end)
+            ),
+            Refusal::OutsideYear { year, .. } => format!("pass a `--start` from {} to {}", year.start, year.end),
+            Refusal::DuplicateOffer(name) => format!(
+                "for its next membership year: `partner-support offer renew {name} [--start D] [--end D]` (earlier years and their contracts stay)"
+            ),
             Refusal::UsableInstead { contract, .. } => format!(
                 "contract `{contract}` covers these products and is usable today: pass `--contract {contract}`, or leave out `--contract`"
             ),

@@ -128,6 +128,7 @@ pub struct BenefitJson {
     pub pending_since: Option<NaiveDate>,
     pub requested_by: Option<String>,
     pub contract_id: Option<String>,
+    pub year: YearJson,
 }
 
 impl From<&BenefitView<'_>> for BenefitJson {
@@ -158,6 +159,7 @@ impl From<&BenefitView<'_>> for BenefitJson {
             pending_since,
             requested_by,
             contract_id,
+            year: b.year.into(),
         }
     }
 }
@@ -359,7 +361,7 @@ pub struct AccountsJson {
 pub struct BenefitsJson {
     pub as_of: NaiveDate,
     pub benefits: Vec<BenefitJson>,
-    pub message: Option<&'static str>,
+    pub message: Option<String>,
 }
 
 /// `activate --json`: the benefit, and the contract once active.

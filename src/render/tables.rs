@@ -162,8 +162,12 @@ pub fn benefits(
     color: bool,
     views: &[BenefitView<'_>],
     today: NaiveDate,
+    ended: Option<NaiveDate>,
 ) -> io::Result<()> {
     if views.is_empty() {
+        if let Some(on) = ended {
+            return writeln!(w, "{}", membership_ended(on));
+        }
         writeln!(w, "{NO_BENEFITS}.")?;
         return writeln!(
             w,
@@ -172,7 +176,7 @@ pub fn benefits(
     }
     let mut t = table(
         color,
-        &["Benefit", "Support", "Scope", "Allowance", "State"],
+        &["Benefit", "Year", "Support", "Scope", "Allowance", "State"],
     );
     for b in views {
         let state = match &b.state {
@@ -186,12 +190,14 @@ pub fn benefits(
                 s
             }
             BenefitState::Active { contract } => format!("active: contract {contract}"),
-            BenefitState::Lapsed { contract, status } => {
-                format!("{}: contract {contract}; activate again", status.slug())
-            }
+            BenefitState::Lapsed { contract, status } => format!(
+                "{}: contract {contract}; the next allocation comes with the next year",
+                status.slug()
+            ),
         };
         t.add_row(vec![
             b.name.clone(),
+            b.year.to_string(),
             b.entitlement.kind.title().to_string(),
             b.entitlement.coverage.slug().to_string(),
             allowance(b.entitlement.allowance),
@@ -199,6 +205,13 @@ pub fn benefits(
         ]);
     }
     writeln!(w, "{t}")
+}
+
+/// What `benefits` and `status` say once every offer has ended (R17).
+pub fn membership_ended(on: NaiveDate) -> String {
+    format!(
+        "The membership ended on {on}. `partner-support offer renew NAME` adds the next year (`offer list --all` shows the years)."
+    )
 }
 
 /// What a contract has left with a bar, for one that can still be used; else in words.
@@ -613,6 +626,8 @@ pub struct Dashboard<'a> {
     pub forecasts: &'a BTreeMap<Id, Forecast>,
     /// What needs attention.
     pub warnings: &'a [Finding],
+    /// The day the membership ended, when every offer has.
+    pub ended: Option<NaiveDate>,
     /// The day it is as of.
     pub today: NaiveDate,
 }
@@ -625,6 +640,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         views,
         forecasts,
         warnings,
+        ended,
         today,
     } = *d;
     writeln!(w, "{} (partner ID {})", shown(&org.name), org.partner_id)?;
@@ -644,6 +660,9 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         )?,
     }
     writeln!(w, "As of:   {today}")?;
+    if let Some(on) = ended {
+        writeln!(w, "{}", membership_ended(on))?;
+    }
     writeln!(w)?;
     contracts(w, color, views, reveal, false, Some(forecasts))?;
     if !views.is_empty() {

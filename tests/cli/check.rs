@@ -90,7 +90,8 @@ fn as_of_answers_what_will_fail_on_a_day() {
         5,
         "CRITICAL contract 7000001",
     );
-    // After the end, the benefits have no usable contract: critical.
+    // After the end, a new membership year has begun (the offers run year by year from
+    // 2026-06-15) and its benefits are not activated yet: critical (R18).
     let run = env.reports(&w("--as-of 2027-07-01 --json check"), 5, "");
     let report = run.json();
     assert_eq!(report["status"], "critical");
@@ -103,10 +104,10 @@ fn as_of_answers_what_will_fail_on_a_day() {
     assert_eq!(
         codes,
         [
-            "benefit-lapsed",
-            "benefit-lapsed",
-            "benefit-lapsed",
-            "benefit-lapsed"
+            "benefit-not-activated",
+            "benefit-not-activated",
+            "benefit-not-activated",
+            "benefit-not-activated"
         ]
     );
 }

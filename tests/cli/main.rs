@@ -26,3 +26,4 @@ mod store;
 mod terminal;
 mod transfer;
 mod walkthrough;
+mod years;

@@ -1,0 +1,187 @@
+//! Membership years (R17, R18): renewals keep earlier years, one allocation a year, a new year's
+//! benefit can be activated while last year's contract still runs, and an ended membership says
+//! so.
+
+use serde_json::Value;
+
+use crate::support::{Env, w};
+
+/// Contoso with Action Pack for 2026-01-15 to 2027-01-14, its product support activated on
+/// 2026-03-01 (contract 6000001, to 2027-02-28).
+fn one_year() -> Env {
+    let env = Env::contoso();
+    env.ok(&w(
+        "--as-of 2026-01-15 offer add action-pack --start 2026-01-15 --end 2027-01-14",
+    ));
+    env.ok(&w(
+        "--as-of 2026-03-01 activate action-pack/product-support --access-id MAPS-1 --contract-id 6000001",
+    ));
+    env
+}
+
+fn benefit(env: &Env, args: &str) -> Vec<(String, String, Value)> {
+    env.ok(&w(&format!("--json benefits {args}"))).json()["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["name"] == "action-pack/product-support")
+        .map(|b| {
+            (
+                b["year"]["start"].as_str().unwrap().to_string(),
+                b["status"].as_str().unwrap().to_string(),
+                b["contract_id"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
+    let env = one_year();
+    // The next year is not a new offer.
+    let run = env.refused(
+        &w("--as-of 2027-01-10 offer add action-pack --start 2027-01-15 --end 2028-01-14"),
+        3,
+        "offer `action-pack` already exists",
+    );
+    assert!(
+        run.stderr.contains(
+            "hint: for its next membership year: `partner-support offer renew action-pack"
+        ),
+        "{}",
+        run.stderr
+    );
+    let renewed = env.ok(&w("--as-of 2027-01-10 offer renew action-pack"));
+    assert!(
+        renewed
+            .stderr
+            .contains("renewed offer action-pack for 2027-01-15 to 2028-01-14"),
+        "{}",
+        renewed.stderr
+    );
+    env.refused(
+        &w("offer renew action-pack --start 2027-06-01"),
+        2,
+        "its last year runs until 2028-01-14",
+    );
+    let offers = env.ok(&w("--as-of 2027-01-20 --json offer list")).json();
+    assert_eq!(
+        offers["offers"][0]["year"],
+        serde_json::json!({"start": "2027-01-15", "end": "2028-01-14"})
+    );
+    assert_eq!(offers["offers"][0]["years"].as_array().unwrap().len(), 2);
+    let table = env.ok(&w("--as-of 2027-01-20 offer list --all")).stdout;
+    assert!(
+        table.contains("2026-01-15 to 2027-01-14") && table.contains("ended"),
+        "{table}"
+    );
+    assert!(
+        table.contains("2027-01-15 to 2028-01-14") && table.contains("in force"),
+        "{table}"
+    );
+    assert!(
+        !env.ok(&w("--as-of 2027-01-20 offer list"))
+            .stdout
+            .contains("2026-01-15 to")
+    );
+
+    // On 2027-01-20 the new year's benefit is its own: not activated, though last year's
+    // contract runs to 2027-02-28; its IDs are accepted at once, and both contracts are there.
+    assert_eq!(
+        benefit(&env, "--as-of 2027-01-20"),
+        [("2027-01-15".into(), "not-activated".into(), Value::Null)]
+    );
+    env.ok(&w(
+        "--as-of 2027-01-20 activate action-pack/product-support --access-id MAPS-2 --contract-id 6000002",
+    ));
+    assert_eq!(
+        benefit(&env, "--as-of 2027-01-20"),
+        [("2027-01-15".into(), "active".into(), "6000002".into())]
+    );
+    let contracts = env.ok(&w("--as-of 2027-01-20 --json contract list")).json();
+    let ids: Vec<_> = contracts["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contract_id"].clone())
+        .collect();
+    assert_eq!(ids, ["6000001", "6000002"]);
+    // Earlier years are kept, with their own state.
+    assert_eq!(
+        benefit(&env, "--as-of 2027-01-20 --year 2026-06-01"),
+        [("2026-01-15".into(), "active".into(), "6000001".into())]
+    );
+    assert_eq!(
+        benefit(&env, "--as-of 2027-01-20 --all"),
+        [
+            ("2026-01-15".into(), "active".into(), "6000001".into()),
+            ("2027-01-15".into(), "active".into(), "6000002".into())
+        ]
+    );
+    env.ok(&["doctor"]);
+}
+
+#[test]
+fn r18_one_allocation_a_year_an_exhausted_pack_is_not_activated_again_that_year() {
+    let env = one_year();
+    for n in 1..=10 {
+        env.ok(&w(&format!(
+            "--as-of 2026-04-0{} incidents open --scope on-premises --title T{n}",
+            1 + n % 9
+        )));
+    }
+    let run = env.refused(
+        &w("--as-of 2026-05-01 activate action-pack/product-support --access-id MAPS-9 --contract-id 6000009"),
+        3,
+        "benefit `action-pack/product-support` was already allocated for the membership year 2026-01-15 to 2027-01-14: contract `6000001` is exhausted; one allocation a year",
+    );
+    assert!(
+        run.stderr
+            .contains("the next allocation comes with the next membership year, from 2027-01-15"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("activate again"));
+    let table = env.ok(&w("--as-of 2026-05-01 benefits")).stdout;
+    assert!(
+        table.contains("exhausted: contract 6000001; the next allocation comes with the next year"),
+        "{table}"
+    );
+    // An activation must start within its year.
+    env.ok(&w("--as-of 2026-12-01 offer renew action-pack"));
+    env.refused(
+        &w("--as-of 2027-01-20 activate action-pack/product-support --access-id MAPS-2 --contract-id 6000002 --start 2027-01-10"),
+        3,
+        "must start within its membership year 2027-01-15 to 2028-01-14, not on 2027-01-10",
+    );
+}
+
+#[test]
+fn an_ended_membership_says_so_with_the_renew_hint_not_no_benefits_yet() {
+    let env = one_year();
+    let benefits = env.ok(&w("--as-of 2027-03-01 benefits")).stdout;
+    assert!(
+        benefits.contains("The membership ended on 2027-01-14. `partner-support offer renew NAME` adds the next year"),
+        "{benefits}"
+    );
+    assert!(!benefits.contains("Looks like you don't have any benefits yet"));
+    let json = env.ok(&w("--as-of 2027-03-01 --json benefits")).json();
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The membership ended on 2027-01-14")
+    );
+    assert!(
+        env.ok(&w("--as-of 2027-03-01 status"))
+            .stdout
+            .contains("The membership ended on 2027-01-14")
+    );
+    // With no offer at all it is still R1's text.
+    assert!(
+        Env::contoso()
+            .ok(&["benefits"])
+            .stdout
+            .contains("Looks like you don't have any benefits yet")
+    );
+}
