@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 
 use super::contract::Status;
+use super::incident::IncidentHead;
 use super::state::{ContractView, State};
 use super::values::Id;
 
@@ -53,7 +54,15 @@ impl State {
             })
             .collect();
         let mut net: BTreeMap<&Id, i64> = BTreeMap::new();
-        for h in self.incidents.iter().filter(|h| h.counts()) {
+        // Most incidents are older than every window: they are passed over by their dates
+        // before their contract is looked up.
+        let Some(earliest) = windows.values().map(|(from, ..)| *from).min() else {
+            return BTreeMap::new();
+        };
+        let recent = |h: &&IncidentHead| {
+            h.opened_on >= earliest || h.refunded_on.is_some_and(|r| r >= earliest)
+        };
+        for h in self.incidents.iter().filter(recent).filter(|h| h.counts()) {
             let Some(cid) = &h.contract_id else { continue };
             let Some((from, ..)) = windows.get(cid) else {
                 continue;
