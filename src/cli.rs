@@ -531,6 +531,9 @@ pub enum ContractCommand {
         /// The display name instead
         #[arg(long, value_name = "TEXT")]
         name: Option<Text>,
+        /// The Access ID Microsoft re-issued for it (not a new allocation)
+        #[arg(long, value_name = "ID")]
+        access_id: Option<AccessId>,
     },
 }
 

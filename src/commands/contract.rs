@@ -28,7 +28,16 @@ pub fn contract(ctx: &mut Ctx, command: ContractCommand) -> Result<(), Error> {
             contract,
             end,
             name,
-        } => edit(ctx, contract.as_str(), ContractEdit { end, name }),
+            access_id,
+        } => edit(
+            ctx,
+            contract.as_str(),
+            ContractEdit {
+                end,
+                name,
+                access_id,
+            },
+        ),
     }
 }
 
@@ -65,6 +74,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
             .map(|v| {
                 ContractJson::new(v, ctx.reveal)
                     .with_forecast(forecasts.get(&v.contract.contract_id))
+                    .with_year(state.allocation_year(v.contract))
             })
             .collect();
         return Ok(ctx.print_json(&ContractsJson {

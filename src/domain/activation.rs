@@ -241,6 +241,16 @@ impl State {
         Ok((name, Some(id)))
     }
 
+    /// The membership year a benefit's contract was allocated for (R18): its offer's year that
+    /// holds the contract's start; `None` for a paid plan, or an offer no longer recorded.
+    pub fn allocation_year(&self, contract: &Contract) -> Option<Year> {
+        let (offer, _) = contract.benefit.as_deref()?.split_once('/')?;
+        self.offers
+            .iter()
+            .find(|o| o.name() == offer)?
+            .year_on(contract.start)
+    }
+
     /// Adds a contract, refusing a Contract ID or Access ID that is already recorded.
     pub fn insert_contract(&mut self, contract: Contract) -> Result<&Contract, Refusal> {
         if self

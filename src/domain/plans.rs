@@ -36,6 +36,8 @@ pub struct ContractEdit {
     pub end: Option<NaiveDate>,
     /// A new display name.
     pub name: Option<Text>,
+    /// The Access ID Microsoft re-issued for it.
+    pub access_id: Option<AccessId>,
 }
 
 impl State {
@@ -120,9 +122,20 @@ impl State {
             changed.push(format!("name \"{}\" → \"{name}\"", self.contracts[at].plan));
             self.contracts[at].plan = name;
         }
+        if let Some(access_id) = edit
+            .access_id
+            .filter(|a| *a != self.contracts[at].access_id)
+        {
+            if let Some(other) = self.contracts.iter().find(|c| c.access_id == access_id) {
+                return Err(Refusal::DuplicateAccessId(other.contract_id.to_string()));
+            }
+            // Never the ID itself: it is a credential, and the history is not.
+            changed.push("a re-issued Access ID".to_string());
+            self.contracts[at].access_id = access_id;
+        }
         if changed.is_empty() {
             return Err(Refusal::BadCombination(format!(
-                "nothing to change for contract `{contract_id}`: give `--end` or `--name` with a new value"
+                "nothing to change for contract `{contract_id}`: give `--end`, `--name` or `--access-id` with a new value"
             )));
         }
         Ok((&self.contracts[at], changed))

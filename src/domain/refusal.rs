@@ -420,7 +420,7 @@ impl Refusal {
                 ),
             },
             Refusal::AllocatedThisYear { year, .. } => format!(
-                "the next allocation comes with the next membership year, from {} (`partner-support offer renew` adds it); new IDs for the same contract are `partner-support contract edit`",
+                "the next allocation comes with the next membership year, from {} (`partner-support offer renew` adds it); a re-issued Access ID is `partner-support contract edit C --access-id A`",
                 year.end.succ_opt().unwrap_or(year.end)
             ),
             Refusal::OutsideYear { year, .. } => format!("pass a `--start` from {} to {}", year.start, year.end),

@@ -188,6 +188,9 @@ pub struct ContractJson {
     pub reason: Option<String>,
     pub linked_accounts: Vec<String>,
     pub recorded_on: Option<NaiveDate>,
+    /// R18, for a benefit's contract in a list: the membership year it was allocated for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<YearJson>,
     /// R20, for an active limited contract in a document that forecasts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<ForecastJson>,
@@ -201,6 +204,12 @@ pub struct ForecastJson {
 }
 
 impl ContractJson {
+    /// With the membership year it was allocated for, when it is a benefit's.
+    pub fn with_year(mut self, year: Option<Year>) -> Self {
+        self.year = year.map(YearJson::from);
+        self
+    }
+
     /// With its forecast, when it has one.
     pub fn with_forecast(mut self, forecast: Option<&Forecast>) -> Self {
         self.forecast = forecast.map(|f| ForecastJson {
@@ -238,6 +247,7 @@ impl ContractJson {
             reason: v.reason(),
             linked_accounts: c.linked_accounts.iter().map(|e| e.to_string()).collect(),
             recorded_on: c.recorded_on,
+            year: None,
             forecast: None,
         }
     }

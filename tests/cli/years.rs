@@ -103,9 +103,27 @@ fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["contract_id"].clone())
+        .map(|c| (c["contract_id"].clone(), c["year"]["start"].clone()))
         .collect();
-    assert_eq!(ids, ["6000001", "6000002"]);
+    assert_eq!(
+        ids,
+        [
+            ("6000001".into(), "2026-01-15".into()),
+            ("6000002".into(), "2027-01-15".into())
+        ]
+    );
+    // A re-issue of IDs is a correction of the contract, not a new allocation.
+    env.ok(&w(
+        "--as-of 2027-01-20 contract edit 6000002 --access-id MAPS-2B",
+    ));
+    assert_eq!(env.json()["contracts"][1]["access_id"], "MAPS-2B");
+    assert!(
+        !env.history().last().unwrap()["summary"]
+            .as_str()
+            .unwrap()
+            .contains("MAPS-2B")
+    );
+    env.refused(&w("contract edit 6000002 --access-id MAPS-1"), 3, "6000001");
     // Earlier years are kept, with their own state.
     assert_eq!(
         benefit(&env, "--as-of 2027-01-20 --year 2026-06-01"),
