@@ -288,15 +288,7 @@ impl State {
         end: Option<NaiveDate>,
     ) -> Result<(&Offer, Year), Refusal> {
         self.require_organization()?;
-        let name = slug(name);
-        let at = self
-            .offers
-            .iter()
-            .position(|o| o.name() == name)
-            .ok_or_else(|| Refusal::UnknownOffer {
-                name: name.clone(),
-                known: self.offers.iter().map(Offer::name).collect(),
-            })?;
+        let (at, name) = self.offer_index(name)?;
         let offer = &mut self.offers[at];
         let Some(last_end) = offer.end() else {
             return Err(Refusal::BadCombination(format!(
@@ -320,19 +312,23 @@ impl State {
         Ok((&self.offers[at], Year { start, end }))
     }
 
+    /// Where the offer named `name` (as `offer list` shows it) is in `offers`, and its name.
+    fn offer_index(&self, name: &str) -> Result<(usize, String), Refusal> {
+        let name = slug(name);
+        match self.offers.iter().position(|o| o.name() == name) {
+            Some(at) => Ok((at, name)),
+            None => Err(Refusal::UnknownOffer {
+                name,
+                known: self.offers.iter().map(Offer::name).collect(),
+            }),
+        }
+    }
+
     /// Removes an offer and any activation still pending for its benefits. Contracts already
     /// activated stay: they are real contracts until they lapse.
     pub fn remove_offer(&mut self, name: &str) -> Result<Offer, Refusal> {
         self.require_organization()?;
-        let name = slug(name);
-        let at = self
-            .offers
-            .iter()
-            .position(|o| o.name() == name)
-            .ok_or_else(|| Refusal::UnknownOffer {
-                name: name.clone(),
-                known: self.offers.iter().map(Offer::name).collect(),
-            })?;
+        let (at, name) = self.offer_index(name)?;
         let prefix = format!("{name}/");
         self.pending.retain(|p| !p.benefit.starts_with(&prefix));
         Ok(self.offers.remove(at))

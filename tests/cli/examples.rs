@@ -13,12 +13,17 @@ fn example() -> &'static Path {
 }
 
 fn run_on_example(args: &[&str]) -> crate::support::Run {
+    on_example("2026-11-25", args)
+}
+
+/// Runs the binary on the example as of `day`.
+fn on_example(day: &str, args: &[&str]) -> crate::support::Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .arg("--state")
         .arg(example())
-        .args(["--as-of", "2026-11-25"])
+        .args(["--as-of", day])
         .args(args);
     crate::support::run_command(&mut cmd)
 }
@@ -267,16 +272,7 @@ fn a_named_unusable_contract_gets_a_hint_naming_the_usable_one() {
 
 #[test]
 fn r20_the_forecast_says_when_a_pack_runs_out_before_its_end() {
-    let on = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .arg("--state")
-            .arg(example())
-            .args(["--as-of", "2026-10-01"])
-            .args(args);
-        crate::support::run_command(&mut cmd)
-    };
+    let on = |args: &[&str]| on_example("2026-10-01", args);
     // RESELLER-26: 4 incidents in the last 90 days, 2 left: at 4 per 90 days, gone on 2026-11-15,
     // a month before its end.
     let json = on(&["--json", "incidents", "remaining"]).json();
@@ -327,16 +323,7 @@ fn r20_the_forecast_says_when_a_pack_runs_out_before_its_end() {
 
 #[test]
 fn r19_lapsed_incidents_are_shown_totalled_per_year_and_warned_about_before_they_lapse() {
-    let on = |day: &str, args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .arg("--state")
-            .arg(example())
-            .args(["--as-of", day])
-            .args(args);
-        crate::support::run_command(&mut cmd)
-    };
+    let on = on_example;
     let all = on("2026-11-25", &["incidents", "remaining", "--all"]).stdout;
     assert!(
         all.contains("Lapsed unused in 2026: 8 (6000010: 8)"),
