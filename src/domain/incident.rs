@@ -310,6 +310,17 @@ pub struct IncidentEdit {
     pub contract: Option<Id>,
 }
 
+impl State {
+    /// What every correction of `incident` (the whole record of one of this state's incidents)
+    /// stands on: an organization, the incident recorded, and not voided. Returns its ID.
+    fn changeable(&self, incident: &Incident) -> Result<IncidentId, Refusal> {
+        self.require_organization()?;
+        let id = self.incident(incident.id)?.id;
+        not_voided(incident)?;
+        Ok(id)
+    }
+}
+
 /// A change to a voided incident is refused: the entry is kept as it was voided.
 fn not_voided(incident: &Incident) -> Result<(), Refusal> {
     match &incident.void {
@@ -551,9 +562,7 @@ impl State {
         mut incident: Incident,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        self.require_organization()?;
-        let id = self.incident(incident.id)?.id;
-        not_voided(&incident)?;
+        let id = self.changeable(&incident)?;
         if let Some(on) = incident.closed_on {
             return Err(Refusal::AlreadyClosed {
                 id: id.to_string(),
@@ -572,9 +581,7 @@ impl State {
         mut incident: Incident,
         edit: IncidentEdit,
     ) -> Result<(&Incident, Vec<&'static str>), Refusal> {
-        self.require_organization()?;
-        self.incident(incident.id)?;
-        not_voided(&incident)?;
+        self.changeable(&incident)?;
         let mut changed = Vec::new();
         if let Some(to) = edit
             .contract
@@ -649,9 +656,7 @@ impl State {
         actor: Option<&Email>,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        self.require_organization()?;
-        self.incident(incident.id)?;
-        not_voided(&incident)?;
+        self.changeable(&incident)?;
         not_before_opened("void", &incident, today)?;
         incident.void = Some(Box::new(Void {
             on: today,
@@ -668,9 +673,7 @@ impl State {
         mut incident: Incident,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        self.require_organization()?;
-        let id = self.incident(incident.id)?.id;
-        not_voided(&incident)?;
+        let id = self.changeable(&incident)?;
         let Some(closed) = incident.closed_on else {
             return Err(Refusal::NotClosed(id.to_string()));
         };
@@ -688,9 +691,7 @@ impl State {
         actor: Option<&Email>,
         today: NaiveDate,
     ) -> Result<&Incident, Refusal> {
-        self.require_organization()?;
-        let id = self.incident(incident.id)?.id;
-        not_voided(&incident)?;
+        let id = self.changeable(&incident)?;
         if incident.contract_id.is_none() {
             return Err(Refusal::NotCharged(id.to_string()));
         }
