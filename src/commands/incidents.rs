@@ -7,7 +7,6 @@ use crate::domain::contract::Scope;
 use crate::domain::incident::{
     CSP_PLAN, Incident, IncidentEdit, IncidentId, NewIncident, RefundReason,
 };
-use crate::domain::lifecycle::Lookup;
 use crate::domain::state::{Lapsed, ScopeTotal, State, Totals};
 use crate::domain::values::{Id, Text};
 use crate::error::Error;
@@ -55,24 +54,7 @@ fn plan_of<'a>(state: &'a State, contract: Option<&Id>) -> Option<&'a str> {
 }
 
 fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
-    // R21: an on-premises product the N-1 policy does not entitle is refused before anything.
-    if let (Scope::OnPremises, Some(product)) = (Scope::from(args.scope), &args.product) {
-        let lifecycle = ctx.lifecycle()?;
-        match lifecycle.allows(product.as_str(), ctx.today)? {
-            Lookup::Known(_) => {}
-            Lookup::Undated(v) => ctx.note(format_args!(
-                "the product lifecycle table gives no release date for {} ({}), so the N-1 policy was not checked",
-                v.product, v.status
-            ))?,
-            Lookup::Near(names) => ctx.note(format_args!(
-                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (did you mean {}?)",
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-            ))?,
-            Lookup::Unknown => ctx.note(format_args!(
-                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (`partner-support products list` shows the table)"
-            ))?,
-        }
-    }
+    let lifecycle = ctx.lifecycle()?;
     let new = NewIncident {
         scope: args.scope.into(),
         title: args.title,
@@ -83,7 +65,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
     };
     let today = ctx.today;
     let (loaded, opened) = ctx.mutate("incidents open", |state, _, actor| {
-        let opened = state.open_incident(new, actor, today)?;
+        let opened = state.open_incident(new, actor, today, &lifecycle)?;
         let i = state
             .incidents
             .record(opened.id)
@@ -94,6 +76,9 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         };
         Ok((opened, summary))
     })?;
+    if let Some(note) = &opened.unchecked {
+        ctx.note(note)?;
+    }
     let state = &loaded.state;
     let incident = loaded.record(opened.id)?;
     let view = incident
@@ -202,20 +187,11 @@ fn edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), Error> {
         case_number: args.case_number,
         contract: args.contract,
     };
-    let lifecycle = match &change.product {
-        Some(_) => Some(ctx.lifecycle()?),
-        None => None,
-    };
+    let lifecycle = ctx.lifecycle()?;
     let (loaded, (i, changed)) = ctx.mutate("incidents edit", |state, stored, _| {
         state.incident(id)?;
         let record = stored.record(&state.incidents, id)?;
-        // R21 for a corrected on-premises product, as of the day the incident was opened.
-        if let (Some(lifecycle), Some(product), Scope::OnPremises) =
-            (&lifecycle, &change.product, record.scope)
-        {
-            lifecycle.allows(product.as_str(), record.opened_on)?;
-        }
-        let (edited, changed) = state.edit_incident(record, change)?;
+        let (edited, changed) = state.edit_incident(record, change, &lifecycle)?;
         let summary = format!("corrected the {} of {id}", changed.join(" and "));
         Ok(((edited.clone(), changed), summary))
     })?;

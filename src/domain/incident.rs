@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::activation::BenefitState;
 use super::catalog::Level;
 use super::contract::{Allowance, Contract, Scope, Status};
+use super::lifecycle::Lifecycle;
 use super::refusal::Refusal;
 use super::state::{ContractView, State};
 use super::values::{Email, Id, Text, ValueError};
@@ -264,6 +265,8 @@ pub struct Opened {
     pub chosen_from: usize,
     /// Whether the acting account was linked to the contract by this first use (R6).
     pub linked: bool,
+    /// Why R21 could not be checked for its product (not in the lifecycle table), if so.
+    pub unchecked: Option<String>,
 }
 
 /// Why a contract can't take an incident of `scope` on its status (R8).
@@ -468,14 +471,20 @@ impl State {
         })
     }
 
-    /// Opens an incident: charges a contract (R8, R9), or logs a free CSP request (R11).
+    /// Opens an incident: charges a contract (R8, R9), or logs a free CSP request (R11); an
+    /// on-premises product must be entitled under the N-1 policy of `lifecycle` (R21).
     pub fn open_incident(
         &mut self,
         new: NewIncident,
         actor: Option<&Email>,
         today: NaiveDate,
+        lifecycle: &Lifecycle,
     ) -> Result<Opened, Refusal> {
         self.require_organization()?;
+        let unchecked = match (new.scope, &new.product) {
+            (Scope::OnPremises, Some(product)) => lifecycle.check(product.as_str(), today)?,
+            _ => None,
+        };
         let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
@@ -545,6 +554,7 @@ impl State {
             id,
             chosen_from,
             linked,
+            unchecked,
         })
     }
 
@@ -580,8 +590,13 @@ impl State {
         &mut self,
         mut incident: Incident,
         edit: IncidentEdit,
+        lifecycle: &Lifecycle,
     ) -> Result<(&Incident, Vec<&'static str>), Refusal> {
         self.changeable(&incident)?;
+        // R21 for a corrected on-premises product, as of the day the incident was opened.
+        if let (Some(product), Scope::OnPremises) = (&edit.product, incident.scope) {
+            lifecycle.allows(product.as_str(), incident.opened_on)?;
+        }
         let mut changed = Vec::new();
         if let Some(to) = edit
             .contract
@@ -750,7 +765,7 @@ mod tests {
     fn open(s: &mut State, scope: Scope, contract: Option<&str>) -> Result<String, Refusal> {
         let mut n = new(scope);
         n.contract = contract.map(|c| c.parse().unwrap());
-        let opened = s.open_incident(n, None, d(TODAY))?;
+        let opened = s.open_incident(n, None, d(TODAY), &Lifecycle::default())?;
         Ok(s.incident(opened.id)?
             .contract_id
             .as_ref()
@@ -878,11 +893,13 @@ mod tests {
         n.csp_customer = Some("fabrikam.onmicrosoft.com".parse().unwrap());
         let admin: Email = "admin@contoso.com".parse().unwrap();
         assert!(matches!(
-            s.open_incident(n.clone(), Some(&admin), d(TODAY)),
+            s.open_incident(n.clone(), Some(&admin), d(TODAY), &Lifecycle::default()),
             Err(Refusal::NotAdminAgent { .. })
         ));
         let agent: Email = "agent@contoso.com".parse().unwrap();
-        let opened = s.open_incident(n, Some(&agent), d(TODAY)).unwrap();
+        let opened = s
+            .open_incident(n, Some(&agent), d(TODAY), &Lifecycle::default())
+            .unwrap();
         assert_eq!(s.incident(opened.id).unwrap().contract_id, None);
         assert!(matches!(
             s.refund_incident(
@@ -951,14 +968,16 @@ mod tests {
             case_number: Some("2606150010001".parse().unwrap()),
             ..IncidentEdit::default()
         };
-        let (edited, changed) = s.edit_incident(record(&s, 1), edit.clone()).unwrap();
+        let (edited, changed) = s
+            .edit_incident(record(&s, 1), edit.clone(), &Lifecycle::default())
+            .unwrap();
         assert_eq!(changed, ["case number"], "the title was already that");
         assert_eq!(
             edited.case_number.as_ref().unwrap().as_str(),
             "2606150010001"
         );
         assert!(matches!(
-            s.edit_incident(record(&s, 1), edit),
+            s.edit_incident(record(&s, 1), edit, &Lifecycle::default()),
             Err(Refusal::BadCombination(_))
         ));
         assert!(matches!(

@@ -315,6 +315,30 @@ impl Lifecycle {
         Ok(lookup)
     }
 
+    /// R21 for an on-premises incident about `product` opened on `day`, as [`Lifecycle::allows`]
+    /// decides it: `Ok(None)` when the table entitles it, `Ok(Some(note))` when it could not
+    /// check it, saying why.
+    pub fn check(&self, product: &str, day: NaiveDate) -> Result<Option<String>, Refusal> {
+        Ok(match self.allows(product, day)? {
+            Lookup::Known(_) => None,
+            Lookup::Undated(v) => Some(format!(
+                "the product lifecycle table gives no release date for {} ({}), so the N-1 policy was not checked",
+                v.product, v.status
+            )),
+            Lookup::Near(names) => Some(format!(
+                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (did you mean {}?)",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Lookup::Unknown => Some(format!(
+                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (`partner-support products list` shows the table)"
+            )),
+        })
+    }
+
     /// The versions of `family` entitled at the end of `day`, newest first.
     pub fn entitled(&self, family: &str, day: NaiveDate) -> Vec<&ProductVersion> {
         let mut entitled: Vec<&ProductVersion> = self
