@@ -554,7 +554,7 @@ mod tests {
 
     use super::*;
     use crate::domain::contract::{Allowance, Contract, Coverage, PlanKind, Scope};
-    use crate::domain::incident::{Refund, RefundReason};
+    use crate::domain::incident::{Refund, RefundReason, Void};
     use crate::domain::testing::{contract, d, incident, org};
 
     const GOLDEN: &[u8] = include_bytes!("../../../examples/contoso.json");
@@ -679,31 +679,42 @@ mod tests {
                     RefundReason::Other,
                 ]),
             ),
+            // A void, its reason with the characters that could end a record early.
+            prop::option::of("[a-zA-Z\"\\\\{}\\[\\],:é ]{0,8}"),
         );
         prop::collection::vec(one, 0..12).prop_map(|all| {
             all.into_iter()
                 .enumerate()
-                .map(|(n, (contract, opened, closed, refunded, title, extra))| {
-                    let (product, case, csp, by, refunded_by, scope, reason) = extra;
-                    let mut i = incident(n as u32 + 1, contract);
-                    i.opened_on = d("2025-01-01") + chrono::Days::new(opened);
-                    i.closed_on = closed.map(|c| i.opened_on + chrono::Days::new(c));
-                    i.refund = (refunded && contract.is_some()).then(|| Refund {
-                        on: i.opened_on,
-                        reason,
-                        by: refunded_by.then(|| "admin@contoso.com".parse().unwrap()),
-                    });
-                    i.title = format!("T{title}").parse().unwrap();
-                    i.scope = scope;
-                    i.product = product.map(|p| format!("P{p}").parse().unwrap());
-                    i.case_number = case.map(|c| c.parse().unwrap());
-                    // A CSP request charges no contract (R11).
-                    i.csp_customer = csp
-                        .filter(|_| contract.is_none())
-                        .map(|c| format!("t{c}").parse().unwrap());
-                    i.opened_by = by.map(|e| e.parse().unwrap());
-                    i
-                })
+                .map(
+                    |(n, (contract, opened, closed, refunded, title, extra, void))| {
+                        let (product, case, csp, by, refunded_by, scope, reason) = extra;
+                        let mut i = incident(n as u32 + 1, contract);
+                        i.opened_on = d("2025-01-01") + chrono::Days::new(opened);
+                        i.closed_on = closed.map(|c| i.opened_on + chrono::Days::new(c));
+                        i.refund = (refunded && contract.is_some()).then(|| Refund {
+                            on: i.opened_on,
+                            reason,
+                            by: refunded_by.then(|| "admin@contoso.com".parse().unwrap()),
+                        });
+                        i.title = format!("T{title}").parse().unwrap();
+                        i.void = void.map(|reason| {
+                            Box::new(Void {
+                                on: i.opened_on + chrono::Days::new(1),
+                                reason: format!("V{reason}").parse().unwrap(),
+                                by: None,
+                            })
+                        });
+                        i.scope = scope;
+                        i.product = product.map(|p| format!("P{p}").parse().unwrap());
+                        i.case_number = case.map(|c| c.parse().unwrap());
+                        // A CSP request charges no contract (R11).
+                        i.csp_customer = csp
+                            .filter(|_| contract.is_none())
+                            .map(|c| format!("t{c}").parse().unwrap());
+                        i.opened_by = by.map(|e| e.parse().unwrap());
+                        i
+                    },
+                )
                 .collect()
         })
     }
