@@ -102,7 +102,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     })?;
     if ctx.json {
         let doc = ContractShownJson {
-            contract: ContractJson::new(&view, ctx.reveal),
+            contract: ContractJson::new(&view, ctx.reveal).with_year(state.allocation_year(c)),
             incidents: incidents
                 .iter()
                 .map(|i| IncidentJson::new(i, Some(c.plan.as_str())))
@@ -114,6 +114,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
         &mut ctx.out,
         ctx.color,
         &view,
+        state.allocation_year(c),
         &incidents,
         ctx.reveal,
     )?)

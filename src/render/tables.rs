@@ -13,7 +13,7 @@ use crate::domain::contract::{Allowance, Scope, Status};
 use crate::domain::forecast::Forecast;
 use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::lifecycle::{ProductVersion, Verdict};
-use crate::domain::offer::Offer;
+use crate::domain::offer::{Offer, Year};
 use crate::domain::state::{ContractView, HistoryEntry, Lapsed, Organization, ScopeTotal};
 use crate::domain::values::Id;
 
@@ -294,6 +294,7 @@ pub fn contract_detail(
     w: &mut dyn Write,
     color: bool,
     v: &ContractView<'_>,
+    year: Option<Year>,
     incidents: &[Incident],
     reveal: bool,
 ) -> io::Result<()> {
@@ -305,11 +306,12 @@ pub fn contract_detail(
         ("Access ID", access_id(&c.access_id, reveal)),
         ("Plan", shown(&c.plan)),
         ("Benefit", or_dash(c.benefit.as_ref())),
+        ("Membership year", or_dash(year)),
         ("Scope", c.coverage.slug().to_string()),
         ("Allowance", allowance(c.allowance)),
-        ("Used", v.usage.used().to_string()),
+        ("Charged", v.usage.charged.to_string()),
         ("Refunded", v.usage.refunded.to_string()),
-        ("Remaining", left(v)),
+        ("Left", left(v)),
         ("Start", c.start.to_string()),
         (
             "End",

@@ -112,6 +112,19 @@ fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
             ("6000002".into(), "2027-01-15".into())
         ]
     );
+    let shown = env
+        .ok(&w("--as-of 2027-01-20 contract show 6000001"))
+        .stdout;
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("Membership year") && l.contains("2026-01-15 to 2027-01-14")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Charged") && shown.contains("Left"),
+        "{shown}"
+    );
     // A re-issue of IDs is a correction of the contract, not a new allocation.
     env.ok(&w(
         "--as-of 2027-01-20 contract edit 6000002 --access-id MAPS-2B",
