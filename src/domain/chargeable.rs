@@ -3,13 +3,14 @@
 //! by then (R16), covering its scope, active then, with an incident left then — and opened by a
 //! known account; and an on-premises product the N-1 policy entitled then (R21).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
 use super::contract::{Allowance, Scope};
 use super::incident::{Incident, IncidentId};
-use super::lifecycle::Lifecycle;
+use super::lifecycle::{Lifecycle, ProductVersion};
+use super::refusal::Refusal;
 use super::state::State;
 use super::values::Id;
 
@@ -32,10 +33,21 @@ impl State {
     /// order), one per incident at most, in ID order. The allowance is counted over every
     /// incident of the state, as it stood on each opening day.
     pub fn breaches(&self, records: &[Incident], lifecycle: &Lifecycle) -> Vec<Breach> {
+        // Many incidents name the same few products: each is looked up in the table once.
+        let mut versions: HashMap<&str, Option<&ProductVersion>> = HashMap::new();
         let mut found: Vec<Breach> = records
             .iter()
             .filter(|i| i.void.is_none())
-            .filter_map(|i| self.breach(i, lifecycle))
+            .filter_map(|i| {
+                let version = match (i.scope, &i.product) {
+                    (Scope::OnPremises, Some(p)) => *versions
+                        .entry(p.as_str())
+                        .or_insert_with(|| lifecycle.known(p.as_str())),
+                    _ => None,
+                };
+                let n_minus_1 = version.and_then(|v| lifecycle.refusal(v, i.opened_on));
+                self.breach(i, n_minus_1)
+            })
             .collect();
         // The allowance is counted as the incidents were opened, one by one, leaving out those
         // that could not have been charged at all.
@@ -63,7 +75,7 @@ impl State {
     }
 
     /// Why `i` could not have been opened as recorded, leaving the allowance aside.
-    fn breach(&self, i: &Incident, lifecycle: &Lifecycle) -> Option<Breach> {
+    fn breach(&self, i: &Incident, n_minus_1: Option<Refusal>) -> Option<Breach> {
         let breach = |field, message| {
             Some(Breach {
                 incident: i.id,
@@ -81,9 +93,7 @@ impl State {
             );
         }
         // R21: an on-premises product the N-1 policy did not entitle on the day.
-        if let (Scope::OnPremises, Some(product)) = (i.scope, &i.product)
-            && let Err(refusal) = lifecycle.allows(product.as_str(), i.opened_on)
-        {
+        if let Some(refusal) = n_minus_1 {
             return breach(
                 "product",
                 format!(

@@ -202,21 +202,10 @@ impl Lifecycle {
 
     /// The version `product` names, or the known names near it.
     pub fn find(&self, product: &str) -> Lookup<'_> {
-        let wanted = normalize(product);
-        let known = self
-            .versions
-            .iter()
-            .flat_map(|v| v.names().into_iter().map(move |n| (n, v)))
-            .filter(|(n, _)| {
-                wanted == *n
-                    || wanted
-                        .strip_prefix(n.as_str())
-                        .is_some_and(|rest| rest.starts_with(' '))
-            })
-            .max_by_key(|(n, _)| n.len());
-        if let Some((_, v)) = known {
+        if let Some(v) = self.known(product) {
             return Lookup::Known(v);
         }
+        let wanted = normalize(product);
         let mut near: Vec<(usize, &str)> = self
             .versions
             .iter()
@@ -237,6 +226,23 @@ impl Lifecycle {
             true => Lookup::Unknown,
             false => Lookup::Near(near.into_iter().take(3).map(|(_, n)| n).collect()),
         }
+    }
+
+    /// The version `product` names: the longest known name it starts with ("Exchange Server
+    /// 2019 CU14" is Exchange Server 2019); `None` when it names none.
+    pub fn known(&self, product: &str) -> Option<&ProductVersion> {
+        let wanted = normalize(product);
+        self.versions
+            .iter()
+            .flat_map(|v| v.names().into_iter().map(move |n| (n, v)))
+            .filter(|(n, _)| {
+                wanted == *n
+                    || wanted
+                        .strip_prefix(n.as_str())
+                        .is_some_and(|rest| rest.starts_with(' '))
+            })
+            .max_by_key(|(n, _)| n.len())
+            .map(|(_, v)| v)
     }
 
     /// R21 for `version` at the end of `day`.
@@ -280,14 +286,26 @@ impl Lifecycle {
     /// the table does not know, or gives no release date for, passes unchecked.
     pub fn allows(&self, product: &str, day: NaiveDate) -> Result<Lookup<'_>, Refusal> {
         let lookup = self.find(product);
-        if let Lookup::Known(v) = &lookup
-            && self.verdict(v, day) == Verdict::Undetermined
-        {
+        let Lookup::Known(v) = lookup else {
+            return Ok(lookup);
+        };
+        if self.verdict(v, day) == Verdict::Undetermined {
             return Ok(Lookup::Undated(v));
         }
-        if let Lookup::Known(v) = &lookup
-            && let Some(reason) = self.verdict(v, day).reason()
-        {
+        match self.refusal(v, day) {
+            Some(refusal) => Err(refusal),
+            None => Ok(lookup),
+        }
+    }
+
+    /// Why an incident about `version` could not be opened on `day` (R21), in Microsoft's
+    /// words with the versions entitled then; `None` when it could, or the rule can't decide.
+    pub fn refusal(&self, v: &ProductVersion, day: NaiveDate) -> Option<Refusal> {
+        let verdict = self.verdict(v, day);
+        if verdict == Verdict::Undetermined {
+            return None;
+        }
+        if let Some(reason) = verdict.reason() {
             // The rows that decided it: its own, and those of the newer versions it lost to.
             let unverified = self
                 .versions
@@ -300,7 +318,7 @@ impl Lifecycle {
                 })
                 .map(|o| format!("{} ({})", o.product, o.status))
                 .collect();
-            return Err(Refusal::ProductNotEntitled {
+            return Some(Refusal::ProductNotEntitled {
                 product: v.product.clone(),
                 on: day,
                 reason,
@@ -312,7 +330,7 @@ impl Lifecycle {
                 unverified,
             });
         }
-        Ok(lookup)
+        None
     }
 
     /// R21 for an on-premises incident about `product` opened on `day`, as [`Lifecycle::allows`]
