@@ -260,24 +260,18 @@ fn from_json(text: &str) -> Result<Import, String> {
         .get("schema_version")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    // Version 3 only added fields that default to their absence; version 4 records an offer by
-    // its years, so an older export's offer (`start`, `end`) becomes its one term.
+    // Its records are in the state file's shape: an older export is brought up to this
+    // version's by the state file's own migrations.
     if !(2..=u64::from(SCHEMA_VERSION)).contains(&version) {
         return Err(format!(
             "it has schema version {version}; this build imports versions 2 to {SCHEMA_VERSION}"
         ));
     }
-    if version < 4
-        && let Some(Value::Array(offers)) = doc.get_mut("offers")
-    {
-        for offer in offers.iter_mut().filter_map(Value::as_object_mut) {
-            let term: serde_json::Map<String, Value> = ["start", "end"]
-                .into_iter()
-                .filter_map(|k| offer.remove(k).map(|v| (k.to_string(), v)))
-                .collect();
-            offer.insert("years".into(), Value::Array(vec![Value::Object(term)]));
-        }
-    }
+    let mut whole = Value::Object(std::mem::take(&mut doc));
+    crate::store::file::migrate(&mut whole, version)?;
+    let Value::Object(mut doc) = whole else {
+        unreachable!("a migration keeps a document an object")
+    };
     if let Some(Value::Array(contracts)) = doc.get("contracts")
         && let Some(masked) = contracts.iter().find(|c| {
             c["access_id"]

@@ -271,6 +271,20 @@ fn an_export_starts_a_new_state_without_init() {
     let remaining = |e: &Env| e.ok(&w("--json incidents remaining")).json()["totals"].clone();
     assert_eq!(remaining(&fresh), remaining(&env));
     fresh.ok(&["doctor"]);
+    // An export of schema 3 (an offer's `start` and `end`, not its years) is migrated as a
+    // state file of that version would be.
+    let mut older: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    older["schema_version"] = 3.into();
+    for offer in older["offers"].as_array_mut().unwrap() {
+        let term = offer.as_object_mut().unwrap().remove("years").unwrap()[0].clone();
+        offer["start"] = term["start"].clone();
+    }
+    let older_file = env.dir().join("v3.json");
+    std::fs::write(&older_file, serde_json::to_vec(&older).unwrap()).unwrap();
+    let again = Env::new();
+    again.ok(&["import", older_file.to_str().unwrap()]);
+    assert_eq!(remaining(&again), remaining(&env));
     // A CSV carries no organization: that still needs `init`, and leaves nothing behind.
     let csv = env.dir().join("incidents.csv");
     std::fs::write(

@@ -67,6 +67,7 @@ use serde_json::Value;
 
 pub use bytes::Bytes;
 use layout::{Document, Written};
+pub use migrate::migrate;
 
 use super::StoreError;
 use crate::domain::incident::{Incident, IncidentHead, IncidentId};
