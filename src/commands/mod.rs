@@ -146,22 +146,8 @@ impl Ctx {
     /// The product lifecycle table (R21): the built-in one, corrected by `--lifecycle FILE` or,
     /// without it, by `lifecycle.csv` beside the state file when there is one.
     pub fn lifecycle(&self) -> Result<crate::domain::lifecycle::Lifecycle, Error> {
-        let beside = self
-            .store
-            .path()
-            .with_file_name(crate::store::lifecycle::BESIDE_STATE);
-        let path = match &self.lifecycle {
-            Some(path) => path.clone(),
-            None if beside.is_file() => beside,
-            None => return crate::store::lifecycle::load(None).map_err(Error::BadLifecycle),
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::BadLifecycle(format!(
-                "cannot read lifecycle file `{}`: {e}",
-                path.display()
-            ))
-        })?;
-        crate::store::lifecycle::load(Some((&path, &text))).map_err(Error::BadLifecycle)
+        crate::store::lifecycle::read(self.lifecycle.as_deref(), self.store.path())
+            .map_err(Error::BadLifecycle)
     }
 
     /// A note on stderr (something worth knowing that changes nothing); silent with `-q`.

@@ -18,6 +18,20 @@ const BUILT_IN: &str = include_str!("../../data/lifecycle.csv");
 /// names one.
 pub const BESIDE_STATE: &str = "lifecycle.csv";
 
+/// The table for the state file at `state`: the built-in one, corrected by the file `user`
+/// (`--lifecycle`) or, without one, by [`BESIDE_STATE`] beside the state file when there is one.
+pub fn read(user: Option<&Path>, state: &Path) -> Result<Lifecycle, String> {
+    let beside = state.with_file_name(BESIDE_STATE);
+    let path = match user {
+        Some(path) => path,
+        None if beside.is_file() => &beside,
+        None => return load(None),
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read lifecycle file `{}`: {e}", path.display()))?;
+    load(Some((path, &text)))
+}
+
 /// The built-in table, with the rows of `user` (a path and its text) in place of or added to its
 /// own. What is wrong with the user's file is said with its row and column.
 pub fn load(user: Option<(&Path, &str)>) -> Result<Lifecycle, String> {
