@@ -1,7 +1,6 @@
 //! `products list`: the lifecycle table and what the N-1 policy entitles on the day (R21).
 
 use crate::cli::ProductsCommand;
-use crate::domain::lifecycle::LifecycleDate;
 use crate::domain::refusal::Refusal;
 use crate::error::Error;
 use crate::render::json::{ProductJson, ProductsJson};
@@ -14,17 +13,11 @@ pub fn products(ctx: &mut Ctx, command: ProductsCommand) -> Result<(), Error> {
     let ProductsCommand::List { family, all } = command;
     let lifecycle = ctx.lifecycle()?;
     if let Some(f) = &family
-        && !lifecycle.versions().iter().any(|v| &v.family == f)
+        && !lifecycle.families().contains(&f.as_str())
     {
-        let mut families: Vec<&str> = Vec::new();
-        for v in lifecycle.versions() {
-            if !families.contains(&v.family.as_str()) {
-                families.push(&v.family);
-            }
-        }
         return Err(Refusal::BadCombination(format!(
             "`--family {f}` is not a family of the lifecycle table (families: {})",
-            families.join(", ")
+            lifecycle.families().join(", ")
         ))
         .into());
     }
@@ -33,10 +26,7 @@ pub fn products(ctx: &mut Ctx, command: ProductsCommand) -> Result<(), Error> {
         .versions()
         .iter()
         .filter(|v| family.as_ref().is_none_or(|f| &v.family == f))
-        .filter(|v| {
-            all || !matches!(v.extended_end, LifecycleDate::Day(end) if end < today)
-                && !matches!(v.mainstream_end, LifecycleDate::Day(end) if end < today && v.extended_end == LifecycleDate::NoEnd)
-        })
+        .filter(|v| all || v.supported_on(today))
         .map(|v| (v, lifecycle.verdict(v, today)))
         .collect();
     if ctx.json {

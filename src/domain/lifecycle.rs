@@ -58,6 +58,14 @@ impl ProductVersion {
         self.status.starts_with("VERIFIED")
     }
 
+    /// Whether Microsoft still supported it at the end of `day`, in extended support if not in
+    /// mainstream (a version with no extended support ends with its mainstream support).
+    pub fn supported_on(&self, day: NaiveDate) -> bool {
+        let ended = |d: LifecycleDate| matches!(d, LifecycleDate::Day(end) if end < day);
+        let no_extended = self.extended_end == LifecycleDate::NoEnd;
+        !(ended(self.extended_end) || no_extended && ended(self.mainstream_end))
+    }
+
     /// Whether it was in mainstream support at the end of `day`.
     fn in_mainstream(&self, day: NaiveDate) -> bool {
         match self.mainstream_end {
@@ -181,6 +189,17 @@ impl Lifecycle {
     /// A table of these versions.
     pub fn new(versions: Vec<ProductVersion>) -> Lifecycle {
         Lifecycle { versions }
+    }
+
+    /// Its families, each once, in the table's order.
+    pub fn families(&self) -> Vec<&str> {
+        let mut families: Vec<&str> = Vec::new();
+        for v in &self.versions {
+            if !families.contains(&v.family.as_str()) {
+                families.push(&v.family);
+            }
+        }
+        families
     }
 
     /// Every version, in the table's order.

@@ -16,7 +16,7 @@ const BUILT_IN: &str = include_str!("../../data/lifecycle.csv");
 
 /// The file beside a state file that corrects or adds lifecycle rows, when no `--lifecycle`
 /// names one.
-pub const BESIDE_STATE: &str = "lifecycle.csv";
+const BESIDE_STATE: &str = "lifecycle.csv";
 
 /// The table for the state file at `state`: the built-in one, corrected by the file `user`
 /// (`--lifecycle`) or, without one, by [`BESIDE_STATE`] beside the state file when there is one.
