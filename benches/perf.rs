@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use partner_support::domain::account::{Account, AccountKind, Role};
-use partner_support::domain::catalog::{Category, Level};
 use partner_support::domain::contract::{Allowance, Contract, Coverage, PlanKind, Scope};
 use partner_support::domain::incident::{Incident, IncidentId, Refund, RefundReason};
-use partner_support::domain::offer::{Competency, Offer, Term};
+use partner_support::domain::offer::{Choice, Offer, Term};
 use partner_support::domain::state::{HistoryEntry, Organization, State};
 use partner_support::store::Store;
 
@@ -408,6 +407,9 @@ fn organization(n: u32) -> State {
             name: p("Contoso Ltd"),
         }),
         current_account: Some(p(ACCOUNTS[0])),
+        catalog: std::sync::Arc::new(
+            partner_support::store::catalog::built_in("mpn-2021").expect("built in"),
+        ),
         ..State::default()
     };
     s.accounts = ACCOUNTS
@@ -429,40 +431,40 @@ fn organization(n: u32) -> State {
             csp_only: false,
         })
         .collect();
-    let competency = |name: &str, category| {
-        Some(Competency {
+    let competency = |name: &str, category: &str| {
+        Some(Choice {
             name: p(name),
-            category,
+            category: Some(category.to_string()),
         })
     };
     s.offers = vec![
         Offer {
-            level: Level::ActionPack,
-            competency: None,
+            kind: "action-pack".into(),
+            option: None,
             years: vec![Term {
                 start: date(FIRST_YEAR, 1, 1),
                 end: None,
             }],
         },
         Offer {
-            level: Level::Gold,
-            competency: competency("Cloud Platform", Category::Cloud),
+            kind: "gold".into(),
+            option: competency("Cloud Platform", "cloud"),
             years: vec![Term {
                 start: date(FIRST_YEAR, 1, 1),
                 end: None,
             }],
         },
         Offer {
-            level: Level::Silver,
-            competency: competency("Data Analytics", Category::Other),
+            kind: "silver".into(),
+            option: competency("Data Analytics", "other"),
             years: vec![Term {
                 start: date(2020, 1, 1),
                 end: None,
             }],
         },
         Offer {
-            level: Level::Gold,
-            competency: competency("Security", Category::Cloud),
+            kind: "gold".into(),
+            option: competency("Security", "cloud"),
             years: vec![Term {
                 start: date(2022, 1, 1),
                 end: None,

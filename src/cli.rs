@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::account::Role;
-use crate::domain::catalog::Level;
 use crate::domain::contract::{Allowance, Coverage, PlanKind, Scope};
 use crate::domain::incident::{IncidentId, RefundReason};
 use crate::domain::values::{self, AccessId, Email, Id, PartnerId, ProfileName, Text, ValueError};
@@ -161,9 +160,12 @@ pub enum Command {
     Status,
     /// Create the state for an organization
     Init(InitArgs),
-    /// Membership offers (Action Pack, Silver, Gold)
+    /// Membership offers, as the catalog names them
     #[command(subcommand)]
     Offer(OfferCommand),
+    /// The program catalog: which offers yield which benefits (`docs/catalog.md`)
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// User accounts and the current account (adding, editing or removing one needs
     /// global-admin or mpn-partner-admin; roles are advisory)
     #[command(subcommand)]
@@ -358,6 +360,37 @@ pub struct InitArgs {
     /// A role of that account (repeat for several)
     #[arg(long, value_enum, value_name = "ROLE", requires = "account")]
     pub role: Vec<RoleArg>,
+    /// The program catalog: a built-in one's name (`catalog list`) or a catalog file, which the
+    /// state keeps a copy of
+    #[arg(long, value_name = "NAME|FILE", default_value = "mpn-2021")]
+    pub catalog: String,
+}
+
+/// `catalog …`.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// The built-in catalogs, and which one the state uses
+    List,
+    /// A catalog's offers and the benefits each yields, with their sources [default: the
+    /// state's catalog]
+    Show {
+        /// A built-in catalog's name or a catalog file
+        #[arg(value_name = "NAME|FILE")]
+        catalog: Option<String>,
+    },
+    /// Check a catalog file: exit 0, or one line per problem with its line number (exit 2)
+    Check {
+        /// The catalog file
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
+    /// Move the state to another catalog, or a newer version of its own: its offers must be in
+    /// it; contracts already recorded keep their figures
+    Use {
+        /// A built-in catalog's name or a catalog file
+        #[arg(value_name = "NAME|FILE")]
+        catalog: String,
+    },
 }
 
 /// `offer …`.
@@ -392,16 +425,24 @@ pub enum OfferCommand {
 /// `offer add`.
 #[derive(Debug, Args)]
 pub struct OfferAddArgs {
-    /// Membership level
-    #[arg(value_enum)]
-    pub level: LevelArg,
-    /// The competency, for silver and gold ("Cloud Platform")
-    #[arg(long, value_name = "NAME")]
-    pub competency: Option<Text>,
-    /// Count the competency as a cloud competency
+    /// The catalog's offer (`partner-support catalog show` lists them)
+    #[arg(value_name = "OFFER")]
+    pub kind: String,
+    /// The value of the offer's option: its competency ("Cloud Platform"), its solution area
+    #[arg(
+        long = "option",
+        visible_alias = "competency",
+        visible_alias = "solution-area",
+        value_name = "NAME"
+    )]
+    pub option: Option<Text>,
+    /// The value's category, to keep a value the catalog does not list
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["cloud", "other"])]
+    pub category: Option<String>,
+    /// Shorthand for `--category cloud` (a cloud competency)
     #[arg(long, conflicts_with = "other")]
     pub cloud: bool,
-    /// Count the competency as another (non-cloud) competency
+    /// Shorthand for `--category other` (any other competency)
     #[arg(long)]
     pub other: bool,
     /// First day of membership [default: today]
@@ -667,17 +708,6 @@ pub struct EditArgs {
     pub contract: Option<Id>,
 }
 
-/// Membership levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LevelArg {
-    /// Microsoft Action Pack
-    ActionPack,
-    /// Silver competency
-    Silver,
-    /// Gold competency
-    Gold,
-}
-
 /// Roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RoleArg {
@@ -744,7 +774,6 @@ macro_rules! into_domain {
         }
     };
 }
-into_domain!(LevelArg => Level { ActionPack => ActionPack, Silver => Silver, Gold => Gold });
 into_domain!(RoleArg => Role { GlobalAdmin => GlobalAdmin, MpnPartnerAdmin => MpnPartnerAdmin, AdminAgent => AdminAgent });
 into_domain!(ScopeArg => Scope { OnPremises => OnPremises, Cloud => Cloud });
 into_domain!(CoverageArg => Coverage { OnPremises => OnPremises, Cloud => Cloud, Both => Both });

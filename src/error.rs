@@ -49,6 +49,9 @@ pub enum Error {
     /// A lifecycle file that cannot be read or has a bad row (a usage error).
     #[error("{0}")]
     BadLifecycle(String),
+    /// A catalog that cannot be had or has problems (a usage error); one line per problem.
+    #[error("{0}")]
+    BadCatalog(String),
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -59,7 +62,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
-            Error::BadLifecycle(_) => EXIT_USAGE,
+            Error::BadLifecycle(_) | Error::BadCatalog(_) => EXIT_USAGE,
             Error::Refused(_) => EXIT_REFUSED,
             Error::Store(_)
             | Error::Output(_)
@@ -92,6 +95,9 @@ impl Error {
             ),
             Error::BadLifecycle(_) => Some(
                 "a lifecycle file is a CSV with the columns product_id, family (optional), product, policy, start, mainstream_end, extended_end, status, source".into(),
+            ),
+            Error::BadCatalog(_) => Some(
+                "docs/catalog.md describes the format; `partner-support catalog check FILE` lists every problem with its line".into(),
             ),
             Error::Output(_) | Error::Findings(_) => None,
         }

@@ -40,6 +40,7 @@ pub fn benefits(ctx: &mut Ctx, args: BenefitsArgs) -> Result<(), Error> {
         &mut ctx.out,
         ctx.color,
         &views,
+        &state.catalog,
         today,
         ended,
     )?)

@@ -9,6 +9,9 @@ use crate::render::json::OrganizationJson;
 use super::Ctx;
 
 pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
+    let catalog = std::sync::Arc::new(
+        crate::store::catalog::choose(&args.catalog).map_err(Error::BadCatalog)?,
+    );
     let organization = Organization {
         partner_id: args.partner_id,
         name: args.name,
@@ -21,12 +24,15 @@ pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
     });
     let (loaded, ()) = ctx.mutate("init", |state, _, _| {
         state.init(organization, account)?;
+        state.catalog = catalog;
         let org = state.organization.as_ref().expect("just created");
         Ok((
             (),
             format!(
-                "created organization {} (partner ID {})",
-                org.name, org.partner_id
+                "created organization {} (partner ID {}) under catalog {}",
+                org.name,
+                org.partner_id,
+                state.catalog.label()
             ),
         ))
     })?;
@@ -37,9 +43,14 @@ pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
     }
     let path = ctx.store.path().display().to_string();
     ctx.say(format_args!(
-        "created {path} for {} (partner ID {})",
-        org.name, org.partner_id
+        "created {path} for {} (partner ID {}), catalog {}",
+        org.name,
+        org.partner_id,
+        state.catalog.label()
     ))?;
+    if let Some(note) = &state.catalog.note {
+        ctx.note(note)?;
+    }
     if let Some(a) = &state.current_account {
         ctx.say(format_args!("current account: {a}"))?;
     }

@@ -2,6 +2,7 @@
 
 mod account;
 mod activate;
+mod catalog;
 mod check;
 mod contract;
 mod docs;
@@ -189,6 +190,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Status => status::status(ctx),
         Command::Init(args) => init::init(ctx, args),
         Command::Offer(c) => offer::offer(ctx, c),
+        Command::Catalog(c) => catalog::catalog(ctx, c),
         Command::Account(c) => account::account(ctx, c),
         Command::Benefits(args) => activate::benefits(ctx, args),
         Command::Activate(args) => activate::activate(ctx, args),

@@ -1,7 +1,6 @@
 //! `offer add|list|renew|remove`.
 
 use crate::cli::{OfferAddArgs, OfferCommand};
-use crate::domain::catalog::Category;
 use crate::domain::offer::NewOffer;
 use crate::error::Error;
 use crate::render::json::{OfferJson, OffersJson};
@@ -20,13 +19,13 @@ pub fn offer(ctx: &mut Ctx, command: OfferCommand) -> Result<(), Error> {
 
 fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
     let category = match (args.cloud, args.other) {
-        (true, _) => Some(Category::Cloud),
-        (_, true) => Some(Category::Other),
-        _ => None,
+        (true, _) => Some("cloud".to_string()),
+        (_, true) => Some("other".to_string()),
+        _ => args.category,
     };
     let new = NewOffer {
-        level: args.level.into(),
-        competency: args.competency,
+        kind: args.kind,
+        option: args.option,
         category,
         start: args.start,
         end: args.end,
@@ -43,10 +42,10 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         .find(|o| o.name() == name)
         .expect("just added");
     if ctx.json {
-        return Ok(ctx.print_json(&OfferJson::new(offer, today))?);
+        return Ok(ctx.print_json(&OfferJson::new(offer, &loaded.state.catalog, today))?);
     }
     let benefits: Vec<_> = offer
-        .benefits()
+        .benefits(&state.catalog)
         .into_iter()
         .map(|(n, e)| format!("{n} ({})", e.allowance))
         .collect();
@@ -74,7 +73,7 @@ fn renew(
             .iter()
             .find(|o| o.name() == name)
             .expect("just renewed");
-        return Ok(ctx.print_json(&OfferJson::new(offer, today))?);
+        return Ok(ctx.print_json(&OfferJson::new(offer, &loaded.state.catalog, today))?);
     }
     ctx.say(format_args!(
         "renewed offer {name} for {year}: its benefits can be activated for that year once it starts"
@@ -89,7 +88,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
         let offers = state
             .offers
             .iter()
-            .map(|o| OfferJson::new(o, ctx.today))
+            .map(|o| OfferJson::new(o, &state.catalog, ctx.today))
             .collect();
         return Ok(ctx.print_json(&OffersJson { offers })?);
     }
@@ -97,19 +96,20 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
         &mut ctx.out,
         ctx.color,
         &state.offers,
+        &state.catalog,
         ctx.today,
         all,
     )?)
 }
 
 fn remove(ctx: &mut Ctx, name: &str) -> Result<(), Error> {
-    let (_, offer) = ctx.mutate("offer remove", |state, _, _| {
+    let (loaded, offer) = ctx.mutate("offer remove", |state, _, _| {
         let offer = state.remove_offer(name)?;
         let summary = format!("removed offer {}", offer.name());
         Ok((offer, summary))
     })?;
     if ctx.json {
-        return Ok(ctx.print_json(&OfferJson::new(&offer, ctx.today))?);
+        return Ok(ctx.print_json(&OfferJson::new(&offer, &loaded.state.catalog, ctx.today))?);
     }
     ctx.say(format_args!(
         "removed offer {} (its contracts, if any, stay)",

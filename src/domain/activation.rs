@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::catalog::{BenefitKind, Entitlement};
-use super::contract::{Contract, PlanKind, Status, default_end};
+use super::catalog::{Catalog, Entitlement};
+use super::contract::{Contract, PlanKind, Status};
 use super::offer::{Offer, Year, check_range, slug};
 use super::refusal::Refusal;
 use super::state::{PendingActivation, State};
@@ -62,7 +62,7 @@ pub struct BenefitView<'a> {
     /// The membership year (R18: one allocation a year).
     pub year: Year,
     /// What it grants.
-    pub entitlement: Entitlement,
+    pub entitlement: Entitlement<'a>,
     /// Its activation state.
     pub state: BenefitState,
 }
@@ -99,7 +99,7 @@ impl State {
             .flat_map(|offer| years(offer).into_iter().map(move |year| (offer, year)))
             .flat_map(|(offer, year)| {
                 offer
-                    .benefits()
+                    .benefits(&self.catalog)
                     .into_iter()
                     .map(move |(name, e)| (offer, year, name, e))
             })
@@ -151,9 +151,14 @@ impl State {
         let account = actor.and_then(|e| self.account(e));
         self.require_activator(account, "activating a benefit")?;
         let views = self.benefits(today);
-        let view = resolve_benefit(benefit, &views)?;
+        let view = resolve_benefit(benefit, &views, &self.catalog)?;
         let name = view.name.clone();
-        let entitlement = view.entitlement;
+        let (plan, coverage, allowance, validity) = (
+            view.entitlement.plan.to_string(),
+            view.entitlement.coverage,
+            view.entitlement.allowance,
+            view.entitlement.validity,
+        );
         let year = view.year;
         match &view.state {
             BenefitState::Active { contract } => {
@@ -209,7 +214,7 @@ impl State {
             });
         }
         let start = activation.start.unwrap_or(today);
-        let end = activation.end.unwrap_or_else(|| default_end(start));
+        let end = activation.end.unwrap_or_else(|| validity.end(start, year));
         check_range(start, end)?;
         // R18: an allocation belongs to its membership year, and is never usable before it.
         if !year.contains(start) {
@@ -223,13 +228,12 @@ impl State {
             contract_id,
             access_id,
             kind: PlanKind::Benefit,
-            plan: entitlement
-                .plan
+            plan: plan
                 .parse::<Text>()
-                .expect("catalog plan names are valid text"),
+                .expect("a catalog's plan names are checked when it is read"),
             benefit: Some(name.clone()),
-            coverage: entitlement.coverage,
-            allowance: entitlement.allowance,
+            coverage,
+            allowance,
             start,
             end,
             linked_accounts: Default::default(),
@@ -280,8 +284,9 @@ impl State {
 pub fn resolve_benefit<'a>(
     input: &str,
     views: &'a [BenefitView<'a>],
+    catalog: &Catalog,
 ) -> Result<&'a BenefitView<'a>, Refusal> {
-    let wanted = canonical(input);
+    let wanted = canonical(input, catalog);
     let matches: Vec<&BenefitView> = views
         .iter()
         .filter(|v| {
@@ -306,12 +311,14 @@ pub fn resolve_benefit<'a>(
 
 /// Normalizes a benefit name: lowercase, spaces as hyphens, and Microsoft's other names for a
 /// benefit replaced by the catalog's.
-fn canonical(input: &str) -> String {
+fn canonical(input: &str, catalog: &Catalog) -> String {
     let (offer, benefit) = match input.rsplit_once('/') {
         Some((o, b)) => (Some(slug(o)), slug(b)),
         None => (None, slug(input)),
     };
-    let benefit = BenefitKind::from_alias(&benefit).map_or(benefit, |k| k.slug().to_string());
+    let benefit = catalog
+        .benefit_by_alias(&benefit)
+        .map_or(benefit, |k| k.id.clone());
     match offer {
         Some(o) => format!("{o}/{benefit}"),
         None => benefit,
@@ -322,14 +329,13 @@ fn canonical(input: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::account::Role;
-    use crate::domain::catalog::{Category, Level};
     use crate::domain::contract::Allowance;
     use crate::domain::testing::{TODAY, account, d, org_with};
 
     fn contoso() -> State {
         let mut s = org_with(&[
-            (Level::Gold, Some(("Cloud Platform", Category::Cloud))),
-            (Level::Silver, Some(("Data Analytics", Category::Other))),
+            ("gold", Some(("Cloud Platform", "cloud"))),
+            ("silver", Some(("Data Analytics", "other"))),
         ]);
         s.add_account(account("admin@contoso.com", &[Role::GlobalAdmin], false))
             .unwrap();
@@ -386,7 +392,7 @@ mod tests {
     fn names_resolve_by_unique_suffix_and_alias() {
         let s = contoso();
         let views = s.benefits(d(TODAY));
-        let resolve = |n: &str| resolve_benefit(n, &views).map(|v| v.name.clone());
+        let resolve = |n: &str| resolve_benefit(n, &views, &s.catalog).map(|v| v.name.clone());
         assert_eq!(
             resolve("gold-cloud-platform/product-support").unwrap(),
             "gold-cloud-platform/product-support"

@@ -1,155 +1,327 @@
-//! The built-in benefit catalog: which benefits each membership level and competency category
-//! yields, with allowance, scope and Microsoft's plan name — kept as one data table.
+//! A partner program's catalog as plain data: its offers, the option each takes (a competency, a
+//! solution area), and the benefits each yields with allowance, scope, plan name, validity and
+//! the N-1 policy. The catalogs themselves are files (`catalogs/`, `docs/catalog.md`).
 
-use serde::{Deserialize, Serialize};
+use chrono::{Days, Months, NaiveDate};
 
-use super::contract::{Allowance, Coverage};
+use std::sync::Arc;
 
-/// A membership level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    /// Microsoft Action Pack subscription.
-    ActionPack,
-    /// A competency at Silver level.
-    Silver,
-    /// A competency at Gold level.
-    Gold,
+use super::contract::{Allowance, Coverage, default_end};
+use super::offer::Year;
+use super::refusal::Refusal;
+use super::state::State;
+
+/// A program's catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    /// Its name (`mpn-2021`), recorded in the state.
+    pub name: String,
+    /// The program's name, as shown.
+    pub title: String,
+    /// Which edition of the catalog (`2021.1`): a state can move to a newer one.
+    pub version: String,
+    /// What a reader should know of its figures ("confirm against Partner Center").
+    pub note: Option<String>,
+    /// Where the catalog as a whole comes from.
+    pub source: Option<String>,
+    /// The options its offers take.
+    pub options: Vec<OptionKind>,
+    /// The benefits its offers yield.
+    pub benefits: Vec<BenefitKind>,
+    /// Its offers, in the catalog's order.
+    pub offers: Vec<OfferKind>,
+    /// The text of the file it was read from, for a catalog that is not built in: the state
+    /// keeps it, so that it stays readable when the file moves.
+    pub copy: Option<String>,
 }
 
-impl Level {
-    /// The level as written on the command line and in names.
-    pub fn slug(self) -> &'static str {
+/// An option an offer is taken with: a competency of the legacy program, a solution area.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OptionKind {
+    /// Its name (`competency`), as in messages and `--competency`.
+    pub id: String,
+    /// Its known values, each with its category when the option has categories.
+    pub values: Vec<(String, Option<String>)>,
+    /// The categories a value can be of (`cloud`, `other`); empty when allowances do not depend
+    /// on the value.
+    pub categories: Vec<String>,
+    /// Whether a value not listed is accepted (with its category said, when there are
+    /// categories): a name the program does not list is more often a typo.
+    pub open: bool,
+}
+
+/// A benefit the program's offers can yield.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenefitKind {
+    /// Its name in `OFFER/BENEFIT` (`product-support`).
+    pub id: String,
+    /// Its display name (`Microsoft Product Support`).
+    pub title: String,
+    /// Other names users type for it, as slugs (Microsoft's older or newer names).
+    pub aliases: Vec<String>,
+    /// The products it covers.
+    pub coverage: Coverage,
+    /// Whether on-premises incidents charged to it are subject to the N-1 product policy (R21).
+    pub n_minus_one: bool,
+}
+
+/// An offer of the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferKind {
+    /// Its name (`gold`, `solutions-partner`), as `offer add` takes it.
+    pub id: String,
+    /// Its display name.
+    pub title: String,
+    /// What sort of offer it is (`competency`, `designation`), as shown.
+    pub kind: String,
+    /// The option it is taken with, by [`OptionKind::id`], if any.
+    pub option: Option<String>,
+    /// The benefits it yields, in order.
+    pub grants: Vec<Grant>,
+}
+
+/// One benefit an offer yields, perhaps only for values of one category of its option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The benefit, by [`BenefitKind::id`].
+    pub benefit: String,
+    /// Only for an option value of this category (`None`: any).
+    pub category: Option<String>,
+    /// Incidents per allocation.
+    pub allowance: Allowance,
+    /// Microsoft's plan name, given to the contract.
+    pub plan: String,
+    /// Names the plan was known by before.
+    pub former_plans: Vec<String>,
+    /// How long an allocation lasts.
+    pub validity: Validity,
+    /// Where the figures come from.
+    pub source: String,
+}
+
+/// How long a benefit's contract lasts when activated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// This many months from the day it starts, the last day inclusive.
+    FromActivation(u32),
+    /// This many months from the start of the membership year it was allocated in.
+    FromYearStart(u32),
+}
+
+impl Default for Validity {
+    fn default() -> Self {
+        Validity::FromActivation(12)
+    }
+}
+
+impl Validity {
+    /// The last day of a contract that starts on `start`, allocated in `year`.
+    pub fn end(self, start: NaiveDate, year: Year) -> NaiveDate {
+        let (from, months) = match self {
+            Validity::FromActivation(months) => (start, months),
+            Validity::FromYearStart(months) => (year.start, months),
+        };
+        if months == 12 {
+            return default_end(from);
+        }
+        from.checked_add_months(Months::new(months))
+            .and_then(|d| d.checked_sub_days(Days::new(1)))
+            .unwrap_or(NaiveDate::MAX)
+    }
+}
+
+impl std::fmt::Display for Validity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Level::ActionPack => "action-pack",
-            Level::Silver => "silver",
-            Level::Gold => "gold",
+            Validity::FromActivation(m) => write!(f, "{m} months from activation"),
+            Validity::FromYearStart(m) => write!(f, "{m} months from the year's start"),
         }
     }
 }
 
-/// Whether a competency counts as a cloud competency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// One of the cloud competencies: cloud support is unlimited.
-    Cloud,
-    /// Any other competency: cloud support is a counted pack.
-    Other,
+/// One benefit an offer yields, as the benefits page and activation use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entitlement<'a> {
+    /// Which benefit.
+    pub kind: &'a BenefitKind,
+    /// Incidents it grants per allocation.
+    pub allowance: Allowance,
+    /// Products it covers.
+    pub coverage: Coverage,
+    /// Microsoft's plan name, shown on the contract.
+    pub plan: &'a str,
+    /// How long an allocation lasts.
+    pub validity: Validity,
 }
 
-impl Category {
-    /// The category as shown and written in JSON.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Category::Cloud => "cloud",
-            Category::Other => "other",
-        }
-    }
+/// What an option's value is to the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    /// Listed, with the spelling and the category the catalog gives it.
+    Listed(String, Option<String>),
+    /// Not listed.
+    Unlisted,
 }
 
-/// A benefit kind offered by the partner program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BenefitKind {
-    /// Microsoft Product Support, for recent on-premises products ("Partner On-premises Support").
-    ProductSupport,
-    /// Signature Cloud Support, for cloud products ("Partner Cloud Support").
-    CloudSupport,
-}
-
-impl BenefitKind {
-    /// The benefit's name as used in `OFFER/BENEFIT`.
-    pub fn slug(self) -> &'static str {
-        match self {
-            BenefitKind::ProductSupport => "product-support",
-            BenefitKind::CloudSupport => "cloud-support",
-        }
+impl Catalog {
+    /// The offer named `id`.
+    pub fn offer(&self, id: &str) -> Option<&OfferKind> {
+        self.offers.iter().find(|o| o.id == id)
     }
 
-    /// The benefit's display name in the source program.
-    pub fn title(self) -> &'static str {
-        match self {
-            BenefitKind::ProductSupport => "Microsoft Product Support",
-            BenefitKind::CloudSupport => "Signature Cloud Support",
-        }
+    /// The option named `id`.
+    pub fn option(&self, id: &str) -> Option<&OptionKind> {
+        self.options.iter().find(|o| o.id == id)
     }
 
-    /// Maps a slug or one of Microsoft's names (old or June 2025) to the benefit kind.
-    pub fn from_alias(slug: &str) -> Option<BenefitKind> {
-        ALIASES
+    /// The benefit named `id`.
+    pub fn benefit(&self, id: &str) -> Option<&BenefitKind> {
+        self.benefits.iter().find(|b| b.id == id)
+    }
+
+    /// The benefit `slug` names: its name or one of its aliases.
+    pub fn benefit_by_alias(&self, slug: &str) -> Option<&BenefitKind> {
+        self.benefits
             .iter()
-            .find(|(alias, _)| *alias == slug)
-            .map(|(_, kind)| *kind)
+            .find(|b| b.id == slug || b.aliases.iter().any(|a| a == slug))
+    }
+
+    /// The benefits offer `id` taken with a value of `category` yields, in catalog order.
+    pub fn entitlements(&self, id: &str, category: Option<&str>) -> Vec<Entitlement<'_>> {
+        let Some(offer) = self.offer(id) else {
+            return Vec::new();
+        };
+        offer
+            .grants
+            .iter()
+            .filter(|g| g.category.is_none() || g.category.as_deref() == category)
+            .filter_map(|g| {
+                let kind = self.benefit(&g.benefit)?;
+                Some(Entitlement {
+                    kind,
+                    allowance: g.allowance,
+                    coverage: kind.coverage,
+                    plan: &g.plan,
+                    validity: g.validity,
+                })
+            })
+            .collect()
+    }
+
+    /// The option the catalog's offers take, when they all take the same one (what messages
+    /// call it), else `option`.
+    pub fn option_word(&self) -> &str {
+        let mut ids = self.offers.iter().filter_map(|o| o.option.as_deref());
+        match ids.next() {
+            Some(first) if ids.all(|id| id == first) => first,
+            _ => "option",
+        }
+    }
+
+    /// Names of the offers that yield a benefit covering `coverage`.
+    pub fn offers_covering(&self, coverage: Coverage) -> Vec<&str> {
+        self.offers
+            .iter()
+            .filter(|o| {
+                o.grants.iter().any(|g| {
+                    self.benefit(&g.benefit)
+                        .is_some_and(|b| b.coverage == coverage)
+                })
+            })
+            .map(|o| o.title.as_str())
+            .collect()
+    }
+
+    /// The name the catalog and the state record it by, with its version.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.name, self.version)
     }
 }
 
-/// Every name a benefit is known by, as lowercase hyphenated slugs.
-const ALIASES: &[(&str, BenefitKind)] = &[
-    ("product-support", BenefitKind::ProductSupport),
-    ("microsoft-product-support", BenefitKind::ProductSupport),
-    ("on-premises-support", BenefitKind::ProductSupport),
-    ("partner-on-premises-support", BenefitKind::ProductSupport),
-    ("cloud-support", BenefitKind::CloudSupport),
-    ("signature-cloud-support", BenefitKind::CloudSupport),
-    ("partner-cloud-support", BenefitKind::CloudSupport),
-];
+impl OptionKind {
+    /// What the catalog knows of `name` (case-insensitive, spaces counted once; "Security
+    /// Competency" is read as "Security" for an option named `competency`).
+    pub fn lookup(&self, name: &str) -> Known {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let suffix = format!(" {}", self.id.replace('-', " "));
+        let lower = name.to_lowercase();
+        let name = match lower.strip_suffix(&suffix) {
+            Some(_) => &name[..name.len() - suffix.len()],
+            None => &name,
+        };
+        match self
+            .values
+            .iter()
+            .find(|(v, _)| v.eq_ignore_ascii_case(name))
+        {
+            Some((v, category)) => Known::Listed(v.clone(), category.clone()),
+            None => Known::Unlisted,
+        }
+    }
 
-/// Competencies that count as cloud competencies in the source program.
-pub const CLOUD_COMPETENCIES: &[&str] = &[
-    "Security",
-    "Cloud Business Applications",
-    "Cloud Platform",
-    "Cloud Productivity",
-    "Enterprise Mobility Management",
-    "Small and Midmarket Cloud Solutions",
-];
-
-/// The other competencies of the source program (legacy MPN, until 2022).
-pub const OTHER_COMPETENCIES: &[&str] = &[
-    "Application Development",
-    "Application Integration",
-    "Collaboration and Content",
-    "Communications",
-    "Data Analytics",
-    "Data Platform",
-    "Datacenter",
-    "DevOps",
-    "Enterprise Resource Planning",
-    "Learning",
-    "Messaging",
-    "Project and Portfolio Management",
-    "Windows and Devices",
-];
-
-/// The category of a known competency name (case-insensitive, spaces counted once; "Security
-/// Competency" is read as "Security"); `None` for a name the program does not have.
-pub fn competency_category(name: &str) -> Option<Category> {
-    // Spaces count once, wherever they are.
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let name = name
-        .strip_suffix(" Competency")
-        .or_else(|| name.strip_suffix(" competency"))
-        .unwrap_or(&name);
-    let known = |list: &[&str]| list.iter().any(|c| c.eq_ignore_ascii_case(name));
-    match (known(CLOUD_COMPETENCIES), known(OTHER_COMPETENCIES)) {
-        (true, _) => Some(Category::Cloud),
-        (_, true) => Some(Category::Other),
-        _ => None,
+    /// The known values nearest to `name` (a typo's likely meaning), closest first.
+    pub fn nearest(&self, name: &str) -> Vec<String> {
+        let name = name.trim().to_lowercase();
+        let mut near: Vec<(usize, &str)> = self
+            .values
+            .iter()
+            .map(|(v, _)| (distance(&name, &v.to_lowercase()), v.as_str()))
+            .filter(|(d, v)| *d <= (v.len() / 3).max(2))
+            .collect();
+        near.sort();
+        near.into_iter()
+            .take(3)
+            .map(|(_, v)| v.to_string())
+            .collect()
     }
 }
 
-/// The known competency names nearest to `name` (a typo's likely meaning), closest first.
-pub fn nearest_competencies(name: &str) -> Vec<&'static str> {
-    let name = name.trim().to_lowercase();
-    let mut near: Vec<(usize, &str)> = CLOUD_COMPETENCIES
-        .iter()
-        .chain(OTHER_COMPETENCIES)
-        .map(|c| (distance(&name, &c.to_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .collect();
-    near.sort();
-    near.into_iter().take(3).map(|(_, c)| c).collect()
+impl State {
+    /// Moves the state to `catalog` (another one, or a newer version of its own). Its offers and
+    /// pending activations must be in it; contracts keep the figures they were recorded with.
+    /// Returns the catalog left, as `name version`; `None` when `catalog` is the one in use.
+    pub fn use_catalog(&mut self, catalog: Arc<Catalog>) -> Result<Option<String>, Refusal> {
+        self.require_organization()?;
+        if *self.catalog == *catalog {
+            return Ok(None);
+        }
+        let before = std::mem::replace(&mut self.catalog, catalog);
+        let problems: Vec<String> = self
+            .problems()
+            .into_iter()
+            .filter(|p| {
+                matches!(
+                    p,
+                    super::integrity::Problem::OfferNotInCatalog { .. }
+                        | super::integrity::Problem::PendingNotABenefit { .. }
+                )
+            })
+            .map(|p| p.to_string())
+            .collect();
+        if !problems.is_empty() {
+            self.catalog = before;
+            return Err(Refusal::CatalogDoesNotFit(problems));
+        }
+        Ok(Some(before.label()))
+    }
+}
+
+/// How the command line names an option's value: the options of the catalogs shipped with the
+/// tool have a flag of their own; any other is `--option`.
+pub fn option_flag(option: &str) -> String {
+    match option {
+        "competency" | "solution-area" => format!("--{option}"),
+        _ => "--option".to_string(),
+    }
+}
+
+/// How the command line names a category: `--cloud` and `--other` for the two the programs
+/// use, else `--category NAME`.
+pub fn category_flag(category: &str) -> String {
+    match category {
+        "cloud" | "other" => format!("--{category}"),
+        _ => format!("--category {category}"),
+    }
 }
 
 /// How many characters to insert, delete or replace to turn `a` into `b` (Levenshtein).
@@ -168,176 +340,81 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// One benefit an offer yields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entitlement {
-    /// Which benefit.
-    pub kind: BenefitKind,
-    /// Incidents it grants per contract term.
-    pub allowance: Allowance,
-    /// Products it covers.
-    pub coverage: Coverage,
-    /// Microsoft's plan name, shown on the contract.
-    pub plan: &'static str,
-}
-
-/// One row of the catalog: a level, the competency category it applies to (`None` = any), and
-/// one benefit.
-struct Row {
-    level: Level,
-    category: Option<Category>,
-    entitlement: Entitlement,
-}
-
-const fn row(
-    level: Level,
-    category: Option<Category>,
-    kind: BenefitKind,
-    allowance: Allowance,
-    plan: &'static str,
-) -> Row {
-    let coverage = match kind {
-        BenefitKind::ProductSupport => Coverage::OnPremises,
-        BenefitKind::CloudSupport => Coverage::Cloud,
-    };
-    Row {
-        level,
-        category,
-        entitlement: Entitlement {
-            kind,
-            allowance,
-            coverage,
-            plan,
-        },
-    }
-}
-
-use Allowance::{Incidents, Unlimited};
-use BenefitKind::{CloudSupport, ProductSupport};
-use Category::{Cloud, Other};
-use Level::{ActionPack, Gold, Silver};
-
-/// The partner-program catalog (source article, "Technical Support entitlement").
-const CATALOG: &[Row] = &[
-    row(
-        ActionPack,
-        None,
-        ProductSupport,
-        Incidents(10),
-        "Partner support MAPS 10pack",
-    ),
-    row(
-        Silver,
-        None,
-        ProductSupport,
-        Incidents(15),
-        "Partner support Silver 15pack",
-    ),
-    row(
-        Silver,
-        Some(Cloud),
-        CloudSupport,
-        Unlimited,
-        "Partner Signature Cloud Support",
-    ),
-    row(
-        Silver,
-        Some(Other),
-        CloudSupport,
-        Incidents(5),
-        "Partner Signature 5pack",
-    ),
-    row(
-        Gold,
-        None,
-        ProductSupport,
-        Incidents(20),
-        "Partner support Gold 20pack",
-    ),
-    row(
-        Gold,
-        Some(Cloud),
-        CloudSupport,
-        Unlimited,
-        "Partner Signature Cloud Support",
-    ),
-    row(
-        Gold,
-        Some(Other),
-        CloudSupport,
-        Incidents(10),
-        "Partner Signature 10pack",
-    ),
-];
-
-/// The benefits an offer of `level` (with a competency of `category`) yields, in catalog order.
-pub fn entitlements(level: Level, category: Option<Category>) -> Vec<Entitlement> {
-    CATALOG
-        .iter()
-        .filter(|r| r.level == level && (r.category.is_none() || r.category == category))
-        .map(|r| r.entitlement)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::testing::{d, mpn};
+    use Allowance::{Incidents, Unlimited};
 
     #[test]
-    fn catalog_matches_the_program_table() {
-        let show = |level, cat| -> Vec<(BenefitKind, Allowance)> {
-            entitlements(level, cat)
+    fn entitlements_follow_the_category_of_the_option() {
+        let catalog = mpn();
+        let show = |offer, cat| -> Vec<(&str, Allowance, &str)> {
+            catalog
+                .entitlements(offer, cat)
                 .into_iter()
-                .map(|e| (e.kind, e.allowance))
+                .map(|e| (e.kind.id.as_str(), e.allowance, e.plan))
                 .collect()
         };
         let cases = [
-            (ActionPack, None, vec![(ProductSupport, Incidents(10))]),
             (
-                Silver,
-                Some(Cloud),
-                vec![(ProductSupport, Incidents(15)), (CloudSupport, Unlimited)],
+                "action-pack",
+                None,
+                vec![(
+                    "product-support",
+                    Incidents(10),
+                    "Partner support MAPS 10pack",
+                )],
             ),
             (
-                Silver,
-                Some(Other),
+                "silver",
+                Some("cloud"),
                 vec![
-                    (ProductSupport, Incidents(15)),
-                    (CloudSupport, Incidents(5)),
+                    (
+                        "product-support",
+                        Incidents(15),
+                        "Partner support Silver 15pack",
+                    ),
+                    (
+                        "cloud-support",
+                        Unlimited,
+                        "Partner Signature Cloud Support",
+                    ),
                 ],
             ),
             (
-                Gold,
-                Some(Cloud),
-                vec![(ProductSupport, Incidents(20)), (CloudSupport, Unlimited)],
-            ),
-            (
-                Gold,
-                Some(Other),
+                "gold",
+                Some("other"),
                 vec![
-                    (ProductSupport, Incidents(20)),
-                    (CloudSupport, Incidents(10)),
+                    (
+                        "product-support",
+                        Incidents(20),
+                        "Partner support Gold 20pack",
+                    ),
+                    ("cloud-support", Incidents(10), "Partner Signature 10pack"),
                 ],
             ),
+            ("platinum", None, vec![]),
         ];
-        for (level, cat, want) in cases {
-            assert_eq!(show(level, cat), want, "{level:?} {cat:?}");
+        for (offer, cat, want) in cases {
+            assert_eq!(show(offer, cat), want, "{offer} {cat:?}");
         }
     }
 
     #[test]
-    fn competencies_are_known_by_name_and_a_typo_by_its_nearest_names() {
-        for (name, category) in [
-            ("Cloud Platform", Some(Cloud)),
-            ("cloud platform", Some(Cloud)),
-            ("Security Competency", Some(Cloud)),
-            ("Small and Midmarket Cloud Solutions", Some(Cloud)),
-            ("Data Analytics", Some(Other)),
-            ("datacenter", Some(Other)),
-            ("Cloud", None),
-            ("Secutiry", None),
+    fn option_values_are_known_by_name_and_a_typo_by_its_nearest_names() {
+        let catalog = mpn();
+        let competency = catalog.option("competency").unwrap();
+        let listed = |v: &str, c: &str| Known::Listed(v.into(), Some(c.into()));
+        for (name, known) in [
+            ("Cloud Platform", listed("Cloud Platform", "cloud")),
+            ("cloud  platform", listed("Cloud Platform", "cloud")),
+            ("Security Competency", listed("Security", "cloud")),
+            ("Data Analytics", listed("Data Analytics", "other")),
+            ("Cloud", Known::Unlisted),
+            ("Secutiry", Known::Unlisted),
         ] {
-            assert_eq!(competency_category(name), category, "{name}");
+            assert_eq!(competency.lookup(name), known, "{name}");
         }
         for (typo, nearest) in [
             ("Secutiry", &["Security"][..]),
@@ -345,20 +422,41 @@ mod tests {
             ("data analitycs", &["Data Analytics"]),
             ("Blockchain", &[]),
         ] {
-            assert_eq!(nearest_competencies(typo), nearest, "{typo}");
+            assert_eq!(competency.nearest(typo), nearest, "{typo}");
         }
     }
 
     #[test]
-    fn aliases() {
-        assert_eq!(
-            BenefitKind::from_alias("partner-on-premises-support"),
-            Some(ProductSupport)
-        );
-        assert_eq!(
-            BenefitKind::from_alias("partner-cloud-support"),
-            Some(CloudSupport)
-        );
-        assert_eq!(BenefitKind::from_alias("support"), None);
+    fn benefits_are_found_by_their_other_names() {
+        let catalog = mpn();
+        for (slug, want) in [
+            ("partner-on-premises-support", Some("product-support")),
+            ("partner-cloud-support", Some("cloud-support")),
+            ("cloud-support", Some("cloud-support")),
+            ("support", None),
+        ] {
+            assert_eq!(
+                catalog.benefit_by_alias(slug).map(|b| b.id.as_str()),
+                want,
+                "{slug}"
+            );
+        }
+    }
+
+    #[test]
+    fn validity_ends_a_contract() {
+        let year = Year {
+            start: d("2026-01-15"),
+            end: d("2027-01-14"),
+        };
+        for (validity, start, end) in [
+            (Validity::FromActivation(12), "2026-03-01", "2027-02-28"),
+            (Validity::FromActivation(12), "2028-02-29", "2029-02-28"),
+            (Validity::FromActivation(6), "2026-03-01", "2026-08-31"),
+            (Validity::FromYearStart(12), "2026-03-01", "2027-01-14"),
+            (Validity::FromYearStart(3), "2026-03-01", "2026-04-14"),
+        ] {
+            assert_eq!(validity.end(d(start), year), d(end), "{validity} {start}");
+        }
     }
 }

@@ -40,9 +40,13 @@ impl State {
             .filter(|i| i.void.is_none())
             .filter_map(|i| {
                 let version = match (i.scope, &i.product) {
-                    (Scope::OnPremises, Some(p)) => *versions
-                        .entry(p.as_str())
-                        .or_insert_with(|| lifecycle.known(p.as_str())),
+                    (Scope::OnPremises, Some(p))
+                        if self.n_minus_one_applies(i.contract_id.as_ref()) =>
+                    {
+                        *versions
+                            .entry(p.as_str())
+                            .or_insert_with(|| lifecycle.known(p.as_str()))
+                    }
                     _ => None,
                 };
                 let n_minus_1 = version.and_then(|v| lifecycle.refusal(v, i.opened_on));

@@ -562,7 +562,7 @@ impl State {
     ) -> Vec<Finding> {
         let entitled = |scope: Scope| {
             self.active_offers(today)
-                .flat_map(|o| o.benefits())
+                .flat_map(|o| o.benefits(&self.catalog))
                 .any(|(_, e)| e.coverage.covers(scope))
         };
         let views = self.contract_views(today);
@@ -593,7 +593,6 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::{Category, Level};
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::incidents::Incidents;
     use crate::domain::state::PendingActivation;
@@ -602,7 +601,7 @@ mod tests {
     /// A Gold Cloud Platform partner: product support 7000001 (20 incidents, `used` of them
     /// charged) ending `end`, cloud support 7000002 unlimited.
     fn gold(used: u32, end: &str) -> State {
-        let mut s = org_with(&[(Level::Gold, Some(("Cloud Platform", Category::Cloud)))]);
+        let mut s = org_with(&[("gold", Some(("Cloud Platform", "cloud")))]);
         let mut ps = contract(
             "7000001",
             Coverage::OnPremises,
@@ -641,7 +640,7 @@ mod tests {
                 .map(|f| (f.code, f.severity))
                 .collect()
         };
-        let mut s = org_with(&[(Level::ActionPack, None)]);
+        let mut s = org_with(&[("action-pack", None)]);
         s.offers[0].years[0].end = Some(d("2026-12-31"));
         s.contracts = vec![contract(
             "AP",

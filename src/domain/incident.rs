@@ -7,8 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::activation::BenefitState;
-use super::catalog::Level;
-use super::contract::{Allowance, Contract, Scope, Status};
+use super::contract::{Allowance, Contract, Coverage, Scope, Status};
 use super::lifecycle::Lifecycle;
 use super::refusal::Refusal;
 use super::state::{ContractView, State};
@@ -392,6 +391,77 @@ fn preference<'a>(view: &ContractView<'a>) -> (bool, NaiveDate, &'a str) {
 }
 
 impl State {
+    /// R10: the refusal of a cloud incident when the offers in force yield benefits and none
+    /// covers cloud products (Action Pack, in the legacy program).
+    fn no_cloud_benefit(&self, today: NaiveDate) -> Option<Refusal> {
+        let catalog = &self.catalog;
+        let offers: Vec<&super::offer::Offer> = self.active_offers(today).collect();
+        let yields: Vec<_> = offers
+            .iter()
+            .flat_map(|o| o.benefits(catalog))
+            .map(|(_, e)| e)
+            .collect();
+        if yields.is_empty() || yields.iter().any(|e| e.coverage.covers(Scope::Cloud)) {
+            return None;
+        }
+        let title = |kind: &str| {
+            catalog
+                .offer(kind)
+                .map_or(kind.to_string(), |k| k.title.clone())
+        };
+        let mut titles: Vec<String> = offers.iter().map(|o| title(&o.kind)).collect();
+        titles.dedup();
+        let mut has: Vec<String> = yields
+            .iter()
+            .map(|e| format!("{} ({})", e.kind.title, e.coverage.slug()))
+            .collect();
+        has.dedup();
+        let lacks = catalog
+            .benefits
+            .iter()
+            .find(|b| b.coverage == Coverage::Cloud)
+            .map_or("cloud support".to_string(), |b| b.title.clone());
+        let covering: Vec<_> = catalog
+            .offers
+            .iter()
+            .filter(|o| {
+                catalog
+                    .offers_covering(Coverage::Cloud)
+                    .contains(&o.title.as_str())
+            })
+            .collect();
+        let names = covering
+            .iter()
+            .map(|o| o.title.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let remedy = match covering.first() {
+            None => "a plan that covers cloud products".to_string(),
+            Some(first) if covering.iter().all(|o| o.kind == first.kind) => {
+                format!("a {names} {}", first.kind)
+            }
+            Some(_) => names,
+        };
+        Some(Refusal::NoCloudBenefit {
+            several: titles.len() > 1,
+            offers: titles.join(" and "),
+            has: has.join(" and "),
+            lacks,
+            remedy,
+        })
+    }
+
+    /// Whether an on-premises incident charged to contract `id` is subject to the N-1 product
+    /// policy (R21): unless the catalog says its benefit is not, it is.
+    pub fn n_minus_one_applies(&self, id: Option<&Id>) -> bool {
+        let benefit = id
+            .and_then(|id| self.contract(id.as_str()).ok())
+            .and_then(|c| c.benefit.as_deref())
+            .and_then(|b| b.rsplit_once('/'))
+            .and_then(|(_, b)| self.catalog.benefit(b));
+        benefit.is_none_or(|b| b.n_minus_one)
+    }
+
     /// The contract an incident of `scope` would be charged to on `today` (R8, R9, R10), and
     /// how many usable contracts it was chosen among.
     pub fn choose_contract(
@@ -422,7 +492,7 @@ impl State {
         // Nothing usable: explain with the most actionable reason.
         if let Some(p) = self.pending.iter().find(|p| {
             self.active_offers(today)
-                .flat_map(|o| o.benefits())
+                .flat_map(|o| o.benefits(&self.catalog))
                 .any(|(name, e)| name == p.benefit && e.coverage.covers(scope))
         }) {
             return Err(Refusal::ActivationPending {
@@ -446,12 +516,10 @@ impl State {
         {
             return Err(unusable(v, scope).expect("a lapsed contract is unusable"));
         }
-        let offers: Vec<_> = self.active_offers(today).collect();
         if scope == Scope::Cloud
-            && !offers.is_empty()
-            && offers.iter().all(|o| o.level == Level::ActionPack)
+            && let Some(refusal) = self.no_cloud_benefit(today)
         {
-            return Err(Refusal::ActionPackNoCloud);
+            return Err(refusal);
         }
         let not_activated: Vec<String> = self
             .benefits(today)
@@ -481,10 +549,7 @@ impl State {
         lifecycle: &Lifecycle,
     ) -> Result<Opened, Refusal> {
         self.require_organization()?;
-        let unchecked = match (new.scope, &new.product) {
-            (Scope::OnPremises, Some(product)) => lifecycle.check(product.as_str(), today)?,
-            _ => None,
-        };
+        let mut unchecked = None;
         let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
@@ -519,6 +584,11 @@ impl State {
                 None => self.choose_contract(new.scope, today)?,
             };
             let cid = contract.contract_id.clone();
+            if let (Scope::OnPremises, Some(product)) = (new.scope, &new.product)
+                && self.n_minus_one_applies(Some(&cid))
+            {
+                unchecked = lifecycle.check(product.as_str(), today)?;
+            }
             // The first use associates the contract with the account (R6); it is usable, so
             // linking cannot be refused here.
             let linked = match actor {
@@ -594,7 +664,9 @@ impl State {
     ) -> Result<(&Incident, Vec<&'static str>), Refusal> {
         self.changeable(&incident)?;
         // R21 for a corrected on-premises product, as of the day the incident was opened.
-        if let (Some(product), Scope::OnPremises) = (&edit.product, incident.scope) {
+        if let (Some(product), Scope::OnPremises) = (&edit.product, incident.scope)
+            && self.n_minus_one_applies(incident.contract_id.as_ref())
+        {
             lifecycle.allows(product.as_str(), incident.opened_on)?;
         }
         let mut changed = Vec::new();
@@ -729,7 +801,6 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::Category;
     use crate::domain::contract::Coverage;
     use crate::domain::testing::{TODAY, contract, d, org_with};
 
@@ -849,10 +920,18 @@ mod tests {
 
     #[test]
     fn r10_action_pack_has_no_cloud_support() {
-        let mut s = org_with(&[(Level::ActionPack, None)]);
+        let mut s = org_with(&[("action-pack", None)]);
+        let refusal = open(&mut s, Scope::Cloud, None).unwrap_err();
         assert_eq!(
-            open(&mut s, Scope::Cloud, None).unwrap_err(),
-            Refusal::ActionPackNoCloud
+            refusal.to_string(),
+            "Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support"
+        );
+        assert!(
+            refusal
+                .hint()
+                .unwrap()
+                .starts_with("cloud support needs a Silver or Gold competency, or a paid plan"),
+            "{refusal:?}"
         );
         let mut s = org_with(&[]);
         assert!(matches!(
@@ -864,7 +943,7 @@ mod tests {
         ));
         // Silver includes cloud support: the refusal names the benefit to activate, even when
         // an on-premises contract exists.
-        let mut s = org_with(&[(Level::Silver, Some(("Data Analytics", Category::Other)))]);
+        let mut s = org_with(&[("silver", Some(("Data Analytics", "other")))]);
         s.contracts = vec![contract(
             "ONPREM",
             Coverage::OnPremises,

@@ -69,9 +69,29 @@ pub enum Problem {
         /// Last day.
         end: chrono::NaiveDate,
     },
+    /// A pending activation of a benefit no recorded offer yields under the catalog.
+    #[error(
+        "a pending activation names `{benefit}`, which no recorded offer yields under the catalog {catalog}"
+    )]
+    PendingNotABenefit {
+        /// `OFFER/BENEFIT`.
+        benefit: String,
+        /// The catalog's name and version.
+        catalog: String,
+    },
     /// An offer with no membership year.
     #[error("offer `{0}` has no membership year")]
     OfferWithoutYears(String),
+    /// An offer the state's catalog does not have, or taken with an option it does not take.
+    #[error("offer `{offer}` is not an offer of the catalog {catalog}: {why}")]
+    OfferNotInCatalog {
+        /// The offer.
+        offer: String,
+        /// The catalog's name and version.
+        catalog: String,
+        /// What does not match.
+        why: String,
+    },
     /// An offer year that starts before the one before it ends.
     #[error("offer `{offer}` has a year starting on {start}, before the year before it ends")]
     OfferYearsOverlap {
@@ -180,8 +200,28 @@ impl State {
             }
         }
         let mut offer_names = HashSet::new();
+        for p in &self.pending {
+            let yielded = self.offers.iter().any(|o| {
+                o.benefits(&self.catalog)
+                    .iter()
+                    .any(|(name, _)| *name == p.benefit)
+            });
+            if !yielded {
+                problems.push(Problem::PendingNotABenefit {
+                    benefit: p.benefit.clone(),
+                    catalog: self.catalog.label(),
+                });
+            }
+        }
         for o in &self.offers {
             let name = o.name();
+            if let Some(why) = self.not_in_catalog(o) {
+                problems.push(Problem::OfferNotInCatalog {
+                    offer: name.clone(),
+                    catalog: self.catalog.label(),
+                    why,
+                });
+            }
             if o.years.is_empty() {
                 problems.push(Problem::OfferWithoutYears(name.clone()));
             }
@@ -260,10 +300,47 @@ impl State {
     }
 }
 
+impl State {
+    /// What about offer `o` its catalog does not have: the offer, its option, or the category
+    /// of its value.
+    fn not_in_catalog(&self, o: &super::offer::Offer) -> Option<String> {
+        let Some(kind) = self.catalog.offer(&o.kind) else {
+            return Some(format!("it has no offer `{}`", o.kind));
+        };
+        let option = kind
+            .option
+            .as_deref()
+            .and_then(|id| self.catalog.option(id));
+        match (option, &o.option) {
+            (None, None) => None,
+            (None, Some(c)) => Some(format!(
+                "`{}` takes no option, but `{}` is recorded",
+                o.kind, c.name
+            )),
+            (Some(k), None) => Some(format!(
+                "`{}` takes a {}, and none is recorded",
+                o.kind, k.id
+            )),
+            (Some(k), Some(c)) => match &c.category {
+                Some(cat) if !k.categories.contains(cat) => Some(format!(
+                    "`{cat}` is not a category of {} ({})",
+                    k.id,
+                    k.categories.join(", ")
+                )),
+                None if !k.categories.is_empty() => Some(format!(
+                    "`{}` has no category ({})",
+                    c.name,
+                    k.categories.join(", ")
+                )),
+                _ => None,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Problem;
-    use crate::domain::catalog::Level;
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::incident::{Incident, IncidentId, Refund, RefundReason, Void};
     use crate::domain::state::State;
@@ -280,7 +357,7 @@ mod tests {
 
     /// A consistent state: one offer, one account, contract A (2 incidents) with one of them used.
     fn healthy() -> State {
-        let mut s = org_with(&[(Level::ActionPack, None)]);
+        let mut s = org_with(&[("action-pack", None)]);
         s.accounts = vec![account("admin@contoso.com", &[], false)];
         s.current_account = Some("admin@contoso.com".parse().unwrap());
         s.contracts = vec![contract(

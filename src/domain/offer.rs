@@ -1,32 +1,33 @@
-//! Membership offers (Action Pack, Silver, Gold) and the benefits each yields.
+//! Membership offers, as the catalog names them, and the benefits each yields.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{self, Category, Entitlement, Level};
+use super::catalog::{Catalog, Entitlement, Known, category_flag, option_flag};
 use super::refusal::Refusal;
 use super::state::State;
 use super::values::Text;
 
-/// A competency held at Silver or Gold level.
+/// The value an offer is taken with (its competency, its solution area).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Competency {
-    /// Its name as the program spells it ("Cloud Platform").
+pub struct Choice {
+    /// As the program spells it ("Cloud Platform").
     pub name: Text,
-    /// Cloud or other: decides the cloud-support allowance.
-    pub category: Category,
+    /// Its category (`cloud`, `other`), when the option has categories: it decides allowances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// A membership offer the organization holds, year by year (R17).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
-    /// Membership level.
-    pub level: Level,
-    /// The competency, for Silver and Gold.
+    /// The catalog's offer (`gold`, `solutions-partner`).
+    pub kind: String,
+    /// The value it is taken with, for an offer that takes an option.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub competency: Option<Competency>,
+    pub option: Option<Choice>,
     /// Its membership years, in order, never overlapping; `offer renew` adds the next.
     pub years: Vec<Term>,
 }
@@ -135,12 +136,18 @@ pub fn slug(text: &str) -> String {
 }
 
 impl Offer {
-    /// The offer's name: `action-pack`, or `LEVEL-COMPETENCY` (`gold-cloud-platform`).
+    /// The offer's name: the catalog's (`action-pack`), or with its option's value
+    /// (`gold-cloud-platform`).
     pub fn name(&self) -> String {
-        match &self.competency {
-            Some(c) => format!("{}-{}", self.level.slug(), slug(c.name.as_str())),
-            None => self.level.slug().to_string(),
+        match &self.option {
+            Some(c) => format!("{}-{}", self.kind, slug(c.name.as_str())),
+            None => self.kind.clone(),
         }
+    }
+
+    /// The category of the value it was taken with.
+    pub fn category(&self) -> Option<&str> {
+        self.option.as_ref().and_then(|c| c.category.as_deref())
     }
 
     /// First day of membership.
@@ -185,12 +192,13 @@ impl Offer {
         self.year_on(today).is_some()
     }
 
-    /// The benefits this offer yields, each with its `OFFER/BENEFIT` name.
-    pub fn benefits(&self) -> Vec<(String, Entitlement)> {
+    /// The benefits this offer yields under `catalog`, each with its `OFFER/BENEFIT` name.
+    pub fn benefits<'c>(&self, catalog: &'c Catalog) -> Vec<(String, Entitlement<'c>)> {
         let name = self.name();
-        catalog::entitlements(self.level, self.competency.as_ref().map(|c| c.category))
+        catalog
+            .entitlements(&self.kind, self.category())
             .into_iter()
-            .map(|e| (format!("{name}/{}", e.kind.slug()), e))
+            .map(|e| (format!("{name}/{}", e.kind.id), e))
             .collect()
     }
 }
@@ -198,12 +206,12 @@ impl Offer {
 /// What `offer add` was given.
 #[derive(Debug, Clone)]
 pub struct NewOffer {
-    /// Level.
-    pub level: Level,
-    /// Competency name, required for Silver and Gold.
-    pub competency: Option<Text>,
-    /// `Some(Cloud)` for `--cloud`, `Some(Other)` for `--other`, `None` to use the built-in list.
-    pub category: Option<Category>,
+    /// The catalog's offer.
+    pub kind: String,
+    /// The value of its option (competency, solution area), for an offer that takes one.
+    pub option: Option<Text>,
+    /// The value's category (`--cloud`), to keep a value the catalog does not list.
+    pub category: Option<String>,
     /// First day (default: today).
     pub start: Option<NaiveDate>,
     /// Last day.
@@ -211,50 +219,94 @@ pub struct NewOffer {
 }
 
 impl State {
-    /// Adds a membership offer.
+    /// Adds a membership offer of the state's catalog.
     pub fn add_offer(&mut self, new: NewOffer, today: NaiveDate) -> Result<&Offer, Refusal> {
         self.require_organization()?;
-        let competency = match (new.level, new.competency) {
-            (Level::ActionPack, None) => {
-                if new.category.is_some() {
-                    return Err(Refusal::BadCombination(
-                        "`--cloud` and `--other` apply to Silver and Gold competencies, not to Action Pack".into(),
-                    ));
+        let catalog = self.catalog.clone();
+        let kind = catalog
+            .offer(&slug(&new.kind))
+            .ok_or_else(|| Refusal::UnknownOfferKind {
+                name: new.kind.clone(),
+                catalog: catalog.label(),
+                known: catalog.offers.iter().map(|o| o.id.clone()).collect(),
+            })?;
+        let option = kind.option.as_deref().and_then(|id| catalog.option(id));
+        let word = catalog.option_word().replace('-', " ");
+        let option = match (option, new.option) {
+            (None, None) => {
+                if let Some(c) = new.category {
+                    return Err(Refusal::BadCombination(format!(
+                        "`{}` applies to an offer taken with a {word}, not to {}",
+                        category_flag(&c),
+                        kind.title
+                    )));
                 }
                 None
             }
-            (Level::ActionPack, Some(name)) => {
+            (None, Some(name)) => {
                 return Err(Refusal::BadCombination(format!(
-                    "Action Pack has no competency, but `--competency {name}` was given"
+                    "{} has no {word}, but `{} {name}` was given",
+                    kind.title,
+                    option_flag(catalog.option_word()),
                 )));
             }
-            (level, None) => {
+            (Some(option), None) => {
                 return Err(Refusal::BadCombination(format!(
-                    "a {} offer needs `--competency NAME`",
-                    level.slug()
+                    "a {} offer needs `{} NAME`",
+                    kind.id,
+                    option_flag(&option.id)
                 )));
             }
-            (_, Some(name)) if slug(name.as_str()).is_empty() => {
+            (Some(option), Some(name)) if slug(name.as_str()).is_empty() => {
                 return Err(Refusal::BadCombination(format!(
-                    "competency `{name}` needs at least one letter or digit to name the offer"
+                    "{} `{name}` needs at least one letter or digit to name the offer",
+                    option.id.replace('-', " ")
                 )));
             }
-            (_, Some(name)) => {
-                // A name the program does not have is most likely a typo, and a typo must not
-                // quietly become an "other" competency (10 cloud incidents, not unlimited).
-                let category = match (new.category, catalog::competency_category(name.as_str())) {
-                    (Some(category), _) | (None, Some(category)) => category,
-                    (None, None) => {
-                        return Err(Refusal::UnknownCompetency {
+            (Some(option), Some(name)) => {
+                if let Some(c) = new
+                    .category
+                    .as_ref()
+                    .filter(|c| !option.categories.contains(c))
+                {
+                    return Err(Refusal::BadCombination(if option.categories.is_empty() {
+                        format!(
+                            "a {} has no category, but `{}` was given",
+                            option.id.replace('-', " "),
+                            category_flag(c)
+                        )
+                    } else {
+                        format!(
+                            "`{c}` is not a category of {}: {}",
+                            option.id.replace('-', " "),
+                            option.categories.join(", ")
+                        )
+                    }));
+                }
+                // A name the program does not list is most likely a typo, and a typo must not
+                // quietly get another category's allowance.
+                let category = match (option.lookup(name.as_str()), new.category) {
+                    (Known::Listed(_, listed), given) => given.or(listed),
+                    (Known::Unlisted, given)
+                        if option.open && (given.is_some() || option.categories.is_empty()) =>
+                    {
+                        given
+                    }
+                    (Known::Unlisted, _) => {
+                        return Err(Refusal::UnknownOption {
+                            option: option.id.replace('-', " "),
                             name: name.to_string(),
-                            nearest: catalog::nearest_competencies(name.as_str())
-                                .into_iter()
-                                .map(String::from)
-                                .collect(),
+                            program: catalog.title.clone(),
+                            nearest: option.nearest(name.as_str()),
+                            categories: if option.open {
+                                option.categories.clone()
+                            } else {
+                                Vec::new()
+                            },
                         });
                     }
                 };
-                Some(Competency { name, category })
+                Some(Choice { name, category })
             }
         };
         let start = new.start.unwrap_or(today);
@@ -262,8 +314,8 @@ impl State {
             check_range(start, end)?;
         }
         let offer = Offer {
-            level: new.level,
-            competency,
+            kind: kind.id.clone(),
+            option,
             years: vec![Term {
                 start,
                 end: new.end,
@@ -371,14 +423,14 @@ mod tests {
 
     fn add(
         state: &mut State,
-        level: Level,
-        competency: Option<&str>,
-        category: Option<Category>,
+        kind: &str,
+        option: Option<&str>,
+        category: Option<&str>,
     ) -> Result<String, Refusal> {
         let new = NewOffer {
-            level,
-            competency: competency.map(|c| c.parse().unwrap()),
-            category,
+            kind: kind.into(),
+            option: option.map(|c| c.parse().unwrap()),
+            category: category.map(String::from),
             start: None,
             end: None,
         };
@@ -388,100 +440,113 @@ mod tests {
     #[test]
     fn names_and_categories() {
         let mut s = org();
-        assert_eq!(
-            add(&mut s, Level::Gold, Some("Cloud Platform"), None).unwrap(),
-            "gold-cloud-platform"
-        );
-        assert_eq!(
-            add(&mut s, Level::Silver, Some("Data  Analytics"), None).unwrap(),
-            "silver-data-analytics"
-        );
-        assert_eq!(
-            add(&mut s, Level::ActionPack, None, None).unwrap(),
-            "action-pack"
-        );
+        for (kind, option, category, name, kept) in [
+            (
+                "gold",
+                Some("Cloud Platform"),
+                None,
+                "gold-cloud-platform",
+                Some("cloud"),
+            ),
+            (
+                "silver",
+                Some("Data  Analytics"),
+                None,
+                "silver-data-analytics",
+                Some("other"),
+            ),
+            ("action-pack", None, None, "action-pack", None),
+            // A category said overrides the catalog's, and keeps a value it does not list.
+            (
+                "silver",
+                Some("Security"),
+                Some("other"),
+                "silver-security",
+                Some("other"),
+            ),
+            (
+                "gold",
+                Some("Internet of Things"),
+                Some("other"),
+                "gold-internet-of-things",
+                Some("other"),
+            ),
+        ] {
+            assert_eq!(add(&mut s, kind, option, category).unwrap(), name);
+            let offer = s.offers.iter().find(|o| o.name() == name).unwrap();
+            assert_eq!(offer.category(), kept, "{name}");
+        }
         assert_eq!(
             s.offers.iter().map(Offer::name).collect::<Vec<_>>(),
             [
                 "action-pack",
                 "gold-cloud-platform",
-                "silver-data-analytics"
+                "gold-internet-of-things",
+                "silver-data-analytics",
+                "silver-security"
             ]
-        );
-        let gold = &s.offers[1];
-        assert_eq!(gold.competency.as_ref().unwrap().category, Category::Cloud);
-        let silver = &s.offers[2];
-        assert_eq!(
-            silver.competency.as_ref().unwrap().category,
-            Category::Other
         );
     }
 
     #[test]
     fn refusals() {
         let mut s = org();
-        add(&mut s, Level::ActionPack, None, None).unwrap();
+        add(&mut s, "action-pack", None, None).unwrap();
         let cases = [
-            (Level::ActionPack, None, None, "already exists"),
-            (Level::ActionPack, Some("Security"), None, "no competency"),
+            ("action-pack", None, None, "already exists"),
+            ("platinum", None, None, "not an offer of mpn-2021"),
             (
-                Level::ActionPack,
+                "action-pack",
+                Some("Security"),
                 None,
-                Some(Category::Cloud),
-                "not to Action Pack",
+                "Action Pack has no competency",
             ),
-            (Level::Gold, None, None, "needs `--competency"),
-            (Level::Gold, Some("Secutiry"), None, "not a competency"),
+            ("action-pack", None, Some("cloud"), "not to Action Pack"),
+            ("gold", None, None, "needs `--competency NAME`"),
+            (
+                "gold",
+                Some("!!!"),
+                None,
+                "competency `!!!` needs at least one letter",
+            ),
+            ("gold", Some("Secutiry"), None, "not a competency"),
+            (
+                "gold",
+                Some("Security"),
+                Some("edge"),
+                "`edge` is not a category of competency: cloud, other",
+            ),
         ];
-        for (level, comp, cat, want) in cases {
-            let err = add(&mut s, level, comp, cat).unwrap_err().to_string();
+        for (kind, option, category, want) in cases {
+            let err = add(&mut s, kind, option, category).unwrap_err().to_string();
             assert!(err.contains(want), "{err}");
         }
-        assert!(add(&mut State::default(), Level::ActionPack, None, None).is_err());
-    }
-
-    #[test]
-    fn an_unknown_competency_is_kept_only_with_the_category_said() {
-        let mut s = org();
-        match add(&mut s, Level::Gold, Some("Secutiry"), None) {
-            Err(Refusal::UnknownCompetency { nearest, .. }) => assert_eq!(nearest, ["Security"]),
+        assert!(add(&mut State::default(), "action-pack", None, None).is_err());
+        match add(&mut s, "gold", Some("Secutiry"), None) {
+            Err(Refusal::UnknownOption { nearest, .. }) => assert_eq!(nearest, ["Security"]),
             other => panic!("{other:?}"),
         }
-        add(
-            &mut s,
-            Level::Gold,
-            Some("Internet of Things"),
-            Some(Category::Other),
-        )
-        .unwrap();
-        assert_eq!(
-            s.offers[0].competency.as_ref().unwrap().category,
-            Category::Other
-        );
     }
 
     #[test]
-    fn cloud_flag_overrides_the_list() {
+    fn a_closed_option_keeps_only_the_values_it_lists() {
         let mut s = org();
-        add(
-            &mut s,
-            Level::Silver,
-            Some("Data Analytics"),
-            Some(Category::Cloud),
-        )
-        .unwrap();
-        assert_eq!(
-            s.offers[0].competency.as_ref().unwrap().category,
-            Category::Cloud
-        );
+        let mut catalog = crate::domain::testing::mpn();
+        catalog.options[0].open = false;
+        s.catalog = std::sync::Arc::new(catalog);
+        assert!(matches!(
+            add(&mut s, "gold", Some("Internet of Things"), Some("other")),
+            Err(Refusal::UnknownOption { .. })
+        ));
+        add(&mut s, "gold", Some("Datacenter"), None).unwrap();
     }
 
     #[test]
     fn only_offers_in_force_yield_benefits() {
         let mut s = org();
         let new = NewOffer {
-            level: Level::ActionPack,
-            competency: None,
+            kind: "action-pack".into(),
+            option: None,
             category: None,
             start: Some(d("2025-01-01")),
             end: Some(d("2025-12-31")),

@@ -163,11 +163,20 @@ pub enum Refusal {
         /// Benefits that would cover it once activated.
         not_activated: Vec<String>,
     },
-    /// R10.
-    #[error(
-        "Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support"
-    )]
-    ActionPackNoCloud,
+    /// R10: a cloud incident for an organization whose offers in force yield no cloud benefit.
+    #[error("{offers} {} {has} only, not {lacks}", if *.several { "include" } else { "includes" })]
+    NoCloudBenefit {
+        /// The offers in force, by title ("Action Pack").
+        offers: String,
+        /// Whether that is more than one offer.
+        several: bool,
+        /// What they yield ("Microsoft Product Support (on-premises)").
+        has: String,
+        /// The catalog's cloud benefit ("Signature Cloud Support").
+        lacks: String,
+        /// What yields one: the catalog's offers that do ("a Silver or Gold competency").
+        remedy: String,
+    },
     /// R6: linking an unusable contract.
     #[error("contract `{contract}` can't be linked: {reason}")]
     LinkUnavailable {
@@ -212,14 +221,34 @@ pub enum Refusal {
     /// A change that would leave the state breaking a consistency rule.
     #[error("the change would leave the state inconsistent: {0}")]
     WouldBeInconsistent(String),
-    /// A competency name the program does not have, with no `--cloud` or `--other` (a usage
+    /// A value of an offer's option the catalog does not list, with no category said (a usage
     /// error).
-    #[error("`{name}` is not a competency of the partner program{}", nearest_of(.nearest))]
-    UnknownCompetency {
+    #[error("`{name}` is not a {option} of {program}{}", nearest_of(.nearest))]
+    UnknownOption {
+        /// The option (`competency`).
+        option: String,
+        /// The value given.
+        name: String,
+        /// The catalog's program.
+        program: String,
+        /// The listed values nearest to it.
+        nearest: Vec<String>,
+        /// The categories one of which keeps a value not listed; empty when the option keeps
+        /// only what it lists.
+        categories: Vec<String>,
+    },
+    /// A catalog the state's offers or pending activations are not in.
+    #[error("the state does not fit that catalog: {}", .0.join("; "))]
+    CatalogDoesNotFit(Vec<String>),
+    /// An offer the state's catalog does not have (a usage error).
+    #[error("`{name}` is not an offer of {catalog}: {}", .known.join(", "))]
+    UnknownOfferKind {
         /// The name given.
         name: String,
-        /// The known names nearest to it.
-        nearest: Vec<String>,
+        /// The catalog's name and version.
+        catalog: String,
+        /// Its offers.
+        known: Vec<String>,
     },
     /// R8 as of an incident's opening day, for a move or an import: the contract could not
     /// have taken it then.
@@ -358,7 +387,8 @@ impl Refusal {
             Refusal::EndBeforeStart { .. }
                 | Refusal::BadCombination(_)
                 | Refusal::BadImport(_)
-                | Refusal::UnknownCompetency { .. }
+                | Refusal::UnknownOption { .. }
+                | Refusal::UnknownOfferKind { .. }
         )
     }
 
@@ -449,11 +479,25 @@ impl Refusal {
                 "add a membership offer that includes it, or a paid plan with `partner-support contract add --scope {}`",
                 scope.slug()
             ),
-            Refusal::ActionPackNoCloud => "cloud support needs a Silver or Gold competency, or a paid plan such as Advanced Support for Partners (`partner-support contract add --plan advanced`)".into(),
+            Refusal::NoCloudBenefit { remedy, .. } => format!("cloud support needs {remedy}, or a paid plan such as Advanced Support for Partners (`partner-support contract add --plan advanced`)"),
             Refusal::LinkUnavailable { .. } => "a new support plan is needed to get support incidents".into(),
             Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),
             Refusal::EndBeforeStart { .. } => "pass an `--end` on or after `--start`".into(),
-            Refusal::UnknownCompetency { .. } => "name it as Partner Center does, or pass `--cloud` or `--other` to keep a name this build does not know".into(),
+            Refusal::UnknownOption { categories, .. } if categories.is_empty() => {
+                "name it as Partner Center does (`partner-support catalog show` lists the values)".into()
+            }
+            Refusal::UnknownOption { categories, .. } => format!(
+                "name it as Partner Center does, or pass {} to keep a name the catalog does not list",
+                categories
+                    .iter()
+                    .map(|c| format!("`{}`", super::catalog::category_flag(c)))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Refusal::CatalogDoesNotFit(_) => "remove the offers it does not have first (`partner-support offer remove NAME`; their contracts stay), or use a catalog that has them".into(),
+            Refusal::UnknownOfferKind { .. } => {
+                "`partner-support catalog show` lists the catalog's offers".into()
+            }
             Refusal::DatedBefore { then, .. } => {
                 format!("a change is dated `--as-of` (today by default): use {then} or later")
             }

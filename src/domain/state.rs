@@ -4,7 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use super::account::Account;
+use super::catalog::Catalog;
 use super::contract::{Contract, Scope, Status, Usage};
 use super::incidents::Incidents;
 use super::offer::Offer;
@@ -13,7 +16,7 @@ use super::values::{Email, PartnerId, Text};
 
 /// The version of the records' schema this build reads and writes (state files and exports): a
 /// new field arrives with a new version.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The partner organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +91,8 @@ pub type Balances = Vec<(String, u32, Option<u32>)>;
 pub struct State {
     /// How many changes made this state; the history log numbers its entries by it.
     pub revision: u64,
+    /// The program catalog its offers are of (R1–R4, R17, R18, R21).
+    pub catalog: Arc<Catalog>,
     /// The organization, once `init` ran.
     pub organization: Option<Organization>,
     /// The account commands act as unless `--as` says otherwise.

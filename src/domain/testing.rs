@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::account::{Account, AccountKind, Role};
-use super::catalog::{Category, Level};
+use super::catalog::{BenefitKind, Catalog, Grant, OfferKind, OptionKind, Validity};
 use super::contract::{Allowance, Contract, Coverage, PlanKind};
-use super::offer::{Competency, Offer};
+use super::offer::{Choice, Offer};
 use super::state::{Organization, State};
 
 /// The "today" of the unit tests.
@@ -18,9 +18,149 @@ pub fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-/// A state with an organization and nothing else.
+/// The legacy program's catalog as the domain's tests use it: the figures of the built-in
+/// `mpn-2021` file (a store test holds them equal), with a few of its competencies.
+pub fn mpn() -> Catalog {
+    let benefit = |id: &str, title: &str, aliases: &[&str], coverage, n_minus_one| BenefitKind {
+        id: id.into(),
+        title: title.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        coverage,
+        n_minus_one,
+    };
+    let grant = |benefit: &str, category: Option<&str>, allowance, plan: &str| Grant {
+        benefit: benefit.into(),
+        category: category.map(String::from),
+        allowance,
+        plan: plan.into(),
+        former_plans: Vec::new(),
+        validity: Validity::FromActivation(12),
+        source: "test".into(),
+    };
+    let offer = |id: &str, title: &str, option: Option<&str>, grants| OfferKind {
+        id: id.into(),
+        title: title.into(),
+        kind: if option.is_some() {
+            "competency"
+        } else {
+            "subscription"
+        }
+        .into(),
+        option: option.map(String::from),
+        grants,
+    };
+    use Allowance::{Incidents, Unlimited};
+    let values = [
+        ("Security", "cloud"),
+        ("Cloud Platform", "cloud"),
+        ("Cloud Productivity", "cloud"),
+        ("Data Analytics", "other"),
+        ("Datacenter", "other"),
+    ];
+    Catalog {
+        name: "mpn-2021".into(),
+        title: "Microsoft Partner Network".into(),
+        version: "2021.1".into(),
+        note: None,
+        source: None,
+        options: vec![OptionKind {
+            id: "competency".into(),
+            values: values
+                .iter()
+                .map(|(v, c)| (v.to_string(), Some(c.to_string())))
+                .collect(),
+            categories: vec!["cloud".into(), "other".into()],
+            open: true,
+        }],
+        benefits: vec![
+            benefit(
+                "product-support",
+                "Microsoft Product Support",
+                &["partner-on-premises-support"],
+                Coverage::OnPremises,
+                true,
+            ),
+            benefit(
+                "cloud-support",
+                "Signature Cloud Support",
+                &["partner-cloud-support"],
+                Coverage::Cloud,
+                false,
+            ),
+        ],
+        offers: vec![
+            offer(
+                "action-pack",
+                "Action Pack",
+                None,
+                vec![grant(
+                    "product-support",
+                    None,
+                    Incidents(10),
+                    "Partner support MAPS 10pack",
+                )],
+            ),
+            offer(
+                "silver",
+                "Silver",
+                Some("competency"),
+                vec![
+                    grant(
+                        "product-support",
+                        None,
+                        Incidents(15),
+                        "Partner support Silver 15pack",
+                    ),
+                    grant(
+                        "cloud-support",
+                        Some("cloud"),
+                        Unlimited,
+                        "Partner Signature Cloud Support",
+                    ),
+                    grant(
+                        "cloud-support",
+                        Some("other"),
+                        Incidents(5),
+                        "Partner Signature 5pack",
+                    ),
+                ],
+            ),
+            offer(
+                "gold",
+                "Gold",
+                Some("competency"),
+                vec![
+                    grant(
+                        "product-support",
+                        None,
+                        Incidents(20),
+                        "Partner support Gold 20pack",
+                    ),
+                    grant(
+                        "cloud-support",
+                        Some("cloud"),
+                        Unlimited,
+                        "Partner Signature Cloud Support",
+                    ),
+                    grant(
+                        "cloud-support",
+                        Some("other"),
+                        Incidents(10),
+                        "Partner Signature 10pack",
+                    ),
+                ],
+            ),
+        ],
+        copy: None,
+    }
+}
+
+/// A state with an organization and nothing else, under the legacy catalog.
 pub fn org() -> State {
-    let mut s = State::default();
+    let mut s = State {
+        catalog: std::sync::Arc::new(mpn()),
+        ..State::default()
+    };
     s.init(
         Organization {
             partner_id: "4012345".parse().unwrap(),
@@ -33,14 +173,14 @@ pub fn org() -> State {
 }
 
 /// A state with an organization and these offers, all started on 2026-01-01.
-pub fn org_with(offers: &[(Level, Option<(&str, Category)>)]) -> State {
+pub fn org_with(offers: &[(&str, Option<(&str, &str)>)]) -> State {
     let mut s = org();
-    for (level, comp) in offers {
+    for (kind, choice) in offers {
         s.offers.push(Offer {
-            level: *level,
-            competency: comp.map(|(name, category)| Competency {
+            kind: kind.parse().unwrap(),
+            option: choice.map(|(name, category)| Choice {
                 name: name.parse().unwrap(),
-                category,
+                category: Some(category.to_string()),
             }),
             years: vec![super::offer::Term {
                 start: d("2026-01-01"),

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::domain::account::Account;
 use crate::domain::activation::{BenefitState, BenefitView};
+use crate::domain::catalog::{Catalog, Validity};
 use crate::domain::check::{Finding, Severity};
 use crate::domain::contract::Allowance;
 use crate::domain::forecast::Forecast;
@@ -61,9 +62,11 @@ impl AccountJson {
 #[derive(Debug, Serialize)]
 pub struct OfferJson {
     pub name: String,
-    pub level: &'static str,
-    pub competency: Option<String>,
-    pub category: Option<&'static str>,
+    pub offer: String,
+    pub title: String,
+    pub option: Option<String>,
+    pub value: Option<String>,
+    pub category: Option<String>,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub active: bool,
@@ -89,19 +92,22 @@ impl From<Year> for YearJson {
 }
 
 impl OfferJson {
-    /// The offer as of `today`.
-    pub fn new(o: &Offer, today: NaiveDate) -> Self {
+    /// The offer as of `today`, named as `catalog` names it.
+    pub fn new(o: &Offer, catalog: &Catalog, today: NaiveDate) -> Self {
+        let kind = catalog.offer(&o.kind);
         OfferJson {
             name: o.name(),
-            level: o.level.slug(),
-            competency: o.competency.as_ref().map(|c| c.name.to_string()),
-            category: o.competency.as_ref().map(|c| c.category.slug()),
+            offer: o.kind.clone(),
+            title: kind.map_or_else(|| o.kind.clone(), |k| k.title.clone()),
+            option: kind.and_then(|k| k.option.clone()),
+            value: o.option.as_ref().map(|c| c.name.to_string()),
+            category: o.category().map(String::from),
             start: o.start(),
             end: o.end(),
             active: o.is_active(today),
             year: o.year_on(today).map(YearJson::from),
             years: o.all_years(today).into_iter().map(YearJson::from).collect(),
-            benefits: o.benefits().into_iter().map(|(n, _)| n).collect(),
+            benefits: o.benefits(catalog).into_iter().map(|(n, _)| n).collect(),
         }
     }
 }
@@ -118,9 +124,9 @@ fn counts(a: Allowance) -> (bool, Option<u32>) {
 pub struct BenefitJson {
     pub name: String,
     pub offer: String,
-    pub benefit: &'static str,
-    pub title: &'static str,
-    pub plan: &'static str,
+    pub benefit: String,
+    pub title: String,
+    pub plan: String,
     pub scope: &'static str,
     pub unlimited: bool,
     pub allowance: Option<u32>,
@@ -149,9 +155,9 @@ impl From<&BenefitView<'_>> for BenefitJson {
         BenefitJson {
             name: b.name.clone(),
             offer: b.offer.name(),
-            benefit: b.entitlement.kind.slug(),
-            title: b.entitlement.kind.title(),
-            plan: b.entitlement.plan,
+            benefit: b.entitlement.kind.id.clone(),
+            title: b.entitlement.kind.title.clone(),
+            plan: b.entitlement.plan.to_string(),
             scope: b.entitlement.coverage.slug(),
             unlimited,
             allowance,
@@ -575,5 +581,248 @@ impl<'a> UndoneJson<'a> {
     /// `undone`, put back as `revision`.
     pub fn new(undone: &'a HistoryEntry, revision: u64) -> Self {
         UndoneJson { undone, revision }
+    }
+}
+
+/// A catalog: its offers, the benefits each yields with the source of every figure, and the
+/// options offers are taken with.
+#[derive(Debug, Serialize)]
+pub struct CatalogJson {
+    pub name: String,
+    pub title: String,
+    pub version: String,
+    pub built_in: bool,
+    pub note: Option<String>,
+    pub source: Option<String>,
+    pub offers: Vec<CatalogOfferJson>,
+    pub benefits: Vec<CatalogBenefitJson>,
+    pub options: Vec<CatalogOptionJson>,
+}
+
+/// An offer of a catalog.
+#[derive(Debug, Serialize)]
+pub struct CatalogOfferJson {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub option: Option<String>,
+    pub benefits: Vec<GrantJson>,
+}
+
+/// One benefit an offer of a catalog yields.
+#[derive(Debug, Serialize)]
+pub struct GrantJson {
+    pub benefit: String,
+    pub category: Option<String>,
+    pub scope: &'static str,
+    pub unlimited: bool,
+    pub allowance: Option<u32>,
+    pub plan: String,
+    pub former_plans: Vec<String>,
+    pub validity: ValidityJson,
+    pub n_minus_one: bool,
+    pub source: String,
+}
+
+/// How long an allocation lasts.
+#[derive(Debug, Serialize)]
+pub struct ValidityJson {
+    pub months: u32,
+    pub from: &'static str,
+}
+
+impl From<Validity> for ValidityJson {
+    fn from(v: Validity) -> Self {
+        match v {
+            Validity::FromActivation(months) => ValidityJson {
+                months,
+                from: "activation",
+            },
+            Validity::FromYearStart(months) => ValidityJson {
+                months,
+                from: "year-start",
+            },
+        }
+    }
+}
+
+/// A benefit a catalog defines.
+#[derive(Debug, Serialize)]
+pub struct CatalogBenefitJson {
+    pub id: String,
+    pub title: String,
+    pub aliases: Vec<String>,
+    pub scope: &'static str,
+    pub n_minus_one: bool,
+}
+
+/// An option a catalog's offers are taken with.
+#[derive(Debug, Serialize)]
+pub struct CatalogOptionJson {
+    pub id: String,
+    pub categories: Vec<String>,
+    pub open: bool,
+    pub values: Vec<OptionValueJson>,
+}
+
+/// A value of an option.
+#[derive(Debug, Serialize)]
+pub struct OptionValueJson {
+    pub name: String,
+    pub category: Option<String>,
+}
+
+impl From<&Catalog> for CatalogJson {
+    fn from(c: &Catalog) -> Self {
+        let offers = c
+            .offers
+            .iter()
+            .map(|o| CatalogOfferJson {
+                id: o.id.clone(),
+                title: o.title.clone(),
+                kind: o.kind.clone(),
+                option: o.option.clone(),
+                benefits: o
+                    .grants
+                    .iter()
+                    .map(|g| {
+                        let kind = c.benefit(&g.benefit);
+                        let (unlimited, allowance) = counts(g.allowance);
+                        GrantJson {
+                            benefit: g.benefit.clone(),
+                            category: g.category.clone(),
+                            scope: kind.map_or("both", |k| k.coverage.slug()),
+                            unlimited,
+                            allowance,
+                            plan: g.plan.clone(),
+                            former_plans: g.former_plans.clone(),
+                            validity: g.validity.into(),
+                            n_minus_one: kind.is_none_or(|k| k.n_minus_one),
+                            source: g.source.clone(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        CatalogJson {
+            name: c.name.clone(),
+            title: c.title.clone(),
+            version: c.version.clone(),
+            built_in: c.copy.is_none(),
+            note: c.note.clone(),
+            source: c.source.clone(),
+            offers,
+            benefits: c
+                .benefits
+                .iter()
+                .map(|b| CatalogBenefitJson {
+                    id: b.id.clone(),
+                    title: b.title.clone(),
+                    aliases: b.aliases.clone(),
+                    scope: b.coverage.slug(),
+                    n_minus_one: b.n_minus_one,
+                })
+                .collect(),
+            options: c
+                .options
+                .iter()
+                .map(|o| CatalogOptionJson {
+                    id: o.id.clone(),
+                    categories: o.categories.clone(),
+                    open: o.open,
+                    values: o
+                        .values
+                        .iter()
+                        .map(|(name, category)| OptionValueJson {
+                            name: name.clone(),
+                            category: category.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The catalogs `catalog list` knows.
+#[derive(Debug, Serialize)]
+pub struct CatalogsJson {
+    pub catalogs: Vec<CatalogEntryJson>,
+}
+
+/// One catalog of `catalog list`.
+#[derive(Debug, Serialize)]
+pub struct CatalogEntryJson {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    pub built_in: bool,
+    pub offers: Vec<String>,
+    pub in_use: bool,
+}
+
+impl CatalogsJson {
+    /// `catalogs`, marking the one `in_use`.
+    pub fn new(catalogs: &[Catalog], in_use: &Catalog) -> Self {
+        CatalogsJson {
+            catalogs: catalogs
+                .iter()
+                .map(|c| CatalogEntryJson {
+                    name: c.name.clone(),
+                    version: c.version.clone(),
+                    title: c.title.clone(),
+                    built_in: c.copy.is_none(),
+                    offers: c.offers.iter().map(|o| o.id.clone()).collect(),
+                    in_use: c == in_use,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What `catalog check` found.
+#[derive(Debug, Serialize)]
+pub struct CatalogCheckJson {
+    pub file: String,
+    pub ok: bool,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub problems: Vec<CatalogProblemJson>,
+}
+
+/// One problem of a catalog file.
+#[derive(Debug, Serialize)]
+pub struct CatalogProblemJson {
+    pub line: usize,
+    pub message: String,
+}
+
+impl CatalogCheckJson {
+    /// The result of checking `file`.
+    pub fn new(
+        file: &std::path::Path,
+        result: &Result<Catalog, Vec<crate::store::catalog::CatalogProblem>>,
+    ) -> Self {
+        let (name, version, problems) = match result {
+            Ok(c) => (Some(c.name.clone()), Some(c.version.clone()), Vec::new()),
+            Err(problems) => (
+                None,
+                None,
+                problems
+                    .iter()
+                    .map(|p| CatalogProblemJson {
+                        line: p.line,
+                        message: p.message.clone(),
+                    })
+                    .collect(),
+            ),
+        };
+        CatalogCheckJson {
+            file: file.display().to_string(),
+            ok: problems.is_empty(),
+            name,
+            version,
+            problems,
+        }
     }
 }

@@ -8,6 +8,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
+use crate::domain::catalog::Catalog;
 use crate::domain::check::Finding;
 use crate::domain::contract::{Allowance, Scope, Status};
 use crate::domain::forecast::Forecast;
@@ -77,6 +78,7 @@ pub fn offers(
     w: &mut dyn Write,
     color: bool,
     offers: &[Offer],
+    catalog: &Catalog,
     today: NaiveDate,
     all: bool,
 ) -> io::Result<()> {
@@ -88,7 +90,7 @@ pub fn offers(
     }
     let mut t = table(
         color,
-        &["Offer", "Level", "Competency", "Category", "Year", "State"],
+        &["Offer", "Title", "Option", "Category", "Year", "State"],
     );
     for o in offers {
         let years = o.all_years(today);
@@ -105,9 +107,11 @@ pub fn offers(
             };
             t.add_row(vec![
                 o.name(),
-                o.level.slug().to_string(),
-                or_dash(o.competency.as_ref().map(|c| &c.name)),
-                or_dash(o.competency.as_ref().map(|c| c.category.slug())),
+                catalog
+                    .offer(&o.kind)
+                    .map_or_else(|| o.kind.clone(), |k| k.title.clone()),
+                or_dash(o.option.as_ref().map(|c| &c.name)),
+                or_dash(o.category()),
                 y.to_string(),
                 state.to_string(),
             ]);
@@ -161,6 +165,7 @@ pub fn benefits(
     w: &mut dyn Write,
     color: bool,
     views: &[BenefitView<'_>],
+    catalog: &Catalog,
     today: NaiveDate,
     ended: Option<NaiveDate>,
 ) -> io::Result<()> {
@@ -169,10 +174,7 @@ pub fn benefits(
             return writeln!(w, "{}", membership_ended(on));
         }
         writeln!(w, "{NO_BENEFITS}.")?;
-        return writeln!(
-            w,
-            "Add a membership offer first: `partner-support offer add action-pack`, or `offer add gold --competency NAME`."
-        );
+        return writeln!(w, "{}", add_an_offer(catalog));
     }
     let mut t = table(
         color,
@@ -198,13 +200,40 @@ pub fn benefits(
         t.add_row(vec![
             b.name.clone(),
             b.year.to_string(),
-            b.entitlement.kind.title().to_string(),
+            b.entitlement.kind.title.clone(),
             b.entitlement.coverage.slug().to_string(),
             allowance(b.entitlement.allowance),
             state,
         ]);
     }
     writeln!(w, "{t}")
+}
+
+/// R1's hint: how to add an offer of `catalog`, one without an option and one with, when it
+/// has them.
+fn add_an_offer(catalog: &Catalog) -> String {
+    let plain = catalog.offers.iter().find(|o| o.option.is_none());
+    let with = catalog.offers.iter().rev().find(|o| o.option.is_some());
+    let with = with.map(|o| {
+        let option = o.option.as_deref().unwrap_or_default();
+        format!(
+            "`offer add {} {} NAME`",
+            o.id,
+            crate::domain::catalog::option_flag(option)
+        )
+    });
+    match (plain, with) {
+        (Some(p), Some(w)) => format!(
+            "Add a membership offer first: `partner-support offer add {}`, or {w}.",
+            p.id
+        ),
+        (Some(p), None) => format!(
+            "Add a membership offer first: `partner-support offer add {}`.",
+            p.id
+        ),
+        (None, Some(w)) => format!("Add a membership offer first: `partner-support {}.", &w[1..]),
+        (None, None) => "Add a membership offer first: `partner-support catalog show` lists the catalog's offers.".into(),
+    }
 }
 
 /// What `benefits` and `status` say once every offer has ended (R17).
@@ -680,4 +709,145 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         }
     }
     Ok(())
+}
+
+/// `catalog show`: the program, its offers with the benefits each yields, the values of its
+/// options, and where every figure comes from.
+pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
+    let origin = if c.copy.is_some() {
+        "a file's copy"
+    } else {
+        "built in"
+    };
+    writeln!(w, "{} — catalog {} ({origin})", c.title, c.label())?;
+    if let Some(note) = &c.note {
+        writeln!(w, "Note: {note}")?;
+    }
+    let mut t = table(
+        color,
+        &[
+            "Offer",
+            "Option",
+            "Benefit",
+            "Scope",
+            "Allowance",
+            "Plan",
+            "Valid",
+            "N-1",
+        ],
+    );
+    let mut sources = Vec::new();
+    for o in &c.offers {
+        if o.grants.is_empty() {
+            t.add_row(vec![
+                format!("{} ({})", o.id, o.title),
+                or_dash(o.option.as_ref()),
+                "no support benefit".to_string(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ]);
+        }
+        for g in &o.grants {
+            let kind = c.benefit(&g.benefit);
+            let option = match (&o.option, &g.category) {
+                (Some(opt), Some(cat)) => format!("{opt}: {cat}"),
+                (Some(opt), None) => opt.clone(),
+                (None, _) => "-".into(),
+            };
+            t.add_row(vec![
+                format!("{} ({})", o.id, o.title),
+                option,
+                kind.map_or(g.benefit.clone(), |k| format!("{} ({})", k.id, k.title)),
+                kind.map_or("-", |k| k.coverage.slug()).to_string(),
+                allowance(g.allowance),
+                g.plan.clone(),
+                g.validity.to_string(),
+                if kind.is_none_or(|k| k.n_minus_one) {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .to_string(),
+            ]);
+            let which = match &g.category {
+                Some(cat) => format!("{}/{} ({cat})", o.id, g.benefit),
+                None => format!("{}/{}", o.id, g.benefit),
+            };
+            sources.push(format!("{which}: {}", g.source));
+        }
+    }
+    writeln!(w, "{t}")?;
+    for option in &c.options {
+        let values = |category: Option<&String>| {
+            option
+                .values
+                .iter()
+                .filter(|(_, c)| c.as_ref() == category)
+                .map(|(v, _)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let open = if option.open {
+            " (others are kept when their category is said)"
+        } else {
+            ""
+        };
+        if option.categories.is_empty() {
+            writeln!(w, "{} values{open}: {}", option.id, values(None))?;
+        } else {
+            writeln!(w, "{} values{open}:", option.id)?;
+            for category in &option.categories {
+                writeln!(w, "  {category}: {}", values(Some(category)))?;
+            }
+        }
+    }
+    for b in &c.benefits {
+        if !b.aliases.is_empty() {
+            writeln!(w, "{} is also called: {}", b.id, b.aliases.join(", "))?;
+        }
+    }
+    writeln!(w, "Sources:")?;
+    if let Some(source) = &c.source {
+        writeln!(w, "  {}: {source}", c.name)?;
+    }
+    for s in sources {
+        writeln!(w, "  {s}")?;
+    }
+    Ok(())
+}
+
+/// `catalog list`: the built-in catalogs (and a file's the state uses), marking the one in use.
+pub fn catalogs(
+    w: &mut dyn Write,
+    color: bool,
+    catalogs: &[Catalog],
+    in_use: &Catalog,
+) -> io::Result<()> {
+    let mut t = table(
+        color,
+        &["", "Catalog", "Version", "Program", "Offers", "From"],
+    );
+    for c in catalogs {
+        t.add_row(vec![
+            if c == in_use { "*" } else { "" }.to_string(),
+            c.name.clone(),
+            c.version.clone(),
+            c.title.clone(),
+            c.offers
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if c.copy.is_some() {
+                "the state's copy of a file"
+            } else {
+                "built in"
+            }
+            .to_string(),
+        ]);
+    }
+    writeln!(w, "{t}")
 }

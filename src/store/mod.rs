@@ -1,6 +1,7 @@
 //! The state file: load (missing = empty), lock a sidecar file, and save atomically (temp file in
 //! the same folder, fsync, keep the previous version as `.bak`, rename, fsync the folder).
 
+pub mod catalog;
 pub mod file;
 mod files;
 pub mod health;

@@ -130,7 +130,7 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
 
     env.ok(&[&as_of[..], &w("account add new@contoso.com")].concat());
     let state = env.json();
-    assert_eq!(state["schema_version"], 4);
+    assert_eq!(state["schema_version"], 5);
     let allowances: Vec<_> = state["contracts"]
         .as_array()
         .unwrap()
@@ -213,7 +213,7 @@ fn a_state_file_behind_a_symlink_is_updated_where_it_lives() {
     env.ok(&w("offer add action-pack"));
     assert!(fs::symlink_metadata(env.state()).unwrap().is_symlink());
     let state: Value = serde_json::from_slice(&fs::read(&real).unwrap()).unwrap();
-    assert_eq!(state["offers"][0]["level"], "action-pack");
+    assert_eq!(state["offers"][0]["kind"], "action-pack");
     assert!(shared.join("contoso.json.bak").exists());
 }
 
@@ -301,7 +301,7 @@ fn a_sealed_file_of_the_previous_schema_is_not_reported_as_changed_and_is_migrat
 
     env.ok(&w("--as-of 2026-11-25 account add new@contoso.com"));
     let state = env.json();
-    assert_eq!(state["schema_version"], 4);
+    assert_eq!(state["schema_version"], 5);
     let after = env.ok(&["--as-of", "2026-11-25", "--json", "incidents", "remaining"]);
     assert!(
         !after.stderr.contains("changed outside"),

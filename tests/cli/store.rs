@@ -102,7 +102,7 @@ fn reads_never_write_and_serialization_is_deterministic() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| o["level"].clone())
+        .map(|o| o["kind"].clone())
         .collect();
     assert_eq!(offers, ["gold", "silver"]);
 }
@@ -190,5 +190,5 @@ fn a_hand_edited_file_out_of_order_is_put_back_in_order() {
         ["INC-0001", "INC-0002", "INC-0003", "INC-0004"]
     );
     assert_eq!(ids("contracts", "contract_id"), ["7000001", "8000005"]);
-    assert_eq!(ids("offers", "level"), ["gold", "silver"]);
+    assert_eq!(ids("offers", "kind"), ["gold", "silver"]);
 }

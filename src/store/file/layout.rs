@@ -15,6 +15,7 @@ use crate::domain::incident::Incident;
 use crate::domain::offer::Offer;
 use crate::domain::state::{HistoryEntry, Organization, PendingActivation, SCHEMA_VERSION, State};
 use crate::domain::values::Email;
+use crate::store::catalog::CatalogRecord;
 
 /// Where the incidents start, after the other fields.
 const INCIDENTS: &str = ",\n  \"incidents\": [";
@@ -35,6 +36,8 @@ pub struct Document {
     pub revision: u64,
     #[serde(default)]
     pub organization: Option<Organization>,
+    /// The program catalog.
+    pub catalog: CatalogRecord,
     #[serde(default)]
     pub current_account: Option<Email>,
     #[serde(default)]
@@ -61,6 +64,7 @@ struct Header<'a> {
     schema_version: u32,
     revision: u64,
     organization: &'a Option<Organization>,
+    catalog: CatalogRecord,
     current_account: &'a Option<Email>,
     accounts: &'a [Account],
     offers: &'a [Offer],
@@ -76,6 +80,7 @@ impl<'a> Header<'a> {
             schema_version: SCHEMA_VERSION,
             revision: s.revision,
             organization: &s.organization,
+            catalog: CatalogRecord::of(&s.catalog),
             current_account: &s.current_account,
             accounts: &s.accounts,
             offers: &s.offers,

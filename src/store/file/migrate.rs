@@ -9,7 +9,7 @@ use crate::domain::state::SCHEMA_VERSION;
 type Step = fn(&mut Value) -> Result<(), String>;
 
 /// `STEPS[i]` turns version `i + 1` into version `i + 2`.
-const STEPS: &[Step] = &[v1_to_v2, v2_to_v3, v3_to_v4];
+const STEPS: &[Step] = &[v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5];
 
 /// Brings a document written at `from` up to [`SCHEMA_VERSION`].
 pub fn migrate(doc: &mut Value, from: u64) -> Result<(), String> {
@@ -73,6 +73,32 @@ fn v3_to_v4(doc: &mut Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Version 5 records the program catalog (`"catalog": {"name": "mpn-2021"}`, the only one
+/// before it) and names an offer as any catalog does: `level` becomes `kind`, `competency`
+/// becomes `option`.
+fn v4_to_v5(doc: &mut Value) -> Result<(), String> {
+    let Some(fields) = doc.as_object_mut() else {
+        return Err("the document is not an object".into());
+    };
+    fields
+        .entry("catalog")
+        .or_insert_with(|| serde_json::json!({"name": crate::store::catalog::DEFAULT}));
+    let Some(offers) = fields.get_mut("offers").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for offer in offers {
+        let Some(fields) = offer.as_object_mut() else {
+            return Err(format!("an offer is {offer}, expected an object"));
+        };
+        for (old, new) in [("level", "kind"), ("competency", "option")] {
+            if let Some(v) = fields.remove(old) {
+                fields.insert(new.to_string(), v);
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -94,6 +120,7 @@ mod tests {
             doc,
             json!({
                 "schema_version": SCHEMA_VERSION,
+                "catalog": {"name": "mpn-2021"},
                 "contracts": [
                     {"contract_id": "A", "allowance": 20},
                     {"contract_id": "B", "allowance": "unlimited"}
@@ -115,9 +142,27 @@ mod tests {
         assert_eq!(
             doc["offers"],
             json!([
-                {"level": "action-pack", "years": [{"start": "2026-01-01"}]},
-                {"level": "gold", "years": [{"start": "2026-02-01", "end": "2027-01-31"}]}
+                {"kind": "action-pack", "years": [{"start": "2026-01-01"}]},
+                {"kind": "gold", "years": [{"start": "2026-02-01", "end": "2027-01-31"}]}
             ])
+        );
+    }
+
+    #[test]
+    fn v4_offers_are_named_as_a_catalog_names_them() {
+        let mut doc = json!({
+            "schema_version": 4,
+            "offers": [
+                {"level": "gold", "competency": {"name": "Cloud Platform", "category": "cloud"},
+                 "years": [{"start": "2026-02-01"}]}
+            ]
+        });
+        migrate(&mut doc, 4).unwrap();
+        assert_eq!(doc["catalog"], json!({"name": "mpn-2021"}));
+        assert_eq!(
+            doc["offers"],
+            json!([{"kind": "gold", "option": {"name": "Cloud Platform", "category": "cloud"},
+                    "years": [{"start": "2026-02-01"}]}])
         );
     }
 

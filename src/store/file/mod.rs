@@ -86,8 +86,13 @@ pub struct Loaded {
 impl Loaded {
     /// The empty state of a file that does not exist yet.
     pub fn empty(path: &Path) -> Loaded {
+        let catalog = crate::store::catalog::built_in(crate::store::catalog::DEFAULT)
+            .expect("the default catalog is built in");
         Loaded {
-            state: State::default(),
+            state: State {
+                catalog: std::sync::Arc::new(catalog),
+                ..State::default()
+            },
             stored: Stored::new(path, Vec::new(), Source::Nothing),
         }
     }
@@ -404,8 +409,9 @@ fn by_lines(bytes: &[u8]) -> Option<(State, Vec<IncidentId>, Vec<Range<usize>>)>
         return None;
     }
     let ids = heads.iter().map(|h| h.id).collect();
+    // A catalog that cannot be had is reported by the full read.
     Some((
-        state(doc, Incidents::from_heads(heads)),
+        state(doc, Incidents::from_heads(heads)).ok()?,
         ids,
         parts.incidents,
     ))
@@ -429,7 +435,7 @@ pub fn read_in_full(path: &Path, bytes: Vec<u8>) -> Result<Decoded, StoreError> 
     let shape_error = match first {
         Ok(doc) if doc.schema_version == SCHEMA_VERSION => {
             drop(bytes);
-            return Ok(in_full(path, doc, Vec::new(), SCHEMA_VERSION.into()));
+            return in_full(path, doc, Vec::new(), SCHEMA_VERSION.into());
         }
         Ok(_) => None,
         Err(e) => Some(e),
@@ -482,11 +488,16 @@ pub fn read_in_full(path: &Path, bytes: Vec<u8>) -> Result<Decoded, StoreError> 
         .map_err(shape_error)?
         .unwrap_or_default();
     let doc: Document = serde_json::from_value(doc).map_err(shape_error)?;
-    Ok(in_full(path, doc, history, version))
+    in_full(path, doc, history, version)
 }
 
 /// The state of a document read in full, with its history entries from an older file.
-fn in_full(path: &Path, mut doc: Document, history: Vec<HistoryEntry>, version: u64) -> Decoded {
+fn in_full(
+    path: &Path,
+    mut doc: Document,
+    history: Vec<HistoryEntry>,
+    version: u64,
+) -> Result<Decoded, StoreError> {
     let mut records = std::mem::take(&mut doc.incidents);
     if !records.is_sorted_by_key(|i| i.id) {
         // Stable, so that a duplicate stays for the consistency rules to name.
@@ -494,22 +505,29 @@ fn in_full(path: &Path, mut doc: Document, history: Vec<HistoryEntry>, version: 
     }
     let ids = records.iter().map(|i| i.id).collect();
     let incidents = Incidents::from_heads(records.iter().map(Incident::head).collect());
-    let mut state = state(doc, incidents);
+    let mut state = state(doc, incidents).map_err(|message| StoreError::Parse {
+        path: path.to_path_buf(),
+        message,
+        position: None,
+    })?;
     for entry in history {
         state.record(entry);
     }
-    Decoded {
+    Ok(Decoded {
         loaded: Loaded {
             state,
             stored: Stored::new(path, ids, Source::Records(records)),
         },
         found_version: version,
-    }
+    })
 }
 
-fn state(doc: Document, incidents: Incidents) -> State {
+/// The state a document records; `Err` says why its catalog cannot be had.
+fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
+    let catalog = doc.catalog.resolve()?;
     let mut state = State {
         revision: doc.revision,
+        catalog,
         organization: doc.organization,
         current_account: doc.current_account,
         accounts: doc.accounts,
@@ -521,7 +539,7 @@ fn state(doc: Document, incidents: Incidents) -> State {
         unlogged: Vec::new(),
     };
     state.normalize();
-    state
+    Ok(state)
 }
 
 /// Writes `state` as a sealed state file; `stored` holds the records it was read with.

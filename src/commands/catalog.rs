@@ -1,0 +1,103 @@
+//! `catalog list|show|check|use`.
+
+use std::sync::Arc;
+
+use crate::cli::CatalogCommand;
+use crate::domain::catalog::Catalog;
+use crate::error::Error;
+use crate::render::json::{CatalogCheckJson, CatalogJson, CatalogsJson};
+use crate::render::tables;
+use crate::store::catalog::{self as files, BUILT_IN};
+
+use super::Ctx;
+
+pub fn catalog(ctx: &mut Ctx, command: CatalogCommand) -> Result<(), Error> {
+    match command {
+        CatalogCommand::List => list(ctx),
+        CatalogCommand::Show { catalog } => show(ctx, catalog.as_deref()),
+        CatalogCommand::Check { file } => check(ctx, &file),
+        CatalogCommand::Use { catalog } => use_catalog(ctx, &catalog),
+    }
+}
+
+fn list(ctx: &mut Ctx) -> Result<(), Error> {
+    let loaded = ctx.load()?;
+    let in_use = &loaded.state.catalog;
+    let mut catalogs: Vec<Catalog> = BUILT_IN
+        .iter()
+        .filter_map(|(name, _)| files::built_in(name))
+        .collect();
+    if in_use.copy.is_some() {
+        catalogs.push((**in_use).clone());
+    }
+    if ctx.json {
+        return Ok(ctx.print_json(&CatalogsJson::new(&catalogs, in_use))?);
+    }
+    Ok(tables::catalogs(
+        &mut ctx.out,
+        ctx.color,
+        &catalogs,
+        in_use,
+    )?)
+}
+
+fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<(), Error> {
+    let catalog = match which {
+        Some(name) => Arc::new(files::choose(name).map_err(Error::BadCatalog)?),
+        None => ctx.load()?.state.catalog,
+    };
+    if ctx.json {
+        return Ok(ctx.print_json(&CatalogJson::from(&*catalog))?);
+    }
+    Ok(tables::catalog(&mut ctx.out, ctx.color, &catalog)?)
+}
+
+fn check(ctx: &mut Ctx, file: &std::path::Path) -> Result<(), Error> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Error::BadCatalog(format!("cannot read the catalog `{}`: {e}", file.display()))
+    })?;
+    let result = files::parse(&text);
+    if ctx.json {
+        ctx.print_json(&CatalogCheckJson::new(file, &result))?;
+    }
+    match result {
+        Ok(catalog) => {
+            ctx.say(format_args!(
+                "{}: catalog {} ({}): {} offers, {} benefits, no problems",
+                file.display(),
+                catalog.label(),
+                catalog.title,
+                catalog.offers.len(),
+                catalog.benefits.len()
+            ))?;
+            Ok(())
+        }
+        Err(problems) => Err(Error::BadCatalog(
+            problems
+                .iter()
+                .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )),
+    }
+}
+
+fn use_catalog(ctx: &mut Ctx, which: &str) -> Result<(), Error> {
+    let catalog = Arc::new(files::choose(which).map_err(Error::BadCatalog)?);
+    let label = catalog.label();
+    let (loaded, before) = ctx.mutate_if("catalog use", |state, _, _| {
+        let before = state.use_catalog(catalog)?;
+        let summary = before.as_ref().map(|b| format!("catalog {b} → {label}"));
+        Ok((before, summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&CatalogJson::from(&*loaded.state.catalog))?);
+    }
+    match before {
+        Some(before) => ctx.say(format_args!(
+            "the state now uses catalog {label} (was {before}); contracts keep the figures they were recorded with"
+        ))?,
+        None => ctx.say(format_args!("the state already uses catalog {label}"))?,
+    }
+    Ok(())
+}
