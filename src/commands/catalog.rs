@@ -25,7 +25,7 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
     let in_use = &loaded.state.catalog;
     let mut catalogs: Vec<Catalog> = BUILT_IN
         .iter()
-        .filter_map(|(name, _)| files::built_in(name))
+        .filter_map(|b| files::built_in(b.name))
         .collect();
     if in_use.copy.is_some() {
         catalogs.push((**in_use).clone());

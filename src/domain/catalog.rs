@@ -3,6 +3,7 @@
 //! the N-1 policy. The catalogs themselves are files (`catalogs/`, `docs/catalog.md`).
 
 use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use super::refusal::Refusal;
 use super::state::State;
 
 /// A program's catalog.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Catalog {
     /// Its name (`mpn-2021`), recorded in the state.
     pub name: String,
@@ -32,11 +34,13 @@ pub struct Catalog {
     pub offers: Vec<OfferKind>,
     /// The text of the file it was read from, for a catalog that is not built in: the state
     /// keeps it, so that it stays readable when the file moves.
+    #[serde(skip)]
     pub copy: Option<String>,
 }
 
 /// An option an offer is taken with: a competency of the legacy program, a solution area.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OptionKind {
     /// Its name (`competency`), as in messages and `--competency`.
     pub id: String,
@@ -51,7 +55,8 @@ pub struct OptionKind {
 }
 
 /// A benefit the program's offers can yield.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BenefitKind {
     /// Its name in `OFFER/BENEFIT` (`product-support`).
     pub id: String,
@@ -66,7 +71,8 @@ pub struct BenefitKind {
 }
 
 /// An offer of the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OfferKind {
     /// Its name (`gold`, `solutions-partner`), as `offer add` takes it.
     pub id: String,
@@ -81,7 +87,8 @@ pub struct OfferKind {
 }
 
 /// One benefit an offer yields, perhaps only for values of one category of its option.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Grant {
     /// The benefit, by [`BenefitKind::id`].
     pub benefit: String,
@@ -100,7 +107,8 @@ pub struct Grant {
 }
 
 /// How long a benefit's contract lasts when activated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Validity {
     /// This many months from the day it starts, the last day inclusive.
     FromActivation(u32),
