@@ -4,7 +4,9 @@ use std::io::Write;
 
 use crate::domain::check::{Filter, Thresholds};
 use crate::error::Error;
-use crate::render::json::{AccountJson, ContractJson, OrganizationJson, StatusJson, WarningJson};
+use crate::render::json::{
+    AccountJson, CatalogNameJson, ContractJson, OrganizationJson, StatusJson, WarningJson,
+};
 use crate::render::tables;
 
 use super::Ctx;
@@ -32,6 +34,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         let doc = StatusJson {
             as_of: ctx.today,
             organization: state.organization.as_ref().map(OrganizationJson::from),
+            catalog: CatalogNameJson::from(&*state.catalog),
             account: account.map(|a| AccountJson::new(a, true)),
             contracts: views
                 .iter()
@@ -60,6 +63,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         warnings: &warnings,
         ended: state.membership_ended(ctx.today),
         today: ctx.today,
+        catalog: &state.catalog,
     };
     tables::status(&mut ctx.out, ctx.color, &dashboard, ctx.reveal)?;
     Ok(())

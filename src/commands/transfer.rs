@@ -37,6 +37,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
             let mut doc = Export::new(ctx.today);
             if all {
                 doc.organization = state.organization.as_ref();
+                doc.catalog = Some(crate::store::catalog::CatalogRecord::of(&state.catalog));
                 doc.accounts = Some(&state.accounts);
                 doc.offers = Some(&state.offers);
                 doc.pending = Some(&state.pending);

@@ -17,6 +17,8 @@ use super::state::{Organization, PendingActivation, State};
 pub struct Import {
     /// The organization it came from, when the export said.
     pub organization: Option<Organization>,
+    /// The catalog its offers are of, when the export said: a new state takes it.
+    pub catalog: Option<std::sync::Arc<super::catalog::Catalog>>,
     /// Accounts.
     pub accounts: Vec<Account>,
     /// Offers.
@@ -110,8 +112,11 @@ impl State {
         if self.organization.is_none()
             && let Some(theirs) = &import.organization
         {
-            // An export carries its organization: it is enough to start a new state with.
+            // An export carries its organization and catalog: enough to start a new state with.
             self.organization = Some(theirs.clone());
+            if let Some(catalog) = &import.catalog {
+                self.catalog = catalog.clone();
+            }
         }
         let ours = self.require_organization()?;
         if let Some(theirs) = &import.organization

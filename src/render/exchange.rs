@@ -13,6 +13,7 @@ use crate::domain::incident::{CSP_PLAN, Incident};
 use crate::domain::merge::Import;
 use crate::domain::offer::Offer;
 use crate::domain::state::{ContractView, Organization, PendingActivation, SCHEMA_VERSION};
+use crate::store::catalog::CatalogRecord;
 
 /// What a JSON export says it is, so `import` can tell it from any other JSON.
 pub const EXPORT_FORMAT: &str = "partner-support export";
@@ -29,6 +30,9 @@ pub struct Export<'a> {
     /// The organization (with `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<&'a Organization>,
+    /// The catalog the offers are of (with `all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogRecord>,
     /// Accounts (with `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<&'a [Account]>,
@@ -54,6 +58,7 @@ impl<'a> Export<'a> {
             schema_version: SCHEMA_VERSION,
             as_of,
             organization: None,
+            catalog: None,
             accounts: None,
             offers: None,
             pending: None,
@@ -284,8 +289,12 @@ fn from_json(text: &str) -> Result<Import, String> {
             masked["contract_id"].as_str().unwrap_or("?")
         ));
     }
+    let catalog = field::<CatalogRecord>(&mut doc, "catalog")?
+        .map(|record| record.resolve().map_err(|e| format!("`catalog`: {e}")))
+        .transpose()?;
     Ok(Import {
         organization: field(&mut doc, "organization")?,
+        catalog,
         accounts: field(&mut doc, "accounts")?.unwrap_or_default(),
         offers: field(&mut doc, "offers")?.unwrap_or_default(),
         pending: field(&mut doc, "pending")?.unwrap_or_default(),

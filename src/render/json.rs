@@ -515,6 +515,7 @@ pub struct ProfilesJson {
 pub struct StatusJson {
     pub as_of: NaiveDate,
     pub organization: Option<OrganizationJson>,
+    pub catalog: CatalogNameJson,
     pub account: Option<AccountJson>,
     pub contracts: Vec<ContractJson>,
     pub warnings: Vec<WarningJson>,
@@ -823,6 +824,24 @@ impl CatalogCheckJson {
             name,
             version,
             problems,
+        }
+    }
+}
+
+/// Which catalog a state uses.
+#[derive(Debug, Serialize)]
+pub struct CatalogNameJson {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+}
+
+impl From<&Catalog> for CatalogNameJson {
+    fn from(c: &Catalog) -> Self {
+        CatalogNameJson {
+            name: c.name.clone(),
+            version: c.version.clone(),
+            title: c.title.clone(),
         }
     }
 }

@@ -661,6 +661,8 @@ pub struct Dashboard<'a> {
     pub ended: Option<NaiveDate>,
     /// The day it is as of.
     pub today: NaiveDate,
+    /// The program catalog.
+    pub catalog: &'a Catalog,
 }
 
 /// The dashboard.
@@ -673,8 +675,10 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         warnings,
         ended,
         today,
+        catalog,
     } = *d;
     writeln!(w, "{} (partner ID {})", shown(&org.name), org.partner_id)?;
+    writeln!(w, "Program: {} ({})", catalog.title, catalog.label())?;
     match account {
         Some(a) => {
             let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();

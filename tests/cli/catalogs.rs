@@ -1,0 +1,395 @@
+//! Program catalogs as data: the built-in legacy catalog, a partner's file catalog kept in the
+//! state, `catalog check` naming every mistake with its line, and moving to a newer catalog.
+
+use std::fs;
+
+use crate::support::{Env, w};
+
+const EXAMPLE: &str = "examples/catalogs/ai-cloud-partner-program.toml";
+
+/// Fabrikam under a copy of the example catalog (the copy is deleted after `init`), holding a
+/// Solutions Partner designation and Partner Success Core from 2026-01-10 for one year.
+fn fabrikam() -> Env {
+    let env = Env::new();
+    let file = env.dir().join("acpp.toml");
+    fs::copy(EXAMPLE, &file).unwrap();
+    let run = env.ok(&[
+        "--as-of",
+        "2026-01-10",
+        "init",
+        "--partner-id",
+        "4012345",
+        "--name",
+        "Fabrikam",
+        "--account",
+        "admin@fabrikam.com",
+        "--role",
+        "global-admin",
+        "--catalog",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        run.stderr
+            .contains("confirm against your Partner Center benefits page"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(&file).unwrap();
+    for offer in [
+        "offer add solutions-partner --solution-area Security --start 2026-01-10 --end 2027-01-09",
+        "offer add partner-success-core --start 2026-01-10 --end 2027-01-09",
+    ] {
+        env.ok(&[&w("--as-of 2026-01-10")[..], &w(offer)].concat());
+    }
+    env
+}
+
+fn benefits(env: &Env, day: &str) -> Vec<(String, u64, String)> {
+    env.ok(&["--as-of", day, "--json", "benefits"]).json()["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["allowance"].as_u64().unwrap_or(0),
+                b["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_state_under_the_example_catalog_works_after_its_file_is_gone() {
+    let env = fabrikam();
+    assert_eq!(env.json()["catalog"]["name"], "ai-cloud-partner-program");
+    assert_eq!(
+        benefits(&env, "2026-01-10"),
+        [
+            (
+                "partner-success-core/cloud-support".into(),
+                2,
+                "not-activated".into()
+            ),
+            (
+                "solutions-partner-security/cloud-support".into(),
+                50,
+                "not-activated".into()
+            ),
+            (
+                "solutions-partner-security/on-premises-support".into(),
+                20,
+                "not-activated".into()
+            ),
+        ]
+    );
+    // The plan names and the 12 months of validity come from the catalog.
+    let run = env.ok(&w(
+        "--as-of 2026-01-12 activate partner-success-core/cloud-support --access-id CORE-1 --contract-id 9100002",
+    ));
+    assert!(
+        run.stderr
+            .contains("Partner Cloud Support 2, 2 incidents, 2026-01-12 to 2027-01-11"),
+        "{}",
+        run.stderr
+    );
+    // Microsoft's older name for on-premises support is an alias in this catalog too.
+    env.ok(&w(
+        "--as-of 2026-01-12 activate product-support --access-id SP-ONP-1 --contract-id 9100003",
+    ));
+    for _ in 0..2 {
+        env.ok(&w(
+            "--as-of 2026-02-01 incidents open --scope cloud --title Outage --contract 9100002",
+        ));
+    }
+    env.refused(
+        &w("--as-of 2026-02-02 incidents open --scope cloud --title Again --contract 9100002"),
+        3,
+        "support plan exhausted",
+    );
+    env.refused(
+        &w("--as-of 2026-02-02 incidents open --scope cloud --title Again"),
+        3,
+        "support plan exhausted: contract `9100002` has no incidents remaining (all 2 used)",
+    );
+    // The dashboard names the program.
+    let status = env.ok(&w("--as-of 2026-02-02 status"));
+    assert!(
+        status.stdout.contains("Program: Microsoft AI Cloud Partner Program (ai-cloud-partner-program 2025.06-unverified)"),
+        "{}",
+        status.stdout
+    );
+    // A renewal opens the next year's allocation; last year's exhausted pack lapses.
+    env.ok(&w("--as-of 2027-01-05 offer renew partner-success-core"));
+    assert!(benefits(&env, "2027-01-10").contains(&(
+        "partner-success-core/cloud-support".into(),
+        2,
+        "not-activated".into()
+    )));
+    let lapsed = env
+        .ok(&w("--as-of 2027-01-15 --json incidents remaining --all"))
+        .json();
+    let on_prem = lapsed["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_id"] == "9100003")
+        .unwrap()
+        .clone();
+    assert_eq!(on_prem["lapsed"], 20, "{on_prem}");
+    // `catalog show` reads the state's copy, with every figure's source.
+    let shown = env.ok(&w("--json catalog show")).json();
+    assert_eq!(shown["built_in"], false);
+    assert_eq!(shown["offers"][0]["benefits"][0]["allowance"], 50);
+    assert!(
+        shown["offers"][0]["benefits"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("unverified")
+    );
+    // An offer the catalog does not have is named, with the catalog's offers.
+    env.refused(
+        &w("offer add gold --competency Security"),
+        2,
+        "`gold` is not an offer of ai-cloud-partner-program 2025.06-unverified: solutions-partner, partner-success-expanded, partner-success-core, partner-launch",
+    );
+    env.refused(
+        &w("offer add solutions-partner --solution-area Securty"),
+        2,
+        "`Securty` is not a solution area of Microsoft AI Cloud Partner Program (did you mean `Security`?)",
+    );
+}
+
+#[test]
+fn the_built_in_catalog_is_listed_and_shown() {
+    let env = Env::contoso();
+    let list = env.ok(&w("--json catalog list")).json();
+    assert_eq!(list["catalogs"][0]["name"], "mpn-2021");
+    assert_eq!(list["catalogs"][0]["in_use"], true);
+    assert_eq!(
+        list["catalogs"][0]["offers"],
+        serde_json::json!(["action-pack", "silver", "gold"])
+    );
+    let show = env.ok(&w("catalog show mpn-2021")).stdout;
+    for want in [
+        "Partner support MAPS 10pack",
+        "Partner Signature 10pack",
+        "competency: other",
+        "cloud: Security, Cloud Business Applications",
+    ] {
+        assert!(show.contains(want), "{want}:\n{show}");
+    }
+    env.refused(
+        &w("catalog show mpn-1999"),
+        2,
+        "`mpn-1999` is not a built-in catalog (mpn-2021) or a file",
+    );
+}
+
+#[test]
+fn init_with_a_catalog_that_is_not_there_leaves_nothing_behind() {
+    let env = Env::new();
+    let run = env.run(&w("init --partner-id 4012345 --name X --catalog acpp"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`acpp` is not a built-in catalog"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !env.state().parent().unwrap().exists(),
+        "no folder is created"
+    );
+}
+
+/// Each mistake, put into the example, is named with its line.
+#[test]
+fn catalog_check_names_every_mistake_with_its_line() {
+    let example = fs::read_to_string(EXAMPLE).unwrap();
+    let line_of = |needle: &str| {
+        1 + example[..example.find(needle).unwrap()]
+            .matches('\n')
+            .count()
+    };
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "allowance = 50",
+            "allowance = 0",
+            "allowance = 0",
+            "allowance 0 is not a number of incidents from 1 to 10000 or \"unlimited\"",
+        ),
+        (
+            "allowance = 5\n",
+            "allowance = \"lots\"\n",
+            "allowance = \"lots\"",
+            "allowance \"lots\" is not a number",
+        ),
+        (
+            "benefit = \"cloud-support\"\nallowance = 2",
+            "benefit = \"cloud-suport\"\nallowance = 2",
+            "\"cloud-suport\"",
+            "the catalog defines no such benefit",
+        ),
+        (
+            "scope = \"cloud\"",
+            "scope = \"sky\"",
+            "\"sky\"",
+            "scope `sky` of benefit `cloud-support`",
+        ),
+        (
+            "option = \"solution-area\"",
+            "option = \"area\"",
+            "\"area\"",
+            "takes option `area`, which the catalog does not define",
+        ),
+        (
+            "months = 12, from = \"activation\" }\nsource = \"secondary sources quoting Microsoft's benefits guide (unverified): 2",
+            "months = 0, from = \"activation\" }\nsource = \"secondary sources quoting Microsoft's benefits guide (unverified): 2",
+            "months = 0",
+            "validity of 0 months: expected 1 to 120",
+        ),
+        (
+            "id = \"partner-launch\"",
+            "id = \"Partner Launch\"",
+            "id = \"Partner Launch\"",
+            "offer `Partner Launch` is not a name",
+        ),
+        (
+            "id = \"partner-success-core\"",
+            "id = \"partner-success-expanded\"",
+            "id = \"partner-success-expanded\"",
+            "offer `partner-success-expanded` is defined twice",
+        ),
+        (
+            "kind = \"designation\"",
+            "kind = \"designation\"\ncolour = \"blue\"",
+            "colour",
+            "unknown field `colour`",
+        ),
+    ];
+    for (find, replace, at, want) in cases {
+        assert!(example.contains(find), "{find}");
+        let broken = example.replacen(find, replace, 1);
+        let line = 1 + broken[..broken.rfind(at).unwrap()].matches('\n').count();
+        let env = Env::new();
+        let file = env.dir().join("broken.toml");
+        fs::write(&file, &broken).unwrap();
+        let run = env.run(&["catalog", "check", file.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{want}: {}", run.stderr);
+        let first = run.stderr.lines().next().unwrap();
+        assert!(
+            first.contains(&format!("broken.toml:{line}: ")) && first.contains(want),
+            "{want} at line {line}:\n{}",
+            run.stderr
+        );
+    }
+    // A grant without a source, and a TOML syntax error, each at its line; every problem is
+    // one line.
+    let no_source = example.replacen(
+        "source = \"secondary sources quoting Microsoft's benefits guide (unverified): 5 cloud",
+        "# source = \"",
+        1,
+    );
+    let no_source = no_source.replacen("allowance = 2\n", "allowance = 0\n", 1);
+    let env = Env::new();
+    let file = env.dir().join("two.toml");
+    fs::write(&file, &no_source).unwrap();
+    let run = env.run(&["catalog", "check", file.to_str().unwrap()]);
+    let problems: Vec<_> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("two.toml:"))
+        .collect();
+    assert_eq!(problems.len(), 2, "{}", run.stderr);
+    assert!(problems[0].contains("no `source`"), "{}", run.stderr);
+    assert!(problems[1].contains("allowance 0"), "{}", run.stderr);
+    fs::write(&file, "[catalog\nname = 1").unwrap();
+    let run = env.run(&["catalog", "check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("two.toml:1: "), "{}", run.stderr);
+    let good = env.ok(&["catalog", "check", EXAMPLE]);
+    assert!(good.stderr.contains("no problems"), "{}", good.stderr);
+    assert_eq!(line_of("[catalog]"), 10);
+}
+
+#[test]
+fn a_newer_version_of_the_catalog_keeps_recorded_contracts_and_a_catalog_without_the_offers_is_refused()
+ {
+    let env = fabrikam();
+    env.ok(&w(
+        "--as-of 2026-01-12 activate partner-success-core/cloud-support --access-id CORE-1 --contract-id 9100002",
+    ));
+    let newer = fs::read_to_string(EXAMPLE)
+        .unwrap()
+        .replace("version = \"2025.06-unverified\"", "version = \"2026.01\"")
+        .replace(
+            "allowance = 2\nplan = \"Partner Cloud Support 2\"",
+            "allowance = 3\nplan = \"Partner Cloud Support 3\"",
+        );
+    let file = env.dir().join("newer.toml");
+    fs::write(&file, newer).unwrap();
+    let run = env.ok(&[
+        "--as-of",
+        "2026-06-01",
+        "catalog",
+        "use",
+        file.to_str().unwrap(),
+    ]);
+    assert!(run.stderr.contains("now uses catalog ai-cloud-partner-program 2026.01 (was ai-cloud-partner-program 2025.06-unverified)"), "{}", run.stderr);
+    let contract = env
+        .ok(&w("--as-of 2026-06-01 --json contract show 9100002"))
+        .json();
+    assert_eq!(contract["allowance"], 2, "{contract}");
+    assert_eq!(contract["plan"], "Partner Cloud Support 2");
+    env.ok(&w("--as-of 2027-01-05 offer renew partner-success-core"));
+    assert!(benefits(&env, "2027-01-10").contains(&(
+        "partner-success-core/cloud-support".into(),
+        3,
+        "not-activated".into()
+    )));
+    let history = env.ok(&w("--json history")).json();
+    assert!(history.to_string().contains("catalog use"), "{history}");
+    // The legacy catalog has none of these offers.
+    env.refused(
+        &w("catalog use mpn-2021"),
+        3,
+        "offer `partner-success-core` is not an offer of the catalog mpn-2021 2021.1",
+    );
+    let same = env.ok(&["catalog", "use", file.to_str().unwrap()]);
+    assert!(same.stderr.contains("already uses"), "{}", same.stderr);
+}
+
+#[test]
+fn an_export_carries_its_catalog_to_a_new_state() {
+    let env = fabrikam();
+    let export = env.ok(&w("export --format json"));
+    let file = env.dir().join("export.json");
+    fs::write(&file, &export.stdout).unwrap();
+    let other = Env::new();
+    other.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(other.json()["catalog"]["name"], "ai-cloud-partner-program");
+    assert_eq!(benefits(&other, "2026-01-10").len(), 3);
+}
+
+#[test]
+fn a_schema_4_file_reads_under_the_legacy_catalog_and_is_migrated_by_a_change() {
+    let v4 = fs::read("tests/fixtures/state-v4.json").unwrap();
+    let env = Env::new();
+    env.write_private(&v4);
+    let before = env.ok(&w("--as-of 2026-11-25 --json benefits")).json();
+    assert_eq!(
+        env.bytes().unwrap(),
+        v4,
+        "reading does not migrate the file"
+    );
+    env.ok(&w("--as-of 2026-11-25 account add new@contoso.com"));
+    let state = env.json();
+    assert_eq!(state["schema_version"], 5);
+    assert_eq!(state["catalog"], serde_json::json!({"name": "mpn-2021"}));
+    assert_eq!(state["offers"][1]["kind"], "gold");
+    assert_eq!(state["offers"][1]["option"]["name"], "Cloud Platform");
+    assert_eq!(
+        env.ok(&w("--as-of 2026-11-25 --json benefits")).json(),
+        before
+    );
+}
