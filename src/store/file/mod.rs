@@ -6,12 +6,13 @@
 //!
 //! ```text
 //! {
-//!   "schema_version": 4,                       always first
+//!   "schema_version": 5,                       always first
 //!   "revision": 42,
 //!   "organization": {                          an object: one key per line
 //!     "partner_id": "4012345",
 //!     "name": "Contoso Ltd"
 //!   },
+//!   "catalog": {"name": "mpn-2021"},           a file's: name, version, digest, text
 //!   "current_account": "admin@contoso.com",
 //!   "accounts": [                              a list: one record per line, compact inside
 //!     {"email": "admin@contoso.com", "kind": "aad", "roles": ["global-admin"], "csp_only": false}
