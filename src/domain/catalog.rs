@@ -226,8 +226,8 @@ impl Catalog {
         }
     }
 
-    /// Names of the offers that yield a benefit covering `coverage`.
-    pub fn offers_covering(&self, coverage: Coverage) -> Vec<&str> {
+    /// The offers that yield a benefit covering `coverage`.
+    pub fn offers_covering(&self, coverage: Coverage) -> Vec<&OfferKind> {
         self.offers
             .iter()
             .filter(|o| {
@@ -236,7 +236,6 @@ impl Catalog {
                         .is_some_and(|b| b.coverage == coverage)
                 })
             })
-            .map(|o| o.title.as_str())
             .collect()
     }
 

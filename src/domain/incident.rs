@@ -421,15 +421,7 @@ impl State {
             .iter()
             .find(|b| b.coverage == Coverage::Cloud)
             .map_or("cloud support".to_string(), |b| b.title.clone());
-        let covering: Vec<_> = catalog
-            .offers
-            .iter()
-            .filter(|o| {
-                catalog
-                    .offers_covering(Coverage::Cloud)
-                    .contains(&o.title.as_str())
-            })
-            .collect();
+        let covering = catalog.offers_covering(Coverage::Cloud);
         let names = covering
             .iter()
             .map(|o| o.title.as_str())

@@ -356,30 +356,24 @@ impl Check<'_> {
         );
         let options: Vec<OptionKind> = raw.options.iter().map(|o| self.option(o)).collect();
         let benefits: Vec<BenefitKind> = raw.benefits.iter().map(|b| self.benefit(b)).collect();
-        // An alias must name one benefit only.
-        let mut names: Vec<(&str, &str)> = Vec::new();
+        // An alias must name one benefit only: the names taken so far, with their benefit.
+        let mut taken: Vec<(&str, &str)> = benefits
+            .iter()
+            .map(|b| (b.id.as_str(), b.id.as_str()))
+            .collect();
         for (raw_b, b) in raw.benefits.iter().zip(&benefits) {
             for alias in &raw_b.get_ref().aliases {
-                let taken = names
-                    .iter()
-                    .chain(
-                        benefits
-                            .iter()
-                            .map(|o| (o.id.as_str(), o.id.as_str()))
-                            .collect::<Vec<_>>()
-                            .iter(),
-                    )
-                    .find(|(n, owner)| *n == alias.get_ref() && *owner != b.id)
-                    .map(|(_, owner)| owner.to_string());
-                if let Some(owner) = taken {
+                let name = alias.get_ref().as_str();
+                if let Some((_, owner)) =
+                    taken.iter().find(|(n, owner)| *n == name && *owner != b.id)
+                {
                     let message = format!(
-                        "alias `{}` of benefit `{}` already names benefit `{owner}`",
-                        alias.get_ref(),
+                        "alias `{name}` of benefit `{}` already names benefit `{owner}`",
                         b.id
                     );
                     self.problem(alias, message);
                 }
-                names.push((alias.get_ref(), &b.id));
+                taken.push((name, &b.id));
             }
         }
         let offers = raw
@@ -762,6 +756,31 @@ mod tests {
         }
         assert_eq!(competency.values.len(), 19);
         assert!(built.copy.is_none());
+    }
+
+    #[test]
+    fn an_alias_names_one_benefit_and_a_grant_twice_is_refused() {
+        let text = BUILT_IN[0].toml.replacen(
+            "aliases = [\"signature-cloud-support\", \"partner-cloud-support\"]",
+            "aliases = [\"signature-cloud-support\", \"on-premises-support\"]",
+            1,
+        );
+        let problems = parse(&text).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .message
+                .contains("alias `on-premises-support` of benefit `cloud-support` already names benefit `product-support`"),
+            "{problems:?}"
+        );
+        let text = BUILT_IN[0].toml.replacen("category = \"other\"\n", "", 1);
+        let problems = parse(&text).unwrap_err();
+        assert!(
+            problems[0]
+                .message
+                .contains("grants benefit `cloud-support` twice"),
+            "{problems:?}"
+        );
     }
 
     #[test]
