@@ -72,13 +72,7 @@ fn check(ctx: &mut Ctx, file: &std::path::Path) -> Result<(), Error> {
             ))?;
             Ok(())
         }
-        Err(problems) => Err(Error::BadCatalog(
-            problems
-                .iter()
-                .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )),
+        Err(problems) => Err(Error::BadCatalog(files::at_lines(file, &problems))),
     }
 }
 

@@ -246,11 +246,16 @@ impl Catalog {
 }
 
 impl OptionKind {
+    /// Its name in a sentence: `solution area` for `solution-area`.
+    pub fn word(&self) -> String {
+        self.id.replace('-', " ")
+    }
+
     /// What the catalog knows of `name` (case-insensitive, spaces counted once; "Security
     /// Competency" is read as "Security" for an option named `competency`).
     pub fn lookup(&self, name: &str) -> Known {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-        let suffix = format!(" {}", self.id.replace('-', " "));
+        let suffix = format!(" {}", self.word());
         let lower = name.to_lowercase();
         let name = match lower.strip_suffix(&suffix) {
             Some(_) => &name[..name.len() - suffix.len()],
@@ -294,16 +299,9 @@ impl State {
         }
         let before = std::mem::replace(&mut self.catalog, catalog);
         let problems: Vec<String> = self
-            .problems()
-            .into_iter()
-            .filter(|p| {
-                matches!(
-                    p,
-                    super::integrity::Problem::OfferNotInCatalog { .. }
-                        | super::integrity::Problem::PendingNotABenefit { .. }
-                )
-            })
-            .map(|p| p.to_string())
+            .catalog_problems()
+            .iter()
+            .map(ToString::to_string)
             .collect();
         if !problems.is_empty() {
             self.catalog = before;

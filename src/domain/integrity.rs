@@ -200,28 +200,9 @@ impl State {
             }
         }
         let mut offer_names = HashSet::new();
-        for p in &self.pending {
-            let yielded = self.offers.iter().any(|o| {
-                o.benefits(&self.catalog)
-                    .iter()
-                    .any(|(name, _)| *name == p.benefit)
-            });
-            if !yielded {
-                problems.push(Problem::PendingNotABenefit {
-                    benefit: p.benefit.clone(),
-                    catalog: self.catalog.label(),
-                });
-            }
-        }
+        problems.extend(self.catalog_problems());
         for o in &self.offers {
             let name = o.name();
-            if let Some(why) = self.not_in_catalog(o) {
-                problems.push(Problem::OfferNotInCatalog {
-                    offer: name.clone(),
-                    catalog: self.catalog.label(),
-                    why,
-                });
-            }
             if o.years.is_empty() {
                 problems.push(Problem::OfferWithoutYears(name.clone()));
             }
@@ -301,6 +282,35 @@ impl State {
 }
 
 impl State {
+    /// The rules that tie the state to its catalog: each offer is one of its offers, taken with
+    /// the option it takes, and each pending activation names a benefit an offer yields.
+    pub fn catalog_problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for p in &self.pending {
+            let yielded = self.offers.iter().any(|o| {
+                o.benefits(&self.catalog)
+                    .iter()
+                    .any(|(name, _)| *name == p.benefit)
+            });
+            if !yielded {
+                problems.push(Problem::PendingNotABenefit {
+                    benefit: p.benefit.clone(),
+                    catalog: self.catalog.label(),
+                });
+            }
+        }
+        for o in &self.offers {
+            if let Some(why) = self.not_in_catalog(o) {
+                problems.push(Problem::OfferNotInCatalog {
+                    offer: o.name(),
+                    catalog: self.catalog.label(),
+                    why,
+                });
+            }
+        }
+        problems
+    }
+
     /// What about offer `o` its catalog does not have: the offer, its option, or the category
     /// of its value.
     fn not_in_catalog(&self, o: &super::offer::Offer) -> Option<String> {

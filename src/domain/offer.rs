@@ -260,7 +260,7 @@ impl State {
             (Some(option), Some(name)) if slug(name.as_str()).is_empty() => {
                 return Err(Refusal::BadCombination(format!(
                     "{} `{name}` needs at least one letter or digit to name the offer",
-                    option.id.replace('-', " ")
+                    option.word()
                 )));
             }
             (Some(option), Some(name)) => {
@@ -272,13 +272,13 @@ impl State {
                     return Err(Refusal::BadCombination(if option.categories.is_empty() {
                         format!(
                             "a {} has no category, but `{}` was given",
-                            option.id.replace('-', " "),
+                            option.word(),
                             category_flag(c)
                         )
                     } else {
                         format!(
                             "`{c}` is not a category of {}: {}",
-                            option.id.replace('-', " "),
+                            option.word(),
                             option.categories.join(", ")
                         )
                     }));
@@ -294,7 +294,7 @@ impl State {
                     }
                     (Known::Unlisted, _) => {
                         return Err(Refusal::UnknownOption {
-                            option: option.id.replace('-', " "),
+                            option: option.word(),
                             name: name.to_string(),
                             program: catalog.title.clone(),
                             nearest: option.nearest(name.as_str()),

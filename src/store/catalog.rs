@@ -75,18 +75,23 @@ pub fn choose(name_or_file: &str) -> Result<Catalog, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the catalog `{}`: {e}", path.display()))?;
     parse(&text).map_err(|problems| {
-        let lines: Vec<_> = problems
-            .iter()
-            .map(|p| format!("{}:{}: {}", path.display(), p.line, p.message))
-            .collect();
         format!(
             "the catalog `{}` has {} problem{}:\n{}",
             path.display(),
             problems.len(),
             if problems.len() == 1 { "" } else { "s" },
-            lines.join("\n")
+            at_lines(path, &problems)
         )
     })
+}
+
+/// `problems` of the file at `path`, one `FILE:LINE: message` line each.
+pub fn at_lines(path: &Path, problems: &[CatalogProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{}:{}: {}", path.display(), p.line, p.message))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The catalog in `text`, or every problem found with its line. The catalog keeps `text` as its
