@@ -103,6 +103,16 @@ impl Error {
         }
     }
 
+    /// A stable slug of what kind of failure this is, for scripts (`--json`): the refusal's or
+    /// store error's own name (`plan-exhausted`, `locked`), else this error's (`bad-catalog`).
+    pub fn kind(&self) -> String {
+        match self {
+            Error::Refused(r) => variant_slug(&format!("{r:?}")),
+            Error::Store(e) => variant_slug(&format!("{e:?}")),
+            other => variant_slug(&format!("{other:?}")),
+        }
+    }
+
     /// Whether the command already said everything (`check`'s findings): nothing more to print.
     pub fn is_silent(&self) -> bool {
         matches!(self, Error::Findings(_))
@@ -111,5 +121,39 @@ impl Error {
     /// Whether the failure is only a reader that went away (`| head`): not an error.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The kebab-case name of the enum variant a `Debug` text starts with: `PlanExhausted { .. }`
+/// is `plan-exhausted`. Every variant's name is its meaning, so the slug is as stable as it.
+fn variant_slug(debug: &str) -> String {
+    let mut slug = String::new();
+    for c in debug.chars().take_while(char::is_ascii_alphanumeric) {
+        if c.is_ascii_uppercase() && !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push(c.to_ascii_lowercase());
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_the_variant_names_in_kebab_case() {
+        let cases: [(Error, &str); 4] = [
+            (Error::Refused(Refusal::NotInitialized), "not-initialized"),
+            (
+                Error::Refused(Refusal::DuplicateOffer("gold".into())),
+                "duplicate-offer",
+            ),
+            (Error::NoConfigDir, "no-config-dir"),
+            (Error::BadCatalog("x".into()), "bad-catalog"),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{error:?}");
+        }
     }
 }

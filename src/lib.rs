@@ -15,7 +15,7 @@ pub mod store;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use render::{CYAN, RED, YELLOW, print_labelled};
+use render::{CYAN, RED, print_labelled};
 
 use crate::cli::{Cli, ColorWhen, Command};
 use crate::commands::Ctx;
@@ -116,18 +116,42 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
     // lists it among its findings instead.
     if !matches!(command, Command::Doctor(_)) {
         for (message, fix) in store::exposures(&ctx.store.paths()) {
-            let _ = print_labelled(
-                &mut ctx.err,
-                &[("warning:", YELLOW, message), ("hint:", CYAN, fix)],
-            );
+            let _ = ctx.warn_with(message, Some(&fix));
         }
     }
     commands::dispatch(&mut ctx, command)
 }
 
+/// Whether the command line asks for `--json` (before any `--`): read by hand for an error clap
+/// raises before there is a `Cli`.
+pub fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
 /// Prints clap's usage error (plain text that may quote the user's value) on stderr, with
-/// control and reordering characters escaped so the value cannot drive the terminal.
-pub fn report_usage(message: &str) {
+/// control and reordering characters escaped so the value cannot drive the terminal; with
+/// `json`, as one `{"error": …}` object of kind `usage`.
+pub fn report_usage(message: &str, exit_code: i32, json: bool) {
+    if json {
+        let text = message.trim_end();
+        let first = text.lines().next().unwrap_or_default();
+        let first = first.strip_prefix("error:").unwrap_or(first).trim();
+        let tip = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("tip:"))
+            .map(str::trim);
+        let body = render::json::ErrorBodyJson {
+            message: first,
+            hint: tip,
+            exit_code,
+            kind: "usage",
+        };
+        let _ = print_error_json(&mut io::stderr(), &body);
+        return;
+    }
     let text: String = message
         .split_inclusive('\n')
         .map(|line| match line.strip_suffix('\n') {
@@ -142,8 +166,29 @@ pub fn report_usage(message: &str) {
     };
 }
 
-/// Prints a failure on stderr: `error: …` and, when there is one, `hint: …`.
-pub fn report(err: &Error, color: ColorWhen) {
+fn print_error_json(w: &mut dyn Write, body: &render::json::ErrorBodyJson<'_>) -> io::Result<()> {
+    let line = serde_json::to_string(&render::json::ErrorJson {
+        error: render::json::ErrorBodyJson { ..*body },
+    })
+    .map_err(io::Error::from)?;
+    writeln!(w, "{line}")
+}
+
+/// Prints a failure on stderr: `error: …` and, when there is one, `hint: …`; with `json`, one
+/// `{"error": {"message", "hint", "exit_code", "kind"}}` object on a line.
+pub fn report(err: &Error, color: ColorWhen, json: bool) {
+    if json {
+        let (message, hint) = (err.to_string(), err.hint());
+        let kind = err.kind();
+        let body = render::json::ErrorBodyJson {
+            message: &message,
+            hint: hint.as_deref(),
+            exit_code: err.exit_code(),
+            kind: &kind,
+        };
+        let _ = print_error_json(&mut io::stderr(), &body);
+        return;
+    }
     let mut stderr = anstream::AutoStream::new(io::stderr(), color_choice(color));
     let mut lines = vec![("error:", RED, err.to_string())];
     lines.extend(err.hint().map(|hint| ("hint:", CYAN, hint)));

@@ -11,17 +11,18 @@ fn main() -> ExitCode {
         Err(e) if !e.use_stderr() => e.exit(),
         // A bad value is quoted back with its control and reordering characters escaped.
         Err(e) => {
-            partner_support::report_usage(&e.render().to_string());
+            let json = partner_support::wants_json(std::env::args_os());
+            partner_support::report_usage(&e.render().to_string(), e.exit_code(), json);
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    let color = cli.color();
+    let (color, json) = (cli.color(), cli.json);
     match partner_support::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) if e.is_silent() => ExitCode::from(e.exit_code() as u8),
         Err(e) => {
-            partner_support::report(&e, color);
+            partner_support::report(&e, color, json);
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -156,17 +156,34 @@ impl Ctx {
         if self.quiet {
             return Ok(());
         }
-        render::print_labelled(
+        let message = message.to_string();
+        render::print_message(
             &mut self.err,
-            &[("note:", render::CYAN, message.to_string())],
+            self.json,
+            render::Level::Note,
+            &message,
+            None,
         )
     }
 
     /// A warning on stderr, even with `-q` or `--json`.
     pub fn warn(&mut self, message: impl std::fmt::Display) -> io::Result<()> {
-        render::print_labelled(
+        self.warn_with(message, None)
+    }
+
+    /// A warning and what to do about it on stderr, even with `-q` or `--json`.
+    pub fn warn_with(
+        &mut self,
+        message: impl std::fmt::Display,
+        hint: Option<&str>,
+    ) -> io::Result<()> {
+        let message = message.to_string();
+        render::print_message(
             &mut self.err,
-            &[("warning:", render::YELLOW, message.to_string())],
+            self.json,
+            render::Level::Warning,
+            &message,
+            hint,
         )
     }
 

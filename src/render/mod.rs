@@ -36,6 +36,42 @@ pub fn print_labelled(w: &mut dyn Write, lines: &[(&str, Style, String)]) -> io:
     Ok(())
 }
 
+/// How serious a message on stderr is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Worth knowing; changes nothing.
+    Note,
+    /// Something the user should look at.
+    Warning,
+}
+
+/// Writes one message on stderr: `note: …` or `warning: …` and its `hint: …`, or with `--json`
+/// one JSON object on a line of its own (`{"warning": {"message", "hint"}}`), so that a script
+/// reading stderr never parses English.
+pub fn print_message(
+    w: &mut dyn Write,
+    json: bool,
+    level: Level,
+    message: &str,
+    hint: Option<&str>,
+) -> io::Result<()> {
+    let (label, style) = match level {
+        Level::Note => ("note", CYAN),
+        Level::Warning => ("warning", YELLOW),
+    };
+    if json {
+        let body = json::MessageJson { message, hint };
+        let line = serde_json::json!({ label: body });
+        return writeln!(w, "{line}");
+    }
+    let mut lines = vec![(label, style, message.to_string())];
+    lines.extend(hint.map(|h| ("hint", CYAN, h.to_string())));
+    for (label, style, text) in lines {
+        writeln!(w, "{style}{label}:{style:#} {text}")?;
+    }
+    Ok(())
+}
+
 /// `text` in `style` when `color` says output carries colour, else as it is.
 pub fn paint(text: impl std::fmt::Display, style: anstyle::Style, color: bool) -> String {
     if color {

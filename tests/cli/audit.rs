@@ -34,9 +34,13 @@ fn a_change_whose_output_cannot_be_written_is_still_done_and_says_so() {
             .stdout(Stdio::from(full)),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // Under --json the warning is a JSON object on a line of its own.
+    let warning: serde_json::Value =
+        serde_json::from_str(run.stderr.lines().next().unwrap()).unwrap();
+    let message = warning["warning"]["message"].as_str().unwrap();
     assert!(
-        run.stderr.contains("warning: recorded as revision 6")
-            && run.stderr.contains("its output could not be written"),
+        message.starts_with("recorded as revision 6")
+            && message.contains("its output could not be written"),
         "{}",
         run.stderr
     );

@@ -415,3 +415,38 @@ fn a_mistyped_competency_is_refused_with_the_name_it_is_nearest() {
     let offers = env.ok(&["--json", "offer", "list"]).json();
     assert_eq!(offers["offers"][0]["category"], "other", "{offers}");
 }
+
+#[test]
+fn with_json_every_failure_is_one_json_object_on_stderr() {
+    let env = Env::contoso();
+    let error = |args: &[&str], code: i32| -> serde_json::Value {
+        let run = env.refused(args, code, "{\"error\":");
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        let value: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+        assert_eq!(value["error"]["exit_code"], code, "{value}");
+        value["error"].clone()
+    };
+    // A refusal by a rule: its message, its hint and its kind.
+    env.ok(&w("offer add action-pack"));
+    let dup = error(&w("--json offer add action-pack"), 3);
+    assert_eq!(dup["kind"], "duplicate-offer");
+    assert_eq!(dup["message"], "offer `action-pack` already exists");
+    // A bad value clap refuses, wherever --json stands.
+    let usage = error(&w("incidents open --scope moon --title X --json"), 2);
+    assert_eq!(usage["kind"], "usage");
+    assert!(
+        usage["message"].as_str().unwrap().contains("'moon'"),
+        "{usage}"
+    );
+    let unknown = error(&w("--json offer add platinum"), 2);
+    assert_eq!(unknown["kind"], "unknown-offer-kind");
+    assert!(unknown["hint"].is_string(), "{unknown}");
+    // A state file that cannot be read.
+    std::fs::write(env.state(), b"{ not json").unwrap();
+    let broken = error(&w("--json status"), 1);
+    assert_eq!(broken["kind"], "parse", "{broken}");
+    // Without --json, English.
+    let run = env.run(&w("status"));
+    assert!(run.stderr.starts_with("error:"), "{}", run.stderr);
+}

@@ -37,7 +37,11 @@ fn new_files_are_private_and_an_exposed_file_is_warned_about_until_fixed() {
         &["-q", "account", "list"],
     ] {
         let run = env.ok(args);
-        assert!(run.stderr.contains(warning), "{args:?}: {}", run.stderr);
+        let expected = match args[0] {
+            "--json" => "{\"warning\":{\"message\":\"the state file",
+            _ => warning,
+        };
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains("(mode 644)"), "{}", run.stderr);
         assert!(run.stderr.contains("doctor --fix"), "{}", run.stderr);
     }
