@@ -338,6 +338,14 @@ pub struct MessageJson<'a> {
     pub hint: Option<&'a str>,
 }
 
+/// A line on stderr under `--json` other than the failure: `{"warning": {...}}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StderrJson<'a> {
+    Note(MessageJson<'a>),
+    Warning(MessageJson<'a>),
+}
+
 /// A failure on stderr under `--json`: `{"error": {...}}`, the last line written.
 #[derive(Debug, Serialize)]
 pub struct ErrorJson<'a> {

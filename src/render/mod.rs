@@ -61,7 +61,11 @@ pub fn print_message(
     };
     if json {
         let body = json::MessageJson { message, hint };
-        let line = serde_json::json!({ label: body });
+        let line = serde_json::to_string(&match level {
+            Level::Note => json::StderrJson::Note(body),
+            Level::Warning => json::StderrJson::Warning(body),
+        })
+        .map_err(io::Error::from)?;
         return writeln!(w, "{line}");
     }
     let mut lines = vec![(label, style, message.to_string())];
