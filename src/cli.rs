@@ -85,6 +85,11 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
+    /// Show every column of a table in full, however wide (tables fit the terminal, or
+    /// COLUMNS, by default)
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub wide: bool,
+
     /// Show Access IDs in full (they are credentials; masked by default)
     #[arg(long, global = true, help_heading = "Global options")]
     pub reveal: bool,

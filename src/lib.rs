@@ -60,6 +60,18 @@ fn state_path(cli: &Cli, may_begin: bool) -> Result<PathBuf, Error> {
     Ok(path)
 }
 
+/// The columns human output fits in: `COLUMNS` when it holds a width, else the terminal's,
+/// else (a pipe, a file) [`render::Screen::PIPE`].
+fn stdout_width() -> u16 {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok());
+    from_env
+        .filter(|w| *w > 0)
+        .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| w.0))
+        .unwrap_or(render::Screen::PIPE)
+}
+
 /// Runs the command the arguments name.
 pub fn run(mut cli: Cli) -> Result<(), Error> {
     // Past a file-size limit (`ulimit -f`) the system would end the process with SIGXFSZ, in the
@@ -81,6 +93,11 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
             anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
         }
     };
+    let screen = render::Screen {
+        color: stdout_color,
+        width: stdout_width(),
+        wide: cli.wide,
+    };
     if let Command::Profile(c) = &command {
         let mut out = io::BufWriter::new(io::stdout().lock());
         return commands::profiles(
@@ -89,7 +106,7 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
             &config_dir()?,
             cli.profile.as_ref(),
             cli.json,
-            stdout_color,
+            &screen,
         );
     }
     let path = state_path(&cli, matches!(command, Command::Init(_)))?;
@@ -108,7 +125,7 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
         recorded: None,
         // Stdout on its own flushes at every newline: one write per line of a long list.
         out: Box::new(io::BufWriter::new(io::stdout().lock())),
-        color: stdout_color,
+        screen,
         err: Box::new(anstream::AutoStream::new(io::stderr(), color_choice(color))),
         store,
     };

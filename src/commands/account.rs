@@ -98,7 +98,7 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             }
             Ok(tables::accounts(
                 &mut ctx.out,
-                ctx.color,
+                &ctx.screen,
                 &state.accounts,
                 current,
             )?)

@@ -38,7 +38,7 @@ pub fn benefits(ctx: &mut Ctx, args: BenefitsArgs) -> Result<(), Error> {
     }
     Ok(tables::benefits(
         &mut ctx.out,
-        ctx.color,
+        &ctx.screen,
         &views,
         &state.catalog,
         today,

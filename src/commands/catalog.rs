@@ -35,7 +35,7 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
     }
     Ok(tables::catalogs(
         &mut ctx.out,
-        ctx.color,
+        &ctx.screen,
         &catalogs,
         in_use,
     )?)
@@ -49,7 +49,7 @@ fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<(), Error> {
     if ctx.json {
         return Ok(ctx.print_json(&CatalogJson::from(&*catalog))?);
     }
-    Ok(tables::catalog(&mut ctx.out, ctx.color, &catalog)?)
+    Ok(tables::catalog(&mut ctx.out, &ctx.screen, &catalog)?)
 }
 
 fn check(ctx: &mut Ctx, file: &std::path::Path) -> Result<(), Error> {

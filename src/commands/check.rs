@@ -43,7 +43,7 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
     if ctx.json {
         ctx.print_json(&render::check::json(&report, &thresholds, ctx.today))?;
     } else {
-        render::check::write(&mut ctx.out, ctx.color, &report, ctx.today, ctx.quiet)?;
+        render::check::write(&mut ctx.out, &ctx.screen, &report, ctx.today, ctx.quiet)?;
     }
     match report.worst() {
         Some(worst) if !args.exit_zero => Err(Error::Findings(worst)),

@@ -84,7 +84,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
     }
     Ok(tables::contracts(
         &mut ctx.out,
-        ctx.color,
+        &ctx.screen,
         &views,
         ctx.reveal,
         all,
@@ -112,7 +112,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
     }
     Ok(tables::contract_detail(
         &mut ctx.out,
-        ctx.color,
+        &ctx.screen,
         &view,
         state.allocation_year(c),
         &incidents,

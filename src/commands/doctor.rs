@@ -32,7 +32,7 @@ pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
     if ctx.json {
         ctx.print_json(&report)?;
     } else {
-        render::doctor::write(&mut ctx.out, &report)?;
+        render::doctor::write(&mut ctx.out, &ctx.screen, &report)?;
     }
     if args.fix && ctx.dry_run {
         ctx.say("dry run: nothing was repaired")?;

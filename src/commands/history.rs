@@ -34,5 +34,5 @@ pub fn history(ctx: &mut super::Ctx, args: HistoryArgs) -> Result<(), Error> {
     if ctx.json {
         return Ok(ctx.print_json(&HistoryJson { entries })?);
     }
-    Ok(tables::history(&mut ctx.out, ctx.color, &entries)?)
+    Ok(tables::history(&mut ctx.out, &ctx.screen, &entries)?)
 }

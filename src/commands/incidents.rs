@@ -155,7 +155,7 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
     }
     Ok(tables::incidents(
         &mut ctx.out,
-        ctx.color,
+        &ctx.screen,
         &incidents,
         |i| plan_of(state, i.contract_id.as_ref()).map(str::to_string),
     )?)
@@ -322,7 +322,7 @@ fn remaining(
         .into_iter()
         .filter(|t| scope.is_none_or(|s| s == t.scope))
         .collect();
-    tables::remaining(&mut ctx.out, ctx.color, &views, &forecasts, &by_scope)?;
+    tables::remaining(&mut ctx.out, &ctx.screen, &views, &forecasts, &by_scope)?;
     if all {
         for year in Lapsed::by_year(&views) {
             writeln!(ctx.out, "{}", tables::lapsed(&year))?;

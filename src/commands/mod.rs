@@ -55,8 +55,8 @@ pub struct Ctx {
     pub recorded: Option<u64>,
     /// Where data goes (stdout).
     pub out: Box<dyn Write>,
-    /// Whether tables and labels on `out` carry colour.
-    pub color: bool,
+    /// What `out` is: its colour, its width, `--wide`.
+    pub screen: render::Screen,
     /// Where messages go (stderr, coloured or not).
     pub err: Box<dyn Write>,
 }

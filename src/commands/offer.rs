@@ -94,7 +94,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
     }
     Ok(tables::offers(
         &mut ctx.out,
-        ctx.color,
+        &ctx.screen,
         &state.offers,
         &state.catalog,
         ctx.today,

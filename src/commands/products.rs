@@ -39,5 +39,5 @@ pub fn products(ctx: &mut Ctx, command: ProductsCommand) -> Result<(), Error> {
             products,
         })?);
     }
-    Ok(tables::products(&mut ctx.out, ctx.color, &rows)?)
+    Ok(tables::products(&mut ctx.out, &ctx.screen, &rows)?)
 }

@@ -28,7 +28,7 @@ pub fn profiles(
     config_dir: &Path,
     selected: Option<&ProfileName>,
     json: bool,
-    color: bool,
+    screen: &crate::render::Screen,
 ) -> Result<(), Error> {
     let ProfileCommand::List = command;
     let mut found = Vec::new();
@@ -70,7 +70,7 @@ pub fn profiles(
     if json {
         render::write_json(out, &ProfilesJson { profiles })?;
     } else {
-        render::tables::profiles(out, color, &profiles)?;
+        render::tables::profiles(out, screen, &profiles)?;
     }
     out.flush()?;
     Ok(())

@@ -65,6 +65,6 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         today: ctx.today,
         catalog: &state.catalog,
     };
-    tables::status(&mut ctx.out, ctx.color, &dashboard, ctx.reveal)?;
+    tables::status(&mut ctx.out, &ctx.screen, &dashboard, ctx.reveal)?;
     Ok(())
 }

@@ -5,18 +5,19 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::Screen;
 use crate::domain::check::{Finding, Report, Severity, Thresholds};
 
 /// `CRITICAL message [code]` lines, worst first, then a one-line summary (left out with `-q`).
 pub fn write(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     report: &Report,
     today: NaiveDate,
     quiet: bool,
 ) -> io::Result<()> {
     for f in &report.findings {
-        writeln!(w, "{}", line(f, color))?;
+        writeln!(w, "{}", line(f, screen, "", 2))?;
     }
     if quiet {
         return Ok(());
@@ -33,15 +34,13 @@ pub fn write(
         0 => checked,
         n => format!("{checked}; {n} left out with --ignore"),
     };
-    match report.worst().filter(|s| *s > Severity::Info) {
-        None if report.findings.is_empty() => writeln!(w, "ok: {checked}; nothing to report"),
-        None => writeln!(
-            w,
+    let summary = match report.worst().filter(|s| *s > Severity::Info) {
+        None if report.findings.is_empty() => format!("ok: {checked}; nothing to report"),
+        None => format!(
             "ok: {checked}; nothing that fails ({} for information)",
             report.findings.len()
         ),
-        Some(worst) => writeln!(
-            w,
+        Some(worst) => format!(
             "{}: {} critical, {} warning{}; {checked}",
             worst.label().to_lowercase(),
             count(Severity::Critical),
@@ -52,18 +51,24 @@ pub fn write(
                 "s"
             },
         ),
-    }
+    };
+    writeln!(w, "{}", screen.wrap(&summary, 2))
 }
 
-/// A finding as one line, `CRITICAL message [code]`: how `check` and the dashboard show it.
-pub fn line(f: &Finding, color: bool) -> String {
+/// A finding as `CRITICAL message [code]` after `lead` (the dashboard's "  ! "), how `check`
+/// and the dashboard show it: broken at spaces to fit the screen, the lines after the first
+/// indented by `indent`.
+pub fn line(f: &Finding, screen: &Screen, lead: &str, indent: usize) -> String {
     let style = match f.severity {
         Severity::Critical => anstyle::AnsiColor::Red.on_default().bold(),
         Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
         Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
     };
-    let label = super::paint(f.severity.label(), style, color);
-    format!("{label} {} [{}]", f.message, f.code)
+    let label = f.severity.label();
+    let text = screen.wrap(&format!("{lead}{label} {} [{}]", f.message, f.code), indent);
+    // The label is painted after wrapping, so that its escapes take no room.
+    let rest = &text[lead.len() + label.len()..];
+    format!("{lead}{}{rest}", super::paint(label, style, screen.color))
 }
 
 /// `check --json`.

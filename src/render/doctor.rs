@@ -20,9 +20,9 @@ pub struct Report {
 }
 
 /// `fixed: …` lines, then `error|warning|info: message — fix` lines, then the verdict.
-pub fn write(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+pub fn write(w: &mut dyn Write, screen: &super::Screen, report: &Report) -> io::Result<()> {
     for done in &report.fixed {
-        writeln!(w, "fixed: {done}")?;
+        writeln!(w, "{}", screen.wrap(&format!("fixed: {done}"), 2))?;
     }
     for f in &report.findings {
         let label = match f.severity {
@@ -30,7 +30,8 @@ pub fn write(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        writeln!(w, "{label}: {} — {}", f.message, f.fix)?;
+        let line = format!("{label}: {} — {}", f.message, f.fix);
+        writeln!(w, "{}", screen.wrap(&line, 2))?;
     }
     if report.healthy {
         writeln!(w, "ok: `{}` is healthy", report.state_file)?;

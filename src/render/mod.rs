@@ -14,6 +14,67 @@ use serde::Serialize;
 
 use crate::domain::values::AccessId;
 
+/// What human output is printed to: whether it carries colour, how many columns it has, and
+/// whether the user asked for every column in full (`--wide`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    /// Tables and labels carry colour.
+    pub color: bool,
+    /// Columns to fit in.
+    pub width: u16,
+    /// Show everything, however wide.
+    pub wide: bool,
+}
+
+impl Screen {
+    /// The width below which tables shorten what they show (plan names, dates, bars) before
+    /// they give up columns.
+    pub const ROOMY: u16 = 100;
+    /// The width of a pipe or file when `COLUMNS` does not say.
+    pub const PIPE: u16 = 100;
+
+    /// A screen of `width` columns without colour (tests, files).
+    pub fn plain(width: u16) -> Screen {
+        Screen {
+            color: false,
+            width,
+            wide: false,
+        }
+    }
+
+    /// Whether tables shorten what they show to fit.
+    pub fn compact(&self) -> bool {
+        !self.wide && self.width < Self::ROOMY
+    }
+
+    /// `text` broken at spaces into lines that fit, every line after the first indented by
+    /// `indent` spaces; one word longer than a line stays whole. With `--wide`, one line.
+    pub fn wrap(&self, text: &str, indent: usize) -> String {
+        if self.wide {
+            return text.to_string();
+        }
+        let width = usize::from(self.width).max(indent + 20);
+        let mut out = String::new();
+        // The line's length, and whether it holds a word yet (leading spaces are kept).
+        let (mut line_len, mut has_word) = (0, false);
+        for (i, word) in text.split(' ').enumerate() {
+            let len = word.chars().count();
+            if has_word && line_len + 1 + len > width {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                line_len = indent;
+            } else if i > 0 {
+                out.push(' ');
+                line_len += 1;
+            }
+            out.push_str(word);
+            line_len += len;
+            has_word |= !word.is_empty();
+        }
+        out
+    }
+}
+
 /// The label of an error.
 pub const RED: Style = Style::new()
     .bold()
@@ -122,6 +183,31 @@ pub fn bar(remaining: u32, allowance: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_text_fits_and_keeps_every_word() {
+        let text = "WARNING contract RESELLER-26 (Distributor escalation pack) would run out on 2026-12-13 at 1.7 incidents per 30 days [runs-out-before-end]";
+        for width in [40u16, 80, 120] {
+            let wrapped = Screen::plain(width).wrap(text, 4);
+            assert!(
+                wrapped
+                    .lines()
+                    .all(|l| l.chars().count() <= usize::from(width)),
+                "{width}: {wrapped}"
+            );
+            assert_eq!(
+                wrapped.split_whitespace().collect::<Vec<_>>(),
+                text.split_whitespace().collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(Screen::plain(120).wrap(text, 4).lines().count(), 2);
+        assert_eq!(Screen::plain(80).wrap("  ! a b", 4), "  ! a b");
+        let wide = Screen {
+            wide: true,
+            ..Screen::plain(40)
+        };
+        assert_eq!(wide.wrap(text, 4), text);
+    }
 
     #[test]
     fn bars() {

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, presets,
+};
 
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::activation::{BenefitState, BenefitView, PENDING_HINT_DAYS};
@@ -18,23 +20,196 @@ use crate::domain::offer::{Offer, Year};
 use crate::domain::state::{ContractView, HistoryEntry, Lapsed, Organization, ScopeTotal};
 use crate::domain::values::Id;
 
-use super::{access_id, bar};
+use super::{Screen, access_id, bar};
 use crate::domain::values::printable;
 
 /// The R1 message, in Partner Center's words.
 pub const NO_BENEFITS: &str = "Looks like you don't have any benefits yet";
 
-fn table(color: bool, header: &[&str]) -> Table {
+/// A table for `screen`: as wide as its content with `--wide`, else at most the screen's width,
+/// cells wrapping at spaces where they must.
+fn table<H: Into<Cell>>(screen: &Screen, header: impl IntoIterator<Item = H>) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().copied());
-    if color {
+        .set_header(header.into_iter().map(Into::into).collect::<Vec<Cell>>());
+    if screen.wide {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    } else {
+        t.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(screen.width);
+    }
+    if screen.color {
         t.enforce_styling();
     } else {
         t.force_no_tty();
     }
     t
+}
+
+/// Fits a table to the screen. Columns of free text (`wrap`, by header) may wrap at spaces;
+/// every other column keeps its content whole. While even that does not fit, the columns that
+/// give way (by header) are hidden in the order given. Nothing is hidden with `--wide`.
+fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&str]) {
+    if screen.wide {
+        return;
+    }
+    // A header is its name, or its name and the year its days share ("End 2027").
+    let headers: Vec<String> = t
+        .header()
+        .map(|h| h.cell_iter().map(|c| c.content()).collect())
+        .unwrap_or_default();
+    let index = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name || h.strip_prefix(name).is_some_and(|y| y.starts_with(' ')))
+    };
+    let give_way: Vec<usize> = give_way.iter().filter_map(|n| index(n)).collect();
+    let wrap: Vec<usize> = wrap.iter().filter_map(|n| index(n)).collect();
+    let widths = t.column_max_content_widths();
+    let longest_word: Vec<usize> = (0..widths.len())
+        .map(|c| {
+            let cells = t.column_cells_with_header_iter(c).flatten();
+            let words = cells.flat_map(|cell| {
+                let text = cell.content();
+                text.split(' ')
+                    .map(|w| w.chars().count())
+                    .collect::<Vec<_>>()
+            });
+            words.max().unwrap_or(0)
+        })
+        .collect();
+    // What the shown columns need when free text gets `room` columns (or its content, or its
+    // longest word, if more): each column a space either side and one border, the table one
+    // more border.
+    let total = |shown: &[bool], room: usize| {
+        let need = |c: usize| match wrap.contains(&c) {
+            true => usize::from(widths[c]).min(longest_word[c].max(room)),
+            false => usize::from(widths[c]),
+        };
+        (0..widths.len())
+            .filter(|c| shown[*c])
+            .map(|c| need(c) + 3)
+            .sum::<usize>()
+            + 1
+    };
+    let width = usize::from(screen.width);
+    // Free text is read best with room for a few words a line; with less, each word still
+    // stays whole. The fewest columns hidden with room, else with the least.
+    let hide = |room: usize| {
+        let mut shown = vec![true; widths.len()];
+        let mut order = give_way.iter();
+        while total(&shown, room) > width {
+            shown[*order.next()?] = false;
+        }
+        Some(shown)
+    };
+    let chosen = hide(24)
+        .map(|s| (s, 24))
+        .or_else(|| hide(0).map(|s| (s, 0)));
+    let Some((shown, room)) = chosen else {
+        // Even the least does not fit: every column that can give way does, and the rest
+        // wraps where comfy-table chooses.
+        for c in &give_way {
+            if let Some(col) = t.column_mut(*c) {
+                col.set_constraint(ColumnConstraint::Hidden);
+            }
+        }
+        return;
+    };
+    // Free text shares what is left: each column its least, then the rest a column at a
+    // time to the ones still short of their content.
+    let least = |c: usize| usize::from(widths[c]).min(longest_word[c].max(room));
+    let mut given: Vec<usize> = (0..widths.len())
+        .map(|c| match wrap.contains(&c) {
+            true => least(c),
+            false => usize::from(widths[c]),
+        })
+        .collect();
+    let mut spare = width.saturating_sub(
+        (0..widths.len())
+            .filter(|c| shown[*c])
+            .map(|c| given[c] + 3)
+            .sum::<usize>()
+            + 1,
+    );
+    while spare > 0 {
+        let short: Vec<usize> = (0..widths.len())
+            .filter(|c| shown[*c] && wrap.contains(c) && given[*c] < usize::from(widths[*c]))
+            .collect();
+        if short.is_empty() {
+            break;
+        }
+        for c in short {
+            if spare == 0 {
+                break;
+            }
+            given[c] += 1;
+            spare -= 1;
+        }
+    }
+    for (c, given) in given.into_iter().enumerate() {
+        let Some(col) = t.column_mut(c) else { continue };
+        if !shown[c] {
+            col.set_constraint(ColumnConstraint::Hidden);
+        } else {
+            // The width with its padding.
+            let fixed = u16::try_from(given + 2).unwrap_or(u16::MAX);
+            col.set_constraint(ColumnConstraint::Absolute(comfy_table::Width::Fixed(fixed)));
+        }
+    }
+}
+
+/// The year every one of `days` falls in, when they share one and the screen is narrow: the
+/// column then shows them as `MM-DD` with the year in its header.
+fn one_year(screen: &Screen, days: impl IntoIterator<Item = NaiveDate>) -> Option<i32> {
+    use chrono::Datelike;
+    if !screen.compact() {
+        return None;
+    }
+    let mut years = days.into_iter().map(|d| d.year());
+    let first = years.next()?;
+    years.all(|y| y == first).then_some(first)
+}
+
+/// A day as a column of [`one_year`] shows it.
+fn day(d: NaiveDate, year: Option<i32>) -> String {
+    match year {
+        Some(_) => d.format("%m-%d").to_string(),
+        None => d.to_string(),
+    }
+}
+
+/// A date column's header, with the year its days share.
+fn day_header(name: &str, year: Option<i32>) -> String {
+    match year {
+        Some(y) => format!("{name} {y}"),
+        None => name.to_string(),
+    }
+}
+
+/// A scope or coverage as a column shows it: `on-prem` on a narrow screen.
+fn scope(slug: &str, screen: &Screen) -> String {
+    match slug {
+        "on-premises" if screen.compact() => "on-prem".to_string(),
+        _ => slug.to_string(),
+    }
+}
+
+/// A plan's name on a narrow screen: without the words every partner plan has ("Partner",
+/// "Support", "for"), when something is left ("Partner support Gold 20pack" is "Gold 20pack").
+fn plan_name(plan: &str, screen: &Screen) -> String {
+    if !screen.compact() {
+        return shown(plan);
+    }
+    let kept: Vec<&str> = plan
+        .split(' ')
+        .filter(|w| !["partner", "partners", "support", "for"].contains(&w.to_lowercase().as_str()))
+        .collect();
+    if kept.is_empty() {
+        shown(plan)
+    } else {
+        shown(kept.join(" "))
+    }
 }
 
 /// A contract's status, green when usable, red when not, cyan when it has not started.
@@ -76,7 +251,7 @@ fn or_dash(v: Option<impl std::fmt::Display>) -> String {
 /// `all` one row per membership year.
 pub fn offers(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     offers: &[Offer],
     catalog: &Catalog,
     today: NaiveDate,
@@ -89,8 +264,8 @@ pub fn offers(
         );
     }
     let mut t = table(
-        color,
-        &["Offer", "Title", "Option", "Category", "Year", "State"],
+        screen,
+        ["Offer", "Title", "Option", "Category", "Year", "State"],
     );
     for o in offers {
         let years = o.all_years(today);
@@ -117,13 +292,14 @@ pub fn offers(
             ]);
         }
     }
+    fit(&mut t, screen, &["Title", "Category"], &["Title", "Option"]);
     writeln!(w, "{t}")
 }
 
 /// The accounts table.
 pub fn accounts(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     accounts: &[Account],
     current: Option<&str>,
 ) -> io::Result<()> {
@@ -133,7 +309,7 @@ pub fn accounts(
             "No accounts. Add one with `partner-support account add EMAIL --role ROLE`."
         );
     }
-    let mut t = table(color, &["", "Account", "Kind", "Roles", "Association"]);
+    let mut t = table(screen, ["", "Account", "Kind", "Roles", "Association"]);
     for a in accounts {
         let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
         t.add_row(vec![
@@ -157,13 +333,14 @@ pub fn accounts(
             if a.csp_only { "CSP only" } else { "MPN" }.to_string(),
         ]);
     }
+    fit(&mut t, screen, &[], &["Roles", "Association"]);
     writeln!(w, "{t}")
 }
 
 /// The Technical benefits page (R1 when empty).
 pub fn benefits(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     views: &[BenefitView<'_>],
     catalog: &Catalog,
     today: NaiveDate,
@@ -177,8 +354,8 @@ pub fn benefits(
         return writeln!(w, "{}", add_an_offer(catalog));
     }
     let mut t = table(
-        color,
-        &["Benefit", "Year", "Support", "Scope", "Allowance", "State"],
+        screen,
+        ["Benefit", "Year", "Support", "Scope", "Allowance", "State"],
     );
     for b in views {
         let state = match &b.state {
@@ -192,6 +369,9 @@ pub fn benefits(
                 s
             }
             BenefitState::Active { contract } => format!("active: contract {contract}"),
+            BenefitState::Lapsed { contract, status } if screen.compact() => {
+                format!("{}: contract {contract}", status.slug())
+            }
             BenefitState::Lapsed { contract, status } => format!(
                 "{}: contract {contract}; the next allocation comes with the next year",
                 status.slug()
@@ -201,11 +381,17 @@ pub fn benefits(
             b.name.clone(),
             b.year.to_string(),
             b.entitlement.kind.title.clone(),
-            b.entitlement.coverage.slug().to_string(),
+            scope(b.entitlement.coverage.slug(), screen),
             allowance(b.entitlement.allowance),
             state,
         ]);
     }
+    fit(
+        &mut t,
+        screen,
+        &["Year", "Support", "Allowance"],
+        &["Support", "State"],
+    );
     writeln!(w, "{t}")
 }
 
@@ -243,11 +429,16 @@ pub fn membership_ended(on: NaiveDate) -> String {
     )
 }
 
-/// What a contract has left with a bar, for one that can still be used; else in words.
-fn left(v: &ContractView<'_>) -> String {
+/// What a contract has left with a bar (on a roomy screen), for one that can still be used;
+/// else in words.
+fn left(v: &ContractView<'_>, screen: &Screen) -> String {
     match (v.status, v.remaining, v.contract.allowance) {
         (Status::Active | Status::Exhausted, Some(r), Allowance::Incidents(n)) => {
-            format!("{} {r}/{n}", bar(r, n))
+            if screen.compact() {
+                format!("{r}/{n}")
+            } else {
+                format!("{} {r}/{n}", bar(r, n))
+            }
         }
         _ => left_text(v),
     }
@@ -256,7 +447,7 @@ fn left(v: &ContractView<'_>) -> String {
 /// The contracts table; `with_reason` adds why a contract is unavailable (R7).
 pub fn contracts(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     views: &[ContractView<'_>],
     reveal: bool,
     with_reason: bool,
@@ -268,38 +459,40 @@ pub fn contracts(
             "No usable contracts. `--all` also lists expired and exhausted ones."
         );
     }
+    let starts = one_year(screen, views.iter().map(|v| v.contract.start));
+    let ends = one_year(screen, views.iter().map(|v| v.contract.end));
     let mut header = vec![
-        "Contract",
-        "Access ID",
-        "Plan",
-        "Scope",
-        "Charged",
-        "Refunded",
-        "Left",
-        "Start",
-        "End",
-        "Days left",
-        "Status",
+        "Contract".to_string(),
+        "Access ID".into(),
+        "Plan".into(),
+        "Scope".into(),
+        "Charged".into(),
+        "Refunded".into(),
+        "Left".into(),
+        day_header("Start", starts),
+        day_header("End", ends),
+        "Days left".into(),
+        "Status".into(),
     ];
     if forecasts.is_some() {
-        header.push("Runs out");
+        header.push("Runs out".into());
     }
     if with_reason {
-        header.push("Reason");
+        header.push("Reason".into());
     }
-    let mut t = table(color, &header);
+    let mut t = table(screen, header);
     for v in views {
         let c = v.contract;
         let mut row: Vec<Cell> = [
             c.contract_id.to_string(),
             access_id(&c.access_id, reveal),
-            shown(&c.plan),
-            c.coverage.slug().to_string(),
+            plan_name(c.plan.as_str(), screen),
+            scope(c.coverage.slug(), screen),
             v.usage.charged.to_string(),
             v.usage.refunded.to_string(),
-            left(v),
-            c.start.to_string(),
-            c.end.to_string(),
+            left(v, screen),
+            day(c.start, starts),
+            day(c.end, ends),
             v.days_left.max(0).to_string(),
         ]
         .into_iter()
@@ -315,20 +508,42 @@ pub fn contracts(
         t.add_row(row);
     }
     right(&mut t, &[4, 5, 9]);
+    // Runs out gives way last of those that can: it is what a manager reads first. With the
+    // reason, which says why a contract is not usable, the status can go too.
+    let give_way: &[&str] = match with_reason {
+        true => &[
+            "Start",
+            "Refunded",
+            "Charged",
+            "Access ID",
+            "Days left",
+            "Status",
+            "Runs out",
+        ],
+        false => &[
+            "Start",
+            "Refunded",
+            "Charged",
+            "Access ID",
+            "Days left",
+            "Runs out",
+        ],
+    };
+    fit(&mut t, screen, give_way, &["Plan", "Left", "Reason"]);
     writeln!(w, "{t}")
 }
 
 /// One contract in detail, with its incidents.
 pub fn contract_detail(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     v: &ContractView<'_>,
     year: Option<Year>,
     incidents: &[Incident],
     reveal: bool,
 ) -> io::Result<()> {
     let c = v.contract;
-    let mut t = table(color, &["Field", "Value"]);
+    let mut t = table(screen, ["Field", "Value"]);
     let linked: Vec<_> = c.linked_accounts.iter().map(|e| e.as_str()).collect();
     let rows = [
         ("Contract ID", c.contract_id.to_string()),
@@ -340,7 +555,7 @@ pub fn contract_detail(
         ("Allowance", allowance(c.allowance)),
         ("Charged", v.usage.charged.to_string()),
         ("Refunded", v.usage.refunded.to_string()),
-        ("Left", left(v)),
+        ("Left", left(v, screen)),
         ("Start", c.start.to_string()),
         (
             "End",
@@ -365,10 +580,11 @@ pub fn contract_detail(
     for (k, val) in rows {
         t.add_row(vec![k.to_string(), val]);
     }
+    fit(&mut t, screen, &[], &["Value"]);
     writeln!(w, "{t}")?;
     if !incidents.is_empty() {
         writeln!(w)?;
-        self::incidents(w, color, incidents, |_| Some(c.plan.to_string()))?;
+        self::incidents(w, screen, incidents, |_| Some(c.plan.to_string()))?;
     }
     Ok(())
 }
@@ -376,7 +592,7 @@ pub fn contract_detail(
 /// The incidents table; `plan` names an incident's contract plan.
 pub fn incidents(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     incidents: &[Incident],
     plan: impl Fn(&Incident) -> Option<String>,
 ) -> io::Result<()> {
@@ -386,14 +602,25 @@ pub fn incidents(
             "No incidents. `--all` also lists closed and voided ones."
         );
     }
+    let opened = one_year(screen, incidents.iter().map(|i| i.opened_on));
     let mut t = table(
-        color,
-        &[
-            "ID", "Opened", "Scope", "Title", "Product", "Contract", "Case", "By", "State",
+        screen,
+        [
+            "ID".to_string(),
+            day_header("Opened", opened),
+            "Scope".into(),
+            "Title".into(),
+            "Product".into(),
+            "Contract".into(),
+            "Case".into(),
+            "By".into(),
+            "State".into(),
         ],
     );
     for i in incidents {
         let contract = match (&i.contract_id, &i.csp_customer) {
+            // On a narrow screen the contract's ID says enough.
+            (Some(c), _) if screen.compact() => c.to_string(),
             (Some(c), _) => match plan(i) {
                 Some(plan) => format!("{c} ({})", shown(plan)),
                 // Its contract is not there on the day read (R15): a hand edit doctor names.
@@ -414,8 +641,8 @@ pub fn incidents(
         }
         t.add_row(vec![
             i.id.to_string(),
-            i.opened_on.to_string(),
-            i.scope.slug().to_string(),
+            day(i.opened_on, opened),
+            scope(i.scope.slug(), screen),
             shown(&i.title),
             or_dash(i.product.as_ref()),
             contract,
@@ -424,13 +651,19 @@ pub fn incidents(
             state,
         ]);
     }
+    fit(
+        &mut t,
+        screen,
+        &["By", "Case", "Product", "Scope", "Opened"],
+        &["Title", "Product", "Contract", "State"],
+    );
     writeln!(w, "{t}")
 }
 
 /// The products table: each version's dates, how sure they are, and its N-1 verdict.
 pub fn products(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     rows: &[(&ProductVersion, Verdict)],
 ) -> io::Result<()> {
     if rows.is_empty() {
@@ -440,8 +673,8 @@ pub fn products(
         );
     }
     let mut t = table(
-        color,
-        &[
+        screen,
+        [
             "Product",
             "Family",
             "Released",
@@ -473,13 +706,19 @@ pub fn products(
             n1,
         ]);
     }
+    fit(
+        &mut t,
+        screen,
+        &["Family", "Released", "Mainstream end", "Dates"],
+        &["Product", "N-1"],
+    );
     writeln!(w, "{t}")
 }
 
 /// The profiles table.
 pub fn profiles(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     profiles: &[super::json::ProfileJson],
 ) -> io::Result<()> {
     if profiles.is_empty() {
@@ -488,7 +727,7 @@ pub fn profiles(
             "No profiles yet: `partner-support --profile NAME init …` makes one."
         );
     }
-    let mut t = table(color, &["", "Profile", "Organization", "State file"]);
+    let mut t = table(screen, ["", "Profile", "Organization", "State file"]);
     for p in profiles {
         t.add_row(vec![
             if p.current { "*" } else { "" }.to_string(),
@@ -497,17 +736,18 @@ pub fn profiles(
             p.path.clone(),
         ]);
     }
+    fit(&mut t, screen, &[], &["Organization", "State file"]);
     writeln!(w, "{t}")
 }
 
 /// The history table: one row per change, with the balances it moved.
-pub fn history(w: &mut dyn Write, color: bool, entries: &[HistoryEntry]) -> io::Result<()> {
+pub fn history(w: &mut dyn Write, screen: &Screen, entries: &[HistoryEntry]) -> io::Result<()> {
     if entries.is_empty() {
         return writeln!(w, "No changes recorded.");
     }
     let mut t = table(
-        color,
-        &["#", "Day", "At (UTC)", "Account", "Action", "What"],
+        screen,
+        ["#", "Day", "At (UTC)", "Account", "Action", "What"],
     );
     for e in entries {
         let mut what = shown(&e.summary);
@@ -533,13 +773,14 @@ pub fn history(w: &mut dyn Write, color: bool, entries: &[HistoryEntry]) -> io::
         ]);
     }
     right(&mut t, &[0]);
+    fit(&mut t, screen, &["At (UTC)", "Account"], &["Action", "What"]);
     writeln!(w, "{t}")
 }
 
 /// `incidents remaining`: one row per contract, then the totals.
 pub fn remaining(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     views: &[ContractView<'_>],
     forecasts: &BTreeMap<Id, Forecast>,
     by_scope: &[ScopeTotal],
@@ -547,37 +788,44 @@ pub fn remaining(
     if views.is_empty() {
         return writeln!(w, "No usable contracts: no incidents remaining.");
     }
+    let ends = one_year(screen, views.iter().map(|v| v.contract.end));
     let mut t = table(
-        color,
-        &[
-            "Contract",
-            "Plan",
-            "Scope",
-            "Allowance",
-            "Charged",
-            "Refunded",
-            "Left",
-            "End",
-            "Days left",
-            "Runs out",
+        screen,
+        [
+            "Contract".to_string(),
+            "Plan".into(),
+            "Scope".into(),
+            "Allowance".into(),
+            "Charged".into(),
+            "Refunded".into(),
+            "Left".into(),
+            day_header("End", ends),
+            "Days left".into(),
+            "Runs out".into(),
         ],
     );
     for v in views {
         let c = v.contract;
         t.add_row(vec![
             c.contract_id.to_string(),
-            shown(&c.plan),
-            c.coverage.slug().to_string(),
+            plan_name(c.plan.as_str(), screen),
+            scope(c.coverage.slug(), screen),
             c.allowance.to_string(),
             v.usage.charged.to_string(),
             v.usage.refunded.to_string(),
             left_text(v),
-            c.end.to_string(),
+            day(c.end, ends),
             v.days_left.max(0).to_string(),
             runs_out(forecasts, v),
         ]);
     }
     right(&mut t, &[3, 4, 5, 6, 8]);
+    fit(
+        &mut t,
+        screen,
+        &["Allowance", "Refunded", "Charged", "Days left"],
+        &["Plan", "Left"],
+    );
     writeln!(w, "{t}")?;
     for total in by_scope {
         writeln!(w, "{}", scope_total(total))?;
@@ -666,7 +914,12 @@ pub struct Dashboard<'a> {
 }
 
 /// The dashboard.
-pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -> io::Result<()> {
+pub fn status(
+    w: &mut dyn Write,
+    screen: &Screen,
+    d: &Dashboard<'_>,
+    reveal: bool,
+) -> io::Result<()> {
     let Dashboard {
         org,
         account,
@@ -678,7 +931,8 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         catalog,
     } = *d;
     writeln!(w, "{} (partner ID {})", shown(&org.name), org.partner_id)?;
-    writeln!(w, "Program: {} ({})", catalog.title, catalog.label())?;
+    let program = format!("Program: {} ({})", catalog.title, catalog.label());
+    writeln!(w, "{}", screen.wrap(&program, 9))?;
     match account {
         Some(a) => {
             let roles: Vec<_> = a.roles.iter().map(|r| r.slug()).collect();
@@ -696,10 +950,10 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
     }
     writeln!(w, "As of:   {today}")?;
     if let Some(on) = ended {
-        writeln!(w, "{}", membership_ended(on))?;
+        writeln!(w, "{}", screen.wrap(&membership_ended(on), 0))?;
     }
     writeln!(w)?;
-    contracts(w, color, views, reveal, false, Some(forecasts))?;
+    contracts(w, screen, views, reveal, false, Some(forecasts))?;
     if !views.is_empty() {
         for total in ScopeTotal::of(views) {
             writeln!(w, "{}", scope_total(&total))?;
@@ -709,7 +963,7 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
         writeln!(w)?;
         writeln!(w, "Warnings:")?;
         for f in warnings {
-            writeln!(w, "  ! {}", super::check::line(f, color))?;
+            writeln!(w, "{}", super::check::line(f, screen, "  ! ", 4))?;
         }
     }
     Ok(())
@@ -717,19 +971,26 @@ pub fn status(w: &mut dyn Write, color: bool, d: &Dashboard<'_>, reveal: bool) -
 
 /// `catalog show`: the program, its offers with the benefits each yields, the values of its
 /// options, and where every figure comes from.
-pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
+pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()> {
     let origin = if c.copy.is_some() {
         "a file's copy"
     } else {
         "built in"
     };
-    writeln!(w, "{} — catalog {} ({origin})", c.title, c.label())?;
+    let say = |w: &mut dyn Write, text: String, indent: usize| {
+        writeln!(w, "{}", screen.wrap(&text, indent))
+    };
+    say(
+        w,
+        format!("{} — catalog {} ({origin})", c.title, c.label()),
+        2,
+    )?;
     if let Some(note) = &c.note {
-        writeln!(w, "Note: {note}")?;
+        say(w, format!("Note: {note}"), 2)?;
     }
     let mut t = table(
-        color,
-        &[
+        screen,
+        [
             "Offer",
             "Option",
             "Benefit",
@@ -740,11 +1001,15 @@ pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
             "N-1",
         ],
     );
+    let offer_cell = |o: &crate::domain::catalog::OfferKind| match screen.compact() {
+        true => o.id.clone(),
+        false => format!("{} ({})", o.id, o.title),
+    };
     let mut sources = Vec::new();
     for o in &c.offers {
         if o.grants.is_empty() {
             t.add_row(vec![
-                format!("{} ({})", o.id, o.title),
+                offer_cell(o),
                 or_dash(o.option.as_ref()),
                 "no support benefit".to_string(),
                 "-".into(),
@@ -762,9 +1027,12 @@ pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
                 (None, _) => "-".into(),
             };
             t.add_row(vec![
-                format!("{} ({})", o.id, o.title),
+                offer_cell(o),
                 option,
-                kind.map_or(g.benefit.clone(), |k| format!("{} ({})", k.id, k.title)),
+                match kind {
+                    Some(k) if !screen.compact() => format!("{} ({})", k.id, k.title),
+                    _ => g.benefit.clone(),
+                },
                 kind.map_or("-", |k| k.coverage.slug()).to_string(),
                 allowance(g.allowance),
                 g.plan.clone(),
@@ -783,6 +1051,12 @@ pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
             sources.push(format!("{which}: {}", g.source));
         }
     }
+    fit(
+        &mut t,
+        screen,
+        &["Valid", "Plan", "N-1"],
+        &["Offer", "Option", "Benefit", "Plan"],
+    );
     writeln!(w, "{t}")?;
     for option in &c.options {
         let values = |category: Option<&String>| {
@@ -800,25 +1074,30 @@ pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
             ""
         };
         if option.categories.is_empty() {
-            writeln!(w, "{} values{open}: {}", option.id, values(None))?;
+            say(
+                w,
+                format!("{} values{open}: {}", option.id, values(None)),
+                2,
+            )?;
         } else {
-            writeln!(w, "{} values{open}:", option.id)?;
+            say(w, format!("{} values{open}:", option.id), 2)?;
             for category in &option.categories {
-                writeln!(w, "  {category}: {}", values(Some(category)))?;
+                say(w, format!("  {category}: {}", values(Some(category))), 4)?;
             }
         }
     }
     for b in &c.benefits {
         if !b.aliases.is_empty() {
-            writeln!(w, "{} is also called: {}", b.id, b.aliases.join(", "))?;
+            let aliases = b.aliases.join(", ");
+            say(w, format!("{} is also called: {aliases}", b.id), 2)?;
         }
     }
     writeln!(w, "Sources:")?;
     if let Some(source) = &c.source {
-        writeln!(w, "  {}: {source}", c.name)?;
+        say(w, format!("  {}: {source}", c.name), 4)?;
     }
     for s in sources {
-        writeln!(w, "  {s}")?;
+        say(w, format!("  {s}"), 4)?;
     }
     Ok(())
 }
@@ -826,13 +1105,13 @@ pub fn catalog(w: &mut dyn Write, color: bool, c: &Catalog) -> io::Result<()> {
 /// `catalog list`: the built-in catalogs (and a file's the state uses), marking the one in use.
 pub fn catalogs(
     w: &mut dyn Write,
-    color: bool,
+    screen: &Screen,
     catalogs: &[Catalog],
     in_use: &Catalog,
 ) -> io::Result<()> {
     let mut t = table(
-        color,
-        &["", "Catalog", "Version", "Program", "Offers", "From"],
+        screen,
+        ["", "Catalog", "Version", "Program", "Offers", "From"],
     );
     for c in catalogs {
         t.add_row(vec![
@@ -853,5 +1132,6 @@ pub fn catalogs(
             .to_string(),
         ]);
     }
+    fit(&mut t, screen, &["From"], &["Program", "Offers"]);
     writeln!(w, "{t}")
 }

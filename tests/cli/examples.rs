@@ -21,6 +21,8 @@ fn on_example(day: &str, args: &[&str]) -> crate::support::Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        // The tests read whole rows; `tests/cli/fit.rs` sets the widths people have.
+        .env("COLUMNS", "300")
         .arg("--state")
         .arg(example())
         .args(["--as-of", day])

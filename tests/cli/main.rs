@@ -17,6 +17,7 @@ mod crash;
 mod dates;
 mod doctor;
 mod examples;
+mod fit;
 mod history;
 mod incidents;
 mod products;

@@ -167,6 +167,8 @@ impl Env {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            // The tests read whole rows; `tests/cli/fit.rs` sets the widths people have.
+            .env("COLUMNS", "300")
             .arg("--state")
             .arg(&self.state)
             .args(["--as-of", TODAY]);

@@ -1,0 +1,130 @@
+//! Tables and messages fit the terminal: every table-printing command at 80 and 120 columns
+//! prints no longer line, breaks no word, and `--wide` shows every column in full.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{Run, run_command};
+
+/// The commands that print tables or wrapped findings, on the sample organization.
+const COMMANDS: &[&str] = &[
+    "status",
+    "contract list --all",
+    "contract show 7000001",
+    "benefits --all",
+    "incidents list --all",
+    "incidents remaining --all",
+    "offer list --all",
+    "account list",
+    "history",
+    "products list --all",
+    "catalog show",
+    "catalog list",
+    "check",
+    "doctor",
+];
+
+/// A private copy of the sample organization, as a user keeps it.
+fn sample() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"));
+    for name in ["contoso.json", "contoso.history.jsonl"] {
+        let to = dir.path().join(name);
+        std::fs::copy(examples.join(name), &to).unwrap();
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    dir
+}
+
+fn on_example(dir: &tempfile::TempDir, columns: Option<&str>, line: &str) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg("--state")
+        .arg(dir.path().join("contoso.json"))
+        .args(["--as-of", "2026-11-25"])
+        .args(line.split_whitespace());
+    if let Some(columns) = columns {
+        cmd.env("COLUMNS", columns);
+    }
+    let run = run_command(&mut cmd);
+    // check exits 5 on the sample's findings; everything else succeeds.
+    assert!([0, 5].contains(&run.code), "{line}: {}", run.stderr);
+    run
+}
+
+fn width(line: &str) -> usize {
+    line.chars().count()
+}
+
+/// The words of a table's output, without its borders.
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| c.is_whitespace() || "│┆".contains(c))
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| "─┌┐└┘├┤┬┴┼╞╡╪═".contains(c)))
+        .map(|w| w.trim_matches(|c: char| ";:,()".contains(c)).to_string())
+        .collect()
+}
+
+#[test]
+fn every_table_fits_80_and_120_columns_without_breaking_a_word() {
+    let dir = sample();
+    for line in COMMANDS {
+        let wide = on_example(&dir, None, &format!("--wide {line}")).stdout;
+        let whole = words(&wide);
+        for columns in [80, 120] {
+            let out = on_example(&dir, Some(&columns.to_string()), line).stdout;
+            let longest = out.lines().map(width).max().unwrap_or(0);
+            assert!(longest <= columns, "{line} at {columns}: {longest}\n{out}");
+            // Every word is one `--wide` shows, or a short form: a day as MM-DD with its year
+            // in the header, or on-prem.
+            for word in words(&out) {
+                let short_day = word.len() == 5 && word.as_bytes()[2] == b'-';
+                let year = word.len() == 4 && word.starts_with("20");
+                assert!(
+                    whole.contains(&word) || short_day || year || word == "on-prem",
+                    "{line} at {columns}: `{word}` is not a whole word\n{out}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
+    let dir = sample();
+    let narrow = on_example(&dir, Some("80"), "status").stdout;
+    for kept in [
+        "RESELLER-26",
+        "18/20",
+        "1/6",
+        "Gold 20pack",
+        "on-prem",
+        "waiting",
+    ] {
+        assert!(narrow.contains(kept), "{kept}\n{narrow}");
+    }
+    // The bar, the Access ID and the start give way first.
+    for gone in ["█", "****1188", "Start"] {
+        assert!(!narrow.contains(gone), "{gone}\n{narrow}");
+    }
+    let wide = on_example(&dir, Some("80"), "--wide status").stdout;
+    let row = wide.lines().find(|l| l.contains("7000001")).unwrap();
+    for cell in [
+        "****1188",
+        "Partner support Gold 20pack",
+        "█████████░ 18/20",
+        "2026-02-01",
+    ] {
+        assert!(row.contains(cell), "{cell}\n{row}");
+    }
+    assert!(wide.lines().any(|l| width(l) > 120), "{wide}");
+    // A pipe without COLUMNS is 100 columns.
+    let piped = on_example(&dir, None, "incidents list --all").stdout;
+    let longest = piped.lines().map(width).max().unwrap();
+    assert!((90..=100).contains(&longest), "{longest}\n{piped}");
+    // Dates that share a year lose it, and the header says which.
+    let remaining = on_example(&dir, Some("80"), "incidents remaining").stdout;
+    assert!(remaining.contains("End"), "{remaining}");
+}
