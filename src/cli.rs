@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::domain::account::Role;
 use crate::domain::contract::{Allowance, Coverage, PlanKind, Scope};
 use crate::domain::incident::{IncidentId, RefundReason};
+use crate::domain::usage::GroupBy;
 use crate::domain::values::{self, AccessId, Email, Id, PartnerId, ProfileName, Text, ValueError};
 
 const EXIT_CODES: &str = "\
@@ -211,6 +212,9 @@ pub enum Command {
     /// Profiles: one state per organization in the config folder
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// What was used in a period, by contract, account, product, scope or month: charged,
+    /// refunded, net, lapsed unused, left and the forecast, with totals per scope
+    Report(ReportArgs),
     /// Write records to stdout: JSON (what `import` reads back) or CSV for a spreadsheet
     Export(ExportArgs),
     /// Merge a previous `export --format json` (or an incidents CSV) into this state: all or nothing
@@ -230,6 +234,63 @@ pub enum ProductsCommand {
         #[arg(long)]
         all: bool,
     },
+}
+
+/// `report`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  partner-support report --year 2026 --by account --format markdown
+  partner-support report --since 2026-01-01 --until 2026-06-30 --format html -o usage.html")]
+pub struct ReportArgs {
+    /// A calendar year [default: this year, up to today]
+    #[arg(long, value_name = "YYYY", conflicts_with_all = ["since", "until"], value_parser = clap::value_parser!(i32).range(1990..=2199))]
+    pub year: Option<i32>,
+    /// First day [default: the first of January]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub since: Option<NaiveDate>,
+    /// Last day [default: today; a later day is today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub until: Option<NaiveDate>,
+    /// One row per what
+    #[arg(long, value_enum, default_value_t = ByArg::Contract)]
+    pub by: ByArg,
+    /// Output format (`--json` is `--format json`)
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write to this file (readable by you only: it may hold names and e-mail addresses)
+    /// instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// What a report's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// One row per contract
+    Contract,
+    /// One row per account that opened incidents
+    Account,
+    /// One row per product
+    Product,
+    /// One row per scope
+    Scope,
+    /// One row per month
+    Month,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for the terminal
+    Table,
+    /// GitHub-flavoured Markdown (an issue, a Teams message)
+    Markdown,
+    /// Comma-separated values, one row per group
+    Csv,
+    /// One JSON document
+    Json,
+    /// One self-contained HTML page with a burn-down chart per limited contract
+    Html,
 }
 
 /// `export`.
@@ -783,6 +844,7 @@ into_domain!(RoleArg => Role { GlobalAdmin => GlobalAdmin, MpnPartnerAdmin => Mp
 into_domain!(ScopeArg => Scope { OnPremises => OnPremises, Cloud => Cloud });
 into_domain!(CoverageArg => Coverage { OnPremises => OnPremises, Cloud => Cloud, Both => Both });
 into_domain!(PlanArg => PlanKind { Premier => Premier, Advanced => Advanced, Custom => Custom });
+into_domain!(ByArg => GroupBy { Contract => Contract, Account => Account, Product => Product, Scope => Scope, Month => Month });
 into_domain!(ReasonArg => RefundReason { Duplicate => Duplicate, ProductBug => ProductBug, Other => Other });
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod init;
 mod offer;
 mod products;
 mod profile;
+mod report;
 mod status;
 mod transfer;
 mod undo;
@@ -215,6 +216,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Incidents(c) => incidents::incidents(ctx, c),
         Command::Doctor(args) => doctor::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
+        Command::Report(args) => report::report(ctx, args),
         Command::History(args) => history::history(ctx, args),
         Command::Undo => undo::undo(ctx),
         Command::Products(c) => products::products(ctx, c),

@@ -17,6 +17,7 @@ pub mod offer;
 pub mod plans;
 pub mod refusal;
 pub mod state;
+pub mod usage;
 pub mod values;
 
 #[cfg(test)]

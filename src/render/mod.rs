@@ -4,6 +4,7 @@ pub mod check;
 pub mod doctor;
 pub mod exchange;
 pub mod json;
+pub mod report;
 pub mod tables;
 
 use std::io::{self, Write};

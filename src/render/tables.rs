@@ -773,7 +773,12 @@ pub fn history(w: &mut dyn Write, screen: &Screen, entries: &[HistoryEntry]) -> 
         ]);
     }
     right(&mut t, &[0]);
-    fit(&mut t, screen, &["At (UTC)", "Account"], &["Action", "What"]);
+    fit(
+        &mut t,
+        screen,
+        &["At (UTC)", "Account"],
+        &["Action", "What"],
+    );
     writeln!(w, "{t}")
 }
 
@@ -1133,5 +1138,26 @@ pub fn catalogs(
         ]);
     }
     fit(&mut t, screen, &["From"], &["Program", "Offers"]);
+    writeln!(w, "{t}")
+}
+
+/// A table of text cells (a report's): every column but the first right-aligned, fitted to the
+/// screen with the `wrap` columns as free text and nothing hidden.
+pub fn plain(
+    w: &mut dyn Write,
+    screen: &Screen,
+    header: &[&str],
+    rows: &[Vec<String>],
+    wrap: &[&str],
+) -> io::Result<()> {
+    let mut t = table(screen, header.iter().copied());
+    for row in rows {
+        t.add_row(row.clone());
+    }
+    let numbers: Vec<usize> = (1..header.len())
+        .filter(|c| !wrap.contains(&header[*c]))
+        .collect();
+    right(&mut t, &numbers);
+    fit(&mut t, screen, &[], wrap);
     writeln!(w, "{t}")
 }

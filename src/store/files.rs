@@ -356,3 +356,28 @@ pub(super) fn create_private_dir(dir: &Path) -> io::Result<()> {
     }
     builder.create(dir)
 }
+
+/// Writes `bytes` to `path` as a file only its owner can read (a report may hold names and
+/// e-mail addresses): whole or not at all, through a temp file in the same folder renamed over
+/// it, so that a link planted at `path` is replaced, never written through.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder",
+        ));
+    }
+    // Made 0600 from the start, and removed if anything below fails.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".partner-support-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

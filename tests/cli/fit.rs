@@ -2,10 +2,8 @@
 //! prints no longer line, breaks no word, and `--wide` shows every column in full.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 
-use crate::support::{Run, run_command};
+use crate::support::{Env, Run, run_command};
 
 /// The commands that print tables or wrapped findings, on the sample organization.
 const COMMANDS: &[&str] = &[
@@ -25,30 +23,13 @@ const COMMANDS: &[&str] = &[
     "doctor",
 ];
 
-/// A private copy of the sample organization, as a user keeps it.
-fn sample() -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let examples = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"));
-    for name in ["contoso.json", "contoso.history.jsonl"] {
-        let to = dir.path().join(name);
-        std::fs::copy(examples.join(name), &to).unwrap();
-        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    dir
-}
-
-fn on_example(dir: &tempfile::TempDir, columns: Option<&str>, line: &str) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .arg("--state")
-        .arg(dir.path().join("contoso.json"))
-        .args(["--as-of", "2026-11-25"])
-        .args(line.split_whitespace());
-    if let Some(columns) = columns {
-        cmd.env("COLUMNS", columns);
-    }
+fn on_example(env: &Env, columns: Option<&str>, line: &str) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(line.split_whitespace());
+    match columns {
+        Some(columns) => cmd.env("COLUMNS", columns),
+        None => cmd.env_remove("COLUMNS"),
+    };
     let run = run_command(&mut cmd);
     // check exits 5 on the sample's findings; everything else succeeds.
     assert!([0, 5].contains(&run.code), "{line}: {}", run.stderr);
@@ -69,12 +50,12 @@ fn words(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_table_fits_80_and_120_columns_without_breaking_a_word() {
-    let dir = sample();
+    let env = Env::sample();
     for line in COMMANDS {
-        let wide = on_example(&dir, None, &format!("--wide {line}")).stdout;
+        let wide = on_example(&env, None, &format!("--wide {line}")).stdout;
         let whole = words(&wide);
         for columns in [80, 120] {
-            let out = on_example(&dir, Some(&columns.to_string()), line).stdout;
+            let out = on_example(&env, Some(&columns.to_string()), line).stdout;
             let longest = out.lines().map(width).max().unwrap_or(0);
             assert!(longest <= columns, "{line} at {columns}: {longest}\n{out}");
             // Every word is one `--wide` shows, or a short form: a day as MM-DD with its year
@@ -93,8 +74,8 @@ fn every_table_fits_80_and_120_columns_without_breaking_a_word() {
 
 #[test]
 fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
-    let dir = sample();
-    let narrow = on_example(&dir, Some("80"), "status").stdout;
+    let env = Env::sample();
+    let narrow = on_example(&env, Some("80"), "status").stdout;
     for kept in [
         "RESELLER-26",
         "18/20",
@@ -109,7 +90,7 @@ fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
     for gone in ["█", "****1188", "Start"] {
         assert!(!narrow.contains(gone), "{gone}\n{narrow}");
     }
-    let wide = on_example(&dir, Some("80"), "--wide status").stdout;
+    let wide = on_example(&env, Some("80"), "--wide status").stdout;
     let row = wide.lines().find(|l| l.contains("7000001")).unwrap();
     for cell in [
         "****1188",
@@ -121,10 +102,10 @@ fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
     }
     assert!(wide.lines().any(|l| width(l) > 120), "{wide}");
     // A pipe without COLUMNS is 100 columns.
-    let piped = on_example(&dir, None, "incidents list --all").stdout;
+    let piped = on_example(&env, None, "incidents list --all").stdout;
     let longest = piped.lines().map(width).max().unwrap();
     assert!((90..=100).contains(&longest), "{longest}\n{piped}");
     // Dates that share a year lose it, and the header says which.
-    let remaining = on_example(&dir, Some("80"), "incidents remaining").stdout;
+    let remaining = on_example(&env, Some("80"), "incidents remaining").stdout;
     assert!(remaining.contains("End"), "{remaining}");
 }

@@ -22,6 +22,7 @@ mod history;
 mod incidents;
 mod products;
 mod profiles;
+mod report;
 mod security;
 mod sequences;
 mod store;

@@ -30,6 +30,7 @@ pub const TODAY: &str = "2026-06-15";
 pub struct Env {
     dir: TempDir,
     state: PathBuf,
+    as_of: &'static str,
 }
 
 /// What one run of the binary did.
@@ -59,7 +60,29 @@ impl Env {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("config").join("state.json");
-        Env { dir, state }
+        Env {
+            dir,
+            state,
+            as_of: TODAY,
+        }
+    }
+
+    /// A private copy of the sample organization (`examples/contoso.json` and its history), as
+    /// of the README's day, 2026-11-25.
+    pub fn sample() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let examples = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"));
+        for name in ["contoso.json", "contoso.history.jsonl"] {
+            let to = dir.path().join(name);
+            fs::copy(examples.join(name), &to).unwrap();
+            fs::set_permissions(&to, fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let state = dir.path().join("contoso.json");
+        Env {
+            dir,
+            state,
+            as_of: "2026-11-25",
+        }
     }
 
     /// An organization "Contoso Ltd" with admin@contoso.com (global-admin) as current account.
@@ -171,7 +194,7 @@ impl Env {
             .env("COLUMNS", "300")
             .arg("--state")
             .arg(&self.state)
-            .args(["--as-of", TODAY]);
+            .args(["--as-of", self.as_of]);
         cmd
     }
 
