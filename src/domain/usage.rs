@@ -377,7 +377,8 @@ mod tests {
             until: d("2026-06-30"),
         };
         let r = s.usage_report(year, GroupBy::Contract, &records);
-        let cases: [(&str, u32, u32, i64, Option<u32>, Option<Left>); 2] = [
+        type Case = (&'static str, u32, u32, i64, Option<u32>, Option<Left>);
+        let cases: [Case; 2] = [
             // OLD: 2 charged in the period, 1 refunded (charged in 2025); 10 − 2 = 8 lapsed.
             ("NEW", 2, 1, 1, None, Some(Left::Incidents(4))),
             ("OLD", 2, 1, 1, Some(8), None),
