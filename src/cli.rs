@@ -215,6 +215,17 @@ pub enum Command {
     /// What was used in a period, by contract, account, product, scope or month: charged,
     /// refunded, net, lapsed unused, left and the forecast, with totals per scope
     Report(ReportArgs),
+    /// Contract ends, membership anniversaries, activations pending past a week and forecast
+    /// run-out days, as an iCalendar file (entries keep their UIDs, so importing it again updates)
+    #[command(after_help = "Examples:
+  partner-support calendar -o ~/partner-support.ics
+  partner-support calendar --json")]
+    Calendar {
+        /// Write to this file (readable by you only) instead of stdout: a calendar can
+        /// subscribe to it
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Write records to stdout: JSON (what `import` reads back) or CSV for a spreadsheet
     Export(ExportArgs),
     /// Merge a previous `export --format json` (or an incidents CSV) into this state: all or nothing

@@ -52,9 +52,9 @@ pub enum Error {
     /// A catalog that cannot be had or has problems (a usage error); one line per problem.
     #[error("{0}")]
     BadCatalog(String),
-    /// A report that cannot be written where asked.
+    /// A report or calendar that cannot be written where `-o` says.
     #[error("{0}")]
-    BadReport(String),
+    BadOutput(String),
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -66,7 +66,7 @@ impl Error {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
             Error::BadLifecycle(_) | Error::BadCatalog(_) => EXIT_USAGE,
-            Error::BadReport(_) => EXIT_ERROR,
+            Error::BadOutput(_) => EXIT_ERROR,
             Error::Refused(_) => EXIT_REFUSED,
             Error::Store(_)
             | Error::Output(_)
@@ -103,7 +103,7 @@ impl Error {
             Error::BadCatalog(_) => Some(
                 "docs/catalog.md describes the format; `partner-support catalog check FILE` lists every problem with its line".into(),
             ),
-            Error::BadReport(_) => Some("`-o` needs a folder that exists and can be written".into()),
+            Error::BadOutput(_) => Some("`-o` needs a folder that exists and can be written".into()),
             Error::Output(_) | Error::Findings(_) => None,
         }
     }

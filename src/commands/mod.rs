@@ -2,6 +2,7 @@
 
 mod account;
 mod activate;
+mod calendar;
 mod catalog;
 mod check;
 mod contract;
@@ -202,6 +203,30 @@ impl Ctx {
     }
 }
 
+/// Writes a command's document to stdout, or with `-o` to a file only its owner can read (it
+/// may hold names and e-mail addresses), saying so on stderr.
+pub fn write_output(
+    ctx: &mut Ctx,
+    output: Option<&std::path::Path>,
+    bytes: &[u8],
+    what: &str,
+) -> Result<(), Error> {
+    let Some(path) = output else {
+        return Ok(ctx.out.write_all(bytes)?);
+    };
+    crate::store::write_private(path, bytes).map_err(|e| {
+        Error::BadOutput(format!(
+            "cannot write the {what} to `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    ctx.say(format_args!(
+        "wrote the {what} to {} (readable by you only)",
+        path.display()
+    ))?;
+    Ok(())
+}
+
 /// Runs one command.
 pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
     let result = match command {
@@ -217,6 +242,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Doctor(args) => doctor::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::Report(args) => report::report(ctx, args),
+        Command::Calendar { output } => calendar::calendar(ctx, output),
         Command::History(args) => history::history(ctx, args),
         Command::Undo => undo::undo(ctx),
         Command::Products(c) => products::products(ctx, c),

@@ -69,17 +69,5 @@ pub fn report(ctx: &mut super::Ctx, args: ReportArgs) -> Result<(), Error> {
         ReportFormat::Json => crate::render::write_json(&mut bytes, &report::json(&usage))?,
         ReportFormat::Html => report::html(&mut bytes, &usage, &org.name.to_string(), today)?,
     }
-    match &args.output {
-        None => Ok(ctx.out.write_all(&bytes)?),
-        Some(path) => {
-            crate::store::write_private(path, &bytes).map_err(|e| {
-                Error::BadReport(format!("cannot write report to `{}`: {e}", path.display()))
-            })?;
-            ctx.say(format_args!(
-                "wrote the report to {} (readable by you only)",
-                path.display()
-            ))?;
-            Ok(())
-        }
-    }
+    super::write_output(ctx, args.output.as_deref(), &bytes, "report")
 }

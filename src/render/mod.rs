@@ -1,5 +1,6 @@
 //! Output: JSON documents and tables, written to any `io::Write`. Nothing here decides anything.
 
+pub mod calendar;
 pub mod check;
 pub mod doctor;
 pub mod exchange;

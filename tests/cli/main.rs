@@ -6,6 +6,7 @@ mod support;
 mod audit;
 mod bad_files;
 mod bad_input;
+mod calendar;
 mod catalogs;
 mod check;
 mod checksum;
