@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCompleter;
+
+use crate::complete;
 
 use crate::domain::account::Role;
 use crate::domain::contract::{Allowance, Coverage, PlanKind, Scope};
@@ -43,7 +46,8 @@ pub struct Cli {
         global = true,
         help_heading = "Global options",
         env = "PARTNER_SUPPORT_PROFILE",
-        value_name = "NAME"
+        value_name = "NAME",
+        add = ArgValueCompleter::new(complete::profiles)
     )]
     pub profile: Option<ProfileName>,
 
@@ -62,7 +66,8 @@ pub struct Cli {
         global = true,
         help_heading = "Global options",
         env = "PARTNER_SUPPORT_ACCOUNT",
-        value_name = "EMAIL"
+        value_name = "EMAIL",
+        add = ArgValueCompleter::new(complete::accounts)
     )]
     pub as_account: Option<Email>,
 
@@ -125,11 +130,293 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// One or two examples for each command, by its path: the end of its `--help` and the EXAMPLES
+/// of its manual page.
+pub const EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "status",
+        &[
+            "partner-support status",
+            "partner-support --as-of 2026-12-31 status",
+        ],
+    ),
+    (
+        "init",
+        &[
+            "partner-support init --partner-id 4012345 --name \"Contoso Ltd\" --account admin@contoso.com",
+        ],
+    ),
+    ("offer", &["partner-support offer list --all"]),
+    (
+        "offer add",
+        &[
+            "partner-support offer add gold --competency \"Cloud Platform\" --start 2026-02-01",
+            "partner-support offer add action-pack",
+        ],
+    ),
+    ("offer list", &["partner-support offer list --all"]),
+    (
+        "offer renew",
+        &["partner-support offer renew gold-cloud-platform"],
+    ),
+    (
+        "offer remove",
+        &["partner-support offer remove silver-data-analytics"],
+    ),
+    ("catalog", &["partner-support catalog show"]),
+    ("catalog list", &["partner-support catalog list"]),
+    (
+        "catalog show",
+        &[
+            "partner-support catalog show mpn-2021",
+            "partner-support catalog show my-program.toml --json",
+        ],
+    ),
+    (
+        "catalog check",
+        &["partner-support catalog check my-program.toml"],
+    ),
+    (
+        "catalog use",
+        &["partner-support catalog use my-program-2027.toml"],
+    ),
+    ("account", &["partner-support account list"]),
+    (
+        "account add",
+        &["partner-support account add mpn@contoso.com --role mpn-partner-admin"],
+    ),
+    (
+        "account edit",
+        &["partner-support account edit tech@contoso.com --add-role admin-agent"],
+    ),
+    ("account list", &["partner-support account list"]),
+    (
+        "account use",
+        &["partner-support account use mpn@contoso.com"],
+    ),
+    (
+        "account remove",
+        &["partner-support account remove old@contoso.com"],
+    ),
+    (
+        "benefits",
+        &[
+            "partner-support benefits",
+            "partner-support benefits --all --json",
+        ],
+    ),
+    (
+        "activate",
+        &[
+            "partner-support activate gold-cloud-platform/cloud-support",
+            "partner-support activate cloud-support --access-id A1B2-C3D4 --contract-id 7000002",
+        ],
+    ),
+    ("contract", &["partner-support contract list --all"]),
+    ("contract list", &["partner-support contract list --all"]),
+    ("contract show", &["partner-support contract show 7000001"]),
+    (
+        "contract link",
+        &["partner-support contract link 7000001 --account tech@contoso.com"],
+    ),
+    (
+        "contract add",
+        &[
+            "partner-support contract add --plan premier --contract-id P1 --access-id PA-1 \\\n      --incidents 9 --scope both --start 2027-01-01",
+        ],
+    ),
+    (
+        "contract edit",
+        &["partner-support contract edit 7000001 --end 2027-02-28"],
+    ),
+    ("incidents", &["partner-support incidents remaining"]),
+    (
+        "incidents open",
+        &[
+            "partner-support incidents open --scope on-premises --title \"Mail flow stops after CU1\"",
+            "partner-support incidents open --scope cloud --title \"VM will not start\" --case 2603020010001",
+        ],
+    ),
+    (
+        "incidents list",
+        &["partner-support incidents list --all --contract 7000001"],
+    ),
+    (
+        "incidents close",
+        &["partner-support incidents close INC-0007"],
+    ),
+    (
+        "incidents refund",
+        &["partner-support incidents refund INC-0007 --reason duplicate"],
+    ),
+    (
+        "incidents edit",
+        &["partner-support incidents edit INC-0007 --case 2603020010001"],
+    ),
+    (
+        "incidents void",
+        &["partner-support incidents void INC-0007 --reason \"typed twice\""],
+    ),
+    (
+        "incidents reopen",
+        &["partner-support incidents reopen INC-0007"],
+    ),
+    (
+        "incidents remaining",
+        &[
+            "partner-support incidents remaining",
+            "partner-support incidents remaining --all --json",
+        ],
+    ),
+    (
+        "doctor",
+        &["partner-support doctor", "partner-support doctor --fix"],
+    ),
+    (
+        "check",
+        &[
+            "partner-support check --warn-remaining 3 --warn-days 30",
+            "partner-support --json check --scope cloud --exit-zero",
+        ],
+    ),
+    (
+        "history",
+        &["partner-support history --since 2026-01-01 --account admin@contoso.com"],
+    ),
+    (
+        "products",
+        &["partner-support products list --family sql-server"],
+    ),
+    (
+        "products list",
+        &["partner-support products list --family sql-server --all"],
+    ),
+    ("undo", &["partner-support undo"]),
+    (
+        "completions",
+        &[
+            "partner-support completions bash > ~/.local/share/bash-completion/completions/partner-support",
+        ],
+    ),
+    (
+        "man",
+        &["partner-support man --dir ~/.local/share/man/man1"],
+    ),
+    ("profile", &["partner-support profile list"]),
+    ("profile list", &["partner-support profile list"]),
+    (
+        "report",
+        &[
+            "partner-support report --year 2026 --by account --format markdown",
+            "partner-support report --since 2026-07-01 --format html -o usage.html",
+        ],
+    ),
+    (
+        "calendar",
+        &["partner-support calendar -o ~/partner-support.ics"],
+    ),
+    (
+        "export",
+        &[
+            "partner-support export > backup.json",
+            "partner-support export --format csv --what incidents > incidents.csv",
+        ],
+    ),
+    (
+        "import",
+        &[
+            "partner-support import backup.json",
+            "partner-support -n import incidents.csv",
+        ],
+    ),
+];
+
+/// The examples of the command at `path` (`incidents open`).
+pub fn examples(path: &str) -> &'static [&'static str] {
+    EXAMPLES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(&[], |(_, e)| e)
+}
+
+/// The global options as the top-level help lists them (once: a subcommand's help points here).
+fn global_options(globals: &[&clap::Arg]) -> String {
+    let mut text = String::from("Global options (they work at every level):");
+    for a in globals {
+        let mut name = match (a.get_short(), a.get_long()) {
+            (Some(s), Some(l)) => format!("-{s}, --{l}"),
+            (None, Some(l)) => format!("    --{l}"),
+            (Some(s), None) => format!("-{s}"),
+            (None, None) => continue,
+        };
+        if a.get_action().takes_values() {
+            let value = a
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or_else(|| "VALUE".to_string(), |v| v.to_string());
+            name.push_str(&format!(" <{value}>"));
+        }
+        if let Some(env) = a.get_env() {
+            name.push_str(&format!("  [env: {}]", env.to_string_lossy()));
+        }
+        let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+        text.push_str(&format!("\n  {name}\n          {help}"));
+    }
+    text
+}
+
+/// The command line as it parses and helps: the global options are listed once, in the
+/// top-level help; each subcommand's help lists its own options, a pointer to the global ones,
+/// and its examples. Every option is still accepted at every level; completion uses
+/// [`Cli::command`] itself, which offers the global options everywhere.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    let listing = global_options(&globals.iter().collect::<Vec<_>>());
+    cmd = cmd.after_help(format!("{listing}\n\n{EXIT_CODES}"));
+    for a in &globals {
+        cmd = cmd.mut_arg(a.get_id().clone(), |a| a.hide(true));
+    }
+    fn shape(mut cmd: clap::Command, path: &str) -> clap::Command {
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        for name in names {
+            let path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path} {name}")
+            };
+            cmd = cmd.mut_subcommand(&name, |sub| {
+                let mut after = String::from(
+                    "Global options (--state, --as, --as-of, --json, --wide, -n, …): `partner-support --help`",
+                );
+                let examples = examples(&path);
+                if !examples.is_empty() {
+                    after.push_str("\n\nExamples:");
+                    for e in examples {
+                        after.push_str(&format!("\n  {e}"));
+                    }
+                }
+                shape(sub.after_help(after), &path)
+            });
+        }
+        cmd
+    }
+    shape(cmd, "")
+}
+
 impl Cli {
     /// Parses the command line and the environment, noting where `--state` came from.
     pub fn parse_line() -> Result<Cli, clap::Error> {
-        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
-        let matches = Cli::command().try_get_matches()?;
+        use clap::{FromArgMatches, parser::ValueSource};
+        let matches = command().try_get_matches()?;
         let mut cli = Cli::from_arg_matches(&matches)?;
         let from_env = |id| matches.value_source(id) == Some(ValueSource::EnvVariable);
         cli.state_from_env = from_env("state");
@@ -207,8 +494,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff)
-    Man,
+    /// Print the manual page (roff), or write every page, one per subcommand, into a folder
+    Man {
+        /// Write `partner-support.1` and one `partner-support-COMMAND.1` per subcommand here
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Profiles: one state per organization in the config folder
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -217,9 +508,6 @@ pub enum Command {
     Report(ReportArgs),
     /// Contract ends, membership anniversaries, activations pending past a week and forecast
     /// run-out days, as an iCalendar file (entries keep their UIDs, so importing it again updates)
-    #[command(after_help = "Examples:
-  partner-support calendar -o ~/partner-support.ics
-  partner-support calendar --json")]
     Calendar {
         /// Write to this file (readable by you only) instead of stdout: a calendar can
         /// subscribe to it
@@ -249,9 +537,6 @@ pub enum ProductsCommand {
 
 /// `report`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
-  partner-support report --year 2026 --by account --format markdown
-  partner-support report --since 2026-01-01 --until 2026-06-30 --format html -o usage.html")]
 pub struct ReportArgs {
     /// A calendar year [default: this year, up to today]
     #[arg(long, value_name = "YYYY", conflicts_with_all = ["since", "until"], value_parser = clap::value_parser!(i32).range(1990..=2199))]
@@ -353,7 +638,7 @@ pub enum ProfileCommand {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Only changes made by this account
-    #[arg(long, value_name = "EMAIL")]
+    #[arg(long, value_name = "EMAIL", add = ArgValueCompleter::new(complete::accounts))]
     pub account: Option<Email>,
     /// Only changes made on or after this day (the day they were made under)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
@@ -395,10 +680,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub scope: Option<ScopeArg>,
     /// Only this contract
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
     pub contract: Option<Id>,
     /// Only this offer's benefits and their contracts (`gold-cloud-platform`)
-    #[arg(long, value_name = "OFFER")]
+    #[arg(long, value_name = "OFFER", add = ArgValueCompleter::new(complete::offers))]
     pub offer: Option<String>,
     /// Report the findings but exit 0
     #[arg(long)]
@@ -432,7 +717,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Text,
     /// A first account, made current
-    #[arg(long, value_name = "EMAIL")]
+    #[arg(long, value_name = "EMAIL", add = ArgValueCompleter::new(complete::accounts))]
     pub account: Option<Email>,
     /// A role of that account (repeat for several)
     #[arg(long, value_enum, value_name = "ROLE", requires = "account")]
@@ -484,6 +769,7 @@ pub enum OfferCommand {
     /// Add the next membership year of an offer (R17): earlier years and their contracts stay
     Renew {
         /// The offer's name, as `offer list` shows it
+        #[arg(add = ArgValueCompleter::new(complete::offers))]
         name: String,
         /// First day of the new year [default: the day after the last year ends]
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
@@ -495,6 +781,7 @@ pub enum OfferCommand {
     /// Remove an offer (its contracts stay)
     Remove {
         /// The offer's name, as `offer list` shows it
+        #[arg(add = ArgValueCompleter::new(complete::offers))]
         name: String,
     },
 }
@@ -550,6 +837,7 @@ pub enum AccountCommand {
     /// Correct an account: its roles, kind (AAD or MSA) or association (MPN or CSP only)
     Edit {
         /// Sign-in address
+        #[arg(add = ArgValueCompleter::new(complete::accounts))]
         email: Email,
         /// Give it this role (repeat for several)
         #[arg(long, value_enum, value_name = "ROLE")]
@@ -575,11 +863,13 @@ pub enum AccountCommand {
     /// Make an account current
     Use {
         /// Sign-in address
+        #[arg(add = ArgValueCompleter::new(complete::accounts))]
         email: Email,
     },
     /// Remove an account
     Remove {
         /// Sign-in address
+        #[arg(add = ArgValueCompleter::new(complete::accounts))]
         email: Email,
     },
 }
@@ -599,6 +889,7 @@ pub struct BenefitsArgs {
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
     /// The benefit: OFFER/BENEFIT, or a unique end of it (`cloud-support`)
+    #[arg(add = ArgValueCompleter::new(complete::benefits))]
     pub benefit: String,
     /// The Access ID Partner Center shows after activation
     #[arg(long, value_name = "ID", requires = "contract_id")]
@@ -626,14 +917,16 @@ pub enum ContractCommand {
     /// Show one contract
     Show {
         /// Contract ID
+        #[arg(add = ArgValueCompleter::new(complete::contracts))]
         contract: Id,
     },
     /// Record that an account has associated the contract (Access ID + Contract ID)
     Link {
         /// Contract ID
+        #[arg(add = ArgValueCompleter::new(complete::contracts))]
         contract: Id,
         /// The account [default: the current account]
-        #[arg(long, value_name = "EMAIL")]
+        #[arg(long, value_name = "EMAIL", add = ArgValueCompleter::new(complete::accounts))]
         account: Option<Email>,
     },
     /// Add a paid support plan (Premier, Advanced, or another)
@@ -642,6 +935,7 @@ pub enum ContractCommand {
     /// refused)
     Edit {
         /// Contract ID
+        #[arg(add = ArgValueCompleter::new(complete::contracts))]
         contract: Id,
         /// The last day instead (inclusive)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
@@ -692,7 +986,7 @@ pub enum IncidentsCommand {
     /// List open incidents
     List {
         /// Only this contract's incidents
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
         contract: Option<Id>,
         /// Also list closed and voided incidents
         #[arg(long)]
@@ -701,11 +995,13 @@ pub enum IncidentsCommand {
     /// Close an incident (the balance does not change)
     Close {
         /// Incident ID (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
         id: IncidentId,
     },
     /// Record that Microsoft refunded an incident: it returns to its contract's balance
     Refund {
         /// Incident ID (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
         id: IncidentId,
         /// Why it was refunded
         #[arg(long, value_enum)]
@@ -718,6 +1014,7 @@ pub enum IncidentsCommand {
     /// visible with `list --all` and in the history
     Void {
         /// Incident ID (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
         id: IncidentId,
         /// Why it was a mistake ("typed twice")
         #[arg(long, value_name = "TEXT")]
@@ -726,12 +1023,13 @@ pub enum IncidentsCommand {
     /// Open a closed incident again (the balance does not change)
     Reopen {
         /// Incident ID (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
         id: IncidentId,
     },
     /// Incidents left per usable contract (charged, refunded, left), with a total per scope
     Remaining {
         /// Only this contract
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
         contract: Option<Id>,
         /// Only contracts covering this scope
         #[arg(long, value_enum)]
@@ -755,7 +1053,7 @@ pub struct OpenArgs {
     #[arg(long, value_name = "TEXT")]
     pub product: Option<Text>,
     /// Charge this contract instead of the one chosen for you
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
     pub contract: Option<Id>,
     /// Microsoft's case number
     #[arg(long = "case", value_name = "NUMBER")]
@@ -769,6 +1067,7 @@ pub struct OpenArgs {
 #[derive(Debug, Args)]
 pub struct EditArgs {
     /// Incident ID (INC-0001)
+    #[arg(add = ArgValueCompleter::new(complete::incidents))]
     pub id: IncidentId,
     /// The title instead
     #[arg(long, value_name = "TEXT")]
@@ -781,7 +1080,7 @@ pub struct EditArgs {
     pub case_number: Option<Id>,
     /// Move it to this contract: it must have been able to take the incident on the day it was
     /// opened (R8)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
     pub contract: Option<Id>,
 }
 
@@ -866,6 +1165,7 @@ mod tests {
     #[test]
     fn clap_definitions_are_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

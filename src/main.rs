@@ -5,6 +5,10 @@ use std::process::ExitCode;
 use partner_support::cli::Cli;
 
 fn main() -> ExitCode {
+    // Asked by the shell for completions (`completions SHELL` registers it): answer and exit.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var(partner_support::complete::VAR)
+        .complete();
     let cli = match Cli::parse_line() {
         Ok(cli) => cli,
         // Help and version go to stdout as clap prints them.

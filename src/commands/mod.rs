@@ -247,7 +247,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Undo => undo::undo(ctx),
         Command::Products(c) => products::products(ctx, c),
         Command::Completions { shell } => docs::completions(ctx, shell),
-        Command::Man => docs::man(ctx),
+        Command::Man { dir } => docs::man(ctx, dir.as_deref()),
         Command::Export(args) => transfer::export(ctx, args),
         Command::Import(args) => transfer::import(ctx, args),
         Command::Profile(_) => {
