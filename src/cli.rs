@@ -623,8 +623,25 @@ pub enum WhatArg {
 /// `import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file: a JSON export, or an incidents CSV
+    /// The file: a JSON export or an incidents CSV, or with `--from azure-tickets` Azure's
+    /// support tickets as JSON
     pub file: PathBuf,
+    /// What the file is
+    #[arg(long, value_enum, default_value_t = ImportFrom::Export)]
+    pub from: ImportFrom,
+    /// With `--from azure-tickets`: charge the tickets whose plan names no contract to this one
+    /// (tickets on other Microsoft plans too)
+    #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
+    pub contract: Option<Id>,
+}
+
+/// What an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFrom {
+    /// A previous `export --format json`, or an incidents CSV
+    Export,
+    /// The support API's list of tickets, or what `az support in-subscription tickets list` prints
+    AzureTickets,
 }
 
 /// `profile …`.

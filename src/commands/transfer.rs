@@ -2,10 +2,13 @@
 
 use std::path::Path;
 
-use crate::cli::{ExportArgs, FormatArg, ImportArgs, WhatArg};
+use std::collections::BTreeMap;
+
+use crate::cli::{ExportArgs, FormatArg, ImportArgs, ImportFrom, WhatArg};
 use crate::domain::incident::Incident;
 use crate::domain::merge::Merged;
 use crate::domain::refusal::Refusal;
+use crate::domain::tickets::Fate;
 use crate::error::Error;
 use crate::render::exchange::{self, Export};
 
@@ -56,6 +59,15 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
 
 /// Runs `import`.
 pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
+    if args.from == ImportFrom::AzureTickets {
+        return import_tickets(ctx, args);
+    }
+    if let Some(c) = &args.contract {
+        return Err(Refusal::BadCombination(format!(
+            "`--contract {c}` places Azure tickets: it goes with `--from azure-tickets`"
+        ))
+        .into());
+    }
     let bad =
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
     let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
@@ -123,4 +135,80 @@ fn summary(m: &Merged, file: String) -> String {
             list(&m.duplicates)
         ),
     }
+}
+
+/// `import --from azure-tickets FILE`: every ticket a cloud incident on its own day, all or
+/// nothing; the outcome of each as a table (what `-n` previews).
+fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
+    let bad =
+        |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
+    let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
+    let file = crate::render::tickets::parse(&text).map_err(bad)?;
+    if file.next_link.is_some() {
+        ctx.warn(
+            "the file is one page of a longer list (it has a nextLink): the tickets on the other pages are not in it",
+        )?;
+    }
+    let lifecycle = ctx.lifecycle()?;
+    let today = ctx.today;
+    let name = file_name(&args.file);
+    let (_, outcomes) = ctx.mutate_if("import azure-tickets", |state, stored, actor| {
+        let mut known = BTreeMap::new();
+        let ids: Vec<_> = state.incidents.iter().map(|h| h.id).collect();
+        for id in ids {
+            if let Some(case) = stored.record(&state.incidents, id)?.case_number {
+                known.insert(case, id);
+            }
+        }
+        let outcomes = state.import_tickets(
+            file.tickets.clone(),
+            &known,
+            args.contract.as_ref(),
+            actor,
+            today,
+            &lifecycle,
+        )?;
+        let charged: Vec<String> = outcomes
+            .iter()
+            .filter_map(|o| match &o.fate {
+                Fate::Charged { incident, .. } => Some(incident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let summary = match charged.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "imported 1 Azure support ticket from {name} as {one}"
+            )),
+            [first, .., last] => Some(format!(
+                "imported {} Azure support tickets from {name} as {first}–{last}",
+                charged.len()
+            )),
+        };
+        Ok((outcomes, summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&crate::render::json::TicketsJson::of(&outcomes))?);
+    }
+    crate::render::tables::tickets(&mut ctx.out, &ctx.screen, &outcomes)?;
+    let count = |f: fn(&Fate) -> bool| outcomes.iter().filter(|o| f(&o.fate)).count();
+    let (charged, duplicates, skipped) = (
+        count(|f| matches!(f, Fate::Charged { .. })),
+        count(|f| matches!(f, Fate::Duplicate { .. })),
+        count(|f| matches!(f, Fate::Skipped)),
+    );
+    ctx.say(format_args!(
+        "{charged} ticket{} recorded as incidents, {duplicates} already recorded, {skipped} skipped (plans that are not partner benefits; `--contract C` places them)",
+        if charged == 1 { "" } else { "s" }
+    ))?;
+    let refundable = outcomes
+        .iter()
+        .filter(|o| matches!(o.fate, Fate::Charged { .. }) && o.ticket.may_be_refunded())
+        .count();
+    if refundable > 0 {
+        ctx.note(format_args!(
+            "{refundable} of them (billing, quota or subscription management) may be refunded on closure: record it with `incidents refund ID --reason other` when Microsoft does"
+        ))?;
+    }
+    Ok(())
 }

@@ -158,6 +158,8 @@ pub struct Entitlement<'a> {
     pub coverage: Coverage,
     /// Microsoft's plan name, shown on the contract.
     pub plan: &'a str,
+    /// Names the plan had before (what older tickets and portals show).
+    pub former_plans: &'a [String],
     /// How long an allocation lasts.
     pub validity: Validity,
 }
@@ -210,6 +212,7 @@ impl Catalog {
                     allowance: g.allowance,
                     coverage: kind.coverage,
                     plan: &g.plan,
+                    former_plans: &g.former_plans,
                     validity: g.validity,
                 })
             })

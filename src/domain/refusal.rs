@@ -361,6 +361,16 @@ pub enum Refusal {
     /// Option values that contradict the program (a usage error).
     #[error("{0}")]
     BadCombination(String),
+    /// An imported Azure support ticket that a rule refuses: the whole import is.
+    #[error("ticket {case} (opened {opened_on}): {refusal}")]
+    TicketRefused {
+        /// Its case number.
+        case: String,
+        /// The day it was opened.
+        opened_on: NaiveDate,
+        /// Why.
+        refusal: Box<Refusal>,
+    },
 }
 
 fn who(account: &Option<Email>) -> String {
@@ -382,6 +392,9 @@ impl Refusal {
     /// Whether this is a bad value or combination of values (exit 2) rather than a refusal by a
     /// rule (exit 3).
     pub fn is_usage(&self) -> bool {
+        if let Refusal::TicketRefused { refusal, .. } = self {
+            return refusal.is_usage();
+        }
         matches!(
             self,
             Refusal::EndBeforeStart { .. }
@@ -500,6 +513,14 @@ impl Refusal {
             }
             Refusal::DatedBefore { then, .. } => {
                 format!("a change is dated `--as-of` (today by default): use {then} or later")
+            }
+            // An imported ticket's refusal is the rule's: its hint, and how to place the ticket.
+            Refusal::TicketRefused { refusal, .. } => {
+                let placed = "`--contract C` charges tickets whose plan names no contract to C; nothing was imported";
+                match refusal.hint() {
+                    Some(hint) => format!("{hint}; {placed}"),
+                    None => placed.to_string(),
+                }
             }
             _ => return None,
         })

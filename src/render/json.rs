@@ -876,3 +876,67 @@ impl From<&Catalog> for CatalogNameJson {
         }
     }
 }
+
+/// `import --from azure-tickets --json`: what became of each ticket, oldest first.
+#[derive(Debug, Serialize)]
+pub struct TicketsJson {
+    pub tickets: Vec<TicketJson>,
+    pub charged: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+}
+
+/// One ticket: `outcome` is `charged`, `duplicate` or `skipped`; `incident` is the new one, or
+/// the one that already had its case number.
+#[derive(Debug, Serialize)]
+pub struct TicketJson {
+    pub case: String,
+    pub title: String,
+    pub opened_on: chrono::NaiveDate,
+    pub closed_on: Option<chrono::NaiveDate>,
+    pub plan: Option<String>,
+    pub outcome: &'static str,
+    pub incident: Option<String>,
+    pub contract: Option<String>,
+    pub may_be_refunded: bool,
+}
+
+impl TicketsJson {
+    /// The document of `outcomes`.
+    pub fn of(outcomes: &[crate::domain::tickets::TicketOutcome]) -> TicketsJson {
+        use crate::domain::tickets::Fate;
+        let tickets: Vec<TicketJson> = outcomes
+            .iter()
+            .map(|o| {
+                let t = &o.ticket;
+                let (outcome, incident, contract) = match &o.fate {
+                    Fate::Charged { incident, contract } => (
+                        "charged",
+                        Some(incident.to_string()),
+                        Some(contract.to_string()),
+                    ),
+                    Fate::Duplicate { incident } => ("duplicate", Some(incident.to_string()), None),
+                    Fate::Skipped => ("skipped", None, None),
+                };
+                TicketJson {
+                    case: t.case.to_string(),
+                    title: t.title.to_string(),
+                    opened_on: t.opened_on,
+                    closed_on: t.closed_on,
+                    plan: t.plan.clone(),
+                    outcome,
+                    incident,
+                    contract,
+                    may_be_refunded: t.may_be_refunded(),
+                }
+            })
+            .collect();
+        let count = |o: &str| tickets.iter().filter(|t| t.outcome == o).count();
+        TicketsJson {
+            charged: count("charged"),
+            duplicates: count("duplicate"),
+            skipped: count("skipped"),
+            tickets,
+        }
+    }
+}

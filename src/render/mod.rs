@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod json;
 pub mod report;
 pub mod tables;
+pub mod tickets;
 
 use std::io::{self, Write};
 

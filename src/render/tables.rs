@@ -1161,3 +1161,49 @@ pub fn plain(
     fit(&mut t, screen, &[], wrap);
     writeln!(w, "{t}")
 }
+
+/// What an import of Azure tickets did (or, with `-n`, would do) with each ticket.
+pub fn tickets(
+    w: &mut dyn Write,
+    screen: &Screen,
+    outcomes: &[crate::domain::tickets::TicketOutcome],
+) -> io::Result<()> {
+    use crate::domain::tickets::Fate;
+    if outcomes.is_empty() {
+        return writeln!(w, "No tickets in the file.");
+    }
+    let mut t = table(
+        screen,
+        [
+            "Case", "Opened", "Title", "Plan", "Outcome", "Closed", "Note",
+        ],
+    );
+    for o in outcomes {
+        let tk = &o.ticket;
+        let outcome = match &o.fate {
+            Fate::Charged { incident, contract } => format!("{incident} on {contract}"),
+            Fate::Duplicate { incident } => format!("already {incident}"),
+            Fate::Skipped => "skipped: not a partner plan".to_string(),
+        };
+        let note = match (&o.fate, tk.may_be_refunded()) {
+            (Fate::Charged { .. }, true) => "may be refunded on closure",
+            _ => "",
+        };
+        t.add_row(vec![
+            tk.case.to_string(),
+            tk.opened_on.to_string(),
+            shown(&tk.title),
+            or_dash(tk.plan.as_ref()),
+            outcome,
+            or_dash(tk.closed_on),
+            note.to_string(),
+        ]);
+    }
+    fit(
+        &mut t,
+        screen,
+        &["Closed", "Plan", "Opened"],
+        &["Title", "Plan", "Outcome", "Note"],
+    );
+    writeln!(w, "{t}")
+}

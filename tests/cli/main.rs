@@ -28,6 +28,7 @@ mod security;
 mod sequences;
 mod store;
 mod terminal;
+mod tickets;
 mod transfer;
 mod walkthrough;
 mod years;

@@ -1,0 +1,365 @@
+//! Azure support tickets in: each ticket becomes a cloud incident, checked by the same rules as
+//! `incidents open` on the day it was opened, charged to the contract whose plan it names; a
+//! ticket already recorded (by its case number) is a duplicate, and a ticket on a plan that is
+//! not a partner benefit is skipped unless the user says where it goes. All or nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::contract::Scope;
+use super::incident::{IncidentId, NewIncident};
+use super::lifecycle::Lifecycle;
+use super::refusal::Refusal;
+use super::state::State;
+use super::values::{Email, Id, Text};
+
+/// One ticket, as read from Azure's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// `supportTicketId`: the case number.
+    pub case: Id,
+    /// Its title, made fit to keep.
+    pub title: Text,
+    /// The day it was created (UTC).
+    pub opened_on: NaiveDate,
+    /// The day it was closed: a closed ticket's last change.
+    pub closed_on: Option<NaiveDate>,
+    /// `supportPlanDisplayName`.
+    pub plan: Option<String>,
+    /// `supportPlanType`.
+    pub plan_type: Option<String>,
+    /// `serviceDisplayName`.
+    pub service: Option<String>,
+    /// `problemClassificationDisplayName`.
+    pub problem: Option<String>,
+}
+
+/// Support plans Microsoft sells outside the partner benefits: tickets on them are not charged
+/// to a partner contract unless the user names one.
+const OTHER_PLANS: &[&str] = &[
+    "premier",
+    "unified",
+    "professional direct",
+    "prodirect",
+    "pro direct",
+    "standard",
+    "developer",
+    "basic",
+    "enterprise",
+];
+
+/// What services Microsoft refunds an incident for on closure: billing, quota and subscription
+/// management are not technical support.
+const REFUNDED_SERVICES: &[&str] = &["billing", "quota", "subscription management"];
+
+impl Ticket {
+    /// Whether its plan is one of [`OTHER_PLANS`].
+    fn is_other_plan(&self) -> bool {
+        [&self.plan, &self.plan_type]
+            .into_iter()
+            .flatten()
+            .any(|p| {
+                let p = normalized(p);
+                OTHER_PLANS
+                    .iter()
+                    .any(|o| p == *o || p.starts_with(&format!("{o} ")))
+            })
+    }
+
+    /// Whether Microsoft may refund it on closure (a billing, quota or subscription ticket).
+    pub fn may_be_refunded(&self) -> bool {
+        [&self.service, &self.problem]
+            .into_iter()
+            .flatten()
+            .any(|s| {
+                let s = s.to_lowercase();
+                REFUNDED_SERVICES.iter().any(|r| s.contains(r))
+            })
+    }
+}
+
+/// A plan name compared loosely: case and runs of spaces do not matter.
+fn normalized(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// What became of a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// Recorded as this incident, charged to this contract.
+    Charged {
+        /// The new incident.
+        incident: IncidentId,
+        /// Its contract.
+        contract: Id,
+    },
+    /// Already recorded as this incident: not charged twice.
+    Duplicate {
+        /// The incident with its case number.
+        incident: IncidentId,
+    },
+    /// On a plan that is not a partner benefit: not recorded.
+    Skipped,
+}
+
+/// A ticket and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketOutcome {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// What became of it.
+    pub fate: Fate,
+}
+
+impl State {
+    /// The contract whose plan is named `plan` (its recorded name, or the catalog's name or
+    /// former names for its benefit), when exactly one is.
+    fn contract_for_plan(&self, plan: &str) -> Option<Id> {
+        let wanted = normalized(plan);
+        let names_of = |c: &super::contract::Contract| -> Vec<String> {
+            let mut names = vec![normalized(c.plan.as_str())];
+            if let Some(benefit) = &c.benefit {
+                for o in &self.offers {
+                    for (name, e) in o.benefits(&self.catalog) {
+                        if name == *benefit {
+                            names.push(normalized(e.plan));
+                            names.extend(e.former_plans.iter().map(|p| normalized(p)));
+                        }
+                    }
+                }
+            }
+            names
+        };
+        let matching: Vec<&Id> = self
+            .contracts
+            .iter()
+            .filter(|c| names_of(c).contains(&wanted))
+            .map(|c| &c.contract_id)
+            .collect();
+        match matching.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        }
+    }
+
+    /// Records `tickets` (oldest first) as cloud incidents on the days they were opened, each
+    /// by the rules of `incidents open` then (R8–R10, R16, R21), closed on the day a closed
+    /// one last changed. `known` maps the case numbers already recorded to their incidents.
+    /// A ticket no rule lets in refuses the whole import, naming the ticket.
+    pub fn import_tickets(
+        &mut self,
+        mut tickets: Vec<Ticket>,
+        known: &BTreeMap<Id, IncidentId>,
+        contract: Option<&Id>,
+        actor: Option<&Email>,
+        today: NaiveDate,
+        lifecycle: &Lifecycle,
+    ) -> Result<Vec<TicketOutcome>, Refusal> {
+        self.require_organization()?;
+        tickets.sort_by(|a, b| (a.opened_on, &a.case).cmp(&(b.opened_on, &b.case)));
+        let mut seen = known.clone();
+        let mut outcomes = Vec::with_capacity(tickets.len());
+        for ticket in tickets {
+            let refused = |refusal: Refusal| Refusal::TicketRefused {
+                case: ticket.case.to_string(),
+                opened_on: ticket.opened_on,
+                refusal: Box::new(refusal),
+            };
+            if let Some(incident) = seen.get(&ticket.case) {
+                outcomes.push(TicketOutcome {
+                    fate: Fate::Duplicate {
+                        incident: *incident,
+                    },
+                    ticket,
+                });
+                continue;
+            }
+            if ticket.opened_on > today {
+                return Err(refused(Refusal::BadCombination(format!(
+                    "it was opened on {}, after today ({today})",
+                    ticket.opened_on
+                ))));
+            }
+            let by_plan = ticket
+                .plan
+                .as_deref()
+                .and_then(|p| self.contract_for_plan(p));
+            let charge = match (by_plan, contract) {
+                (Some(c), _) => Some(c),
+                (None, Some(c)) => Some(c.clone()),
+                (None, None) if ticket.is_other_plan() => {
+                    outcomes.push(TicketOutcome {
+                        ticket,
+                        fate: Fate::Skipped,
+                    });
+                    continue;
+                }
+                (None, None) => None,
+            };
+            let new = NewIncident {
+                scope: Scope::Cloud,
+                title: ticket.title.clone(),
+                product: None,
+                contract: charge,
+                case_number: Some(ticket.case.clone()),
+                csp_customer: None,
+            };
+            let opened = self
+                .open_incident(new, actor, ticket.opened_on, lifecycle)
+                .map_err(refused)?;
+            if let Some(closed_on) = ticket.closed_on {
+                let record = self
+                    .incidents
+                    .record(opened.id)
+                    .expect("an incident just opened is held whole")
+                    .clone();
+                self.close_incident(record, closed_on.max(ticket.opened_on))
+                    .map_err(refused)?;
+            }
+            let charged = self
+                .incidents
+                .record(opened.id)
+                .and_then(|i| i.contract_id.clone())
+                .expect("a ticket is charged to a contract");
+            seen.insert(ticket.case.clone(), opened.id);
+            outcomes.push(TicketOutcome {
+                ticket,
+                fate: Fate::Charged {
+                    incident: opened.id,
+                    contract: charged,
+                },
+            });
+        }
+        Ok(outcomes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::testing::{contract, d, org_with};
+
+    fn ticket(case: &str, on: &str, plan: &str, service: &str) -> Ticket {
+        Ticket {
+            case: case.parse().unwrap(),
+            title: "VM will not start".parse().unwrap(),
+            opened_on: d(on),
+            closed_on: None,
+            plan: Some(plan.to_string()),
+            plan_type: None,
+            service: Some(service.to_string()),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn plans_name_the_contract_other_plans_are_skipped_and_billing_may_be_refunded() {
+        let cases = [
+            ("Partner Signature 5pack", false, false),
+            ("Premier", true, false),
+            ("Unified Enterprise", true, false),
+            ("Professional Direct", true, false),
+            ("Partner Cloud Support 5", false, false),
+        ];
+        for (plan, other, _) in cases {
+            assert_eq!(
+                ticket("1", "2026-03-01", plan, "Virtual Machine").is_other_plan(),
+                other,
+                "{plan}"
+            );
+        }
+        for (service, refunded) in [
+            ("Billing", true),
+            ("Service and subscription limits (quotas)", true),
+            ("Subscription management", true),
+            ("Virtual Machine running Windows", false),
+        ] {
+            assert_eq!(
+                ticket("1", "2026-03-01", "x", service).may_be_refunded(),
+                refunded,
+                "{service}"
+            );
+        }
+    }
+
+    #[test]
+    fn tickets_are_charged_in_date_order_duplicates_are_not_and_a_full_pack_refuses_all() {
+        let mut s = org_with(&[]);
+        let mut pack = contract(
+            "P5",
+            Coverage::Cloud,
+            Allowance::Incidents(2),
+            "2026-01-01",
+            "2026-12-31",
+        );
+        pack.plan = "Partner Signature 5pack".parse().unwrap();
+        s.contracts = vec![pack];
+        let known: BTreeMap<Id, IncidentId> = [("900".parse().unwrap(), IncidentId(7))].into();
+        let tickets = vec![
+            ticket("102", "2026-03-05", "Partner  signature 5PACK", "VM"),
+            ticket("101", "2026-03-01", "Partner Signature 5pack", "VM"),
+            ticket("900", "2026-02-01", "Partner Signature 5pack", "VM"),
+            ticket("300", "2026-03-02", "Premier", "VM"),
+        ];
+        let lifecycle = Lifecycle::default();
+        let mut after = s.clone();
+        let outcomes = after
+            .import_tickets(
+                tickets.clone(),
+                &known,
+                None,
+                None,
+                d("2026-06-01"),
+                &lifecycle,
+            )
+            .unwrap();
+        let fates: Vec<(&str, &Fate)> = outcomes
+            .iter()
+            .map(|o| (o.ticket.case.as_str(), &o.fate))
+            .collect();
+        let p5: Id = "P5".parse().unwrap();
+        assert_eq!(
+            fates,
+            [
+                (
+                    "900",
+                    &Fate::Duplicate {
+                        incident: IncidentId(7)
+                    }
+                ),
+                (
+                    "101",
+                    &Fate::Charged {
+                        incident: IncidentId(1),
+                        contract: p5.clone()
+                    }
+                ),
+                ("300", &Fate::Skipped),
+                (
+                    "102",
+                    &Fate::Charged {
+                        incident: IncidentId(2),
+                        contract: p5
+                    }
+                ),
+            ]
+        );
+        // A third charge on the 2-pack: the whole import is refused, naming the ticket.
+        let mut more = tickets;
+        more.push(ticket("103", "2026-04-01", "Partner Signature 5pack", "VM"));
+        let mut refused = s.clone();
+        let err = refused
+            .import_tickets(more, &known, None, None, d("2026-06-01"), &lifecycle)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("ticket 103 (opened 2026-04-01): "),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! `import --from azure-tickets`: Microsoft's own ticket data in, as the support API and `az`
+//! give it, every ticket by the rules of `incidents open` on its own day, all or nothing.
+
+use crate::support::{Env, run_command, w};
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Contoso with a Signature 5-pack (8000005) from 2026-06-15, and ticket 2609100010008 already
+/// typed in by hand on 2026-09-10.
+fn contoso_with_a_pack() -> Env {
+    let env = Env::new();
+    let on = |day: &str, line: &[&str]| {
+        let mut cmd = env.cmd();
+        cmd.args(["--as-of", day]).args(line);
+        let run = run_command(&mut cmd);
+        assert_eq!(run.code, 0, "{line:?}: {}", run.stderr);
+    };
+    on("2026-06-15", crate::support::INIT_CONTOSO);
+    on(
+        "2026-06-15",
+        &["offer", "add", "silver", "--competency", "Data Analytics"],
+    );
+    on(
+        "2026-06-15",
+        &w(
+            "activate silver-data-analytics/cloud-support --access-id ACC-SIG-5555 --contract-id 8000005",
+        ),
+    );
+    on(
+        "2026-09-10",
+        &w("incidents open --scope cloud --title Certificate --case 2609100010008"),
+    );
+    env
+}
+
+fn at(env: &Env, day: &str, line: &[&str]) -> crate::support::Run {
+    let mut cmd = env.cmd();
+    cmd.args(["--as-of", day]).args(line);
+    run_command(&mut cmd)
+}
+
+#[test]
+fn each_ticket_is_a_cloud_incident_on_its_own_day_charged_to_the_plan_it_names() {
+    let env = contoso_with_a_pack();
+    let file = fixture("azure-tickets.json");
+    // -n previews the whole import and writes nothing.
+    let before = env.bytes();
+    let preview = at(
+        &env,
+        "2026-09-30",
+        &["-n", "import", "--from", "azure-tickets", &file],
+    );
+    assert_eq!(preview.code, 0, "{}", preview.stderr);
+    assert!(
+        preview.stdout.contains("skipped: not a partner plan"),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview
+            .stderr
+            .contains("4 tickets recorded as incidents, 1 already recorded, 3 skipped"),
+        "{}",
+        preview.stderr
+    );
+    assert!(
+        preview.stderr.ends_with("dry run: nothing was written\n"),
+        "{}",
+        preview.stderr
+    );
+    assert!(env.bytes() == before);
+
+    let run = at(
+        &env,
+        "2026-09-30",
+        &["--json", "import", "--from", "azure-tickets", &file],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(
+        (
+            doc["charged"].clone(),
+            doc["duplicates"].clone(),
+            doc["skipped"].clone()
+        ),
+        (4.into(), 1.into(), 3.into())
+    );
+    let by_case = |case: &str| {
+        doc["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["case"] == case)
+            .unwrap()
+            .clone()
+    };
+    // The plan it names is the contract charged; the 2025 name of a 5-pack, which no contract
+    // has, goes by the usual choice as of its day.
+    for case in [
+        "2606160010001",
+        "2607010010002",
+        "2607150010003",
+        "2608010010004",
+    ] {
+        assert_eq!(by_case(case)["contract"], "8000005", "{case}");
+        assert_eq!(by_case(case)["outcome"], "charged");
+    }
+    assert_eq!(by_case("2609100010008")["outcome"], "duplicate");
+    assert_eq!(by_case("2609100010008")["incident"], "INC-0001");
+    for case in ["2608050010005", "2608200010006", "2609010010007"] {
+        assert_eq!(by_case(case)["outcome"], "skipped", "{case}");
+    }
+    // Billing and quota tickets may be refunded on closure.
+    assert_eq!(by_case("2607150010003")["may_be_refunded"], true);
+    assert_eq!(by_case("2608010010004")["may_be_refunded"], true);
+    assert_eq!(by_case("2606160010001")["may_be_refunded"], false);
+
+    // The incidents, as `incidents list` shows them: opened on the ticket's day, closed on its
+    // last change when closed, with the case number.
+    let list = at(&env, "2026-09-30", &w("--json incidents list --all")).json();
+    let incident = |case: &str| -> Value {
+        list["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["case_number"] == case)
+            .unwrap_or_else(|| panic!("{case}: {list}"))
+            .clone()
+    };
+    let aks = incident("2607010010002");
+    assert_eq!(
+        (
+            aks["opened_on"].clone(),
+            aks["closed_on"].clone(),
+            aks["scope"].clone()
+        ),
+        ("2026-07-01".into(), "2026-07-08".into(), "cloud".into())
+    );
+    assert_eq!(incident("2606160010001")["closed_on"], Value::Null);
+    // The pack is used up: 4 imported and the one typed in.
+    let remaining = at(&env, "2026-09-30", &w("--json incidents remaining --all")).json();
+    let pack = remaining["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_id"] == "8000005")
+        .unwrap()
+        .clone();
+    assert_eq!(pack["remaining"], 0, "{pack}");
+    // One change in the history.
+    let last = env.history().last().unwrap().clone();
+    assert_eq!(last["action"], "import azure-tickets");
+    assert!(
+        last["summary"].as_str().unwrap().starts_with(
+            "imported 4 Azure support tickets from azure-tickets.json as INC-0002–INC-0005"
+        ),
+        "{last}"
+    );
+
+    // Again, and in the shape az prints: every ticket is already recorded; nothing is written.
+    let before = env.bytes();
+    for file in [
+        fixture("azure-tickets.json"),
+        fixture("azure-tickets-az.json"),
+    ] {
+        let again = at(
+            &env,
+            "2026-09-30",
+            &["--json", "import", "--from", "azure-tickets", &file],
+        )
+        .json();
+        assert_eq!(again["charged"], 0, "{again}");
+    }
+    assert!(env.bytes() == before);
+}
+
+#[test]
+fn a_ticket_no_rule_lets_in_refuses_the_whole_import_and_contract_places_the_rest() {
+    let env = contoso_with_a_pack();
+    // One more charged ticket than the pack holds, on a later day.
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("azure-tickets.json")).unwrap())
+            .unwrap();
+    let mut extra = doc["value"][0].clone();
+    extra["properties"]["supportTicketId"] = "2609200010009".into();
+    extra["properties"]["createdDate"] = "2026-09-20T10:00:00Z".into();
+    doc["value"].as_array_mut().unwrap().push(extra);
+    let file = env.dir().join("too-many.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let before = env.bytes();
+    let run = at(
+        &env,
+        "2026-09-30",
+        &["import", "--from", "azure-tickets", file.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("ticket 2609200010009 (opened 2026-09-20):"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("nothing was imported"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.bytes() == before, "all or nothing");
+
+    // --contract places the tickets on other plans, and those whose plan names no contract;
+    // the tickets whose plan names a contract still go to it.
+    let placed = contoso_with_a_pack();
+    let ok = at(
+        &placed,
+        "2026-06-15",
+        &w(
+            "contract add --plan advanced --contract-id ADV-1 --access-id ADV-ACCESS-1 --incidents unlimited --scope cloud",
+        ),
+    );
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let run = at(
+        &placed,
+        "2026-09-30",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            "--contract",
+            "ADV-1",
+            &fixture("azure-tickets.json"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let contracts: Vec<(String, String)> = doc["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["outcome"] == "charged")
+        .map(|t| {
+            (
+                t["case"].as_str().unwrap().to_string(),
+                t["contract"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let on = |contract: &str| contracts.iter().filter(|(_, c)| c == contract).count();
+    assert_eq!(
+        (on("8000005"), on("ADV-1"), doc["skipped"].as_u64()),
+        (3, 4, Some(0)),
+        "{contracts:?}"
+    );
+
+    // Bad files: exit 2, naming the ticket and field, nothing written.
+    let bad = env.dir().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"value": [{"properties": {"supportTicketId": "1", "createdDate": "soon"}}]}"#,
+    )
+    .unwrap();
+    env.refused(
+        &["import", "--from", "azure-tickets", bad.to_str().unwrap()],
+        2,
+        "ticket 1: createdDate `soon` is not a date",
+    );
+    env.refused(
+        &["import", "--contract", "ADV-1", bad.to_str().unwrap()],
+        2,
+        "goes with `--from azure-tickets`",
+    );
+}
