@@ -415,8 +415,20 @@ pub fn command() -> clap::Command {
 impl Cli {
     /// Parses the command line and the environment, noting where `--state` came from.
     pub fn parse_line() -> Result<Cli, clap::Error> {
-        use clap::{FromArgMatches, parser::ValueSource};
-        let matches = command().try_get_matches()?;
+        use clap::{CommandFactory, FromArgMatches, error::ErrorKind, parser::ValueSource};
+        // Help is shaped only when it is shown: the shaping costs more than a whole read.
+        let matches = match Cli::command().try_get_matches() {
+            Ok(matches) => matches,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ) =>
+            {
+                return Err(command().try_get_matches().err().unwrap_or(e));
+            }
+            Err(e) => return Err(e),
+        };
         let mut cli = Cli::from_arg_matches(&matches)?;
         let from_env = |id| matches.value_source(id) == Some(ValueSource::EnvVariable);
         cli.state_from_env = from_env("state");
