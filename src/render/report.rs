@@ -102,11 +102,18 @@ pub fn table(w: &mut dyn Write, screen: &Screen, r: &UsageReport) -> io::Result<
     if rows.is_empty() {
         writeln!(w, "Nothing was charged or refunded in the period.")?;
     } else {
-        super::tables::plain(w, screen, &header, &rows, &["Plan", "Product", "Account"])?;
+        super::tables::plain(
+            w,
+            screen,
+            &header,
+            &rows,
+            &["Plan", "Refunded"],
+            &["Plan", "Product", "Account"],
+        )?;
     }
     writeln!(w, "Totals per scope (never added together):")?;
     let totals: Vec<Vec<String>> = r.totals.iter().map(total_cells).collect();
-    super::tables::plain(w, screen, &TOTAL_HEADER, &totals, &[])
+    super::tables::plain(w, screen, &TOTAL_HEADER, &totals, &[], &[])
 }
 
 /// A GitHub-flavoured Markdown table's cell: pipes escaped, on one line.

@@ -65,48 +65,69 @@ fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&str]) {
     };
     let give_way: Vec<usize> = give_way.iter().filter_map(|n| index(n)).collect();
     let wrap: Vec<usize> = wrap.iter().filter_map(|n| index(n)).collect();
-    let widths = t.column_max_content_widths();
-    let longest_word: Vec<usize> = (0..widths.len())
+    let widths: Vec<usize> = t
+        .column_max_content_widths()
+        .into_iter()
+        .map(usize::from)
+        .collect();
+    let n = widths.len();
+    let words_of = |text: String| -> usize {
+        text.split([' ', '\n'])
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let longest_word: Vec<usize> = (0..n)
         .map(|c| {
             let cells = t.column_cells_with_header_iter(c).flatten();
-            let words = cells.flat_map(|cell| {
-                let text = cell.content();
-                text.split(' ')
-                    .map(|w| w.chars().count())
-                    .collect::<Vec<_>>()
-            });
-            words.max().unwrap_or(0)
+            cells
+                .map(|cell| words_of(cell.content()))
+                .max()
+                .unwrap_or(0)
         })
         .collect();
-    // What the shown columns need when free text gets `room` columns (or its content, or its
-    // longest word, if more): each column a space either side and one border, the table one
-    // more border.
-    let total = |shown: &[bool], room: usize| {
-        let need = |c: usize| match wrap.contains(&c) {
-            true => usize::from(widths[c]).min(longest_word[c].max(room)),
-            false => usize::from(widths[c]),
-        };
-        (0..widths.len())
+    let cells_width: Vec<usize> = (0..n)
+        .map(|c| {
+            let cells = t.column_cells_iter(c).flatten();
+            let lines = cells.flat_map(|cell| {
+                let text = cell.content();
+                text.lines().map(|l| l.chars().count()).collect::<Vec<_>>()
+            });
+            lines.max().unwrap_or(0)
+        })
+        .collect();
+    let header_word: Vec<usize> = headers.iter().map(|h| words_of(h.clone())).collect();
+    // How wide a column must be: free text its longest word, or `room` when it has that much;
+    // any other column its content, and its header whole unless `whole` is false (then the
+    // header wraps at its spaces).
+    let need = |c: usize, room: usize, whole: bool| match (wrap.contains(&c), whole) {
+        (true, _) => widths[c].min(longest_word[c].max(room)),
+        (false, true) => widths[c],
+        (false, false) => cells_width[c].max(header_word.get(c).copied().unwrap_or(0)),
+    };
+    // Each column is its width, a space either side and one border; the table one more border.
+    let total = |shown: &[bool], room: usize, whole: bool| {
+        (0..n)
             .filter(|c| shown[*c])
-            .map(|c| need(c) + 3)
+            .map(|c| need(c, room, whole) + 3)
             .sum::<usize>()
             + 1
     };
     let width = usize::from(screen.width);
-    // Free text is read best with room for a few words a line; with less, each word still
-    // stays whole. The fewest columns hidden with room, else with the least.
-    let hide = |room: usize| {
-        let mut shown = vec![true; widths.len()];
+    // Free text reads best with room for a few words a line, headers whole; with less, every
+    // word still stays whole. The fewest columns hidden with the most room.
+    let hide = |room: usize, whole: bool| {
+        let mut shown = vec![true; n];
         let mut order = give_way.iter();
-        while total(&shown, room) > width {
+        while total(&shown, room, whole) > width {
             shown[*order.next()?] = false;
         }
         Some(shown)
     };
-    let chosen = hide(24)
-        .map(|s| (s, 24))
-        .or_else(|| hide(0).map(|s| (s, 0)));
-    let Some((shown, room)) = chosen else {
+    let chosen = [(24, true), (0, true), (0, false)]
+        .into_iter()
+        .find_map(|(room, whole)| hide(room, whole).map(|s| (s, room, whole)));
+    let Some((shown, room, whole)) = chosen else {
         // Even the least does not fit: every column that can give way does, and the rest
         // wraps where comfy-table chooses.
         for c in &give_way {
@@ -118,23 +139,17 @@ fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&str]) {
     };
     // Free text shares what is left: each column its least, then the rest a column at a
     // time to the ones still short of their content.
-    let least = |c: usize| usize::from(widths[c]).min(longest_word[c].max(room));
-    let mut given: Vec<usize> = (0..widths.len())
-        .map(|c| match wrap.contains(&c) {
-            true => least(c),
-            false => usize::from(widths[c]),
-        })
-        .collect();
+    let mut given: Vec<usize> = (0..n).map(|c| need(c, room, whole)).collect();
     let mut spare = width.saturating_sub(
-        (0..widths.len())
+        (0..n)
             .filter(|c| shown[*c])
             .map(|c| given[c] + 3)
             .sum::<usize>()
             + 1,
     );
     while spare > 0 {
-        let short: Vec<usize> = (0..widths.len())
-            .filter(|c| shown[*c] && wrap.contains(c) && given[*c] < usize::from(widths[*c]))
+        let short: Vec<usize> = (0..n)
+            .filter(|c| shown[*c] && wrap.contains(c) && given[*c] < widths[*c])
             .collect();
         if short.is_empty() {
             break;
@@ -1141,13 +1156,14 @@ pub fn catalogs(
     writeln!(w, "{t}")
 }
 
-/// A table of text cells (a report's): every column but the first right-aligned, fitted to the
-/// screen with the `wrap` columns as free text and nothing hidden.
+/// A table of text cells (a report's): every column but the first and the free text (`wrap`)
+/// right-aligned, fitted to the screen like every table.
 pub fn plain(
     w: &mut dyn Write,
     screen: &Screen,
     header: &[&str],
     rows: &[Vec<String>],
+    give_way: &[&str],
     wrap: &[&str],
 ) -> io::Result<()> {
     let mut t = table(screen, header.iter().copied());
@@ -1158,7 +1174,7 @@ pub fn plain(
         .filter(|c| !wrap.contains(&header[*c]))
         .collect();
     right(&mut t, &numbers);
-    fit(&mut t, screen, &[], wrap);
+    fit(&mut t, screen, give_way, wrap);
     writeln!(w, "{t}")
 }
 

@@ -21,6 +21,9 @@ const COMMANDS: &[&str] = &[
     "catalog list",
     "check",
     "doctor",
+    "report",
+    "report --by account",
+    "report --by product --year 2025",
 ];
 
 fn on_example(env: &Env, columns: Option<&str>, line: &str) -> Run {
