@@ -124,9 +124,18 @@ fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&str]) {
         }
         Some(shown)
     };
-    let chosen = [(24, true), (0, true), (0, false)]
-        .into_iter()
-        .find_map(|(room, whole)| hide(room, whole).map(|s| (s, room, whole)));
+    let hidden = |shown: &[bool]| shown.iter().filter(|s| !**s).count();
+    // One more column given up is better than free text wrapped: everything whole first, when
+    // that hides at most one column more than room for a few words a line does.
+    let with_room = hide(24, true);
+    let whole_text = hide(usize::MAX, true)
+        .filter(|s| with_room.as_ref().is_none_or(|r| hidden(s) <= hidden(r) + 1))
+        .map(|s| (s, usize::MAX, true));
+    let chosen = whole_text.or_else(|| {
+        [(24, true), (0, true), (0, false)]
+            .into_iter()
+            .find_map(|(room, whole)| hide(room, whole).map(|s| (s, room, whole)))
+    });
     let Some((shown, room, whole)) = chosen else {
         // Even the least does not fit: every column that can give way does, and the rest
         // wraps where comfy-table chooses.
@@ -843,7 +852,8 @@ pub fn remaining(
     fit(
         &mut t,
         screen,
-        &["Allowance", "Refunded", "Charged", "Days left"],
+        // What this table is for, charged, refunded and left, goes last.
+        &["Allowance", "Days left", "Runs out", "Refunded", "Charged"],
         &["Plan", "Left"],
     );
     writeln!(w, "{t}")?;
