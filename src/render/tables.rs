@@ -129,7 +129,11 @@ fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&str]) {
     // that hides at most one column more than room for a few words a line does.
     let with_room = hide(24, true);
     let whole_text = hide(usize::MAX, true)
-        .filter(|s| with_room.as_ref().is_none_or(|r| hidden(s) <= hidden(r) + 1))
+        .filter(|s| {
+            with_room
+                .as_ref()
+                .is_none_or(|r| hidden(s) <= hidden(r) + 1)
+        })
         .map(|s| (s, usize::MAX, true));
     let chosen = whole_text.or_else(|| {
         [(24, true), (0, true), (0, false)]

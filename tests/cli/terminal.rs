@@ -60,6 +60,7 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
         .env_clear()
         .env("PATH", path)
         .env("HOME", env.dir())
+        .env("XDG_CONFIG_HOME", env.dir().join("xdg"))
         .env("LINE", line)
         .output()
         .unwrap();
@@ -132,6 +133,27 @@ fn bash_completes_every_level_and_the_values_in_the_state() {
     has(&on("--as eng"), &["engineer@outlook.com"], "--as");
     has(&on("offer renew "), &["gold-cloud-platform"], "offer renew");
     assert!(!on("contract show ").iter().any(|o| o.starts_with("INC-")));
+    // Profile names from the config folder.
+    let config = env.dir().join("xdg");
+    let made = Command::new(env!("CARGO_BIN_EXE_partner-support"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.dir())
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["--profile", "fabrikam"])
+        .args(&crate::support::INIT_CONTOSO[..5])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    has(
+        &bash_offers(&env, "partner-support --profile fab"),
+        &["fabrikam"],
+        "--profile",
+    );
     // No state: no values to offer (options only), and nothing made.
     let empty = Env::new();
     let missing = empty.state().display().to_string();
