@@ -54,23 +54,17 @@ _clap_complete_partner_support partner-support "${{COMP_WORDS[COMP_CWORD]}}" "${
 printf '%s\n' "${{COMPREPLY[@]}}""#,
         script = script.display()
     );
-    let out = Command::new("bash")
-        .arg("-c")
+    let mut bash = Command::new("bash");
+    bash.arg("-c")
         .arg(driver)
         .env_clear()
         .env("PATH", path)
         .env("HOME", env.dir())
         .env("XDG_CONFIG_HOME", env.dir().join("xdg"))
-        .env("LINE", line)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+        .env("LINE", line);
+    let run = crate::support::run_command(&mut bash);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
         .lines()
         .filter(|l| !l.is_empty())
         .map(|l| l.split('\t').next().unwrap().trim().to_string())
