@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::domain::state::State;
-use crate::store::Store;
+use crate::store::{Store, config_dir, profile_path};
 
 /// The variable that asks the binary for completions instead of running a command.
 pub const VAR: &str = "PARTNER_SUPPORT_COMPLETE";
@@ -40,28 +40,18 @@ fn option(words: &[OsString], name: &str) -> Option<OsString> {
     found
 }
 
-/// The config folder, where profiles live.
-fn config_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "partner-support").map(|d| d.config_dir().to_path_buf())
-}
-
 /// The state the line would use: `--state`, else `--profile`, else their variables, else the
 /// default one. Read as every read is, with no lock taken and nothing written.
 fn state() -> Option<State> {
     let words = line();
     let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let profile = |name: OsString| Some(profile_path(&config_dir()?, &name.to_string_lossy()));
     let path = match (option(&words, "state"), option(&words, "profile")) {
         (Some(path), _) => PathBuf::from(path),
-        (None, Some(profile)) => config_dir()?
-            .join("profiles")
-            .join(profile)
-            .join("state.json"),
+        (None, Some(name)) => profile(name)?,
         (None, None) => match (env("PARTNER_SUPPORT_STATE"), env("PARTNER_SUPPORT_PROFILE")) {
             (Some(path), _) => PathBuf::from(path),
-            (None, Some(profile)) => config_dir()?
-                .join("profiles")
-                .join(profile)
-                .join("state.json"),
+            (None, Some(name)) => profile(name)?,
             (None, None) => config_dir()?.join("state.json"),
         },
     };

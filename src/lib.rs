@@ -33,9 +33,7 @@ fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
 
 /// The platform's config folder for partner-support.
 fn config_dir() -> Result<PathBuf, Error> {
-    directories::ProjectDirs::from("", "", "partner-support")
-        .map(|d| d.config_dir().to_path_buf())
-        .ok_or(Error::NoConfigDir)
+    store::config_dir().ok_or(Error::NoConfigDir)
 }
 
 /// The state file: `--state`, else the profile's, else the default one; a flag on the command
@@ -51,7 +49,7 @@ fn state_path(cli: &Cli, may_begin: bool) -> Result<PathBuf, Error> {
         (_, Some(name)) => name,
         (None, None) => return Ok(config_dir()?.join("state.json")),
     };
-    let path = commands::profile_path(&config_dir()?, profile);
+    let path = store::profile_path(&config_dir()?, &profile.to_string());
     if !may_begin && !path.exists() {
         return Err(Error::UnknownProfile {
             name: profile.to_string(),

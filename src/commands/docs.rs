@@ -228,7 +228,8 @@ pub fn man(ctx: &mut super::Ctx, dir: Option<&Path>) -> Result<(), Error> {
     }
     let pages = pages()?;
     for (name, text) in &pages {
-        write_page(&dir.join(name), text).map_err(|e| {
+        // Manual pages are for everyone to read.
+        crate::store::write_whole(&dir.join(name), text, 0o644).map_err(|e| {
             Error::BadOutput(format!("cannot write `{}`: {e}", dir.join(name).display()))
         })?;
     }
@@ -237,23 +238,5 @@ pub fn man(ctx: &mut super::Ctx, dir: Option<&Path>) -> Result<(), Error> {
         pages.len(),
         dir.display()
     ))?;
-    Ok(())
-}
-
-/// A manual page, readable by everyone, whole or not at all.
-fn write_page(path: &Path, text: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".partner-support-")
-        .tempfile_in(dir)?;
-    tmp.write_all(text)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -24,7 +24,7 @@ use std::io::{self, Write};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-pub use profile::{profile_path, profiles};
+pub use profile::profiles;
 
 use crate::cli::Command;
 use crate::domain::state::{HistoryEntry, State};
@@ -214,7 +214,7 @@ pub fn write_output(
     let Some(path) = output else {
         return Ok(ctx.out.write_all(bytes)?);
     };
-    crate::store::write_private(path, bytes).map_err(|e| {
+    crate::store::write_whole(path, bytes, 0o600).map_err(|e| {
         Error::BadOutput(format!(
             "cannot write the {what} to `{}`: {e}",
             path.display()

@@ -2,7 +2,7 @@
 //! after several; `profile list` shows them.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::cli::ProfileCommand;
@@ -11,15 +11,6 @@ use crate::error::Error;
 use crate::render;
 use crate::render::json::{ProfileJson, ProfilesJson};
 use crate::store::Store;
-
-/// A profile's state file: `profiles/NAME/state.json` in the config folder, so its backup,
-/// lock and history sit beside it and apart from every other profile's.
-pub fn profile_path(config_dir: &Path, name: &ProfileName) -> PathBuf {
-    config_dir
-        .join("profiles")
-        .join(name.to_string())
-        .join("state.json")
-}
 
 /// Runs `profile …`.
 pub fn profiles(
@@ -48,7 +39,7 @@ pub fn profiles(
     names.sort();
     for name in names {
         let parsed: ProfileName = name.parse().expect("filtered above");
-        let path = profile_path(config_dir, &parsed);
+        let path = crate::store::profile_path(config_dir, &parsed.to_string());
         if path.exists() {
             let current = selected == Some(&parsed);
             found.push((name, path, current));

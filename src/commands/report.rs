@@ -1,44 +1,14 @@
 //! `report`: what was used in a period, in the format asked for, on stdout or in a private file.
 
-use chrono::{Datelike, NaiveDate};
-
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::domain::refusal::Refusal;
 use crate::domain::usage::Period;
 use crate::error::Error;
 use crate::render::report;
 
 /// Runs `report`.
 pub fn report(ctx: &mut super::Ctx, args: ReportArgs) -> Result<(), Error> {
+    let period = Period::asked(args.year, args.since, args.until, ctx.today)?;
     let today = ctx.today;
-    let first_of = |year: i32| NaiveDate::from_ymd_opt(year, 1, 1).expect("a year in range");
-    let (since, until) = match args.year {
-        Some(year) => (
-            first_of(year),
-            NaiveDate::from_ymd_opt(year, 12, 31).expect("a year in range"),
-        ),
-        None => (
-            args.since.unwrap_or_else(|| first_of(today.year())),
-            args.until.unwrap_or(today),
-        ),
-    };
-    if since > today {
-        return Err(Refusal::BadCombination(format!(
-            "the period starts on {since}, after today ({today}): nothing has been used in it yet"
-        ))
-        .into());
-    }
-    if until < since {
-        return Err(Refusal::BadCombination(format!(
-            "`--until {until}` is before `--since {since}`: a period's last day comes on or after its first"
-        ))
-        .into());
-    }
-    // What has not happened yet is not reported: the period ends today at the latest.
-    let period = Period {
-        since,
-        until: until.min(today),
-    };
     let loaded = ctx.load()?;
     let state = &loaded.state;
     let org = state.require_organization()?.clone();

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::contract::{Allowance, Scope, Status};
 use super::incident::Incident;
+use super::refusal::Refusal;
 use super::state::{ContractView, State};
 use super::values::Id;
 
@@ -49,6 +50,48 @@ pub struct Period {
 }
 
 impl Period {
+    /// The period a report asks for: calendar year `year`, or `since` (default: 1 January of
+    /// today's year) to `until` (default: today). It never runs past today: what has not
+    /// happened is not reported. Refused (a usage error) when it ends before it starts or starts
+    /// after today.
+    pub fn asked(
+        year: Option<i32>,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Period, Refusal> {
+        use chrono::Datelike;
+        let day = |y: i32, m: u32, d: u32| {
+            NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+                Refusal::BadCombination(format!("the year {y} has no {m:02}-{d:02}"))
+            })
+        };
+        let (since, until) = match year {
+            Some(y) => (day(y, 1, 1)?, day(y, 12, 31)?),
+            None => (
+                match since {
+                    Some(d) => d,
+                    None => day(today.year(), 1, 1)?,
+                },
+                until.unwrap_or(today),
+            ),
+        };
+        if since > today {
+            return Err(Refusal::BadCombination(format!(
+                "the period starts on {since}, after today ({today}): nothing has been used in it yet"
+            )));
+        }
+        if until < since {
+            return Err(Refusal::BadCombination(format!(
+                "`--until {until}` is before `--since {since}`: a period's last day comes on or after its first"
+            )));
+        }
+        Ok(Period {
+            since,
+            until: until.min(today),
+        })
+    }
+
     /// Whether `day` is in it.
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.since <= day && day <= self.until
@@ -440,6 +483,46 @@ mod tests {
             .find(|b| b.contract_id == "OLD")
             .unwrap();
         assert_eq!(old.lapsed, Some(8));
+    }
+
+    #[test]
+    fn the_period_asked_ends_today_at_the_latest() {
+        let today = d("2026-11-25");
+        // Year, since, until: the period, or what the refusal says.
+        type Case = (
+            Option<i32>,
+            Option<&'static str>,
+            Option<&'static str>,
+            Result<(&'static str, &'static str), &'static str>,
+        );
+        let cases: [Case; 6] = [
+            (None, None, None, Ok(("2026-01-01", "2026-11-25"))),
+            (Some(2025), None, None, Ok(("2025-01-01", "2025-12-31"))),
+            (Some(2026), None, None, Ok(("2026-01-01", "2026-11-25"))),
+            (
+                None,
+                Some("2026-07-01"),
+                Some("2027-01-01"),
+                Ok(("2026-07-01", "2026-11-25")),
+            ),
+            (None, Some("2026-12-01"), None, Err("after today")),
+            (
+                None,
+                Some("2026-06-01"),
+                Some("2026-05-01"),
+                Err("is before"),
+            ),
+        ];
+        for (year, since, until, expected) in cases {
+            let got = Period::asked(year, since.map(d), until.map(d), today);
+            match (got, expected) {
+                (Ok(p), Ok((s, u))) => assert_eq!((p.since, p.until), (d(s), d(u))),
+                (Err(e), Err(why)) => assert!(e.to_string().contains(why), "{e}"),
+                (got, expected) => {
+                    panic!("{year:?} {since:?} {until:?}: {got:?}, not {expected:?}")
+                }
+            }
+        }
     }
 
     #[test]

@@ -357,10 +357,22 @@ pub(super) fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Writes `bytes` to `path` as a file only its owner can read (a report may hold names and
-/// e-mail addresses): whole or not at all, through a temp file in the same folder renamed over
-/// it, so that a link planted at `path` is replaced, never written through.
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// The platform's config folder for partner-support, where the default state and the
+/// profiles live.
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "partner-support").map(|d| d.config_dir().to_path_buf())
+}
+
+/// The state file of profile `name` in `config_dir`.
+pub fn profile_path(config_dir: &Path, name: &str) -> PathBuf {
+    config_dir.join("profiles").join(name).join("state.json")
+}
+
+/// Writes `bytes` to `path` whole or not at all, with permissions `mode`: through a temp file
+/// in the same folder (made 0600, removed if anything fails) renamed over it, so that a link
+/// planted at `path` is replaced, never written through. A report or calendar is 0600 (it may
+/// hold names and e-mail addresses); a manual page is 0644.
+pub fn write_whole(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -372,11 +384,18 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
             "it is a folder",
         ));
     }
-    // Made 0600 from the start, and removed if anything below fails.
     let mut tmp = tempfile::Builder::new()
         .prefix(".partner-support-")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
