@@ -103,7 +103,7 @@ impl Error {
             Error::BadCatalog(_) => Some(
                 "docs/catalog.md describes the format; `partner-support catalog check FILE` lists every problem with its line".into(),
             ),
-            Error::BadOutput(_) => Some("`-o` needs a folder that exists and can be written".into()),
+            Error::BadOutput(_) => Some("`-o FILE` and `man --dir DIR` write into a folder that exists and that you can write to".into()),
             Error::Output(_) | Error::Findings(_) => None,
         }
     }
