@@ -18,6 +18,7 @@ pub mod offer;
 pub mod plans;
 pub mod refusal;
 pub mod state;
+pub mod three_way;
 pub mod tickets;
 pub mod usage;
 pub mod values;

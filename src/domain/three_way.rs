@@ -1,0 +1,438 @@
+//! The three-way merge of two copies of a state with their common ancestor, for a team that
+//! keeps one record in git or a synced folder: a record added on either side is kept; the same
+//! change on both sides is one change; a record changed differently on both sides is a conflict;
+//! incidents both sides numbered alike are renumbered on one side, the same whichever side is
+//! "ours"; and the result must keep every rule, or it is a conflict too.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::incident::{Incident, IncidentId};
+use super::lifecycle::Lifecycle;
+use super::state::State;
+
+/// One copy of the state with the whole record of every incident.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// The state.
+    pub state: State,
+    /// Every incident, in ID order.
+    pub incidents: Vec<Incident>,
+}
+
+/// What a merge made.
+#[derive(Debug, Clone)]
+pub struct MergedSides {
+    /// The merged state, every incident held whole.
+    pub state: State,
+    /// Incidents numbered alike on both sides: the one renumbered, from and to.
+    pub renumbered: Vec<(IncidentId, IncidentId)>,
+    /// Records the other side added or changed, by kind (for the summary).
+    pub taken: usize,
+}
+
+/// Merges the values of one kind of record by `key`: for each key, the side that changed it
+/// from `base` wins, both sides alike are one, and both changed differently is a conflict
+/// (`what` names the record).
+fn by_key<K: Ord + Clone, T: PartialEq + Clone>(
+    base: &[T],
+    ours: &[T],
+    theirs: &[T],
+    key: impl Fn(&T) -> K,
+    what: impl Fn(&K) -> String,
+    conflicts: &mut Vec<String>,
+    taken: &mut usize,
+) -> Vec<T> {
+    let index =
+        |items: &[T]| -> BTreeMap<K, T> { items.iter().map(|i| (key(i), i.clone())).collect() };
+    let (b, o, t) = (index(base), index(ours), index(theirs));
+    let keys: BTreeSet<&K> = b.keys().chain(o.keys()).chain(t.keys()).collect();
+    let mut merged = Vec::new();
+    for k in keys {
+        let (b, o, t) = (b.get(k), o.get(k), t.get(k));
+        let kept = if o == t || t == b {
+            o
+        } else if o == b {
+            *taken += 1;
+            t
+        } else {
+            conflicts.push(match (b, o, t) {
+                (None, _, _) => format!("{} was added differently on both sides", what(k)),
+                (Some(_), None, _) | (Some(_), _, None) => {
+                    format!(
+                        "{} was removed on one side and changed on the other",
+                        what(k)
+                    )
+                }
+                _ => format!("{} was changed differently on both sides", what(k)),
+            });
+            o
+        };
+        merged.extend(kept.cloned());
+    }
+    merged
+}
+
+/// An incident without its ID: what two sides compare to tell one incident from two.
+fn content(i: &Incident) -> Incident {
+    Incident {
+        id: IncidentId(0),
+        ..i.clone()
+    }
+}
+
+/// Renumbers the incidents `ours` and `theirs` both added under one ID: of each pair the one
+/// that sorts later (opened later, then by its content) takes the next free ID, so the result
+/// does not depend on which side is which. An incident with a case number the other side added
+/// too is the same incident, not a second one (kept once when the two agree).
+fn renumber(
+    base: &[Incident],
+    ours: &mut Vec<Incident>,
+    theirs: &mut Vec<Incident>,
+    conflicts: &mut Vec<String>,
+) -> Vec<(IncidentId, IncidentId)> {
+    let in_base: BTreeSet<IncidentId> = base.iter().map(|i| i.id).collect();
+    let added = |side: &[Incident]| -> Vec<Incident> {
+        side.iter()
+            .filter(|i| !in_base.contains(&i.id))
+            .cloned()
+            .collect()
+    };
+    // The same Microsoft case recorded on both sides: one incident.
+    let ours_by_case: BTreeMap<String, Incident> = added(ours)
+        .into_iter()
+        .filter_map(|i| Some((i.case_number.as_ref()?.to_string(), i)))
+        .collect();
+    let mut dropped = BTreeSet::new();
+    for t in added(theirs) {
+        let Some(o) = t
+            .case_number
+            .as_ref()
+            .and_then(|c| ours_by_case.get(c.as_str()))
+        else {
+            continue;
+        };
+        if content(o) == content(&t) {
+            dropped.insert(t.id);
+        } else if o.id != t.id {
+            conflicts.push(format!(
+                "case {} was recorded on both sides, as {} and as {}, differently",
+                t.case_number
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                o.id,
+                t.id
+            ));
+        }
+    }
+    theirs.retain(|i| !dropped.contains(&i.id));
+    let ours_added: BTreeMap<IncidentId, Incident> =
+        added(ours).into_iter().map(|i| (i.id, i)).collect();
+    let first_free = ours
+        .iter()
+        .chain(theirs.iter())
+        .map(|i| i.id.0)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut renumbered = Vec::new();
+    let clashes: Vec<IncidentId> = added(theirs)
+        .into_iter()
+        .filter(|t| {
+            ours_added
+                .get(&t.id)
+                .is_some_and(|o| content(o) != content(t))
+        })
+        .map(|t| t.id)
+        .collect();
+    for (id, next) in clashes.into_iter().zip(first_free..) {
+        let o = ours_added[&id].clone();
+        let t = theirs
+            .iter()
+            .find(|i| i.id == id)
+            .cloned()
+            .expect("a clash is theirs");
+        let later_is_ours = (o.opened_on, format!("{o:?}")) > (t.opened_on, format!("{t:?}"));
+        let side = if later_is_ours {
+            &mut *ours
+        } else {
+            &mut *theirs
+        };
+        let moved = side
+            .iter_mut()
+            .find(|i| i.id == id)
+            .expect("the clash is on this side");
+        moved.id = IncidentId(next);
+        renumbered.push((id, IncidentId(next)));
+    }
+    ours.sort_by_key(|i| i.id);
+    theirs.sort_by_key(|i| i.id);
+    renumbered
+}
+
+/// A conflict when one value (the organization, the catalog) changed differently on both sides.
+fn single<T: PartialEq>(b: &T, o: &T, t: &T, what: &str, conflicts: &mut Vec<String>) {
+    if !(o == t || t == b || o == b) {
+        conflicts.push(format!("{what} was changed differently on both sides"));
+    }
+}
+
+/// Merges `ours` and `theirs` with their common ancestor `base`. `Err` lists every conflict,
+/// each naming its records; nothing is merged then.
+pub fn merge_sides(
+    base: &Side,
+    ours: &Side,
+    theirs: &Side,
+    lifecycle: &Lifecycle,
+) -> Result<MergedSides, Vec<String>> {
+    let mut conflicts = Vec::new();
+    let mut taken = 0;
+    let (b, o, t) = (&base.state, &ours.state, &theirs.state);
+    single(
+        &b.organization,
+        &o.organization,
+        &t.organization,
+        "the organization",
+        &mut conflicts,
+    );
+    single(
+        &b.catalog,
+        &o.catalog,
+        &t.catalog,
+        "the catalog",
+        &mut conflicts,
+    );
+    let mut state = o.clone();
+    if o.organization == b.organization {
+        state.organization = t.organization.clone();
+    }
+    if o.catalog == b.catalog {
+        state.catalog = t.catalog.clone();
+    }
+    state.accounts = by_key(
+        &b.accounts,
+        &o.accounts,
+        &t.accounts,
+        |a| a.email.clone(),
+        |e| format!("account `{e}`"),
+        &mut conflicts,
+        &mut taken,
+    );
+    state.offers = by_key(
+        &b.offers,
+        &o.offers,
+        &t.offers,
+        |x| x.name(),
+        |n| format!("offer `{n}`"),
+        &mut conflicts,
+        &mut taken,
+    );
+    state.pending = by_key(
+        &b.pending,
+        &o.pending,
+        &t.pending,
+        |p| p.benefit.clone(),
+        |n| format!("the pending activation of `{n}`"),
+        &mut conflicts,
+        &mut taken,
+    );
+    state.contracts = by_key(
+        &b.contracts,
+        &o.contracts,
+        &t.contracts,
+        |c| c.contract_id.clone(),
+        |c| format!("contract `{c}`"),
+        &mut conflicts,
+        &mut taken,
+    );
+    let (mut ours_incidents, mut theirs_incidents) =
+        (ours.incidents.clone(), theirs.incidents.clone());
+    let renumbered = renumber(
+        &base.incidents,
+        &mut ours_incidents,
+        &mut theirs_incidents,
+        &mut conflicts,
+    );
+    let incidents = by_key(
+        &base.incidents,
+        &ours_incidents,
+        &theirs_incidents,
+        |i| i.id,
+        |id| format!("incident {id}"),
+        &mut conflicts,
+        &mut taken,
+    );
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    let new: Vec<Incident> = incidents
+        .iter()
+        .filter(|i| !ours.incidents.iter().any(|o| o == *i))
+        .cloned()
+        .collect();
+    state.incidents = incidents.into_iter().collect();
+    state.revision = o.revision.max(t.revision);
+    state.normalize();
+    let problems = state.problems();
+    if !problems.is_empty() {
+        return Err(problems
+            .into_iter()
+            .map(|p| format!("the merged records would break a rule: {p}"))
+            .collect());
+    }
+    // Each incident the other side brings, chargeable on the day it was opened (R8).
+    let breaches = state.breaches(&new, lifecycle);
+    if !breaches.is_empty() {
+        return Err(breaches
+            .into_iter()
+            .map(|b| {
+                format!(
+                    "the merged records would break a rule: {}: {}",
+                    b.incident, b.message
+                )
+            })
+            .collect());
+    }
+    Ok(MergedSides {
+        state,
+        renumbered,
+        taken,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contract::{Allowance, Coverage};
+    use crate::domain::incident::{Refund, RefundReason};
+    use crate::domain::testing::{contract, d, incident, org};
+
+    fn side(state: &State, incidents: &[Incident]) -> Side {
+        let mut state = state.clone();
+        state.incidents = incidents.iter().cloned().collect();
+        Side {
+            state,
+            incidents: incidents.to_vec(),
+        }
+    }
+
+    fn opened(n: u32, on: &str, title: &str) -> Incident {
+        let mut i = incident(n, Some("P5"));
+        i.opened_on = d(on);
+        i.title = title.parse().unwrap();
+        i
+    }
+
+    fn five_pack() -> State {
+        let mut s = org();
+        s.contracts = vec![contract(
+            "P5",
+            Coverage::Cloud,
+            Allowance::Incidents(5),
+            "2026-01-01",
+            "2026-12-31",
+        )];
+        s
+    }
+
+    #[test]
+    fn both_sides_adding_incident_two_keeps_both_renumbering_the_later_whichever_side_it_is() {
+        let s = five_pack();
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let ours = side(
+            &s,
+            &[
+                opened(1, "2026-03-01", "Base"),
+                opened(2, "2026-03-05", "Ours"),
+            ],
+        );
+        let theirs = side(
+            &s,
+            &[
+                opened(1, "2026-03-01", "Base"),
+                opened(2, "2026-03-04", "Theirs"),
+            ],
+        );
+        for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
+            let m = merge_sides(&base, a, b, &Lifecycle::default()).unwrap();
+            // "Ours" was opened later: it moves to INC-0003, on either side of the merge.
+            assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
+            let titles: Vec<(u32, String)> = m
+                .state
+                .incidents
+                .iter()
+                .map(|h| {
+                    (
+                        h.id.0,
+                        m.state.incidents.record(h.id).unwrap().title.to_string(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                titles,
+                [(1, "Base".into()), (2, "Theirs".into()), (3, "Ours".into())]
+            );
+            assert_eq!(m.state.usage(&m.state.contracts[0]).used(), 3);
+        }
+    }
+
+    #[test]
+    fn one_change_made_on_both_sides_is_one_and_a_case_recorded_twice_is_one_incident() {
+        let s = five_pack();
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let mut closed = opened(1, "2026-03-01", "Base");
+        closed.closed_on = Some(d("2026-03-09"));
+        let mut case = opened(2, "2026-03-05", "Case");
+        case.case_number = Some("2603050010001".parse().unwrap());
+        let mut same_case = case.clone();
+        same_case.id = IncidentId(3);
+        let ours = side(&s, &[closed.clone(), case]);
+        let theirs = side(&s, &[closed, opened(2, "2026-03-02", "Other"), same_case]);
+        let m = merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap();
+        // Theirs' copy of the case (its INC-0003) is ours' INC-0002: dropped. Theirs' INC-0002
+        // ("Other", opened earlier) keeps its number; ours' case moves to the next free one.
+        assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
+        assert_eq!(m.state.incidents.len(), 3);
+    }
+
+    #[test]
+    fn true_conflicts_name_their_records_and_the_rules_are_kept() {
+        let s = five_pack();
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let refunded = |reason| {
+            let mut i = opened(1, "2026-03-01", "Base");
+            i.refund = Some(Refund {
+                on: d("2026-03-10"),
+                reason,
+                by: None,
+            });
+            i
+        };
+        let ours = side(&s, &[refunded(RefundReason::Duplicate)]);
+        let theirs = side(&s, &[refunded(RefundReason::ProductBug)]);
+        assert_eq!(
+            merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap_err(),
+            ["incident INC-0001 was changed differently on both sides"]
+        );
+        // Both spend the last incident of the 5-pack.
+        let four: Vec<Incident> = (1..=4)
+            .map(|n| opened(n, "2026-03-01", &format!("n{n}")))
+            .collect();
+        let with = |title: &str| {
+            let mut all = four.clone();
+            all.push(opened(5, "2026-04-01", title));
+            side(&s, &all)
+        };
+        let errors = merge_sides(
+            &side(&s, &four),
+            &with("Ours"),
+            &with("Theirs"),
+            &Lifecycle::default(),
+        )
+        .unwrap_err();
+        assert!(
+            errors[0].contains("more incidents charged (6) than it grants (5)"),
+            "{errors:?}"
+        );
+    }
+}
