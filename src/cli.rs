@@ -316,6 +316,18 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &["partner-support calendar -o ~/partner-support.ics"],
     ),
     (
+        "team",
+        &["partner-support --state records/state.json team init"],
+    ),
+    (
+        "team init",
+        &["partner-support --state records/state.json team init"],
+    ),
+    (
+        "merge-driver",
+        &["git config merge.partner-support.driver \"partner-support merge-driver %O %A %B %P\""],
+    ),
+    (
         "export",
         &[
             "partner-support export > backup.json",
@@ -326,7 +338,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         "import",
         &[
             "partner-support import backup.json",
-            "partner-support -n import incidents.csv",
+            "partner-support -n import --from azure-tickets tickets.json",
         ],
     ),
 ];
@@ -526,10 +538,40 @@ pub enum Command {
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// A team on one record in git: `team init` sets up the merge drivers, attributes and ignores
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// The three-way merge git runs for the state file (and with --history, its history log);
+    /// `team init` sets git up to call it
+    MergeDriver(MergeDriverArgs),
     /// Write records to stdout: JSON (what `import` reads back) or CSV for a spreadsheet
     Export(ExportArgs),
     /// Merge a previous `export --format json` (or an incidents CSV) into this state: all or nothing
     Import(ImportArgs),
+}
+
+/// `team …`.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Set up this git repository for the state file: `.gitattributes`, `.gitignore` entries and
+    /// the local git config of the merge drivers; says what it did, and does nothing twice
+    Init,
+}
+
+/// `merge-driver`.
+#[derive(Debug, Args)]
+pub struct MergeDriverArgs {
+    /// The files are history logs, not state files
+    #[arg(long)]
+    pub history: bool,
+    /// The common ancestor's copy (git's %O)
+    pub base: PathBuf,
+    /// This side's copy, which the merge is written over (git's %A)
+    pub ours: PathBuf,
+    /// The other side's copy (git's %B)
+    pub theirs: PathBuf,
+    /// The file's path in the repository (git's %P), for messages
+    pub path: Option<String>,
 }
 
 /// `products …`.

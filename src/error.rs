@@ -55,6 +55,15 @@ pub enum Error {
     /// A report or calendar that cannot be written where `-o` says.
     #[error("{0}")]
     BadOutput(String),
+    /// A merge that needs a person: the records changed differently on both sides, or the
+    /// result would break a rule.
+    #[error("cannot merge `{path}`: {}", conflicts.join("; "))]
+    MergeConflicts {
+        /// The file's path in the repository.
+        path: String,
+        /// Each conflict, naming its records.
+        conflicts: Vec<String>,
+    },
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -66,7 +75,7 @@ impl Error {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
             Error::BadLifecycle(_) | Error::BadCatalog(_) => EXIT_USAGE,
-            Error::BadOutput(_) => EXIT_ERROR,
+            Error::BadOutput(_) | Error::MergeConflicts { .. } => EXIT_ERROR,
             Error::Refused(_) => EXIT_REFUSED,
             Error::Store(_)
             | Error::Output(_)
@@ -104,6 +113,9 @@ impl Error {
                 "docs/catalog.md describes the format; `partner-support catalog check FILE` lists every problem with its line".into(),
             ),
             Error::BadOutput(_) => Some("`-o FILE` and `man --dir DIR` write into a folder that exists and that you can write to".into()),
+            Error::MergeConflicts { .. } => Some(
+                "git left its conflict markers in the file: keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean".into(),
+            ),
             Error::Output(_) | Error::Findings(_) => None,
         }
     }

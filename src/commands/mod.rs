@@ -16,6 +16,7 @@ mod products;
 mod profile;
 mod report;
 mod status;
+pub mod team;
 mod transfer;
 mod undo;
 
@@ -242,6 +243,10 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Doctor(args) => doctor::doctor(ctx, args),
         Command::Check(args) => check::check(ctx, args),
         Command::Report(args) => report::report(ctx, args),
+        Command::Team(c) => team::team(ctx, c),
+        Command::MergeDriver(args) => {
+            team::merge_driver(&args, ctx.today, ctx.lifecycle.as_deref())
+        }
         Command::Calendar { output } => calendar::calendar(ctx, output),
         Command::History(args) => history::history(ctx, args),
         Command::Undo => undo::undo(ctx),

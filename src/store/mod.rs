@@ -8,6 +8,7 @@ pub mod health;
 pub mod history;
 pub mod lifecycle;
 mod lock;
+pub mod team;
 
 use std::fs::{self, File};
 use std::io;

@@ -27,6 +27,7 @@ mod report;
 mod security;
 mod sequences;
 mod store;
+mod team;
 mod terminal;
 mod tickets;
 mod transfer;

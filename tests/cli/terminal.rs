@@ -316,7 +316,7 @@ fn each_help_lists_its_own_options_then_points_to_the_global_ones_and_ends_with_
         let first = examples.lines().next().unwrap().trim();
         assert!(
             first.starts_with(&format!("partner-support {path}"))
-                || first.contains(&format!(" {path} ")),
+                || first.contains(&format!(" {path}")),
             "{path}: {first}"
         );
         for line in examples.lines() {

@@ -1,0 +1,233 @@
+//! `merge-driver` and `team init`: one record for a team, merged by git. The merge is the
+//! domain's (`domain/three_way.rs`); the copies are read and written by `store/team.rs`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::cli::{MergeDriverArgs, TeamCommand};
+use crate::domain::state::HistoryEntry;
+use crate::domain::three_way::merge_sides;
+use crate::error::Error;
+use crate::store::team;
+
+/// The name git knows the state file's driver by.
+pub const DRIVER: &str = "partner-support";
+/// The name git knows the history log's driver by.
+pub const HISTORY_DRIVER: &str = "partner-support-history";
+
+/// `merge-driver [--history] BASE OURS THEIRS [PATH]`: git's three copies in, the merge written
+/// over OURS; on a conflict, git's usual conflict markers there instead, a report on stderr and
+/// exit 1, for a person to resolve.
+pub fn merge_driver(
+    args: &MergeDriverArgs,
+    today: NaiveDate,
+    lifecycle: Option<&Path>,
+) -> Result<(), Error> {
+    let path = args
+        .path
+        .clone()
+        .unwrap_or_else(|| args.ours.display().to_string());
+    let conflict = |conflicts: Vec<String>| {
+        // Git's own markers in the file, so that a person sees both sides where they differ.
+        let _ = Process::new("git")
+            .arg("merge-file")
+            .args(["-L", "ours", "-L", "base", "-L", "theirs"])
+            .arg(&args.ours)
+            .arg(&args.base)
+            .arg(&args.theirs)
+            .status();
+        Error::MergeConflicts {
+            path: path.clone(),
+            conflicts,
+        }
+    };
+    if args.history {
+        let read = |p: &Path| {
+            std::fs::read_to_string(p)
+                .map_err(|e| Error::BadOutput(format!("cannot read `{}`: {e}", p.display())))
+        };
+        let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
+            .map_err(|e| conflict(vec![e]))?;
+        return write_over(&args.ours, merged.as_bytes());
+    }
+    let base = team::read_side(&args.base)?;
+    let ours = team::read_side(&args.ours)?;
+    let theirs = team::read_side(&args.theirs)?;
+    let lifecycle =
+        crate::store::lifecycle::read(lifecycle, Path::new(&path)).map_err(Error::BadLifecycle)?;
+    let mut merged = merge_sides(&base, &ours, &theirs, &lifecycle).map_err(conflict)?;
+    // The merge is a change of its own, numbered after every change of both sides (as the
+    // merged history log numbers them), and kept in the file until a change logs it.
+    let revision = ours.state.revision + theirs.state.revision
+        - base
+            .state
+            .revision
+            .min(ours.state.revision)
+            .min(theirs.state.revision)
+        + 1;
+    let mut summary = format!(
+        "merged {path}: {} record{} from the other side",
+        merged.taken,
+        if merged.taken == 1 { "" } else { "s" }
+    );
+    for (from, to) in &merged.renumbered {
+        let _ = write!(summary, "; renumbered {from} as {to}");
+    }
+    merged.state.revision = revision;
+    merged.state.last_change = Some(HistoryEntry {
+        revision,
+        at: Utc::now(),
+        as_of: today,
+        account: merged.state.current_account.clone(),
+        action: "merge".into(),
+        summary,
+        balances: Vec::new(),
+    });
+    let bytes = team::sealed(&merged.state, &args.ours)?;
+    write_over(&args.ours, &bytes)
+}
+
+/// Writes the merge over git's copy of this side, whole or not at all.
+fn write_over(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    crate::store::write_whole(path, bytes, 0o600).map_err(|e| {
+        Error::BadOutput(format!(
+            "cannot write the merge to `{}`: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// `team …`.
+pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
+    let TeamCommand::Init = command;
+    let root = git(&["rev-parse", "--show-toplevel"])
+        .map(PathBuf::from)
+        .map_err(|_| Error::BadOutput("not in a git repository: `git init` first, or run this in the repository that holds the state file".into()))?;
+    let state = std::path::absolute(ctx.store.path()).map_err(Error::Output)?;
+    let parent = state
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .unwrap_or_default();
+    let root = root.canonicalize().unwrap_or(root);
+    let Ok(dir) = parent.strip_prefix(&root) else {
+        return Err(Error::BadOutput(format!(
+            "the state file `{}` is not in the repository `{}`: pass `--state` with a path inside it",
+            state.display(),
+            root.display()
+        )));
+    };
+    let name = state
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rel = |file: &str| {
+        let p = dir.join(file);
+        p.to_string_lossy().replace('\\', "/")
+    };
+    let paths = ctx.store.paths();
+    let history = paths
+        .history
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut done = Vec::new();
+    add_lines(
+        &root.join(".gitattributes"),
+        &[
+            format!("{} merge={DRIVER}", rel(&name)),
+            format!("{} merge={HISTORY_DRIVER}", rel(&history)),
+        ],
+        &mut done,
+    )?;
+    add_lines(
+        &root.join(".gitignore"),
+        &[
+            format!("{}.bak", rel(&name)),
+            format!("{}.lock", rel(&name)),
+            format!("{}*.tmp", rel(&paths.temp_prefix())),
+        ],
+        &mut done,
+    )?;
+    for (key, value) in [
+        (
+            format!("merge.{DRIVER}.name"),
+            "partner-support state file".to_string(),
+        ),
+        (
+            format!("merge.{DRIVER}.driver"),
+            "partner-support merge-driver %O %A %B %P".to_string(),
+        ),
+        (
+            format!("merge.{HISTORY_DRIVER}.name"),
+            "partner-support history log".to_string(),
+        ),
+        (
+            format!("merge.{HISTORY_DRIVER}.driver"),
+            "partner-support merge-driver --history %O %A %B %P".to_string(),
+        ),
+    ] {
+        if git(&["config", "--local", "--get", &key]).ok().as_deref() == Some(value.as_str()) {
+            continue;
+        }
+        git(&["config", "--local", &key, &value])
+            .map_err(|e| Error::BadOutput(format!("cannot set git config {key}: {e}")))?;
+        done.push(format!("git config {key} \"{value}\""));
+    }
+    if done.is_empty() {
+        ctx.say("already set up: nothing to do")?;
+    }
+    for line in done {
+        ctx.say(line)?;
+    }
+    Ok(())
+}
+
+/// Appends to the file at `path` those of `lines` it lacks, saying so in `done`.
+fn add_lines(path: &Path, lines: &[String], done: &mut Vec<String>) -> Result<(), Error> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Error::BadOutput(format!(
+                "cannot read `{}`: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mut new = text.clone();
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for line in lines {
+        if text.lines().any(|l| l.trim() == line) {
+            continue;
+        }
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        new.push_str(line);
+        new.push('\n');
+        done.push(format!("added to {file}: {line}"));
+    }
+    if new != text {
+        crate::store::write_whole(path, new.as_bytes(), 0o644)
+            .map_err(|e| Error::BadOutput(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Runs git with `args` in the current folder: its output, trimmed, or what it said.
+fn git(args: &[&str]) -> Result<String, String> {
+    let out = Process::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}

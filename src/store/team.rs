@@ -1,0 +1,157 @@
+//! A team's copies of one record: the three copies git hands a merge driver read whole, the
+//! merged file written sealed, and two history logs merged into one whose revisions run on.
+
+use std::path::Path;
+
+use crate::domain::state::{HistoryEntry, State};
+use crate::domain::three_way::Side;
+
+use super::{Loaded, StoreError, decode, file, read_state_file};
+
+/// A copy of the state file read whole, every incident's record with it. A copy that is not a
+/// state file, or breaks a consistency rule, is an error naming it.
+pub fn read_side(path: &Path) -> Result<Side, StoreError> {
+    let bytes = read_state_file(path)
+        .map_err(|source| StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .ok_or_else(|| StoreError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        })?;
+    // Both sides added the file: git's ancestor is empty.
+    if bytes.is_empty() {
+        let state = Loaded::empty(path).state;
+        return Ok(Side {
+            state,
+            incidents: Vec::new(),
+        });
+    }
+    let loaded = decode(path, bytes)?;
+    let incidents = loaded.records(|_| true)?;
+    let mut state = loaded.state;
+    state.incidents = incidents.iter().cloned().collect();
+    Ok(Side { state, incidents })
+}
+
+/// The sealed bytes of `state`, which holds every incident's record.
+pub fn sealed(state: &State, path: &Path) -> std::io::Result<Vec<u8>> {
+    let nothing = Loaded::empty(path);
+    let mut bytes = Vec::new();
+    file::write(&mut bytes, state, &nothing.stored)?;
+    Ok(bytes)
+}
+
+/// What makes two log lines the same change: everything but its revision, which each copy
+/// numbered on its own.
+fn same_change(a: &HistoryEntry, b: &HistoryEntry) -> bool {
+    HistoryEntry {
+        revision: 0,
+        ..a.clone()
+    } == HistoryEntry {
+        revision: 0,
+        ..b.clone()
+    }
+}
+
+/// Merges two history logs with their common ancestor: the ancestor's entries, then every
+/// change either side made since, once, in the order they were made (by `at`), numbered on from
+/// the ancestor's last revision. A line that is not an entry is an error naming it.
+pub fn merge_logs(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
+    let parse = |text: &str, which: &str| -> Result<Vec<HistoryEntry>, String> {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(n, l)| {
+                serde_json::from_str(l).map_err(|e| {
+                    format!(
+                        "line {} of {which}'s history log is not an entry: {e}",
+                        n + 1
+                    )
+                })
+            })
+            .collect()
+    };
+    let (base, ours, theirs) = (
+        parse(base, "the common ancestor")?,
+        parse(ours, "this side")?,
+        parse(theirs, "the other side")?,
+    );
+    let new = |side: &[HistoryEntry]| -> Vec<HistoryEntry> {
+        side.iter()
+            .filter(|e| !base.iter().any(|b| same_change(b, e)))
+            .cloned()
+            .collect()
+    };
+    let mut since = new(&ours);
+    for e in new(&theirs) {
+        if !since.iter().any(|o| same_change(o, &e)) {
+            since.push(e);
+        }
+    }
+    // Stable: at the same instant, this side's change first.
+    since.sort_by_key(|e| e.at);
+    let mut revision = base.last().map_or(0, |e| e.revision);
+    let mut out = String::new();
+    for e in base.iter().cloned().chain(since.into_iter().map(|mut e| {
+        revision += 1;
+        e.revision = revision;
+        e
+    })) {
+        out.push_str(&serde_json::to_string(&e).map_err(|e| e.to_string())?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(revision: u64, at: &str, summary: &str) -> String {
+        format!(
+            r#"{{"revision":{revision},"at":"{at}","as_of":"2026-06-15","account":"admin@contoso.com","action":"incidents open","summary":"{summary}","balances":[]}}"#
+        )
+    }
+
+    #[test]
+    fn logs_merge_as_one_run_of_revisions_in_the_order_changes_were_made() {
+        let base = [entry(1, "2026-06-15T09:00:00Z", "init")].join("\n");
+        let ours = [
+            entry(1, "2026-06-15T09:00:00Z", "init"),
+            entry(2, "2026-06-15T11:00:00Z", "ours, later"),
+        ]
+        .join("\n");
+        let theirs = [
+            entry(1, "2026-06-15T09:00:00Z", "init"),
+            entry(2, "2026-06-15T10:00:00Z", "theirs, earlier"),
+            entry(3, "2026-06-15T12:00:00Z", "theirs, last"),
+        ]
+        .join("\n");
+        let merged = merge_logs(&base, &ours, &theirs).unwrap();
+        let lines: Vec<(u64, String)> = merged
+            .lines()
+            .map(|l| {
+                let e: HistoryEntry = serde_json::from_str(l).unwrap();
+                (e.revision, e.summary)
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (1, "init".to_string()),
+                (2, "theirs, earlier".into()),
+                (3, "ours, later".into()),
+                (4, "theirs, last".into())
+            ]
+        );
+        // Either way round, the same log.
+        assert_eq!(merge_logs(&base, &theirs, &ours).unwrap(), merged);
+        assert!(
+            merge_logs(&base, "not json", &theirs)
+                .unwrap_err()
+                .contains("line 1 of this side's")
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! A team on one record through real git (temp folders, no network): two clones change the
+//! state offline, then pull with the merge drivers `team init` set up.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{Run, run_command};
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+/// A folder of repositories: a bare origin and clones of it, git and partner-support run with a
+/// clean environment (the binary on the PATH, for git to call as the driver).
+struct Team {
+    dir: tempfile::TempDir,
+}
+
+impl Team {
+    fn new() -> Team {
+        let team = Team {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        team.git(".", &["init", "-q", "--bare", "-b", "main", "origin.git"]);
+        team
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        let bin = Path::new(env!("CARGO_BIN_EXE_partner-support"))
+            .parent()
+            .unwrap();
+        cmd.env_clear()
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("HOME", self.dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ana")
+            .env("GIT_AUTHOR_EMAIL", "ana@contoso.com")
+            .env("GIT_COMMITTER_NAME", "Ana")
+            .env("GIT_COMMITTER_EMAIL", "ana@contoso.com")
+            .env("COLUMNS", "300");
+    }
+
+    fn at(&self, clone: &str) -> PathBuf {
+        self.dir.path().join(clone)
+    }
+
+    fn git(&self, clone: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        cmd.current_dir(self.at(clone)).args(args);
+        run_command(&mut cmd)
+    }
+
+    fn ok(&self, clone: &str, args: &[&str]) -> String {
+        let run = self.git(clone, args);
+        assert_eq!(run.code, 0, "git {args:?}: {}{}", run.stdout, run.stderr);
+        run.stdout
+    }
+
+    /// partner-support in `clone` on its state file as of `day`.
+    fn ps(&self, clone: &str, day: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+        self.env(&mut cmd);
+        cmd.current_dir(self.at(clone))
+            .args(["--state", "state.json", "--as-of", day])
+            .args(args);
+        run_command(&mut cmd)
+    }
+
+    fn ps_ok(&self, clone: &str, day: &str, args: &[&str]) -> Run {
+        let run = self.ps(clone, day, args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        run
+    }
+
+    fn commit(&self, clone: &str, message: &str) {
+        self.ok(clone, &["add", "-A"]);
+        self.ok(clone, &["commit", "-q", "-m", message]);
+    }
+
+    /// Ana's clone with Contoso, a 5-pack (8000005) and one incident, pushed; Ben's clone of it.
+    fn two_clones() -> Team {
+        let team = Team::new();
+        team.ok(".", &["clone", "-q", "origin.git", "ana"]);
+        let ana = |args: &[&str]| team.ps_ok("ana", "2026-06-15", args);
+        ana(crate::support::INIT_CONTOSO);
+        ana(&["offer", "add", "silver", "--competency", "Data Analytics"]);
+        ana(&[
+            "activate",
+            "silver-data-analytics/cloud-support",
+            "--access-id",
+            "ACC-SIG-5555",
+            "--contract-id",
+            "8000005",
+        ]);
+        ana(&["incidents", "open", "--scope", "cloud", "--title", "First"]);
+        let init = ana(&["team", "init"]);
+        assert!(
+            init.stderr
+                .contains("added to .gitattributes: state.json merge=partner-support"),
+            "{}",
+            init.stderr
+        );
+        team.commit("ana", "Contoso and its 5-pack");
+        team.ok("ana", &["push", "-q", "origin", "main"]);
+        team.ok(".", &["clone", "-q", "origin.git", "ben"]);
+        team.ps_ok("ben", "2026-06-15", &["team", "init"]);
+        team
+    }
+
+    fn json(&self, clone: &str, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend(args);
+        self.ps_ok(clone, "2026-07-31", &all).json()
+    }
+}
+
+#[test]
+fn team_init_says_what_it_did_and_does_nothing_twice() {
+    let team = Team::two_clones();
+    let again = team.ps_ok("ana", "2026-06-15", &["team", "init"]);
+    assert!(again.stderr.contains("already set up"), "{}", again.stderr);
+    let attributes = std::fs::read_to_string(team.at("ana").join(".gitattributes")).unwrap();
+    assert_eq!(
+        attributes,
+        "state.json merge=partner-support\nstate.history.jsonl merge=partner-support-history\n"
+    );
+    let ignore = std::fs::read_to_string(team.at("ana").join(".gitignore")).unwrap();
+    assert_eq!(
+        ignore,
+        "state.json.bak\nstate.json.lock\n.state.json.*.tmp\n"
+    );
+    assert_eq!(
+        team.ok("ben", &["config", "merge.partner-support.driver"])
+            .trim(),
+        "partner-support merge-driver %O %A %B %P"
+    );
+    // Outside a repository: refused, nothing written.
+    std::fs::create_dir(team.at("loose")).unwrap();
+    let run = team.ps("loose", "2026-06-15", &["team", "init"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not in a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_dir(team.at("loose")).unwrap().count(), 0);
+}
+
+#[test]
+fn two_clones_working_offline_pull_without_a_conflict() {
+    let team = Team::two_clones();
+    // Ana opens and closes; Ben opens, refunds the first and links an account, offline.
+    team.ps_ok(
+        "ana",
+        "2026-07-01",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "Ana's outage",
+        ],
+    );
+    team.ps_ok("ana", "2026-07-02", &["incidents", "close", "INC-0002"]);
+    team.commit("ana", "Ana's incident");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.ps_ok(
+        "ben",
+        "2026-07-03",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "Ben's outage",
+        ],
+    );
+    team.ps_ok(
+        "ben",
+        "2026-07-04",
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+    );
+    team.ps_ok(
+        "ben",
+        "2026-07-05",
+        &[
+            "account",
+            "add",
+            "ben@contoso.com",
+            "--role",
+            "mpn-partner-admin",
+        ],
+    );
+    team.commit("ben", "Ben's incident");
+    let pull = team.git(
+        "ben",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    // Every record once, the incidents both numbered INC-0002 renumbered on the side that
+    // opened later (Ben's, on 07-03), balances right.
+    let list = team.json("ben", &["incidents", "list", "--all"]);
+    let titles: Vec<(String, String)> = list["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("INC-0001".to_string(), "First".to_string()),
+            ("INC-0002".into(), "Ana's outage".into()),
+            ("INC-0003".into(), "Ben's outage".into())
+        ]
+    );
+    let pack = team.json("ben", &["contract", "show", "8000005"]);
+    assert_eq!(
+        (
+            pack["charged"].clone(),
+            pack["refunded"].clone(),
+            pack["remaining"].clone()
+        ),
+        (3.into(), 1.into(), 3.into()),
+        "{pack}"
+    );
+    let accounts = team.json("ben", &["account", "list"]);
+    assert_eq!(accounts["accounts"].as_array().unwrap().len(), 2);
+    // The history: every change of both sides once, in the order made, revisions running on,
+    // and the merge itself saying what it renumbered.
+    let history = team.json("ben", &["history"]);
+    let entries = history["entries"].as_array().unwrap();
+    let revisions: Vec<u64> = entries
+        .iter()
+        .map(|e| e["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(revisions, (1..=revisions.len() as u64).collect::<Vec<_>>());
+    let summaries: Vec<&str> = entries
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "opened INC-0002 (cloud) on contract 8000005",
+        "closed INC-0002",
+        "refunded INC-0001",
+    ] {
+        assert!(
+            summaries.iter().any(|s| s.starts_with(wanted)),
+            "{wanted}: {summaries:#?}"
+        );
+    }
+    let last = entries.last().unwrap();
+    assert_eq!(last["action"], "merge");
+    assert!(
+        last["summary"]
+            .as_str()
+            .unwrap()
+            .contains("renumbered INC-0002 as INC-0003"),
+        "{last}"
+    );
+    // The merged file is sealed and keeps every rule: doctor finds nothing wrong, only that the
+    // log has yet to get the merge's line (git checks files out readable by all: made private
+    // first, as a user would).
+    for name in ["state.json", "state.history.jsonl"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = team.at("ben").join(name);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    assert_eq!(report["healthy"], true, "{report}");
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes
+            .iter()
+            .all(|c| ["history-behind", "no-backup"].contains(c)),
+        "{report}"
+    );
+    let sealed = std::fs::read(team.at("ben").join("state.json")).unwrap();
+    assert!(crate::support::sealed(&sealed), "the merged file is sealed");
+    // The next change logs the merge, and Ana pulls it as it is.
+    team.ps_ok("ben", "2026-07-31", &["incidents", "close", "INC-0003"]);
+    team.commit("ben", "closed");
+    team.ok("ben", &["push", "-q", "origin", "main"]);
+    team.ok(
+        "ana",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert_eq!(
+        team.json("ana", &["incidents", "list", "--all"])["incidents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn a_true_conflict_stops_with_a_report_and_leaves_git_in_its_conflict_state() {
+    let team = Team::two_clones();
+    team.ps_ok(
+        "ana",
+        "2026-07-01",
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+    );
+    team.commit("ana", "refund: duplicate");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.ps_ok(
+        "ben",
+        "2026-07-01",
+        &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
+    );
+    team.commit("ben", "refund: product bug");
+    let pull = team.git(
+        "ben",
+        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert_ne!(pull.code, 0);
+    let said = format!("{}{}", pull.stdout, pull.stderr);
+    assert!(
+        said.contains("incident INC-0001 was changed differently on both sides"),
+        "{said}"
+    );
+    let status = team.ok("ben", &["status", "--porcelain"]);
+    assert!(status.contains("UU state.json"), "{status}");
+    let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
+    assert!(
+        text.contains("<<<<<<<") && text.contains(">>>>>>>"),
+        "git's markers are left for a person"
+    );
+}
+
+#[test]
+fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
+    let team = Team::two_clones();
+    // The pack has 4 left: each side spends 3 before the other knows.
+    for clone in ["ana", "ben"] {
+        for n in 0..3 {
+            team.ps_ok(
+                clone,
+                "2026-07-01",
+                &[
+                    "incidents",
+                    "open",
+                    "--scope",
+                    "cloud",
+                    "--title",
+                    &format!("{clone} {n}"),
+                ],
+            );
+        }
+        team.commit(clone, clone);
+    }
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    let pull = team.git(
+        "ben",
+        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert_ne!(pull.code, 0);
+    let said = format!("{}{}", pull.stdout, pull.stderr);
+    assert!(
+        said.contains("more incidents charged (7) than it grants (5)"),
+        "{said}"
+    );
+    assert!(
+        team.ok("ben", &["status", "--porcelain"])
+            .contains("UU state.json")
+    );
+}
