@@ -1063,6 +1063,12 @@ pub enum IncidentsCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Show one incident, and where a merge renumbered an incident that had its number
+    Show {
+        /// Incident ID (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
+        id: IncidentId,
+    },
     /// Close an incident (the balance does not change)
     Close {
         /// Incident ID (INC-0001)

@@ -24,6 +24,7 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
         IncidentsCommand::List { contract, all } => {
             list(ctx, contract.as_ref().map(|c| c.as_str()), all)
         }
+        IncidentsCommand::Show { id } => show(ctx, id),
         IncidentsCommand::Close { id } => close(ctx, id),
         IncidentsCommand::Edit(args) => edit(ctx, args),
         IncidentsCommand::Reopen { id } => reopen(ctx, id),
@@ -159,6 +160,54 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
         &incidents,
         |i| plan_of(state, i.contract_id.as_ref()).map(str::to_string),
     )?)
+}
+
+/// `incidents show ID`: the incident, and what a merge did to the number: an incident of the
+/// other side that had it is now another ("INC-0042 … is now INC-0044").
+fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
+    let loaded = ctx.load()?;
+    let state = &loaded.state;
+    let history = ctx.store.history(state)?;
+    let moved: Vec<(IncidentId, u64)> = super::team::renumberings(&history)
+        .into_iter()
+        .filter(|(from, ..)| *from == id)
+        .map(|(_, to, revision)| (to, revision))
+        .collect();
+    let incident = match state.incident(id) {
+        Ok(_) => Some(loaded.record(id)?),
+        Err(unknown) if moved.is_empty() => return Err(unknown.into()),
+        Err(_) => None,
+    };
+    let Some(incident) = incident else {
+        // The number was only ever the other side's: say where it went.
+        for (to, revision) in &moved {
+            ctx.say(format_args!(
+                "{id} is now {to} (renumbered by the merge of revision {revision})"
+            ))?;
+        }
+        return Ok(());
+    };
+    if ctx.json {
+        let mut doc =
+            serde_json::to_value(incident_json(state, &incident)).map_err(std::io::Error::from)?;
+        doc["renumbered"] = moved
+            .iter()
+            .map(|(to, revision)| serde_json::json!({"now": to.to_string(), "revision": revision}))
+            .collect();
+        return Ok(ctx.print_json(&doc)?);
+    }
+    tables::incidents(
+        &mut ctx.out,
+        &ctx.screen,
+        std::slice::from_ref(&incident),
+        |i| plan_of(state, i.contract_id.as_ref()).map(str::to_string),
+    )?;
+    for (to, revision) in &moved {
+        ctx.note(format_args!(
+            "the other side's incident numbered {id} is now {to} (renumbered by the merge of revision {revision})"
+        ))?;
+    }
+    Ok(())
 }
 
 fn close(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {

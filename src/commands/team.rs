@@ -90,6 +90,31 @@ pub fn merge_driver(
     write_over(&args.ours, &bytes)
 }
 
+/// The renumberings merges recorded in `entries` ("renumbered INC-0042 as INC-0044"): from,
+/// to, and the revision of the merge.
+pub fn renumberings(
+    entries: &[HistoryEntry],
+) -> Vec<(
+    crate::domain::incident::IncidentId,
+    crate::domain::incident::IncidentId,
+    u64,
+)> {
+    let mut found = Vec::new();
+    for e in entries.iter().filter(|e| e.action == "merge") {
+        for part in e.summary.split("; ") {
+            let Some(rest) = part.strip_prefix("renumbered ") else {
+                continue;
+            };
+            if let Some((from, to)) = rest.split_once(" as ")
+                && let (Ok(from), Ok(to)) = (from.parse(), to.parse())
+            {
+                found.push((from, to, e.revision));
+            }
+        }
+    }
+    found
+}
+
 /// Writes the merge over git's copy of this side, whole or not at all.
 fn write_over(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     crate::store::write_whole(path, bytes, 0o600).map_err(|e| {

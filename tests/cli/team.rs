@@ -271,6 +271,17 @@ fn two_clones_working_offline_pull_without_a_conflict() {
             .contains("renumbered INC-0002 as INC-0003"),
         "{last}"
     );
+    // The number Ben's incident had still leads to it.
+    let show = team.ps_ok("ben", "2026-07-31", &["incidents", "show", "INC-0002"]);
+    assert!(show.stdout.contains("Ana's outage"), "{}", show.stdout);
+    assert!(
+        show.stderr
+            .contains("the other side's incident numbered INC-0002 is now INC-0003"),
+        "{}",
+        show.stderr
+    );
+    let shown = team.json("ben", &["incidents", "show", "INC-0002"]);
+    assert_eq!(shown["renumbered"][0]["now"], "INC-0003", "{shown}");
     // The merged file is sealed and keeps every rule: doctor finds nothing wrong, only that the
     // log has yet to get the merge's line (git checks files out readable by all: made private
     // first, as a user would).
