@@ -242,6 +242,10 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &["partner-support incidents list --all --contract 7000001"],
     ),
     (
+        "incidents show",
+        &["partner-support incidents show INC-0042"],
+    ),
+    (
         "incidents close",
         &["partner-support incidents close INC-0007"],
     ),
