@@ -324,6 +324,13 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &["partner-support --state records/state.json team init"],
     ),
     (
+        "merge",
+        &[
+            "partner-support -n merge state-LAPTOP-7.json",
+            "partner-support merge ~/Downloads/state.json",
+        ],
+    ),
+    (
         "team init",
         &["partner-support --state records/state.json team init"],
     ),
@@ -545,6 +552,13 @@ pub enum Command {
     /// A team on one record in git: `team init` sets up the merge drivers, attributes and ignores
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Merge another copy of this state into it (a synced folder's conflict copy, a colleague's
+    /// file), their common ancestor found from the two histories; `-n` shows what would change
+    Merge {
+        /// The other copy (its history log beside it, if it has one)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// The three-way merge git runs for the state file (and with --history, its history log);
     /// `team init` sets git up to call it
     MergeDriver(MergeDriverArgs),

@@ -114,7 +114,7 @@ impl Error {
             ),
             Error::BadOutput(_) => Some("`-o FILE` and `man --dir DIR` write into a folder that exists and that you can write to".into()),
             Error::MergeConflicts { .. } => Some(
-                "git left its conflict markers in the file: keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean".into(),
+                "a person decides: under git, its conflict markers are in the file (keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean); `merge FILE` wrote nothing".into(),
             ),
             Error::Output(_) | Error::Findings(_) => None,
         }

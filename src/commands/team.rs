@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::merge_sides;
+use crate::domain::three_way::{Side, ancestor, merge_sides};
 use crate::error::Error;
 use crate::store::team;
 
@@ -255,4 +255,100 @@ fn git(args: &[&str]) -> Result<String, String> {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's
+/// file) merged into it, their common ancestor found from the two histories; the other copy's
+/// changes join this history, then the merge. `-n` shows what it would take.
+pub fn merge_file(ctx: &mut super::Ctx, file: &Path) -> Result<(), Error> {
+    let name = file.display().to_string();
+    let theirs = team::read_side(file)?;
+    let their_log = crate::store::history::read(&crate::store::Paths::of(file).history)
+        .map_err(|source| crate::store::StoreError::Read {
+            path: crate::store::Paths::of(file).history,
+            source,
+        })?
+        .entries;
+    let store = ctx.store.clone();
+    let lifecycle = ctx.lifecycle()?;
+    let conflicts = |conflicts: Vec<String>| Error::MergeConflicts {
+        path: name.clone(),
+        conflicts,
+    };
+    let (_, merged) = ctx.mutate_if("merge", |state, stored, _| {
+        let ids: Vec<_> = state.incidents.iter().map(|h| h.id).collect();
+        let incidents = ids
+            .into_iter()
+            .map(|id| stored.record(&state.incidents, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut whole = state.clone();
+        whole.incidents = incidents.iter().cloned().collect();
+        let ours = Side {
+            state: whole,
+            incidents,
+        };
+        let our_log = store.history(state)?;
+        // Where the two histories part: the changes each made since are what it did.
+        let common = our_log
+            .iter()
+            .zip(&their_log)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let (shared, ours_since, theirs_since) =
+            (&our_log[..common], &our_log[common..], &their_log[common..]);
+        let base = ancestor(&ours, &theirs, shared, ours_since, theirs_since).map_err(conflicts)?;
+        let merged = merge_sides(&base, &ours, &theirs, &lifecycle).map_err(conflicts)?;
+        if merged.taken == 0 {
+            return Ok((merged, None));
+        }
+        let revision = state.revision;
+        *state = merged.state.clone();
+        state.revision = revision;
+        state.last_change = ours.state.last_change.clone();
+        state.unlogged.clear();
+        // The other copy's changes join this history before the merge itself.
+        for entry in theirs_since {
+            state.revision += 1;
+            state.unlogged.push(HistoryEntry {
+                revision: state.revision,
+                ..entry.clone()
+            });
+        }
+        let mut summary = format!(
+            "merged {name}: {} record{} from it",
+            merged.taken,
+            if merged.taken == 1 { "" } else { "s" }
+        );
+        for (from, to) in &merged.renumbered {
+            let _ = write!(summary, "; renumbered {from} as {to}");
+        }
+        Ok((merged, Some(summary)))
+    })?;
+    if ctx.json {
+        let renumbered: Vec<_> = merged
+            .renumbered
+            .iter()
+            .map(|(from, to)| serde_json::json!({"from": from.to_string(), "to": to.to_string()}))
+            .collect();
+        return Ok(
+            ctx.print_json(&serde_json::json!({"taken": merged.taken, "renumbered": renumbered}))?
+        );
+    }
+    if merged.taken == 0 {
+        return Ok(ctx.say(format_args!(
+            "nothing to merge: {name} has nothing this state lacks"
+        ))?);
+    }
+    let verb = if ctx.dry_run { "would take" } else { "took" };
+    ctx.say(format_args!(
+        "{verb} {} record{} from {name}",
+        merged.taken,
+        if merged.taken == 1 { "" } else { "s" }
+    ))?;
+    for (from, to) in &merged.renumbered {
+        ctx.say(format_args!(
+            "  its {from} numbered alike with one here: now {to}"
+        ))?;
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::incident::{Incident, IncidentId};
 use super::lifecycle::Lifecycle;
-use super::state::State;
+use super::state::{HistoryEntry, State};
 
 /// One copy of the state with the whole record of every incident.
 #[derive(Debug, Clone)]
@@ -298,6 +298,147 @@ pub fn merge_sides(
         renumbered,
         taken,
     })
+}
+
+/// The common ancestor of two copies that have no ancestor file (a synced folder's conflict
+/// copy, a file sent by mail), found from the history they share (`common`) and what each
+/// side's history says it did since they parted (`ours_since`, `theirs_since`): a record alike on both sides was there; of a
+/// record that differs, the copy of the side whose history does not name it; of a record on one
+/// side only, it was there when the other side's history names it (it was removed there), else
+/// it is new. `Err` names the records both sides changed, whose ancestor cannot be known.
+pub fn ancestor(
+    ours: &Side,
+    theirs: &Side,
+    common: &[HistoryEntry],
+    ours_since: &[HistoryEntry],
+    theirs_since: &[HistoryEntry],
+) -> Result<Side, Vec<String>> {
+    let named = |since: &[HistoryEntry], key: &str| since.iter().any(|e| e.summary.contains(key));
+    let mut unknown = Vec::new();
+    // Incidents are never removed; one is new on a side whose history opened it since, or,
+    // not opened before they parted, whose number is past every incident both hold alike.
+    let alike_max = ours
+        .incidents
+        .iter()
+        .filter(|o| theirs.incidents.iter().any(|t| t == *o))
+        .map(|i| i.id)
+        .max()
+        .unwrap_or(IncidentId(0));
+    let opened = |since: &[HistoryEntry], id: IncidentId| {
+        since
+            .iter()
+            .any(|e| e.summary.contains(&format!("opened {id}")))
+    };
+    /// Whether each side's history names a record.
+    struct Named<'a> {
+        ours: &'a dyn Fn(&str) -> bool,
+        theirs: &'a dyn Fn(&str) -> bool,
+    }
+    fn pick<K: Ord + Clone, T: PartialEq + Clone>(
+        (ours, theirs): (&[T], &[T]),
+        key: impl Fn(&T) -> K,
+        text: impl Fn(&K) -> String,
+        named: &Named<'_>,
+        new_on_both: &dyn Fn(&T) -> bool,
+        what: &str,
+        unknown: &mut Vec<String>,
+    ) -> Vec<T> {
+        let o: BTreeMap<K, &T> = ours.iter().map(|i| (key(i), i)).collect();
+        let t: BTreeMap<K, &T> = theirs.iter().map(|i| (key(i), i)).collect();
+        let keys: BTreeSet<&K> = o.keys().chain(t.keys()).collect();
+        let mut base = Vec::new();
+        for k in keys {
+            let name = text(k);
+            let (by_ours, by_theirs) = ((named.ours)(&name), (named.theirs)(&name));
+            match (o.get(k), t.get(k)) {
+                (Some(a), Some(b)) if a == b => base.push((*a).clone()),
+                (Some(a), Some(b)) => match (by_ours, by_theirs) {
+                    _ if new_on_both(a) || new_on_both(b) => {}
+                    (true, false) => base.push((*b).clone()),
+                    (false, true) => base.push((*a).clone()),
+                    _ => unknown.push(format!(
+                        "{what} {name} differs on the two sides, and their histories do not say which changed it"
+                    )),
+                },
+                // On one side only: there before when the other side's history names it.
+                (Some(a), None) if by_theirs => base.push((*a).clone()),
+                (None, Some(b)) if by_ours => base.push((*b).clone()),
+                _ => {}
+            }
+        }
+        base
+    }
+    fn never<T>(_: &T) -> bool {
+        false
+    }
+    let (o, t) = (&ours.state, &theirs.state);
+    let in_ours = |k: &str| named(ours_since, k);
+    let in_theirs = |k: &str| named(theirs_since, k);
+    let names = Named {
+        ours: &in_ours,
+        theirs: &in_theirs,
+    };
+    let u = &mut unknown;
+    let mut state = o.clone();
+    state.accounts = pick(
+        (&o.accounts, &t.accounts),
+        |a| a.email.clone(),
+        |e| e.to_string(),
+        &names,
+        &never,
+        "account",
+        u,
+    );
+    state.offers = pick(
+        (&o.offers, &t.offers),
+        |x| x.name(),
+        |n| n.clone(),
+        &names,
+        &never,
+        "offer",
+        u,
+    );
+    state.pending = pick(
+        (&o.pending, &t.pending),
+        |p| p.benefit.clone(),
+        |b| b.clone(),
+        &names,
+        &never,
+        "the pending activation of",
+        u,
+    );
+    state.contracts = pick(
+        (&o.contracts, &t.contracts),
+        |c| c.contract_id.clone(),
+        |c| c.to_string(),
+        &names,
+        &never,
+        "contract",
+        u,
+    );
+    let new_incident = |i: &Incident| {
+        opened(ours_since, i.id)
+            || opened(theirs_since, i.id)
+            || (i.id > alike_max && !opened(common, i.id))
+    };
+    // An incident new on either side was not there, unless both hold it alike.
+    let incidents: Vec<Incident> = pick(
+        (&ours.incidents, &theirs.incidents),
+        |i| i.id,
+        |id| id.to_string(),
+        &names,
+        &new_incident,
+        "incident",
+        u,
+    )
+    .into_iter()
+    .filter(|i| !new_incident(i) || (theirs.incidents.contains(i) && ours.incidents.contains(i)))
+    .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    state.incidents = incidents.iter().cloned().collect();
+    Ok(Side { state, incidents })
 }
 
 #[cfg(test)]

@@ -395,3 +395,187 @@ fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
             .contains("UU state.json")
     );
 }
+
+/// The state in `env`'s folder and a copy of it (file and history) in `laptop/`, as a synced
+/// folder leaves one when two machines changed it apart.
+fn copy_to_laptop(env: &crate::support::Env) -> PathBuf {
+    let laptop = env.dir().join("laptop");
+    std::fs::create_dir(&laptop).unwrap();
+    std::fs::copy(env.state(), laptop.join("state.json")).unwrap();
+    std::fs::copy(env.history_path(), laptop.join("state.history.jsonl")).unwrap();
+    laptop.join("state.json")
+}
+
+fn on(env: &crate::support::Env, state: &Path, day: &str, args: &[&str]) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(["--state", state.to_str().unwrap(), "--as-of", day])
+        .args(args);
+    let run = run_command(&mut cmd);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    run
+}
+
+#[test]
+fn merge_file_takes_a_synced_folders_copy_in_with_its_history() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    on(
+        &env,
+        &home,
+        "2026-06-20",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "Before the split",
+        ],
+    );
+    let laptop = copy_to_laptop(&env);
+    // Apart: the laptop opens one and adds an account; this copy opens one and refunds the first.
+    on(
+        &env,
+        &laptop,
+        "2026-07-01",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "On the laptop",
+        ],
+    );
+    on(
+        &env,
+        &laptop,
+        "2026-07-02",
+        &["account", "add", "ben@contoso.com", "--role", "admin-agent"],
+    );
+    on(
+        &env,
+        &home,
+        "2026-07-03",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "At home",
+        ],
+    );
+    on(
+        &env,
+        &home,
+        "2026-07-04",
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+    );
+    // -n says what it would take, and writes nothing.
+    let before = env.bytes();
+    let preview = on(
+        &env,
+        &home,
+        "2026-07-10",
+        &["-n", "merge", laptop.to_str().unwrap()],
+    );
+    assert!(
+        preview.stderr.contains("would take 2 records from"),
+        "{}",
+        preview.stderr
+    );
+    assert!(
+        preview
+            .stderr
+            .contains("its INC-0002 numbered alike with one here: now INC-0003"),
+        "{}",
+        preview.stderr
+    );
+    assert!(env.bytes() == before);
+    on(
+        &env,
+        &home,
+        "2026-07-10",
+        &["merge", laptop.to_str().unwrap()],
+    );
+    let list = on(&env, &home, "2026-07-31", &["--json", "incidents", "list", "--all"]).json();
+    let titles: Vec<&str> = list["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Before the split", "On the laptop", "At home"]);
+    let accounts = env.ok(&["--json", "account", "list"]).json();
+    assert!(
+        accounts["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["email"] == "ben@contoso.com")
+    );
+    // The laptop's changes joined the history, then the merge; revisions run on.
+    let history = env.history();
+    let revisions: Vec<u64> = history
+        .iter()
+        .map(|e| e["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(revisions, (1..=revisions.len() as u64).collect::<Vec<_>>());
+    let summaries: Vec<&str> = history
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.starts_with("added account ben@contoso.com")),
+        "{summaries:#?}"
+    );
+    assert!(
+        summaries
+            .last()
+            .unwrap()
+            .contains("renumbered INC-0002 as INC-0003"),
+        "{summaries:#?}"
+    );
+    // Again: nothing left to take.
+    let again = on(
+        &env,
+        &home,
+        "2026-07-11",
+        &["merge", laptop.to_str().unwrap()],
+    );
+    assert!(
+        again.stderr.contains("nothing to merge"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn merge_file_refuses_what_both_copies_changed_differently_and_writes_nothing() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    on(
+        &env,
+        &home,
+        "2026-06-20",
+        &["incidents", "open", "--scope", "cloud", "--title", "Shared"],
+    );
+    let laptop = copy_to_laptop(&env);
+    on(
+        &env,
+        &laptop,
+        "2026-07-01",
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+    );
+    on(
+        &env,
+        &home,
+        "2026-07-01",
+        &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
+    );
+    let run = env.refused(&["merge", laptop.to_str().unwrap()], 1, "INC-0001");
+    assert!(run.stderr.contains("wrote nothing"), "{}", run.stderr);
+}
