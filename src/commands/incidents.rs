@@ -65,7 +65,9 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         csp_customer: args.csp_customer,
     };
     let today = ctx.today;
+    let seen = crate::store::team::highest_elsewhere(ctx.store.path());
     let (loaded, opened) = ctx.mutate("incidents open", |state, _, actor| {
+        state.incidents_seen = seen.unwrap_or(0);
         let opened = state.open_incident(new, actor, today, &lifecycle)?;
         let i = state
             .incidents

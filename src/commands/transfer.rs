@@ -152,7 +152,9 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     let lifecycle = ctx.lifecycle()?;
     let today = ctx.today;
     let name = file_name(&args.file);
+    let seen = crate::store::team::highest_elsewhere(ctx.store.path());
     let (_, outcomes) = ctx.mutate_if("import azure-tickets", |state, stored, actor| {
+        state.incidents_seen = seen.unwrap_or(0);
         let mut known = BTreeMap::new();
         let ids: Vec<_> = state.incidents.iter().map(|h| h.id).collect();
         for id in ids {

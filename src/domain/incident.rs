@@ -542,7 +542,9 @@ impl State {
     ) -> Result<Opened, Refusal> {
         self.require_organization()?;
         let mut unchecked = None;
-        let id = IncidentId(self.incidents.last().map_or(1, |i| i.id.0 + 1));
+        // After the last here, and after any seen on another branch of the team's record.
+        let last = self.incidents.last().map_or(0, |i| i.id.0);
+        let id = IncidentId(last.max(self.incidents_seen) + 1);
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
             if new.scope != Scope::Cloud {

@@ -113,6 +113,9 @@ pub struct State {
     pub incidents: Incidents,
     /// Entries recorded and not yet appended to the log, oldest first.
     pub unlogged: Vec<HistoryEntry>,
+    /// The highest incident number seen elsewhere (another branch of a team's repository): a
+    /// new incident is numbered after it too, so that a merge rarely renumbers. Not stored.
+    pub incidents_seen: u32,
 }
 
 impl State {

@@ -499,7 +499,13 @@ fn merge_file_takes_a_synced_folders_copy_in_with_its_history() {
         "2026-07-10",
         &["merge", laptop.to_str().unwrap()],
     );
-    let list = on(&env, &home, "2026-07-31", &["--json", "incidents", "list", "--all"]).json();
+    let list = on(
+        &env,
+        &home,
+        "2026-07-31",
+        &["--json", "incidents", "list", "--all"],
+    )
+    .json();
     let titles: Vec<&str> = list["incidents"]
         .as_array()
         .unwrap()
@@ -578,4 +584,76 @@ fn merge_file_refuses_what_both_copies_changed_differently_and_writes_nothing() 
     );
     let run = env.refused(&["merge", laptop.to_str().unwrap()], 1, "INC-0001");
     assert!(run.stderr.contains("wrote nothing"), "{}", run.stderr);
+}
+
+#[test]
+fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
+    let team = Team::two_clones();
+    // Ana pushes a branch with INC-0002; Ben fetches it, without merging, and opens one.
+    team.ok("ana", &["checkout", "-q", "-b", "ana-work"]);
+    team.ps_ok(
+        "ana",
+        "2026-07-01",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "On Ana's branch",
+        ],
+    );
+    team.commit("ana", "Ana's branch");
+    team.ok("ana", &["push", "-q", "origin", "ana-work"]);
+    team.ok("ben", &["fetch", "-q", "origin"]);
+    let opened = team.ps_ok(
+        "ben",
+        "2026-07-02",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "Ben's, after seeing Ana's",
+        ],
+    );
+    assert!(
+        opened.stderr.contains("opened INC-0003"),
+        "{}",
+        opened.stderr
+    );
+    team.commit("ben", "Ben's");
+    // Merging Ana's branch then renumbers nothing.
+    let pull = team.git(
+        "ben",
+        &[
+            "pull",
+            "-q",
+            "--no-rebase",
+            "--no-edit",
+            "origin",
+            "ana-work",
+        ],
+    );
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    let history = team.json("ben", &["history"]);
+    let last = history["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["action"], "merge");
+    assert!(
+        !last["summary"].as_str().unwrap().contains("renumbered"),
+        "{last}"
+    );
+    let ids: Vec<String> = team.json("ben", &["incidents", "list", "--all"])["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["INC-0001", "INC-0002", "INC-0003"]);
 }

@@ -538,6 +538,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         last_change: doc.last_change,
         incidents,
         unlogged: Vec::new(),
+        incidents_seen: 0,
     };
     state.normalize();
     Ok(state)
