@@ -273,7 +273,25 @@ pub fn merge_sides(
     state.incidents = incidents.into_iter().collect();
     state.revision = o.revision.max(t.revision);
     state.normalize();
-    let problems = state.problems();
+    let mut problems: Vec<String> = state
+        .problems()
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect();
+    // R18, one allocation a year: a benefit each side activated is two contracts for one year.
+    for (n, a) in state.contracts.iter().enumerate() {
+        for b in &state.contracts[n + 1..] {
+            if a.benefit.is_some() && a.benefit == b.benefit && a.start <= b.end && b.start <= a.end
+            {
+                problems.push(format!(
+                    "benefit {} was activated twice for one year: contracts {} and {}",
+                    a.benefit.as_deref().unwrap_or_default(),
+                    a.contract_id,
+                    b.contract_id
+                ));
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(problems
             .into_iter()
@@ -554,6 +572,34 @@ mod tests {
         assert_eq!(
             merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap_err(),
             ["incident INC-0001 was changed differently on both sides"]
+        );
+        // Both activated the same benefit, with the IDs each got.
+        let activated = |id: &str| {
+            let mut s = five_pack();
+            let mut c = contract(
+                id,
+                Coverage::Cloud,
+                Allowance::Incidents(5),
+                "2026-06-01",
+                "2027-05-31",
+            );
+            c.benefit = Some("silver-data-analytics/cloud-support".into());
+            c.access_id = format!("ACCESS-{id}").parse().unwrap();
+            s.contracts.push(c);
+            side(&s, &[opened(1, "2026-03-01", "Base")])
+        };
+        let errors = merge_sides(
+            &base,
+            &activated("S1"),
+            &activated("S2"),
+            &Lifecycle::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "the merged records would break a rule: benefit silver-data-analytics/cloud-support was activated twice for one year: contracts S1 and S2"
+            ]
         );
         // Both spend the last incident of the 5-pack.
         let four: Vec<Incident> = (1..=4)

@@ -199,6 +199,17 @@ fn two_clones_working_offline_pull_without_a_conflict() {
             "mpn-partner-admin",
         ],
     );
+    team.ps_ok(
+        "ben",
+        "2026-07-05",
+        &[
+            "contract",
+            "link",
+            "8000005",
+            "--account",
+            "ben@contoso.com",
+        ],
+    );
     team.commit("ben", "Ben's incident");
     let pull = team.git(
         "ben",
@@ -239,6 +250,11 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     );
     let accounts = team.json("ben", &["account", "list"]);
     assert_eq!(accounts["accounts"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        pack["linked_accounts"],
+        serde_json::json!(["admin@contoso.com", "ben@contoso.com"]),
+        "{pack}"
+    );
     // The history: every change of both sides once, in the order made, revisions running on,
     // and the merge itself saying what it renumbered.
     let history = team.json("ben", &["history"]);
