@@ -206,7 +206,7 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     )?;
     for (to, revision) in &moved {
         ctx.note(format_args!(
-            "the other side's incident numbered {id} is now {to} (renumbered by the merge of revision {revision})"
+            "another incident numbered {id}, on one side of the merge of revision {revision}, is now {to}"
         ))?;
     }
     Ok(())

@@ -292,7 +292,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     assert!(show.stdout.contains("Ana's outage"), "{}", show.stdout);
     assert!(
         show.stderr
-            .contains("the other side's incident numbered INC-0002 is now INC-0003"),
+            .contains("another incident numbered INC-0002, on one side of the merge of revision"),
         "{}",
         show.stderr
     );
