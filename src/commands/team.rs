@@ -26,12 +26,10 @@ pub fn merge_driver(
     today: NaiveDate,
     lifecycle: Option<&Path>,
 ) -> Result<(), Error> {
-    let path = args
-        .path
-        .clone()
-        .unwrap_or_else(|| args.ours.display().to_string());
-    let conflict = |conflicts: Vec<String>| {
-        // Git's own markers in the file, so that a person sees both sides where they differ.
+    let merged = merge_copies(args, today, lifecycle);
+    if merged.is_err() {
+        // Git's own markers in the file, so that a person sees both sides where they differ,
+        // whatever stopped the merge (a conflict, or a copy that is not a state file).
         let _ = Process::new("git")
             .arg("merge-file")
             .args(["-L", "ours", "-L", "base", "-L", "theirs"])
@@ -39,10 +37,23 @@ pub fn merge_driver(
             .arg(&args.base)
             .arg(&args.theirs)
             .status();
-        Error::MergeConflicts {
-            path: path.clone(),
-            conflicts,
-        }
+    }
+    merged
+}
+
+/// The merge of git's three copies, written over OURS.
+fn merge_copies(
+    args: &MergeDriverArgs,
+    today: NaiveDate,
+    lifecycle: Option<&Path>,
+) -> Result<(), Error> {
+    let path = args
+        .path
+        .clone()
+        .unwrap_or_else(|| args.ours.display().to_string());
+    let conflict = |conflicts: Vec<String>| Error::MergeConflicts {
+        path: path.clone(),
+        conflicts,
     };
     if args.history {
         let read = |p: &Path| {

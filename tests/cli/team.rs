@@ -673,3 +673,33 @@ fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
         .collect();
     assert_eq!(ids, ["INC-0001", "INC-0002", "INC-0003"]);
 }
+
+#[test]
+fn a_hand_edited_side_merges_and_the_result_is_sealed() {
+    let team = Team::two_clones();
+    team.ps_ok(
+        "ana",
+        "2026-07-01",
+        &["incidents", "open", "--scope", "cloud", "--title", "Ana's"],
+    );
+    team.commit("ana", "Ana's");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    // Ben corrects a title by hand: the file's seal no longer matches.
+    let path = team.at("ben").join("state.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("\"First\"", "\"First, corrected\"")).unwrap();
+    team.commit("ben", "a hand edit");
+    let pull = team.git(
+        "ben",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
+    let titles: Vec<String> = team.json("ben", &["incidents", "list", "--all"])["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, ["First, corrected", "Ana's"]);
+}
