@@ -113,6 +113,28 @@ impl Team {
         team
     }
 
+    /// Opens a cloud incident titled `title` in `clone` on `day`.
+    fn open(&self, clone: &str, day: &str, title: &str) -> Run {
+        self.ps_ok(
+            clone,
+            day,
+            &["incidents", "open", "--scope", "cloud", "--title", title],
+        )
+    }
+
+    /// The incidents of `clone`: ID and title, in ID order.
+    fn incidents(&self, clone: &str) -> Vec<(String, String)> {
+        self.json(clone, &["incidents", "list", "--all"])["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let text = |k: &str| i[k].as_str().unwrap().to_string();
+                (text("id"), text("title"))
+            })
+            .collect()
+    }
+
     fn json(&self, clone: &str, args: &[&str]) -> Value {
         let mut all = vec!["--json"];
         all.extend(args);
@@ -156,33 +178,11 @@ fn team_init_says_what_it_did_and_does_nothing_twice() {
 fn two_clones_working_offline_pull_without_a_conflict() {
     let team = Team::two_clones();
     // Ana opens and closes; Ben opens, refunds the first and links an account, offline.
-    team.ps_ok(
-        "ana",
-        "2026-07-01",
-        &[
-            "incidents",
-            "open",
-            "--scope",
-            "cloud",
-            "--title",
-            "Ana's outage",
-        ],
-    );
+    team.open("ana", "2026-07-01", "Ana's outage");
     team.ps_ok("ana", "2026-07-02", &["incidents", "close", "INC-0002"]);
     team.commit("ana", "Ana's incident");
     team.ok("ana", &["push", "-q", "origin", "main"]);
-    team.ps_ok(
-        "ben",
-        "2026-07-03",
-        &[
-            "incidents",
-            "open",
-            "--scope",
-            "cloud",
-            "--title",
-            "Ben's outage",
-        ],
-    );
+    team.open("ben", "2026-07-03", "Ben's outage");
     team.ps_ok(
         "ben",
         "2026-07-04",
@@ -218,18 +218,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     // Every record once, the incidents both numbered INC-0002 renumbered on the side that
     // opened later (Ben's, on 07-03), balances right.
-    let list = team.json("ben", &["incidents", "list", "--all"]);
-    let titles: Vec<(String, String)> = list["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap().to_string(),
-                i["title"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let titles = team.incidents("ben");
     assert_eq!(
         titles,
         [
@@ -330,13 +319,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
         "ana",
         &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
     );
-    assert_eq!(
-        team.json("ana", &["incidents", "list", "--all"])["incidents"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(team.incidents("ana").len(), 3);
 }
 
 #[test]
@@ -380,18 +363,7 @@ fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
     // The pack has 4 left: each side spends 3 before the other knows.
     for clone in ["ana", "ben"] {
         for n in 0..3 {
-            team.ps_ok(
-                clone,
-                "2026-07-01",
-                &[
-                    "incidents",
-                    "open",
-                    "--scope",
-                    "cloud",
-                    "--title",
-                    &format!("{clone} {n}"),
-                ],
-            );
+            team.open(clone, "2026-07-01", &format!("{clone} {n}"));
         }
         team.commit(clone, clone);
     }
@@ -607,33 +579,11 @@ fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
     let team = Team::two_clones();
     // Ana pushes a branch with INC-0002; Ben fetches it, without merging, and opens one.
     team.ok("ana", &["checkout", "-q", "-b", "ana-work"]);
-    team.ps_ok(
-        "ana",
-        "2026-07-01",
-        &[
-            "incidents",
-            "open",
-            "--scope",
-            "cloud",
-            "--title",
-            "On Ana's branch",
-        ],
-    );
+    team.open("ana", "2026-07-01", "On Ana's branch");
     team.commit("ana", "Ana's branch");
     team.ok("ana", &["push", "-q", "origin", "ana-work"]);
     team.ok("ben", &["fetch", "-q", "origin"]);
-    let opened = team.ps_ok(
-        "ben",
-        "2026-07-02",
-        &[
-            "incidents",
-            "open",
-            "--scope",
-            "cloud",
-            "--title",
-            "Ben's, after seeing Ana's",
-        ],
-    );
+    let opened = team.open("ben", "2026-07-02", "Ben's, after seeing Ana's");
     assert!(
         opened.stderr.contains("opened INC-0003"),
         "{}",
@@ -665,11 +615,10 @@ fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
         !last["summary"].as_str().unwrap().contains("renumbered"),
         "{last}"
     );
-    let ids: Vec<String> = team.json("ben", &["incidents", "list", "--all"])["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_string())
+    let ids: Vec<String> = team
+        .incidents("ben")
+        .into_iter()
+        .map(|(id, _)| id)
         .collect();
     assert_eq!(ids, ["INC-0001", "INC-0002", "INC-0003"]);
 }
@@ -677,11 +626,7 @@ fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
 #[test]
 fn a_hand_edited_side_merges_and_the_result_is_sealed() {
     let team = Team::two_clones();
-    team.ps_ok(
-        "ana",
-        "2026-07-01",
-        &["incidents", "open", "--scope", "cloud", "--title", "Ana's"],
-    );
+    team.open("ana", "2026-07-01", "Ana's");
     team.commit("ana", "Ana's");
     team.ok("ana", &["push", "-q", "origin", "main"]);
     // Ben corrects a title by hand: the file's seal no longer matches.
@@ -695,11 +640,6 @@ fn a_hand_edited_side_merges_and_the_result_is_sealed() {
     );
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
-    let titles: Vec<String> = team.json("ben", &["incidents", "list", "--all"])["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["title"].as_str().unwrap().to_string())
-        .collect();
+    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
     assert_eq!(titles, ["First, corrected", "Ana's"]);
 }
