@@ -142,6 +142,19 @@ impl Team {
     }
 }
 
+/// The summaries of history `entries`, which must be numbered 1, 2, 3… in order.
+fn in_order(entries: &[Value]) -> Vec<&str> {
+    let revisions: Vec<u64> = entries
+        .iter()
+        .map(|e| e["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(revisions, (1..=revisions.len() as u64).collect::<Vec<_>>());
+    entries
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn team_init_says_what_it_did_and_does_nothing_twice() {
     let team = Team::two_clones();
@@ -248,15 +261,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     // and the merge itself saying what it renumbered.
     let history = team.json("ben", &["history"]);
     let entries = history["entries"].as_array().unwrap();
-    let revisions: Vec<u64> = entries
-        .iter()
-        .map(|e| e["revision"].as_u64().unwrap())
-        .collect();
-    assert_eq!(revisions, (1..=revisions.len() as u64).collect::<Vec<_>>());
-    let summaries: Vec<&str> = entries
-        .iter()
-        .map(|e| e["summary"].as_str().unwrap())
-        .collect();
+    let summaries = in_order(entries);
     for wanted in [
         "opened INC-0002 (cloud) on contract 8000005",
         "closed INC-0002",
@@ -511,15 +516,7 @@ fn merge_file_takes_a_synced_folders_copy_in_with_its_history() {
     );
     // The laptop's changes joined the history, then the merge; revisions run on.
     let history = env.history();
-    let revisions: Vec<u64> = history
-        .iter()
-        .map(|e| e["revision"].as_u64().unwrap())
-        .collect();
-    assert_eq!(revisions, (1..=revisions.len() as u64).collect::<Vec<_>>());
-    let summaries: Vec<&str> = history
-        .iter()
-        .map(|e| e["summary"].as_str().unwrap())
-        .collect();
+    let summaries = in_order(&history);
     assert!(
         summaries
             .iter()
