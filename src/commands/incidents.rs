@@ -170,7 +170,7 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     let history = ctx.store.history(state)?;
-    let moved: Vec<(IncidentId, u64)> = super::team::renumberings(&history)
+    let moved: Vec<(IncidentId, u64)> = crate::domain::three_way::renumberings(&history)
         .into_iter()
         .filter(|(from, ..)| *from == id)
         .map(|(_, to, revision)| (to, revision))

@@ -1,7 +1,6 @@
 //! `merge-driver` and `team init`: one record for a team, merged by git. The merge is the
 //! domain's (`domain/three_way.rs`); the copies are read and written by `store/team.rs`.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -79,14 +78,7 @@ fn merge_copies(
             .min(ours.state.revision)
             .min(theirs.state.revision)
         + 1;
-    let mut summary = format!(
-        "merged {path}: {} record{} from the other side",
-        merged.taken,
-        if merged.taken == 1 { "" } else { "s" }
-    );
-    for (from, to) in &merged.renumbered {
-        let _ = write!(summary, "; renumbered {from} as {to}");
-    }
+    let summary = merged.summary(&path, "the other side");
     merged.state.revision = revision;
     merged.state.last_change = Some(HistoryEntry {
         revision,
@@ -99,31 +91,6 @@ fn merge_copies(
     });
     let bytes = team::sealed(&merged.state, &args.ours)?;
     write_over(&args.ours, &bytes)
-}
-
-/// The renumberings merges recorded in `entries` ("renumbered INC-0042 as INC-0044"): from,
-/// to, and the revision of the merge.
-pub fn renumberings(
-    entries: &[HistoryEntry],
-) -> Vec<(
-    crate::domain::incident::IncidentId,
-    crate::domain::incident::IncidentId,
-    u64,
-)> {
-    let mut found = Vec::new();
-    for e in entries.iter().filter(|e| e.action == "merge") {
-        for part in e.summary.split("; ") {
-            let Some(rest) = part.strip_prefix("renumbered ") else {
-                continue;
-            };
-            if let Some((from, to)) = rest.split_once(" as ")
-                && let (Ok(from), Ok(to)) = (from.parse(), to.parse())
-            {
-                found.push((from, to, e.revision));
-            }
-        }
-    }
-    found
 }
 
 /// Writes the merge over git's copy of this side, whole or not at all.
@@ -325,14 +292,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path) -> Result<(), Error> {
                 ..entry.clone()
             });
         }
-        let mut summary = format!(
-            "merged {name}: {} record{} from it",
-            merged.taken,
-            if merged.taken == 1 { "" } else { "s" }
-        );
-        for (from, to) in &merged.renumbered {
-            let _ = write!(summary, "; renumbered {from} as {to}");
-        }
+        let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })?;
     if ctx.json {

@@ -30,6 +30,39 @@ pub struct MergedSides {
     pub taken: usize,
 }
 
+impl MergedSides {
+    /// The merge's history summary: "merged state.json: 3 records from the other side;
+    /// renumbered INC-0042 as INC-0044" ([`renumberings`] reads the renumberings back).
+    pub fn summary(&self, merged: &str, from: &str) -> String {
+        let s = if self.taken == 1 { "" } else { "s" };
+        let mut summary = format!("merged {merged}: {} record{s} from {from}", self.taken);
+        for (old, new) in &self.renumbered {
+            summary.push_str(&format!("; renumbered {old} as {new}"));
+        }
+        summary
+    }
+}
+
+/// The renumberings the merges in `entries` recorded (see [`MergedSides::summary`]): the old
+/// number, the new one, and the revision of the merge.
+pub fn renumberings(entries: &[HistoryEntry]) -> Vec<(IncidentId, IncidentId, u64)> {
+    let mut found = Vec::new();
+    for e in entries.iter().filter(|e| e.action == "merge") {
+        for part in e.summary.split("; ") {
+            let Some((old, new)) = part
+                .strip_prefix("renumbered ")
+                .and_then(|r| r.split_once(" as "))
+            else {
+                continue;
+            };
+            if let (Ok(old), Ok(new)) = (old.parse(), new.parse()) {
+                found.push((old, new, e.revision));
+            }
+        }
+    }
+    found
+}
+
 /// Merges the values of one kind of record by `key`: for each key, the side that changed it
 /// from `base` wins, both sides alike are one, and both changed differently is a conflict
 /// (`what` names the record).
@@ -552,6 +585,39 @@ mod tests {
         // ("Other", opened earlier) keeps its number; ours' case moves to the next free one.
         assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
         assert_eq!(m.state.incidents.len(), 3);
+    }
+
+    #[test]
+    fn a_merges_summary_says_what_it_renumbered_and_is_read_back() {
+        let m = MergedSides {
+            state: org(),
+            renumbered: vec![
+                (IncidentId(42), IncidentId(44)),
+                (IncidentId(43), IncidentId(45)),
+            ],
+            taken: 3,
+        };
+        let summary = m.summary("state.json", "the other side");
+        assert_eq!(
+            summary,
+            "merged state.json: 3 records from the other side; renumbered INC-0042 as INC-0044; renumbered INC-0043 as INC-0045"
+        );
+        let entry = HistoryEntry {
+            revision: 9,
+            at: chrono::Utc::now(),
+            as_of: d("2026-07-01"),
+            account: None,
+            action: "merge".into(),
+            summary,
+            balances: Vec::new(),
+        };
+        assert_eq!(
+            renumberings(&[entry]),
+            [
+                (IncidentId(42), IncidentId(44), 9),
+                (IncidentId(43), IncidentId(45), 9)
+            ]
+        );
     }
 
     #[test]
