@@ -318,7 +318,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path) -> Result<(), Error> {
     ))?;
     for (from, to) in &merged.renumbered {
         ctx.say(format_args!(
-            "  its {from} numbered alike with one here: now {to}"
+            "  {from} was numbered alike on both copies: the one opened later is now {to}"
         ))?;
     }
     Ok(())

@@ -479,9 +479,9 @@ fn merge_file_takes_a_synced_folders_copy_in_with_its_history() {
         preview.stderr
     );
     assert!(
-        preview
-            .stderr
-            .contains("its INC-0002 numbered alike with one here: now INC-0003"),
+        preview.stderr.contains(
+            "INC-0002 was numbered alike on both copies: the one opened later is now INC-0003"
+        ),
         "{}",
         preview.stderr
     );
