@@ -129,8 +129,8 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
         store,
     };
     // Like ssh with a key, every command says so while the credentials are exposed; `doctor`
-    // lists it among its findings instead.
-    if !matches!(command, Command::Doctor(_)) {
+    // lists it among its findings instead, and git's merge driver works on copies, not on it.
+    if !matches!(command, Command::Doctor(_) | Command::MergeDriver(_)) {
         for (message, fix) in store::exposures(&ctx.store.paths()) {
             let _ = ctx.warn_with(message, Some(&fix));
         }
