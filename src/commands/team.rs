@@ -69,15 +69,12 @@ fn merge_copies(
     let lifecycle =
         crate::store::lifecycle::read(lifecycle, Path::new(&path)).map_err(Error::BadLifecycle)?;
     let mut merged = merge_sides(&base, &ours, &theirs, &lifecycle).map_err(conflict)?;
-    // The merge is a change of its own, numbered after every change of both sides (as the
-    // merged history log numbers them), and kept in the file until a change logs it.
-    let revision = ours.state.revision + theirs.state.revision
-        - base
-            .state
-            .revision
-            .min(ours.state.revision)
-            .min(theirs.state.revision)
-        + 1;
+    // The merge is a change of its own, kept in the file until a change logs it.
+    let revision = team::merge_revision(
+        base.state.revision,
+        ours.state.revision,
+        theirs.state.revision,
+    );
     let summary = merged.summary(&path, "the other side");
     merged.state.revision = revision;
     merged.state.last_change = Some(HistoryEntry {

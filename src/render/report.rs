@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Screen;
+use super::tables::or_dash;
 use crate::domain::usage::{BurnDown, GroupBy, Left, ScopeUsage, UsageReport, UsageRow};
 
 /// The columns of the groups table: a row by contract also says what lapsed, is left and when
@@ -39,16 +40,10 @@ fn left(l: Option<Left>) -> String {
     }
 }
 
-fn or_dash(v: Option<impl ToString>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| v.to_string())
-}
-
 fn group_cells(r: &UsageReport, row: &UsageRow) -> Vec<String> {
     let mut cells = vec![crate::domain::values::printable(&row.key)];
     if r.by == GroupBy::Contract {
-        cells.push(or_dash(
-            row.plan.as_deref().map(crate::domain::values::printable),
-        ));
+        cells.push(or_dash(row.plan.as_deref()));
     }
     cells.extend([
         row.charged.to_string(),

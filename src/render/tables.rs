@@ -271,7 +271,8 @@ fn shown(v: impl std::fmt::Display) -> String {
     printable(&v.to_string())
 }
 
-fn or_dash(v: Option<impl std::fmt::Display>) -> String {
+/// A value as shown (see [`shown`]), or `-` for none.
+pub(super) fn or_dash(v: Option<impl std::fmt::Display>) -> String {
     v.map_or_else(|| "-".to_string(), shown)
 }
 

@@ -122,6 +122,12 @@ fn same_change(a: &HistoryEntry, b: &HistoryEntry) -> bool {
     }
 }
 
+/// The revision of the merge of copies at revisions `ours` and `theirs` from an ancestor at
+/// `base`: after every change of both sides, as [`merge_logs`] numbers them.
+pub fn merge_revision(base: u64, ours: u64, theirs: u64) -> u64 {
+    (ours + theirs).saturating_sub(base) + 1
+}
+
 /// Merges two history logs with their common ancestor: the ancestor's entries, then every
 /// change either side made since, once, in the order they were made (by `at`), numbered on from
 /// the ancestor's last revision. A line that is not an entry is an error naming it.

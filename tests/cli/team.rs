@@ -113,6 +113,19 @@ impl Team {
         team
     }
 
+    /// Pulls main into `clone`, which must stop in git's conflict state on the state file:
+    /// what git and the driver said.
+    fn pull_conflict(&self, clone: &str) -> String {
+        let pull = self.git(
+            clone,
+            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+        );
+        assert_ne!(pull.code, 0, "the pull merged");
+        let status = self.ok(clone, &["status", "--porcelain"]);
+        assert!(status.contains("UU state.json"), "{status}");
+        format!("{}{}", pull.stdout, pull.stderr)
+    }
+
     /// Opens a cloud incident titled `title` in `clone` on `day`.
     fn open(&self, clone: &str, day: &str, title: &str) -> Run {
         self.ps_ok(
@@ -343,18 +356,11 @@ fn a_true_conflict_stops_with_a_report_and_leaves_git_in_its_conflict_state() {
         &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
     );
     team.commit("ben", "refund: product bug");
-    let pull = team.git(
-        "ben",
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-    );
-    assert_ne!(pull.code, 0);
-    let said = format!("{}{}", pull.stdout, pull.stderr);
+    let said = team.pull_conflict("ben");
     assert!(
         said.contains("incident INC-0001 was changed differently on both sides"),
         "{said}"
     );
-    let status = team.ok("ben", &["status", "--porcelain"]);
-    assert!(status.contains("UU state.json"), "{status}");
     let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
     assert!(
         text.contains("<<<<<<<") && text.contains(">>>>>>>"),
@@ -373,19 +379,10 @@ fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
         team.commit(clone, clone);
     }
     team.ok("ana", &["push", "-q", "origin", "main"]);
-    let pull = team.git(
-        "ben",
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-    );
-    assert_ne!(pull.code, 0);
-    let said = format!("{}{}", pull.stdout, pull.stderr);
+    let said = team.pull_conflict("ben");
     assert!(
         said.contains("more incidents charged (7) than it grants (5)"),
         "{said}"
-    );
-    assert!(
-        team.ok("ben", &["status", "--porcelain"])
-            .contains("UU state.json")
     );
 }
 
