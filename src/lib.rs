@@ -10,6 +10,7 @@ pub mod commands;
 pub mod complete;
 pub mod domain;
 pub mod error;
+pub mod exchange;
 pub mod render;
 pub mod store;
 
@@ -159,7 +160,7 @@ pub fn report_usage(message: &str, exit_code: i32, json: bool) {
             .lines()
             .find_map(|l| l.trim().strip_prefix("tip:"))
             .map(str::trim);
-        let body = render::json::ErrorBodyJson {
+        let body = render::message::ErrorBodyJson {
             message: first,
             hint: tip,
             exit_code,
@@ -182,9 +183,12 @@ pub fn report_usage(message: &str, exit_code: i32, json: bool) {
     };
 }
 
-fn print_error_json(w: &mut dyn Write, body: &render::json::ErrorBodyJson<'_>) -> io::Result<()> {
-    let line = serde_json::to_string(&render::json::ErrorJson {
-        error: render::json::ErrorBodyJson { ..*body },
+fn print_error_json(
+    w: &mut dyn Write,
+    body: &render::message::ErrorBodyJson<'_>,
+) -> io::Result<()> {
+    let line = serde_json::to_string(&render::message::ErrorJson {
+        error: render::message::ErrorBodyJson { ..*body },
     })
     .map_err(io::Error::from)?;
     writeln!(w, "{line}")
@@ -196,7 +200,7 @@ pub fn report(err: &Error, color: ColorWhen, json: bool) {
     if json {
         let (message, hint) = (err.to_string(), err.hint());
         let kind = err.kind();
-        let body = render::json::ErrorBodyJson {
+        let body = render::message::ErrorBodyJson {
             message: &message,
             hint: hint.as_deref(),
             exit_code: err.exit_code(),

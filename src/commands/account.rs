@@ -4,8 +4,8 @@
 use crate::cli::AccountCommand;
 use crate::domain::account::{Account, AccountEdit, AccountKind};
 use crate::error::Error;
-use crate::render::json::{AccountJson, AccountsJson};
-use crate::render::tables;
+use crate::render::account::AccountJson;
+use crate::render::account::AccountsJson;
 
 use super::Ctx;
 
@@ -96,7 +96,7 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
                     .collect();
                 return Ok(ctx.print_json(&AccountsJson { accounts })?);
             }
-            Ok(tables::accounts(
+            Ok(crate::render::account::accounts(
                 &mut ctx.out,
                 &ctx.screen,
                 &state.accounts,

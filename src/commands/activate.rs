@@ -3,8 +3,11 @@
 use crate::cli::{ActivateArgs, BenefitsArgs};
 use crate::domain::activation::{Activation, BenefitState};
 use crate::error::Error;
-use crate::render::json::{ActivatedJson, BenefitJson, BenefitsJson, ContractJson};
-use crate::render::tables::{self, NO_BENEFITS};
+use crate::render::benefit::ActivatedJson;
+use crate::render::benefit::BenefitJson;
+use crate::render::benefit::BenefitsJson;
+use crate::render::benefit::NO_BENEFITS;
+use crate::render::contract::ContractJson;
 
 use super::Ctx;
 
@@ -26,7 +29,7 @@ pub fn benefits(ctx: &mut Ctx, args: BenefitsArgs) -> Result<(), Error> {
     if ctx.json {
         let message = match (views.is_empty(), ended) {
             (false, _) => None,
-            (true, Some(on)) => Some(tables::membership_ended(on)),
+            (true, Some(on)) => Some(crate::render::benefit::membership_ended(on)),
             (true, None) => Some(NO_BENEFITS.to_string()),
         };
         let doc = BenefitsJson {
@@ -36,7 +39,7 @@ pub fn benefits(ctx: &mut Ctx, args: BenefitsArgs) -> Result<(), Error> {
         };
         return Ok(ctx.print_json(&doc)?);
     }
-    Ok(tables::benefits(
+    Ok(crate::render::benefit::benefits(
         &mut ctx.out,
         &ctx.screen,
         &views,

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use crate::cli::CatalogCommand;
 use crate::domain::catalog::Catalog;
 use crate::error::Error;
-use crate::render::json::{CatalogCheckJson, CatalogJson, CatalogsJson};
-use crate::render::tables;
+use crate::render::catalog::CatalogCheckJson;
+use crate::render::catalog::CatalogJson;
+use crate::render::catalog::CatalogsJson;
 use crate::store::catalog::{self as files, BUILT_IN};
 
 use super::Ctx;
@@ -33,7 +34,7 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
     if ctx.json {
         return Ok(ctx.print_json(&CatalogsJson::new(&catalogs, in_use))?);
     }
-    Ok(tables::catalogs(
+    Ok(crate::render::catalog::catalogs(
         &mut ctx.out,
         &ctx.screen,
         &catalogs,
@@ -49,7 +50,11 @@ fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<(), Error> {
     if ctx.json {
         return Ok(ctx.print_json(&CatalogJson::from(&*catalog))?);
     }
-    Ok(tables::catalog(&mut ctx.out, &ctx.screen, &catalog)?)
+    Ok(crate::render::catalog::catalog(
+        &mut ctx.out,
+        &ctx.screen,
+        &catalog,
+    )?)
 }
 
 fn check(ctx: &mut Ctx, file: &std::path::Path) -> Result<(), Error> {

@@ -5,10 +5,11 @@ use crate::domain::plans::{ContractEdit, NewPlan};
 use crate::domain::refusal::Refusal;
 use crate::domain::values::Email;
 use crate::error::Error;
-use crate::render::json::{
-    ContractJson, ContractShownJson, ContractsJson, IncidentJson, LinkedJson,
-};
-use crate::render::tables;
+use crate::render::contract::ContractJson;
+use crate::render::contract::ContractShownJson;
+use crate::render::contract::ContractsJson;
+use crate::render::contract::LinkedJson;
+use crate::render::incident::IncidentJson;
 
 use super::Ctx;
 
@@ -82,7 +83,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
             contracts,
         })?);
     }
-    Ok(tables::contracts(
+    Ok(crate::render::contract::contracts(
         &mut ctx.out,
         &ctx.screen,
         &views,
@@ -110,7 +111,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
         };
         return Ok(ctx.print_json(&doc)?);
     }
-    Ok(tables::contract_detail(
+    Ok(crate::render::contract::contract_detail(
         &mut ctx.out,
         &ctx.screen,
         &view,

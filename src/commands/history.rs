@@ -4,8 +4,7 @@ use crate::cli::HistoryArgs;
 use crate::domain::refusal::Refusal;
 use crate::domain::state::HistoryEntry;
 use crate::error::Error;
-use crate::render::json::HistoryJson;
-use crate::render::tables;
+use crate::render::history::HistoryJson;
 
 /// Runs `history`.
 pub fn history(ctx: &mut super::Ctx, args: HistoryArgs) -> Result<(), Error> {
@@ -34,5 +33,9 @@ pub fn history(ctx: &mut super::Ctx, args: HistoryArgs) -> Result<(), Error> {
     if ctx.json {
         return Ok(ctx.print_json(&HistoryJson { entries })?);
     }
-    Ok(tables::history(&mut ctx.out, &ctx.screen, &entries)?)
+    Ok(crate::render::history::history(
+        &mut ctx.out,
+        &ctx.screen,
+        &entries,
+    )?)
 }

@@ -10,11 +10,13 @@ use crate::domain::incident::{
 use crate::domain::state::{Lapsed, ScopeTotal, State, Totals};
 use crate::domain::values::{Id, Text};
 use crate::error::Error;
-use crate::render::json::{
-    ContractJson, IncidentJson, IncidentsJson, LapsedJson, OpenedJson, RemainingJson,
-    ScopeTotalJson,
-};
-use crate::render::tables;
+use crate::render::contract::ContractJson;
+use crate::render::contract::LapsedJson;
+use crate::render::contract::RemainingJson;
+use crate::render::contract::ScopeTotalJson;
+use crate::render::incident::IncidentJson;
+use crate::render::incident::IncidentsJson;
+use crate::render::incident::OpenedJson;
 
 use super::Ctx;
 
@@ -156,7 +158,7 @@ fn list(ctx: &mut Ctx, contract: Option<&str>, all: bool) -> Result<(), Error> {
         let incidents = incidents.iter().map(|i| incident_json(state, i)).collect();
         return Ok(ctx.print_json(&IncidentsJson { incidents })?);
     }
-    Ok(tables::incidents(
+    Ok(crate::render::incident::incidents(
         &mut ctx.out,
         &ctx.screen,
         &incidents,
@@ -198,7 +200,7 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
             .collect();
         return Ok(ctx.print_json(&doc)?);
     }
-    tables::incidents(
+    crate::render::incident::incidents(
         &mut ctx.out,
         &ctx.screen,
         std::slice::from_ref(&incident),
@@ -373,10 +375,10 @@ fn remaining(
         .into_iter()
         .filter(|t| scope.is_none_or(|s| s == t.scope))
         .collect();
-    tables::remaining(&mut ctx.out, &ctx.screen, &views, &forecasts, &by_scope)?;
+    crate::render::contract::remaining(&mut ctx.out, &ctx.screen, &views, &forecasts, &by_scope)?;
     if all {
         for year in Lapsed::by_year(&views) {
-            writeln!(ctx.out, "{}", tables::lapsed(&year))?;
+            writeln!(ctx.out, "{}", crate::render::contract::lapsed(&year))?;
         }
     }
     Ok(())

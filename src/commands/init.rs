@@ -4,7 +4,7 @@ use crate::cli::InitArgs;
 use crate::domain::account::{Account, AccountKind};
 use crate::domain::state::Organization;
 use crate::error::Error;
-use crate::render::json::OrganizationJson;
+use crate::render::status::OrganizationJson;
 
 use super::Ctx;
 

@@ -3,8 +3,8 @@
 use crate::cli::{OfferAddArgs, OfferCommand};
 use crate::domain::offer::NewOffer;
 use crate::error::Error;
-use crate::render::json::{OfferJson, OffersJson};
-use crate::render::tables;
+use crate::render::offer::OfferJson;
+use crate::render::offer::OffersJson;
 
 use super::Ctx;
 
@@ -92,7 +92,7 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
             .collect();
         return Ok(ctx.print_json(&OffersJson { offers })?);
     }
-    Ok(tables::offers(
+    Ok(crate::render::offer::offers(
         &mut ctx.out,
         &ctx.screen,
         &state.offers,

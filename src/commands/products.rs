@@ -3,8 +3,8 @@
 use crate::cli::ProductsCommand;
 use crate::domain::refusal::Refusal;
 use crate::error::Error;
-use crate::render::json::{ProductJson, ProductsJson};
-use crate::render::tables;
+use crate::render::products::ProductJson;
+use crate::render::products::ProductsJson;
 
 use super::Ctx;
 
@@ -39,5 +39,9 @@ pub fn products(ctx: &mut Ctx, command: ProductsCommand) -> Result<(), Error> {
             products,
         })?);
     }
-    Ok(tables::products(&mut ctx.out, &ctx.screen, &rows)?)
+    Ok(crate::render::products::products(
+        &mut ctx.out,
+        &ctx.screen,
+        &rows,
+    )?)
 }

@@ -9,7 +9,8 @@ use crate::cli::ProfileCommand;
 use crate::domain::values::ProfileName;
 use crate::error::Error;
 use crate::render;
-use crate::render::json::{ProfileJson, ProfilesJson};
+use crate::render::profile::ProfileJson;
+use crate::render::profile::ProfilesJson;
 use crate::store::Store;
 
 /// Runs `profile …`.
@@ -61,7 +62,7 @@ pub fn profiles(
     if json {
         render::write_json(out, &ProfilesJson { profiles })?;
     } else {
-        render::tables::profiles(out, screen, &profiles)?;
+        crate::render::profile::profiles(out, screen, &profiles)?;
     }
     out.flush()?;
     Ok(())

@@ -4,10 +4,12 @@ use std::io::Write;
 
 use crate::domain::check::{Filter, Thresholds};
 use crate::error::Error;
-use crate::render::json::{
-    AccountJson, CatalogNameJson, ContractJson, OrganizationJson, StatusJson, WarningJson,
-};
-use crate::render::tables;
+use crate::render::account::AccountJson;
+use crate::render::catalog::CatalogNameJson;
+use crate::render::check::WarningJson;
+use crate::render::contract::ContractJson;
+use crate::render::status::OrganizationJson;
+use crate::render::status::StatusJson;
 
 use super::Ctx;
 
@@ -55,7 +57,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         )?;
         return Ok(());
     };
-    let dashboard = tables::Dashboard {
+    let dashboard = crate::render::status::Dashboard {
         org,
         account,
         views: &views,
@@ -65,6 +67,6 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         today: ctx.today,
         catalog: &state.catalog,
     };
-    tables::status(&mut ctx.out, &ctx.screen, &dashboard, ctx.reveal)?;
+    crate::render::status::status(&mut ctx.out, &ctx.screen, &dashboard, ctx.reveal)?;
     Ok(())
 }

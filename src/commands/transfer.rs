@@ -10,7 +10,7 @@ use crate::domain::merge::Merged;
 use crate::domain::refusal::Refusal;
 use crate::domain::tickets::Fate;
 use crate::error::Error;
-use crate::render::exchange::{self, Export};
+use crate::render::export::{self, Export};
 
 /// Runs `export`.
 pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
@@ -24,10 +24,10 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
     };
     match (args.format, args.what) {
         (FormatArg::Csv, WhatArg::Incidents) => {
-            exchange::incidents_csv(&mut ctx.out, &incidents, plan)?
+            crate::render::incident::csv(&mut ctx.out, &incidents, plan)?
         }
         (FormatArg::Csv, WhatArg::Contracts) => {
-            exchange::contracts_csv(&mut ctx.out, &views, ctx.reveal)?
+            crate::render::contract::csv(&mut ctx.out, &views, ctx.reveal)?
         }
         (FormatArg::Csv, WhatArg::All) => {
             return Err(Refusal::BadCombination(
@@ -46,7 +46,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
                 doc.pending = Some(&state.pending);
             }
             if all || what == WhatArg::Contracts {
-                doc.contracts = Some(exchange::stored_contracts(&views, ctx.reveal)?);
+                doc.contracts = Some(export::stored_contracts(&views, ctx.reveal)?);
             }
             if all || what == WhatArg::Incidents {
                 doc.incidents = Some(&incidents);
@@ -71,7 +71,7 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     let bad =
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
     let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
-    let import = exchange::parse(&text).map_err(bad)?;
+    let import = crate::exchange::export::parse(&text).map_err(bad)?;
     let lifecycle = ctx.lifecycle()?;
     let (_, merged) = ctx.mutate_if("import", |state, stored, actor| {
         // Adding accounts is a change to the accounts (an admin's, once there is one).
@@ -143,7 +143,7 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     let bad =
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
     let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
-    let file = crate::render::tickets::parse(&text).map_err(bad)?;
+    let file = crate::exchange::tickets::parse(&text).map_err(bad)?;
     if file.next_link.is_some() {
         ctx.warn(
             "the file is one page of a longer list (it has a nextLink): the tickets on the other pages are not in it",
@@ -190,9 +190,9 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
         Ok((outcomes, summary))
     })?;
     if ctx.json {
-        return Ok(ctx.print_json(&crate::render::json::TicketsJson::of(&outcomes))?);
+        return Ok(ctx.print_json(&crate::render::ticket::TicketsJson::of(&outcomes))?);
     }
-    crate::render::tables::tickets(&mut ctx.out, &ctx.screen, &outcomes)?;
+    crate::render::ticket::tickets(&mut ctx.out, &ctx.screen, &outcomes)?;
     let count = |f: fn(&Fate) -> bool| outcomes.iter().filter(|o| f(&o.fate)).count();
     let (charged, duplicates, skipped) = (
         count(|f| matches!(f, Fate::Charged { .. })),

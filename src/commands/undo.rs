@@ -2,7 +2,7 @@
 
 use crate::domain::refusal::Refusal;
 use crate::error::Error;
-use crate::render::json::UndoneJson;
+use crate::render::history::UndoneJson;
 
 use super::Ctx;
 

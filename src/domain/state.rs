@@ -14,10 +14,6 @@ use super::offer::Offer;
 use super::refusal::Refusal;
 use super::values::{Email, PartnerId, Text};
 
-/// The version of the records' schema this build reads and writes (state files and exports): a
-/// new field arrives with a new version.
-pub const SCHEMA_VERSION: u32 = 5;
-
 /// The partner organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

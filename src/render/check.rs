@@ -115,3 +115,25 @@ pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate
         ignored: &report.ignored,
     }
 }
+
+/// A dashboard warning.
+#[derive(Debug, Serialize)]
+pub struct WarningJson {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub contract_id: Option<String>,
+    pub benefit: Option<String>,
+}
+
+impl From<&Finding> for WarningJson {
+    fn from(f: &Finding) -> Self {
+        WarningJson {
+            severity: f.severity,
+            code: f.code,
+            message: f.message.clone(),
+            contract_id: f.contract.clone(),
+            benefit: f.benefit.clone(),
+        }
+    }
+}

@@ -1,13 +1,26 @@
-//! Output: JSON documents and tables, written to any `io::Write`. Nothing here decides anything.
+//! Output, one module per thing shown: its table, its JSON shape and its CSV row together,
+//! written to any `io::Write`. Nothing here decides anything, and nothing here reads a file a
+//! user brings (that is `crate::exchange`).
 
+pub mod account;
+pub mod benefit;
 pub mod calendar;
+pub mod catalog;
 pub mod check;
+pub mod contract;
+pub mod csv;
 pub mod doctor;
-pub mod exchange;
-pub mod json;
+pub mod export;
+pub mod history;
+pub mod incident;
+pub mod message;
+pub mod offer;
+pub mod products;
+pub mod profile;
 pub mod report;
-pub mod tables;
-pub mod tickets;
+pub mod status;
+pub mod table;
+pub mod ticket;
 
 use std::io::{self, Write};
 
@@ -124,10 +137,10 @@ pub fn print_message(
         Level::Warning => ("warning", YELLOW),
     };
     if json {
-        let body = json::MessageJson { message, hint };
+        let body = message::MessageJson { message, hint };
         let line = serde_json::to_string(&match level {
-            Level::Note => json::StderrJson::Note(body),
-            Level::Warning => json::StderrJson::Warning(body),
+            Level::Note => message::StderrJson::Note(body),
+            Level::Warning => message::StderrJson::Warning(body),
         })
         .map_err(io::Error::from)?;
         return writeln!(w, "{line}");

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Screen;
-use super::tables::or_dash;
+use super::table::or_dash;
 use crate::domain::usage::{BurnDown, GroupBy, Left, ScopeUsage, UsageReport, UsageRow};
 
 /// The columns of the groups table: a row by contract also says what lapsed, is left and when
@@ -97,7 +97,7 @@ pub fn table(w: &mut dyn Write, screen: &Screen, r: &UsageReport) -> io::Result<
     if rows.is_empty() {
         writeln!(w, "Nothing was charged or refunded in the period.")?;
     } else {
-        super::tables::plain(
+        super::table::plain(
             w,
             screen,
             &header,
@@ -108,7 +108,7 @@ pub fn table(w: &mut dyn Write, screen: &Screen, r: &UsageReport) -> io::Result<
     }
     writeln!(w, "Totals per scope (never added together):")?;
     let totals: Vec<Vec<String>> = r.totals.iter().map(total_cells).collect();
-    super::tables::plain(w, screen, &TOTAL_HEADER, &totals, &[], &[])
+    super::table::plain(w, screen, &TOTAL_HEADER, &totals, &[], &[])
 }
 
 /// A GitHub-flavoured Markdown table's cell: pipes escaped, on one line.

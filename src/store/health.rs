@@ -11,7 +11,7 @@ use super::files::{
 };
 use super::{StoreError, decode, file, history, lock, read_state_file};
 use crate::domain::lifecycle::Lifecycle;
-use crate::domain::state::SCHEMA_VERSION;
+use crate::store::file::SCHEMA_VERSION;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -20,7 +20,8 @@ pub use files::{Paths, config_dir, exposures, profile_path, write_whole};
 pub use lock::holder as lock_holder;
 
 use crate::domain::integrity::Problem;
-use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
+use crate::domain::state::{HistoryEntry, State};
+use crate::store::file::SCHEMA_VERSION;
 
 /// A failure of the state file itself. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +51,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// The file was written by a newer build.
-    #[error("state file `{}` has schema version {found}, but this build of partner-support reads up to {SCHEMA_VERSION}", .path.display())]
+    #[error("state file `{}` was written by a newer partner-support (schema {found}, this one reads up to {SCHEMA_VERSION})", .path.display())]
     Newer {
         /// The file.
         path: PathBuf,
@@ -118,7 +119,7 @@ impl StoreError {
                 Paths::of(path).backup.display()
             )),
             StoreError::Newer { .. } => {
-                Some("upgrade partner-support; the file was left as it is".into())
+                Some("upgrade partner-support to read it; the file was left as it is".into())
             }
             StoreError::Locked { .. } => {
                 Some("try again when the other command has finished".into())

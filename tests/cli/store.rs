@@ -4,7 +4,7 @@
 use std::fs;
 
 use crate::support::{Env, w};
-use partner_support::domain::state::SCHEMA_VERSION;
+use partner_support::store::file::SCHEMA_VERSION;
 use pretty_assertions::assert_eq;
 
 #[test]
@@ -56,7 +56,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let run = env.refused(
         &["init", "--partner-id", "1", "--name", "X"],
         1,
-        "has schema version 99",
+        "was written by a newer partner-support (schema 99, this one reads up to",
     );
     assert!(
         run.stderr.contains("upgrade partner-support"),
@@ -191,4 +191,47 @@ fn a_hand_edited_file_out_of_order_is_put_back_in_order() {
     );
     assert_eq!(ids("contracts", "contract_id"), ["7000001", "8000005"]);
     assert_eq!(ids("offers", "kind"), ["gold", "silver"]);
+}
+
+/// A teammate's newer build wrote the file: schema one higher, an incident with a field this
+/// build does not know. Every command says the file is newer, none blames the file or writes.
+#[test]
+fn every_command_says_a_newer_file_is_newer_and_never_blames_it() {
+    let env = Env::contoso_active();
+    env.ok(&["incidents", "open", "--scope", "cloud", "--title", "One"]);
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    let newer = SCHEMA_VERSION + 1;
+    let text = text
+        .replacen(
+            &format!("\"schema_version\": {SCHEMA_VERSION},"),
+            &format!("\"schema_version\": {newer},"),
+            1,
+        )
+        .replacen("\"title\":", "\"severity\": \"high\", \"title\":", 1);
+    assert!(text.contains("severity"));
+    fs::write(env.state(), &text).unwrap();
+    let want = format!(
+        "was written by a newer partner-support (schema {newer}, this one reads up to {SCHEMA_VERSION})"
+    );
+    for args in [
+        &["status"][..],
+        &["benefits"],
+        &["contract", "list"],
+        &["incidents", "list", "--all"],
+        &["incidents", "show", "INC-0001"],
+        &["incidents", "remaining"],
+        &["incidents", "close", "INC-0001"],
+        &["incidents", "open", "--scope", "cloud", "--title", "Two"],
+        &["export", "--format", "csv", "--what", "incidents"],
+        &["report"],
+        &["history"],
+    ] {
+        let run = env.refused(args, 1, &want);
+        assert!(
+            !run.stderr.contains("by hand") && !run.stderr.contains("unknown field"),
+            "`{}` blames the file: {}",
+            args.join(" "),
+            run.stderr
+        );
+    }
 }

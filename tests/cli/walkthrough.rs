@@ -3,7 +3,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use crate::support::{Env, INIT_CONTOSO, TODAY, w};
-use partner_support::domain::state::SCHEMA_VERSION;
+use partner_support::store::file::SCHEMA_VERSION;
 use pretty_assertions::assert_eq;
 
 #[test]

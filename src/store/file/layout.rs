@@ -7,13 +7,14 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use serde_json::ser::Formatter;
 
+use super::SCHEMA_VERSION;
 use super::Stored;
 use super::seal::Sealer;
 use crate::domain::account::Account;
 use crate::domain::contract::Contract;
 use crate::domain::incident::Incident;
 use crate::domain::offer::Offer;
-use crate::domain::state::{HistoryEntry, Organization, PendingActivation, SCHEMA_VERSION, State};
+use crate::domain::state::{HistoryEntry, Organization, PendingActivation, State};
 use crate::domain::values::Email;
 use crate::store::catalog::CatalogRecord;
 

@@ -56,8 +56,9 @@
 
 mod bytes;
 mod head;
-mod layout;
+pub(crate) mod layout;
 mod migrate;
+mod schema;
 mod seal;
 
 use std::io::{self, Write};
@@ -68,12 +69,12 @@ use serde_json::Value;
 
 pub use bytes::Bytes;
 use layout::{Document, Written};
-pub use migrate::migrate;
+pub use migrate::{SCHEMA_VERSION, migrate};
 
 use super::StoreError;
 use crate::domain::incident::{Incident, IncidentHead, IncidentId};
 use crate::domain::incidents::Incidents;
-use crate::domain::state::{HistoryEntry, SCHEMA_VERSION, State};
+use crate::domain::state::{HistoryEntry, State};
 
 /// A state as read from a file, with the file's incident records.
 #[derive(Debug)]

@@ -1,0 +1,294 @@
+//! Fitting tables to the screen: the one table builder every noun's table uses, its widths,
+//! the columns that give way, and the cells that shorten on a narrow screen (day headers, plan
+//! names, scopes).
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, presets,
+};
+
+use super::Screen;
+use crate::domain::contract::{Allowance, Status};
+use crate::domain::values::printable;
+
+/// A table for `screen`: as wide as its content with `--wide`, else at most the screen's width,
+/// cells wrapping at spaces where they must.
+pub(crate) fn table<H: Into<Cell>>(screen: &Screen, header: impl IntoIterator<Item = H>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_header(header.into_iter().map(Into::into).collect::<Vec<Cell>>());
+    if screen.wide {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    } else {
+        t.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(screen.width);
+    }
+    if screen.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
+}
+
+/// Fits a table to the screen. Columns of free text (`wrap`, by header) may wrap at spaces;
+/// every other column keeps its content whole. While even that does not fit, the columns that
+/// give way (by header) are hidden in the order given. Nothing is hidden with `--wide`.
+pub(crate) fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&str]) {
+    if screen.wide {
+        return;
+    }
+    // A header is its name, or its name and the year its days share ("End 2027").
+    let headers: Vec<String> = t
+        .header()
+        .map(|h| h.cell_iter().map(|c| c.content()).collect())
+        .unwrap_or_default();
+    let index = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name || h.strip_prefix(name).is_some_and(|y| y.starts_with(' ')))
+    };
+    let give_way: Vec<usize> = give_way.iter().filter_map(|n| index(n)).collect();
+    let wrap: Vec<usize> = wrap.iter().filter_map(|n| index(n)).collect();
+    let widths: Vec<usize> = t
+        .column_max_content_widths()
+        .into_iter()
+        .map(usize::from)
+        .collect();
+    let n = widths.len();
+    let words_of = |text: String| -> usize {
+        text.split([' ', '\n'])
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let longest_word: Vec<usize> = (0..n)
+        .map(|c| {
+            let cells = t.column_cells_with_header_iter(c).flatten();
+            cells
+                .map(|cell| words_of(cell.content()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let cells_width: Vec<usize> = (0..n)
+        .map(|c| {
+            let cells = t.column_cells_iter(c).flatten();
+            let lines = cells.flat_map(|cell| {
+                let text = cell.content();
+                text.lines().map(|l| l.chars().count()).collect::<Vec<_>>()
+            });
+            lines.max().unwrap_or(0)
+        })
+        .collect();
+    let header_word: Vec<usize> = headers.iter().map(|h| words_of(h.clone())).collect();
+    // How wide a column must be: free text its longest word, or `room` when it has that much;
+    // any other column its content, and its header whole unless `whole` is false (then the
+    // header wraps at its spaces).
+    let need = |c: usize, room: usize, whole: bool| match (wrap.contains(&c), whole) {
+        (true, _) => widths[c].min(longest_word[c].max(room)),
+        (false, true) => widths[c],
+        (false, false) => cells_width[c].max(header_word.get(c).copied().unwrap_or(0)),
+    };
+    // Each column is its width, a space either side and one border; the table one more border.
+    let total = |shown: &[bool], room: usize, whole: bool| {
+        (0..n)
+            .filter(|c| shown[*c])
+            .map(|c| need(c, room, whole) + 3)
+            .sum::<usize>()
+            + 1
+    };
+    let width = usize::from(screen.width);
+    // Free text reads best with room for a few words a line, headers whole; with less, every
+    // word still stays whole. The fewest columns hidden with the most room.
+    let hide = |room: usize, whole: bool| {
+        let mut shown = vec![true; n];
+        let mut order = give_way.iter();
+        while total(&shown, room, whole) > width {
+            shown[*order.next()?] = false;
+        }
+        Some(shown)
+    };
+    let hidden = |shown: &[bool]| shown.iter().filter(|s| !**s).count();
+    // One more column given up is better than free text wrapped: everything whole first, when
+    // that hides at most one column more than room for a few words a line does.
+    let with_room = hide(24, true);
+    let whole_text = hide(usize::MAX, true)
+        .filter(|s| {
+            with_room
+                .as_ref()
+                .is_none_or(|r| hidden(s) <= hidden(r) + 1)
+        })
+        .map(|s| (s, usize::MAX, true));
+    let chosen = whole_text.or_else(|| {
+        [(24, true), (0, true), (0, false)]
+            .into_iter()
+            .find_map(|(room, whole)| hide(room, whole).map(|s| (s, room, whole)))
+    });
+    let Some((shown, room, whole)) = chosen else {
+        // Even the least does not fit: every column that can give way does, and the rest
+        // wraps where comfy-table chooses.
+        for c in &give_way {
+            if let Some(col) = t.column_mut(*c) {
+                col.set_constraint(ColumnConstraint::Hidden);
+            }
+        }
+        return;
+    };
+    // Free text shares what is left: each column its least, then the rest a column at a
+    // time to the ones still short of their content.
+    let mut given: Vec<usize> = (0..n).map(|c| need(c, room, whole)).collect();
+    let mut spare = width.saturating_sub(
+        (0..n)
+            .filter(|c| shown[*c])
+            .map(|c| given[c] + 3)
+            .sum::<usize>()
+            + 1,
+    );
+    while spare > 0 {
+        let short: Vec<usize> = (0..n)
+            .filter(|c| shown[*c] && wrap.contains(c) && given[*c] < widths[*c])
+            .collect();
+        if short.is_empty() {
+            break;
+        }
+        for c in short {
+            if spare == 0 {
+                break;
+            }
+            given[c] += 1;
+            spare -= 1;
+        }
+    }
+    for (c, given) in given.into_iter().enumerate() {
+        let Some(col) = t.column_mut(c) else { continue };
+        if !shown[c] {
+            col.set_constraint(ColumnConstraint::Hidden);
+        } else {
+            // The width with its padding.
+            let fixed = u16::try_from(given + 2).unwrap_or(u16::MAX);
+            col.set_constraint(ColumnConstraint::Absolute(comfy_table::Width::Fixed(fixed)));
+        }
+    }
+}
+
+/// The year every one of `days` falls in, when they share one and the screen is narrow: the
+/// column then shows them as `MM-DD` with the year in its header.
+pub(crate) fn one_year(screen: &Screen, days: impl IntoIterator<Item = NaiveDate>) -> Option<i32> {
+    use chrono::Datelike;
+    if !screen.compact() {
+        return None;
+    }
+    let mut years = days.into_iter().map(|d| d.year());
+    let first = years.next()?;
+    years.all(|y| y == first).then_some(first)
+}
+
+/// A day as a column of [`one_year`] shows it.
+pub(crate) fn day(d: NaiveDate, year: Option<i32>) -> String {
+    match year {
+        Some(_) => d.format("%m-%d").to_string(),
+        None => d.to_string(),
+    }
+}
+
+/// A date column's header, with the year its days share.
+pub(crate) fn day_header(name: &str, year: Option<i32>) -> String {
+    match year {
+        Some(y) => format!("{name} {y}"),
+        None => name.to_string(),
+    }
+}
+
+/// A scope or coverage as a column shows it: `on-prem` on a narrow screen.
+pub(crate) fn scope(slug: &str, screen: &Screen) -> String {
+    match slug {
+        "on-premises" if screen.compact() => "on-prem".to_string(),
+        _ => slug.to_string(),
+    }
+}
+
+/// A plan's name on a narrow screen: without the words every partner plan has ("Partner",
+/// "Support", "for"), when something is left ("Partner support Gold 20pack" is "Gold 20pack").
+pub(crate) fn plan_name(plan: &str, screen: &Screen) -> String {
+    if !screen.compact() {
+        return shown(plan);
+    }
+    let kept: Vec<&str> = plan
+        .split(' ')
+        .filter(|w| !["partner", "partners", "support", "for"].contains(&w.to_lowercase().as_str()))
+        .collect();
+    if kept.is_empty() {
+        shown(plan)
+    } else {
+        shown(kept.join(" "))
+    }
+}
+
+/// A contract's status, green when usable, red when not, cyan when it has not started.
+pub(crate) fn status_cell(status: Status) -> Cell {
+    let cell = Cell::new(status.slug());
+    match status {
+        Status::Active => cell.fg(Color::Green),
+        Status::Waiting => cell.fg(Color::Cyan),
+        Status::Exhausted | Status::Expired => cell.fg(Color::Red),
+    }
+}
+
+pub(crate) fn right(t: &mut Table, columns: &[usize]) {
+    for &c in columns {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+pub(crate) fn allowance(a: Allowance) -> String {
+    match a {
+        Allowance::Incidents(n) => format!("{n} incidents"),
+        Allowance::Unlimited => "unlimited".to_string(),
+    }
+}
+
+/// Text read from the state file or its log, with anything that could drive the terminal or
+/// hide in it (control, reordering and invisible characters) shown as escapes.
+pub(crate) fn shown(v: impl std::fmt::Display) -> String {
+    printable(&v.to_string())
+}
+
+/// A value as shown (see [`shown`]), or `-` for none.
+pub(crate) fn or_dash(v: Option<impl std::fmt::Display>) -> String {
+    v.map_or_else(|| "-".to_string(), shown)
+}
+
+/// An allowance as JSON spells it: `(unlimited, allowance)`.
+pub(crate) fn counts(a: Allowance) -> (bool, Option<u32>) {
+    match a {
+        Allowance::Incidents(n) => (false, Some(n)),
+        Allowance::Unlimited => (true, None),
+    }
+}
+
+/// A table of text cells (a report's): every column but the first and the free text (`wrap`)
+/// right-aligned, fitted to the screen like every table.
+pub fn plain(
+    w: &mut dyn Write,
+    screen: &Screen,
+    header: &[&str],
+    rows: &[Vec<String>],
+    give_way: &[&str],
+    wrap: &[&str],
+) -> io::Result<()> {
+    let mut t = table(screen, header.iter().copied());
+    for row in rows {
+        t.add_row(row.clone());
+    }
+    let numbers: Vec<usize> = (1..header.len())
+        .filter(|c| !wrap.contains(&header[*c]))
+        .collect();
+    right(&mut t, &numbers);
+    fit(&mut t, screen, give_way, wrap);
+    writeln!(w, "{t}")
+}
