@@ -20,8 +20,8 @@ pub const EXIT_CRITICAL: i32 = 5;
 /// A command's failure.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A rule refused the action.
-    #[error(transparent)]
+    /// A rule refused the action (in the command line's words: `crate::hint`).
+    #[error("{}", crate::hint::message(.0))]
     Refused(#[from] Refusal),
     /// The state file could not be read or written.
     #[error(transparent)]
@@ -92,7 +92,7 @@ impl Error {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Refused(r) => r.hint(),
+            Error::Refused(r) => crate::hint::refusal(r),
             Error::Store(e) => e.hint(),
             Error::NoConfigDir => Some("pass `--state PATH` or set PARTNER_SUPPORT_STATE".into()),
             Error::UnknownProfile { name, .. } => Some(format!(
@@ -124,6 +124,8 @@ impl Error {
     /// store error's own name (`plan-exhausted`, `locked`), else this error's (`bad-catalog`).
     pub fn kind(&self) -> String {
         match self {
+            // Values given together that cannot be were one kind before they were data.
+            Error::Refused(Refusal::Misuse(_)) => "bad-combination".into(),
             Error::Refused(r) => variant_slug(&format!("{r:?}")),
             Error::Store(e) => variant_slug(&format!("{e:?}")),
             other => variant_slug(&format!("{other:?}")),

@@ -11,6 +11,7 @@ pub mod complete;
 pub mod domain;
 pub mod error;
 pub mod exchange;
+pub mod hint;
 pub mod render;
 pub mod store;
 

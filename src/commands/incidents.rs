@@ -82,7 +82,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         Ok((opened, summary))
     })?;
     if let Some(note) = &opened.unchecked {
-        ctx.note(note)?;
+        ctx.note(crate::hint::unchecked(note))?;
     }
     let state = &loaded.state;
     let incident = loaded.record(opened.id)?;

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::refusal::Refusal;
+use super::refusal::{Misuse, Refusal};
 use super::state::State;
 use super::values::Email;
 
@@ -185,10 +185,7 @@ impl State {
         self.require_organization()?;
         let at = self.account_index(email)?;
         if let Some(role) = edit.add.iter().find(|r| edit.remove.contains(r)) {
-            return Err(Refusal::BadCombination(format!(
-                "`--add-role {0}` and `--remove-role {0}` contradict each other",
-                role.slug()
-            )));
+            return Err(Refusal::Misuse(Misuse::RoleAddedAndRemoved(role.slug())));
         }
         let account = &mut self.accounts[at];
         let mut changed = Vec::new();

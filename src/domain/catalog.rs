@@ -314,24 +314,6 @@ impl State {
     }
 }
 
-/// How the command line names an option's value: the options of the catalogs shipped with the
-/// tool have a flag of their own; any other is `--option`.
-pub fn option_flag(option: &str) -> String {
-    match option {
-        "competency" | "solution-area" => format!("--{option}"),
-        _ => "--option".to_string(),
-    }
-}
-
-/// How the command line names a category: `--cloud` and `--other` for the two the programs
-/// use, else `--category NAME`.
-pub fn category_flag(category: &str) -> String {
-    match category {
-        "cloud" | "other" => format!("--{category}"),
-        _ => format!("--category {category}"),
-    }
-}
-
 /// How many characters to insert, delete or replace to turn `a` into `b` (Levenshtein).
 pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

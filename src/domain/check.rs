@@ -1,13 +1,15 @@
 //! `check`, the CI gate: every usable contract and every benefit of an active offer measured
-//! against thresholds, each finding a warning or critical with a stable code.
+//! against thresholds, each finding a warning or critical with a stable code ([`FindingCode`]).
+//! One function per subject: a contract, a benefit, the membership, a scope (R22).
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::activation::BenefitState;
-use super::contract::{Scope, Status};
-use super::refusal::Refusal;
-use super::state::State;
+use super::activation::{BenefitState, BenefitView};
+use super::contract::{Contract, Scope, Status};
+use super::forecast::Forecast;
+use super::refusal::{Misuse, Refusal};
+use super::state::{ContractView, State};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -29,6 +31,80 @@ impl Severity {
             Severity::Warning => "WARNING",
             Severity::Critical => "CRITICAL",
         }
+    }
+}
+
+/// What a finding is about, as scripts, `--ignore`, completion and the reference name it: stable,
+/// kebab-case, printed in brackets after the finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// A limited contract has few incidents left.
+    IncidentsLow,
+    /// At its recent rate a contract runs out before it ends (R20).
+    RunsOutBeforeEnd,
+    /// Incidents left on a contract about to end lapse unused (R19).
+    IncidentsExpiringUnused,
+    /// A contract ends soon.
+    ContractExpiring,
+    /// An activation has been pending longer than it should (R4).
+    ActivationPending,
+    /// A benefit of an offer in force has no contract.
+    BenefitNotActivated,
+    /// A benefit's contract is expired or exhausted.
+    BenefitLapsed,
+    /// The last offer in force ends soon.
+    MembershipEnding,
+    /// Every offer has ended (R22).
+    MembershipEnded,
+    /// No offer is in force today (R22).
+    NoMembership,
+    /// A scope the offers entitle that no usable contract covers (R22).
+    ScopeUncovered,
+}
+
+impl FindingCode {
+    /// Every code, in the order the reference lists them.
+    pub const ALL: [FindingCode; 11] = [
+        FindingCode::IncidentsLow,
+        FindingCode::RunsOutBeforeEnd,
+        FindingCode::IncidentsExpiringUnused,
+        FindingCode::ContractExpiring,
+        FindingCode::ActivationPending,
+        FindingCode::BenefitNotActivated,
+        FindingCode::BenefitLapsed,
+        FindingCode::MembershipEnding,
+        FindingCode::MembershipEnded,
+        FindingCode::NoMembership,
+        FindingCode::ScopeUncovered,
+    ];
+
+    /// The code as printed (`incidents-low`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            FindingCode::IncidentsLow => "incidents-low",
+            FindingCode::RunsOutBeforeEnd => "runs-out-before-end",
+            FindingCode::IncidentsExpiringUnused => "incidents-expiring-unused",
+            FindingCode::ContractExpiring => "contract-expiring",
+            FindingCode::ActivationPending => "activation-pending",
+            FindingCode::BenefitNotActivated => "benefit-not-activated",
+            FindingCode::BenefitLapsed => "benefit-lapsed",
+            FindingCode::MembershipEnding => "membership-ending",
+            FindingCode::MembershipEnded => "membership-ended",
+            FindingCode::NoMembership => "no-membership",
+            FindingCode::ScopeUncovered => "scope-uncovered",
+        }
+    }
+
+    /// The code a slug names.
+    pub fn from_slug(slug: &str) -> Option<FindingCode> {
+        FindingCode::ALL.into_iter().find(|c| c.slug() == slug)
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
     }
 }
 
@@ -74,9 +150,11 @@ impl Thresholds {
         ];
         for (what, critical, warn) in pairs {
             if critical > warn {
-                return Err(Refusal::BadCombination(format!(
-                    "`--critical-{what} {critical}` is above `--warn-{what} {warn}`: the critical threshold must be the stricter one"
-                )));
+                return Err(Refusal::Misuse(Misuse::ThresholdsReversed {
+                    what,
+                    critical,
+                    warn,
+                }));
             }
         }
         Ok(())
@@ -96,14 +174,16 @@ pub struct Filter {
     pub ignore: Vec<Ignore>,
 }
 
+/// The `no-membership` finding's message when no offer is recorded at all.
+pub const NO_OFFER_RECORDED: &str = "no membership offer is recorded";
+
 /// One thing `check` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Warning or critical.
     pub severity: Severity,
-    /// Stable: `incidents-low`, `contract-expiring`, `activation-pending`,
-    /// `benefit-not-activated`, `benefit-lapsed`.
-    pub code: &'static str,
+    /// What it is about.
+    pub code: FindingCode,
     /// The contract concerned.
     pub contract: Option<String>,
     /// The offer concerned.
@@ -116,13 +196,14 @@ pub struct Finding {
     pub days_left: Option<i64>,
     /// Days pending, for `activation-pending`.
     pub pending_days: Option<i64>,
-    /// In words.
+    /// In words (what to run about it is the edge's to add, and the edge's to write out).
+    #[serde(skip)]
     pub message: String,
 }
 
 impl Finding {
     /// A finding about the organization as a whole: no contract, offer or benefit named.
-    fn of_organization(severity: Severity, code: &'static str, message: String) -> Finding {
+    fn of_organization(severity: Severity, code: FindingCode, message: String) -> Finding {
         Finding {
             severity,
             code,
@@ -150,27 +231,12 @@ pub struct Report {
     pub ignored: Vec<Finding>,
 }
 
-/// Every code `check` can find.
-pub const CODES: &[&str] = &[
-    "incidents-low",
-    "runs-out-before-end",
-    "incidents-expiring-unused",
-    "contract-expiring",
-    "activation-pending",
-    "benefit-not-activated",
-    "benefit-lapsed",
-    "membership-ending",
-    "membership-ended",
-    "no-membership",
-    "scope-uncovered",
-];
-
 /// A finding left out on purpose: its code, and optionally the contract, benefit or offer it is
 /// about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignore {
     /// The finding's code.
-    pub code: String,
+    pub code: FindingCode,
     /// Only the finding about this contract, benefit or offer.
     pub target: Option<String>,
 }
@@ -182,16 +248,13 @@ impl std::str::FromStr for Ignore {
             Some((code, target)) => (code, Some(target.to_string())),
             None => (s, None),
         };
-        if !CODES.contains(&code) {
-            return Err(Refusal::BadCombination(format!(
-                "`--ignore {s}`: `{code}` is not a finding's code (codes: {})",
-                CODES.join(", ")
-            )));
-        }
-        Ok(Ignore {
-            code: code.to_string(),
-            target,
-        })
+        let Some(code) = FindingCode::from_slug(code) else {
+            return Err(Refusal::Misuse(Misuse::UnknownFindingCode {
+                given: s.to_string(),
+                code: code.to_string(),
+            }));
+        };
+        Ok(Ignore { code, target })
     }
 }
 
@@ -232,6 +295,13 @@ fn plural(n: impl Into<i64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The offer a benefit's name (`OFFER/BENEFIT`) is of.
+fn offer_of(benefit: Option<&str>) -> Option<String> {
+    benefit
+        .and_then(|b| b.split_once('/'))
+        .map(|(offer, _)| offer.to_string())
+}
+
 impl State {
     /// Checks the usable contracts and the benefits of active offers on `today`; refuses
     /// thresholds in the wrong order and a filter naming a contract or offer that is not here.
@@ -253,212 +323,45 @@ impl State {
                 known: self.offers.iter().map(|o| o.name()).collect(),
             });
         }
-        let offer_of = |benefit: Option<&str>| {
-            benefit
-                .and_then(|b| b.split_once('/'))
-                .map(|(offer, _)| offer.to_string())
-        };
         let mut findings = Vec::new();
-        let mut contracts = 0;
         let views = self.contract_views(today);
         let forecasts = self.forecasts(&views, today);
-        // A usable unlimited contract that covers every scope of `c` until `c` ends, or later:
-        // then `c` running low or ending is worth knowing, not a failing.
-        let covering = |c: &super::contract::Contract| {
-            views.iter().find(|u| {
-                u.status == Status::Active
-                    && u.remaining.is_none()
-                    && u.contract.contract_id != c.contract_id
-                    && u.contract.end >= c.end
-                    && [Scope::OnPremises, Scope::Cloud]
-                        .into_iter()
-                        .all(|s| !c.coverage.covers(s) || u.contract.coverage.covers(s))
+        let wanted: Vec<&ContractView<'_>> = views
+            .iter()
+            .filter(|v| {
+                let c = v.contract;
+                v.status == Status::Active
+                    && filter
+                        .contract
+                        .as_ref()
+                        .is_none_or(|id| id == c.contract_id.as_str())
+                    && filter.scope.is_none_or(|s| c.coverage.covers(s))
+                    && filter
+                        .offer
+                        .as_ref()
+                        .is_none_or(|o| offer_of(c.benefit.as_deref()).as_ref() == Some(o))
             })
-        };
-        for v in &views {
-            let c = v.contract;
-            let offer = offer_of(c.benefit.as_deref());
-            let wanted = v.status == Status::Active
-                && filter
-                    .contract
-                    .as_ref()
-                    .is_none_or(|id| id == c.contract_id.as_str())
-                && filter.scope.is_none_or(|s| c.coverage.covers(s))
-                && filter
-                    .offer
-                    .as_ref()
-                    .is_none_or(|o| offer.as_ref() == Some(o));
-            if !wanted {
-                continue;
-            }
-            contracts += 1;
-            let name = format!("contract {} ({})", c.contract_id, c.plan);
-            let cover = covering(c);
-            let finding = |severity, code, message: String| Finding {
-                severity: match cover {
-                    Some(_) => Severity::Info,
-                    None => severity,
-                },
-                message: match cover {
-                    Some(u) => format!(
-                        "{message} (unlimited contract {} covers it until {})",
-                        u.contract.contract_id, u.contract.end
-                    ),
-                    None => message,
-                },
-                code,
-                contract: Some(c.contract_id.to_string()),
-                offer: offer.clone(),
-                benefit: c.benefit.clone(),
-                remaining: None,
-                days_left: None,
-                pending_days: None,
-            };
-            if let Some(remaining) = v.remaining
-                && let Some(severity) =
-                    grade(remaining.into(), t.warn_remaining, t.critical_remaining)
-            {
-                findings.push(Finding {
-                    remaining: Some(remaining),
-                    ..finding(
-                        severity,
-                        "incidents-low",
-                        format!(
-                            "{name} has {} left",
-                            plural(remaining, "incident", "incidents")
-                        ),
-                    )
-                });
-            }
-            // R19: incidents left on a contract about to end lapse unused (unless the forecast
-            // says they will be used up first).
-            if let Some(left) = v.remaining
-                && left >= t.unused_min.max(1)
-                && v.days_left <= i64::from(t.unused_days)
-                && forecasts
-                    .get(&c.contract_id)
-                    .is_none_or(|f| f.runs_out_on.is_none())
-            {
-                findings.push(Finding {
-                    remaining: Some(left),
-                    days_left: Some(v.days_left),
-                    ..finding(
-                        Severity::Warning,
-                        "incidents-expiring-unused",
-                        format!(
-                            "{} left on {}, which ends in {}: {} unused",
-                            plural(left, "incident", "incidents"),
-                            c.contract_id,
-                            plural(v.days_left, "day", "days"),
-                            if left == 1 { "it lapses" } else { "they lapse" }
-                        ),
-                    )
-                });
-            }
-            // R20: at its recent rate it runs out before it ends. A projection, so a warning:
-            // what is left now is `incidents-low`'s to grade.
-            if let Some(f) = forecasts.get(&c.contract_id)
-                && let Some(on) = f.runs_out_on
-            {
-                findings.push(Finding {
-                    days_left: Some((on - today).num_days()),
-                    ..finding(
-                        Severity::Warning,
-                        "runs-out-before-end",
-                        format!(
-                            "{name} would run out on {on} at {} incidents per 30 days, {} before it ends on {}",
-                            f.rate_per_30_days,
-                            plural((c.end - on).num_days(), "day", "days"),
-                            c.end
-                        ),
-                    )
-                });
-            }
-            if let Some(severity) = grade(v.days_left, t.warn_days, t.critical_days) {
-                findings.push(Finding {
-                    days_left: Some(v.days_left),
-                    ..finding(
-                        severity,
-                        "contract-expiring",
-                        format!(
-                            "{name} ends on {}, in {}",
-                            c.end,
-                            plural(v.days_left, "day", "days")
-                        ),
-                    )
-                });
-            }
+            .collect();
+        for v in &wanted {
+            let cover = covering(&views, v.contract);
+            let forecast = forecasts.get(&v.contract.contract_id);
+            findings.extend(contract_findings(v, forecast, cover, today, t));
         }
         let mut benefits = 0;
         if filter.contract.is_none() {
             for b in self.benefits(today) {
-                let offer = b.offer.name();
-                let wanted = filter.offer.as_ref().is_none_or(|o| *o == offer)
+                let wanted = filter.offer.as_ref().is_none_or(|o| *o == b.offer.name())
                     && filter
                         .scope
                         .is_none_or(|s| b.entitlement.coverage.covers(s));
-                if !wanted {
-                    continue;
-                }
-                benefits += 1;
-                let finding = |severity, code, contract: Option<&str>, message| Finding {
-                    severity,
-                    code,
-                    contract: contract.map(str::to_string),
-                    offer: Some(offer.clone()),
-                    benefit: Some(b.name.clone()),
-                    remaining: None,
-                    days_left: None,
-                    pending_days: None,
-                    message,
-                };
-                match &b.state {
-                    BenefitState::NotActivated => findings.push(finding(
-                        Severity::Critical,
-                        "benefit-not-activated",
-                        None,
-                        format!(
-                            "benefit {} is not activated: no contract provides it (`partner-support activate {}`)",
-                            b.name, b.name
-                        ),
-                    )),
-                    BenefitState::Lapsed { contract, status } => findings.push(finding(
-                        Severity::Critical,
-                        "benefit-lapsed",
-                        Some(contract),
-                        format!(
-                            "benefit {} has no usable contract: contract {contract} {}",
-                            b.name,
-                            match status {
-                                Status::Exhausted => "has no incidents left".to_string(),
-                                _ => "has expired".to_string(),
-                            }
-                        ),
-                    )),
-                    BenefitState::Pending { since, .. } => {
-                        let days = (today - *since).num_days();
-                        if days > i64::from(t.pending_days) {
-                            findings.push(Finding {
-                                pending_days: Some(days),
-                                ..finding(
-                                    Severity::Warning,
-                                    "activation-pending",
-                                    None,
-                                    format!(
-                                        "activation of {} pending since {since} ({}): check Partner Center for its IDs",
-                                        b.name,
-                                        plural(days, "day", "days")
-                                    ),
-                                )
-                            });
-                        }
-                    }
-                    BenefitState::Active { .. } => {}
+                if wanted {
+                    benefits += 1;
+                    findings.extend(benefit_finding(&b, today, t));
                 }
             }
         }
         if filter.contract.is_none() && filter.offer.is_none() {
-            findings.extend(self.membership_findings(today, t));
+            findings.extend(self.membership_finding(today, t));
             // A scope a benefit's own critical finding already explains is not said twice.
             let explained: Vec<Scope> = [Scope::OnPremises, Scope::Cloud]
                 .into_iter()
@@ -479,7 +382,7 @@ impl State {
             .into_iter()
             .partition(|f| filter.ignore.iter().any(|i| i.covers(f)));
         Ok(Report {
-            contracts,
+            contracts: wanted.len(),
             benefits,
             findings,
             ignored,
@@ -487,10 +390,189 @@ impl State {
     }
 }
 
+/// A usable unlimited contract other than `c` that covers every scope of `c` until `c` ends, or
+/// later: then `c` running low or ending is worth knowing, not a failing.
+fn covering<'a>(views: &'a [ContractView<'a>], c: &Contract) -> Option<&'a Contract> {
+    views
+        .iter()
+        .find(|u| {
+            u.status == Status::Active
+                && u.remaining.is_none()
+                && u.contract.contract_id != c.contract_id
+                && u.contract.end >= c.end
+                && [Scope::OnPremises, Scope::Cloud]
+                    .into_iter()
+                    .all(|s| !c.coverage.covers(s) || u.contract.coverage.covers(s))
+        })
+        .map(|u| u.contract)
+}
+
+/// A usable contract's findings: few incidents left, incidents about to lapse (R19), a forecast
+/// run-out (R20), an end coming. Graded as information when an unlimited contract `cover`s it.
+fn contract_findings(
+    v: &ContractView<'_>,
+    forecast: Option<&Forecast>,
+    cover: Option<&Contract>,
+    today: NaiveDate,
+    t: &Thresholds,
+) -> Vec<Finding> {
+    let c = v.contract;
+    let name = format!("contract {} ({})", c.contract_id, c.plan);
+    let finding = |severity, code, message: String| Finding {
+        severity: match cover {
+            Some(_) => Severity::Info,
+            None => severity,
+        },
+        message: match cover {
+            Some(u) => format!(
+                "{message} (unlimited contract {} covers it until {})",
+                u.contract_id, u.end
+            ),
+            None => message,
+        },
+        code,
+        contract: Some(c.contract_id.to_string()),
+        offer: offer_of(c.benefit.as_deref()),
+        benefit: c.benefit.clone(),
+        remaining: None,
+        days_left: None,
+        pending_days: None,
+    };
+    let mut findings = Vec::new();
+    if let Some(remaining) = v.remaining
+        && let Some(severity) = grade(remaining.into(), t.warn_remaining, t.critical_remaining)
+    {
+        findings.push(Finding {
+            remaining: Some(remaining),
+            ..finding(
+                severity,
+                FindingCode::IncidentsLow,
+                format!(
+                    "{name} has {} left",
+                    plural(remaining, "incident", "incidents")
+                ),
+            )
+        });
+    }
+    // R19: incidents left on a contract about to end lapse unused (unless the forecast says
+    // they will be used up first).
+    if let Some(left) = v.remaining
+        && left >= t.unused_min.max(1)
+        && v.days_left <= i64::from(t.unused_days)
+        && forecast.is_none_or(|f| f.runs_out_on.is_none())
+    {
+        findings.push(Finding {
+            remaining: Some(left),
+            days_left: Some(v.days_left),
+            ..finding(
+                Severity::Warning,
+                FindingCode::IncidentsExpiringUnused,
+                format!(
+                    "{} left on {}, which ends in {}: {} unused",
+                    plural(left, "incident", "incidents"),
+                    c.contract_id,
+                    plural(v.days_left, "day", "days"),
+                    if left == 1 { "it lapses" } else { "they lapse" }
+                ),
+            )
+        });
+    }
+    // R20: at its recent rate it runs out before it ends. A projection, so a warning: what is
+    // left now is `incidents-low`'s to grade.
+    if let Some(f) = forecast
+        && let Some(on) = f.runs_out_on
+    {
+        findings.push(Finding {
+            days_left: Some((on - today).num_days()),
+            ..finding(
+                Severity::Warning,
+                FindingCode::RunsOutBeforeEnd,
+                format!(
+                    "{name} would run out on {on} at {} incidents per 30 days, {} before it ends on {}",
+                    f.rate_per_30_days,
+                    plural((c.end - on).num_days(), "day", "days"),
+                    c.end
+                ),
+            )
+        });
+    }
+    if let Some(severity) = grade(v.days_left, t.warn_days, t.critical_days) {
+        findings.push(Finding {
+            days_left: Some(v.days_left),
+            ..finding(
+                severity,
+                FindingCode::ContractExpiring,
+                format!(
+                    "{name} ends on {}, in {}",
+                    c.end,
+                    plural(v.days_left, "day", "days")
+                ),
+            )
+        });
+    }
+    findings
+}
+
+/// A benefit's finding: not activated, lapsed, or pending too long (R4).
+fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
+    let finding = |severity, code, contract: Option<&str>, message| Finding {
+        severity,
+        code,
+        contract: contract.map(str::to_string),
+        offer: Some(b.offer.name()),
+        benefit: Some(b.name.clone()),
+        remaining: None,
+        days_left: None,
+        pending_days: None,
+        message,
+    };
+    match &b.state {
+        BenefitState::NotActivated => Some(finding(
+            Severity::Critical,
+            FindingCode::BenefitNotActivated,
+            None,
+            format!(
+                "benefit {} is not activated: no contract provides it",
+                b.name
+            ),
+        )),
+        BenefitState::Lapsed { contract, status } => Some(finding(
+            Severity::Critical,
+            FindingCode::BenefitLapsed,
+            Some(contract),
+            format!(
+                "benefit {} has no usable contract: contract {contract} {}",
+                b.name,
+                match status {
+                    Status::Exhausted => "has no incidents left",
+                    _ => "has expired",
+                }
+            ),
+        )),
+        BenefitState::Pending { since, .. } => {
+            let days = (today - *since).num_days();
+            (days > i64::from(t.pending_days)).then(|| Finding {
+                pending_days: Some(days),
+                ..finding(
+                    Severity::Warning,
+                    FindingCode::ActivationPending,
+                    None,
+                    format!(
+                        "activation of {} pending since {since} ({}): check Partner Center for its IDs",
+                        b.name,
+                        plural(days, "day", "days")
+                    ),
+                )
+            })
+        }
+        BenefitState::Active { .. } => None,
+    }
+}
+
 impl State {
     /// R22: a membership that has ended (every offer over, none to come) is critical; one whose
     /// last offer ends within the thresholds is graded like a contract's end.
-    fn membership_findings(&self, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
+    fn membership_finding(&self, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
         // No offer in force today, none recorded or the next still to come: no membership to
         // draw on today.
         let next = self
@@ -504,12 +586,12 @@ impl State {
         {
             return Some(Finding::of_organization(
                 Severity::Critical,
-                "no-membership",
+                FindingCode::NoMembership,
                 match next {
                     Some(first) => format!(
                         "no membership offer is in force on {today}: the next starts on {first}"
                     ),
-                    None => "no membership offer is recorded (`partner-support offer add`)".into(),
+                    None => NO_OFFER_RECORDED.into(),
                 },
             ));
         }
@@ -534,17 +616,15 @@ impl State {
         if last_end < today {
             return Some(finding(
                 Severity::Critical,
-                "membership-ended",
-                format!(
-                    "the membership ended on {last_end}: no offer is in force (`partner-support offer add` for the next year)"
-                ),
+                FindingCode::MembershipEnded,
+                format!("the membership ended on {last_end}: no offer is in force"),
             ));
         }
         let days = (last_end - today).num_days();
         grade(days, t.warn_days, t.critical_days).map(|severity| {
             finding(
                 severity,
-                "membership-ending",
+                FindingCode::MembershipEnding,
                 format!(
                     "the membership ends on {last_end}, in {}",
                     plural(days, "day", "days")
@@ -579,7 +659,7 @@ impl State {
             .map(|scope| {
                 Finding::of_organization(
                     Severity::Critical,
-                    "scope-uncovered",
+                    FindingCode::ScopeUncovered,
                     format!(
                         "no usable {} support today: the offers in force entitle it, and no contract covers it",
                         scope.slug()
@@ -626,7 +706,7 @@ mod tests {
     }
 
     fn codes(r: &Report) -> Vec<(Severity, &'static str)> {
-        r.findings.iter().map(|f| (f.severity, f.code)).collect()
+        r.findings.iter().map(|f| (f.severity, f.code.slug())).collect()
     }
 
     #[test]
@@ -636,8 +716,8 @@ mod tests {
                 .unwrap()
                 .findings
                 .into_iter()
-                .filter(|f| f.code.starts_with("membership") || f.code == "scope-uncovered")
-                .map(|f| (f.code, f.severity))
+                .filter(|f| f.code.slug().starts_with("membership") || f.code == FindingCode::ScopeUncovered)
+                .map(|f| (f.code.slug(), f.severity))
                 .collect()
         };
         let mut s = org_with(&[("action-pack", None)]);
@@ -747,10 +827,10 @@ mod tests {
             let r = s
                 .check(today, &Thresholds::default(), &Filter::default())
                 .unwrap();
-            let pending = r.findings.iter().filter(|f| f.code == "activation-pending");
+            let pending = r.findings.iter().filter(|f| f.code == FindingCode::ActivationPending);
             assert_eq!(pending.count(), want, "pending since {since}");
             // Meanwhile no contract gives cloud support (R22).
-            assert!(r.findings.iter().any(|f| f.code == "scope-uncovered"));
+            assert!(r.findings.iter().any(|f| f.code == FindingCode::ScopeUncovered));
         }
     }
 
@@ -809,7 +889,7 @@ mod tests {
             t.validate()
                 .unwrap_err()
                 .to_string()
-                .contains("`--critical-days 40` is above `--warn-days 30`")
+                .contains("the critical days threshold 40 is above the warning one 30")
         );
         assert!(Thresholds::default().validate().is_ok());
     }

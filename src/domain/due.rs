@@ -18,8 +18,19 @@ pub struct DueDay {
     pub day: NaiveDate,
     /// One line.
     pub summary: String,
-    /// What to do, and the figures as of the day the calendar was made.
+    /// What it means, and the figures as of the day the calendar was made.
     pub description: String,
+    /// What to do about it, when something is to be done (the edge says how).
+    pub next: Option<NextStep>,
+}
+
+/// What to do on a day to remember.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// Record the offer's next membership year (R17).
+    RenewOffer(String),
+    /// Record the Access ID and Contract ID Partner Center shows for a benefit (R4).
+    RecordActivation(String),
 }
 
 impl State {
@@ -43,6 +54,7 @@ impl State {
                 day: c.end,
                 summary: format!("Support contract {} ({}) ends", c.contract_id, c.plan),
                 description: format!("The last day of contract {}. {left}", c.contract_id),
+                next: None,
             });
             if let Some(on) = forecasts.get(&c.contract_id).and_then(|f| f.runs_out_on) {
                 let rate = forecasts[&c.contract_id].rate_per_30_days;
@@ -54,6 +66,7 @@ impl State {
                         "At {rate:.1} incidents per 30 days, contract {} ({}) has none left on {on}, before it ends on {} (forecast as of {today}).",
                         c.contract_id, c.plan, c.end
                     ),
+                    next: None,
                 });
             }
         }
@@ -67,10 +80,10 @@ impl State {
                     day: next,
                     summary: format!("Membership anniversary: {}", o.name()),
                     description: format!(
-                        "The membership year {year} of {} has ended: its benefits' allocations come again with the next year (`partner-support offer renew {}`).",
+                        "The membership year {year} of {} has ended: its benefits' allocations come again with the next year.",
                         o.name(),
-                        o.name()
                     ),
+                    next: Some(NextStep::RenewOffer(o.name())),
                 });
             }
         }
@@ -86,9 +99,10 @@ impl State {
                 day: due.max(today),
                 summary: format!("Activation of {} pending a week", p.benefit),
                 description: format!(
-                    "Requested on {}: check Partner Center for its Access ID and Contract ID, then `partner-support activate {} --access-id … --contract-id …`.",
-                    p.requested_on, p.benefit
+                    "Requested on {}: check Partner Center for its Access ID and Contract ID.",
+                    p.requested_on
                 ),
+                next: Some(NextStep::RecordActivation(p.benefit.clone())),
             });
         }
         days.sort_by(|a, b| (a.day, &a.key).cmp(&(b.day, &b.key)));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::activation::BenefitState;
 use super::contract::{Allowance, Contract, Coverage, Scope, Status};
 use super::lifecycle::Lifecycle;
-use super::refusal::Refusal;
+use super::refusal::{Misuse, Refusal};
 use super::state::{ContractView, State};
 use super::values::{Email, Id, Text, ValueError};
 
@@ -265,7 +265,7 @@ pub struct Opened {
     /// Whether the acting account was linked to the contract by this first use (R6).
     pub linked: bool,
     /// Why R21 could not be checked for its product (not in the lifecycle table), if so.
-    pub unchecked: Option<String>,
+    pub unchecked: Option<crate::domain::lifecycle::Unchecked>,
 }
 
 /// Why a contract can't take an incident of `scope` on its status (R8).
@@ -548,14 +548,10 @@ impl State {
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
             if new.scope != Scope::Cloud {
-                return Err(Refusal::BadCombination(format!(
-                    "a CSP request for `{tenant}` must be `--scope cloud`: the \"{CSP_PLAN}\" plan covers cloud requests only"
-                )));
+                return Err(Refusal::Misuse(Misuse::CspNotCloud(tenant.to_string())));
             }
             if new.contract.is_some() {
-                return Err(Refusal::BadCombination(format!(
-                    "a CSP request needs no contract: leave out `--contract` with `--csp-customer {tenant}`"
-                )));
+                return Err(Refusal::Misuse(Misuse::CspWithContract(tenant.to_string())));
             }
             self.require_admin_agent(account)?;
             (None, 0, false)
@@ -694,9 +690,8 @@ impl State {
             changed.push("case number");
         }
         if changed.is_empty() {
-            return Err(Refusal::BadCombination(format!(
-                "nothing to change for {}: give `--title`, `--product`, `--case` or `--contract` with a new value",
-                incident.id
+            return Err(Refusal::Misuse(Misuse::IncidentUnchanged(
+                incident.id.to_string(),
             )));
         }
         Ok((self.incidents.replace(incident), changed))
@@ -921,10 +916,7 @@ mod tests {
             "Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support"
         );
         assert!(
-            refusal
-                .hint()
-                .unwrap()
-                .starts_with("cloud support needs a Silver or Gold competency, or a paid plan"),
+            matches!(&refusal, Refusal::NoCloudBenefit { remedy, .. } if remedy == "a Silver or Gold competency"),
             "{refusal:?}"
         );
         let mut s = org_with(&[]);
@@ -1051,7 +1043,7 @@ mod tests {
         );
         assert!(matches!(
             s.edit_incident(record(&s, 1), edit, &Lifecycle::default()),
-            Err(Refusal::BadCombination(_))
+            Err(Refusal::Misuse(_))
         ));
         assert!(matches!(
             s.reopen_incident(record(&s, 1), d(TODAY)),

@@ -353,26 +353,23 @@ impl Lifecycle {
     }
 
     /// R21 for an on-premises incident about `product` opened on `day`, as [`Lifecycle::allows`]
-    /// decides it: `Ok(None)` when the table entitles it, `Ok(Some(note))` when it could not
-    /// check it, saying why.
-    pub fn check(&self, product: &str, day: NaiveDate) -> Result<Option<String>, Refusal> {
+    /// decides it: `Ok(None)` when the table entitles it, `Ok(Some(why))` when it could not
+    /// check it.
+    pub fn check(&self, product: &str, day: NaiveDate) -> Result<Option<Unchecked>, Refusal> {
         Ok(match self.allows(product, day)? {
             Lookup::Known(_) => None,
-            Lookup::Undated(v) => Some(format!(
-                "the product lifecycle table gives no release date for {} ({}), so the N-1 policy was not checked",
-                v.product, v.status
-            )),
-            Lookup::Near(names) => Some(format!(
-                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (did you mean {}?)",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            Lookup::Unknown => Some(format!(
-                "`{product}` is not in the product lifecycle table, so the N-1 policy was not checked (`partner-support products list` shows the table)"
-            )),
+            Lookup::Undated(v) => Some(Unchecked::Undated {
+                product: v.product.clone(),
+                status: v.status.clone(),
+            }),
+            Lookup::Near(names) => Some(Unchecked::Unknown {
+                product: product.to_string(),
+                nearest: names.into_iter().map(str::to_string).collect(),
+            }),
+            Lookup::Unknown => Some(Unchecked::Unknown {
+                product: product.to_string(),
+                nearest: Vec::new(),
+            }),
         })
     }
 
@@ -385,6 +382,43 @@ impl Lifecycle {
             .collect();
         entitled.sort_by_key(|v| std::cmp::Reverse(v.released_by(day)));
         entitled
+    }
+}
+
+/// Why the N-1 policy was not checked for an incident's product (R21): a note, not a refusal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unchecked {
+    /// The table has the product but no release date for it.
+    #[error(
+        "the product lifecycle table gives no release date for {product} ({status}), so the N-1 policy was not checked"
+    )]
+    Undated {
+        /// The product version.
+        product: String,
+        /// How sure its row is.
+        status: String,
+    },
+    /// The table does not have the product; `nearest` are the names most like it.
+    #[error("`{product}` is not in the product lifecycle table, so the N-1 policy was not checked{}", nearest_of(.nearest))]
+    Unknown {
+        /// The product as given.
+        product: String,
+        /// The table's names nearest to it.
+        nearest: Vec<String>,
+    },
+}
+
+fn nearest_of(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        names => format!(
+            " (did you mean {}?)",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, Entitlement, Known, category_flag, option_flag};
-use super::refusal::Refusal;
+use super::catalog::{Catalog, Entitlement, Known};
+use super::refusal::{Misuse, Refusal};
 use super::state::State;
 use super::values::Text;
 
@@ -235,27 +235,27 @@ impl State {
         let option = match (option, new.option) {
             (None, None) => {
                 if let Some(c) = new.category {
-                    return Err(Refusal::BadCombination(format!(
-                        "`{}` applies to an offer taken with a {word}, not to {}",
-                        category_flag(&c),
-                        kind.title
-                    )));
+                    return Err(Refusal::Misuse(Misuse::CategoryWithoutOption {
+                        category: c,
+                        word,
+                        offer: kind.title.clone(),
+                    }));
                 }
                 None
             }
             (None, Some(name)) => {
-                return Err(Refusal::BadCombination(format!(
-                    "{} has no {word}, but `{} {name}` was given",
-                    kind.title,
-                    option_flag(catalog.option_word()),
-                )));
+                return Err(Refusal::Misuse(Misuse::NoOption {
+                    offer: kind.title.clone(),
+                    word,
+                    option: catalog.option_word().to_string(),
+                    name: name.to_string(),
+                }));
             }
             (Some(option), None) => {
-                return Err(Refusal::BadCombination(format!(
-                    "a {} offer needs `{} NAME`",
-                    kind.id,
-                    option_flag(&option.id)
-                )));
+                return Err(Refusal::Misuse(Misuse::OptionNeeded {
+                    offer: kind.id.clone(),
+                    option: option.id.clone(),
+                }));
             }
             (Some(option), Some(name)) if slug(name.as_str()).is_empty() => {
                 return Err(Refusal::BadCombination(format!(
@@ -269,19 +269,18 @@ impl State {
                     .as_ref()
                     .filter(|c| !option.categories.contains(c))
                 {
-                    return Err(Refusal::BadCombination(if option.categories.is_empty() {
-                        format!(
-                            "a {} has no category, but `{}` was given",
-                            option.word(),
-                            category_flag(c)
-                        )
+                    return Err(if option.categories.is_empty() {
+                        Refusal::Misuse(Misuse::NoCategory {
+                            word: option.word(),
+                            category: c.clone(),
+                        })
                     } else {
-                        format!(
+                        Refusal::BadCombination(format!(
                             "`{c}` is not a category of {}: {}",
                             option.word(),
                             option.categories.join(", ")
-                        )
-                    }));
+                        ))
+                    });
                 }
                 // A name the program does not list is most likely a typo, and a typo must not
                 // quietly get another category's allowance.
@@ -502,7 +501,7 @@ mod tests {
                 "Action Pack has no competency",
             ),
             ("action-pack", None, Some("cloud"), "not to Action Pack"),
-            ("gold", None, None, "needs `--competency NAME`"),
+            ("gold", None, None, "a gold offer needs its competency"),
             (
                 "gold",
                 Some("!!!"),

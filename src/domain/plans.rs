@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::contract::{Allowance, Contract, Coverage, PlanKind, default_end};
 use super::offer::check_range;
-use super::refusal::Refusal;
+use super::refusal::{Misuse, Refusal};
 use super::state::State;
 use super::values::{AccessId, Email, Id, Text};
 
@@ -45,15 +45,10 @@ impl State {
     pub fn add_plan(&mut self, plan: NewPlan, today: NaiveDate) -> Result<&Contract, Refusal> {
         self.require_organization()?;
         if plan.kind == PlanKind::Benefit {
-            return Err(Refusal::BadCombination(
-                "benefit contracts come from `partner-support activate`".into(),
-            ));
+            return Err(Refusal::Misuse(Misuse::BenefitByHand));
         }
         if plan.kind == PlanKind::Advanced && plan.coverage != Coverage::Cloud {
-            return Err(Refusal::BadCombination(format!(
-                "Advanced Support for Partners covers cloud products only, not `--scope {}`",
-                plan.coverage.slug()
-            )));
+            return Err(Refusal::Misuse(Misuse::AdvancedNotCloud(plan.coverage)));
         }
         let start = plan.start.unwrap_or(today);
         let end = plan.end.unwrap_or_else(|| default_end(start));
@@ -134,8 +129,8 @@ impl State {
             self.contracts[at].access_id = access_id;
         }
         if changed.is_empty() {
-            return Err(Refusal::BadCombination(format!(
-                "nothing to change for contract `{contract_id}`: give `--end`, `--name` or `--access-id` with a new value"
+            return Err(Refusal::Misuse(Misuse::ContractUnchanged(
+                contract_id.to_string(),
             )));
         }
         Ok((&self.contracts[at], changed))
@@ -197,7 +192,7 @@ mod tests {
         );
         assert!(matches!(
             s.add_plan(plan(PlanKind::Advanced, Coverage::OnPremises), d(TODAY)),
-            Err(Refusal::BadCombination(_))
+            Err(Refusal::Misuse(_))
         ));
         let mut p = plan(PlanKind::Custom, Coverage::Cloud);
         p.contract_id = "P-2".parse().unwrap();

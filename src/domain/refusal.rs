@@ -361,6 +361,10 @@ pub enum Refusal {
     /// Option values that contradict the program (a usage error).
     #[error("{0}")]
     BadCombination(String),
+    /// Values given together that cannot be (a usage error): what the command line calls them
+    /// is the edge's to say.
+    #[error("{0}")]
+    Misuse(Misuse),
     /// An imported Azure support ticket that a rule refuses: the whole import is.
     #[error("ticket {case} (opened {opened_on}): {refusal}")]
     TicketRefused {
@@ -380,14 +384,6 @@ fn who(account: &Option<Email>) -> String {
     }
 }
 
-fn list(accounts: &[Email]) -> String {
-    accounts
-        .iter()
-        .map(|a| a.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Refusal {
     /// Whether this is a bad value or combination of values (exit 2) rather than a refusal by a
     /// rule (exit 3).
@@ -399,131 +395,11 @@ impl Refusal {
             self,
             Refusal::EndBeforeStart { .. }
                 | Refusal::BadCombination(_)
+                | Refusal::Misuse(_)
                 | Refusal::BadImport(_)
                 | Refusal::UnknownOption { .. }
                 | Refusal::UnknownOfferKind { .. }
         )
-    }
-
-    /// What the user can do about it, when there is something.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            Refusal::NotAuthorized { holders, .. } => match holders.first() {
-                Some(first) => format!(
-                    "accounts holding the role: {}; rerun with `--as {first}`",
-                    list(holders)
-                ),
-                None => "no account holds the role; add one with `partner-support account add EMAIL --role global-admin`".into(),
-            },
-            Refusal::CspOnly { others, .. } => match others.first() {
-                Some(first) => format!(
-                    "you must use an MPN-associated account, such as {}; rerun with `--as {first}`",
-                    list(others)
-                ),
-                None => "you must use an MPN-associated account; add one with `partner-support account add EMAIL --role mpn-partner-admin`".into(),
-            },
-            Refusal::NotAdminAgent { holders, .. } => match holders.first() {
-                Some(first) => format!(
-                    "accounts holding admin-agent: {}; rerun with `--as {first}`",
-                    list(holders)
-                ),
-                None => "no account holds admin-agent; add one with `partner-support account add EMAIL --role admin-agent`".into(),
-            },
-            Refusal::NotInitialized => {
-                "run `partner-support init --partner-id ID --name NAME` first".into()
-            }
-            Refusal::AlreadyInitialized { .. } => {
-                "use `--state PATH` to keep another organization in another file".into()
-            }
-            Refusal::UnknownAccount(_) => {
-                "add it with `partner-support account add EMAIL --role ROLE`, or see `partner-support account list`".into()
-            }
-            Refusal::UnknownOffer { known, .. } if known.is_empty() => {
-                "there are no offers; add one with `partner-support offer add`".into()
-            }
-            Refusal::UnknownOffer { known, .. } => format!("offers: {}", known.join(", ")),
-            Refusal::UnknownBenefit { known, .. } if known.is_empty() => {
-                "no active offer yields benefits; add one with `partner-support offer add`".into()
-            }
-            Refusal::UnknownBenefit { known, .. } => format!("benefits: {}", known.join(", ")),
-            Refusal::AmbiguousBenefit { candidates, .. } => {
-                format!("name one in full, for example `{}`", candidates[0])
-            }
-            Refusal::AlreadyPending { .. } => "when Partner Center shows the Access ID and Contract ID, record them with `--access-id A --contract-id C`".into(),
-            Refusal::AlreadyActive { contract, .. } => {
-                format!("see `partner-support contract show {contract}`")
-            }
-            Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
-            Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
-            Refusal::ProductNotEntitled { entitled, .. } => match entitled.as_slice() {
-                [] => "no version of this product is entitled that day: a paid plan (`contract add --plan premier`) may still cover it".into(),
-                versions => format!(
-                    "entitled that day: {}; `partner-support products list` shows the table",
-                    versions.join(", ")
-                ),
-            },
-            Refusal::AllocatedThisYear { year, .. } => format!(
-                "the next allocation comes with the next membership year, from {} (`partner-support offer renew` adds it); a re-issued Access ID is `partner-support contract edit C --access-id A`",
-                year.end.succ_opt().unwrap_or(year.end)
-            ),
-            Refusal::OutsideYear { year, .. } => format!("pass a `--start` from {} to {}", year.start, year.end),
-            Refusal::DuplicateOffer(name) => format!(
-                "for its next membership year: `partner-support offer renew {name} [--start D] [--end D]` (earlier years and their contracts stay)"
-            ),
-            Refusal::UsableInstead { contract, .. } => format!(
-                "contract `{contract}` covers these products and is usable today: pass `--contract {contract}`, or leave out `--contract`"
-            ),
-            Refusal::PlanExpired { .. } | Refusal::PlanExhausted { .. } => {
-                "a new support plan is needed: renew the benefit with `partner-support activate`, or add a paid plan with `partner-support contract add`".into()
-            }
-            Refusal::WrongScope { .. } => {
-                "choose a contract that covers these products, or leave out `--contract`".into()
-            }
-            Refusal::NotStarted { .. } => {
-                "use another contract, or wait until it starts".into()
-            }
-            Refusal::ActivationPending { .. } => "allow a few days; when Partner Center shows the Access ID and Contract ID, record them with `partner-support activate BENEFIT --access-id A --contract-id C`".into(),
-            Refusal::NoPlan { not_activated, .. } if !not_activated.is_empty() => format!(
-                "{} is not activated yet: run `partner-support activate {}`",
-                not_activated.join(", "),
-                not_activated[0]
-            ),
-            Refusal::NoPlan { scope, .. } => format!(
-                "add a membership offer that includes it, or a paid plan with `partner-support contract add --scope {}`",
-                scope.slug()
-            ),
-            Refusal::NoCloudBenefit { remedy, .. } => format!("cloud support needs {remedy}, or a paid plan such as Advanced Support for Partners (`partner-support contract add --plan advanced`)"),
-            Refusal::LinkUnavailable { .. } => "a new support plan is needed to get support incidents".into(),
-            Refusal::NotCharged(_) => "requests under the \"Cloud Solution Provider\" plan are free".into(),
-            Refusal::EndBeforeStart { .. } => "pass an `--end` on or after `--start`".into(),
-            Refusal::UnknownOption { categories, .. } if categories.is_empty() => {
-                "name it as Partner Center does (`partner-support catalog show` lists the values)".into()
-            }
-            Refusal::UnknownOption { categories, .. } => format!(
-                "name it as Partner Center does, or pass {} to keep a name the catalog does not list",
-                categories
-                    .iter()
-                    .map(|c| format!("`{}`", super::catalog::category_flag(c)))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-            Refusal::CatalogDoesNotFit(_) => "remove the offers it does not have first (`partner-support offer remove NAME`; their contracts stay), or use a catalog that has them".into(),
-            Refusal::UnknownOfferKind { .. } => {
-                "`partner-support catalog show` lists the catalog's offers".into()
-            }
-            Refusal::DatedBefore { then, .. } => {
-                format!("a change is dated `--as-of` (today by default): use {then} or later")
-            }
-            // An imported ticket's refusal is the rule's: its hint, and how to place the ticket.
-            Refusal::TicketRefused { refusal, .. } => {
-                let placed = "`--contract C` charges tickets whose plan names no contract to C; nothing was imported";
-                match refusal.hint() {
-                    Some(hint) => format!("{hint}; {placed}"),
-                    None => placed.to_string(),
-                }
-            }
-            _ => return None,
-        })
     }
 }
 
@@ -549,4 +425,95 @@ fn nearest_of(nearest: &[String]) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// Values given together that cannot be, as data: the command line's names for them (flags,
+/// commands) are written at the edge (`crate::hint`); this text names the values only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Misuse {
+    /// A category given for an offer that takes no option.
+    #[error("the category `{category}` applies to an offer taken with a {word}, not to {offer}")]
+    CategoryWithoutOption {
+        /// The category given.
+        category: String,
+        /// What the catalog calls an option (`competency`).
+        word: String,
+        /// The offer's title.
+        offer: String,
+    },
+    /// An option value given for an offer that takes none.
+    #[error("{offer} has no {word}, but the {word} `{name}` was given")]
+    NoOption {
+        /// The offer's title.
+        offer: String,
+        /// What the catalog calls an option, as words (`solution area`).
+        word: String,
+        /// The option's ID (`solution-area`).
+        option: String,
+        /// The value given.
+        name: String,
+    },
+    /// An offer that takes an option, given none.
+    #[error("a {offer} offer needs its {option}")]
+    OptionNeeded {
+        /// The offer's ID.
+        offer: String,
+        /// The option's ID (`competency`).
+        option: String,
+    },
+    /// A category given for an option that has none.
+    #[error("a {word} has no category, but the category `{category}` was given")]
+    NoCategory {
+        /// The option, as words.
+        word: String,
+        /// The category given.
+        category: String,
+    },
+    /// A paid plan of the benefit kind: benefits are activated instead.
+    #[error("benefit contracts are activated, not added by hand")]
+    BenefitByHand,
+    /// Advanced Support for Partners covering more than cloud products.
+    #[error("Advanced Support for Partners covers cloud products only, not {}", .0.slug())]
+    AdvancedNotCloud(Coverage),
+    /// An edit that changes nothing of a contract.
+    #[error("nothing to change for contract `{0}`")]
+    ContractUnchanged(String),
+    /// An edit that changes nothing of an incident.
+    #[error("nothing to change for {0}")]
+    IncidentUnchanged(String),
+    /// A role both added and removed.
+    #[error("the role {0} is both added and removed")]
+    RoleAddedAndRemoved(&'static str),
+    /// A period whose last day comes before its first.
+    #[error("the period's last day {until} comes before its first {since}")]
+    PeriodBackwards {
+        /// The first day.
+        since: NaiveDate,
+        /// The last day.
+        until: NaiveDate,
+    },
+    /// A CSP request for anything but cloud products.
+    #[error("a CSP request for `{0}` covers cloud products only: the \"Cloud Solution Provider\" plan covers cloud requests only")]
+    CspNotCloud(String),
+    /// A CSP request charged to a contract.
+    #[error("a CSP request for `{0}` needs no contract")]
+    CspWithContract(String),
+    /// `check` told to ignore a code no finding has.
+    #[error("`{code}` is not a finding's code")]
+    UnknownFindingCode {
+        /// What was given (`incidents-low:7000001`).
+        given: String,
+        /// Its code part.
+        code: String,
+    },
+    /// A critical threshold looser than its warning one.
+    #[error("the critical {what} threshold {critical} is above the warning one {warn}: the critical threshold must be the stricter one")]
+    ThresholdsReversed {
+        /// `remaining` or `days`.
+        what: &'static str,
+        /// The critical threshold.
+        critical: u32,
+        /// The warning threshold.
+        warn: u32,
+    },
 }

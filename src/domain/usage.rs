@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::contract::{Allowance, Scope, Status};
 use super::incident::Incident;
-use super::refusal::Refusal;
+use super::refusal::{Misuse, Refusal};
 use super::state::{ContractView, State};
 use super::values::Id;
 
@@ -82,9 +82,7 @@ impl Period {
             )));
         }
         if until < since {
-            return Err(Refusal::BadCombination(format!(
-                "`--until {until}` is before `--since {since}`: a period's last day comes on or after its first"
-            )));
+            return Err(Refusal::Misuse(Misuse::PeriodBackwards { since, until }));
         }
         Ok(Period {
             since,
@@ -510,7 +508,7 @@ mod tests {
                 None,
                 Some("2026-06-01"),
                 Some("2026-05-01"),
-                Err("is before"),
+                Err("comes before its first"),
             ),
         ];
         for (year, since, until, expected) in cases {

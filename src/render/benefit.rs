@@ -83,7 +83,7 @@ fn add_an_offer(catalog: &Catalog) -> String {
         format!(
             "`offer add {} {} NAME`",
             o.id,
-            crate::domain::catalog::option_flag(option)
+            crate::hint::option_flag(option)
         )
     });
     match (plain, with) {

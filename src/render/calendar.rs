@@ -31,7 +31,7 @@ pub fn ics(days: &[DueDay], name: &str, partner_id: &str, today: NaiveDate) -> S
                 .starts(d.day)
                 .ends(next)
                 .summary(&d.summary)
-                .description(&d.description)
+                .description(&crate::hint::due(d))
                 .done(),
         );
     }
@@ -50,7 +50,7 @@ pub struct DueDayJson<'a> {
     pub uid: String,
     pub day: NaiveDate,
     pub summary: &'a str,
-    pub description: &'a str,
+    pub description: String,
 }
 
 /// The JSON document of `days`.
@@ -62,7 +62,7 @@ pub fn json<'a>(days: &'a [DueDay], partner_id: &str) -> CalendarJson<'a> {
                 uid: uid(d, partner_id),
                 day: d.day,
                 summary: &d.summary,
-                description: &d.description,
+                description: crate::hint::due(d),
             })
             .collect(),
     }

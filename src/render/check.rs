@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Screen;
-use crate::domain::check::{Finding, Report, Severity, Thresholds};
+use crate::domain::check::{Finding, FindingCode, Report, Severity, Thresholds};
 
 /// `CRITICAL message [code]` lines, worst first, then a one-line summary (left out with `-q`).
 pub fn write(
@@ -65,7 +65,8 @@ pub fn line(f: &Finding, screen: &Screen, lead: &str, indent: usize) -> String {
         Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
     };
     let label = f.severity.label();
-    let text = screen.wrap(&format!("{lead}{label} {} [{}]", f.message, f.code), indent);
+    let message = crate::hint::finding(f);
+    let text = screen.wrap(&format!("{lead}{label} {message} [{}]", f.code), indent);
     // The label is painted after wrapping, so that its escapes take no room.
     let rest = &text[lead.len() + label.len()..];
     format!("{lead}{}{rest}", super::paint(label, style, screen.color))
@@ -83,9 +84,28 @@ pub struct CheckJson<'a> {
     /// How many usable contracts and benefits were looked at.
     pub checked: Checked,
     /// Worst first.
-    pub findings: &'a [Finding],
+    pub findings: Vec<FindingJson<'a>>,
     /// Left out on purpose (`--ignore`).
-    pub ignored: &'a [Finding],
+    pub ignored: Vec<FindingJson<'a>>,
+}
+
+/// A finding: its fields, and its message as the command line says it.
+#[derive(Debug, Serialize)]
+pub struct FindingJson<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    /// In words, with the command that acts on it.
+    pub message: String,
+}
+
+impl<'a> FindingJson<'a> {
+    /// The finding `f`.
+    pub fn new(f: &'a Finding) -> Self {
+        FindingJson {
+            finding: f,
+            message: crate::hint::finding(f),
+        }
+    }
 }
 
 /// Counts of what was looked at.
@@ -111,8 +131,8 @@ pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate
             contracts: report.contracts,
             benefits: report.benefits,
         },
-        findings: &report.findings,
-        ignored: &report.ignored,
+        findings: report.findings.iter().map(FindingJson::new).collect(),
+        ignored: report.ignored.iter().map(FindingJson::new).collect(),
     }
 }
 
@@ -120,7 +140,7 @@ pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate
 #[derive(Debug, Serialize)]
 pub struct WarningJson {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: FindingCode,
     pub message: String,
     pub contract_id: Option<String>,
     pub benefit: Option<String>,
@@ -131,7 +151,7 @@ impl From<&Finding> for WarningJson {
         WarningJson {
             severity: f.severity,
             code: f.code,
-            message: f.message.clone(),
+            message: crate::hint::finding(f),
             contract_id: f.contract.clone(),
             benefit: f.benefit.clone(),
         }
