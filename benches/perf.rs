@@ -6,6 +6,9 @@
 //! the read commands and one mutation, next to the same binary's `--version`, the process-start
 //! floor; and how each read's time above that floor grows with the incidents.
 
+// Its report is what it prints; it measures a child's peak memory with `wait4` (libc).
+#![allow(clippy::print_stdout, unsafe_code)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

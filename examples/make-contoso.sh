@@ -6,7 +6,13 @@ bin=${1:-target/release/partner-support}
 out=$(dirname "$0")/contoso.json
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ps() { day=$1; shift; "$bin" --state "$tmp/state.json" --as-of "$day" -q "$@"; }
+# Each change is stamped at 09:00 UTC on its as-of day (SOURCE_DATE_EPOCH), so the same script
+# writes the same bytes: a one-line change here is a one-line change in the files.
+ps() {
+  day=$1; shift
+  SOURCE_DATE_EPOCH=$(date -u -d "$day 09:00" +%s) \
+    "$bin" --state "$tmp/state.json" --as-of "$day" -q "$@"
+}
 
 ps 2025-03-01 init --partner-id 4012345 --name "Contoso Ltd" --account admin@contoso.com --role global-admin
 ps 2025-03-01 account add mpn@contoso.com --role mpn-partner-admin

@@ -833,7 +833,7 @@ pub enum CatalogCommand {
     Check {
         /// The catalog file
         #[arg(value_name = "FILE")]
-        file: std::path::PathBuf,
+        file: PathBuf,
     },
     /// Move the state to another catalog, or a newer version of its own: its offers must be in
     /// it; contracts already recorded keep their figures

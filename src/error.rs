@@ -31,7 +31,7 @@ pub enum Error {
     Output(#[from] io::Error),
     /// `check` found something (it listed the findings): exit 4 for warnings, 5 for critical.
     #[error("check found {0:?} findings")]
-    Findings(crate::domain::check::Severity),
+    Findings(Severity),
     /// `doctor` found problems (it listed them).
     #[error("doctor found {0} problem{s} with the state file", s = if *.0 == 1 { "" } else { "s" })]
     Unhealthy(usize),

@@ -167,7 +167,7 @@ pub fn category_flag(category: &str) -> String {
 
 /// What the user can do about a refusal, when there is something.
 pub fn refusal(r: &Refusal) -> Option<String> {
-        Some(match r {
+    Some(match r {
             Refusal::NotAuthorized { holders, .. } => match holders.first() {
                 Some(first) => format!(
                     "accounts holding the role: {}; rerun with `--as {first}`",

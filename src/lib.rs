@@ -2,9 +2,6 @@
 //!
 //! `run` turns parsed arguments into a command; `report` prints a failure once, at the edge.
 
-// The one exception is mapping the state file for a read (`store/file/bytes.rs`).
-#![deny(unsafe_code)]
-
 pub mod cli;
 pub mod commands;
 pub mod complete;

@@ -3,7 +3,7 @@
 use crate::cli::DoctorArgs;
 use crate::error::Error;
 use crate::render;
-use crate::store::health::{self, Severity};
+use crate::store::health::{self, Urgency};
 
 /// Runs `doctor`; unhealthy (any warning or error left) is exit 1.
 pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
@@ -21,7 +21,7 @@ pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let problems = findings
         .iter()
-        .filter(|f| f.severity >= Severity::Warning)
+        .filter(|f| f.severity >= Urgency::Warning)
         .count();
     let report = render::doctor::Report {
         state_file: paths.state.display().to_string(),

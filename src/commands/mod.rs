@@ -34,6 +34,17 @@ use crate::error::Error;
 use crate::render;
 use crate::store::{Loaded, Store, Stored};
 
+/// The wall-clock time a change is stamped with in the history: now, or `SOURCE_DATE_EPOCH`
+/// (seconds since 1970, the reproducible-builds convention) when it is set, so that a script
+/// that rebuilds a file step by step (`examples/make-contoso.sh`) writes the same bytes each time.
+pub fn now() -> chrono::DateTime<Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_else(Utc::now)
+}
+
 /// Everything a command needs besides its own arguments.
 pub struct Ctx {
     /// The state file.
@@ -118,7 +129,7 @@ impl Ctx {
             let account = actor.or_else(|| state.current_account.clone());
             state.record(HistoryEntry {
                 revision: 0,
-                at: Utc::now(),
+                at: now(),
                 as_of: today,
                 account,
                 action: action.to_string(),

@@ -20,7 +20,7 @@ pub fn profiles(
     config_dir: &Path,
     selected: Option<&ProfileName>,
     json: bool,
-    screen: &crate::render::Screen,
+    screen: &render::Screen,
 ) -> Result<(), Error> {
     let ProfileCommand::List = command;
     let mut found = Vec::new();
@@ -62,7 +62,7 @@ pub fn profiles(
     if json {
         render::write_json(out, &ProfilesJson { profiles })?;
     } else {
-        crate::render::profile::profiles(out, screen, &profiles)?;
+        render::profile::profiles(out, screen, &profiles)?;
     }
     out.flush()?;
     Ok(())

@@ -1,21 +1,16 @@
 //! `merge-driver` and `team init`: one record for a team, merged by git. The merge is the
 //! domain's (`domain/three_way.rs`); the copies are read and written by `store/team.rs`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use std::path::Path;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::state::HistoryEntry;
 use crate::domain::three_way::{Side, ancestor, merge_sides};
 use crate::error::Error;
+use crate::store::git::{self, Git, in_repository};
 use crate::store::team;
-
-/// The name git knows the state file's driver by.
-pub const DRIVER: &str = "partner-support";
-/// The name git knows the history log's driver by.
-pub const HISTORY_DRIVER: &str = "partner-support-history";
 
 /// `merge-driver [--history] BASE OURS THEIRS [PATH]`: git's three copies in, the merge written
 /// over OURS; on a conflict, git's usual conflict markers there instead, a report on stderr and
@@ -29,13 +24,7 @@ pub fn merge_driver(
     if merged.is_err() {
         // Git's own markers in the file, so that a person sees both sides where they differ,
         // whatever stopped the merge (a conflict, or a copy that is not a state file).
-        let _ = Process::new("git")
-            .arg("merge-file")
-            .args(["-L", "ours", "-L", "base", "-L", "theirs"])
-            .arg(&args.ours)
-            .arg(&args.base)
-            .arg(&args.theirs)
-            .status();
+        git::mark_conflicts(&args.ours, &args.base, &args.theirs);
     }
     merged
 }
@@ -79,7 +68,7 @@ fn merge_copies(
     merged.state.revision = revision;
     merged.state.last_change = Some(HistoryEntry {
         revision,
-        at: Utc::now(),
+        at: super::now(),
         as_of: today,
         account: merged.state.current_account.clone(),
         action: "merge".into(),
@@ -103,79 +92,31 @@ fn write_over(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// `team …`.
 pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
     let TeamCommand::Init = command;
-    let root = git(&["rev-parse", "--show-toplevel"])
-        .map(PathBuf::from)
-        .map_err(|_| Error::BadOutput("not in a git repository: `git init` first, or run this in the repository that holds the state file".into()))?;
+    let git = Git::in_dir(".");
+    let root = git.root().map_err(|_| Error::BadOutput("not in a git repository: `git init` first, or run this in the repository that holds the state file".into()))?;
     let state = std::path::absolute(ctx.store.path()).map_err(Error::Output)?;
-    let parent = state
-        .parent()
-        .and_then(|p| p.canonicalize().ok())
-        .unwrap_or_default();
-    let root = root.canonicalize().unwrap_or(root);
-    let Ok(dir) = parent.strip_prefix(&root) else {
+    let Some(state_rel) = in_repository(&root, &state) else {
         return Err(Error::BadOutput(format!(
             "the state file `{}` is not in the repository `{}`: pass `--state` with a path inside it",
             state.display(),
             root.display()
         )));
     };
-    let name = state
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let rel = |file: &str| {
-        let p = dir.join(file);
-        p.to_string_lossy().replace('\\', "/")
-    };
     let paths = ctx.store.paths();
-    let history = paths
-        .history
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut done = Vec::new();
-    add_lines(
-        &root.join(".gitattributes"),
-        &[
-            format!("{} merge={DRIVER}", rel(&name)),
-            format!("{} merge={HISTORY_DRIVER}", rel(&history)),
-        ],
-        &mut done,
-    )?;
-    add_lines(
-        &root.join(".gitignore"),
-        &[
-            format!("{}.bak", rel(&name)),
-            format!("{}.lock", rel(&name)),
-            format!("{}*.tmp", rel(&paths.temp_prefix())),
-        ],
-        &mut done,
-    )?;
-    for (key, value) in [
-        (
-            format!("merge.{DRIVER}.name"),
-            "partner-support state file".to_string(),
-        ),
-        (
-            format!("merge.{DRIVER}.driver"),
-            "partner-support merge-driver %O %A %B %P".to_string(),
-        ),
-        (
-            format!("merge.{HISTORY_DRIVER}.name"),
-            "partner-support history log".to_string(),
-        ),
-        (
-            format!("merge.{HISTORY_DRIVER}.driver"),
-            "partner-support merge-driver --history %O %A %B %P".to_string(),
-        ),
-    ] {
-        if git(&["config", "--local", "--get", &key]).ok().as_deref() == Some(value.as_str()) {
-            continue;
-        }
-        git(&["config", "--local", &key, &value])
-            .map_err(|e| Error::BadOutput(format!("cannot set git config {key}: {e}")))?;
-        done.push(format!("git config {key} \"{value}\""));
-    }
+    // The history log and the temp files are in the state file's folder.
+    let beside = |name: &str| match state_rel.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{name}"),
+        None => name.to_string(),
+    };
+    let history = paths.history.file_name().unwrap_or_default();
+    let done = git::set_up(
+        &git,
+        &root,
+        &state_rel,
+        &beside(&history.to_string_lossy()),
+        &beside(&paths.temp_prefix()),
+    )
+    .map_err(Error::BadOutput)?;
     if done.is_empty() {
         ctx.say("already set up: nothing to do")?;
     }
@@ -183,53 +124,6 @@ pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
         ctx.say(line)?;
     }
     Ok(())
-}
-
-/// Appends to the file at `path` those of `lines` it lacks, saying so in `done`.
-fn add_lines(path: &Path, lines: &[String], done: &mut Vec<String>) -> Result<(), Error> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            return Err(Error::BadOutput(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
-        }
-    };
-    let mut new = text.clone();
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    for line in lines {
-        if text.lines().any(|l| l.trim() == line) {
-            continue;
-        }
-        if !new.is_empty() && !new.ends_with('\n') {
-            new.push('\n');
-        }
-        new.push_str(line);
-        new.push('\n');
-        done.push(format!("added to {file}: {line}"));
-    }
-    if new != text {
-        crate::store::write_whole(path, new.as_bytes(), 0o644)
-            .map_err(|e| Error::BadOutput(format!("cannot write `{}`: {e}", path.display())))?;
-    }
-    Ok(())
-}
-
-/// Runs git with `args` in the current folder: its output, trimmed, or what it said.
-fn git(args: &[&str]) -> Result<String, String> {
-    let out = Process::new("git")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's

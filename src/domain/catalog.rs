@@ -280,7 +280,7 @@ impl OptionKind {
         let mut near: Vec<(usize, &str)> = self
             .values
             .iter()
-            .map(|(v, _)| (distance(&name, &v.to_lowercase()), v.as_str()))
+            .map(|(v, _)| (strsim::levenshtein(&name, &v.to_lowercase()), v.as_str()))
             .filter(|(d, v)| *d <= (v.len() / 3).max(2))
             .collect();
         near.sort();
@@ -312,22 +312,6 @@ impl State {
         }
         Ok(Some(before.label()))
     }
-}
-
-/// How many characters to insert, delete or replace to turn `a` into `b` (Levenshtein).
-pub(crate) fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

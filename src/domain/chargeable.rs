@@ -146,10 +146,10 @@ impl State {
     /// R8 over time, for a change that charges `contract` (an incident opened or moved on a
     /// past day): every incident it charged must still have found an incident left on the day it
     /// was opened.
-    pub fn allowance_kept(&self, contract: &Id) -> Result<(), super::refusal::Refusal> {
+    pub fn allowance_kept(&self, contract: &Id) -> Result<(), Refusal> {
         let over = self.over_allowance_of(&BTreeSet::new(), Some(contract));
         match over.first().and_then(|id| self.incidents.find(*id)) {
-            Some(h) => Err(super::refusal::Refusal::WouldBeInconsistent(format!(
+            Some(h) => Err(Refusal::WouldBeInconsistent(format!(
                 "contract `{contract}` would have had no incident left for {} when it was opened on {}",
                 h.id, h.opened_on
             ))),

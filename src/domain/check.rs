@@ -706,7 +706,10 @@ mod tests {
     }
 
     fn codes(r: &Report) -> Vec<(Severity, &'static str)> {
-        r.findings.iter().map(|f| (f.severity, f.code.slug())).collect()
+        r.findings
+            .iter()
+            .map(|f| (f.severity, f.code.slug()))
+            .collect()
     }
 
     #[test]
@@ -716,7 +719,9 @@ mod tests {
                 .unwrap()
                 .findings
                 .into_iter()
-                .filter(|f| f.code.slug().starts_with("membership") || f.code == FindingCode::ScopeUncovered)
+                .filter(|f| {
+                    f.code.slug().starts_with("membership") || f.code == FindingCode::ScopeUncovered
+                })
                 .map(|f| (f.code.slug(), f.severity))
                 .collect()
         };
@@ -827,10 +832,17 @@ mod tests {
             let r = s
                 .check(today, &Thresholds::default(), &Filter::default())
                 .unwrap();
-            let pending = r.findings.iter().filter(|f| f.code == FindingCode::ActivationPending);
+            let pending = r
+                .findings
+                .iter()
+                .filter(|f| f.code == FindingCode::ActivationPending);
             assert_eq!(pending.count(), want, "pending since {since}");
             // Meanwhile no contract gives cloud support (R22).
-            assert!(r.findings.iter().any(|f| f.code == FindingCode::ScopeUncovered));
+            assert!(
+                r.findings
+                    .iter()
+                    .any(|f| f.code == FindingCode::ScopeUncovered)
+            );
         }
     }
 

@@ -5,7 +5,6 @@
 
 use chrono::NaiveDate;
 
-use super::catalog::distance;
 use super::refusal::Refusal;
 
 /// A date the lifecycle table gives, or why it gives none.
@@ -230,7 +229,7 @@ impl Lifecycle {
             .iter()
             .map(|v| {
                 (
-                    distance(&wanted, &normalize(&v.product)),
+                    strsim::levenshtein(&wanted, &normalize(&v.product)),
                     v.product.as_str(),
                 )
             })

@@ -493,7 +493,9 @@ pub enum Misuse {
         until: NaiveDate,
     },
     /// A CSP request for anything but cloud products.
-    #[error("a CSP request for `{0}` covers cloud products only: the \"Cloud Solution Provider\" plan covers cloud requests only")]
+    #[error(
+        "a CSP request for `{0}` covers cloud products only: the \"Cloud Solution Provider\" plan covers cloud requests only"
+    )]
     CspNotCloud(String),
     /// A CSP request charged to a contract.
     #[error("a CSP request for `{0}` needs no contract")]
@@ -507,7 +509,9 @@ pub enum Misuse {
         code: String,
     },
     /// A critical threshold looser than its warning one.
-    #[error("the critical {what} threshold {critical} is above the warning one {warn}: the critical threshold must be the stricter one")]
+    #[error(
+        "the critical {what} threshold {critical} is above the warning one {warn}: the critical threshold must be the stricter one"
+    )]
     ThresholdsReversed {
         /// `remaining` or `days`.
         what: &'static str,

@@ -446,9 +446,7 @@ pub mod ymd {
 
 /// Parses a calendar date written `YYYY-MM-DD`, refusing impossible days and implausible years.
 pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .filter(|_| s.len() == 10)
+    let d = ymd::parse(s)
         .ok_or_else(|| ValueError("expected a real calendar date written YYYY-MM-DD".into()))?;
     if !YEARS.contains(&d.year()) {
         return reject(format!(

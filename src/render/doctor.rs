@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::store::health::{Finding, Severity};
+use crate::store::health::{Diagnosis, Urgency};
 
 /// What `doctor` found and did.
 #[derive(Debug, Serialize)]
@@ -16,7 +16,7 @@ pub struct Report {
     /// Repairs made by `--fix`.
     pub fixed: Vec<String>,
     /// Everything found, worst first.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Diagnosis>,
 }
 
 /// `fixed: …` lines, then `error|warning|info: message — fix` lines, then the verdict.
@@ -26,9 +26,9 @@ pub fn write(w: &mut dyn Write, screen: &super::Screen, report: &Report) -> io::
     }
     for f in &report.findings {
         let label = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
+            Urgency::Error => "error",
+            Urgency::Warning => "warning",
+            Urgency::Info => "info",
         };
         let line = format!("{label}: {} — {}", f.message, f.fix);
         writeln!(w, "{}", screen.wrap(&line, 2))?;

@@ -154,7 +154,7 @@ pub fn print_message(
 }
 
 /// `text` in `style` when `color` says output carries colour, else as it is.
-pub fn paint(text: impl std::fmt::Display, style: anstyle::Style, color: bool) -> String {
+pub fn paint(text: impl std::fmt::Display, style: Style, color: bool) -> String {
     if color {
         format!("{style}{text}{style:#}")
     } else {

@@ -16,7 +16,7 @@ use crate::store::file::SCHEMA_VERSION;
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum Urgency {
     /// Worth knowing; nothing to do.
     Info,
     /// Safe for now, but fix it.
@@ -27,9 +27,9 @@ pub enum Severity {
 
 /// One thing `doctor` found, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub struct Diagnosis {
     /// How bad.
-    pub severity: Severity,
+    pub severity: Urgency,
     /// A stable name for scripts (`permissions`, `inconsistent`, …).
     pub code: &'static str,
     /// What is wrong.
@@ -38,9 +38,9 @@ pub struct Finding {
     pub fix: String,
 }
 
-impl Finding {
-    fn new(severity: Severity, code: &'static str, message: String, fix: String) -> Self {
-        Finding {
+impl Diagnosis {
+    fn new(severity: Urgency, code: &'static str, message: String, fix: String) -> Self {
+        Diagnosis {
             severity,
             code,
             message,
@@ -50,15 +50,15 @@ impl Finding {
 }
 
 /// Examines the state file at `paths` and everything around it.
-pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
-    use Severity::{Error, Info, Warning};
+pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
+    use Urgency::{Error, Info, Warning};
     let state_path = paths.state.display();
     let backup = paths.backup.display();
     let restore = format!("fix it by hand, or restore the previous version from `{backup}`");
     let mut found = Vec::new();
     let holder = lock::holder(&paths.lock);
     match &holder {
-        Ok(Some(pid)) => found.push(Finding::new(
+        Ok(Some(pid)) => found.push(Diagnosis::new(
             Warning,
             "locked",
             match pid {
@@ -68,7 +68,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
             "wait for that command to finish (the system releases the lock if it dies)".into(),
         )),
         Ok(None) => {}
-        Err(e) => found.push(Finding::new(
+        Err(e) => found.push(Diagnosis::new(
             Warning,
             "lock-unreadable",
             format!("cannot check the lock `{}`: {e}", paths.lock.display()),
@@ -76,13 +76,13 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
         )),
     }
     match read_state_file(&paths.state).and_then(|b| b.ok_or(std::io::ErrorKind::NotFound.into())) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found.push(Finding::new(
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found.push(Diagnosis::new(
             Info,
             "no-state-file",
             format!("no state file at `{state_path}` yet"),
             "the first change (`partner-support init …`) creates it".into(),
         )),
-        Err(e) => found.push(Finding::new(
+        Err(e) => found.push(Diagnosis::new(
             Error,
             "unreadable",
             format!("cannot read `{state_path}`: {e}"),
@@ -92,7 +92,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
             let sealed = file::is_sealed(&bytes);
             let mismatch = !sealed && file::has_checksum(&bytes);
             match file::read_in_full(&paths.state, bytes) {
-                Err(e) => found.push(Finding::new(
+                Err(e) => found.push(Diagnosis::new(
                     Error,
                     match e {
                         StoreError::Newer { .. } => "newer-schema",
@@ -107,14 +107,14 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
                 )),
                 Ok(decoded) => {
                     if decoded.found_version < u64::from(SCHEMA_VERSION) {
-                        found.push(Finding::new(
+                        found.push(Diagnosis::new(
                             Info,
                             "older-schema",
                             format!("the file has schema version {}", decoded.found_version),
                             format!("the next change rewrites it as version {SCHEMA_VERSION}"),
                         ));
                     } else if mismatch {
-                        found.push(Finding::new(
+                        found.push(Diagnosis::new(
                             Warning,
                             "checksum-mismatch",
                             format!(
@@ -126,7 +126,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
                             ),
                         ));
                     } else if !sealed {
-                        found.push(Finding::new(
+                        found.push(Diagnosis::new(
                             Info,
                             "no-checksum",
                             "the file has no checksum (written by hand?), so every command reads it in full".into(),
@@ -136,7 +136,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
                     let state = &decoded.loaded.state;
                     let problems = state.problems();
                     for problem in &problems {
-                        found.push(Finding::new(
+                        found.push(Diagnosis::new(
                             Error,
                             "inconsistent",
                             problem.to_string(),
@@ -148,7 +148,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
                         && let Ok(records) = decoded.loaded.records(|_| true)
                     {
                         for breach in state.breaches(&records, lifecycle) {
-                            found.push(Finding::new(
+                            found.push(Diagnosis::new(
                                 Warning,
                                 "not-chargeable",
                                 breach.message,
@@ -165,13 +165,13 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
         }
     }
     for (message, fix) in exposures(paths) {
-        found.push(Finding::new(Warning, "permissions", message, fix));
+        found.push(Diagnosis::new(Warning, "permissions", message, fix));
     }
     if paths.state.exists() {
         match read_state_file(&paths.backup)
             .and_then(|b| b.ok_or(std::io::ErrorKind::NotFound.into()))
         {
-            Err(_) => found.push(Finding::new(
+            Err(_) => found.push(Diagnosis::new(
                 Info,
                 "no-backup",
                 format!("no backup `{backup}` yet"),
@@ -179,7 +179,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
             )),
             Ok(bytes) => {
                 if let Err(e) = decode(&paths.backup, bytes) {
-                    found.push(Finding::new(
+                    found.push(Diagnosis::new(
                         Warning,
                         "bad-backup",
                         format!("the backup is not usable: {e}"),
@@ -194,14 +194,14 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
         for temp in paths.temp_files().unwrap_or_default() {
             let path = temp.path.display();
             found.push(match temp.planted {
-                None => Finding::new(
+                None => Diagnosis::new(
                     Warning,
                     "stale-temp-file",
                     format!("`{path}` was left by an interrupted change"),
                     "run `partner-support doctor --fix` to remove it (the next change does too)"
                         .into(),
                 ),
-                Some(why) => Finding::new(
+                Some(why) => Diagnosis::new(
                     Warning,
                     "planted-temp-file",
                     format!(
@@ -216,13 +216,13 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Finding> {
 }
 
 /// The history log: every line an entry, none missing.
-fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
+fn examine_log(paths: &Paths, revision: u64) -> Vec<Diagnosis> {
     let log_path = paths.history.display();
     let log = match history::read(&paths.history) {
         Ok(log) => log,
         Err(e) => {
-            return vec![Finding::new(
-                Severity::Warning,
+            return vec![Diagnosis::new(
+                Urgency::Warning,
                 "history-unreadable",
                 format!("cannot read the history log `{log_path}`: {e}"),
                 "check the file's owner and permissions".into(),
@@ -232,8 +232,8 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
     let mut found = Vec::new();
     if !log.bad_lines.is_empty() {
         let lines: Vec<String> = log.bad_lines.iter().map(|n| n.to_string()).collect();
-        found.push(Finding::new(
-            Severity::Warning,
+        found.push(Diagnosis::new(
+            Urgency::Warning,
             "history-damaged",
             format!(
                 "the history log `{log_path}` has lines that are not entries: {}",
@@ -248,8 +248,8 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
         .windows(2)
         .find(|pair| pair[1].revision <= pair[0].revision)
     {
-        found.push(Finding::new(
-            Severity::Warning,
+        found.push(Diagnosis::new(
+            Urgency::Warning,
             "history-out-of-order",
             format!(
                 "the history log `{log_path}` goes back from revision {} to {}",
@@ -260,8 +260,8 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
         ));
     }
     if logged > revision {
-        found.push(Finding::new(
-            Severity::Warning,
+        found.push(Diagnosis::new(
+            Urgency::Warning,
             "history-ahead",
             format!(
                 "the history log ends at revision {logged}, but the file is at revision {revision}: the file was replaced by an older copy, or its revision lowered"
@@ -273,8 +273,8 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Finding> {
         ));
     }
     if logged < revision {
-        found.push(Finding::new(
-            Severity::Info,
+        found.push(Diagnosis::new(
+            Urgency::Info,
             "history-behind",
             format!("the history log ends at revision {logged}, the file is at {revision}"),
             "the next change appends what is missing (the file keeps it until then)".into(),

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod file;
 mod files;
+pub mod git;
 pub mod health;
 pub mod history;
 pub mod lifecycle;

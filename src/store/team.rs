@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::Side;
 
+use super::git::{DRIVER, Git, in_repository};
 use super::{Loaded, StoreError, decode, file, read_state_file};
 
 /// A copy of the state file read whole, every incident's record with it. A copy that is not a
@@ -49,65 +50,34 @@ pub fn sealed(state: &State, path: &Path) -> std::io::Result<Vec<u8>> {
 /// merge renumbers only what two clones opened before either had seen the other's. `None`
 /// outside such a repository, or without git.
 pub fn highest_elsewhere(state: &Path) -> Option<u32> {
-    use std::process::Command;
     let state = std::path::absolute(state).ok()?;
     let dir = state.parent()?;
     // Most state files are in no repository: that is known without starting git.
     if !dir.ancestors().any(|d| d.join(".git").exists()) {
         return None;
     }
-    let git = |args: &[&str]| -> Option<Vec<u8>> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .ok()?;
-        out.status.success().then_some(out.stdout)
-    };
-    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).trim().to_string();
-    let root = std::path::PathBuf::from(text(git(&["rev-parse", "--show-toplevel"])?));
-    let root = root.canonicalize().unwrap_or(root);
-    let file = dir.canonicalize().ok()?.join(state.file_name()?);
-    let rel = file
-        .strip_prefix(&root)
-        .ok()?
-        .to_string_lossy()
-        .replace('\\', "/");
-    let attribute = text(git(&["check-attr", "merge", "--", &rel])?);
-    if !attribute.ends_with(": merge: partner-support") {
+    let git = Git::in_dir(dir);
+    let rel = in_repository(&git.root().ok()?, &state)?;
+    let attribute = git.text(&["check-attr", "merge", "--", &rel]).ok()?;
+    if !attribute.ends_with(&format!(": merge: {DRIVER}")) {
         return None;
     }
-    let refs = text(git(&[
-        "for-each-ref",
-        "--format=%(objectname)",
-        "refs/heads",
-        "refs/remotes",
-    ])?);
+    let refs = git
+        .text(&[
+            "for-each-ref",
+            "--format=%(objectname)",
+            "refs/heads",
+            "refs/remotes",
+        ])
+        .ok()?;
     let mut commits: Vec<&str> = refs.lines().collect();
     commits.sort_unstable();
     commits.dedup();
-    let mut highest = None;
-    for commit in commits {
-        let Some(bytes) = git(&["show", &format!("{commit}:{rel}")]) else {
-            continue;
-        };
-        // An incident is a line of its own that starts with its ID (store/file/mod.rs).
-        for line in bytes.split(|b| *b == b'\n') {
-            let line = line.trim_ascii_start();
-            if let Some(rest) = line.strip_prefix(b"{\"id\": \"INC-") {
-                let digits: Vec<u8> = rest
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .copied()
-                    .collect();
-                if let Ok(n) = String::from_utf8_lossy(&digits).parse::<u32>() {
-                    highest = highest.max(Some(n));
-                }
-            }
-        }
-    }
-    highest
+    commits
+        .into_iter()
+        .filter_map(|commit| git.bytes(&["show", &format!("{commit}:{rel}")]).ok())
+        .filter_map(|bytes| file::highest_incident(&bytes))
+        .max()
 }
 
 /// What makes two log lines the same change: everything but its revision, which each copy

@@ -100,7 +100,7 @@ fn r15_a_read_shows_the_records_as_they_stood_at_the_end_of_its_day() {
 
 #[test]
 fn a_refused_first_change_leaves_no_folder_and_no_lock_file() {
-    let env = crate::support::Env::new();
+    let env = Env::new();
     let dir = env.state().parent().unwrap().to_path_buf();
     env.refused(&["offer", "add", "action-pack"], 3, "no organization yet");
     assert!(!dir.exists(), "the folder was left behind");

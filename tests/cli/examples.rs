@@ -369,3 +369,27 @@ fn r19_lapsed_incidents_are_shown_totalled_per_year_and_warned_about_before_they
             .contains("incidents-expiring-unused")
     );
 }
+
+/// `examples/make-contoso.sh` stamps each change with its own day, so running it again writes
+/// the sample and its history log byte for byte: a one-line change of a fact is a one-line diff.
+#[test]
+fn the_sample_rebuilt_by_its_script_is_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("make-contoso.sh");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::copy(examples.join("make-contoso.sh"), &script).unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_partner-support"));
+    let run = crate::support::run_command(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["contoso.json", "contoso.history.jsonl"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(file)).unwrap(),
+            std::fs::read_to_string(examples.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}

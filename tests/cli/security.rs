@@ -122,7 +122,7 @@ fn access_ids_appear_in_no_output_message_or_history() {
     }
     assert!(seen.contains("****7788") && seen.contains("****4242"));
 
-    let history = std::fs::read_to_string(env.history_path()).unwrap();
+    let history = fs::read_to_string(env.history_path()).unwrap();
     assert!(env.history().len() > 10);
     let path = std::path::Path::new("state.json");
     let bytes = serde_json::to_vec(&state).unwrap();

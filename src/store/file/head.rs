@@ -16,7 +16,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::incident::{IncidentHead, IncidentId};
-use crate::domain::values::Id;
+use crate::domain::values::{Id, ymd};
 
 /// The head of the record `line`, if it starts as the writer writes one.
 pub fn read(line: &[u8]) -> Option<IncidentHead> {
@@ -86,19 +86,8 @@ impl Cursor<'_> {
         let (quoted, rest) = self.0.split_at_checked(12)?;
         let day = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
         self.0 = rest;
-        let number = |digits: &[u8]| {
-            digits.iter().try_fold(0u32, |n, &d| {
-                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-            })
-        };
-        match day {
-            [y @ .., b'-', _, _, b'-', _, _] if y.len() == 4 => NaiveDate::from_ymd_opt(
-                number(&day[..4])? as i32,
-                number(&day[5..7])?,
-                number(&day[8..])?,
-            ),
-            _ => None,
-        }
+        // The one reader of a written day, serde's too.
+        ymd::parse(std::str::from_utf8(day).ok()?)
     }
 
     /// The day of a record that starts with it (a refund, a void): `{"on": "YYYY-MM-DD"`.
@@ -197,7 +186,7 @@ mod tests {
             );
             assert_eq!(
                 read(line.as_bytes()).map(|h| h.opened_on),
-                crate::domain::values::ymd::parse(day),
+                ymd::parse(day),
                 "{day}"
             );
         }

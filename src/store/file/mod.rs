@@ -469,7 +469,7 @@ pub fn read_in_full(path: &Path, bytes: Vec<u8>) -> Result<Decoded, StoreError> 
             shape_error.expect("a current file that parsed was returned"),
         ));
     }
-    migrate::migrate(&mut doc, version).map_err(|message| StoreError::Parse {
+    migrate(&mut doc, version).map_err(|message| StoreError::Parse {
         path: path.to_path_buf(),
         message: format!("cannot migrate from schema version {version}: {message}"),
         position: None,
@@ -543,6 +543,16 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
     };
     state.normalize();
     Ok(state)
+}
+
+/// The highest incident number in a state file's bytes, read by the head reader off each line
+/// that holds an incident as the writer writes it (any copy, sealed or not, of any branch).
+pub fn highest_incident(bytes: &[u8]) -> Option<u32> {
+    bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|line| head::read(line.trim_ascii_start()))
+        .map(|h| h.id.0)
+        .max()
 }
 
 /// Writes `state` as a sealed state file; `stored` holds the records it was read with.

@@ -1,0 +1,169 @@
+//! Git, the one way it is run: in a folder, its output or what it said. And what `team init`
+//! writes into a repository so that git merges the state file and its history log with
+//! partner-support's drivers.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The name git knows the state file's driver by.
+pub const DRIVER: &str = "partner-support";
+/// The name git knows the history log's driver by.
+pub const HISTORY_DRIVER: &str = "partner-support-history";
+
+/// Git run in one folder.
+#[derive(Debug, Clone)]
+pub struct Git {
+    dir: PathBuf,
+}
+
+impl Git {
+    /// Git run in `dir`.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Git {
+        Git { dir: dir.into() }
+    }
+
+    /// Runs git with `args`: its output, or what it said when it failed.
+    pub fn bytes(&self, args: &[&str]) -> Result<Vec<u8>, String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        Ok(out.stdout)
+    }
+
+    /// Runs git with `args`: its output as text, trimmed.
+    pub fn text(&self, args: &[&str]) -> Result<String, String> {
+        self.bytes(args)
+            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+    }
+
+    /// The top folder of the repository, canonical.
+    pub fn root(&self) -> Result<PathBuf, String> {
+        let root = PathBuf::from(self.text(&["rev-parse", "--show-toplevel"])?);
+        Ok(root.canonicalize().unwrap_or(root))
+    }
+}
+
+/// `file`'s path inside the repository at `root`, with `/` between folders as git writes it;
+/// `None` when it is not inside.
+pub fn in_repository(root: &Path, file: &Path) -> Option<String> {
+    let dir = file.parent()?.canonicalize().ok()?;
+    let file = dir.join(file.file_name()?);
+    Some(
+        file.strip_prefix(root)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/"),
+    )
+}
+
+/// What `team init` set up, a line each; empty when everything already was.
+pub type Done = Vec<String>;
+
+/// Sets up the repository at `root` for the state file at `state` (inside it) and its history
+/// log `history` and temp files `temp_prefix` (beside it): the merge attributes, the ignored
+/// files beside the state, and the drivers in the repository's own config. Idempotent.
+pub fn set_up(
+    git: &Git,
+    root: &Path,
+    state: &str,
+    history: &str,
+    temp_prefix: &str,
+) -> Result<Done, String> {
+    let mut done = Vec::new();
+    add_lines(
+        &root.join(".gitattributes"),
+        &[
+            format!("{state} merge={DRIVER}"),
+            format!("{history} merge={HISTORY_DRIVER}"),
+        ],
+        &mut done,
+    )?;
+    add_lines(
+        &root.join(".gitignore"),
+        &[
+            format!("{state}.bak"),
+            format!("{state}.lock"),
+            format!("{temp_prefix}*.tmp"),
+        ],
+        &mut done,
+    )?;
+    for (key, value) in [
+        (
+            format!("merge.{DRIVER}.name"),
+            "partner-support state file".to_string(),
+        ),
+        (
+            format!("merge.{DRIVER}.driver"),
+            "partner-support merge-driver %O %A %B %P".to_string(),
+        ),
+        (
+            format!("merge.{HISTORY_DRIVER}.name"),
+            "partner-support history log".to_string(),
+        ),
+        (
+            format!("merge.{HISTORY_DRIVER}.driver"),
+            "partner-support merge-driver --history %O %A %B %P".to_string(),
+        ),
+    ] {
+        if git
+            .text(&["config", "--local", "--get", &key])
+            .ok()
+            .as_deref()
+            == Some(value.as_str())
+        {
+            continue;
+        }
+        git.text(&["config", "--local", &key, &value])
+            .map_err(|e| format!("cannot set git config {key}: {e}"))?;
+        done.push(format!("git config {key} \"{value}\""));
+    }
+    Ok(done)
+}
+
+/// Appends to the file at `path` those of `lines` it lacks, saying so in `done`.
+fn add_lines(path: &Path, lines: &[String], done: &mut Done) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+    };
+    let mut new = text.clone();
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for line in lines {
+        if text.lines().any(|l| l.trim() == line) {
+            continue;
+        }
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        new.push_str(line);
+        new.push('\n');
+        done.push(format!("added to {file}: {line}"));
+    }
+    if new != text {
+        super::write_whole(path, new.as_bytes(), 0o644)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes git's own conflict markers over `ours` (`git merge-file`), so that a person sees both
+/// sides where they differ. Git's exit code counts the conflicts; nothing to report either way.
+pub fn mark_conflicts(ours: &Path, base: &Path, theirs: &Path) {
+    let _ = Command::new("git")
+        .arg("merge-file")
+        .args(["-L", "ours", "-L", "base", "-L", "theirs"])
+        .arg(ours)
+        .arg(base)
+        .arg(theirs)
+        .status();
+}
