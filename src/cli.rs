@@ -779,7 +779,7 @@ pub struct CheckArgs {
     pub exit_zero: bool,
     /// Leave out a finding on purpose: its code, or `CODE:TARGET` for one contract, benefit or
     /// offer (repeatable); the JSON lists what was left out
-    #[arg(long, value_name = "CODE[:TARGET]")]
+    #[arg(long, value_name = "CODE[:TARGET]", add = ArgValueCompleter::new(complete::finding_codes))]
     pub ignore: Vec<String>,
 }
 

@@ -110,6 +110,16 @@ pub fn incidents(current: &OsStr) -> Vec<CompletionCandidate> {
     )
 }
 
+/// `check --ignore`'s finding codes (the state is not needed: they are the tool's own).
+pub fn finding_codes(current: &OsStr) -> Vec<CompletionCandidate> {
+    starting(
+        current,
+        crate::domain::check::FindingCode::ALL
+            .iter()
+            .map(|c| (c.slug().to_string(), None)),
+    )
+}
+
 /// Account e-mail addresses.
 pub fn accounts(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(state) = state() else {

@@ -102,6 +102,11 @@ fn bash_completes_every_level_and_the_values_in_the_state() {
         "--scope",
     );
     has(&on("report --format "), &["html", "markdown"], "--format");
+    has(
+        &on("check --ignore runs"),
+        &["runs-out-before-end"],
+        "--ignore",
+    );
     // Values from the state file the line names.
     has(
         &on("incidents close INC-001"),
