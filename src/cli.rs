@@ -523,7 +523,7 @@ pub enum Command {
     /// Put back the state before the last change (from the backup, checked to be exactly the
     /// revision before), recorded as a change of its own; a second `undo` puts it back again
     Undo,
-    /// Print a shell completion script (see the README for where to put it)
+    /// Print a shell completion script (docs/guide.md says where to put it)
     Completions {
         /// The shell
         #[arg(value_enum)]

@@ -20,6 +20,7 @@ mod contracts;
 mod corrections;
 mod crash;
 mod dates;
+mod docs;
 mod doctor;
 mod examples;
 mod fit;
