@@ -12,11 +12,11 @@ use crate::domain::values::{Id, Text};
 use crate::error::Error;
 use crate::render::contract::ContractJson;
 use crate::render::contract::LapsedJson;
+use crate::render::contract::OpenedJson;
 use crate::render::contract::RemainingJson;
 use crate::render::contract::ScopeTotalJson;
 use crate::render::incident::IncidentJson;
 use crate::render::incident::IncidentsJson;
-use crate::render::incident::OpenedJson;
 
 use super::Ctx;
 

@@ -404,6 +404,14 @@ pub struct ContractShownJson<'a> {
     pub incidents: Vec<IncidentJson<'a>>,
 }
 
+/// `incidents open --json`: the incident and the contract it charged.
+#[derive(Serialize)]
+pub struct OpenedJson<'a> {
+    #[serde(flatten)]
+    pub incident: IncidentJson<'a>,
+    pub contract: Option<ContractJson>,
+}
+
 /// `contract link --json`.
 #[derive(Serialize)]
 pub struct LinkedJson {

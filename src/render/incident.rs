@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::Screen;
-use super::contract::ContractJson;
 use super::csv::cells;
 use super::table::{day, day_header, fit, one_year, or_dash, scope, shown, table};
 use crate::domain::incident::{CSP_PLAN, Incident};
@@ -153,14 +152,6 @@ impl<'a> IncidentJson<'a> {
             }),
         }
     }
-}
-
-/// `incidents open --json`: the incident and the contract it charged.
-#[derive(Serialize)]
-pub struct OpenedJson<'a> {
-    #[serde(flatten)]
-    pub incident: IncidentJson<'a>,
-    pub contract: Option<ContractJson>,
 }
 
 /// `incidents list --json`.
