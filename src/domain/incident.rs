@@ -254,6 +254,20 @@ pub struct NewIncident {
     pub csp_customer: Option<Id>,
 }
 
+impl NewIncident {
+    /// An incident of `scope` about `title`, with nothing else given.
+    pub fn new(scope: Scope, title: Text) -> NewIncident {
+        NewIncident {
+            scope,
+            title,
+            product: None,
+            contract: None,
+            case_number: None,
+            csp_customer: None,
+        }
+    }
+}
+
 /// What opening an incident did.
 #[derive(Debug, Clone)]
 pub struct Opened {
@@ -794,14 +808,7 @@ mod tests {
     use crate::domain::testing::{TODAY, contract, d, org_with};
 
     fn new(scope: Scope) -> NewIncident {
-        NewIncident {
-            scope,
-            title: "Mail flow stops".parse().unwrap(),
-            product: None,
-            contract: None,
-            case_number: None,
-            csp_customer: None,
-        }
+        NewIncident::new(scope, "Mail flow stops".parse().unwrap())
     }
 
     /// An organization with one on-premises contract `C` of 2 incidents for 2026.

@@ -201,12 +201,9 @@ impl State {
                 (None, None) => None,
             };
             let new = NewIncident {
-                scope: Scope::Cloud,
-                title: ticket.title.clone(),
-                product: None,
                 contract: charge,
                 case_number: Some(ticket.case.clone()),
-                csp_customer: None,
+                ..NewIncident::new(Scope::Cloud, ticket.title.clone())
             };
             let opened = self
                 .open_incident(new, actor, ticket.opened_on, lifecycle)

@@ -103,21 +103,8 @@ fn from_csv(text: &str) -> Result<Import, String> {
         let line = n + 2;
         let row = row.map_err(|e| format!("row {line}: {e}"))?;
         // Through serde's JSON form, so a row is checked by the record's own rules.
-        let note = |on: &Option<String>, reason: &Option<String>, by: &Option<String>| {
-            on.as_ref()
-                .map(|on| serde_json::json!({"on": on, "reason": reason, "by": by}))
-        };
-        let record = serde_json::json!({
-            "id": row.id, "contract_id": row.contract_id, "opened_on": row.opened_on,
-            "closed_on": row.closed_on,
-            "void": note(&row.voided_on, &row.void_reason, &row.voided_by),
-            "refund": note(&row.refunded_on, &row.refund_reason, &row.refunded_by),
-            "scope": row.scope, "title": row.title, "product": row.product,
-            "case_number": row.case_number, "csp_customer": row.csp_customer,
-            "opened_by": row.opened_by,
-        });
         let incident: Incident =
-            serde_json::from_value(record).map_err(|e| format!("row {line}: {e}"))?;
+            serde_json::from_value(row.record()).map_err(|e| format!("row {line}: {e}"))?;
         rows.insert(incident.id, line);
         incidents.push(incident);
     }

@@ -263,6 +263,26 @@ impl IncidentRow {
     }
 }
 
+impl IncidentRow {
+    /// The record a row read back stands for, as the state file spells it (for serde to check
+    /// by the record's own rules): every column that is a stored field, `plan` left out.
+    pub fn record(&self) -> serde_json::Value {
+        let note = |on: &Option<String>, reason: &Option<String>, by: &Option<String>| {
+            on.as_ref()
+                .map(|on| serde_json::json!({"on": on, "reason": reason, "by": by}))
+        };
+        serde_json::json!({
+            "id": self.id, "contract_id": self.contract_id, "opened_on": self.opened_on,
+            "closed_on": self.closed_on,
+            "void": note(&self.voided_on, &self.void_reason, &self.voided_by),
+            "refund": note(&self.refunded_on, &self.refund_reason, &self.refunded_by),
+            "scope": self.scope, "title": self.title, "product": self.product,
+            "case_number": self.case_number, "csp_customer": self.csp_customer,
+            "opened_by": self.opened_by,
+        })
+    }
+}
+
 /// The incidents as CSV; `plan` names a contract's plan.
 pub fn csv(
     w: &mut dyn Write,
