@@ -195,15 +195,15 @@ mod tests {
     fn the_full_record_gives_every_stored_field_and_nothing_else() {
         let written = written_paths();
         let stored = stored_fields();
-        for path in stored.difference(&written) {
-            panic!(
-                "the full record in src/store/file/schema.rs leaves `{path}` out: give it a value, so that the guard sees it written"
-            );
-        }
-        for path in written.difference(&stored) {
-            panic!(
-                "the writer writes `{path}`, which no stored type in src/store/file/schema.rs names: add its type to stored_types()"
-            );
-        }
+        let left_out: Vec<_> = stored.difference(&written).collect();
+        assert!(
+            left_out.is_empty(),
+            "the full record in src/store/file/schema.rs leaves {left_out:?} out: give each a value, so that the guard sees it written"
+        );
+        let unnamed: Vec<_> = written.difference(&stored).collect();
+        assert!(
+            unnamed.is_empty(),
+            "the writer writes {unnamed:?}, which no stored type in src/store/file/schema.rs names: add its type to stored_types()"
+        );
     }
 }
