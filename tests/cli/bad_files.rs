@@ -5,6 +5,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 
 use crate::support::{Env, resealed, w};
+use partner_support::store::file::SCHEMA_VERSION;
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -130,7 +131,7 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
 
     env.ok(&[&as_of[..], &w("account add new@contoso.com")].concat());
     let state = env.json();
-    assert_eq!(state["schema_version"], 5);
+    assert_eq!(state["schema_version"], SCHEMA_VERSION);
     let allowances: Vec<_> = state["contracts"]
         .as_array()
         .unwrap()
@@ -301,7 +302,7 @@ fn a_sealed_file_of_the_previous_schema_is_not_reported_as_changed_and_is_migrat
 
     env.ok(&w("--as-of 2026-11-25 account add new@contoso.com"));
     let state = env.json();
-    assert_eq!(state["schema_version"], 5);
+    assert_eq!(state["schema_version"], SCHEMA_VERSION);
     let after = env.ok(&["--as-of", "2026-11-25", "--json", "incidents", "remaining"]);
     assert!(
         !after.stderr.contains("changed outside"),

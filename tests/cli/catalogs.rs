@@ -4,6 +4,7 @@
 use std::fs;
 
 use crate::support::{Env, w};
+use partner_support::store::file::SCHEMA_VERSION;
 
 const EXAMPLE: &str = "examples/catalogs/ai-cloud-partner-program.toml";
 
@@ -384,7 +385,7 @@ fn a_schema_4_file_reads_under_the_legacy_catalog_and_is_migrated_by_a_change() 
     );
     env.ok(&w("--as-of 2026-11-25 account add new@contoso.com"));
     let state = env.json();
-    assert_eq!(state["schema_version"], 5);
+    assert_eq!(state["schema_version"], SCHEMA_VERSION);
     assert_eq!(state["catalog"], serde_json::json!({"name": "mpn-2021"}));
     assert_eq!(state["offers"][1]["kind"], "gold");
     assert_eq!(state["offers"][1]["option"]["name"], "Cloud Platform");
