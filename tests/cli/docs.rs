@@ -330,3 +330,60 @@ fn the_reference_lists_every_finding_code() {
         );
     }
 }
+
+/// A heading's anchor as GitHub makes it: lowercase, punctuation dropped, spaces as hyphens.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+#[test]
+fn every_link_between_the_documents_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut documents = vec![root.join("README.md")];
+    for entry in fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            documents.push(path);
+        }
+    }
+    let anchors_of = |path: &Path| -> BTreeSet<String> {
+        let text = fs::read_to_string(path).unwrap();
+        text.lines()
+            .filter(|l| l.starts_with('#'))
+            .map(|l| anchor(l.trim_start_matches('#')))
+            .collect()
+    };
+    let mut broken = Vec::new();
+    for doc in &documents {
+        let text = fs::read_to_string(doc).unwrap();
+        // Links in prose, not in code blocks.
+        let prose: String = text.split("```").step_by(2).collect::<Vec<_>>().join("\n");
+        for (at, _) in prose.match_indices("](") {
+            let rest = &prose[at + 2..];
+            let link = &rest[..rest.find(')').unwrap_or(0)];
+            if link.starts_with("http") || link.contains(' ') {
+                continue;
+            }
+            let (file, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let target = match file {
+                "" => doc.clone(),
+                file => doc.parent().unwrap().join(file),
+            };
+            if !target.exists() {
+                broken.push(format!("{}: {link} (no such file)", doc.display()));
+            } else if !fragment.is_empty()
+                && target.extension().is_some_and(|e| e == "md")
+                && !anchors_of(&target).contains(fragment)
+            {
+                broken.push(format!("{}: {link} (no such heading)", doc.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
