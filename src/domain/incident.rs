@@ -21,6 +21,18 @@ pub const CSP_PLAN: &str = "Cloud Solution Provider";
 #[serde(into = "String")]
 pub struct IncidentId(pub u32);
 
+impl IncidentId {
+    /// The last number an incident can have (`INC-99999999`): far past any partner's use, and
+    /// short of `u32`'s end, so that the next number is never computed past it. A number beyond
+    /// it is refused wherever it enters (a file, an import, the command line).
+    pub const MAX: u32 = 99_999_999;
+
+    /// The number after this one, while there is one.
+    pub fn next(self) -> Option<IncidentId> {
+        (self.0 < Self::MAX).then(|| IncidentId(self.0 + 1))
+    }
+}
+
 /// Read from its text as [`str::parse`] reads it, without a copy of the text.
 impl<'de> Deserialize<'de> for IncidentId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -51,7 +63,12 @@ impl FromStr for IncidentId {
             [b'I' | b'i', b'N' | b'n', b'C' | b'c', b'-', digits @ ..] => digits,
             digits => digits,
         };
-        let bad = || ValueError("expected an incident ID like `INC-0001`".into());
+        let bad = || {
+            ValueError(format!(
+                "expected an incident ID like `INC-0001` (at most INC-{})",
+                IncidentId::MAX
+            ))
+        };
         let mut n = 0u32;
         for &b in digits {
             if !b.is_ascii_digit() {
@@ -64,6 +81,7 @@ impl FromStr for IncidentId {
         }
         match n {
             0 => Err(bad()),
+            n if n > IncidentId::MAX => Err(bad()),
             n => Ok(IncidentId(n)),
         }
     }
@@ -558,7 +576,10 @@ impl State {
         let mut unchecked = None;
         // After the last here, and after any seen on another branch of the team's record.
         let last = self.incidents.last().map_or(0, |i| i.id.0);
-        let id = IncidentId(last.max(self.incidents_seen) + 1);
+        let last = IncidentId(last.max(self.incidents_seen));
+        let id = last
+            .next()
+            .ok_or(Refusal::NoIncidentIdLeft(last.to_string()))?;
         let account = actor.and_then(|e| self.account(e));
         let (contract_id, chosen_from, linked) = if let Some(tenant) = &new.csp_customer {
             if new.scope != Scope::Cloud {
@@ -1086,5 +1107,19 @@ mod tests {
         }
         assert_eq!(IncidentId(12).to_string(), "INC-0012");
         assert_eq!(IncidentId(12345).to_string(), "INC-12345");
+        for (text, number) in [
+            ("INC-99999999", Some(99_999_999)),
+            ("INC-100000000", None),
+            ("4294967295", None),
+            ("INC-4294967296", None),
+        ] {
+            assert_eq!(
+                text.parse::<IncidentId>().ok().map(|i| i.0),
+                number,
+                "{text}"
+            );
+        }
+        assert_eq!(IncidentId(IncidentId::MAX).next(), None);
+        assert_eq!(IncidentId(7).next(), Some(IncidentId(8)));
     }
 }

@@ -106,6 +106,9 @@ pub enum Refusal {
     /// A Contract ID not in the state.
     #[error("contract `{0}` not found")]
     UnknownContract(String),
+    /// The last incident number there can be is taken.
+    #[error("no incident number is left after {0}")]
+    NoIncidentIdLeft(String),
     /// An incident ID not in the state.
     #[error("incident `{0}` not found")]
     UnknownIncident(String),

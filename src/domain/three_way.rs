@@ -178,7 +178,20 @@ fn renumber(
         })
         .map(|t| t.id)
         .collect();
-    for (id, next) in clashes.into_iter().zip(first_free..) {
+    // Past the last number there can be, a clash keeps its number and is a conflict.
+    let free = first_free..=IncidentId::MAX;
+    let available = (IncidentId::MAX + 1).saturating_sub(first_free) as usize;
+    if clashes.len() > available {
+        conflicts.push(format!(
+            "no incident number is left to renumber {} to",
+            clashes[available..]
+                .iter()
+                .map(|id| id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for (id, next) in clashes.into_iter().zip(free) {
         let o = ours_added[&id].clone();
         let t = theirs
             .iter()
@@ -525,6 +538,22 @@ mod tests {
             "2026-12-31",
         )];
         s
+    }
+
+    #[test]
+    fn a_clash_at_the_last_incident_number_is_a_conflict_not_a_wrap() {
+        let s = five_pack();
+        let last = IncidentId::MAX;
+        let base = side(&s, &[]);
+        let ours = side(&s, &[opened(last, "2026-03-05", "Ours")]);
+        let theirs = side(&s, &[opened(last, "2026-03-04", "Theirs")]);
+        let conflicts = merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap_err();
+        assert!(
+            conflicts
+                .iter()
+                .any(|c| c == "no incident number is left to renumber INC-99999999 to"),
+            "{conflicts:?}"
+        );
     }
 
     #[test]

@@ -321,3 +321,43 @@ fn a_sealed_file_of_the_previous_schema_is_not_reported_as_changed_and_is_migrat
     ]);
     assert_eq!(early.json()["contracts"].as_array().unwrap().len(), 6);
 }
+
+/// The last incident number there can be (`INC-99999999`), edited in by hand: the next change
+/// is refused rather than wrapping to `INC-0000`, and a number past it is refused where it
+/// enters (the file, an import), with where it was.
+#[test]
+fn an_incident_number_with_no_next_is_refused_and_never_wraps() {
+    let env = Env::contoso_active();
+    env.ok(&w("incidents open --scope cloud --title One"));
+    let text = String::from_utf8(env.bytes().unwrap()).unwrap();
+    let last = text.replace("\"INC-0001\"", "\"INC-99999999\"");
+    fs::write(env.state(), resealed(last.as_bytes())).unwrap();
+    env.ok(&w("incidents show INC-99999999"));
+    env.refused(
+        &w("incidents open --scope cloud --title Two"),
+        3,
+        "no incident number is left after INC-99999999",
+    );
+    let past = text.replace("\"INC-0001\"", "\"INC-4294967295\"");
+    fs::write(env.state(), resealed(past.as_bytes())).unwrap();
+    for args in [
+        &w("incidents open --scope cloud --title Two")[..],
+        &w("doctor --accept"),
+    ] {
+        let run = env.refused(args, 1, "at most INC-99999999");
+        assert!(run.stderr.contains("line "), "{}", run.stderr);
+    }
+    let import = env.dir().join("incidents.csv");
+    fs::write(
+        &import,
+        "id,opened_on,scope,title\nINC-100000000,2026-06-15,cloud,Past the last\n",
+    )
+    .unwrap();
+    fs::write(env.state(), resealed(text.as_bytes())).unwrap();
+    let run = env.refused(&["import", import.to_str().unwrap()], 2, "row 2");
+    assert!(
+        run.stderr.contains("at most INC-99999999"),
+        "{}",
+        run.stderr
+    );
+}

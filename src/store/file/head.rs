@@ -22,7 +22,10 @@ use crate::domain::values::{Id, ymd};
 pub fn read(line: &[u8]) -> Option<IncidentHead> {
     let mut c = Cursor(line);
     c.key(br#"{"id": "INC-"#)?;
-    let id = IncidentId(c.number(b'"').filter(|n| *n > 0)?);
+    let id = IncidentId(
+        c.number(b'"')
+            .filter(|n| (1..=IncidentId::MAX).contains(n))?,
+    );
     c.key(br#", "contract_id": "#)?;
     let contract_id = c.null_or(Cursor::id)?;
     c.key(br#", "opened_on": "#)?;
@@ -139,7 +142,7 @@ mod tests {
     fn a_written_line_reads_as_serde_reads_its_record_and_any_other_form_is_left_to_serde() {
         let written = [
             r#"{"id": "INC-0007", "contract_id": "GCPC2017", "opened_on": "2017-01-27", "closed_on": "2017-01-30", "void": null, "refund": {"on": "2017-02-01", "reason": "product-bug", "by": "admin@contoso.com"}, "scope": "cloud", "title": "Key \"Vault\" throttling"}"#,
-            r#"{"id": "INC-123456789", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "void": {"on": "2026-01-02", "reason": "typed \"twice\" {x}", "by": "a@b.co"}, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
+            r#"{"id": "INC-99999999", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "void": {"on": "2026-01-02", "reason": "typed \"twice\" {x}", "by": "a@b.co"}, "refund": null, "scope": "cloud", "title": "x", "csp_customer": "contoso-tenant"}"#,
         ];
         for line in written {
             let record: Incident = serde_json::from_str(line).unwrap();
@@ -152,6 +155,7 @@ mod tests {
             r#"{"id": "INC-\u0030001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
             r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-02-30", "closed_on": null, "refund": null}"#,
             r#"{"id": "INC-0000", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
+            r#"{"id": "INC-100000000", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "void": null, "refund": null}"#,
             r#"{"id": "INC-0001", "contract_id": "has space", "opened_on": "2026-01-01", "closed_on": null, "refund": null}"#,
             r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01", "closed_on": null, "refund": {"reason": "duplicate", "on": "2026-01-02"}}"#,
             r#"{"id": "INC-0001", "contract_id": null, "opened_on": "2026-01-01""#,
