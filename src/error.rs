@@ -55,6 +55,9 @@ pub enum Error {
     /// A report or calendar that cannot be written where `-o` says.
     #[error("{0}")]
     BadOutput(String),
+    /// `team init` or the merge driver cannot do its work: the message says why and what to do.
+    #[error("{0}")]
+    Team(String),
     /// A merge that needs a person: the records changed differently on both sides, or the
     /// result would break a rule.
     #[error("cannot merge `{path}`: {}", conflicts.join("; "))]
@@ -75,7 +78,7 @@ impl Error {
         match self {
             Error::Refused(r) if r.is_usage() => EXIT_USAGE,
             Error::BadLifecycle(_) | Error::BadCatalog(_) => EXIT_USAGE,
-            Error::BadOutput(_) | Error::MergeConflicts { .. } => EXIT_ERROR,
+            Error::BadOutput(_) | Error::MergeConflicts { .. } | Error::Team(_) => EXIT_ERROR,
             Error::Refused(_) => EXIT_REFUSED,
             Error::Store(_)
             | Error::Output(_)
@@ -116,7 +119,7 @@ impl Error {
             Error::MergeConflicts { .. } => Some(
                 "a person decides: under git, its conflict markers are in the file (keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean); `merge FILE` wrote nothing".into(),
             ),
-            Error::Output(_) | Error::Findings(_) => None,
+            Error::Output(_) | Error::Findings(_) | Error::Team(_) => None,
         }
     }
 

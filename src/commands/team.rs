@@ -46,7 +46,7 @@ fn merge_copies(
     if args.history {
         let read = |p: &Path| {
             std::fs::read_to_string(p)
-                .map_err(|e| Error::BadOutput(format!("cannot read `{}`: {e}", p.display())))
+                .map_err(|e| Error::Team(format!("cannot read `{}`: {e}", p.display())))
         };
         let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
             .map_err(|e| conflict(vec![e]))?;
@@ -82,7 +82,7 @@ fn merge_copies(
 /// Writes the merge over git's copy of this side, whole or not at all.
 fn write_over(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     crate::store::write_whole(path, bytes, 0o600).map_err(|e| {
-        Error::BadOutput(format!(
+        Error::Team(format!(
             "cannot write the merge to `{}`: {e}",
             path.display()
         ))
@@ -93,15 +93,23 @@ fn write_over(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
     let TeamCommand::Init = command;
     let git = Git::in_dir(".");
-    let root = git.root().map_err(|_| Error::BadOutput("not in a git repository: `git init` first, or run this in the repository that holds the state file".into()))?;
+    let root = git.root().map_err(|_| Error::Team("not in a git repository: `git init` first, or run this in the repository that holds the state file".into()))?;
     let state = std::path::absolute(ctx.store.path()).map_err(Error::Output)?;
     let Some(state_rel) = in_repository(&root, &state) else {
-        return Err(Error::BadOutput(format!(
+        return Err(Error::Team(format!(
             "the state file `{}` is not in the repository `{}`: pass `--state` with a path inside it",
             state.display(),
             root.display()
         )));
     };
+    if let Some(target) = git::link_out_of(&root, &state) {
+        return Err(Error::Team(format!(
+            "the state file `{}` links to `{}`, outside the repository `{}`: the team's changes would go there; keep the state file itself in the repository",
+            state.display(),
+            target.display(),
+            root.display()
+        )));
+    }
     let paths = ctx.store.paths();
     // The history log and the temp files are in the state file's folder.
     let beside = |name: &str| match state_rel.rsplit_once('/') {
@@ -116,7 +124,7 @@ pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
         &beside(&history.to_string_lossy()),
         &beside(&paths.temp_prefix()),
     )
-    .map_err(Error::BadOutput)?;
+    .map_err(Error::Team)?;
     if done.is_empty() {
         ctx.say("already set up: nothing to do")?;
     }

@@ -62,6 +62,78 @@ pub fn in_repository(root: &Path, file: &Path) -> Option<String> {
     )
 }
 
+/// Where the file at `file` (inside the repository at `root`) leads when it is a symbolic link
+/// out of the repository: a team's changes would go there. `None` for a plain file or a link
+/// that stays inside.
+pub fn link_out_of(root: &Path, file: &Path) -> Option<PathBuf> {
+    let meta = std::fs::symlink_metadata(file).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::read_link(file).ok()?;
+    let target = match target.is_absolute() {
+        true => target,
+        false => file.parent()?.join(target),
+    };
+    // A link to a file not there yet leads where its folder is.
+    let resolved = target.canonicalize().ok().or_else(|| {
+        Some(
+            target
+                .parent()?
+                .canonicalize()
+                .ok()?
+                .join(target.file_name()?),
+        )
+    })?;
+    (!resolved.starts_with(root)).then_some(resolved)
+}
+
+/// `path` as a pattern that matches it alone in `.gitignore` and `.gitattributes`: the glob
+/// characters and a leading `#` or `!` taken literally.
+fn literal(path: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in path.chars().enumerate() {
+        if matches!(c, '\\' | '*' | '?' | '[' | ']') || (i == 0 && matches!(c, '#' | '!')) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A `.gitattributes` pattern for `path`: quoted in C style when it holds a space, a tab or a
+/// quote, which would otherwise end it.
+fn attribute_pattern(path: &str) -> String {
+    let pattern = literal(path);
+    if !pattern.contains([' ', '\t', '"']) {
+        return pattern;
+    }
+    let mut quoted = String::from('"');
+    for c in pattern.chars() {
+        match c {
+            '\\' | '"' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            '\t' => quoted.push_str("\\t"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A `.gitignore` pattern for `path` followed by `glob` (taken as a glob): a trailing space
+/// kept by a backslash.
+fn ignore_pattern(path: &str, glob: &str) -> String {
+    let mut pattern = literal(path);
+    if glob.is_empty() && pattern.ends_with(' ') {
+        pattern.pop();
+        pattern.push_str("\\ ");
+    }
+    pattern + glob
+}
+
 /// What `team init` set up, a line each; empty when everything already was.
 pub type Done = Vec<String>;
 
@@ -79,20 +151,29 @@ pub fn set_up(
     add_lines(
         &root.join(".gitattributes"),
         &[
-            format!("{state} merge={DRIVER}"),
-            format!("{history} merge={HISTORY_DRIVER}"),
+            format!("{} merge={DRIVER}", attribute_pattern(state)),
+            format!("{} merge={HISTORY_DRIVER}", attribute_pattern(history)),
         ],
         &mut done,
     )?;
     add_lines(
         &root.join(".gitignore"),
         &[
-            format!("{state}.bak"),
-            format!("{state}.lock"),
-            format!("{temp_prefix}*.tmp"),
+            ignore_pattern(&format!("{state}.bak"), ""),
+            ignore_pattern(&format!("{state}.lock"), ""),
+            ignore_pattern(temp_prefix, "*.tmp"),
         ],
         &mut done,
     )?;
+    // Git itself must match what was written.
+    for (path, driver) in [(state, DRIVER), (history, HISTORY_DRIVER)] {
+        let said = git.text(&["check-attr", "merge", "--", path])?;
+        if !said.ends_with(&format!(": merge: {driver}")) {
+            return Err(format!(
+                "git does not apply the merge driver to `{path}` ({said}): check .gitattributes"
+            ));
+        }
+    }
     for (key, value) in [
         (
             format!("merge.{DRIVER}.name"),
@@ -111,17 +192,16 @@ pub fn set_up(
             "partner-support merge-driver --history %O %A %B %P".to_string(),
         ),
     ] {
-        if git
-            .text(&["config", "--local", "--get", &key])
-            .ok()
-            .as_deref()
-            == Some(value.as_str())
-        {
+        let was = git.text(&["config", "--local", "--get", &key]).ok();
+        if was.as_deref() == Some(value.as_str()) {
             continue;
         }
         git.text(&["config", "--local", &key, &value])
             .map_err(|e| format!("cannot set git config {key}: {e}"))?;
-        done.push(format!("git config {key} \"{value}\""));
+        done.push(match was {
+            Some(was) => format!("git config {key} \"{value}\" (it was \"{was}\")"),
+            None => format!("git config {key} \"{value}\""),
+        });
     }
     Ok(done)
 }

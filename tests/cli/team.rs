@@ -637,3 +637,99 @@ fn a_hand_edited_side_merges_and_the_result_is_sealed() {
     let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
     assert_eq!(titles, ["First, corrected", "Ana's"]);
 }
+
+/// partner-support in `clone` on the state file at `state` (relative to the clone).
+fn ps_at(team: &Team, clone: &str, state: &str, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+    team.env(&mut cmd);
+    cmd.current_dir(team.at(clone))
+        .args(["--state", state, "--as-of", "2026-06-15"])
+        .args(args);
+    run_command(&mut cmd)
+}
+
+/// A folder with a space and brackets: the attributes and ignores `team init` writes match it,
+/// as git itself says (`check-attr`, `check-ignore`).
+#[test]
+fn team_init_writes_patterns_git_matches_whatever_the_folder_is_called() {
+    let team = Team::new();
+    team.ok(".", &["clone", "-q", "origin.git", "ana"]);
+    let state = "Contoso team [2026] *notes*/state.json";
+    let dir = team.at("ana").join("Contoso team [2026] *notes*");
+    std::fs::create_dir(&dir).unwrap();
+    let run = ps_at(&team, "ana", state, crate::support::INIT_CONTOSO);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = ps_at(&team, "ana", state, &["team", "init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let attr = |path: &str| team.ok("ana", &["check-attr", "merge", "--", path]);
+    assert!(
+        attr(state).trim_end().ends_with("merge: partner-support"),
+        "{}",
+        attr(state)
+    );
+    let log = "Contoso team [2026] *notes*/state.history.jsonl";
+    assert!(
+        attr(log)
+            .trim_end()
+            .ends_with("merge: partner-support-history"),
+        "{}",
+        attr(log)
+    );
+    // The pattern matches that folder only, not its look-alikes.
+    let other = "Contoso team 2 xnotesx/state.json";
+    assert!(
+        attr(other).trim_end().ends_with("unspecified"),
+        "{}",
+        attr(other)
+    );
+    for ignored in [
+        "state.json.bak",
+        "state.json.lock",
+        ".state.json.Xq3b9a.tmp",
+    ] {
+        let path = format!("Contoso team [2026] *notes*/{ignored}");
+        let run = team.git("ana", &["check-ignore", "-q", "--no-index", "--", &path]);
+        assert_eq!(run.code, 0, "{path} is not ignored");
+    }
+    let run = team.git("ana", &["check-ignore", "-q", "--no-index", "--", state]);
+    assert_eq!(run.code, 1, "the state file itself is not ignored");
+    // A second run finds everything in place.
+    let again = ps_at(&team, "ana", state, &["team", "init"]);
+    assert!(again.stderr.contains("already set up"), "{}", again.stderr);
+}
+
+/// A state file that is a link out of the work tree would send the team's changes elsewhere:
+/// `team init` refuses it and writes nothing.
+#[test]
+fn team_init_refuses_a_state_file_that_links_out_of_the_repository() {
+    let team = Team::new();
+    team.ok(".", &["clone", "-q", "origin.git", "ana"]);
+    std::fs::create_dir(team.at("elsewhere")).unwrap();
+    let run = ps_at(
+        &team,
+        "elsewhere",
+        "state.json",
+        crate::support::INIT_CONTOSO,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::os::unix::fs::symlink(
+        team.at("elsewhere").join("state.json"),
+        team.at("ana").join("state.json"),
+    )
+    .unwrap();
+    let run = ps_at(&team, "ana", "state.json", &["team", "init"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("links to") && run.stderr.contains("outside the repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("-o FILE"), "no hint that leads elsewhere: {}", run.stderr);
+    assert!(!team.at("ana").join(".gitattributes").exists());
+    assert!(!team.at("ana").join(".gitignore").exists());
+    assert_eq!(
+        team.git("ana", &["config", "merge.partner-support.driver"])
+            .code,
+        1
+    );
+}
