@@ -555,9 +555,13 @@ pub enum Command {
     /// Merge another copy of this state into it (a synced folder's conflict copy, a colleague's
     /// file), their common ancestor found from the two histories; `-n` shows what would change
     Merge {
-        /// The other copy (its history log beside it, if it has one)
+        /// The other copy (its history log beside it, named as for any state file)
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// The other copy's history log, when it is not beside it under the usual name (a synced
+        /// folder may rename it as it renamed the copy)
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
     },
     /// The three-way merge git runs for the state file (and with --history, its history log);
     /// `team init` sets git up to call it

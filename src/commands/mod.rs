@@ -255,7 +255,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Check(args) => check::check(ctx, args),
         Command::Report(args) => report::report(ctx, args),
         Command::Team(c) => team::team(ctx, c),
-        Command::Merge { file } => team::merge_file(ctx, &file),
+        Command::Merge { file, history } => team::merge_file(ctx, &file, history.as_deref()),
         Command::MergeDriver(args) => {
             team::merge_driver(&args, ctx.today, ctx.lifecycle.as_deref())
         }

@@ -134,18 +134,47 @@ pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
     Ok(())
 }
 
-/// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's
-/// file) merged into it, their common ancestor found from the two histories; the other copy's
-/// changes join this history, then the merge. `-n` shows what it would take.
-pub fn merge_file(ctx: &mut super::Ctx, file: &Path) -> Result<(), Error> {
-    let name = file.display().to_string();
-    let theirs = team::read_side(file)?;
-    let their_log = crate::store::history::read(&crate::store::Paths::of(file).history)
+/// The other copy's history: what it did since the two parted is read from it, so a copy that
+/// has changes but no log that reaches them is refused, with where the log was looked for.
+fn their_log(file: &Path, path: &Path, theirs: &Side) -> Result<Vec<HistoryEntry>, Error> {
+    let entries = crate::store::history::read(path)
         .map_err(|source| crate::store::StoreError::Read {
-            path: crate::store::Paths::of(file).history,
+            path: path.to_path_buf(),
             source,
         })?
         .entries;
+    let revision = theirs.state.revision;
+    // The copy's last change may still be in the file only (`last_change`), not yet logged.
+    let logged = entries.iter().map(|e| e.revision).max().unwrap_or(0);
+    let pending = theirs
+        .state
+        .last_change
+        .as_ref()
+        .is_some_and(|c| c.revision == revision);
+    if logged >= revision || (pending && logged + 1 >= revision) {
+        return Ok(entries);
+    }
+    let found = match path.exists() {
+        true => format!(
+            "`{}` ends at revision {logged}, but the copy is at revision {revision}: it is not that copy's log",
+            path.display()
+        ),
+        false => format!("looked for `{}`", path.display()),
+    };
+    Err(Error::Team(format!(
+        "cannot merge `{}` without its history log, which says what it changed: {found}; pass `--history FILE` with its log (a synced folder may have renamed it as it renamed the copy)",
+        file.display()
+    )))
+}
+
+/// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's
+/// file) merged into it, their common ancestor found from the two histories; the other copy's
+/// changes join this history, then the merge. `-n` shows what it would take.
+pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> Result<(), Error> {
+    let name = file.display().to_string();
+    let theirs = team::read_side(file)?;
+    let log_path = history.map_or_else(|| crate::store::Paths::of(file).history, Path::to_path_buf);
+    let their_log = their_log(file, &log_path, &theirs)?;
     let store = ctx.store.clone();
     let lifecycle = ctx.lifecycle()?;
     let conflicts = |conflicts: Vec<String>| Error::MergeConflicts {

@@ -724,12 +724,107 @@ fn team_init_refuses_a_state_file_that_links_out_of_the_repository() {
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains("-o FILE"), "no hint that leads elsewhere: {}", run.stderr);
+    assert!(
+        !run.stderr.contains("-o FILE"),
+        "no hint that leads elsewhere: {}",
+        run.stderr
+    );
     assert!(!team.at("ana").join(".gitattributes").exists());
     assert!(!team.at("ana").join(".gitignore").exists());
     assert_eq!(
         team.git("ana", &["config", "merge.partner-support.driver"])
             .code,
         1
+    );
+}
+
+/// A synced folder names its conflict copy `state-LAPTOP-7.json` and its log
+/// `state.history-LAPTOP-7.jsonl`: the copy's log is not where `merge` looks. Merging without
+/// it would take the copy's closed and refunded incidents for new ones; `merge` refuses with
+/// where it looked, and `--history FILE` names the log.
+#[test]
+fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    fn open(title: &str) -> [&str; 6] {
+        ["incidents", "open", "--scope", "cloud", "--title", title]
+    }
+    on(&env, &home, "2026-06-20", &open("One"));
+    on(&env, &home, "2026-06-21", &open("Two"));
+    on(
+        &env,
+        &home,
+        "2026-06-22",
+        &["incidents", "close", "INC-0001"],
+    );
+    let laptop = env.dir().join("laptop");
+    std::fs::create_dir(&laptop).unwrap();
+    let copy = laptop.join("state-LAPTOP-7.json");
+    let copy_log = laptop.join("state.history-LAPTOP-7.jsonl");
+    std::fs::copy(&home, &copy).unwrap();
+    std::fs::copy(
+        env.history_path(),
+        laptop.join("state-LAPTOP-7.history.jsonl"),
+    )
+    .unwrap();
+    on(
+        &env,
+        &copy,
+        "2026-06-23",
+        &["incidents", "refund", "INC-0002", "--reason", "duplicate"],
+    );
+    on(&env, &copy, "2026-06-24", &open("Three"));
+    // The sync renames the log: where merge looks, there is none. Refused, nothing written.
+    std::fs::rename(laptop.join("state-LAPTOP-7.history.jsonl"), &copy_log).unwrap();
+    let before = env.bytes();
+    let mut cmd = env.cmd();
+    cmd.args(["--state", home.to_str().unwrap(), "--as-of", "2026-06-25"])
+        .args(["merge", copy.to_str().unwrap()]);
+    let run = run_command(&mut cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("state-LAPTOP-7.history.jsonl") && run.stderr.contains("--history"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.bytes() == before, "nothing written");
+    // Named, it merges: the refund and the new incident come in, nothing doubles.
+    on(
+        &env,
+        &home,
+        "2026-06-25",
+        &[
+            "merge",
+            copy.to_str().unwrap(),
+            "--history",
+            copy_log.to_str().unwrap(),
+        ],
+    );
+    let list = on(
+        &env,
+        &home,
+        "2026-06-25",
+        &["--json", "incidents", "list", "--all"],
+    );
+    let doc: Value = serde_json::from_str(&list.stdout).unwrap();
+    let incidents: Vec<(String, String, bool)> = doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["status"].as_str().unwrap().to_string(),
+                i["refunded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        incidents,
+        [
+            ("INC-0001".to_string(), "closed".to_string(), false),
+            ("INC-0002".to_string(), "open".to_string(), true),
+            ("INC-0003".to_string(), "open".to_string(), false),
+        ]
     );
 }
