@@ -256,9 +256,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Report(args) => report::report(ctx, args),
         Command::Team(c) => team::team(ctx, c),
         Command::Merge { file, history } => team::merge_file(ctx, &file, history.as_deref()),
-        Command::MergeDriver(args) => {
-            team::merge_driver(&args, ctx.today, ctx.lifecycle.as_deref())
-        }
+        Command::MergeDriver(args) => team::merge_driver(ctx, &args),
         Command::Calendar { output } => calendar::calendar(ctx, output),
         Command::History(args) => history::history(ctx, args),
         Command::Undo => undo::undo(ctx),

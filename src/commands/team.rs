@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::{Side, ancestor, merge_sides};
+use crate::domain::three_way::{Edited, Side, ancestor, merge_sides};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
 use crate::store::team;
@@ -15,26 +15,58 @@ use crate::store::team;
 /// `merge-driver [--history] BASE OURS THEIRS [PATH]`: git's three copies in, the merge written
 /// over OURS; on a conflict, git's usual conflict markers there instead, a report on stderr and
 /// exit 1, for a person to resolve.
-pub fn merge_driver(
-    args: &MergeDriverArgs,
-    today: NaiveDate,
-    lifecycle: Option<&Path>,
-) -> Result<(), Error> {
-    let merged = merge_copies(args, today, lifecycle);
-    if merged.is_err() {
-        // Git's own markers in the file, so that a person sees both sides where they differ,
-        // whatever stopped the merge (a conflict, or a copy that is not a state file).
-        git::mark_conflicts(&args.ours, &args.base, &args.theirs);
-    }
-    merged
+pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), Error> {
+    let lifecycle = ctx.lifecycle.clone();
+    let merged = merge_copies(args, ctx.today, lifecycle.as_deref());
+    let edited = match merged {
+        Ok(edited) => edited,
+        Err(e) => {
+            // Git's own markers in the file, so that a person sees both sides where they
+            // differ, whatever stopped the merge (a conflict, or a copy that is not a state
+            // file).
+            git::mark_conflicts(&args.ours, &args.base, &args.theirs);
+            return Err(e);
+        }
+    };
+    say_edited(ctx, &edited, "this side's copy", "the other side's copy")?;
+    Ok(())
 }
 
-/// The merge of git's three copies, written over OURS.
+/// A copy edited by hand is never resealed without a word: what it changed, and each incident
+/// it lacked that the merge kept.
+fn say_edited(
+    ctx: &mut super::Ctx,
+    edited: &[Edited],
+    ours: &str,
+    theirs: &str,
+) -> Result<(), Error> {
+    for e in edited {
+        let side = match e.side {
+            "ours" => ours,
+            _ => theirs,
+        };
+        if !e.differs_in.is_empty() {
+            ctx.warn(format_args!(
+                "{side} was edited outside partner-support; it differs from the common ancestor in {}",
+                e.differs_in.join(", ")
+            ))?;
+        }
+        for id in &e.kept {
+            ctx.warn_with(
+                format_args!("kept {id}, which {side} lacked: it was removed by hand"),
+                Some("incidents are voided, not deleted: `partner-support incidents void ID --reason TEXT`"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The merge of git's three copies, written over OURS; what the sides edited by hand brought.
 fn merge_copies(
     args: &MergeDriverArgs,
     today: NaiveDate,
     lifecycle: Option<&Path>,
-) -> Result<(), Error> {
+) -> Result<Vec<Edited>, Error> {
     let path = args
         .path
         .clone()
@@ -50,7 +82,8 @@ fn merge_copies(
         };
         let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
             .map_err(|e| conflict(vec![e]))?;
-        return write_over(&args.ours, merged.as_bytes());
+        write_over(&args.ours, merged.as_bytes())?;
+        return Ok(Vec::new());
     }
     let base = team::read_side(&args.base)?;
     let ours = team::read_side(&args.ours)?;
@@ -76,7 +109,8 @@ fn merge_copies(
         balances: Vec::new(),
     });
     let bytes = team::sealed(&merged.state, &args.ours)?;
-    write_over(&args.ours, &bytes)
+    write_over(&args.ours, &bytes)?;
+    Ok(merged.edited)
 }
 
 /// Writes the merge over git's copy of this side, whole or not at all.
@@ -192,6 +226,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         let ours = Side {
             state: whole,
             incidents,
+            edited: stored.changed_outside(),
         };
         let our_log = store.history(state)?;
         // Where the two histories part: the changes each made since are what it did.
@@ -223,6 +258,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })?;
+    say_edited(ctx, &merged.edited, "this state", &name)?;
     if ctx.json {
         let renumbered: Vec<_> = merged
             .renumbered

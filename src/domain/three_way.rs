@@ -17,6 +17,9 @@ pub struct Side {
     pub state: State,
     /// Every incident, in ID order.
     pub incidents: Vec<Incident>,
+    /// Changed outside partner-support (its seal does not match): what it lacks was not
+    /// removed by a change, so an incident it lacks is kept, and what it changed is said.
+    pub edited: bool,
 }
 
 /// What a merge made.
@@ -28,6 +31,21 @@ pub struct MergedSides {
     pub renumbered: Vec<(IncidentId, IncidentId)>,
     /// Records the other side added or changed, by kind (for the summary).
     pub taken: usize,
+    /// For each side edited outside partner-support (`ours`, `theirs`): the incidents it lacked
+    /// that the ancestor held, kept, and the records in which it differed from the ancestor.
+    pub edited: Vec<Edited>,
+}
+
+/// What one side edited outside partner-support brought to a merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited {
+    /// `ours` or `theirs`.
+    pub side: &'static str,
+    /// Incidents the ancestor held and this side lacked: kept, since incidents are voided,
+    /// never deleted, by a change.
+    pub kept: Vec<IncidentId>,
+    /// The records in which it differed from the ancestor ("INC-0003", "contract 3001").
+    pub differs_in: Vec<String>,
 }
 
 impl MergedSides {
@@ -38,6 +56,14 @@ impl MergedSides {
         let mut summary = format!("merged {merged}: {} record{s} from {from}", self.taken);
         for (old, new) in &self.renumbered {
             summary.push_str(&format!("; renumbered {old} as {new}"));
+        }
+        for e in &self.edited {
+            for id in &e.kept {
+                summary.push_str(&format!(
+                    "; kept {id}, which {} lacked (edited by hand)",
+                    e.side
+                ));
+            }
         }
         summary
     }
@@ -293,6 +319,29 @@ pub fn merge_sides(
     );
     let (mut ours_incidents, mut theirs_incidents) =
         (ours.incidents.clone(), theirs.incidents.clone());
+    // A side edited by hand removed nothing: an incident it lacks is the ancestor's, kept.
+    let mut edited = Vec::new();
+    for (name, side, incidents) in [
+        ("ours", ours, &mut ours_incidents),
+        ("theirs", theirs, &mut theirs_incidents),
+    ] {
+        if !side.edited {
+            continue;
+        }
+        let kept: Vec<Incident> = base
+            .incidents
+            .iter()
+            .filter(|b| !side.incidents.iter().any(|i| i.id == b.id))
+            .cloned()
+            .collect();
+        incidents.extend(kept.iter().cloned());
+        incidents.sort_by_key(|i| i.id);
+        edited.push(Edited {
+            side: name,
+            kept: kept.iter().map(|i| i.id).collect(),
+            differs_in: differences(base, side),
+        });
+    }
     let renumbered = renumber(
         &base.incidents,
         &mut ours_incidents,
@@ -361,7 +410,55 @@ pub fn merge_sides(
         state,
         renumbered,
         taken,
+        edited,
     })
+}
+
+/// The records in which `side` differs from `base`: incidents by ID, then contracts, accounts,
+/// offers and pending activations by their keys.
+fn differences(base: &Side, side: &Side) -> Vec<String> {
+    fn keyed<T: PartialEq, K: Ord + std::fmt::Display>(
+        base: &[T],
+        side: &[T],
+        key: impl Fn(&T) -> K,
+        what: &str,
+        out: &mut Vec<String>,
+    ) {
+        let b: BTreeMap<K, &T> = base.iter().map(|x| (key(x), x)).collect();
+        let s: BTreeMap<K, &T> = side.iter().map(|x| (key(x), x)).collect();
+        let keys: BTreeSet<&K> = b.keys().chain(s.keys()).collect();
+        for k in keys {
+            if b.get(k) != s.get(k) {
+                out.push(format!("{what}{k}"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    keyed(&base.incidents, &side.incidents, |i| i.id, "", &mut out);
+    let (b, s) = (&base.state, &side.state);
+    keyed(
+        &b.contracts,
+        &s.contracts,
+        |c| c.contract_id.clone(),
+        "contract ",
+        &mut out,
+    );
+    keyed(
+        &b.accounts,
+        &s.accounts,
+        |a| a.email.clone(),
+        "account ",
+        &mut out,
+    );
+    keyed(&b.offers, &s.offers, |o| o.name(), "offer ", &mut out);
+    keyed(
+        &b.pending,
+        &s.pending,
+        |p| p.benefit.clone(),
+        "pending ",
+        &mut out,
+    );
+    out
 }
 
 /// The common ancestor of two copies that have no ancestor file (a synced folder's conflict
@@ -502,7 +599,11 @@ pub fn ancestor(
         return Err(unknown);
     }
     state.incidents = incidents.iter().cloned().collect();
-    Ok(Side { state, incidents })
+    Ok(Side {
+        state,
+        incidents,
+        edited: false,
+    })
 }
 
 #[cfg(test)]
@@ -518,6 +619,7 @@ mod tests {
         Side {
             state,
             incidents: incidents.to_vec(),
+            edited: false,
         }
     }
 
@@ -538,6 +640,41 @@ mod tests {
             "2026-12-31",
         )];
         s
+    }
+
+    #[test]
+    fn an_incident_a_side_edited_by_hand_lacks_is_kept_and_said() {
+        let s = five_pack();
+        let both = [
+            opened(1, "2026-03-01", "One"),
+            opened(2, "2026-03-02", "Two"),
+        ];
+        let base = side(&s, &both);
+        let theirs = side(
+            &s,
+            &[
+                both[0].clone(),
+                both[1].clone(),
+                opened(3, "2026-03-03", "Three"),
+            ],
+        );
+        // The same removal: by hand it is kept and said; on a sealed copy (undo) it stands.
+        for (edited, kept) in [(true, vec![1, 2, 3]), (false, vec![1, 3])] {
+            let mut ours = side(&s, &both[..1]);
+            ours.edited = edited;
+            let m = merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap();
+            let ids: Vec<u32> = m.state.incidents.iter().map(|h| h.id.0).collect();
+            assert_eq!(ids, kept, "edited: {edited}");
+            let kept_said: Vec<IncidentId> = m.edited.iter().flat_map(|e| e.kept.clone()).collect();
+            match edited {
+                true => {
+                    assert_eq!(kept_said, [IncidentId(2)]);
+                    assert_eq!(m.edited[0].differs_in, ["INC-0002"]);
+                    assert!(m.summary("state.json", "it").contains("kept INC-0002"));
+                }
+                false => assert!(m.edited.is_empty() && kept_said.is_empty()),
+            }
+        }
     }
 
     #[test]
@@ -625,6 +762,7 @@ mod tests {
                 (IncidentId(43), IncidentId(45)),
             ],
             taken: 3,
+            edited: Vec::new(),
         };
         let summary = m.summary("state.json", "the other side");
         assert_eq!(

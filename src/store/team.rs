@@ -27,13 +27,19 @@ pub fn read_side(path: &Path) -> Result<Side, StoreError> {
         return Ok(Side {
             state,
             incidents: Vec::new(),
+            edited: false,
         });
     }
+    let edited = !file::is_sealed(&bytes);
     let loaded = decode(path, bytes)?;
     let incidents = loaded.records(|_| true)?;
     let mut state = loaded.state;
     state.incidents = incidents.iter().cloned().collect();
-    Ok(Side { state, incidents })
+    Ok(Side {
+        state,
+        incidents,
+        edited,
+    })
 }
 
 /// The sealed bytes of `state`, which holds every incident's record.

@@ -828,3 +828,36 @@ fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
         ]
     );
 }
+
+/// Ben deletes an incident from his copy by hand (its seal no longer matches) and pulls: the
+/// merge keeps the incident, says so, and names what his edited copy changed; `doctor` is then
+/// healthy on a file that still holds it.
+#[test]
+fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
+    let team = Team::two_clones();
+    team.open("ana", "2026-07-01", "Ana's");
+    team.commit("ana", "Ana's");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    // Ben removes INC-0001 ("First") from his file by hand.
+    let path = team.at("ben").join("state.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("\"INC-0001\""))
+        .collect();
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    team.commit("ben", "a hand edit");
+    let pull = team.git(
+        "ben",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    let said = format!("{}{}", pull.stdout, pull.stderr);
+    assert!(
+        said.contains("INC-0001") && said.contains("edited outside partner-support"),
+        "{said}"
+    );
+    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    assert_eq!(titles, ["First", "Ana's"]);
+    assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
+}
