@@ -135,6 +135,84 @@ fn main() {
         row(n, size, "incidents open (copy, fsync)", &m);
     }
     growth_table(&growth);
+    merges(work.path());
+}
+
+/// What git's merge driver costs on two copies of one state, each with an incident of its own
+/// since they parted: at 10 000, 30 000 and 100 000 incidents, and how it grows (linear is ×3,
+/// then ×3.3).
+fn merges(work: &Path) {
+    const MERGE_RUNS: usize = 5;
+    println!("\n| incidents | merge-driver | min – max | peak RSS |");
+    println!("|---:|---:|---:|---:|");
+    let mut medians = Vec::new();
+    for n in [10_000u32, 30_000, 100_000] {
+        let base = work.join(format!("merge-base-{n}.json"));
+        let written = Command::new(std::env::current_exe().unwrap())
+            .args(["--write", &n.to_string()])
+            .arg(&base)
+            .status()
+            .unwrap();
+        assert!(written.success(), "writing the {n}-incident state failed");
+        let side = |name: &str| {
+            let dir = work.join(format!("merge-{name}-{n}"));
+            fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("state.json");
+            fs::copy(&base, &path).unwrap();
+            let args = args_with_state(
+                &path,
+                &[
+                    "-q",
+                    "incidents",
+                    "open",
+                    "--scope",
+                    "cloud",
+                    "--title",
+                    name,
+                ],
+            );
+            let (_, status, _) = run(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(status, 0, "opening {name}'s incident failed");
+            path
+        };
+        let (ours, theirs) = (side("ours"), side("theirs"));
+        let mut times = Vec::new();
+        let mut peak = 0;
+        for _ in 0..MERGE_RUNS {
+            let dir = tempfile::tempdir().unwrap();
+            let copy = dir.path().join("state.json");
+            fs::copy(&ours, &copy).unwrap();
+            let args: Vec<String> = [
+                "merge-driver",
+                base.to_str().unwrap(),
+                copy.to_str().unwrap(),
+                theirs.to_str().unwrap(),
+                "state.json",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let (elapsed, status, rss) = run(&args);
+            assert_eq!(status, 0, "the merge failed");
+            times.push(elapsed);
+            peak = peak.max(rss);
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "| {n} | {:.0} ms | {:.0} – {:.0} | {:.1} MiB |",
+            ms(median(&times)),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+            peak as f64 / 1024.0
+        );
+        medians.push(median(&times).as_secs_f64());
+    }
+    println!(
+        "\nmerge growth: 10000→30000: ×{:.1}, 30000→100000: ×{:.1}",
+        medians[1] / medians[0],
+        medians[2] / medians[1]
+    );
 }
 
 /// How each read command's time above the floor grows with the incidents.

@@ -221,10 +221,8 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             .into_iter()
             .map(|id| stored.record(&state.incidents, id))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut whole = state.clone();
-        whole.incidents = incidents.iter().cloned().collect();
         let ours = Side {
-            state: whole,
+            state: state.clone(),
             incidents,
             edited: stored.changed_outside(),
         };

@@ -13,7 +13,7 @@ use super::state::{HistoryEntry, State};
 /// One copy of the state with the whole record of every incident.
 #[derive(Debug, Clone)]
 pub struct Side {
-    /// The state.
+    /// The state (its incidents' heads at least: the merge reads the records below).
     pub state: State,
     /// Every incident, in ID order.
     pub incidents: Vec<Incident>,
@@ -101,13 +101,15 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone>(
     conflicts: &mut Vec<String>,
     taken: &mut usize,
 ) -> Vec<T> {
-    let index =
-        |items: &[T]| -> BTreeMap<K, T> { items.iter().map(|i| (key(i), i.clone())).collect() };
-    let (b, o, t) = (index(base), index(ours), index(theirs));
+    // By reference: only what is kept is copied (a side can hold 100 000 incidents).
+    fn index<'a, K: Ord, T>(items: &'a [T], key: &impl Fn(&T) -> K) -> BTreeMap<K, &'a T> {
+        items.iter().map(|i| (key(i), i)).collect()
+    }
+    let (b, o, t) = (index(base, &key), index(ours, &key), index(theirs, &key));
     let keys: BTreeSet<&K> = b.keys().chain(o.keys()).chain(t.keys()).collect();
-    let mut merged = Vec::new();
+    let mut merged = Vec::with_capacity(o.len().max(t.len()));
     for k in keys {
-        let (b, o, t) = (b.get(k), o.get(k), t.get(k));
+        let (b, o, t) = (b.get(k).copied(), o.get(k).copied(), t.get(k).copied());
         let kept = if o == t || t == b {
             o
         } else if o == b {
@@ -360,9 +362,12 @@ pub fn merge_sides(
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
+    // What this side did not hold as it is: by ID, not each against all (merges are linear).
+    let ours_by_id: BTreeMap<IncidentId, &Incident> =
+        ours.incidents.iter().map(|o| (o.id, o)).collect();
     let new: Vec<Incident> = incidents
         .iter()
-        .filter(|i| !ours.incidents.iter().any(|o| o == *i))
+        .filter(|i| ours_by_id.get(&i.id) != Some(i))
         .cloned()
         .collect();
     state.incidents = incidents.into_iter().collect();

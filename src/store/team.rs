@@ -9,7 +9,7 @@ use crate::domain::three_way::Side;
 use super::git::{DRIVER, Git, in_repository};
 use super::{Loaded, StoreError, decode, file, read_state_file};
 
-/// A copy of the state file read whole, every incident's record with it. A copy that is not a
+/// A copy of the state file read whole: its state, and every incident's record beside it. A copy that is not a
 /// state file, or breaks a consistency rule, is an error naming it.
 pub fn read_side(path: &Path) -> Result<Side, StoreError> {
     let bytes = read_state_file(path)
@@ -33,10 +33,9 @@ pub fn read_side(path: &Path) -> Result<Side, StoreError> {
     let edited = !file::is_sealed(&bytes);
     let loaded = decode(path, bytes)?;
     let incidents = loaded.records(|_| true)?;
-    let mut state = loaded.state;
-    state.incidents = incidents.iter().cloned().collect();
+    // The state keeps its incidents' heads; the records are the side's, held once.
     Ok(Side {
-        state,
+        state: loaded.state,
         incidents,
         edited,
     })
