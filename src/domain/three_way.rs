@@ -466,6 +466,24 @@ fn differences(base: &Side, side: &Side) -> Vec<String> {
     out
 }
 
+/// Whether `summary` names `key` as a whole: not inside a longer name (`ana@contoso.com` is not
+/// named by "diana@contoso.com", `PX` not by "PX2"). A name is letters, digits and `-_.@`; a
+/// `.` that ends a sentence is not part of it.
+fn names(summary: &str, key: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '@' | '.');
+    summary.match_indices(key).any(|(at, _)| {
+        let before = summary[..at].chars().next_back();
+        let mut after = summary[at + key.len()..].chars();
+        let (next, then) = (after.next(), after.next());
+        let ends = match next {
+            None => true,
+            Some('.') => !then.is_some_and(|c| c.is_alphanumeric()),
+            Some(c) => !part(c),
+        };
+        !before.is_some_and(part) && ends
+    })
+}
+
 /// The common ancestor of two copies that have no ancestor file (a synced folder's conflict
 /// copy, a file sent by mail), found from the history they share (`common`) and what each
 /// side's history says it did since they parted (`ours_since`, `theirs_since`): a record alike on both sides was there; of a
@@ -479,7 +497,7 @@ pub fn ancestor(
     ours_since: &[HistoryEntry],
     theirs_since: &[HistoryEntry],
 ) -> Result<Side, Vec<String>> {
-    let named = |since: &[HistoryEntry], key: &str| since.iter().any(|e| e.summary.contains(key));
+    let named = |since: &[HistoryEntry], key: &str| since.iter().any(|e| names(&e.summary, key));
     let mut unknown = Vec::new();
     // Incidents are never removed; one is new on a side whose history opened it since, or,
     // not opened before they parted, whose number is past every incident both hold alike.
@@ -679,6 +697,31 @@ mod tests {
                 }
                 false => assert!(m.edited.is_empty() && kept_said.is_empty()),
             }
+        }
+    }
+
+    #[test]
+    fn a_history_names_a_record_only_by_its_whole_name() {
+        for (summary, key, named) in [
+            (
+                "added account diana@contoso.com (admin-agent)",
+                "ana@contoso.com",
+                false,
+            ),
+            (
+                "added account ana@contoso.com (admin-agent)",
+                "ana@contoso.com",
+                true,
+            ),
+            ("added contract PX2 (custom)", "PX", false),
+            ("added contract PX (custom)", "PX", true),
+            ("removed contract PX.", "PX", true),
+            ("added contract PX.2", "PX", false),
+            ("refunded INC-0002 (duplicate)", "INC-0002", true),
+            ("refunded INC-00021", "INC-0002", false),
+            ("opened INC-0002", "INC-0002", true),
+        ] {
+            assert_eq!(names(summary, key), named, "{summary:?} names {key:?}");
         }
     }
 

@@ -861,3 +861,86 @@ fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
     assert_eq!(titles, ["First", "Ana's"]);
     assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
 }
+
+/// The laptop's copy adds account ana@… and contract PX; this copy adds diana@… and PX2. The
+/// other copy's records are new to this one, though this history names records whose names
+/// contain theirs: names are matched whole, so nothing is taken for removed.
+#[test]
+fn merge_file_keeps_records_whose_names_are_inside_other_names() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    let laptop = copy_to_laptop(&env);
+    let add = |state: &Path, day: &str, email: &str, contract: &str, access: &str| {
+        on(
+            &env,
+            state,
+            day,
+            &["account", "add", email, "--role", "admin-agent"],
+        );
+        on(
+            &env,
+            state,
+            day,
+            &[
+                "contract",
+                "add",
+                "--plan",
+                "custom",
+                "--contract-id",
+                contract,
+                "--access-id",
+                access,
+                "--incidents",
+                "5",
+                "--scope",
+                "cloud",
+            ],
+        );
+    };
+    add(
+        &laptop,
+        "2026-07-01",
+        "ana@contoso.com",
+        "PX",
+        "PX-ACCESS-1",
+    );
+    add(
+        &home,
+        "2026-07-02",
+        "diana@contoso.com",
+        "PX2",
+        "PX-ACCESS-2",
+    );
+    on(
+        &env,
+        &home,
+        "2026-07-03",
+        &["merge", laptop.to_str().unwrap()],
+    );
+    let accounts = on(&env, &home, "2026-07-03", &["--json", "account", "list"]);
+    let accounts: Value = serde_json::from_str(&accounts.stdout).unwrap();
+    let emails: Vec<&str> = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap())
+        .collect();
+    assert!(
+        emails.contains(&"ana@contoso.com") && emails.contains(&"diana@contoso.com"),
+        "{emails:?}"
+    );
+    let contracts = on(
+        &env,
+        &home,
+        "2026-07-03",
+        &["--json", "contract", "list", "--all"],
+    );
+    let contracts: Value = serde_json::from_str(&contracts.stdout).unwrap();
+    let ids: Vec<&str> = contracts["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contract_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"PX") && ids.contains(&"PX2"), "{ids:?}");
+}
