@@ -158,32 +158,45 @@ fn renumber(
             .cloned()
             .collect()
     };
-    // The same Microsoft case recorded on both sides: one incident.
-    let ours_by_case: BTreeMap<String, Incident> = added(ours)
-        .into_iter()
-        .filter_map(|i| Some((i.case_number.as_ref()?.to_string(), i)))
-        .collect();
+    // The same Microsoft case recorded on both sides is one incident, never two charges: alike,
+    // theirs' copy is dropped; otherwise (opened apart, or added to an incident by a correction
+    // on one side while the other opened it) a person decides which one it is.
+    let by_case = |side: &[Incident]| -> BTreeMap<String, Incident> {
+        side.iter()
+            .filter_map(|i| Some((i.case_number.as_ref()?.to_string(), i.clone())))
+            .collect()
+    };
+    let (ours_by_case, theirs_by_case) = (by_case(ours), by_case(theirs));
+    let differently = |case: &str, a: &Incident, b: &Incident| {
+        format!(
+            "case {case} was recorded on both sides, as {} and as {}, differently",
+            a.id, b.id
+        )
+    };
     let mut dropped = BTreeSet::new();
     for t in added(theirs) {
-        let Some(o) = t
-            .case_number
-            .as_ref()
-            .and_then(|c| ours_by_case.get(c.as_str()))
-        else {
+        let Some(case) = t.case_number.as_ref().map(|c| c.to_string()) else {
+            continue;
+        };
+        let Some(o) = ours_by_case.get(&case) else {
             continue;
         };
         if content(o) == content(&t) {
             dropped.insert(t.id);
-        } else if o.id != t.id {
-            conflicts.push(format!(
-                "case {} was recorded on both sides, as {} and as {}, differently",
-                t.case_number
-                    .as_ref()
-                    .map(|c| c.to_string())
-                    .unwrap_or_default(),
-                o.id,
-                t.id
-            ));
+        } else {
+            conflicts.push(differently(&case, o, &t));
+        }
+    }
+    // Ours opened a case theirs gave an incident both held by a correction.
+    for o in added(ours) {
+        let Some(case) = o.case_number.as_ref().map(|c| c.to_string()) else {
+            continue;
+        };
+        if let Some(t) = theirs_by_case
+            .get(&case)
+            .filter(|t| in_base.contains(&t.id))
+        {
+            conflicts.push(differently(&case, &o, t));
         }
     }
     theirs.retain(|i| !dropped.contains(&i.id));
@@ -799,6 +812,56 @@ mod tests {
         // ("Other", opened earlier) keeps its number; ours' case moves to the next free one.
         assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
         assert_eq!(m.state.incidents.len(), 3);
+    }
+
+    #[test]
+    fn one_case_recorded_differently_on_both_sides_is_never_charged_twice() {
+        let s = five_pack();
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let case = |mut i: Incident| {
+            i.case_number = Some("2603050010001".parse().unwrap());
+            i
+        };
+        // Both opened it as INC-0002, on different days; or one added the case by a correction
+        // to an incident both held while the other opened it anew.
+        let mut edited = opened(1, "2026-03-01", "Base");
+        edited = case(edited);
+        for (ours, theirs) in [
+            (
+                vec![
+                    opened(1, "2026-03-01", "Base"),
+                    case(opened(2, "2026-03-05", "Ana's")),
+                ],
+                vec![
+                    opened(1, "2026-03-01", "Base"),
+                    case(opened(2, "2026-03-06", "Ben's")),
+                ],
+            ),
+            (
+                vec![edited.clone()],
+                vec![
+                    opened(1, "2026-03-01", "Base"),
+                    case(opened(2, "2026-03-06", "Ben's")),
+                ],
+            ),
+            (
+                vec![
+                    opened(1, "2026-03-01", "Base"),
+                    case(opened(2, "2026-03-06", "Ben's")),
+                ],
+                vec![edited.clone()],
+            ),
+        ] {
+            let (ours, theirs) = (side(&s, &ours), side(&s, &theirs));
+            let conflicts = merge_sides(&base, &ours, &theirs, &Lifecycle::default())
+                .expect_err("one case, two charges");
+            assert!(
+                conflicts
+                    .iter()
+                    .any(|c| c.starts_with("case 2603050010001 was recorded on both sides")),
+                "{conflicts:?}"
+            );
+        }
     }
 
     #[test]
