@@ -203,7 +203,44 @@ pub fn set_up(
             None => format!("git config {key} \"{value}\""),
         });
     }
+    private_after_git(git, &[state, history], &mut done)?;
     Ok(done)
+}
+
+/// The line that marks a hook as partner-support's.
+const HOOK_MARK: &str = "# partner-support: the state file and its history log private again";
+
+/// The git hooks that run after git writes files (a merge or fast-forward, a checkout, a
+/// rebase): each makes `files` private again, as git checks files out readable by everyone. A
+/// hook of another author is left alone, with the line to add to it.
+fn private_after_git(git: &Git, files: &[&str], done: &mut Done) -> Result<(), String> {
+    let hooks =
+        PathBuf::from(git.text(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"])?);
+    let quoted: Vec<String> = files
+        .iter()
+        .map(|f| format!("'{}'", f.replace('\'', "'\\''")))
+        .collect();
+    let line = format!("chmod 600 -- {} 2>/dev/null", quoted.join(" "));
+    let script = format!("#!/bin/sh\n{HOOK_MARK} after git wrote them\n{line}\nexit 0\n");
+    std::fs::create_dir_all(&hooks)
+        .map_err(|e| format!("cannot make `{}`: {e}", hooks.display()))?;
+    for name in ["post-merge", "post-checkout", "post-rewrite"] {
+        let path = hooks.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text == script => continue,
+            Ok(text) if !text.contains(HOOK_MARK) => {
+                done.push(format!(
+                    "left the {name} hook as it is (not partner-support's): add to it `{line}`"
+                ));
+                continue;
+            }
+            Ok(_) | Err(_) => {}
+        }
+        super::write_whole(&path, script.as_bytes(), 0o755)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        done.push(format!("git hook {name}: {line}"));
+    }
+    Ok(())
 }
 
 /// Appends to the file at `path` those of `lines` it lacks, saying so in `done`.

@@ -944,3 +944,45 @@ fn merge_file_keeps_records_whose_names_are_inside_other_names() {
         .collect();
     assert!(ids.contains(&"PX") && ids.contains(&"PX2"), "{ids:?}");
 }
+
+/// Git checks files out readable by everyone: after `team init`, a pull (fast-forward or
+/// merge) and a checkout leave the state file and its log private again, by git's own hooks,
+/// without anyone typing a command.
+#[test]
+fn after_a_pull_or_a_checkout_the_record_is_private_again() {
+    use std::os::unix::fs::PermissionsExt;
+    let team = Team::two_clones();
+    let mode = |clone: &str, file: &str| {
+        std::fs::metadata(team.at(clone).join(file))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let private = |clone: &str, when: &str| {
+        for file in ["state.json", "state.history.jsonl"] {
+            assert_eq!(mode(clone, file), 0o600, "{file} in {clone} after {when}");
+        }
+    };
+    // Ben's clone was checked out 0644 before `team init` set up the hooks.
+    team.open("ana", "2026-07-01", "Ana's");
+    team.commit("ana", "Ana's");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.ok("ben", &["pull", "-q", "--ff-only", "origin", "main"]);
+    private("ben", "a fast-forward pull");
+    team.open("ben", "2026-07-02", "Ben's");
+    team.commit("ben", "Ben's");
+    team.open("ana", "2026-07-03", "Ana's second");
+    team.commit("ana", "Ana's second");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.ok(
+        "ben",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    private("ben", "a merge");
+    team.ok("ben", &["checkout", "-q", "HEAD~1"]);
+    private("ben", "a checkout");
+    // And the hook is the clone's own: a second `team init` leaves it as it is.
+    let again = team.ps_ok("ben", "2026-07-04", &["team", "init"]);
+    assert!(again.stderr.contains("already set up"), "{}", again.stderr);
+}
