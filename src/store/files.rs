@@ -22,6 +22,10 @@ pub struct Paths {
     pub lock: PathBuf,
     /// The history log (`state.history.jsonl` for `state.json`).
     pub history: PathBuf,
+    /// Who acts in this clone (`state.json.account`), for a state file in a git work tree: a
+    /// team shares the state file, and the current account is each person's own, never in it
+    /// (`team init` has git ignore this file).
+    pub account: PathBuf,
 }
 
 impl Paths {
@@ -48,9 +52,18 @@ impl Paths {
             history: state.with_file_name(format!("{stem}.history.jsonl")),
             backup: sibling(".bak"),
             lock: sibling(".lock"),
+            account: sibling(".account"),
             dir,
             state,
         }
+    }
+
+    /// Whether the state file is in a git work tree, where a team shares it: then who acts is
+    /// kept in [`Paths::account`], not in the file. Known without starting git.
+    pub fn in_git(&self) -> bool {
+        self.dir
+            .canonicalize()
+            .is_ok_and(|d| d.ancestors().any(|a| a.join(".git").exists()))
     }
 
     /// The prefix of this state file's temp files (`.state.json.`); they end in `.tmp`.

@@ -161,6 +161,7 @@ pub fn set_up(
         &[
             ignore_pattern(&format!("{state}.bak"), ""),
             ignore_pattern(&format!("{state}.lock"), ""),
+            ignore_pattern(&format!("{state}.account"), ""),
             ignore_pattern(temp_prefix, "*.tmp"),
         ],
         &mut done,

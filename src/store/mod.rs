@@ -220,16 +220,17 @@ impl Store {
         let Some(map) = file::Bytes::map(&file, len) else {
             return self.decode_copy(&mut file, len);
         };
-        match file::read_sealed(&self.path, map) {
-            Ok(decoded) => checked(decoded),
+        let loaded = match file::read_sealed(&self.path, map) {
+            Ok(decoded) => checked(decoded)?,
             // Not sealed (that was just checked, hash first): the map goes before the file is
             // read into memory in full, so that the two are not held at once.
             Err(map) => {
                 drop(map);
                 let bytes = self.read_all(&mut file, len)?;
-                checked(file::read_unsealed(&self.path, bytes)?)
+                checked(file::read_unsealed(&self.path, bytes)?)?
             }
-        }
+        };
+        Ok(self.personal(loaded))
     }
 
     /// [`Store::load`] from a copy in memory: what a change reads, under the lock, as it writes
@@ -243,7 +244,25 @@ impl Store {
 
     fn decode_copy(&self, file: &mut File, len: u64) -> Result<Loaded, StoreError> {
         let bytes = self.read_all(file, len)?;
-        checked(file::read(&self.path, file::Bytes::Read(bytes))?)
+        let loaded = checked(file::read(&self.path, file::Bytes::Read(bytes))?)?;
+        Ok(self.personal(loaded))
+    }
+
+    /// Who acts, per person: in a git work tree, the account this clone chose
+    /// ([`Paths::account`]) stands for the state's current account, while it names one of the
+    /// state's accounts. Without one chosen, the file's (an older file's, moved out by the next
+    /// change).
+    fn personal(&self, mut loaded: Loaded) -> Loaded {
+        let paths = self.paths();
+        if !paths.in_git() {
+            return loaded;
+        }
+        if let Ok(text) = fs::read_to_string(&paths.account) {
+            let chosen = text.trim().parse::<crate::domain::values::Email>().ok();
+            loaded.state.current_account =
+                chosen.filter(|e| loaded.state.accounts.iter().any(|a| a.email == *e));
+        }
+        loaded
     }
 
     /// Refuses a change to a state file linked from another user's file, or to a file that does
@@ -377,6 +396,8 @@ impl Store {
         let outside = loaded.outside_notice();
         let (value, changed) = change(&mut loaded.state, &loaded.stored)?;
         let mut warnings = Vec::new();
+        // In a git work tree the file is the team's: who acts stays in this clone.
+        let personal = paths.in_git().then(|| loaded.state.current_account.take());
         if changed {
             warnings.extend(outside.map(|o| format!("{o}; this change sealed it as it is now")));
             // Every record the new file copies from the old must read back, which is checked
@@ -390,6 +411,21 @@ impl Store {
             warnings.extend(saved?);
         } else {
             warnings.extend(outside);
+        }
+        if let Some(me) = personal {
+            if changed {
+                let text = me.as_ref().map_or(String::new(), |e| format!("{e}\n"));
+                let recorded = fs::read_to_string(&paths.account).ok();
+                if recorded.as_deref() != Some(text.as_str())
+                    && let Err(e) = write_whole(&paths.account, text.as_bytes(), 0o600)
+                {
+                    warnings.push(format!(
+                        "the change is recorded, but who acts in this clone could not be kept in `{}`: {e}",
+                        paths.account.display()
+                    ));
+                }
+            }
+            loaded.state.current_account = me;
         }
         Ok(Mutated {
             loaded,

@@ -181,7 +181,7 @@ fn team_init_says_what_it_did_and_does_nothing_twice() {
     let ignore = std::fs::read_to_string(team.at("ana").join(".gitignore")).unwrap();
     assert_eq!(
         ignore,
-        "state.json.bak\nstate.json.lock\n.state.json.*.tmp\n"
+        "state.json.bak\nstate.json.lock\nstate.json.account\n.state.json.*.tmp\n"
     );
     assert_eq!(
         team.ok("ben", &["config", "merge.partner-support.driver"])
@@ -214,10 +214,13 @@ fn two_clones_working_offline_pull_without_a_conflict() {
         "2026-07-04",
         &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
     );
+    // A fresh clone has no current account of its own: Ben acts with Ana's admin rights, named.
     team.ps_ok(
         "ben",
         "2026-07-05",
         &[
+            "--as",
+            "admin@contoso.com",
             "account",
             "add",
             "ben@contoso.com",
@@ -985,4 +988,75 @@ fn after_a_pull_or_a_checkout_the_record_is_private_again() {
     // And the hook is the clone's own: a second `team init` leaves it as it is.
     let again = team.ps_ok("ben", "2026-07-04", &["team", "init"]);
     assert!(again.stderr.contains("already set up"), "{}", again.stderr);
+}
+
+/// Who acts is per person: Ben makes himself the current account in his clone and pushes; Ana
+/// pulls, and her next incident is still hers. The shared file names no current account.
+#[test]
+fn the_current_account_is_each_persons_own_not_the_shared_files() {
+    let team = Team::two_clones();
+    team.ps_ok(
+        "ben",
+        "2026-07-01",
+        &[
+            "--as",
+            "admin@contoso.com",
+            "account",
+            "add",
+            "ben@contoso.com",
+            "--role",
+            "mpn-partner-admin",
+        ],
+    );
+    team.ps_ok("ben", "2026-07-01", &["account", "use", "ben@contoso.com"]);
+    team.open("ben", "2026-07-01", "Ben's");
+    team.commit("ben", "Ben");
+    team.ok("ben", &["push", "-q", "origin", "main"]);
+    team.ok(
+        "ana",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    let shared: Value =
+        serde_json::from_str(&std::fs::read_to_string(team.at("ana").join("state.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        shared["current_account"],
+        Value::Null,
+        "the shared file names no one"
+    );
+    team.open("ana", "2026-07-02", "Ana's");
+    let by = |clone: &str| -> Vec<(String, String)> {
+        team.json(clone, &["incidents", "list", "--all"])["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["title"].as_str().unwrap().to_string(),
+                    i["opened_by"].as_str().unwrap_or("-").to_string(),
+                )
+            })
+            .collect()
+    };
+    let ana = by("ana");
+    assert!(
+        ana.contains(&("Ana's".to_string(), "admin@contoso.com".to_string()))
+            && ana.contains(&("Ben's".to_string(), "ben@contoso.com".to_string())),
+        "{ana:?}"
+    );
+    let status = team.ps_ok("ana", "2026-07-02", &["status"]);
+    assert!(
+        status.stdout.contains("Account: admin@contoso.com"),
+        "{}",
+        status.stdout
+    );
+    let status = team.ps_ok("ben", "2026-07-02", &["status"]);
+    assert!(
+        status.stdout.contains("Account: ben@contoso.com"),
+        "{}",
+        status.stdout
+    );
+    // Each clone keeps its own, and git ignores it.
+    let ignored = team.git("ana", &["check-ignore", "-q", "state.json.account"]);
+    assert_eq!(ignored.code, 0, "state.json.account is ignored");
 }
