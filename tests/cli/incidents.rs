@@ -79,10 +79,17 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     ap.ok(&w(
         "activate product-support --access-id ACC-MAPS-1010 --contract-id 6000010",
     ));
-    ap.refused(
+    let run = ap.refused(
         &args(&open("cloud", "Azure AD sync")),
         3,
         "Action Pack includes Microsoft Product Support (on-premises) only, not Signature Cloud Support",
+    );
+    // The hint, written at the edge from the refusal's data.
+    assert!(
+        run.stderr
+            .contains("hint: cloud support needs a Silver or Gold competency, or a paid plan"),
+        "{}",
+        run.stderr
     );
 }
 
