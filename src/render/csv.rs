@@ -9,9 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A cell as a spreadsheet can take it safely: one that starts as a formula would gets a `'` in
-/// front, which spreadsheets show as text and [`uncell`] takes off again.
+/// front, which spreadsheets show as text and [`uncell`] takes off again. A number (a report's
+/// negative net, `-1`) is data, and stays a number.
 pub fn cell(text: &str) -> String {
-    match text.starts_with(FORMULA) {
+    match text.starts_with(FORMULA) && text.parse::<f64>().is_err() {
         true => format!("'{text}"),
         false => text.to_string(),
     }
@@ -75,8 +76,8 @@ mod tests {
     fn formula_cells_round_trip() {
         for text in [
             "=HYPERLINK(\"x\")",
-            "+1",
-            "-2",
+            "+1+cmd",
+            "-2+3",
             "@SUM(A1)",
             "\tx",
             "plain",
@@ -84,6 +85,10 @@ mod tests {
         ] {
             assert_eq!(uncell(&cell(text)), text, "{text:?}");
             assert!(!cell(text).starts_with(FORMULA), "{text:?}");
+        }
+        for number in ["-1", "+2", "-0.5"] {
+            assert_eq!(cell(number), number, "a number stays a number");
+            assert_eq!(uncell(number), number);
         }
     }
 }

@@ -111,9 +111,24 @@ pub fn table(w: &mut dyn Write, screen: &Screen, r: &UsageReport) -> io::Result<
     super::table::plain(w, screen, &TOTAL_HEADER, &totals, &[], &[])
 }
 
-/// A GitHub-flavoured Markdown table's cell: pipes escaped, on one line.
+/// A GitHub-flavoured Markdown table's cell, on one line, as text: no HTML (`<`, `>`, `&` as
+/// entities), no link or image (`[`, `]` escaped), no column break (`|` escaped).
 fn md(cell: &str) -> String {
-    cell.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(cell.len());
+    for c in cell.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn md_table(w: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
@@ -155,11 +170,13 @@ pub fn csv(w: &mut dyn Write, r: &UsageReport) -> io::Result<()> {
     out.write_record(&header)?;
     for row in &r.rows {
         let mut cells = group_cells(r, row);
-        // A spreadsheet reads "-" as text: an empty cell is nothing.
+        // A spreadsheet reads "-" as text: an empty cell is nothing. Text that starts like a
+        // formula is written as text, as `export` writes it.
         for c in &mut cells {
             if c == "-" {
                 c.clear();
             }
+            *c = super::csv::cell(c);
         }
         out.write_record(&cells)?;
     }

@@ -289,3 +289,63 @@ fn the_html_page_is_self_contained_and_chromium_draws_its_charts() {
         &with_charts,
     );
 }
+
+/// Text people typed reaches a report: a product named like a spreadsheet formula is written as
+/// text in the CSV (the guard `export` uses), and Markdown gets no live HTML or link from it.
+#[test]
+fn report_csv_and_markdown_take_typed_text_as_text() {
+    let env = Env::contoso_active();
+    env.ok(&w(
+        "activate gold-cloud-platform/cloud-support --access-id ACC-UNL-0001 --contract-id 7000002",
+    ));
+    let products = [
+        "=HYPERLINK(\"http://x\")",
+        "+cmd|'/c calc'!A1",
+        "@SUM(A1:A9)",
+        "-2+3",
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+    ];
+    for (n, product) in products.iter().enumerate() {
+        let day = format!("2026-06-{:02}", 15 + n);
+        let product = format!("--product={product}");
+        env.ok(&[
+            "--as-of",
+            &day,
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "T",
+            &product,
+        ]);
+    }
+    let csv = env
+        .ok(&w("--as-of 2026-06-30 report --by product --format csv"))
+        .stdout;
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().get(0).unwrap().to_string())
+        .collect();
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@']),
+            "a formula reaches the spreadsheet: {cell:?}\n{csv}"
+        );
+    }
+    assert!(
+        cells.iter().any(|c| c == "'=HYPERLINK(\"http://x\")"),
+        "{cells:?}"
+    );
+    let md = env
+        .ok(&w(
+            "--as-of 2026-06-30 report --by product --format markdown",
+        ))
+        .stdout;
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains("[x](javascript:"), "{md}");
+    assert!(md.contains("\\[x\\](javascript:alert(1))"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+}
