@@ -50,11 +50,37 @@ pub fn write<R: Serialize>(
     rows: impl IntoIterator<Item = R>,
 ) -> io::Result<()> {
     let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(w);
-    out.write_record(columns).map_err(io::Error::other)?;
+    out.write_record(columns).map_err(io_error)?;
     for row in rows {
-        out.serialize(row).map_err(io::Error::other)?;
+        out.serialize(row).map_err(io_error)?;
     }
     out.flush()
+}
+
+/// Writes `columns` as the header, then rows of text cells, each through [`cell`].
+pub fn write_text(
+    w: &mut dyn Write,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> io::Result<()> {
+    write(
+        w,
+        columns,
+        rows.into_iter()
+            .map(|row| row.iter().map(|c| cell(c)).collect::<Vec<_>>()),
+    )
+}
+
+/// The csv crate's error as the I/O error it carries, when it carries one, so that a closed
+/// pipe stays a closed pipe (quiet, as every command is on one).
+pub fn io_error(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// The header serde writes for `row`: what a row struct's [`write`] columns must equal.

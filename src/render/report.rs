@@ -162,25 +162,22 @@ pub fn markdown(w: &mut dyn Write, r: &UsageReport) -> io::Result<()> {
 
 /// CSV: one row per group, with a header row; the totals are in the other formats.
 pub fn csv(w: &mut dyn Write, r: &UsageReport) -> io::Result<()> {
-    let mut out = ::csv::Writer::from_writer(w);
     let header: Vec<String> = group_header(r)
         .iter()
         .map(|h| h.to_lowercase().replace(' ', "_"))
         .collect();
-    out.write_record(&header)?;
-    for row in &r.rows {
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    // A spreadsheet reads "-" as text: an empty cell is nothing.
+    let rows = r.rows.iter().map(|row| {
         let mut cells = group_cells(r, row);
-        // A spreadsheet reads "-" as text: an empty cell is nothing. Text that starts like a
-        // formula is written as text, as `export` writes it.
         for c in &mut cells {
             if c == "-" {
                 c.clear();
             }
-            *c = super::csv::cell(c);
         }
-        out.write_record(&cells)?;
-    }
-    out.flush()
+        cells
+    });
+    super::csv::write_text(w, &header, rows)
 }
 
 /// `report --json`.

@@ -324,25 +324,30 @@ fn a_closed_pipe_is_not_an_error() {
         })
         .collect();
     std::fs::write(env.state(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
-    let mut child = env
-        .cmd()
-        .args(["incidents", "list", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 16];
-    stdout.read_exact(&mut first).unwrap();
-    drop(stdout);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // Every way of printing a lot: JSON, CSV (the csv crate's writer), tables, a report.
+    for args in [
+        &["incidents", "list", "--json"][..],
+        &["export", "--format", "csv", "--what", "incidents"],
+        &["export", "--reveal"],
+        &["incidents", "list", "--all"],
+        &["report", "--by", "month", "--format", "csv"],
+    ] {
+        let mut child = env
+            .cmd()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "`{}`: {stderr}", args.join(" "));
+        assert_eq!(stderr, "", "`{}`", args.join(" "));
+    }
 }
 
 #[test]
