@@ -200,12 +200,8 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
             .collect();
         return Ok(ctx.print_json(&doc)?);
     }
-    crate::render::incident::incidents(
-        &mut ctx.out,
-        &ctx.screen,
-        std::slice::from_ref(&incident),
-        |i| plan_of(state, i.contract_id.as_ref()).map(str::to_string),
-    )?;
+    let plan = plan_of(state, incident.contract_id.as_ref());
+    crate::render::incident::detail(&mut ctx.out, &ctx.screen, &incident, plan)?;
     for (to, revision) in &moved {
         ctx.note(format_args!(
             "another incident numbered {id}, on one side of the merge of revision {revision}, is now {to}"

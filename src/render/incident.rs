@@ -160,6 +160,59 @@ pub struct IncidentsJson<'a> {
     pub incidents: Vec<IncidentJson<'a>>,
 }
 
+/// One incident in detail, every field a row (as `contract show`); `plan` is its contract's
+/// plan name.
+pub fn detail(
+    w: &mut dyn Write,
+    screen: &Screen,
+    i: &Incident,
+    plan: Option<&str>,
+) -> io::Result<()> {
+    let mut t = table(screen, ["Field", "Value"]);
+    let note = |on: NaiveDate, why: String, by: Option<&crate::domain::values::Email>| match by {
+        Some(by) => format!("{on} ({why}, by {by})"),
+        None => format!("{on} ({why})"),
+    };
+    let contract = match (&i.contract_id, &i.csp_customer) {
+        (Some(c), _) => match plan {
+            Some(plan) => format!("{c} ({})", shown(plan)),
+            None => c.to_string(),
+        },
+        (None, Some(tenant)) => format!("{CSP_PLAN}: {tenant}"),
+        (None, None) => "-".to_string(),
+    };
+    let rows = [
+        ("ID", i.id.to_string()),
+        ("Title", shown(&i.title)),
+        ("Scope", i.scope.slug().to_string()),
+        ("Product", or_dash(i.product.as_ref())),
+        ("Case", or_dash(i.case_number.as_ref())),
+        ("Contract", contract),
+        ("Opened", i.opened_on.to_string()),
+        ("Opened by", or_dash(i.opened_by.as_ref())),
+        ("Closed", or_dash(i.closed_on)),
+        (
+            "Refunded",
+            i.refund.as_ref().map_or_else(
+                || "-".to_string(),
+                |r| note(r.on, r.reason.slug().to_string(), r.by.as_ref()),
+            ),
+        ),
+        (
+            "Voided",
+            i.void.as_ref().map_or_else(
+                || "-".to_string(),
+                |v| note(v.on, shown(&v.reason), v.by.as_ref()),
+            ),
+        ),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![k.to_string(), v]);
+    }
+    fit(&mut t, screen, &[], &["Value"]);
+    writeln!(w, "{t}")
+}
+
 /// One incident as a row of the incidents CSV: what `export --format csv --what incidents`
 /// writes and what `import` reads back (`plan` is the contract's, ignored on import). Every
 /// cell goes through [`cells`], so a formula-like text is written as text and read as it was.

@@ -209,3 +209,44 @@ fn step11_csp_requests_need_admin_agent_and_charge_nothing() {
         run.stderr
     );
 }
+
+/// `incidents show` shows every field of the incident, one a row, as `contract show` does: the
+/// case, the product and who opened it are there at any width.
+#[test]
+fn incidents_show_is_every_field_one_a_row() {
+    let env = Env::contoso_active();
+    env.ok(&w(
+        "incidents open --scope on-premises --product Acme-Widget-7 --title Queue --case 2606150010001",
+    ));
+    env.ok(&w("incidents refund INC-0001 --reason duplicate"));
+    for columns in ["60", "80", "120"] {
+        let mut cmd = env.cmd();
+        cmd.env("COLUMNS", columns)
+            .args(["incidents", "show", "INC-0001"]);
+        let run = crate::support::run_command(&mut cmd);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for field in [
+            "INC-0001",
+            "2606150010001",
+            "Acme-Widget-7",
+            "admin@contoso.com",
+            "7000001",
+            "Partner support Gold",
+            "duplicate",
+            "Queue",
+        ] {
+            assert!(
+                run.stdout.contains(field),
+                "{columns}: {field}\n{}",
+                run.stdout
+            );
+        }
+        assert!(run.stdout.contains("Field"), "{}", run.stdout);
+        let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(
+            widest <= columns.parse().unwrap(),
+            "{columns}: {widest}\n{}",
+            run.stdout
+        );
+    }
+}
