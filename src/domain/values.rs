@@ -130,9 +130,12 @@ impl Text {
 #[serde(try_from = "String", into = "String")]
 pub struct Id(String);
 
+/// What a person types or pastes: the spaces around an ID (copied from a page or a mail) are
+/// not part of it. A file's ID is read as it is written (`TryFrom<String>`).
 impl FromStr for Id {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
+        let s = s.trim();
         Id::check(s)?;
         Ok(Id(s.to_string()))
     }
@@ -497,9 +500,12 @@ mod tests {
         for ok in ["1234567", "AB-12_x.9"] {
             assert!(ok.parse::<Id>().is_ok(), "{ok}");
         }
-        for bad in ["", "has space", "tab\t", "ünï", "a/b"] {
+        for bad in ["", "   ", "has space", "tab\tinside", "ünï", "a/b"] {
             assert!(bad.parse::<Id>().is_err(), "{bad:?}");
         }
+        // Typed or pasted, the spaces around an ID are not part of it; a file's are refused.
+        assert_eq!(" tab\t".parse::<Id>().unwrap().as_str(), "tab");
+        assert!(Id::try_from(" tab".to_string()).is_err());
         assert!("9".repeat(65).parse::<Id>().is_err());
         let id: Id = "ACC-1234-5678".parse().unwrap();
         assert_eq!(id.masked(), "****5678");

@@ -238,3 +238,28 @@ fn values_that_cannot_go_together_are_named_by_their_flags() {
         assert!(run.stderr.contains(said), "`{args}`: {}", run.stderr);
     }
 }
+
+/// An ID pasted with the spaces around it (from Partner Center's page, a mail) is taken
+/// without them; spaces inside an ID are still refused.
+#[test]
+fn a_pasted_id_is_taken_without_the_spaces_around_it() {
+    let env = Env::contoso();
+    env.ok(&w("offer add gold --competency Security"));
+    env.ok(&[
+        "activate",
+        "gold-security/product-support",
+        "--access-id",
+        "  ACC-PASTED-1234 \t",
+        "--contract-id",
+        " 9000001 ",
+    ]);
+    let state = env.json();
+    assert_eq!(state["contracts"][0]["contract_id"], "9000001");
+    assert_eq!(state["contracts"][0]["access_id"], "ACC-PASTED-1234");
+    env.ok(&["contract", "show", " 9000001"]);
+    env.refused(
+        &["contract", "link", "9000 001", "--account", "a@b.co"],
+        2,
+        "9000 001",
+    );
+}
