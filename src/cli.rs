@@ -964,6 +964,10 @@ pub enum AccountCommand {
         /// Sign-in address
         #[arg(add = ArgValueCompleter::new(complete::accounts))]
         email: Email,
+        /// Remove it even when it is the last account with an admin role (then no one can
+        /// activate a benefit until one is added)
+        #[arg(long)]
+        force: bool,
     },
 }
 

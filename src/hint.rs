@@ -215,6 +215,7 @@ pub fn refusal(r: &Refusal) -> Option<String> {
             }
             Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
             Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
+            Refusal::LastAdmin(_) => "add another admin first (`partner-support account add EMAIL --role global-admin`), or pass `--force` to remove it all the same".into(),
             Refusal::ProductNotEntitled { entitled, .. } => match entitled.as_slice() {
                 [] => "no version of this product is entitled that day: a paid plan (`contract add --plan premier`) may still cover it".into(),
                 versions => format!(

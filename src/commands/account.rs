@@ -110,10 +110,10 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
             })?;
             report(ctx, &account, true, "current account is now")
         }
-        AccountCommand::Remove { email } => {
+        AccountCommand::Remove { email, force } => {
             let (_, account) = ctx.mutate("account remove", |state, _, actor| {
                 state.require_account_admin(actor.and_then(|e| state.account(e)))?;
-                let a = state.remove_account(&email)?;
+                let a = state.remove_account(&email, force)?;
                 Ok((a, format!("removed account {email}")))
             })?;
             report(ctx, &account, false, "removed account")

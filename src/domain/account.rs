@@ -246,9 +246,18 @@ impl State {
     }
 
     /// Removes an account (no longer current if it was). Its name stays on past incidents.
-    pub fn remove_account(&mut self, email: &Email) -> Result<Account, Refusal> {
+    pub fn remove_account(&mut self, email: &Email, on_purpose: bool) -> Result<Account, Refusal> {
         self.require_organization()?;
         let at = self.account_index(email)?;
+        // Without an admin, no one may activate a benefit (R2); that is decided, not slipped into.
+        let last_admin = self.accounts[at].can_activate()
+            && !self
+                .accounts
+                .iter()
+                .any(|a| a.email != *email && a.can_activate());
+        if last_admin && !on_purpose {
+            return Err(Refusal::LastAdmin(email.clone()));
+        }
         if self.current_account.as_ref() == Some(email) {
             self.current_account = None;
         }
@@ -320,7 +329,11 @@ mod tests {
             s.add_account(account("ADMIN@contoso.com", &[], false)),
             Err(Refusal::DuplicateAccount(_))
         ));
-        s.remove_account(&"admin@contoso.com".parse().unwrap())
+        assert!(matches!(
+            s.remove_account(&"admin@contoso.com".parse().unwrap(), false),
+            Err(Refusal::LastAdmin(_))
+        ));
+        s.remove_account(&"admin@contoso.com".parse().unwrap(), true)
             .unwrap();
         assert!(s.actor(None).unwrap().is_none());
     }

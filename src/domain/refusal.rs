@@ -51,6 +51,11 @@ pub enum Refusal {
     /// `--as` or `account use` named an account the state does not know.
     #[error("account `{0}` is not in this state file")]
     UnknownAccount(Email),
+    /// `account remove` of the last account that may activate benefits, not on purpose.
+    #[error(
+        "`{0}` is the last account with the global-admin or mpn-partner-admin role: without one, no one can activate a benefit (R2)"
+    )]
+    LastAdmin(Email),
     /// `account add` for a known account.
     #[error("account `{0}` already exists")]
     DuplicateAccount(Email),

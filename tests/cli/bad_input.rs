@@ -263,3 +263,29 @@ fn a_pasted_id_is_taken_without_the_spaces_around_it() {
         "9000 001",
     );
 }
+
+/// Removing the last account that may activate benefits and manage accounts is refused, saying
+/// so, unless `--force` says it is meant; with another admin it is an ordinary removal.
+#[test]
+fn the_last_admin_account_is_removed_only_on_purpose() {
+    let env = Env::contoso();
+    env.ok(&w("account add tech@contoso.com --role admin-agent"));
+    let run = env.refused(
+        &w("account remove admin@contoso.com"),
+        3,
+        "`admin@contoso.com` is the last account with the global-admin or mpn-partner-admin role",
+    );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    env.ok(&w("account add mpn@contoso.com --role mpn-partner-admin"));
+    env.ok(&w("account remove admin@contoso.com"));
+    env.ok(&w(
+        "--as mpn@contoso.com account remove mpn@contoso.com --force",
+    ));
+    let accounts: Vec<String> = env.json()["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(accounts, ["tech@contoso.com"]);
+}
