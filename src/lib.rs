@@ -58,16 +58,15 @@ fn state_path(cli: &Cli, may_begin: bool) -> Result<PathBuf, Error> {
     Ok(path)
 }
 
-/// The columns human output fits in: `COLUMNS` when it holds a width, else the terminal's,
-/// else (a pipe, a file) [`render::Screen::PIPE`].
-fn stdout_width() -> u16 {
+/// The columns human output fits in: `COLUMNS` when it holds a width, else the terminal's;
+/// `None` on a pipe or into a file, where no width is known and nothing is fitted to a guess.
+fn stdout_width() -> Option<u16> {
     let from_env = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<u16>().ok());
     from_env
         .filter(|w| *w > 0)
         .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| w.0))
-        .unwrap_or(render::Screen::PIPE)
 }
 
 /// Runs the command the arguments name.
@@ -91,10 +90,13 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
             anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
         }
     };
+    // A pipe or a file without `COLUMNS` gets whole rows, as `--wide` does (a script's `grep`
+    // sees each row on one line); messages still wrap at the usual width.
+    let width = stdout_width();
     let screen = render::Screen {
         color: stdout_color,
-        width: stdout_width(),
-        wide: cli.wide,
+        width: width.unwrap_or(render::Screen::PIPE),
+        wide: cli.wide || width.is_none(),
     };
     if let Command::Profile(c) = &command {
         let mut out = io::BufWriter::new(io::stdout().lock());

@@ -50,7 +50,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "COLUMNS",
-        "The width tables and messages fit (default: the terminal's, or 100 on a pipe).",
+        "The width tables and messages fit (default: the terminal's; on a pipe, tables keep whole rows).",
     ),
 ];
 

@@ -405,3 +405,33 @@ fn man_dir_writes_a_page_per_subcommand_and_the_top_page_has_every_section() {
         "{open}"
     );
 }
+
+/// On a pipe or into a file without `COLUMNS`, tables are not fitted to a guessed width: every
+/// cell whole, no row wrapped (as `--wide`); `COLUMNS` still fits them.
+#[test]
+fn a_pipe_gets_whole_rows_unless_columns_says_a_width() {
+    let env = Env::contoso_active();
+    let title = "Cluster validation fails on the shared disk of the second node after the patch";
+    env.ok(&["incidents", "open", "--scope", "cloud", "--title", title]);
+    let mut cmd = env.cmd();
+    cmd.env_remove("COLUMNS")
+        .args(["incidents", "list", "--all"]);
+    let run = crate::support::run_command(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.lines().any(|l| l.contains(title)),
+        "{}",
+        run.stdout
+    );
+    // Header, rule, one row, two borders: no row wrapped onto a second line.
+    assert_eq!(run.stdout.lines().count(), 5, "{}", run.stdout);
+    let mut cmd = env.cmd();
+    cmd.env("COLUMNS", "80")
+        .args(["incidents", "list", "--all"]);
+    let fitted = crate::support::run_command(&mut cmd);
+    assert!(
+        fitted.stdout.lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        fitted.stdout
+    );
+}
