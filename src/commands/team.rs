@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::{Edited, Side, ancestor, merge_sides};
+use crate::domain::three_way::{Edited, Side, Which, ancestor, merge_sides};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
 use crate::store::team;
@@ -42,8 +42,8 @@ fn say_edited(
 ) -> Result<(), Error> {
     for e in edited {
         let side = match e.side {
-            "ours" => ours,
-            _ => theirs,
+            Which::Ours => ours,
+            Which::Theirs => theirs,
         };
         if !e.differs_in.is_empty() {
             ctx.warn(format_args!(

@@ -36,11 +36,30 @@ pub struct MergedSides {
     pub edited: Vec<Edited>,
 }
 
+/// Which side of a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The side merged into (git's %A).
+    Ours,
+    /// The other side (git's %B).
+    Theirs,
+}
+
+impl Which {
+    /// As a merge's history summary names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Which::Ours => "ours",
+            Which::Theirs => "theirs",
+        }
+    }
+}
+
 /// What one side edited outside partner-support brought to a merge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edited {
-    /// `ours` or `theirs`.
-    pub side: &'static str,
+    /// Which side.
+    pub side: Which,
     /// Incidents the ancestor held and this side lacked: kept, since incidents are voided,
     /// never deleted, by a change.
     pub kept: Vec<IncidentId>,
@@ -61,7 +80,7 @@ impl MergedSides {
             for id in &e.kept {
                 summary.push_str(&format!(
                     "; kept {id}, which {} lacked (edited by hand)",
-                    e.side
+                    e.side.name()
                 ));
             }
         }
@@ -161,11 +180,11 @@ fn renumber(
     // The same Microsoft case recorded on both sides is one incident, never two charges: alike,
     // theirs' copy is dropped; otherwise (opened apart, or added to an incident by a correction
     // on one side while the other opened it) a person decides which one it is.
-    let by_case = |side: &[Incident]| -> BTreeMap<String, Incident> {
+    fn by_case(side: &[Incident]) -> BTreeMap<&str, &Incident> {
         side.iter()
-            .filter_map(|i| Some((i.case_number.as_ref()?.to_string(), i.clone())))
+            .filter_map(|i| Some((i.case_number.as_ref()?.as_str(), i)))
             .collect()
-    };
+    }
     let (ours_by_case, theirs_by_case) = (by_case(ours), by_case(theirs));
     let differently = |case: &str, a: &Incident, b: &Incident| {
         format!(
@@ -175,28 +194,25 @@ fn renumber(
     };
     let mut dropped = BTreeSet::new();
     for t in added(theirs) {
-        let Some(case) = t.case_number.as_ref().map(|c| c.to_string()) else {
+        let Some(case) = t.case_number.as_ref().map(|c| c.as_str()) else {
             continue;
         };
-        let Some(o) = ours_by_case.get(&case) else {
+        let Some(o) = ours_by_case.get(case) else {
             continue;
         };
         if content(o) == content(&t) {
             dropped.insert(t.id);
         } else {
-            conflicts.push(differently(&case, o, &t));
+            conflicts.push(differently(case, o, &t));
         }
     }
     // Ours opened a case theirs gave an incident both held by a correction.
     for o in added(ours) {
-        let Some(case) = o.case_number.as_ref().map(|c| c.to_string()) else {
+        let Some(case) = o.case_number.as_ref().map(|c| c.as_str()) else {
             continue;
         };
-        if let Some(t) = theirs_by_case
-            .get(&case)
-            .filter(|t| in_base.contains(&t.id))
-        {
-            conflicts.push(differently(&case, &o, t));
+        if let Some(t) = theirs_by_case.get(case).filter(|t| in_base.contains(&t.id)) {
+            conflicts.push(differently(case, &o, t));
         }
     }
     theirs.retain(|i| !dropped.contains(&i.id));
@@ -337,16 +353,21 @@ pub fn merge_sides(
     // A side edited by hand removed nothing: an incident it lacks is the ancestor's, kept.
     let mut edited = Vec::new();
     for (name, side, incidents) in [
-        ("ours", ours, &mut ours_incidents),
-        ("theirs", theirs, &mut theirs_incidents),
+        (Which::Ours, ours, &mut ours_incidents),
+        (Which::Theirs, theirs, &mut theirs_incidents),
     ] {
         if !side.edited {
             continue;
         }
+        // Both lists are in ID order: a lookup, not a scan (merges are linear).
         let kept: Vec<Incident> = base
             .incidents
             .iter()
-            .filter(|b| !side.incidents.iter().any(|i| i.id == b.id))
+            .filter(|b| {
+                side.incidents
+                    .binary_search_by_key(&b.id, |i| i.id)
+                    .is_err()
+            })
             .cloned()
             .collect();
         incidents.extend(kept.iter().cloned());
