@@ -92,11 +92,6 @@ fn misuse(m: &Misuse) -> String {
     }
 }
 
-/// What to do about values given together that cannot be, when the message does not say.
-fn misuse_hint(_: &Misuse) -> Option<String> {
-    None
-}
-
 /// A `check` finding as the command line says it: its message, with the command that acts on
 /// it where there is one.
 pub fn finding(f: &Finding) -> String {
@@ -283,7 +278,6 @@ pub fn refusal(r: &Refusal) -> Option<String> {
                     None => placed.to_string(),
                 }
             }
-            Refusal::Misuse(m) => return misuse_hint(m),
             _ => return None,
         })
 }

@@ -398,27 +398,13 @@ pub enum Unchecked {
         status: String,
     },
     /// The table does not have the product; `nearest` are the names most like it.
-    #[error("`{product}` is not in the product lifecycle table, so the N-1 policy was not checked{}", nearest_of(.nearest))]
+    #[error("`{product}` is not in the product lifecycle table, so the N-1 policy was not checked{}", super::refusal::nearest_of(.nearest))]
     Unknown {
         /// The product as given.
         product: String,
         /// The table's names nearest to it.
         nearest: Vec<String>,
     },
-}
-
-fn nearest_of(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        names => format!(
-            " (did you mean {}?)",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 #[cfg(test)]

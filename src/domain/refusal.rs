@@ -421,7 +421,8 @@ fn unverified_note(rows: &[String]) -> String {
     }
 }
 
-fn nearest_of(nearest: &[String]) -> String {
+/// " (did you mean `a`, `b`?)" for the names nearest to a mistyped one; nothing for none.
+pub(crate) fn nearest_of(nearest: &[String]) -> String {
     match nearest {
         [] => String::new(),
         [one] => format!(" (did you mean `{one}`?)"),

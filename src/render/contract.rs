@@ -137,7 +137,6 @@ pub fn contract_detail(
     reveal: bool,
 ) -> io::Result<()> {
     let c = v.contract;
-    let mut t = table(screen, ["Field", "Value"]);
     let linked: Vec<_> = c.linked_accounts.iter().map(|e| e.as_str()).collect();
     let rows = [
         ("Contract ID", c.contract_id.to_string()),
@@ -171,11 +170,7 @@ pub fn contract_detail(
             },
         ),
     ];
-    for (k, val) in rows {
-        t.add_row(vec![k.to_string(), val]);
-    }
-    fit(&mut t, screen, &[], &["Value"]);
-    writeln!(w, "{t}")?;
+    super::table::fields(w, screen, rows)?;
     if !incidents.is_empty() {
         writeln!(w)?;
         super::incident::incidents(w, screen, incidents, |_| Some(c.plan.to_string()))?;

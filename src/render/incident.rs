@@ -168,7 +168,6 @@ pub fn detail(
     i: &Incident,
     plan: Option<&str>,
 ) -> io::Result<()> {
-    let mut t = table(screen, ["Field", "Value"]);
     let note = |on: NaiveDate, why: String, by: Option<&crate::domain::values::Email>| match by {
         Some(by) => format!("{on} ({why}, by {by})"),
         None => format!("{on} ({why})"),
@@ -206,11 +205,7 @@ pub fn detail(
             ),
         ),
     ];
-    for (k, v) in rows {
-        t.add_row(vec![k.to_string(), v]);
-    }
-    fit(&mut t, screen, &[], &["Value"]);
-    writeln!(w, "{t}")
+    super::table::fields(w, screen, rows)
 }
 
 /// One incident as a row of the incidents CSV: what `export --format csv --what incidents`

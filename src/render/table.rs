@@ -271,6 +271,20 @@ pub(crate) fn counts(a: Allowance) -> (bool, Option<u32>) {
     }
 }
 
+/// One thing in detail: a `Field | Value` row per field, the values wrapping at spaces.
+pub(crate) fn fields(
+    w: &mut dyn Write,
+    screen: &Screen,
+    rows: impl IntoIterator<Item = (&'static str, String)>,
+) -> io::Result<()> {
+    let mut t = table(screen, ["Field", "Value"]);
+    for (field, value) in rows {
+        t.add_row(vec![field.to_string(), value]);
+    }
+    fit(&mut t, screen, &[], &["Value"]);
+    writeln!(w, "{t}")
+}
+
 /// A table of text cells (a report's): every column but the first and the free text (`wrap`)
 /// right-aligned, fitted to the screen like every table.
 pub fn plain(

@@ -58,7 +58,7 @@ pub fn highest_elsewhere(state: &Path) -> Option<u32> {
     let state = std::path::absolute(state).ok()?;
     let dir = state.parent()?;
     // Most state files are in no repository: that is known without starting git.
-    if !dir.ancestors().any(|d| d.join(".git").exists()) {
+    if !super::Paths::of(&state).in_git() {
         return None;
     }
     let git = Git::in_dir(dir);
