@@ -83,6 +83,20 @@ impl Team {
         self.ok(clone, &["commit", "-q", "-m", message]);
     }
 
+    /// Commits everything in `clone` and pushes it to origin.
+    fn push(&self, clone: &str, message: &str) {
+        self.commit(clone, message);
+        self.ok(clone, &["push", "-q", "origin", "main"]);
+    }
+
+    /// Pulls main into `clone` with a merge, as a teammate does: what git did.
+    fn pull(&self, clone: &str) -> Run {
+        self.git(
+            clone,
+            &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+        )
+    }
+
     /// Ana's clone with Contoso, a 5-pack (8000005) and one incident, pushed; Ben's clone of it.
     fn two_clones() -> Team {
         let team = Team::new();
@@ -106,8 +120,7 @@ impl Team {
             "{}",
             init.stderr
         );
-        team.commit("ana", "Contoso and its 5-pack");
-        team.ok("ana", &["push", "-q", "origin", "main"]);
+        team.push("ana", "Contoso and its 5-pack");
         team.ok(".", &["clone", "-q", "origin.git", "ben"]);
         team.ps_ok("ben", "2026-06-15", &["team", "init"]);
         team
@@ -206,8 +219,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     // Ana opens and closes; Ben opens, refunds the first and links an account, offline.
     team.open("ana", "2026-07-01", "Ana's outage");
     team.ps_ok("ana", "2026-07-02", &["incidents", "close", "INC-0002"]);
-    team.commit("ana", "Ana's incident");
-    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.push("ana", "Ana's incident");
     team.open("ben", "2026-07-03", "Ben's outage");
     team.ps_ok(
         "ben",
@@ -240,10 +252,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
         ],
     );
     team.commit("ben", "Ben's incident");
-    let pull = team.git(
-        "ben",
-        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
-    );
+    let pull = team.pull("ben");
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     // Every record once, the incidents both numbered INC-0002 renumbered on the side that
     // opened later (Ben's, on 07-03), balances right.
@@ -334,8 +343,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     assert!(crate::support::sealed(&sealed), "the merged file is sealed");
     // The next change logs the merge, and Ana pulls it as it is.
     team.ps_ok("ben", "2026-07-31", &["incidents", "close", "INC-0003"]);
-    team.commit("ben", "closed");
-    team.ok("ben", &["push", "-q", "origin", "main"]);
+    team.push("ben", "closed");
     team.ok(
         "ana",
         &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
@@ -351,8 +359,7 @@ fn a_true_conflict_stops_with_a_report_and_leaves_git_in_its_conflict_state() {
         "2026-07-01",
         &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
     );
-    team.commit("ana", "refund: duplicate");
-    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.push("ana", "refund: duplicate");
     team.ps_ok(
         "ben",
         "2026-07-01",
@@ -624,17 +631,13 @@ fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
 fn a_hand_edited_side_merges_and_the_result_is_sealed() {
     let team = Team::two_clones();
     team.open("ana", "2026-07-01", "Ana's");
-    team.commit("ana", "Ana's");
-    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.push("ana", "Ana's");
     // Ben corrects a title by hand: the file's seal no longer matches.
     let path = team.at("ben").join("state.json");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("\"First\"", "\"First, corrected\"")).unwrap();
     team.commit("ben", "a hand edit");
-    let pull = team.git(
-        "ben",
-        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
-    );
+    let pull = team.pull("ben");
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
     let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
@@ -839,8 +842,7 @@ fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
 fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
     let team = Team::two_clones();
     team.open("ana", "2026-07-01", "Ana's");
-    team.commit("ana", "Ana's");
-    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.push("ana", "Ana's");
     // Ben removes INC-0001 ("First") from his file by hand.
     let path = team.at("ben").join("state.json");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -850,10 +852,7 @@ fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
         .collect();
     std::fs::write(&path, kept.join("\n") + "\n").unwrap();
     team.commit("ben", "a hand edit");
-    let pull = team.git(
-        "ben",
-        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
-    );
+    let pull = team.pull("ben");
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     let said = format!("{}{}", pull.stdout, pull.stderr);
     assert!(
@@ -863,6 +862,7 @@ fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
     let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
     assert_eq!(titles, ["First", "Ana's"]);
     assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
+    team.ps_ok("ben", "2026-07-02", &["doctor"]);
 }
 
 /// The laptop's copy adds account ana@… and contract PX; this copy adds diana@… and PX2. The
@@ -969,15 +969,13 @@ fn after_a_pull_or_a_checkout_the_record_is_private_again() {
     };
     // Ben's clone was checked out 0644 before `team init` set up the hooks.
     team.open("ana", "2026-07-01", "Ana's");
-    team.commit("ana", "Ana's");
-    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.push("ana", "Ana's");
     team.ok("ben", &["pull", "-q", "--ff-only", "origin", "main"]);
     private("ben", "a fast-forward pull");
     team.open("ben", "2026-07-02", "Ben's");
     team.commit("ben", "Ben's");
     team.open("ana", "2026-07-03", "Ana's second");
-    team.commit("ana", "Ana's second");
-    team.ok("ana", &["push", "-q", "origin", "main"]);
+    team.push("ana", "Ana's second");
     team.ok(
         "ben",
         &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
@@ -1010,8 +1008,7 @@ fn the_current_account_is_each_persons_own_not_the_shared_files() {
     );
     team.ps_ok("ben", "2026-07-01", &["account", "use", "ben@contoso.com"]);
     team.open("ben", "2026-07-01", "Ben's");
-    team.commit("ben", "Ben");
-    team.ok("ben", &["push", "-q", "origin", "main"]);
+    team.push("ben", "Ben");
     team.ok(
         "ana",
         &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
