@@ -627,19 +627,27 @@ fn a_clone_numbers_new_incidents_after_those_it_has_seen_on_any_branch() {
     assert_eq!(ids, ["INC-0001", "INC-0002", "INC-0003"]);
 }
 
-#[test]
-fn a_hand_edited_side_merges_and_the_result_is_sealed() {
-    let team = Team::two_clones();
+/// Ana pushes an incident; Ben edits his copy with `edit` (so its seal no longer matches),
+/// commits and pulls it in, which must succeed and leave a sealed file: what the pull said.
+fn hand_edit_and_pull(team: &Team, edit: impl Fn(&str) -> String) -> String {
     team.open("ana", "2026-07-01", "Ana's");
     team.push("ana", "Ana's");
-    // Ben corrects a title by hand: the file's seal no longer matches.
     let path = team.at("ben").join("state.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("\"First\"", "\"First, corrected\"")).unwrap();
+    std::fs::write(&path, edit(&std::fs::read_to_string(&path).unwrap())).unwrap();
     team.commit("ben", "a hand edit");
     let pull = team.pull("ben");
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
+    format!("{}{}", pull.stdout, pull.stderr)
+}
+
+#[test]
+fn a_hand_edited_side_merges_and_the_result_is_sealed() {
+    let team = Team::two_clones();
+    // Ben corrects a title by hand.
+    hand_edit_and_pull(&team, |text| {
+        text.replace("\"First\"", "\"First, corrected\"")
+    });
     let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
     assert_eq!(titles, ["First, corrected", "Ana's"]);
 }
@@ -841,27 +849,20 @@ fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
 #[test]
 fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
     let team = Team::two_clones();
-    team.open("ana", "2026-07-01", "Ana's");
-    team.push("ana", "Ana's");
     // Ben removes INC-0001 ("First") from his file by hand.
-    let path = team.at("ben").join("state.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.contains("\"INC-0001\""))
-        .collect();
-    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
-    team.commit("ben", "a hand edit");
-    let pull = team.pull("ben");
-    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
-    let said = format!("{}{}", pull.stdout, pull.stderr);
+    let said = hand_edit_and_pull(&team, |text| {
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.contains("\"INC-0001\""))
+            .collect();
+        kept.join("\n") + "\n"
+    });
     assert!(
         said.contains("INC-0001") && said.contains("edited outside partner-support"),
         "{said}"
     );
     let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
     assert_eq!(titles, ["First", "Ana's"]);
-    assert!(crate::support::sealed(&std::fs::read(&path).unwrap()));
     team.ps_ok("ben", "2026-07-02", &["doctor"]);
 }
 
