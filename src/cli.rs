@@ -125,6 +125,11 @@ pub struct Cli {
     #[arg(short = 'n', long, global = true, help_heading = "Global options")]
     pub dry_run: bool,
 
+    /// Allow a change dated after today's real date with `--as-of` (refused without it: a
+    /// mistyped year would hide the change until that day)
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub future: bool,
+
     /// What to do [default: status]
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -74,6 +74,9 @@ fn misuse(m: &Misuse) -> String {
         Misuse::CspWithContract(tenant) => format!(
             "a CSP request needs no contract: leave out `--contract` with `--csp-customer {tenant}`"
         ),
+        Misuse::FutureChange { day, today } => format!(
+            "`--as-of {day}` is after today ({today}): a change is dated its as-of day, and one dated later stays out of every list and balance until then; give `--future` if that is meant"
+        ),
         Misuse::ThresholdsReversed {
             what,
             critical,

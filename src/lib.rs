@@ -111,10 +111,11 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
     }
     let path = state_path(&cli, matches!(command, Command::Init(_)))?;
     let store = Store::new(path, lock_wait);
+    let real_today = commands::now().with_timezone(&chrono::Local).date_naive();
     let mut ctx = Ctx {
-        today: cli
-            .as_of
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        today: cli.as_of.unwrap_or(real_today),
+        real_today,
+        future: cli.future,
         as_account: cli.as_account,
         lifecycle: cli.lifecycle,
         json: cli.json,

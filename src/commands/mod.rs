@@ -28,6 +28,7 @@ use serde::Serialize;
 pub use profile::profiles;
 
 use crate::cli::Command;
+use crate::domain::refusal::{Misuse, Refusal};
 use crate::domain::state::{HistoryEntry, State};
 use crate::domain::values::Email;
 use crate::error::Error;
@@ -51,6 +52,10 @@ pub struct Ctx {
     pub store: Store,
     /// "Today" for every date rule.
     pub today: NaiveDate,
+    /// Today's real date (`SOURCE_DATE_EPOCH`'s, when it is set).
+    pub real_today: NaiveDate,
+    /// `--future`: a change may be dated after `real_today`.
+    pub future: bool,
     /// `--as`.
     pub as_account: Option<Email>,
     /// `--lifecycle`.
@@ -111,6 +116,13 @@ impl Ctx {
     ) -> Result<(Loaded, T), Error> {
         let as_account = self.as_account.clone();
         let today = self.today;
+        if today > self.real_today && !self.future {
+            return Err(Refusal::Misuse(Misuse::FutureChange {
+                day: today,
+                today: self.real_today,
+            })
+            .into());
+        }
         let mut changed = false;
         let apply = |state: &mut State, stored: &Stored| -> Result<(T, bool), Error> {
             // Before `init` there are no accounts to act as: `--as` is ignored there.

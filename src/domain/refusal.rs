@@ -517,6 +517,14 @@ pub enum Misuse {
         /// Its code part.
         code: String,
     },
+    /// A change dated after the real date (a mistyped year would hide it until that day).
+    #[error("the change would be dated {day}, after today ({today})")]
+    FutureChange {
+        /// The day the change would be dated.
+        day: NaiveDate,
+        /// Today's real date.
+        today: NaiveDate,
+    },
     /// A critical threshold looser than its warning one.
     #[error(
         "the critical {what} threshold {critical} is above the warning one {warn}: the critical threshold must be the stricter one"

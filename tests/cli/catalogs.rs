@@ -121,7 +121,9 @@ fn a_state_under_the_example_catalog_works_after_its_file_is_gone() {
         status.stdout
     );
     // A renewal opens the next year's allocation; last year's exhausted pack lapses.
-    env.ok(&w("--as-of 2027-01-05 offer renew partner-success-core"));
+    env.ok(&w(
+        "--future --as-of 2027-01-05 offer renew partner-success-core",
+    ));
     assert!(benefits(&env, "2027-01-10").contains(&(
         "partner-success-core/cloud-support".into(),
         2,
@@ -342,7 +344,9 @@ fn a_newer_version_of_the_catalog_keeps_recorded_contracts_and_a_catalog_without
         .json();
     assert_eq!(contract["allowance"], 2, "{contract}");
     assert_eq!(contract["plan"], "Partner Cloud Support 2");
-    env.ok(&w("--as-of 2027-01-05 offer renew partner-success-core"));
+    env.ok(&w(
+        "--future --as-of 2027-01-05 offer renew partner-success-core",
+    ));
     assert!(benefits(&env, "2027-01-10").contains(&(
         "partner-success-core/cloud-support".into(),
         3,

@@ -115,7 +115,7 @@ fn step9_linking_is_idempotent_and_refuses_unusable_contracts() {
         run.stderr
     );
     env.refused(
-        &w("--as-of 2027-06-15 contract link 7000001 --account x@outlook.com"),
+        &w("--future --as-of 2027-06-15 contract link 7000001 --account x@outlook.com"),
         3,
         "expired on 2027-06-14",
     );

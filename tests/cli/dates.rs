@@ -221,3 +221,72 @@ fn r15_contracts_and_activations_recorded_later_are_not_there_and_r16_refuses_us
     );
     env.ok(&["doctor"]);
 }
+
+/// Runs the binary as if the real date were 2026-06-20 (its clock is `SOURCE_DATE_EPOCH`'s).
+fn on_june_20(env: &Env, args: &[&str]) -> crate::support::Run {
+    crate::support::run_command(
+        env.cmd()
+            .env("SOURCE_DATE_EPOCH", "1781956800") // 2026-06-20T12:00:00Z
+            .args(args),
+    )
+}
+
+#[test]
+fn r16_a_change_dated_after_the_real_date_needs_future_and_a_read_does_not() {
+    let env = Env::contoso_active();
+    let before = env.bytes();
+    // A mistyped year: refused with both days, as a usage error, by every kind of change and
+    // by a dry run; nothing written.
+    for line in [
+        "--as-of 2027-06-16 incidents open --scope cloud --title Typo",
+        "--as-of 2026-06-21 offer renew gold-cloud-platform",
+        "--as-of 2026-06-21 -n incidents open --scope cloud --title Typo",
+        "--as-of 2026-06-21 account add ops@contoso.com --role global-admin",
+    ] {
+        let run = on_june_20(&env, &w(line));
+        assert_eq!(run.code, 2, "{line}: {}", run.stderr);
+        let day = w(line)[1];
+        assert!(
+            run.stderr
+                .contains(&format!("`--as-of {day}` is after today (2026-06-20)"))
+                && run.stderr.contains("`--future`")
+                && run.stderr.lines().count() == 1,
+            "{line}: {}",
+            run.stderr
+        );
+        assert!(env.bytes() == before, "{line} wrote the state");
+    }
+    // --json says so as a usage error too.
+    let run = on_june_20(
+        &env,
+        &w("--json --as-of 2027-06-16 incidents open --scope cloud --title Typo"),
+    );
+    let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["exit_code"], 2);
+    // Reads take any day.
+    for line in [
+        "--as-of 2030-01-01 status",
+        "--as-of 2027-06-16 check --exit-zero",
+        "--as-of 2027-06-16 incidents list --all",
+    ] {
+        let run = on_june_20(&env, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    }
+    // The real date itself, and earlier, need nothing.
+    assert_eq!(
+        on_june_20(
+            &env,
+            &w("--as-of 2026-06-20 incidents open --scope cloud --title Today")
+        )
+        .code,
+        0
+    );
+    // With --future the change is made and dated that day.
+    let run = on_june_20(
+        &env,
+        &w("--future --as-of 2026-07-01 incidents open --scope cloud --title Planned"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let incidents = env.json()["incidents"].clone();
+    assert_eq!(incidents[1]["opened_on"], "2026-07-01", "{incidents}");
+}

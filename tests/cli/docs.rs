@@ -159,6 +159,9 @@ impl Desk {
             ),
             ("COLUMNS".into(), COLUMNS.into()),
             ("NO_COLOR".into(), "1".into()),
+            // The documents were written on 2026-12-06 (a change dated later needs `--future`
+            // there): their steps run on that day whatever the machine's clock says.
+            ("SOURCE_DATE_EPOCH".into(), "1796558400".into()),
         ];
         Desk { dir, env }
     }

@@ -50,7 +50,11 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     env.ok(&args(&open("cloud", "Sixth, after the refund")));
 
     // Any incident after the end date.
-    let mut late = vec!["--as-of".to_string(), "2027-06-15".to_string()];
+    let mut late = vec![
+        "--future".to_string(),
+        "--as-of".to_string(),
+        "2027-06-15".to_string(),
+    ];
     late.extend(open("on-premises", "Late"));
     env.refused(&args(&late), 3, "support plan expired");
 

@@ -335,7 +335,7 @@ fn step15_as_of_state_and_account_from_the_environment() {
     );
     // --as-of moves "today" for every rule: the same incident is refused a year later.
     env.refused(
-        &w("--as-of 2027-06-15 incidents open --scope on-premises --title Late"),
+        &w("--future --as-of 2027-06-15 incidents open --scope on-premises --title Late"),
         3,
         "support plan expired",
     );

@@ -40,7 +40,7 @@ fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
     let env = one_year();
     // The next year is not a new offer.
     let run = env.refused(
-        &w("--as-of 2027-01-10 offer add action-pack --start 2027-01-15 --end 2028-01-14"),
+        &w("--future --as-of 2027-01-10 offer add action-pack --start 2027-01-15 --end 2028-01-14"),
         3,
         "offer `action-pack` already exists",
     );
@@ -51,7 +51,7 @@ fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
         "{}",
         run.stderr
     );
-    let renewed = env.ok(&w("--as-of 2027-01-10 offer renew action-pack"));
+    let renewed = env.ok(&w("--future --as-of 2027-01-10 offer renew action-pack"));
     assert!(
         renewed
             .stderr
@@ -92,7 +92,7 @@ fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
         [("2027-01-15".into(), "not-activated".into(), Value::Null)]
     );
     env.ok(&w(
-        "--as-of 2027-01-20 activate action-pack/product-support --access-id MAPS-2 --contract-id 6000002",
+        "--future --as-of 2027-01-20 activate action-pack/product-support --access-id MAPS-2 --contract-id 6000002",
     ));
     assert_eq!(
         benefit(&env, "--as-of 2027-01-20"),
@@ -127,7 +127,7 @@ fn r17_a_renewal_adds_the_next_year_and_keeps_the_last() {
     );
     // A re-issue of IDs is a correction of the contract, not a new allocation.
     env.ok(&w(
-        "--as-of 2027-01-20 contract edit 6000002 --access-id MAPS-2B",
+        "--future --as-of 2027-01-20 contract edit 6000002 --access-id MAPS-2B",
     ));
     assert_eq!(env.json()["contracts"][1]["access_id"], "MAPS-2B");
     assert!(
@@ -181,7 +181,7 @@ fn r18_one_allocation_a_year_an_exhausted_pack_is_not_activated_again_that_year(
     // An activation must start within its year.
     env.ok(&w("--as-of 2026-12-01 offer renew action-pack"));
     env.refused(
-        &w("--as-of 2027-01-20 activate action-pack/product-support --access-id MAPS-2 --contract-id 6000002 --start 2027-01-10"),
+        &w("--future --as-of 2027-01-20 activate action-pack/product-support --access-id MAPS-2 --contract-id 6000002 --start 2027-01-10"),
         3,
         "must start within its membership year 2027-01-15 to 2028-01-14, not on 2027-01-10",
     );
