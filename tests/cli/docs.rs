@@ -14,7 +14,7 @@
 //! `PARTNER_SUPPORT_BLESS=1 cargo test docs::` writes what the commands print into the
 //! documents instead of comparing (a block with `...` keeps its elisions where they still match).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -199,7 +199,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// Runs every step of the document at `path` (relative to the crate) and compares, or with
 /// `PARTNER_SUPPORT_BLESS` writes what was printed into it.
-fn run_document(path: &str) {
+fn run_document(path: &str) -> Desk {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let text = fs::read_to_string(&file).unwrap();
     let bless = std::env::var_os("PARTNER_SUPPORT_BLESS").is_some();
@@ -246,11 +246,43 @@ fn run_document(path: &str) {
         fs::write(&file, lines.join("\n") + "\n").unwrap();
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    desk
+}
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(tree(&path));
+        } else {
+            files.insert(path.clone(), fs::read(&path).unwrap());
+        }
+    }
+    files
 }
 
 #[test]
-fn the_readme_shows_what_the_binary_prints() {
-    run_document("README.md");
+fn the_readme_shows_what_the_binary_prints_and_leaves_the_tracked_sample_alone() {
+    let before = tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"));
+    let desk = run_document("README.md");
+    // A new user's first commands run in a clone: they change nothing there, and leave nothing
+    // (no lock, no backup) beside the tracked sample.
+    let after = tree(&desk.dir.path().join("examples"));
+    let names = |t: &BTreeMap<PathBuf, Vec<u8>>, root: &Path| -> Vec<(String, u64)> {
+        t.iter()
+            .map(|(p, b)| {
+                let name = p.strip_prefix(root).unwrap().display().to_string();
+                (name, xxhash_rust::xxh3::xxh3_64(b))
+            })
+            .collect()
+    };
+    assert_eq!(
+        names(&after, &desk.dir.path().join("examples")),
+        names(&before, &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")),
+        "the README's commands changed or left files in examples/"
+    );
 }
 
 #[test]
