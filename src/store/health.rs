@@ -63,7 +63,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
             "locked",
             match pid {
                 Some(pid) => format!("the state file is locked by partner-support process {pid}"),
-                None => "the state file is locked by another partner-support process".into(),
+                None => "the state file is locked by another process (PID unknown)".into(),
             },
             "wait for that command to finish (the system releases the lock if it dies)".into(),
         )),

@@ -78,7 +78,7 @@ pub enum StoreError {
         source: io::Error,
     },
     /// Another process holds the lock.
-    #[error("cannot lock state file `{}`: it is locked by another partner-support process ({}, waited {} s)", .path.display(), pid_of(*.pid), .waited.as_secs())]
+    #[error("cannot lock state file `{}`: it is locked by {}, waited {} s)", .path.display(), holder_of(*.pid), .waited.as_secs())]
     Locked {
         /// The file.
         path: PathBuf,
@@ -144,8 +144,13 @@ fn and_more(more: usize) -> String {
     }
 }
 
-fn pid_of(pid: Option<u32>) -> String {
-    pid.map_or_else(|| "PID unknown".into(), |pid| format!("PID {pid}"))
+/// Who holds a lock: a partner-support process records its PID while it holds one; anything
+/// else (another tool, a holder that died) is unknown.
+fn holder_of(pid: Option<u32>) -> String {
+    pid.map_or_else(
+        || "another process (PID unknown".into(),
+        |pid| format!("another partner-support process (PID {pid}"),
+    )
 }
 
 /// All of `file`'s bytes, from its start (it may have been read or mapped before).
@@ -404,7 +409,7 @@ impl Store {
             // while the new file is written and flushed, and before it replaces the old one.
             let saved = std::thread::scope(|scope| {
                 let check = scope.spawn(|| loaded.stored.check_unchanged(&loaded.state.incidents));
-                self.save(paths, &loaded, &before, &lock, || {
+                self.save(paths, &loaded, &before, lock.file(), || {
                     check.join().expect("the check does not panic")
                 })
             });

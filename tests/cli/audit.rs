@@ -296,13 +296,24 @@ fn a_lock_held_by_another_process_says_cannot_lock_with_its_pid() {
         .open(&lock)
         .unwrap();
     holder.lock().unwrap();
-    fs::write(&lock, "4242\n").unwrap();
+    // The PID a holder wrote is named while that process lives.
+    let mut living = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    fs::write(&lock, format!("{}\n", living.id())).unwrap();
     let run = env.refused(
         &w("--lock-wait 0 incidents open --scope cloud --title Mailbox"),
         1,
         "cannot lock",
     );
-    assert!(run.stderr.contains("PID 4242"), "{}", run.stderr);
+    living.kill().unwrap();
+    living.wait().unwrap();
+    assert!(
+        run.stderr.contains(&format!("PID {}", living.id())),
+        "{}",
+        run.stderr
+    );
     assert!(
         !run.stderr.contains("cannot write state file"),
         "{}",

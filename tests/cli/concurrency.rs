@@ -211,3 +211,25 @@ fn readers_during_changes_each_see_one_whole_version() {
         );
     }
 }
+
+#[test]
+fn a_lock_held_by_a_process_that_wrote_no_pid_is_named_unknown_not_the_last_writer() {
+    let env = Env::contoso();
+    // A change came and went: its PID must not outlive its lock.
+    env.ok(&w("account add ops@contoso.com --role global-admin"));
+    let lock_path = env.state().with_file_name("state.json.lock");
+    let lock = fs::OpenOptions::new().write(true).open(&lock_path).unwrap();
+    lock.lock().unwrap();
+    let run = env.refused(
+        &w("--lock-wait 0 offer add action-pack"),
+        1,
+        "is locked by another process (PID unknown",
+    );
+    drop(lock);
+    // A PID left by a holder that died is not named either.
+    fs::write(&lock_path, "999999999\n").unwrap();
+    let lock = fs::OpenOptions::new().write(true).open(&lock_path).unwrap();
+    lock.lock().unwrap();
+    env.refused(&w("--lock-wait 0 offer add action-pack"), 1, "(PID unknown");
+    drop((lock, run));
+}

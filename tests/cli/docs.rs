@@ -280,7 +280,10 @@ fn the_readme_shows_what_the_binary_prints_and_leaves_the_tracked_sample_alone()
     };
     assert_eq!(
         names(&after, &desk.dir.path().join("examples")),
-        names(&before, &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")),
+        names(
+            &before,
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+        ),
         "the README's commands changed or left files in examples/"
     );
 }
