@@ -105,6 +105,17 @@ pub enum StoreError {
         /// Why.
         source: io::Error,
     },
+    /// A file kept beside the state file (its history log, its backup) could not be written,
+    /// before the change was made: the state file is intact.
+    #[error("cannot write the {what} `{}`: {source}", .path.display())]
+    WriteBeside {
+        /// What the file is to the state: `history log`, `backup`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
 }
 
 impl StoreError {
@@ -473,15 +484,9 @@ impl Store {
         lock: &File,
         checked: impl FnOnce() -> Result<(), StoreError>,
     ) -> Result<Vec<String>, StoreError> {
-        let write_error = |source| StoreError::Write {
-            path: self.path.clone(),
-            source,
-        };
-        let (tmp, mut log, mut warnings) =
-            self.write_new(paths, loaded, before).map_err(write_error)?;
+        let (tmp, mut log, mut warnings) = self.write_new(paths, loaded, before)?;
         checked()?;
-        self.replace(paths, loaded, before, lock, tmp, &mut log, &mut warnings)
-            .map_err(write_error)?;
+        self.replace(paths, loaded, before, lock, tmp, &mut log, &mut warnings)?;
         Ok(warnings)
     }
 
@@ -492,14 +497,23 @@ impl Store {
         paths: &Paths,
         loaded: &Loaded,
         before: &Before,
-    ) -> io::Result<(tempfile::NamedTempFile, history::Writer, Vec<String>)> {
+    ) -> Result<(tempfile::NamedTempFile, history::Writer, Vec<String>), StoreError> {
         let state = &loaded.state;
         let mut warnings = Vec::new();
+        let write_error = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let log_error = |source| StoreError::WriteBeside {
+            what: "history log",
+            path: paths.history.clone(),
+            source,
+        };
         // Under the lock, a temp file of ours is debris from a killed writer; anything else with
         // such a name (a folder, a link, another user's file) was planted, and is left alone.
-        for found in paths.temp_files()? {
+        for found in paths.temp_files().map_err(write_error)? {
             match found.planted {
-                None => fs::remove_file(&found.path)?,
+                None => fs::remove_file(&found.path).map_err(write_error)?,
                 Some(why) => warnings.push(format!(
                     "left `{}` alone: it is {why}",
                     found.path.display()
@@ -510,16 +524,17 @@ impl Store {
         // written through.
         let prefix = paths.temp_prefix();
         let temp = || temp_file(&prefix);
-        let mut tmp = temp().tempfile_in(&paths.dir)?;
-        file::write(tmp.as_file_mut(), state, &loaded.stored)?;
-        tmp.as_file().sync_all()?;
-        let mut log = history::Writer::open(&paths.history)?;
+        let mut tmp = temp().tempfile_in(&paths.dir).map_err(write_error)?;
+        file::write(tmp.as_file_mut(), state, &loaded.stored).map_err(write_error)?;
+        tmp.as_file().sync_all().map_err(write_error)?;
+        let mut log = history::Writer::open(&paths.history).map_err(log_error)?;
         let made = before
             .last_change
             .iter()
             .chain(&state.unlogged)
             .filter(|e| e.revision <= before.revision);
-        log.append(history::missing(log.last_revision, made))?;
+        log.append(history::missing(log.last_revision, made))
+            .map_err(log_error)?;
         Ok((tmp, log, warnings))
     }
 
@@ -536,17 +551,24 @@ impl Store {
         tmp: tempfile::NamedTempFile,
         log: &mut history::Writer,
         warnings: &mut Vec<String>,
-    ) -> io::Result<()> {
+    ) -> Result<(), StoreError> {
+        let write_error = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let backup_error = |source| StoreError::WriteBeside {
+            what: "backup",
+            path: paths.backup.clone(),
+            source,
+        };
         let state = &loaded.state;
-        let prefix = paths.temp_prefix();
-        let temp = || temp_file(&prefix);
         // The last moment to find that another writer got in, before the backup turns over: its
         // lock file deleted and a new one taken (the lock is then not ours), or the state file
         // replaced since it was read.
         if !lock::still_at(lock, &paths.lock) {
-            return Err(io::Error::other(
+            return Err(write_error(io::Error::other(
                 "its lock file was deleted while this change held it; nothing was changed, try again",
-            ));
+            )));
         }
         let now = fs::metadata(&paths.state).ok();
         let replaced = match (&before.file, &now) {
@@ -554,36 +576,15 @@ impl Store {
             (read, now) => read.is_some() != now.is_some(),
         };
         if replaced {
-            return Err(io::Error::other(
+            return Err(write_error(io::Error::other(
                 "another change replaced it since it was read; nothing was changed, try again",
-            ));
+            )));
         }
         if let Ok(current) = fs::metadata(&paths.state) {
-            // A writer killed between the two renames leaves the backup a second name of the state
-            // file; that name goes, and the state file is kept as the backup below.
-            if let Ok(backup) = fs::symlink_metadata(&paths.backup)
-                && files::same_file(&current, &backup)
-            {
-                fs::remove_file(&paths.backup)?;
-            }
-            // A hard link keeps the previous version without copying it; the rename below then
-            // gives the state file a new inode and leaves the old one as the backup.
-            let link = temp().make_in(&paths.dir, |p| fs::hard_link(&paths.state, p));
-            let backup = match link {
-                Ok(link) => link.into_temp_path(),
-                // A file system without hard links gets a copy.
-                Err(_) => {
-                    let mut copy = temp().tempfile_in(&paths.dir)?;
-                    io::copy(&mut File::open(&paths.state)?, copy.as_file_mut())?;
-                    copy.as_file().sync_all()?;
-                    copy.into_temp_path()
-                }
-            };
-            // It holds Access IDs, whatever the mode of the file it was (a git checkout: 0644).
-            files::make_private(&backup)?;
-            backup.persist(&paths.backup).map_err(|e| e.error)?;
+            Self::keep_backup(paths, &current).map_err(backup_error)?;
         }
-        tmp.persist(&paths.state).map_err(|e| e.error)?;
+        tmp.persist(&paths.state)
+            .map_err(|e| write_error(e.error))?;
         let revision = state.revision;
         // The renames are durable only once the folder itself is flushed (Unix; Windows cannot
         // open a folder as a file).
@@ -604,6 +605,36 @@ impl Store {
                 paths.history.display()
             ));
         }
+        Ok(())
+    }
+
+    /// The state file as it is now (`current`), kept as the backup: a hard link, or a copy.
+    fn keep_backup(paths: &Paths, current: &fs::Metadata) -> io::Result<()> {
+        let prefix = paths.temp_prefix();
+        let temp = || temp_file(&prefix);
+        // A writer killed between the two renames leaves the backup a second name of the state
+        // file; that name goes, and the state file is kept as the backup below.
+        if let Ok(backup) = fs::symlink_metadata(&paths.backup)
+            && files::same_file(current, &backup)
+        {
+            fs::remove_file(&paths.backup)?;
+        }
+        // A hard link keeps the previous version without copying it; the rename below then
+        // gives the state file a new inode and leaves the old one as the backup.
+        let link = temp().make_in(&paths.dir, |p| fs::hard_link(&paths.state, p));
+        let backup = match link {
+            Ok(link) => link.into_temp_path(),
+            // A file system without hard links gets a copy.
+            Err(_) => {
+                let mut copy = temp().tempfile_in(&paths.dir)?;
+                io::copy(&mut File::open(&paths.state)?, copy.as_file_mut())?;
+                copy.as_file().sync_all()?;
+                copy.into_temp_path()
+            }
+        };
+        // It holds Access IDs, whatever the mode of the file it was (a git checkout: 0644).
+        files::make_private(&backup)?;
+        backup.persist(&paths.backup).map_err(|e| e.error)?;
         Ok(())
     }
 }

@@ -567,3 +567,45 @@ fn a_file_size_limit_refuses_a_change_cleanly_or_leaves_it_done_with_a_warning()
         .collect();
     assert_eq!(revisions, (1..=7).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_history_log_that_cannot_be_written_is_named_in_the_error_not_the_state_file() {
+    // The log is a folder: nothing can be appended to it.
+    let env = Env::contoso_active();
+    let log = env.history_path();
+    fs::remove_file(&log).unwrap();
+    fs::create_dir(&log).unwrap();
+    let run = env.refused(
+        &w("incidents open --scope cloud --title Mailbox"),
+        1,
+        &format!("cannot write the history log `{}`", log.display()),
+    );
+    assert!(!run.stderr.contains("state file"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // The log lacks the last change's line and its file system is full (a size limit): the line
+    // cannot be restored before the new file goes in, so the change is refused, naming the log.
+    let env = Env::contoso_active();
+    let log = env.history_path();
+    let text = fs::read_to_string(&log).unwrap();
+    let without_last: Vec<&str> = text.lines().collect();
+    let mut padded = format!("{}\n", "x".repeat(200_000));
+    for line in &without_last[..without_last.len() - 1] {
+        padded.push_str(line);
+        padded.push('\n');
+    }
+    fs::write(&log, padded).unwrap();
+    let before = env.bytes();
+    let run = with_size_limit(
+        &env,
+        100_000,
+        &w("incidents open --scope cloud --title Mailbox"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("cannot write the history log `{}`", log.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(env.bytes() == before);
+}
