@@ -655,6 +655,19 @@ pub enum ByArg {
     Month,
 }
 
+/// `check`'s formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A line per finding and a summary
+    Text,
+    /// One JSON document
+    Json,
+    /// GitHub Actions workflow commands: an annotation per finding
+    Github,
+    /// A JUnit XML report: a test case per contract and benefit, failing on a finding
+    Junit,
+}
+
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -786,6 +799,10 @@ pub struct CheckArgs {
     /// Report the findings but exit 0
     #[arg(long)]
     pub exit_zero: bool,
+    /// How to print the findings (`--json` is `--format json`); the exit code is the same in
+    /// every format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
     /// Leave out a finding on purpose: its code, or `CODE:TARGET` for one contract, benefit or
     /// offer (repeatable); the JSON lists what was left out
     #[arg(long, value_name = "CODE[:TARGET]", add = ArgValueCompleter::new(complete::finding_codes))]

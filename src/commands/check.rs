@@ -1,7 +1,7 @@
 //! `check`: the CI gate. Findings on stdout, one per line (or one JSON document); the exit code
 //! says how bad the worst one is.
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::domain::check::{Filter, Thresholds};
 use crate::error::Error;
 use crate::render;
@@ -40,10 +40,22 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
             .collect::<Result<_, _>>()?,
     };
     let report = state.check(ctx.today, &thresholds, &filter)?;
-    if ctx.json {
-        ctx.print_json(&render::check::json(&report, &thresholds, ctx.today))?;
+    let format = if ctx.json {
+        CheckFormat::Json
     } else {
-        render::check::write(&mut ctx.out, &ctx.screen, &report, ctx.today, ctx.quiet)?;
+        args.format
+    };
+    match format {
+        CheckFormat::Json => {
+            ctx.print_json(&render::check::json(&report, &thresholds, ctx.today))?
+        }
+        CheckFormat::Text => {
+            render::check::write(&mut ctx.out, &ctx.screen, &report, ctx.today, ctx.quiet)?
+        }
+        CheckFormat::Github => render::check::github(&mut ctx.out, &report, ctx.today, ctx.quiet)?,
+        CheckFormat::Junit => ctx
+            .out
+            .write_all(render::check::junit(&report, ctx.today).as_bytes())?,
     }
     match report.worst() {
         Some(worst) if !args.exit_zero => Err(Error::Findings(worst)),

@@ -221,10 +221,13 @@ impl Finding {
 /// What `check` looked at and found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
-    /// Usable contracts examined.
-    pub contracts: usize,
-    /// Benefits examined.
-    pub benefits: usize,
+    /// The usable contracts examined (their Contract IDs).
+    pub contracts: Vec<String>,
+    /// The benefits examined (`OFFER/BENEFIT`).
+    pub benefits: Vec<String>,
+    /// Whether the organization as a whole (its membership, its scopes) was examined: not when
+    /// the check was narrowed to one contract or offer.
+    pub organization: bool,
     /// Worst first, then in the order found.
     pub findings: Vec<Finding>,
     /// Findings left out on purpose (`--ignore`).
@@ -347,7 +350,7 @@ impl State {
             let forecast = forecasts.get(&v.contract.contract_id);
             findings.extend(contract_findings(v, forecast, cover, today, t));
         }
-        let mut benefits = 0;
+        let mut benefits = Vec::new();
         if filter.contract.is_none() {
             for b in self.benefits(today) {
                 let wanted = filter.offer.as_ref().is_none_or(|o| *o == b.offer.name())
@@ -355,7 +358,7 @@ impl State {
                         .scope
                         .is_none_or(|s| b.entitlement.coverage.covers(s));
                 if wanted {
-                    benefits += 1;
+                    benefits.push(b.name.clone());
                     findings.extend(benefit_finding(&b, today, t));
                 }
             }
@@ -382,8 +385,12 @@ impl State {
             .into_iter()
             .partition(|f| filter.ignore.iter().any(|i| i.covers(f)));
         Ok(Report {
-            contracts: wanted.len(),
+            contracts: wanted
+                .iter()
+                .map(|v| v.contract.contract_id.to_string())
+                .collect(),
             benefits,
+            organization: filter.contract.is_none() && filter.offer.is_none(),
             findings,
             ignored,
         })

@@ -22,19 +22,24 @@ pub fn write(
     if quiet {
         return Ok(());
     }
+    writeln!(w, "{}", screen.wrap(&summary(report, today), 2))
+}
+
+/// The last line: how bad the worst finding is, how many of each, and what was looked at.
+fn summary(report: &Report, today: NaiveDate) -> String {
     let count = |s| report.findings.iter().filter(|f| f.severity == s).count();
     let checked = format!(
         "{} usable contract{} and {} benefit{} checked as of {today}",
-        report.contracts,
-        if report.contracts == 1 { "" } else { "s" },
-        report.benefits,
-        if report.benefits == 1 { "" } else { "s" },
+        report.contracts.len(),
+        if report.contracts.len() == 1 { "" } else { "s" },
+        report.benefits.len(),
+        if report.benefits.len() == 1 { "" } else { "s" },
     );
     let checked = match report.ignored.len() {
         0 => checked,
         n => format!("{checked}; {n} left out with --ignore"),
     };
-    let summary = match report.worst().filter(|s| *s > Severity::Info) {
+    match report.worst().filter(|s| *s > Severity::Info) {
         None if report.findings.is_empty() => format!("ok: {checked}; nothing to report"),
         None => format!(
             "ok: {checked}; nothing that fails ({} for information)",
@@ -51,8 +56,160 @@ pub fn write(
                 "s"
             },
         ),
+    }
+}
+
+/// `check --format github`: a GitHub Actions workflow command per finding (`::error` for
+/// critical, `::warning`, `::notice` for information), which the run's summary and the job's
+/// log show as annotations; then the summary line (left out with `-q`).
+pub fn github(w: &mut dyn Write, report: &Report, today: NaiveDate, quiet: bool) -> io::Result<()> {
+    for f in &report.findings {
+        let command = match f.severity {
+            Severity::Critical => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let title = match target(report, f) {
+            Some((_, name)) => format!("partner-support {}: {name}", f.code),
+            None => format!("partner-support {}", f.code),
+        };
+        writeln!(
+            w,
+            "::{command} title={}::{}",
+            github_property(&title),
+            github_data(&crate::hint::finding(f))
+        )?;
+    }
+    if !quiet {
+        writeln!(w, "{}", github_data(&summary(report, today)))?;
+    }
+    Ok(())
+}
+
+/// A workflow command's message: `%`, CR and LF escaped as GitHub reads them back.
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: as its message, and `:` and `,` too.
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// What a finding is about, as a JUnit test case (`classname`, `name`): a contract that was
+/// checked (the contract of a benefit finding, like a used-up one, was not), else its benefit,
+/// else its contract; `None` for the organization as a whole (its membership, a scope).
+fn target<'a>(report: &Report, f: &'a Finding) -> Option<(&'static str, &'a str)> {
+    match (&f.contract, &f.benefit) {
+        (Some(contract), _) if report.contracts.contains(contract) => Some(("contract", contract)),
+        (_, Some(benefit)) => Some(("benefit", benefit)),
+        (Some(contract), None) => Some(("contract", contract)),
+        (None, None) => None,
+    }
+}
+
+/// `check --format junit`: a JUnit XML report for CI systems that show test results (GitLab,
+/// Jenkins, Azure Pipelines). One test case per contract and benefit checked, and one for the
+/// organization (membership, scopes) unless the check was narrowed; a case with a critical or
+/// warning finding fails, with every finding of it in the failure's text.
+pub fn junit(report: &Report, today: NaiveDate) -> String {
+    use super::markup::escape;
+    use std::fmt::Write as _;
+    const ORGANIZATION: (&str, &str) = ("organization", "membership and scopes");
+
+    let mut cases: Vec<(&str, &str)> = Vec::new();
+    cases.extend(report.contracts.iter().map(|c| ("contract", c.as_str())));
+    cases.extend(report.benefits.iter().map(|b| ("benefit", b.as_str())));
+    if report.organization {
+        cases.push(ORGANIZATION);
+    }
+    // A finding about a benefit or contract that was not among those checked (a lapsed benefit's
+    // contract) still gets a case of its own: none is left out.
+    let case_of = |f| target(report, f).unwrap_or(ORGANIZATION);
+    for f in report.findings.iter().chain(&report.ignored) {
+        let case = case_of(f);
+        if !cases.contains(&case) {
+            cases.push(case);
+        }
+    }
+    let line = |f: &Finding| {
+        format!(
+            "{} {} [{}]",
+            f.severity.label(),
+            crate::hint::finding(f),
+            f.code
+        )
     };
-    writeln!(w, "{}", screen.wrap(&summary, 2))
+    let failing = |case: &(&str, &str)| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info && case_of(f) == *case)
+            .collect::<Vec<_>>()
+    };
+    let failures = cases.iter().filter(|c| !failing(c).is_empty()).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let counts = format!(
+        "tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\"",
+        cases.len()
+    );
+    let _ = writeln!(out, "<testsuites name=\"partner-support check\" {counts}>");
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"partner-support check as of {today}\" {counts}>"
+    );
+    let _ = writeln!(out, "    <properties>");
+    let _ = writeln!(out, "      <property name=\"as_of\" value=\"{today}\"/>");
+    let _ = writeln!(out, "    </properties>");
+    for case in &cases {
+        let (class, name) = case;
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{class}\" name=\"{}\"",
+            escape(name)
+        );
+        let failed = failing(case);
+        let others: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Info && case_of(f) == *case)
+            .map(line)
+            .chain(
+                report
+                    .ignored
+                    .iter()
+                    .filter(|f| case_of(f) == *case)
+                    .map(|f| format!("left out with --ignore: {}", line(f))),
+            )
+            .collect();
+        if failed.is_empty() && others.is_empty() {
+            out.push_str("/>\n");
+            continue;
+        }
+        out.push_str(">\n");
+        if let Some(worst) = failed.first() {
+            let text: Vec<String> = failed.iter().map(|f| line(f)).collect();
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                worst.code,
+                escape(&crate::hint::finding(worst)),
+                escape(&text.join("\n"))
+            );
+        }
+        if !others.is_empty() {
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                escape(&others.join("\n"))
+            );
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
 }
 
 /// A finding as `CRITICAL message [code]` after `lead` (the dashboard's "  ! "), how `check`
@@ -128,8 +285,8 @@ pub fn json<'a>(report: &'a Report, thresholds: &'a Thresholds, today: NaiveDate
         as_of: today,
         thresholds,
         checked: Checked {
-            contracts: report.contracts,
-            benefits: report.benefits,
+            contracts: report.contracts.len(),
+            benefits: report.benefits.len(),
         },
         findings: report.findings.iter().map(FindingJson::new).collect(),
         ignored: report.ignored.iter().map(FindingJson::new).collect(),

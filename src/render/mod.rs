@@ -13,6 +13,7 @@ pub mod doctor;
 pub mod export;
 pub mod history;
 pub mod incident;
+pub mod markup;
 pub mod message;
 pub mod offer;
 pub mod products;

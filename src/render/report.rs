@@ -309,36 +309,20 @@ pub fn json(r: &UsageReport) -> UsageReportJson<'_> {
     }
 }
 
-/// Text escaped for HTML.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The columns of free text, left-aligned where numbers are right-aligned.
 const TEXT: [&str; 6] = ["Contract", "Plan", "Account", "Product", "Scope", "Month"];
 
 fn html_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     out.push_str("<table>\n<thead><tr>");
     for h in header {
-        let _ = write!(out, "<th>{}</th>", esc(h));
+        let _ = write!(out, "<th>{}</th>", super::markup::escape(h));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in rows {
         out.push_str("<tr>");
         for (cell, h) in row.iter().zip(header) {
             let class = if TEXT.contains(h) { "" } else { " class=\"n\"" };
-            let _ = write!(out, "<td{class}>{}</td>", esc(cell));
+            let _ = write!(out, "<td{class}>{}</td>", super::markup::escape(cell));
         }
         out.push_str("</tr>\n");
     }
@@ -388,7 +372,7 @@ fn chart(out: &mut String, b: &BurnDown, until: NaiveDate) {
     let _ = writeln!(
         out,
         "<svg class=\"burn-down\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(&label)
+        super::markup::escape(&label)
     );
     let (x0, x1, y0, y1) = (LEFT, W - RIGHT, y(0), y(b.allowance));
     let _ = writeln!(
@@ -465,12 +449,12 @@ pub fn html(
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\">{} · made with partner-support as of {today}</p>\n",
-        esc(&format!(
+        super::markup::escape(&format!(
             "{heading}, {} to {}",
             r.period.since, r.period.until
         )),
-        esc(&heading),
-        esc(&title(r)),
+        super::markup::escape(&heading),
+        super::markup::escape(&title(r)),
     );
     let _ = writeln!(out, "<h2>By {}</h2>", r.by.slug());
     let rows: Vec<Vec<String>> = r.rows.iter().map(|row| group_cells(r, row)).collect();
@@ -499,7 +483,11 @@ pub fn html(
         if let Some(n) = b.lapsed.filter(|n| *n > 0) {
             let _ = write!(caption, " {n} lapsed unused at its end.");
         }
-        let _ = writeln!(out, "<figcaption>{}</figcaption>\n</figure>", esc(&caption));
+        let _ = writeln!(
+            out,
+            "<figcaption>{}</figcaption>\n</figure>",
+            super::markup::escape(&caption)
+        );
     }
     out.push_str("</body>\n</html>\n");
     w.write_all(out.as_bytes())

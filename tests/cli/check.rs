@@ -322,3 +322,195 @@ fn r22_a_lapsed_membership_and_every_contract_lapsed_does_not_pass() {
         "membership-ended",
     );
 }
+
+/// Contoso with 2 incidents left on 8000006 (a warning), 8000005 used up (critical: its benefit
+/// has no usable contract) and one finding left out with `--ignore`.
+fn with_findings() -> Env {
+    let env = contoso();
+    for _ in 0..13 {
+        env.ok(&w(
+            "-q incidents open --scope on-premises --contract 8000006 --title Slow",
+        ));
+    }
+    for _ in 0..5 {
+        env.ok(&w(
+            "-q incidents open --scope cloud --contract 8000005 --title Gateway",
+        ));
+    }
+    env
+}
+
+#[test]
+fn format_github_prints_an_annotation_per_finding_with_the_usual_exit_code() {
+    let env = with_findings();
+    let text = env.run(&["check"]);
+    let run = env.reports(&w("check --format github"), text.code, "::error ");
+    assert_eq!(run.code, 5);
+    let annotation = regex_lite(&run.stdout);
+    let (commands, rest): (Vec<&str>, Vec<&str>) =
+        run.stdout.lines().partition(|l| l.starts_with("::"));
+    // One annotation per finding of the text report, each a GitHub workflow command:
+    // `::error|warning|notice title=…::message`, with `:` and `,` escaped in the title.
+    let findings = text.stdout.lines().filter(|l| !l.starts_with(' ')).count() - 1;
+    assert_eq!(commands.len(), findings, "{}", run.stdout);
+    assert!(annotation, "{}", run.stdout);
+    assert!(
+        commands.iter().any(|l| l.starts_with(
+            "::error title=partner-support benefit-lapsed%3A silver-data-analytics/cloud-support::"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|l| l.starts_with("::warning title=partner-support incidents-low%3A 8000006::")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(rest.len(), 1, "then the summary: {}", run.stdout);
+    assert!(rest[0].starts_with("critical: "), "{}", run.stdout);
+    // -q leaves out the summary; --exit-zero the failure; all well prints only the summary.
+    let quiet = env.run(&w("-q check --format github"));
+    assert_eq!(quiet.stdout.lines().count(), findings);
+    assert_eq!(env.run(&w("check --format github --exit-zero")).code, 0);
+    let well = contoso().ok(&w("check --format github"));
+    assert!(well.stdout.starts_with("ok: ") && well.stdout.lines().count() == 1);
+}
+
+/// Whether every line starting `::` is a workflow command as GitHub reads one: a command, its
+/// properties `key=value` separated by `,` (no raw `:` or `,` in a value), `::`, the message,
+/// with no raw CR in it.
+fn regex_lite(stdout: &str) -> bool {
+    stdout.lines().filter(|l| l.starts_with("::")).all(|l| {
+        let rest = &l[2..];
+        let Some((head, message)) = rest.split_once("::") else {
+            return false;
+        };
+        let (command, properties) = head.split_once(' ').unwrap_or((head, ""));
+        ["error", "warning", "notice"].contains(&command)
+            && !message.is_empty()
+            && !message.contains('\r')
+            && properties.split(',').all(|p| {
+                p.split_once('=').is_some_and(|(k, v)| {
+                    ["title", "file", "line", "col"].contains(&k) && !v.contains(':')
+                })
+            })
+    })
+}
+
+/// A JUnit XML document read by Python's `xml.etree`, checked against the JUnit schema's
+/// element names and required attributes, and summed up as JSON: each test case's classname,
+/// name and failure type (null when it passes).
+const JUNIT_READER: &str = r#"
+import json, sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+children = {
+    "testsuites": {"testsuite"},
+    "testsuite": {"properties", "testcase", "system-out", "system-err"},
+    "properties": {"property"},
+    "property": set(),
+    "testcase": {"skipped", "error", "failure", "system-out", "system-err"},
+    "failure": set(), "error": set(), "skipped": set(), "system-out": set(), "system-err": set(),
+}
+required = {"testsuite": {"name", "tests"}, "testcase": {"name", "classname"},
+            "property": {"name", "value"}, "failure": {"type", "message"}}
+assert root.tag == "testsuites", root.tag
+def walk(e):
+    for c in e:
+        assert c.tag in children[e.tag], (e.tag, c.tag)
+        assert required.get(c.tag, set()) <= set(c.attrib), (c.tag, c.attrib)
+        walk(c)
+walk(root)
+cases = []
+for suite in root.iter("testsuite"):
+    assert int(suite.get("tests")) == len(suite.findall("testcase"))
+    assert int(suite.get("failures")) == len(suite.findall("testcase/failure"))
+    for case in suite.findall("testcase"):
+        failure = case.find("failure")
+        cases.append([case.get("classname"), case.get("name"),
+                      None if failure is None else failure.get("type")])
+print(json.dumps(cases))
+"#;
+
+fn junit_cases(xml: &str) -> serde_json::Value {
+    use std::io::Write;
+    let mut python = std::process::Command::new("python3")
+        .args(["-c", JUNIT_READER])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (the machine's CPython)");
+    python
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = python.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn format_junit_is_a_junit_report_a_real_parser_reads_with_a_case_per_contract_and_benefit() {
+    let env = with_findings();
+    let run = env.reports(
+        &w("check --format junit --ignore contract-expiring"),
+        5,
+        "<testsuites",
+    );
+    let cases = junit_cases(&run.stdout);
+    let json = env.run(&w("--json check")).json();
+    let contracts = json["checked"]["contracts"].as_u64().unwrap() as usize;
+    let benefits = json["checked"]["benefits"].as_u64().unwrap() as usize;
+    let of = |class: &str| {
+        cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c[0] == class)
+            .map(|c| (c[1].as_str().unwrap().to_string(), c[2].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("contract").len(), contracts, "{cases}");
+    assert!(of("benefit").len() >= benefits, "{cases}");
+    assert!(
+        of("contract").contains(&("8000006".into(), "incidents-low".into())),
+        "{cases}"
+    );
+    assert!(
+        of("contract").contains(&("7000001".into(), serde_json::Value::Null)),
+        "{cases}"
+    );
+    assert!(
+        of("benefit").contains(&(
+            "silver-data-analytics/cloud-support".into(),
+            "benefit-lapsed".into()
+        )),
+        "{cases}"
+    );
+    assert_eq!(of("organization").len(), 1, "{cases}");
+    // The same exit codes as the text report: all well passes, every case passing.
+    let well = contoso().ok(&w("check --format junit"));
+    let cases = junit_cases(&well.stdout);
+    assert!(
+        cases.as_array().unwrap().iter().all(|c| c[2].is_null()),
+        "{cases}"
+    );
+    // Narrowed to one contract: that contract's case only.
+    let one = env.reports(
+        &w("check --format junit --contract 8000006"),
+        4,
+        "<testsuites",
+    );
+    assert_eq!(
+        junit_cases(&one.stdout),
+        serde_json::json!([["contract", "8000006", "incidents-low"]])
+    );
+}

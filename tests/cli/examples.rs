@@ -162,20 +162,106 @@ fn the_cron_script_is_silent_when_all_is_well_and_reports_otherwise() {
     );
 }
 
+/// The `partner-support` command lines of a CI file (its `run:` and `script:` lines).
+fn ci_commands(file: &str) -> Vec<String> {
+    let path = format!("{}/examples/ci/{file}", env!("CARGO_MANIFEST_DIR"));
+    commands_in(&std::fs::read_to_string(path).unwrap())
+}
+
+fn commands_in(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ")
+        })
+        .filter(|l| l.starts_with("partner-support "))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
-fn the_workflow_runs_check_on_a_schedule() {
-    let workflow = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/ci/partner-support-check.yml"
-    ))
-    .unwrap();
-    for want in [
-        "schedule:",
-        "cron:",
-        "partner-support --color never check",
-        "shell: bash",
+fn the_guides_ci_jobs_run_the_commands_of_the_example_files() {
+    let guide =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/guide.md")).unwrap();
+    let blocks: Vec<&str> = guide
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "a GitHub Actions and a GitLab CI job");
+    let mut known = ci_commands("partner-support-check.yml");
+    known.extend(ci_commands("gitlab-ci.yml"));
+    for block in blocks {
+        let commands = commands_in(block);
+        assert!(!commands.is_empty(), "{block}");
+        for command in commands {
+            assert!(
+                known.contains(&command),
+                "the guide's `{command}` is in no example file"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_ci_jobs_run_check_on_a_schedule_and_every_command_in_them_works() {
+    for (file, wants) in [
+        (
+            "partner-support-check.yml",
+            &["schedule:", "cron:", "shell: bash", "--format github"][..],
+        ),
+        (
+            "gitlab-ci.yml",
+            &["schedule", "junit: check.xml", "exit_codes: 4"][..],
+        ),
     ] {
-        assert!(workflow.contains(want), "the workflow lacks {want:?}");
+        let text =
+            std::fs::read_to_string(format!("{}/examples/ci/{file}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+        for want in wants {
+            assert!(text.contains(want), "{file} lacks {want:?}");
+        }
+        let commands = ci_commands(file);
+        assert!(commands.len() >= 2, "{file}: {commands:?}");
+        // Each line as the job's shell runs it, on a copy of the sample: a finding's exit code
+        // (0, 4, 5), never a usage error; what it writes to a file is what it says it is.
+        for line in commands {
+            let dir = tempfile::tempdir().unwrap();
+            let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+            for name in ["contoso.json", "contoso.history.jsonl"] {
+                let to = dir.path().join(name);
+                std::fs::copy(format!("{examples}/{name}"), &to).unwrap();
+                std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                    .unwrap();
+            }
+            let bin = Path::new(env!("CARGO_BIN_EXE_partner-support"))
+                .parent()
+                .unwrap()
+                .display()
+                .to_string();
+            let run = crate::support::run_command(
+                Command::new("bash")
+                    .env_clear()
+                    .env("PATH", format!("{bin}:{}", std::env::var("PATH").unwrap()))
+                    .env("PARTNER_SUPPORT_STATE", dir.path().join("contoso.json"))
+                    .env("PARTNER_SUPPORT_AS_OF", "2026-11-25")
+                    .current_dir(dir.path())
+                    .args(["-c", &line]),
+            );
+            assert!(
+                [0, 4, 5].contains(&run.code) && !run.stderr.contains("error"),
+                "{file}: `{line}` exited {}: {}",
+                run.code,
+                run.stderr
+            );
+            for (name, starts) in [("check.json", "{"), ("check.xml", "<?xml")] {
+                if line.contains(&format!("> {name}")) {
+                    let written = std::fs::read_to_string(dir.path().join(name)).unwrap();
+                    assert!(written.starts_with(starts), "{file}: `{line}`: {written}");
+                }
+            }
+        }
     }
 }
 
