@@ -866,20 +866,31 @@ mod tests {
         .unwrap();
         assert_eq!(
             (cloud.contracts, cloud.benefits, cloud.findings.len()),
-            (1, 1, 0)
+            (
+                vec!["7000002".to_string()],
+                vec!["gold-cloud-platform/cloud-support".to_string()],
+                0
+            )
         );
+        assert!(cloud.organization);
         let one = run(Filter {
             contract: Some("7000002".into()),
             ..Filter::default()
         })
         .unwrap();
-        assert_eq!((one.contracts, one.benefits), (1, 0));
+        assert_eq!(
+            (one.contracts, one.benefits, one.organization),
+            (vec!["7000002".to_string()], vec![], false)
+        );
         let offer = run(Filter {
             offer: Some("gold-cloud-platform".into()),
             ..Filter::default()
         })
         .unwrap();
-        assert_eq!((offer.contracts, offer.benefits), (2, 2));
+        assert_eq!(
+            (offer.contracts.len(), offer.benefits.len(), offer.organization),
+            (2, 2, false)
+        );
         let unknown = run(Filter {
             offer: Some("silver-x".into()),
             ..Filter::default()
