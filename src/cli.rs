@@ -553,6 +553,10 @@ pub enum Command {
         /// subscribe to it
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Remind this many days before a contract ends and before a membership anniversary
+        /// (an alarm on the entry; 0 for none)
+        #[arg(long, value_name = "DAYS", default_value_t = 14, value_parser = clap::value_parser!(u32).range(0..=365))]
+        remind_days: u32,
     },
     /// A team on one record in git: `team init` sets up the merge drivers, attributes and ignores
     #[command(subcommand)]

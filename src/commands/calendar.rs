@@ -5,7 +5,11 @@ use crate::error::Error;
 use crate::render::calendar;
 
 /// Runs `calendar`.
-pub fn calendar(ctx: &mut super::Ctx, output: Option<std::path::PathBuf>) -> Result<(), Error> {
+pub fn calendar(
+    ctx: &mut super::Ctx,
+    output: Option<std::path::PathBuf>,
+    remind_days: u32,
+) -> Result<(), Error> {
     let loaded = ctx.load()?;
     let state = &loaded.state;
     let org = state.require_organization()?;
@@ -16,7 +20,14 @@ pub fn calendar(ctx: &mut super::Ctx, output: Option<std::path::PathBuf>) -> Res
         crate::render::write_json(&mut bytes, &calendar::json(&days, &partner_id))?;
         bytes
     } else {
-        calendar::ics(&days, &org.name.to_string(), &partner_id, ctx.today).into_bytes()
+        calendar::ics(
+            &days,
+            &org.name.to_string(),
+            &partner_id,
+            ctx.today,
+            remind_days,
+        )
+        .into_bytes()
     };
     super::write_output(ctx, output.as_deref(), &bytes, "calendar")
 }

@@ -269,7 +269,10 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Team(c) => team::team(ctx, c),
         Command::Merge { file, history } => team::merge_file(ctx, &file, history.as_deref()),
         Command::MergeDriver(args) => team::merge_driver(ctx, &args),
-        Command::Calendar { output } => calendar::calendar(ctx, output),
+        Command::Calendar {
+            output,
+            remind_days,
+        } => calendar::calendar(ctx, output, remind_days),
         Command::History(args) => history::history(ctx, args),
         Command::Undo => undo::undo(ctx),
         Command::Products(c) => products::products(ctx, c),

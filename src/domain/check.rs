@@ -888,7 +888,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            (offer.contracts.len(), offer.benefits.len(), offer.organization),
+            (
+                offer.contracts.len(),
+                offer.benefits.len(),
+                offer.organization
+            ),
             (2, 2, false)
         );
         let unknown = run(Filter {

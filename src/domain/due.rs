@@ -22,6 +22,9 @@ pub struct DueDay {
     pub description: String,
     /// What to do about it, when something is to be done (the edge says how).
     pub next: Option<NextStep>,
+    /// Whether it is worth a reminder some days ahead: a contract's end (what is left can still
+    /// be used) and a membership anniversary (the renewal is due), not a forecast or a nudge.
+    pub remind_ahead: bool,
 }
 
 /// What to do on a day to remember.
@@ -55,6 +58,7 @@ impl State {
                 summary: format!("Support contract {} ({}) ends", c.contract_id, c.plan),
                 description: format!("The last day of contract {}. {left}", c.contract_id),
                 next: None,
+                remind_ahead: true,
             });
             if let Some(on) = forecasts.get(&c.contract_id).and_then(|f| f.runs_out_on) {
                 let rate = forecasts[&c.contract_id].rate_per_30_days;
@@ -67,6 +71,7 @@ impl State {
                         c.contract_id, c.plan, c.end
                     ),
                     next: None,
+                    remind_ahead: false,
                 });
             }
         }
@@ -84,6 +89,7 @@ impl State {
                         o.name(),
                     ),
                     next: Some(NextStep::RenewOffer(o.name())),
+                    remind_ahead: true,
                 });
             }
         }
@@ -103,6 +109,7 @@ impl State {
                     p.requested_on
                 ),
                 next: Some(NextStep::RecordActivation(p.benefit.clone())),
+                remind_ahead: false,
             });
         }
         days.sort_by(|a, b| (a.day, &a.key).cmp(&(b.day, &b.key)));

@@ -133,3 +133,137 @@ fn o_writes_a_private_file_a_calendar_can_subscribe_to() {
         "folder",
     );
 }
+
+/// Each event of `ics` as the library's RFC 5545 parser reads it: (UID, the TRIGGER of each of
+/// its alarms).
+fn parsed(ics: &str) -> Vec<(String, Vec<String>)> {
+    let unfolded = icalendar::parser::unfold(ics);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("an RFC 5545 calendar");
+    calendar
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .map(|event| {
+            let value = |c: &icalendar::parser::Component<'_>, name: &str| {
+                c.properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.val.to_string())
+                    .unwrap_or_default()
+            };
+            let alarms = event
+                .components
+                .iter()
+                .filter(|a| a.name == "VALARM")
+                .map(|a| {
+                    assert_eq!(value(a, "ACTION"), "DISPLAY");
+                    assert!(!value(a, "DESCRIPTION").is_empty());
+                    value(a, "TRIGGER")
+                })
+                .collect();
+            (value(event, "UID"), alarms)
+        })
+        .collect()
+}
+
+#[test]
+fn contract_ends_and_anniversaries_remind_ahead_and_lines_fold_at_75_octets() {
+    let env = Env::new();
+    // Names that fill lines with characters of two and three octets.
+    env.ok(&[
+        "init",
+        "--partner-id",
+        "4012345",
+        "--name",
+        "Société Générale d’Ingénierie € Frères",
+        "--account",
+        "admin@contoso.com",
+        "--role",
+        "global-admin",
+    ]);
+    env.ok(&w(
+        "offer add action-pack --start 2026-01-15 --end 2027-01-14",
+    ));
+    env.ok(&[
+        "contract",
+        "add",
+        "--plan",
+        "custom",
+        "--contract-id",
+        "R-1",
+        "--access-id",
+        "ACC-R-0001",
+        "--incidents",
+        "6",
+        "--scope",
+        "on-premises",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-12-31",
+        "--name",
+        "Pack d’escalade “Éditeur” — réservé aux incidents critiques ☎☎☎☎☎☎",
+    ]);
+    // A summary of exactly 150 octets: the line a fold of 75 and then 75 more would leave at
+    // 76 with its leading space.
+    let name = "x".repeat(114);
+    env.ok(&[
+        "contract",
+        "add",
+        "--plan",
+        "custom",
+        "--contract-id",
+        "R-2",
+        "--access-id",
+        "ACC-R-0002",
+        "--incidents",
+        "6",
+        "--scope",
+        "on-premises",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-12-31",
+        "--name",
+        &name,
+    ]);
+    env.ok(&w(
+        "incidents open --scope on-premises --contract R-1 --title Posting",
+    ));
+    let ics = env.ok(&["calendar"]).stdout;
+    for line in ics.split_terminator("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+    }
+    assert!(ics.split_terminator("\r\n").any(|l| l.len() > 70), "{ics}");
+    let events = parsed(&ics);
+    let alarms = |uid: &str| {
+        events
+            .iter()
+            .find(|(u, _)| u.starts_with(uid))
+            .unwrap_or_else(|| panic!("{uid}: {events:?}"))
+            .1
+            .clone()
+    };
+    // Reminders 14 days ahead of an end and an anniversary; none for a forecast.
+    assert_eq!(alarms("contract-end/R-1@"), ["-P14D"]);
+    assert_eq!(alarms("anniversary/action-pack/2027-01-15@"), ["-P14D"]);
+    // In the sample: a reminder for every end and anniversary, none for a forecast run-out or a
+    // pending activation (they are the day itself).
+    let sample = parsed(&Env::sample().ok(&["calendar"]).stdout);
+    assert!(
+        sample.iter().any(|(u, _)| u.starts_with("runs-out/")),
+        "{sample:?}"
+    );
+    for (uid, alarms) in &sample {
+        let ahead = uid.starts_with("contract-end/") || uid.starts_with("anniversary/");
+        assert_eq!(alarms.is_empty(), !ahead, "{uid}: {alarms:?}");
+    }
+    let thirty = parsed(&env.ok(&w("calendar --remind-days 30")).stdout);
+    assert!(thirty.iter().any(|(_, a)| a == &["-P30D"]), "{thirty:?}");
+    let none = parsed(&env.ok(&w("calendar --remind-days 0")).stdout);
+    assert!(none.iter().all(|(_, a)| a.is_empty()), "{none:?}");
+    assert_eq!(none.len(), events.len());
+    env.refused(&w("calendar --remind-days 400"), 2, "400");
+    // The same records on the same day give the same bytes, reminders too.
+    assert_eq!(env.ok(&["calendar"]).stdout, ics);
+}
