@@ -227,27 +227,32 @@ impl Ctx {
     }
 }
 
-/// Writes a command's document to stdout, or with `-o` to a file only its owner can read (it
-/// may hold names and e-mail addresses), saying so on stderr.
+/// Writes a command's document to stdout, or with `-o` where `crate::store::output` says: a
+/// file only its owner can read (it may hold names and e-mail addresses), or into a pipe or
+/// device; saying so on stderr.
 pub fn write_output(
     ctx: &mut Ctx,
     output: Option<&std::path::Path>,
     bytes: &[u8],
     what: &str,
 ) -> Result<(), Error> {
+    use crate::store::output::{self, Written};
     let Some(path) = output else {
         return Ok(ctx.out.write_all(bytes)?);
     };
-    crate::store::write_whole(path, bytes, 0o600).map_err(|e| {
+    let written = output::write(path, bytes).map_err(|e| {
         Error::BadOutput(format!(
             "cannot write the {what} to `{}`: {e}",
             path.display()
         ))
     })?;
-    ctx.say(format_args!(
-        "wrote the {what} to {} (readable by you only)",
-        path.display()
-    ))?;
+    match written {
+        Written::File => ctx.say(format_args!(
+            "wrote the {what} to {} (readable by you only)",
+            path.display()
+        ))?,
+        Written::Into => ctx.say(format_args!("wrote the {what} into {}", path.display()))?,
+    }
     Ok(())
 }
 

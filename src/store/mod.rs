@@ -9,6 +9,7 @@ pub mod health;
 pub mod history;
 pub mod lifecycle;
 mod lock;
+pub mod output;
 pub mod team;
 
 use std::fs::{self, File};

@@ -27,6 +27,7 @@ mod fit;
 mod history;
 mod house;
 mod incidents;
+mod output;
 mod products;
 mod profiles;
 mod report;
