@@ -22,7 +22,8 @@ Exit codes:
   2  usage: a bad option or value; nothing was written
   3  refused by a rule (not authorized, not found, duplicate, plan expired/exhausted, ...); nothing was written
   4  check found a warning (and nothing critical)
-  5  check found something critical";
+  5  check found something critical
+  130  interrupted before anything was recorded";
 
 /// Track the technical-support benefits of a Microsoft partner membership: offers, activations,
 /// contracts, incidents.

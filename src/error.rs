@@ -10,6 +10,8 @@ use crate::store::StoreError;
 pub const EXIT_REFUSED: i32 = 3;
 /// Exit code of a bad value (clap uses the same).
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code of an interrupt before anything was recorded (128 + SIGINT, as a shell reports it).
+pub const EXIT_INTERRUPTED: i32 = 130;
 /// Exit code of any other failure.
 pub const EXIT_ERROR: i32 = 1;
 /// Exit code of `check` when the worst finding is a warning.
@@ -67,6 +69,9 @@ pub enum Error {
         /// Each conflict, naming its records.
         conflicts: Vec<String>,
     },
+    /// An interrupt came, and nothing was recorded (a read, a change refused or not begun).
+    #[error("interrupted: nothing was recorded")]
+    Interrupted,
     /// No `--state` and no config folder to default to.
     #[error("cannot find a config folder for the state file")]
     NoConfigDir,
@@ -80,6 +85,7 @@ impl Error {
             Error::BadLifecycle(_) | Error::BadCatalog(_) => EXIT_USAGE,
             Error::BadOutput(_) | Error::MergeConflicts { .. } | Error::Team(_) => EXIT_ERROR,
             Error::Refused(_) => EXIT_REFUSED,
+            Error::Interrupted | Error::Store(StoreError::Interrupted) => EXIT_INTERRUPTED,
             Error::Store(_)
             | Error::Output(_)
             | Error::NoConfigDir
@@ -119,7 +125,7 @@ impl Error {
             Error::MergeConflicts { .. } => Some(
                 "a person decides: under git, its conflict markers are in the file (keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean); `merge FILE` wrote nothing".into(),
             ),
-            Error::Output(_) | Error::Findings(_) | Error::Team(_) => None,
+            Error::Output(_) | Error::Findings(_) | Error::Team(_) | Error::Interrupted => None,
         }
     }
 

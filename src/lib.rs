@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod exchange;
 pub mod hint;
+pub mod interrupt;
 pub mod render;
 pub mod store;
 

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use partner_support::cli::Cli;
 
 fn main() -> ExitCode {
+    // First of all, so that an interrupt at any moment of a change gets its word.
+    partner_support::interrupt::arm();
     // Asked by the shell for completions (`completions SHELL` registers it): answer and exit.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
         .var(partner_support::complete::VAR)

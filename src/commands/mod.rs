@@ -295,6 +295,19 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         }
         Ok(ctx.out.flush()?)
     });
+    if crate::interrupt::requested() {
+        return match (result, ctx.recorded) {
+            // Done before the interrupt could stop it: said, so that no one makes it twice.
+            (_, Some(revision)) => {
+                let _ = ctx.warn(format_args!(
+                    "interrupted after the change was recorded as revision {revision}: it is done, do not run it again"
+                ));
+                Ok(())
+            }
+            (Err(e), None) => Err(e),
+            (Ok(()), None) => Err(Error::Interrupted),
+        };
+    }
     match (result, ctx.recorded) {
         // The change is in the file: a script that retried it would make it twice.
         (Err(Error::Output(e)), Some(revision)) if e.kind() != io::ErrorKind::BrokenPipe => {

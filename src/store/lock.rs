@@ -58,6 +58,9 @@ pub(super) fn acquire(
         loop {
             match file.try_lock() {
                 Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if crate::interrupt::requested() => {
+                    return Err(StoreError::Interrupted);
+                }
                 Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
                     thread::sleep(POLL)
                 }

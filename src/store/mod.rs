@@ -106,6 +106,9 @@ pub enum StoreError {
         /// Why.
         source: io::Error,
     },
+    /// An interrupt (Ctrl-C, SIGTERM, SIGHUP) came before the change was recorded.
+    #[error("interrupted: nothing was recorded")]
+    Interrupted,
     /// A file kept beside the state file (its history log, its backup) could not be written,
     /// before the change was made: the state file is intact.
     #[error("cannot write the {what} `{}`: {source}", .path.display())]
@@ -566,6 +569,10 @@ impl Store {
         // The last moment to find that another writer got in, before the backup turns over: its
         // lock file deleted and a new one taken (the lock is then not ours), or the state file
         // replaced since it was read.
+        // The last moment to stop: from the backup on, the change is made and finished.
+        if crate::interrupt::requested() {
+            return Err(StoreError::Interrupted);
+        }
         if !lock::still_at(lock, &paths.lock) {
             return Err(write_error(io::Error::other(
                 "its lock file was deleted while this change held it; nothing was changed, try again",

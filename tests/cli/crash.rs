@@ -122,3 +122,97 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
     assert_eq!(logged(), expected);
     env.ok(&["doctor"]);
 }
+
+const INTERRUPTS: u32 = 240;
+
+#[test]
+fn an_interrupt_anywhere_stops_the_change_or_says_it_was_recorded() {
+    let env = Env::contoso_with_incidents(INCIDENTS);
+    let load = || {
+        let bytes = env.bytes().expect("the state file exists");
+        decode(env.state(), bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
+    };
+    let open = |k: u32| {
+        let mut cmd = env.cmd();
+        cmd.args(["incidents", "open", "--scope", "cloud", "--contract", "P1"])
+            .args(["--title", &format!("Interrupt test {k}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let mut runs: Vec<Duration> = (0..5)
+        .map(|k| {
+            let started = Instant::now();
+            assert!(open(100_000 + k).status().unwrap().success());
+            started.elapsed()
+        })
+        .collect();
+    runs.sort();
+    let whole = runs[2];
+
+    let signals = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+    let mut jitter = Jitter(0x2545_F491_4F6C_DD1D);
+    // Stopped with its word / done, then told it was recorded though interrupted / done before
+    // the interrupt was looked at (its own confirmation) / ended by the signal before the
+    // program had started (nothing of it ran).
+    let (mut stopped, mut recorded_anyway, mut done, mut before_start) = (0, 0, 0, 0);
+    for k in 0..INTERRUPTS {
+        let before = load().state;
+        let at = whole.mul_f64(1.2 * (f64::from(k) + jitter.next()) / f64::from(INTERRUPTS));
+        let child = open(k).spawn().unwrap();
+        thread::sleep(at);
+        let signal = signals[k as usize % signals.len()];
+        // SAFETY: a plain kill(2) of our own child, which has not been waited for yet.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let after = load().state;
+        let added = after.incidents.len() - before.incidents.len();
+        match out.status.code() {
+            Some(130) => {
+                assert_eq!(
+                    stderr.trim(),
+                    "error: interrupted: nothing was recorded",
+                    "run {k}"
+                );
+                assert_eq!(added, 0, "run {k} said nothing was recorded: {stderr}");
+                assert_eq!(after.revision, before.revision, "run {k}");
+                stopped += 1;
+            }
+            Some(0) => {
+                assert_eq!(added, 1, "run {k} exited 0: {stderr}");
+                let word = format!(
+                    "interrupted after the change was recorded as revision {}: it is done",
+                    after.revision
+                );
+                if stderr.contains(&word) {
+                    recorded_anyway += 1;
+                } else {
+                    // Its own confirmation is its word.
+                    let id = &after.incidents.last().unwrap().id;
+                    assert!(
+                        stderr.starts_with(&format!("opened {id}:")),
+                        "run {k}: {stderr}"
+                    );
+                    assert_eq!(stderr.lines().count(), 1, "run {k}: {stderr}");
+                    done += 1;
+                }
+            }
+            None => {
+                assert_eq!(added, 0, "run {k} ended by its signal wrote something");
+                before_start += 1;
+            }
+            Some(code) => panic!("run {k} exited {code}: {stderr}"),
+        }
+    }
+    eprintln!(
+        "{INTERRUPTS} interrupts over {whole:?}: {stopped} stopped, {recorded_anyway} recorded then said so, {done} done before, {before_start} before the program started"
+    );
+    assert!(
+        stopped > 0 && recorded_anyway + done > 0,
+        "the interrupts hit every phase"
+    );
+    assert_eq!(env.temp_files(), Vec::<String>::new());
+    let doctor = env.run(&["doctor"]);
+    assert_eq!(doctor.code, 0, "{}", doctor.stdout);
+}
