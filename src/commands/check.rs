@@ -45,17 +45,29 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
     } else {
         args.format
     };
-    match format {
-        CheckFormat::Json => {
-            ctx.print_json(&render::check::json(&report, &thresholds, ctx.today))?
-        }
-        CheckFormat::Text => {
-            render::check::write(&mut ctx.out, &ctx.screen, &report, ctx.today, ctx.quiet)?
-        }
-        CheckFormat::Github => render::check::github(&mut ctx.out, &report, ctx.today, ctx.quiet)?,
-        CheckFormat::Junit => ctx
-            .out
-            .write_all(render::check::junit(&report, ctx.today).as_bytes())?,
+    // A reader that went away (`| head -1`) does not make the gate pass: the exit code still
+    // says what was found.
+    let printed: Result<(), std::io::Error> = (|| {
+        match format {
+            CheckFormat::Json => render::write_json(
+                &mut ctx.out,
+                &render::check::json(&report, &thresholds, ctx.today),
+            ),
+            CheckFormat::Text => {
+                render::check::write(&mut ctx.out, &ctx.screen, &report, ctx.today, ctx.quiet)
+            }
+            CheckFormat::Github => {
+                render::check::github(&mut ctx.out, &report, ctx.today, ctx.quiet)
+            }
+            CheckFormat::Junit => ctx
+                .out
+                .write_all(render::check::junit(&report, ctx.today).as_bytes()),
+        }?;
+        ctx.out.flush()
+    })();
+    match printed {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
     }
     match report.worst() {
         Some(worst) if !args.exit_zero => Err(Error::Findings(worst)),

@@ -455,3 +455,190 @@ fn with_json_every_failure_is_one_json_object_on_stderr() {
     let run = env.run(&w("status"));
     assert!(run.stderr.starts_with("error:"), "{}", run.stderr);
 }
+
+/// Runs `args` on `env` with a stdout whose reader is already gone (as `| head -1` leaves it
+/// once it has its line): every write meets the closed pipe.
+fn to_a_closed_pipe(env: &Env, args: &[&str]) -> crate::support::Run {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    // SAFETY: pipe(2) fills two new descriptors; the read end is closed at once and the write
+    // end is owned by the child's Stdio from here on.
+    let stdout = unsafe {
+        assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+        libc::close(fds[0]);
+        Stdio::from(std::os::fd::OwnedFd::from_raw_fd(fds[1]))
+    };
+    let home = env.dir().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
+    let env = Env::sample();
+    let catalog = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/catalogs/ai-cloud-partner-program.toml"
+    );
+    let other = env.dir().join("other.json");
+    let other = other.to_str().unwrap();
+    let export = env.dir().join("export.json");
+    std::fs::write(&export, env.ok(&["export", "--reveal"]).stdout).unwrap();
+    let export = export.to_str().unwrap();
+    // Every command, in an order in which each change can be made; a change prints on stdout
+    // with --json. (command, its arguments, its exit code on this state)
+    let runs: Vec<(&str, Vec<&str>, i32)> = vec![
+        ("status", w("status"), 0),
+        ("benefits", w("benefits --all"), 0),
+        ("contract list", w("contract list --all"), 0),
+        ("contract show", w("contract show 7000001"), 0),
+        ("incidents list", w("incidents list --all"), 0),
+        ("incidents show", w("incidents show INC-0001"), 0),
+        ("incidents remaining", w("incidents remaining"), 0),
+        ("offer list", w("offer list --all"), 0),
+        ("account list", w("account list"), 0),
+        ("history", w("history"), 0),
+        ("products list", w("products list"), 0),
+        ("profile list", w("profile list"), 0),
+        ("catalog list", w("catalog list"), 0),
+        ("catalog show", w("catalog show"), 0),
+        (
+            "catalog check",
+            vec!["--json", "catalog", "check", catalog],
+            0,
+        ),
+        // The gate still fails on what it found: a closed pipe does not make it pass.
+        ("check", w("check"), 5),
+        ("report", w("report --format html"), 0),
+        ("calendar", w("calendar"), 0),
+        ("export", w("export --format csv --what contracts"), 0),
+        ("doctor", w("doctor"), 0),
+        ("completions", w("completions bash"), 0),
+        ("man", w("man"), 0),
+        (
+            "init",
+            vec![
+                "--json",
+                "--state",
+                other,
+                "init",
+                "--partner-id",
+                "4012345",
+                "--name",
+                "Other",
+            ],
+            0,
+        ),
+        (
+            "offer add",
+            w("--json offer add silver --competency Security --end 2027-11-24"),
+            0,
+        ),
+        ("offer renew", w("--json offer renew silver-security"), 0),
+        ("offer remove", w("--json offer remove silver-security"), 0),
+        (
+            "account add",
+            w("--json account add new@contoso.com --role global-admin"),
+            0,
+        ),
+        (
+            "account edit",
+            w("--json account edit new@contoso.com --add-role admin-agent"),
+            0,
+        ),
+        ("account use", w("--json account use admin@contoso.com"), 0),
+        (
+            "account remove",
+            w("--json account remove new@contoso.com"),
+            0,
+        ),
+        (
+            "activate",
+            w("--json activate action-pack/product-support"),
+            0,
+        ),
+        (
+            "contract add",
+            w(
+                "--json contract add --plan premier --contract-id P-9 --access-id ACC-P-0009 --incidents 5 --scope both",
+            ),
+            0,
+        ),
+        (
+            "contract edit",
+            w("--json contract edit P-9 --name Renamed"),
+            0,
+        ),
+        ("contract link", w("--json contract link P-9"), 0),
+        (
+            "incidents open",
+            w("--json incidents open --scope cloud --contract P-9 --title Piped"),
+            0,
+        ),
+        (
+            "incidents edit",
+            w("--json incidents edit INC-0019 --title Retitled"),
+            0,
+        ),
+        ("incidents close", w("--json incidents close INC-0019"), 0),
+        ("incidents reopen", w("--json incidents reopen INC-0019"), 0),
+        (
+            "incidents refund",
+            w("--json incidents refund INC-0019 --reason duplicate"),
+            0,
+        ),
+        (
+            "incidents void",
+            w("--json incidents void INC-0019 --reason mistake"),
+            0,
+        ),
+        ("undo", w("--json undo"), 0),
+        ("import", vec!["--json", "import", export], 0),
+        ("catalog use", w("--json catalog use mpn-2021"), 0),
+    ];
+    let mut leaves = std::collections::BTreeSet::new();
+    fn walk(cmd: &clap::Command, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let name = format!("{prefix}{}", sub.get_name());
+            if sub.has_subcommands() {
+                walk(sub, &format!("{name} "), out);
+            } else {
+                out.insert(name);
+            }
+        }
+    }
+    walk(&partner_support::cli::command(), "", &mut leaves);
+    // Set up with git (tests/cli/team.rs), where their output is checked.
+    let elsewhere = ["team init", "merge", "merge-driver"];
+    let covered: std::collections::BTreeSet<String> = runs
+        .iter()
+        .map(|(c, _, _)| c.to_string())
+        .chain(elsewhere.iter().map(|c| c.to_string()))
+        .collect();
+    assert_eq!(covered, leaves, "every command is tried");
+    for (command, args, code) in &runs {
+        let run = to_a_closed_pipe(&env, args);
+        assert_eq!(
+            (run.code, run.stderr.as_str()),
+            (*code, ""),
+            "`{command}`: {}",
+            args.join(" ")
+        );
+    }
+    for args in [w("--help"), w("--version"), w("incidents open --help")] {
+        let run = to_a_closed_pipe(&env, &args);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{args:?}");
+    }
+}
