@@ -98,6 +98,7 @@ pub fn run(mut cli: Cli) -> Result<(), Error> {
         color: stdout_color,
         width: width.unwrap_or(render::Screen::PIPE),
         wide: cli.wide || width.is_none(),
+        short: None,
     };
     if let Command::Profile(c) = &command {
         let mut out = io::BufWriter::new(io::stdout().lock());

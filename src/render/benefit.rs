@@ -31,46 +31,49 @@ pub fn benefits(
         writeln!(w, "{NO_BENEFITS}.")?;
         return writeln!(w, "{}", add_an_offer(catalog));
     }
-    let mut t = table(
-        screen,
-        ["Benefit", "Year", "Support", "Scope", "Allowance", "State"],
-    );
-    for b in views {
-        let state = match &b.state {
-            BenefitState::NotActivated => "not activated".to_string(),
-            BenefitState::Pending { since, .. } => {
-                let days = (today - *since).num_days();
-                let mut s = format!("pending since {since}");
-                if days > PENDING_HINT_DAYS {
-                    s.push_str(&format!(" ({days} days: check Partner Center)"));
+    let build = |screen: &Screen| {
+        let mut t = table(
+            screen,
+            ["Benefit", "Year", "Support", "Scope", "Allowance", "State"],
+        );
+        for b in views {
+            let state = match &b.state {
+                BenefitState::NotActivated => "not activated".to_string(),
+                BenefitState::Pending { since, .. } => {
+                    let days = (today - *since).num_days();
+                    let mut s = format!("pending since {since}");
+                    if days > PENDING_HINT_DAYS {
+                        s.push_str(&format!(" ({days} days: check Partner Center)"));
+                    }
+                    s
                 }
-                s
-            }
-            BenefitState::Active { contract } => format!("active: contract {contract}"),
-            BenefitState::Lapsed { contract, status } if screen.compact() => {
-                format!("{}: contract {contract}", status.slug())
-            }
-            BenefitState::Lapsed { contract, status } => format!(
-                "{}: contract {contract}; the next allocation comes with the next year",
-                status.slug()
-            ),
-        };
-        t.add_row(vec![
-            b.name.clone(),
-            b.year.to_string(),
-            b.entitlement.kind.title.clone(),
-            scope(b.entitlement.coverage.slug(), screen),
-            allowance(b.entitlement.allowance),
-            state,
-        ]);
-    }
-    fit(
-        &mut t,
-        screen,
-        &["Year", "Support", "Allowance"],
-        &["Support", "State"],
-    );
-    writeln!(w, "{t}")
+                BenefitState::Active { contract } => format!("active: contract {contract}"),
+                BenefitState::Lapsed { contract, status } if screen.compact() => {
+                    format!("{}: contract {contract}", status.slug())
+                }
+                BenefitState::Lapsed { contract, status } => format!(
+                    "{}: contract {contract}; the next allocation comes with the next year",
+                    status.slug()
+                ),
+            };
+            t.add_row(vec![
+                b.name.clone(),
+                b.year.to_string(),
+                b.entitlement.kind.title.clone(),
+                scope(b.entitlement.coverage.slug(), screen),
+                allowance(b.entitlement.allowance),
+                state,
+            ]);
+        }
+        fit(
+            &mut t,
+            screen,
+            &["Year", "Support", "Allowance"],
+            &["Support", "State"],
+        );
+        t
+    };
+    writeln!(w, "{}", super::table::fitted(screen, build))
 }
 
 /// R1's hint: how to add an offer of `catalog`, one without an option and one with, when it

@@ -27,76 +27,83 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
     if let Some(note) = &c.note {
         say(w, format!("Note: {note}"), 2)?;
     }
-    let mut t = table(
-        screen,
-        [
-            "Offer",
-            "Option",
-            "Benefit",
-            "Scope",
-            "Allowance",
-            "Plan",
-            "Valid",
-            "N-1",
-        ],
-    );
-    let offer_cell = |o: &crate::domain::catalog::OfferKind| match screen.compact() {
-        true => o.id.clone(),
-        false => format!("{} ({})", o.id, o.title),
-    };
-    let mut sources = Vec::new();
-    for o in &c.offers {
-        if o.grants.is_empty() {
-            t.add_row(vec![
-                offer_cell(o),
-                or_dash(o.option.as_ref()),
-                "no support benefit".to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-            ]);
+    let build = |screen: &Screen| {
+        let mut t = table(
+            screen,
+            [
+                "Offer",
+                "Option",
+                "Benefit",
+                "Scope",
+                "Allowance",
+                "Plan",
+                "Valid",
+                "N-1",
+            ],
+        );
+        let offer_cell = |o: &crate::domain::catalog::OfferKind| match screen.compact() {
+            true => o.id.clone(),
+            false => format!("{} ({})", o.id, o.title),
+        };
+        for o in &c.offers {
+            if o.grants.is_empty() {
+                t.add_row(vec![
+                    offer_cell(o),
+                    or_dash(o.option.as_ref()),
+                    "no support benefit".to_string(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                ]);
+            }
+            for g in &o.grants {
+                let kind = c.benefit(&g.benefit);
+                let option = match (&o.option, &g.category) {
+                    (Some(opt), Some(cat)) => format!("{opt}: {cat}"),
+                    (Some(opt), None) => opt.clone(),
+                    (None, _) => "-".into(),
+                };
+                t.add_row(vec![
+                    offer_cell(o),
+                    option,
+                    match kind {
+                        Some(k) if !screen.compact() => format!("{} ({})", k.id, k.title),
+                        _ => g.benefit.clone(),
+                    },
+                    kind.map_or("-", |k| k.coverage.slug()).to_string(),
+                    allowance(g.allowance),
+                    g.plan.clone(),
+                    g.validity.to_string(),
+                    if kind.is_none_or(|k| k.n_minus_one) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_string(),
+                ]);
+            }
         }
-        for g in &o.grants {
-            let kind = c.benefit(&g.benefit);
-            let option = match (&o.option, &g.category) {
-                (Some(opt), Some(cat)) => format!("{opt}: {cat}"),
-                (Some(opt), None) => opt.clone(),
-                (None, _) => "-".into(),
-            };
-            t.add_row(vec![
-                offer_cell(o),
-                option,
-                match kind {
-                    Some(k) if !screen.compact() => format!("{} ({})", k.id, k.title),
-                    _ => g.benefit.clone(),
-                },
-                kind.map_or("-", |k| k.coverage.slug()).to_string(),
-                allowance(g.allowance),
-                g.plan.clone(),
-                g.validity.to_string(),
-                if kind.is_none_or(|k| k.n_minus_one) {
-                    "yes"
-                } else {
-                    "no"
-                }
-                .to_string(),
-            ]);
+        fit(
+            &mut t,
+            screen,
+            &["Valid", "Plan", "N-1"],
+            &["Offer", "Option", "Benefit", "Plan"],
+        );
+        t
+    };
+    writeln!(w, "{}", super::table::fitted(screen, build))?;
+    let sources = c.offers.iter().flat_map(|o| {
+        o.grants.iter().map(move |g| {
             let which = match &g.category {
                 Some(cat) => format!("{}/{} ({cat})", o.id, g.benefit),
                 None => format!("{}/{}", o.id, g.benefit),
             };
-            sources.push(format!("{which}: {}", g.source));
-        }
-    }
-    fit(
-        &mut t,
-        screen,
-        &["Valid", "Plan", "N-1"],
-        &["Offer", "Option", "Benefit", "Plan"],
-    );
-    writeln!(w, "{t}")?;
+            format!("{which}: {}", g.source)
+        })
+    });
+    let sources: Vec<String> = sources.collect();
     for option in &c.options {
         let values = |category: Option<&String>| {
             option

@@ -53,78 +53,81 @@ pub fn contracts(
             "No usable contracts. `--all` also lists expired and exhausted ones."
         );
     }
-    let starts = one_year(screen, views.iter().map(|v| v.contract.start));
-    let ends = one_year(screen, views.iter().map(|v| v.contract.end));
-    let mut header = vec![
-        "Contract".to_string(),
-        "Access ID".into(),
-        "Plan".into(),
-        "Scope".into(),
-        "Charged".into(),
-        "Refunded".into(),
-        "Left".into(),
-        day_header("Start", starts),
-        day_header("End", ends),
-        "Days left".into(),
-        "Status".into(),
-    ];
-    if forecasts.is_some() {
-        header.push("Runs out".into());
-    }
-    if with_reason {
-        header.push("Reason".into());
-    }
-    let mut t = table(screen, header);
-    for v in views {
-        let c = v.contract;
-        let mut row: Vec<Cell> = [
-            c.contract_id.to_string(),
-            access_id(&c.access_id, reveal),
-            plan_name(c.plan.as_str(), screen),
-            scope(c.coverage.slug(), screen),
-            v.usage.charged.to_string(),
-            v.usage.refunded.to_string(),
-            left(v, screen),
-            day(c.start, starts),
-            day(c.end, ends),
-            v.days_left.max(0).to_string(),
-        ]
-        .into_iter()
-        .map(Cell::new)
-        .collect();
-        row.push(status_cell(v.status));
-        if let Some(forecasts) = forecasts {
-            row.push(Cell::new(runs_out(forecasts, v)));
+    let build = |screen: &Screen| {
+        let starts = one_year(screen, views.iter().map(|v| v.contract.start));
+        let ends = one_year(screen, views.iter().map(|v| v.contract.end));
+        let mut header = vec![
+            "Contract".to_string(),
+            "Access ID".into(),
+            "Plan".into(),
+            "Scope".into(),
+            "Charged".into(),
+            "Refunded".into(),
+            "Left".into(),
+            day_header("Start", starts),
+            day_header("End", ends),
+            "Days left".into(),
+            "Status".into(),
+        ];
+        if forecasts.is_some() {
+            header.push("Runs out".into());
         }
         if with_reason {
-            row.push(Cell::new(v.reason().unwrap_or_default()));
+            header.push("Reason".into());
         }
-        t.add_row(row);
-    }
-    right(&mut t, &[4, 5, 9]);
-    // Runs out gives way last of those that can: it is what a manager reads first. With the
-    // reason, which says why a contract is not usable, the status can go too.
-    let give_way: &[&str] = match with_reason {
-        true => &[
-            "Start",
-            "Refunded",
-            "Charged",
-            "Access ID",
-            "Days left",
-            "Status",
-            "Runs out",
-        ],
-        false => &[
-            "Start",
-            "Refunded",
-            "Charged",
-            "Access ID",
-            "Days left",
-            "Runs out",
-        ],
+        let mut t = table(screen, header);
+        for v in views {
+            let c = v.contract;
+            let mut row: Vec<Cell> = [
+                c.contract_id.to_string(),
+                access_id(&c.access_id, reveal),
+                plan_name(c.plan.as_str(), screen),
+                scope(c.coverage.slug(), screen),
+                v.usage.charged.to_string(),
+                v.usage.refunded.to_string(),
+                left(v, screen),
+                day(c.start, starts),
+                day(c.end, ends),
+                v.days_left.max(0).to_string(),
+            ]
+            .into_iter()
+            .map(Cell::new)
+            .collect();
+            row.push(status_cell(v.status));
+            if let Some(forecasts) = forecasts {
+                row.push(Cell::new(runs_out(forecasts, v)));
+            }
+            if with_reason {
+                row.push(Cell::new(v.reason().unwrap_or_default()));
+            }
+            t.add_row(row);
+        }
+        right(&mut t, &[4, 5, 9]);
+        // Runs out gives way last of those that can: it is what a manager reads first. With the
+        // reason, which says why a contract is not usable, the status can go too.
+        let give_way: &[&str] = match with_reason {
+            true => &[
+                "Start",
+                "Refunded",
+                "Charged",
+                "Access ID",
+                "Days left",
+                "Status",
+                "Runs out",
+            ],
+            false => &[
+                "Start",
+                "Refunded",
+                "Charged",
+                "Access ID",
+                "Days left",
+                "Runs out",
+            ],
+        };
+        fit(&mut t, screen, give_way, &["Plan", "Left", "Reason"]);
+        t
     };
-    fit(&mut t, screen, give_way, &["Plan", "Left", "Reason"]);
-    writeln!(w, "{t}")
+    writeln!(w, "{}", super::table::fitted(screen, build))
 }
 
 /// One contract in detail, with its incidents.
@@ -189,46 +192,49 @@ pub fn remaining(
     if views.is_empty() {
         return writeln!(w, "No usable contracts: no incidents remaining.");
     }
-    let ends = one_year(screen, views.iter().map(|v| v.contract.end));
-    let mut t = table(
-        screen,
-        [
-            "Contract".to_string(),
-            "Plan".into(),
-            "Scope".into(),
-            "Allowance".into(),
-            "Charged".into(),
-            "Refunded".into(),
-            "Left".into(),
-            day_header("End", ends),
-            "Days left".into(),
-            "Runs out".into(),
-        ],
-    );
-    for v in views {
-        let c = v.contract;
-        t.add_row(vec![
-            c.contract_id.to_string(),
-            plan_name(c.plan.as_str(), screen),
-            scope(c.coverage.slug(), screen),
-            c.allowance.to_string(),
-            v.usage.charged.to_string(),
-            v.usage.refunded.to_string(),
-            left_text(v),
-            day(c.end, ends),
-            v.days_left.max(0).to_string(),
-            runs_out(forecasts, v),
-        ]);
-    }
-    right(&mut t, &[3, 4, 5, 6, 8]);
-    fit(
-        &mut t,
-        screen,
-        // What this table is for, charged, refunded and left, goes last.
-        &["Allowance", "Days left", "Runs out", "Refunded", "Charged"],
-        &["Plan", "Left"],
-    );
-    writeln!(w, "{t}")?;
+    let build = |screen: &Screen| {
+        let ends = one_year(screen, views.iter().map(|v| v.contract.end));
+        let mut t = table(
+            screen,
+            [
+                "Contract".to_string(),
+                "Plan".into(),
+                "Scope".into(),
+                "Allowance".into(),
+                "Charged".into(),
+                "Refunded".into(),
+                "Left".into(),
+                day_header("End", ends),
+                "Days left".into(),
+                "Runs out".into(),
+            ],
+        );
+        for v in views {
+            let c = v.contract;
+            t.add_row(vec![
+                c.contract_id.to_string(),
+                plan_name(c.plan.as_str(), screen),
+                scope(c.coverage.slug(), screen),
+                c.allowance.to_string(),
+                v.usage.charged.to_string(),
+                v.usage.refunded.to_string(),
+                left_text(v),
+                day(c.end, ends),
+                v.days_left.max(0).to_string(),
+                runs_out(forecasts, v),
+            ]);
+        }
+        right(&mut t, &[3, 4, 5, 6, 8]);
+        fit(
+            &mut t,
+            screen,
+            // What this table is for, charged, refunded and left, goes last.
+            &["Allowance", "Days left", "Runs out", "Refunded", "Charged"],
+            &["Plan", "Left"],
+        );
+        t
+    };
+    writeln!(w, "{}", super::table::fitted(screen, build))?;
     for total in by_scope {
         writeln!(w, "{}", scope_total(total))?;
     }

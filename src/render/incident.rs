@@ -24,62 +24,65 @@ pub fn incidents(
             "No incidents. `--all` also lists closed and voided ones."
         );
     }
-    let opened = one_year(screen, incidents.iter().map(|i| i.opened_on));
-    let mut t = table(
-        screen,
-        [
-            "ID".to_string(),
-            day_header("Opened", opened),
-            "Scope".into(),
-            "Title".into(),
-            "Product".into(),
-            "Contract".into(),
-            "Case".into(),
-            "By".into(),
-            "State".into(),
-        ],
-    );
-    for i in incidents {
-        let contract = match (&i.contract_id, &i.csp_customer) {
-            // On a narrow screen the contract's ID says enough.
-            (Some(c), _) if screen.compact() => c.to_string(),
-            (Some(c), _) => match plan(i) {
-                Some(plan) => format!("{c} ({})", shown(plan)),
-                // Its contract is not there on the day read (R15): a hand edit doctor names.
-                None => c.to_string(),
-            },
-            (None, Some(tenant)) => format!("{CSP_PLAN}: {tenant}"),
-            (None, None) => "-".to_string(),
-        };
-        let mut state = match i.closed_on {
-            Some(on) => format!("closed {on}"),
-            None => "open".to_string(),
-        };
-        if let Some(r) = &i.refund {
-            state.push_str(&format!(", refunded {} ({})", r.on, r.reason.slug()));
+    let build = |screen: &Screen| {
+        let opened = one_year(screen, incidents.iter().map(|i| i.opened_on));
+        let mut t = table(
+            screen,
+            [
+                "ID".to_string(),
+                day_header("Opened", opened),
+                "Scope".into(),
+                "Title".into(),
+                "Product".into(),
+                "Contract".into(),
+                "Case".into(),
+                "By".into(),
+                "State".into(),
+            ],
+        );
+        for i in incidents {
+            let contract = match (&i.contract_id, &i.csp_customer) {
+                // On a narrow screen the contract's ID says enough.
+                (Some(c), _) if screen.compact() => c.to_string(),
+                (Some(c), _) => match plan(i) {
+                    Some(plan) => format!("{c} ({})", shown(plan)),
+                    // Its contract is not there on the day read (R15): a hand edit doctor names.
+                    None => c.to_string(),
+                },
+                (None, Some(tenant)) => format!("{CSP_PLAN}: {tenant}"),
+                (None, None) => "-".to_string(),
+            };
+            let mut state = match i.closed_on {
+                Some(on) => format!("closed {on}"),
+                None => "open".to_string(),
+            };
+            if let Some(r) = &i.refund {
+                state.push_str(&format!(", refunded {} ({})", r.on, r.reason.slug()));
+            }
+            if let Some(v) = &i.void {
+                state = format!("voided {}: {}", v.on, shown(&v.reason));
+            }
+            t.add_row(vec![
+                i.id.to_string(),
+                day(i.opened_on, opened),
+                scope(i.scope.slug(), screen),
+                shown(&i.title),
+                or_dash(i.product.as_ref()),
+                contract,
+                or_dash(i.case_number.as_ref()),
+                or_dash(i.opened_by.as_ref()),
+                state,
+            ]);
         }
-        if let Some(v) = &i.void {
-            state = format!("voided {}: {}", v.on, shown(&v.reason));
-        }
-        t.add_row(vec![
-            i.id.to_string(),
-            day(i.opened_on, opened),
-            scope(i.scope.slug(), screen),
-            shown(&i.title),
-            or_dash(i.product.as_ref()),
-            contract,
-            or_dash(i.case_number.as_ref()),
-            or_dash(i.opened_by.as_ref()),
-            state,
-        ]);
-    }
-    fit(
-        &mut t,
-        screen,
-        &["By", "Case", "Product", "Scope", "Opened"],
-        &["Title", "Product", "Contract", "State"],
-    );
-    writeln!(w, "{t}")
+        fit(
+            &mut t,
+            screen,
+            &["By", "Case", "Product", "Scope", "Opened"],
+            &["Title", "Product", "Contract", "State"],
+        );
+        t
+    };
+    writeln!(w, "{}", super::table::fitted(screen, build))
 }
 
 /// An incident, borrowing its text from the incident (lists can be long).

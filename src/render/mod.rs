@@ -41,6 +41,9 @@ pub struct Screen {
     pub width: u16,
     /// Show everything, however wide.
     pub wide: bool,
+    /// Whether tables shorten what they show (plan names, dates, bars); `None`: when the width
+    /// is under [`Screen::ROOMY`]. Set by [`table::fitted`], which tries both.
+    pub short: Option<bool>,
 }
 
 impl Screen {
@@ -56,12 +59,13 @@ impl Screen {
             color: false,
             width,
             wide: false,
+            short: None,
         }
     }
 
     /// Whether tables shorten what they show to fit.
     pub fn compact(&self) -> bool {
-        !self.wide && self.width < Self::ROOMY
+        !self.wide && self.short.unwrap_or(self.width < Self::ROOMY)
     }
 
     /// `text` broken at spaces into lines that fit, every line after the first indented by

@@ -101,33 +101,45 @@ pub(crate) fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&st
             + 1
     };
     let width = usize::from(screen.width);
-    // Free text reads best with room for a few words a line, headers whole; with less, every
-    // word still stays whole. The fewest columns hidden with the most room.
-    let hide = |room: usize, whole: bool| {
+    // The columns shown with `k` hidden: the first `k` of those that give way.
+    let shown_with = |k: usize| {
         let mut shown = vec![true; n];
-        let mut order = give_way.iter();
-        while total(&shown, room, whole) > width {
-            shown[*order.next()?] = false;
+        for c in give_way.iter().take(k) {
+            shown[*c] = false;
         }
-        Some(shown)
+        shown
     };
-    let hidden = |shown: &[bool]| shown.iter().filter(|s| !**s).count();
-    // One more column given up is better than free text wrapped: everything whole first, when
-    // that hides at most one column more than room for a few words a line does.
-    let with_room = hide(24, true);
-    let whole_text = hide(usize::MAX, true)
-        .filter(|s| {
-            with_room
-                .as_ref()
-                .is_none_or(|r| hidden(s) <= hidden(r) + 1)
-        })
-        .map(|s| (s, usize::MAX, true));
-    let chosen = whole_text.or_else(|| {
-        [(24, true), (0, true), (0, false)]
-            .into_iter()
-            .find_map(|(room, whole)| hide(room, whole).map(|s| (s, room, whole)))
-    });
-    let Some((shown, room, whole)) = chosen else {
+    // The fewest columns hidden for everything to fit in `width` with free text given `room`
+    // and headers `whole`; `None` when even hiding all that give way does not do.
+    let fewest = |width: usize, room: usize, whole: bool| {
+        (0..=give_way.len()).find(|k| total(&shown_with(*k), room, whole) <= width)
+    };
+    // How many columns a table `width` wide would hide on its own: free text reads best with
+    // room for a few words a line and headers whole, and one more column given up is better
+    // than free text wrapped; with less room, every word still stays whole, then headers wrap
+    // at their spaces.
+    let would_hide = |width: usize| {
+        let with_room = fewest(width, 24, true);
+        fewest(width, usize::MAX, true)
+            .filter(|k| with_room.is_none_or(|r| *k <= r + 1))
+            .or(with_room)
+            .or_else(|| fewest(width, 0, true))
+            .or_else(|| fewest(width, 0, false))
+            .unwrap_or(give_way.len())
+    };
+    // A wider screen never shows fewer columns: as many are hidden as the most any wider
+    // screen would hide, up to the width where everything fits whole (and nothing is hidden).
+    let everything = total(&vec![true; n], usize::MAX, true);
+    let k = (width..everything.max(width) + 1)
+        .map(would_hide)
+        .max()
+        .unwrap_or(0);
+    let shown = shown_with(k);
+    // With those columns, the best way that fits.
+    let chosen = [(usize::MAX, true), (24, true), (0, true), (0, false)]
+        .into_iter()
+        .find(|(room, whole)| total(&shown, *room, *whole) <= width);
+    let Some((room, whole)) = chosen else {
         // Even the least does not fit: every column that can give way does, and the rest
         // wraps where comfy-table chooses.
         for c in &give_way {
@@ -171,6 +183,32 @@ pub(crate) fn fit(t: &mut Table, screen: &Screen, give_way: &[&str], wrap: &[&st
             let fixed = u16::try_from(given + 2).unwrap_or(u16::MAX);
             col.set_constraint(ColumnConstraint::Absolute(comfy_table::Width::Fixed(fixed)));
         }
+    }
+}
+
+/// The table `build` makes for `screen` (fitted by it), made twice on a screen that is not
+/// `--wide`: with cells shortened (plan names, dates, bars) and in full. The one that hides
+/// fewer columns is shown; when both hide as many, the shortened one under
+/// [`Screen::ROOMY`] columns and the full one from there on. So the columns shown never
+/// shrink as the screen grows: shortening never stops at a width where it saved a column.
+pub(crate) fn fitted(screen: &Screen, build: impl Fn(&Screen) -> Table) -> Table {
+    if screen.wide {
+        return build(screen);
+    }
+    let short = build(&Screen {
+        short: Some(true),
+        ..*screen
+    });
+    let full = build(&Screen {
+        short: Some(false),
+        ..*screen
+    });
+    let hidden = |t: &Table| t.column_iter().filter(|c| c.is_hidden()).count();
+    match hidden(&short).cmp(&hidden(&full)) {
+        std::cmp::Ordering::Less => short,
+        std::cmp::Ordering::Greater => full,
+        std::cmp::Ordering::Equal if screen.width < Screen::ROOMY => short,
+        std::cmp::Ordering::Equal => full,
     }
 }
 

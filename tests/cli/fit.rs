@@ -112,3 +112,51 @@ fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
     let remaining = on_example(&env, Some("80"), "incidents remaining").stdout;
     assert!(remaining.contains("End"), "{remaining}");
 }
+
+/// The columns each table of `output` shows, table by table: each header's text over all its
+/// lines, without spaces or digits (a header may wrap, even inside a word on a very narrow
+/// screen, and a narrow one says `End 2027` for `End`).
+fn columns_shown(output: &str) -> Vec<BTreeSet<String>> {
+    let lines: Vec<&str> = output.lines().collect();
+    let mut tables = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.starts_with('┌') {
+            continue;
+        }
+        let mut headers: Vec<String> = Vec::new();
+        for header in lines[i + 1..].iter().take_while(|l| !l.starts_with('╞')) {
+            let cells: Vec<&str> = header.trim_matches('│').split('┆').collect();
+            headers.resize(headers.len().max(cells.len()), String::new());
+            for (k, cell) in cells.iter().enumerate() {
+                headers[k].extend(
+                    cell.chars()
+                        .filter(|c| !c.is_whitespace() && !c.is_ascii_digit()),
+                );
+            }
+        }
+        tables.push(headers.into_iter().collect());
+    }
+    tables
+}
+
+#[test]
+fn wider_never_shows_fewer_columns_from_60_to_200() {
+    let env = Env::sample();
+    for line in COMMANDS {
+        let mut before: Option<(u16, Vec<BTreeSet<String>>)> = None;
+        for columns in 60..=200u16 {
+            let shown = columns_shown(&on_example(&env, Some(&columns.to_string()), line).stdout);
+            if let Some((narrower, was)) = &before {
+                assert_eq!(shown.len(), was.len(), "{line}: tables at {columns}");
+                for (now, then) in shown.iter().zip(was) {
+                    let lost: Vec<_> = then.difference(now).collect();
+                    assert!(
+                        lost.is_empty(),
+                        "`{line}` shows {lost:?} at {narrower} columns but not at {columns}"
+                    );
+                }
+            }
+            before = Some((columns, shown));
+        }
+    }
+}
