@@ -190,10 +190,9 @@ fn print_error_json(
     w: &mut dyn Write,
     body: &render::message::ErrorBodyJson<'_>,
 ) -> io::Result<()> {
-    let line = serde_json::to_string(&render::message::ErrorJson {
+    let line = render::json_line(&render::message::ErrorJson {
         error: render::message::ErrorBodyJson { ..*body },
-    })
-    .map_err(io::Error::from)?;
+    })?;
     writeln!(w, "{line}")
 }
 

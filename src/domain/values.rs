@@ -340,6 +340,28 @@ macro_rules! string_newtype {
 string_newtype!(Text, Id, Email, PartnerId);
 string_from_parse!(PartnerId);
 
+/// The first character of `s` that could drive a terminal or hide in it, with what it is in
+/// words: a control character (an escape sequence's start, a carriage return, a line feed), a
+/// bidirectional control, or an invisible character. Text brought in files (catalogs, lifecycle
+/// tables) is refused with one; text already recorded is shown through [`printable`].
+pub fn unshowable(s: &str) -> Option<(char, &'static str)> {
+    s.chars()
+        .find_map(|c| unshowable_char(c).map(|what| (c, what)))
+}
+
+/// What `c` is, in words, when it could drive a terminal or hide in it (see [`unshowable`]).
+pub fn unshowable_char(c: char) -> Option<&'static str> {
+    if c.is_control() {
+        Some("a control character")
+    } else if is_bidi_control(c) {
+        Some("a bidirectional control character")
+    } else if is_invisible(c) {
+        Some("an invisible character")
+    } else {
+        None
+    }
+}
+
 /// Text for messages with control characters (ANSI escapes among them) written as escapes, so a
 /// value that was never validated cannot drive the terminal.
 pub fn printable(s: &str) -> String {

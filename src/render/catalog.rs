@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Screen;
-use super::table::{allowance, counts, fit, or_dash, table};
+use super::table::{allowance, counts, fit, or_dash, shown, table};
 use crate::domain::catalog::{Catalog, Validity};
 
 /// `catalog show`: the program, its offers with the benefits each yields, the values of its
@@ -16,8 +16,10 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
     } else {
         "built in"
     };
+    // Every word of a catalog came from a file: shown with anything that could drive the
+    // terminal escaped (a file checked since cannot hold such, a state's older copy might).
     let say = |w: &mut dyn Write, text: String, indent: usize| {
-        writeln!(w, "{}", screen.wrap(&text, indent))
+        writeln!(w, "{}", screen.wrap(&shown(&text), indent))
     };
     say(
         w,
@@ -43,7 +45,7 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
         );
         let offer_cell = |o: &crate::domain::catalog::OfferKind| match screen.compact() {
             true => o.id.clone(),
-            false => format!("{} ({})", o.id, o.title),
+            false => shown(format!("{} ({})", o.id, o.title)),
         };
         for o in &c.offers {
             if o.grants.is_empty() {
@@ -67,14 +69,14 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
                 };
                 t.add_row(vec![
                     offer_cell(o),
-                    option,
+                    shown(option),
                     match kind {
-                        Some(k) if !screen.compact() => format!("{} ({})", k.id, k.title),
+                        Some(k) if !screen.compact() => shown(format!("{} ({})", k.id, k.title)),
                         _ => g.benefit.clone(),
                     },
                     kind.map_or("-", |k| k.coverage.slug()).to_string(),
                     allowance(g.allowance),
-                    g.plan.clone(),
+                    shown(&g.plan),
                     g.validity.to_string(),
                     if kind.is_none_or(|k| k.n_minus_one) {
                         "yes"
@@ -164,7 +166,7 @@ pub fn catalogs(
             if c == in_use { "*" } else { "" }.to_string(),
             c.name.clone(),
             c.version.clone(),
-            c.title.clone(),
+            shown(&c.title),
             c.offers
                 .iter()
                 .map(|o| o.id.as_str())

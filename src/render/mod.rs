@@ -143,11 +143,10 @@ pub fn print_message(
     };
     if json {
         let body = message::MessageJson { message, hint };
-        let line = serde_json::to_string(&match level {
+        let line = json_line(&match level {
             Level::Note => message::StderrJson::Note(body),
             Level::Warning => message::StderrJson::Warning(body),
-        })
-        .map_err(io::Error::from)?;
+        })?;
         return writeln!(w, "{line}");
     }
     let mut lines = vec![(label, style, message.to_string())];
@@ -172,9 +171,80 @@ pub fn write_json<W: Write + ?Sized>(w: &mut W, value: &impl Serialize) -> io::R
     // The pretty printer makes a small write for every key, indent and value: a buffer of a
     // known type takes them inline, where each would otherwise be a call through `w`.
     let mut buffered = io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut buffered, value).map_err(io::Error::from)?;
+    let formatter = ShownJson(serde_json::ser::PrettyFormatter::new());
+    let mut json = serde_json::Serializer::with_formatter(&mut buffered, formatter);
+    value.serialize(&mut json).map_err(io::Error::from)?;
     writeln!(buffered)?;
     buffered.flush()
+}
+
+/// One JSON document on one line (an error on stderr), escaped as [`write_json`] escapes.
+pub fn json_line(value: &impl Serialize) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    let mut json = serde_json::Serializer::with_formatter(
+        &mut bytes,
+        ShownJson(serde_json::ser::CompactFormatter),
+    );
+    value.serialize(&mut json).map_err(io::Error::from)?;
+    String::from_utf8(bytes).map_err(io::Error::other)
+}
+
+/// serde_json's formatter with the characters that reorder or hide text (bidirectional controls,
+/// invisible characters) written as `\uXXXX`, as it writes control characters: the same JSON
+/// value, but nothing on a screen that it does not show.
+struct ShownJson<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for ShownJson<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut from = 0;
+        for (at, c) in fragment.char_indices() {
+            if crate::domain::values::unshowable_char(c).is_none() {
+                continue;
+            }
+            w.write_all(&fragment.as_bytes()[from..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            from = at + c.len_utf8();
+        }
+        w.write_all(&fragment.as_bytes()[from..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// An Access ID as shown: masked unless the user asked to reveal it.

@@ -48,7 +48,7 @@ pub fn products(
         };
         t.add_row(vec![
             Cell::new(shown(&v.product)),
-            Cell::new(&v.family),
+            Cell::new(shown(&v.family)),
             Cell::new(v.start.to_string()),
             Cell::new(v.mainstream_end.to_string()),
             Cell::new(v.extended_end.to_string()),

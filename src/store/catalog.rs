@@ -32,6 +32,10 @@ pub const BUILT_IN: &[BuiltIn] = &[BuiltIn {
     json: include_str!("../../catalogs/mpn-2021.json"),
 }];
 
+/// The most a catalog may hold once its comments are left out: the state keeps a copy, read by
+/// every command (the built-in one is under 10 KiB).
+pub const MAX_CATALOG_BYTES: usize = 1 << 20;
+
 /// The catalog a new state gets unless `init --catalog` says otherwise.
 pub const DEFAULT: &str = "mpn-2021";
 
@@ -108,13 +112,35 @@ pub fn parse(text: &str) -> Result<Catalog, Vec<CatalogProblem>> {
         problems: Vec::new(),
         line: &line,
     };
-    let catalog = check.catalog(raw, text);
+    check.shown_text(text);
+    let copy = canonical(text);
+    if copy.len() > MAX_CATALOG_BYTES {
+        check.problems.push(CatalogProblem {
+            line: 1,
+            message: format!(
+                "the catalog is {} KiB without its comments, and a catalog may be at most {} KiB: every state under it keeps a copy",
+                copy.len().div_ceil(1024),
+                MAX_CATALOG_BYTES / 1024
+            ),
+        });
+    }
+    let catalog = check.catalog(raw, &copy);
     if check.problems.is_empty() {
         Ok(catalog)
     } else {
         check.problems.sort_by_key(|p| p.line);
         Err(check.problems)
     }
+}
+
+/// The file's content without its comments and layout, as the state keeps it: what was parsed,
+/// not what was around it (a file of comments would make the state carry them to every
+/// teammate). The same content always gives the same text.
+fn canonical(text: &str) -> String {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| toml::to_string(&t).ok())
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// What a state file keeps of its catalog: a built-in one's name, or a file's name, version and
@@ -296,6 +322,59 @@ struct Check<'a> {
 }
 
 impl Check<'_> {
+    /// Every string of the file, and every key, must be text a terminal can show as it is: a
+    /// catalog's words are printed to every teammate whose state keeps a copy of it.
+    fn shown_text(&mut self, text: &str) {
+        // A file that does not parse has said so already.
+        let Ok(doc) = toml::de::DeTable::parse(text) else {
+            return;
+        };
+        let mut strings: Vec<(String, Spanned<String>)> = Vec::new();
+        fn walk(
+            path: &str,
+            value: &Spanned<toml::de::DeValue<'_>>,
+            out: &mut Vec<(String, Spanned<String>)>,
+        ) {
+            match value.get_ref() {
+                toml::de::DeValue::String(s) => {
+                    out.push((path.to_string(), Spanned::new(value.span(), s.to_string())))
+                }
+                toml::de::DeValue::Array(items) => {
+                    for item in items.iter() {
+                        walk(path, item, out);
+                    }
+                }
+                toml::de::DeValue::Table(table) => {
+                    for (key, item) in table.iter() {
+                        let path = match path {
+                            "" => key.get_ref().to_string(),
+                            _ => format!("{path}.{}", key.get_ref()),
+                        };
+                        out.push((
+                            path.clone(),
+                            Spanned::new(key.span(), key.get_ref().to_string()),
+                        ));
+                        walk(&path, item, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let root = Spanned::new(doc.span(), toml::de::DeValue::Table(doc.into_inner()));
+        walk("", &root, &mut strings);
+        for (path, value) in strings {
+            if let Some((c, what)) = crate::domain::values::unshowable(value.get_ref()) {
+                self.problem(
+                    &value,
+                    format!(
+                        "`{path}` holds U+{:04X}, {what}, which is not allowed in text that is shown",
+                        u32::from(c)
+                    ),
+                );
+            }
+        }
+    }
+
     fn problem<T>(&mut self, at: &Spanned<T>, message: String) {
         let line = (self.line)(at.span().start);
         self.problems.push(CatalogProblem { line, message });

@@ -67,6 +67,17 @@ fn parse(text: &str, known: Option<&Lifecycle>) -> Result<Vec<ProductVersion>, S
     let mut rows = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("row {}: {e}", n + 2))?;
+        // Its text is shown in terminals, and kept by no one who could vouch for it.
+        for (field, name) in record.iter().zip(headers.iter()) {
+            if let Some((c, what)) = crate::domain::values::unshowable(field) {
+                return Err(format!(
+                    "row {}, column `{}`: it holds U+{:04X}, {what}, which is not allowed in text that is shown",
+                    n + 2,
+                    name.trim(),
+                    u32::from(c)
+                ));
+            }
+        }
         let get = |name: &str| {
             column(name)
                 .and_then(|i| record.get(i))

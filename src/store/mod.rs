@@ -106,6 +106,14 @@ pub enum StoreError {
         /// Why.
         source: io::Error,
     },
+    /// The change would make the state file larger than any command reads.
+    #[error("cannot write state file `{}`: the change would make it {} MiB, past the {} MiB a state file may be; nothing was changed", .path.display(), .size >> 20, files::MAX_STATE_BYTES >> 20)]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The size it would have had, in bytes.
+        size: u64,
+    },
     /// An interrupt (Ctrl-C, SIGTERM, SIGHUP) came before the change was recorded.
     #[error("interrupted: nothing was recorded")]
     Interrupted,
@@ -530,6 +538,14 @@ impl Store {
         let temp = || temp_file(&prefix);
         let mut tmp = temp().tempfile_in(&paths.dir).map_err(write_error)?;
         file::write(tmp.as_file_mut(), state, &loaded.stored).map_err(write_error)?;
+        // A change never writes what the loader would refuse: a file past the read limit.
+        let size = tmp.as_file().metadata().map_err(write_error)?.len();
+        if size > files::MAX_STATE_BYTES {
+            return Err(StoreError::TooLarge {
+                path: self.path.clone(),
+                size,
+            });
+        }
         tmp.as_file().sync_all().map_err(write_error)?;
         let mut log = history::Writer::open(&paths.history).map_err(log_error)?;
         let made = before

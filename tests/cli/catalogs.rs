@@ -398,3 +398,134 @@ fn a_schema_4_file_reads_under_the_legacy_catalog_and_is_migrated_by_a_change() 
         before
     );
 }
+
+#[test]
+fn catalog_text_that_could_drive_a_terminal_is_refused_with_its_line() {
+    let env = Env::new();
+    let example = fs::read_to_string(EXAMPLE).unwrap();
+    let line_of = |needle: &str| {
+        1 + example[..example.find(needle).unwrap()]
+            .matches('\n')
+            .count()
+    };
+    // An escape sequence (written as a TOML escape), an OSC 8 link, a right-to-left override
+    // (raw) and a carriage return, each in a different field.
+    let bad = example
+        .replacen("note = \"Figures", "note = \"\\u001b[31mFigures", 1)
+        .replacen(
+            "source = \"Program renamed",
+            "source = \"\\u001b]8;;https://example.invalid\\u0007Program renamed",
+            1,
+        )
+        .replacen("\"Modern Work\"", "\"Modern \u{202e}Work\"", 1)
+        .replacen(
+            "title = \"Partner Cloud Support\"",
+            "title = \"Partner Cloud\\rSupport\"",
+            1,
+        );
+    let file = env.dir().join("bad.toml");
+    fs::write(&file, &bad).unwrap();
+    let run = env.refused(&["catalog", "check", file.to_str().unwrap()], 2, "U+001B");
+    let path = file.display().to_string();
+    for (needle, what) in [
+        (
+            "note = ",
+            "`catalog.note` holds U+001B, a control character",
+        ),
+        (
+            "source = ",
+            "`catalog.source` holds U+001B, a control character",
+        ),
+        (
+            "\"Modern Work\"",
+            "`options.values` holds U+202E, a bidirectional control character",
+        ),
+        (
+            "title = \"Partner Cloud Support\"",
+            "holds U+000D, a control character",
+        ),
+    ] {
+        let at = format!("{path}:{}: ", line_of(needle));
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains(&at) && l.contains(what)),
+            "{at}{what}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{202e}'));
+    // Nor can a state start under it.
+    env.refused(
+        &[
+            &w("init --partner-id 4012345 --name Fabrikam --catalog")[..],
+            &[file.to_str().unwrap()],
+        ]
+        .concat(),
+        2,
+        "U+001B",
+    );
+    assert!(env.bytes().is_none());
+}
+
+#[test]
+fn the_state_keeps_what_a_catalog_file_says_not_its_comments() {
+    let env = Env::new();
+    // A valid catalog with 8 MiB of comments.
+    let mut text = String::new();
+    for n in 0..120_000 {
+        text.push_str(&format!(
+            "# comment line {n:06} of a file that is mostly comments ....................\n"
+        ));
+    }
+    text.push_str(&fs::read_to_string(EXAMPLE).unwrap());
+    let file = env.dir().join("commented.toml");
+    fs::write(&file, &text).unwrap();
+    assert!(text.len() > 8 << 20);
+    env.ok(&[
+        &w("init --partner-id 4012345 --name Fabrikam --catalog")[..],
+        &[file.to_str().unwrap()],
+    ]
+    .concat());
+    let size = env.bytes().unwrap().len();
+    assert!(size < 16 << 10, "the state is {size} bytes");
+    assert!(
+        !String::from_utf8(env.bytes().unwrap())
+            .unwrap()
+            .contains("comment line")
+    );
+    // The same catalog without its comments is the one recorded: using it again changes nothing.
+    let bare = env.dir().join("bare.toml");
+    fs::copy(EXAMPLE, &bare).unwrap();
+    let before = env.bytes();
+    let run = env.ok(&["catalog", "use", bare.to_str().unwrap()]);
+    assert!(env.bytes() == before, "{}", run.stderr);
+    env.ok(&["catalog", "show"]);
+}
+
+#[test]
+fn a_catalog_too_large_to_keep_in_every_state_is_refused() {
+    let env = Env::new();
+    let big = fs::read_to_string(EXAMPLE).unwrap().replacen(
+        "note = \"Figures",
+        &format!("note = \"{} Figures", "word ".repeat(300_000)),
+        1,
+    );
+    let file = env.dir().join("big.toml");
+    fs::write(&file, big).unwrap();
+    env.refused(
+        &["catalog", "check", file.to_str().unwrap()],
+        2,
+        "a catalog may be at most 1024 KiB",
+    );
+    env.refused(
+        &[
+            &w("init --partner-id 4012345 --name Fabrikam --catalog")[..],
+            &[file.to_str().unwrap()],
+        ]
+        .concat(),
+        2,
+        "a catalog may be at most 1024 KiB",
+    );
+    assert!(env.bytes().is_none());
+}

@@ -642,3 +642,35 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{args:?}");
     }
 }
+
+#[test]
+fn json_on_stdout_and_stderr_escapes_what_would_reorder_or_hide_text() {
+    let env = Env::contoso();
+    // A value with a right-to-left override in an error message, as JSON on stderr.
+    let run = env.run(&["--json", "incidents", "show", "INC-\u{202e}1"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{202e}'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("\\u202e"), "{:?}", run.stderr);
+    let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains('\u{202e}'),
+        "the value is kept"
+    );
+    // A hand-edited title with an invisible character (the loader keeps recorded text as it
+    // is; a bidirectional control it refuses), as JSON on stdout: escaped, and the same value.
+    env.ok(&w("contract add --plan premier --contract-id P1 --access-id ACC-P-0001 --incidents 5 --scope both"));
+    env.ok(&w(
+        "incidents open --scope cloud --contract P1 --title Plain",
+    ));
+    let text = String::from_utf8(env.bytes().unwrap())
+        .unwrap()
+        .replace("\"Plain\"", "\"Pl\u{200b}ain\"");
+    env.write_private(text.as_bytes());
+    let run = env.run(&w("--json incidents list"));
+    assert!(!run.stdout.contains('\u{200b}'), "{:?}", run.stdout);
+    assert!(run.stdout.contains("Pl\\u200bain"), "{:?}", run.stdout);
+    assert_eq!(run.json()["incidents"][0]["title"], "Pl\u{200b}ain");
+}

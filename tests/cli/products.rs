@@ -231,3 +231,40 @@ fn import_and_doctor_apply_r21_as_of_each_incidents_own_day() {
         .collect();
     assert!(codes.contains(&"not-chargeable".into()), "{doctor}");
 }
+
+#[test]
+fn lifecycle_text_that_could_drive_a_terminal_is_refused_with_its_row() {
+    let env = Env::contoso();
+    let header =
+        "product_id,family,product,policy,start,mainstream_end,extended_end,status,source\n";
+    for (row, column, code) in [
+        (
+            "acme-1,\"Acme\u{1b}]8;;https://x.invalid\u{7}Widget\",Acme 1,fixed,2020-01-01,2025-01-01,2030-01-01,VERIFIED,me\n",
+            "family",
+            "U+001B",
+        ),
+        (
+            "acme-1,Acme,\"Acme\u{202e}1\",fixed,2020-01-01,2025-01-01,2030-01-01,VERIFIED,me\n",
+            "product",
+            "U+202E",
+        ),
+        (
+            "acme-1,Acme,Acme 1,fixed,2020-01-01,2025-01-01,2030-01-01,VERIFIED,\"line\rbreak\"\n",
+            "source",
+            "U+000D",
+        ),
+    ] {
+        let file = env.dir().join("lifecycle.csv");
+        std::fs::write(&file, format!("{header}{row}")).unwrap();
+        let run = env.refused(
+            &["--lifecycle", file.to_str().unwrap(), "products", "list"],
+            2,
+            &format!("row 2, column `{column}`: it holds {code}"),
+        );
+        assert!(
+            !run.stderr.contains(['\u{1b}', '\u{202e}', '\r']),
+            "{:?}",
+            run.stderr
+        );
+    }
+}
