@@ -36,7 +36,7 @@ ps 2026-02-04 contract link 7000001 --account engineer@outlook.com
 ps 2026-03-02 incidents open --scope on-premises --product "Exchange Server SE" --title "Mail flow stops after CU1" --case 2603020010001
 ps 2026-03-09 incidents close INC-0003
 ps 2026-04-14 --as engineer@outlook.com incidents open --scope on-premises --product "SharePoint Server Subscription Edition" --title "Search crawl stuck at 99%"
-ps 2026-05-06 incidents open --scope on-premises --product "SQL Server 2022" --title "Backup to URL fails with 403"
+ps 2026-05-06 incidents open --scope on-premises --product "SQL Server 2022" --title "Backup to URL fails with 403" --note "Storage account firewall blocks the SQL host; engineer asked for a network trace"
 ps 2026-05-08 incidents refund INC-0005 --reason product-bug
 ps 2026-06-18 incidents open --scope cloud --product "Azure Kubernetes Service" --title "Node pool upgrade hangs"
 for n in 1 2 3 4 5; do

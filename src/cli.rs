@@ -1191,6 +1191,9 @@ pub struct OpenArgs {
     /// Log a free request for this CSP customer tenant under the "Cloud Solution Provider" plan
     #[arg(long, value_name = "TENANT")]
     pub csp_customer: Option<Id>,
+    /// A note of your own ("waiting on the customer's logs")
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<Text>,
 }
 
 /// `incidents edit`.
@@ -1212,6 +1215,9 @@ pub struct EditArgs {
     /// opened (R8)
     #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::contracts))]
     pub contract: Option<Id>,
+    /// A note of your own, added or replaced
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<Text>,
 }
 
 /// Roles.

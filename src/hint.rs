@@ -59,7 +59,7 @@ fn misuse(m: &Misuse) -> String {
             "nothing to change for contract `{id}`: give `--end`, `--name` or `--access-id` with a new value"
         ),
         Misuse::IncidentUnchanged(id) => format!(
-            "nothing to change for {id}: give `--title`, `--product`, `--case` or `--contract` with a new value"
+            "nothing to change for {id}: give `--title`, `--product`, `--case`, `--contract` or `--note` with a new value"
         ),
         Misuse::RoleAddedAndRemoved(role) => {
             format!("`--add-role {role}` and `--remove-role {role}` contradict each other")

@@ -65,6 +65,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         contract: args.contract,
         case_number: args.case_number,
         csp_customer: args.csp_customer,
+        note: args.note,
     };
     let today = ctx.today;
     let seen = crate::store::team::highest_elsewhere(ctx.store.path());
@@ -235,6 +236,7 @@ fn edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), Error> {
         product: args.product,
         case_number: args.case_number,
         contract: args.contract,
+        note: args.note,
     };
     let lifecycle = ctx.lifecycle()?;
     let (loaded, (i, changed)) = ctx.mutate("incidents edit", |state, stored, _| {

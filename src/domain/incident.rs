@@ -186,6 +186,9 @@ pub struct Incident {
     /// Who opened it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_by: Option<Email>,
+    /// A note of the team's own (the free column every spreadsheet has).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Text>,
 }
 
 impl Incident {
@@ -270,6 +273,8 @@ pub struct NewIncident {
     pub case_number: Option<Id>,
     /// CSP customer tenant (R11).
     pub csp_customer: Option<Id>,
+    /// A note.
+    pub note: Option<Text>,
 }
 
 impl NewIncident {
@@ -282,6 +287,7 @@ impl NewIncident {
             contract: None,
             case_number: None,
             csp_customer: None,
+            note: None,
         }
     }
 }
@@ -342,6 +348,8 @@ pub struct IncidentEdit {
     pub case_number: Option<Id>,
     /// The contract it should have charged: R8 is checked again as of the day it was opened.
     pub contract: Option<Id>,
+    /// A note, added or replaced.
+    pub note: Option<Text>,
 }
 
 impl State {
@@ -630,6 +638,7 @@ impl State {
             case_number: new.case_number,
             contract_id,
             csp_customer: new.csp_customer,
+            note: new.note,
             opened_on: today,
             opened_by: actor.cloned(),
             closed_on: None,
@@ -723,6 +732,10 @@ impl State {
         {
             incident.case_number = Some(case);
             changed.push("case number");
+        }
+        if let Some(note) = edit.note.filter(|n| incident.note.as_ref() != Some(n)) {
+            incident.note = Some(note);
+            changed.push("note");
         }
         if changed.is_empty() {
             return Err(Refusal::Misuse(Misuse::IncidentUnchanged(

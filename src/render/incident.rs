@@ -106,6 +106,7 @@ pub struct IncidentJson<'a> {
     pub refund: Option<NoteJson<'a>>,
     pub voided: bool,
     pub void: Option<NoteJson<'a>>,
+    pub note: Option<&'a str>,
 }
 
 /// A refund or a void: when, why and who.
@@ -135,6 +136,7 @@ impl<'a> IncidentJson<'a> {
             csp_customer: i.csp_customer.as_ref().map(|c| c.as_str()),
             opened_on: i.opened_on,
             opened_by: i.opened_by.as_ref().map(|e| e.as_str()),
+            note: i.note.as_ref().map(|n| n.as_str()),
             status: match (&i.void, i.closed_on) {
                 (Some(_), _) => "voided",
                 (None, Some(_)) => "closed",
@@ -207,6 +209,7 @@ pub fn detail(
                 |v| note(v.on, shown(&v.reason), v.by.as_ref()),
             ),
         ),
+        ("Note", or_dash(i.note.as_ref())),
     ];
     super::table::fields(w, screen, rows)
 }
@@ -250,6 +253,8 @@ pub struct IncidentRow {
     pub void_reason: Option<String>,
     #[serde(with = "cells", default)]
     pub voided_by: Option<String>,
+    #[serde(with = "cells", default)]
+    pub note: Option<String>,
 }
 
 impl IncidentRow {
@@ -272,6 +277,7 @@ impl IncidentRow {
         "voided_on",
         "void_reason",
         "voided_by",
+        "note",
     ];
 
     /// The columns a row must have to be read.
@@ -310,6 +316,7 @@ impl IncidentRow {
                 .as_ref()
                 .and_then(|v| v.by.as_ref())
                 .map(ToString::to_string),
+            note: i.note.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -329,7 +336,7 @@ impl IncidentRow {
             "refund": note(&self.refunded_on, &self.refund_reason, &self.refunded_by),
             "scope": self.scope, "title": self.title, "product": self.product,
             "case_number": self.case_number, "csp_customer": self.csp_customer,
-            "opened_by": self.opened_by,
+            "opened_by": self.opened_by, "note": self.note,
         })
     }
 }

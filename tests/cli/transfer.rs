@@ -34,14 +34,14 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by,voided_on,void_reason,voided_by"
+        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by,voided_on,void_reason,voided_by,note"
     );
     assert_eq!(
         lines[1],
-        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,,,,"#
+        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,,,,,"#
     );
     assert!(
-        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com,,,"),
+        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com,,,,"),
         "{}",
         lines[2]
     );
@@ -295,4 +295,80 @@ fn an_export_starts_a_new_state_without_init() {
     let empty = Env::new();
     empty.refused(&["import", csv.to_str().unwrap()], 3, "init");
     assert!(!empty.dir().join("config").exists());
+}
+
+#[test]
+fn a_note_on_an_incident_is_kept_shown_exported_and_imported() {
+    let env = contoso();
+    env.ok(&[
+        "incidents",
+        "open",
+        "--scope",
+        "cloud",
+        "--title",
+        "Tenant sync",
+        "--note",
+        "=waiting on the customer's logs, see ticket 42",
+    ]);
+    let id = "INC-0003";
+    let show = env.ok(&["incidents", "show", id]).stdout;
+    assert!(
+        show.contains("Note") && show.contains("waiting on the customer's logs"),
+        "{show}"
+    );
+    let json = env.ok(&["--json", "incidents", "show", id]).json();
+    assert_eq!(
+        json["note"],
+        "=waiting on the customer's logs, see ticket 42"
+    );
+    // Replaced by `edit`, recorded in the history.
+    env.ok(&["incidents", "edit", id, "--note", "logs received"]);
+    assert_eq!(
+        env.ok(&["--json", "incidents", "show", id]).json()["note"],
+        "logs received"
+    );
+    let history = env.ok(&["history"]).stdout;
+    assert!(
+        history.contains(&format!("corrected the note of {id}")),
+        "{history}"
+    );
+    // The same note again changes nothing: refused, naming the flags that would.
+    env.refused(
+        &["incidents", "edit", id, "--note", "logs received"],
+        2,
+        "`--note`",
+    );
+    // A note like any text: no control characters.
+    env.refused(
+        &["incidents", "edit", id, "--note", "a\u{1b}[31mb"],
+        2,
+        "--note",
+    );
+    // Exported as the last CSV column (a formula-like cell guarded), and read back by import.
+    env.ok(&[
+        "incidents",
+        "edit",
+        id,
+        "--note",
+        "=SUM(A1:A9) is not a formula",
+    ]);
+    let csv = env.ok(&w("export --format csv --what incidents")).stdout;
+    let row = csv.lines().find(|l| l.starts_with(id)).unwrap();
+    assert!(row.ends_with(",'=SUM(A1:A9) is not a formula"), "{row}");
+    let export = env.ok(&w("--reveal export")).stdout;
+    let fresh = Env::new();
+    let file = beside(&fresh, "export.json", &export);
+    fresh.ok(&["import", &file]);
+    assert_eq!(
+        fresh.ok(&["--json", "incidents", "show", id]).json()["note"],
+        "=SUM(A1:A9) is not a formula"
+    );
+    // And from the CSV, into a state with the same contracts.
+    let again = Env::contoso_active();
+    let file = beside(&again, "incidents.csv", &csv);
+    again.ok(&["import", &file]);
+    assert_eq!(
+        again.ok(&["--json", "incidents", "show", id]).json()["note"],
+        "=SUM(A1:A9) is not a formula"
+    );
 }

@@ -10,7 +10,10 @@
 /// The field names recorded for each schema version, one dotted path a line (`[]` for the items
 /// of a list). Versions before 5 were not recorded; their files are read through their steps.
 #[cfg(test)]
-const RECORDED: &[(u32, &str)] = &[(5, include_str!("fields/v5.txt"))];
+const RECORDED: &[(u32, &str)] = &[
+    (5, include_str!("fields/v5.txt")),
+    (6, include_str!("fields/v6.txt")),
+];
 
 #[cfg(test)]
 mod tests {
@@ -129,7 +132,8 @@ mod tests {
                 "refund": {"on": "2026-03-05", "reason": "duplicate", "by": anna},
                 "scope": "on-premises", "title": "Cluster fails over",
                 "product": "Windows Server 2025", "case_number": "2603040010001",
-                "csp_customer": "fabrikam.onmicrosoft.com", "opened_by": anna
+                "csp_customer": "fabrikam.onmicrosoft.com", "opened_by": anna,
+                "note": "waiting on the customer's logs"
             }],
             "checksum": "xxh3-128:00"
         })
