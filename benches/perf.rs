@@ -681,6 +681,7 @@ fn organization(n: u32) -> State {
             csp_customer: None,
             opened_on,
             opened_by: Some(by.clone()),
+            note: None,
             closed_on,
             void: None,
             refund: refunded.then(|| Refund {
