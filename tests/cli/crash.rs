@@ -25,13 +25,43 @@ impl Jitter {
     }
 }
 
+/// The state file of `env` as the binary reads it; it must load.
+fn loaded(env: &Env) -> partner_support::store::Loaded {
+    let bytes = env.bytes().expect("the state file exists");
+    decode(env.state(), bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
+}
+
+/// `incidents open` of a cloud incident on the unlimited contract P1, titled `what k`.
+fn opening(env: &Env, what: &str, k: u32) -> std::process::Command {
+    let mut cmd = env.cmd();
+    cmd.args(["incidents", "open", "--scope", "cloud", "--contract", "P1"])
+        .args(["--title", &format!("{what} {k}")]);
+    cmd
+}
+
+/// How long one whole `incidents open` takes here, start to exit (the median of five): the
+/// signals are spread over it.
+fn whole_run(env: &Env) -> Duration {
+    let mut runs: Vec<Duration> = (0..5)
+        .map(|k| {
+            let started = Instant::now();
+            let status = opening(env, "Timing", 100_000 + k)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+            started.elapsed()
+        })
+        .collect();
+    runs.sort();
+    runs[2]
+}
+
 #[test]
 fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
     let env = Env::contoso_with_incidents(INCIDENTS);
-    let load = || {
-        let bytes = env.bytes().expect("the state file exists");
-        decode(env.state(), bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
-    };
+    let load = || loaded(&env);
     let incidents = || load().state.incidents.len();
     // The revisions of the log's complete lines; a torn last line (no newline yet) is skipped.
     let logged = || -> Vec<u64> {
@@ -47,24 +77,11 @@ fn sigkill_anywhere_leaves_the_old_or_the_new_file_and_no_pile_of_debris() {
             .collect()
     };
     let open = |k: u32| {
-        let mut cmd = env.cmd();
-        cmd.args(["incidents", "open", "--scope", "cloud", "--contract", "P1"])
-            .args(["--title", &format!("Crash test {k}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        let mut cmd = opening(&env, "Crash test", k);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
         cmd
     };
-
-    // How long one whole mutation takes here, start to exit: the kills are spread over it.
-    let mut runs: Vec<Duration> = (0..5)
-        .map(|k| {
-            let started = Instant::now();
-            assert!(open(100_000 + k).status().unwrap().success());
-            started.elapsed()
-        })
-        .collect();
-    runs.sort();
-    let whole = runs[2];
+    let whole = whole_run(&env);
 
     let mut jitter = Jitter(0x9E37_79B9_7F4A_7C15);
     // Killed before writing anything / killed while writing (a temp file left) / completed.
@@ -128,27 +145,13 @@ const INTERRUPTS: u32 = 240;
 #[test]
 fn an_interrupt_anywhere_stops_the_change_or_says_it_was_recorded() {
     let env = Env::contoso_with_incidents(INCIDENTS);
-    let load = || {
-        let bytes = env.bytes().expect("the state file exists");
-        decode(env.state(), bytes).unwrap_or_else(|e| panic!("the state file does not load: {e}"))
-    };
+    let load = || loaded(&env);
     let open = |k: u32| {
-        let mut cmd = env.cmd();
-        cmd.args(["incidents", "open", "--scope", "cloud", "--contract", "P1"])
-            .args(["--title", &format!("Interrupt test {k}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut cmd = opening(&env, "Interrupt test", k);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         cmd
     };
-    let mut runs: Vec<Duration> = (0..5)
-        .map(|k| {
-            let started = Instant::now();
-            assert!(open(100_000 + k).status().unwrap().success());
-            started.elapsed()
-        })
-        .collect();
-    runs.sort();
-    let whole = runs[2];
+    let whole = whole_run(&env);
 
     let signals = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
     let mut jitter = Jitter(0x2545_F491_4F6C_DD1D);
