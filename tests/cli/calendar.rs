@@ -184,49 +184,20 @@ fn contract_ends_and_anniversaries_remind_ahead_and_lines_fold_at_75_octets() {
     env.ok(&w(
         "offer add action-pack --start 2026-01-15 --end 2027-01-14",
     ));
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "custom",
-        "--contract-id",
+    // A custom pack of 6 for this year, named `name`.
+    let pack = |id: &str, name: &str| {
+        let line = format!(
+            "contract add --plan custom --contract-id {id} --access-id ACC-{id}-01 --incidents 6 --scope on-premises --start 2026-01-01 --end 2026-12-31 --name"
+        );
+        env.ok(&[&w(&line)[..], &[name]].concat());
+    };
+    pack(
         "R-1",
-        "--access-id",
-        "ACC-R-0001",
-        "--incidents",
-        "6",
-        "--scope",
-        "on-premises",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-12-31",
-        "--name",
         "Pack d’escalade “Éditeur” — réservé aux incidents critiques ☎☎☎☎☎☎",
-    ]);
+    );
     // A summary of exactly 150 octets: the line a fold of 75 and then 75 more would leave at
     // 76 with its leading space.
-    let name = "x".repeat(114);
-    env.ok(&[
-        "contract",
-        "add",
-        "--plan",
-        "custom",
-        "--contract-id",
-        "R-2",
-        "--access-id",
-        "ACC-R-0002",
-        "--incidents",
-        "6",
-        "--scope",
-        "on-premises",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-12-31",
-        "--name",
-        &name,
-    ]);
+    pack("R-2", &"x".repeat(114));
     env.ok(&w(
         "incidents open --scope on-premises --contract R-1 --title Posting",
     ));
