@@ -136,6 +136,67 @@ fn main() {
     }
     growth_table(&growth);
     merges(work.path());
+    lifecycles(work.path());
+}
+
+/// What a user's lifecycle file of 10 000, 30 000 and 100 000 rows (in 100 families) costs a
+/// command that reads it (`products list` of one built-in family), and how it grows.
+fn lifecycles(work: &Path) {
+    const LIFECYCLE_RUNS: usize = 5;
+    println!("\n| lifecycle rows | products list | min – max | peak RSS |");
+    println!("|---:|---:|---:|---:|");
+    let mut medians = Vec::new();
+    for n in [10_000u32, 30_000, 100_000] {
+        let file = work.join(format!("lifecycle-{n}.csv"));
+        let mut text = String::from(
+            "product_id,family,product,policy,start,mainstream_end,extended_end,status,source\n",
+        );
+        for k in 0..n {
+            let year = 1990 + k % 200;
+            text.push_str(&format!(
+                "acme-{f}-{k},acme-{f},Acme {f} Server {k},fixed,{year}-01-01,{year}-06-30,{year}-12-31,UNVERIFIED,bench\n",
+                f = k % 100
+            ));
+        }
+        fs::write(&file, text).unwrap();
+        let args: Vec<String> = [
+            "--state",
+            work.join("no-state.json").to_str().unwrap(),
+            "--lifecycle",
+            file.to_str().unwrap(),
+            "--json",
+            "products",
+            "list",
+            "--family",
+            "windows-server",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut times = Vec::new();
+        let mut peak = 0;
+        for _ in 0..LIFECYCLE_RUNS {
+            let (elapsed, status, rss) = run(&args);
+            assert_eq!(status, 0, "products list with {n} lifecycle rows failed");
+            times.push(elapsed);
+            peak = peak.max(rss);
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "| {n} | {:.0} ms | {:.0} – {:.0} | {:.1} MiB |",
+            ms(median(&times)),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+            peak as f64 / 1024.0
+        );
+        medians.push(median(&times).as_secs_f64());
+    }
+    println!(
+        "\nlifecycle growth: 10000→30000: ×{:.1}, 30000→100000: ×{:.1}",
+        medians[1] / medians[0],
+        medians[2] / medians[1]
+    );
 }
 
 /// What git's merge driver costs on two copies of one state, each with an incident of its own

@@ -206,15 +206,23 @@ impl Lifecycle {
         &self.versions
     }
 
-    /// Adds `row`, or puts it in the place of the version with its `product_id`.
-    pub fn set(&mut self, row: ProductVersion) {
-        match self
+    /// Adds each of `rows`, or puts it in the place of the version with its `product_id`: one
+    /// index of the table's IDs, so a file of many rows takes time in proportion to its rows.
+    pub fn set(&mut self, rows: impl IntoIterator<Item = ProductVersion>) {
+        let mut at: std::collections::HashMap<String, usize> = self
             .versions
-            .iter_mut()
-            .find(|v| v.product_id == row.product_id)
-        {
-            Some(v) => *v = row,
-            None => self.versions.push(row),
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.product_id.clone(), i))
+            .collect();
+        for row in rows {
+            match at.get(&row.product_id) {
+                Some(&i) => self.versions[i] = row,
+                None => {
+                    at.insert(row.product_id.clone(), self.versions.len());
+                    self.versions.push(row);
+                }
+            }
         }
     }
 

@@ -34,7 +34,7 @@ fn r21_an_on_premises_product_past_mainstream_or_n_minus_2_is_refused_with_the_e
     );
     assert!(
         run.stderr
-            .contains("decided by lifecycle rows not verified: Windows Server 2025 (UNVERIFIED)"),
+            .contains("decided by lifecycle rows not verified: Windows Server 2025 (CONFLICT)"),
         "{}",
         run.stderr
     );
@@ -44,17 +44,17 @@ fn r21_an_on_premises_product_past_mainstream_or_n_minus_2_is_refused_with_the_e
         "{}",
         run.stderr
     );
-    // Mainstream support ended (a CONFLICT row says so, and says it is one).
-    let sql = open_for(&env, "2026-06-15", "SQL Server 2019");
+    // Mainstream support ended (N-1, decided against a newer CONFLICT row, which it names).
+    let sql = open_for(&env, "2026-11-01", "Windows Server 2022");
     assert_eq!(sql.code, 3, "{}", sql.stderr);
     assert!(
         sql.stderr
-            .contains("its mainstream support ended on 2025-02-28"),
+            .contains("its mainstream support ended on 2026-10-13"),
         "{}",
         sql.stderr
     );
     assert!(
-        sql.stderr.contains("SQL Server 2019 (CONFLICT)"),
+        sql.stderr.contains("Windows Server 2025 (CONFLICT)"),
         "{}",
         sql.stderr
     );
@@ -165,7 +165,7 @@ fn products_list_shows_dates_how_sure_they_are_and_the_verdict_on_the_day() {
         "Windows Server 2022",
         "entitled (N-1)",
         "entitled (N)",
-        "UNVERIFIED",
+        "CONFLICT",
         "N-2 or older",
     ] {
         assert!(table.contains(want), "{want}:\n{table}");
@@ -193,9 +193,9 @@ fn products_list_shows_dates_how_sure_they_are_and_the_verdict_on_the_day() {
         .collect();
     assert_eq!(entitled, ["Windows Server 2012 R2", "Windows Server 2016"]);
     env.refused(
-        &w("products list --family windows"),
+        &w("products list --family windowz"),
         2,
-        "`--family windows` is not a family",
+        "`--family windowz` is not a family",
     );
     assert!(env.bytes().is_none(), "a list writes nothing");
 }
@@ -267,4 +267,65 @@ fn lifecycle_text_that_could_drive_a_terminal_is_refused_with_its_row() {
             run.stderr
         );
     }
+}
+
+#[test]
+fn on_2026_12_06_todays_versions_are_entitled_from_rows_that_say_how_sure_they_are() {
+    let env = Env::contoso_active();
+    let json = env.ok(&w("--as-of 2026-12-06 --json products list")).json();
+    let rows = json["products"].as_array().unwrap();
+    let entitled = |family: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r["family"] == family && r["entitled"] == true)
+            .map(|r| r["product"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(entitled("windows-server"), ["Windows Server 2025"]);
+    assert_eq!(
+        entitled("sql-server"),
+        ["SQL Server 2022", "SQL Server 2025"]
+    );
+    assert_eq!(
+        entitled("exchange-server"),
+        ["Exchange Server Subscription Edition (SE)"]
+    );
+    assert_eq!(
+        entitled("sharepoint-server"),
+        ["SharePoint Server Subscription Edition"]
+    );
+    assert_eq!(entitled("office"), ["Office LTSC 2024"]);
+    assert_eq!(entitled("windows"), ["Windows 11"]);
+    // Windows Server 2025's end dates differ between sources: the row says so and names both.
+    let all = env
+        .ok(&w("--as-of 2026-12-06 --json products list --all"))
+        .json();
+    let ws2025 = all["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["product"] == "Windows Server 2025")
+        .unwrap()
+        .clone();
+    assert_eq!(ws2025["status"], "CONFLICT", "{ws2025}");
+    let source = ws2025["source"].as_str().unwrap();
+    assert!(
+        source.contains("2029-11-13") && source.contains("10/09/2029"),
+        "{source}"
+    );
+    // Windows 10 reached its end of support on 2025-10-14 (Modern Lifecycle Policy); Windows 11
+    // is supported, whatever its edition.
+    env.refused(
+        &w("--as-of 2026-06-15 incidents open --scope on-premises --title Login --product")
+            .into_iter()
+            .chain(["Windows 10 Pro"])
+            .collect::<Vec<_>>(),
+        3,
+        "Windows 11",
+    );
+    env.ok(
+        &w("--as-of 2026-06-15 incidents open --scope on-premises --title Login --product")
+            .into_iter()
+            .chain(["Windows 11 Pro"])
+            .collect::<Vec<_>>(),
+    );
 }
