@@ -743,6 +743,7 @@ fn organization(n: u32) -> State {
             opened_on,
             opened_by: Some(by.clone()),
             note: None,
+            outside_policy: None,
             closed_on,
             void: None,
             refund: refunded.then(|| Refund {

@@ -1194,6 +1194,13 @@ pub struct OpenArgs {
     /// A note of your own ("waiting on the customer's logs")
     #[arg(long, value_name = "TEXT")]
     pub note: Option<Text>,
+    /// Record a case Microsoft accepted although the product lifecycle table says the N-1 policy
+    /// does not entitle it (R21 is then not applied); needs `--reason`
+    #[arg(long, requires = "reason")]
+    pub outside_policy: bool,
+    /// Why Microsoft accepted it ("approved by the support engineer on the call")
+    #[arg(long, value_name = "TEXT", requires = "outside_policy")]
+    pub reason: Option<Text>,
 }
 
 /// `incidents edit`.

@@ -66,6 +66,7 @@ fn open(ctx: &mut Ctx, args: OpenArgs) -> Result<(), Error> {
         case_number: args.case_number,
         csp_customer: args.csp_customer,
         note: args.note,
+        outside_policy: args.reason.filter(|_| args.outside_policy),
     };
     let today = ctx.today;
     let seen = crate::store::team::highest_elsewhere(ctx.store.path());

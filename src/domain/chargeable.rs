@@ -40,6 +40,8 @@ impl State {
             .filter(|i| i.void.is_none())
             .filter_map(|i| {
                 let version = match (i.scope, &i.product) {
+                    // Accepted by Microsoft outside the policy, and recorded so.
+                    _ if i.outside_policy.is_some() => None,
                     (Scope::OnPremises, Some(p))
                         if self.n_minus_one_applies(i.contract_id.as_ref()) =>
                     {

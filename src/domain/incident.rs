@@ -189,6 +189,10 @@ pub struct Incident {
     /// A note of the team's own (the free column every spreadsheet has).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Text>,
+    /// Why Microsoft accepted it although the lifecycle table says R21 does not entitle it:
+    /// recorded with the incident, and R21 is not applied to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_policy: Option<Text>,
 }
 
 impl Incident {
@@ -275,6 +279,8 @@ pub struct NewIncident {
     pub csp_customer: Option<Id>,
     /// A note.
     pub note: Option<Text>,
+    /// Why Microsoft accepted it outside the N-1 policy (R21 is then not applied).
+    pub outside_policy: Option<Text>,
 }
 
 impl NewIncident {
@@ -288,6 +294,7 @@ impl NewIncident {
             case_number: None,
             csp_customer: None,
             note: None,
+            outside_policy: None,
         }
     }
 }
@@ -617,7 +624,9 @@ impl State {
                 None => self.choose_contract(new.scope, today)?,
             };
             let cid = contract.contract_id.clone();
-            if let (Scope::OnPremises, Some(product)) = (new.scope, &new.product)
+            // A case Microsoft accepted outside the policy is recorded as such, unchecked.
+            if let (Scope::OnPremises, Some(product), None) =
+                (new.scope, &new.product, &new.outside_policy)
                 && self.n_minus_one_applies(Some(&cid))
             {
                 unchecked = lifecycle.check(product.as_str(), today)?;
@@ -639,6 +648,7 @@ impl State {
             contract_id,
             csp_customer: new.csp_customer,
             note: new.note,
+            outside_policy: new.outside_policy.clone(),
             opened_on: today,
             opened_by: actor.cloned(),
             closed_on: None,
@@ -698,7 +708,8 @@ impl State {
     ) -> Result<(&Incident, Vec<&'static str>), Refusal> {
         self.changeable(&incident)?;
         // R21 for a corrected on-premises product, as of the day the incident was opened.
-        if let (Some(product), Scope::OnPremises) = (&edit.product, incident.scope)
+        if let (Some(product), Scope::OnPremises, None) =
+            (&edit.product, incident.scope, &incident.outside_policy)
             && self.n_minus_one_applies(incident.contract_id.as_ref())
         {
             lifecycle.allows(product.as_str(), incident.opened_on)?;

@@ -62,6 +62,9 @@ pub fn incidents(
             if let Some(v) = &i.void {
                 state = format!("voided {}: {}", v.on, shown(&v.reason));
             }
+            if i.outside_policy.is_some() {
+                state.push_str(", outside N-1");
+            }
             t.add_row(vec![
                 i.id.to_string(),
                 day(i.opened_on, opened),
@@ -107,6 +110,8 @@ pub struct IncidentJson<'a> {
     pub voided: bool,
     pub void: Option<NoteJson<'a>>,
     pub note: Option<&'a str>,
+    /// Why Microsoft accepted it outside the N-1 policy.
+    pub outside_policy: Option<&'a str>,
 }
 
 /// A refund or a void: when, why and who.
@@ -137,6 +142,7 @@ impl<'a> IncidentJson<'a> {
             opened_on: i.opened_on,
             opened_by: i.opened_by.as_ref().map(|e| e.as_str()),
             note: i.note.as_ref().map(|n| n.as_str()),
+            outside_policy: i.outside_policy.as_ref().map(|n| n.as_str()),
             status: match (&i.void, i.closed_on) {
                 (Some(_), _) => "voided",
                 (None, Some(_)) => "closed",
@@ -210,6 +216,13 @@ pub fn detail(
             ),
         ),
         ("Note", or_dash(i.note.as_ref())),
+        (
+            "N-1",
+            i.outside_policy.as_ref().map_or_else(
+                || "-".to_string(),
+                |why| format!("accepted outside the policy: {}", shown(why)),
+            ),
+        ),
     ];
     super::table::fields(w, screen, rows)
 }
@@ -255,6 +268,8 @@ pub struct IncidentRow {
     pub voided_by: Option<String>,
     #[serde(with = "cells", default)]
     pub note: Option<String>,
+    #[serde(with = "cells", default)]
+    pub outside_policy: Option<String>,
 }
 
 impl IncidentRow {
@@ -278,6 +293,7 @@ impl IncidentRow {
         "void_reason",
         "voided_by",
         "note",
+        "outside_policy",
     ];
 
     /// The columns a row must have to be read.
@@ -317,6 +333,7 @@ impl IncidentRow {
                 .and_then(|v| v.by.as_ref())
                 .map(ToString::to_string),
             note: i.note.as_ref().map(ToString::to_string),
+            outside_policy: i.outside_policy.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -337,6 +354,7 @@ impl IncidentRow {
             "scope": self.scope, "title": self.title, "product": self.product,
             "case_number": self.case_number, "csp_customer": self.csp_customer,
             "opened_by": self.opened_by, "note": self.note,
+            "outside_policy": self.outside_policy,
         })
     }
 }

@@ -329,3 +329,64 @@ fn on_2026_12_06_todays_versions_are_entitled_from_rows_that_say_how_sure_they_a
             .collect::<Vec<_>>(),
     );
 }
+
+#[test]
+fn a_case_microsoft_accepted_outside_n_minus_1_is_recorded_marked_and_kept() {
+    let env = Env::contoso_active();
+    let open = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> =
+            w("incidents open --scope on-premises --title Cluster --product")
+                .into_iter()
+                .map(String::from)
+                .collect();
+        args.push("Windows Server 2012 R2".into());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    fn as_strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    // The table says no: refused.
+    env.refused(&as_strs(&open(&[])), 3, "not entitled");
+    // Both flags or neither.
+    env.refused(&as_strs(&open(&["--outside-policy"])), 2, "--reason");
+    env.refused(&as_strs(&open(&["--reason", "x"])), 2, "--outside-policy");
+    // Accepted by Microsoft on the call: recorded, with why.
+    let why = "accepted by the engineer on case 2606150010001";
+    env.ok(&as_strs(&open(&["--outside-policy", "--reason", why])));
+    let shown = env.ok(&w("incidents show INC-0001")).stdout;
+    assert!(shown.contains("accepted outside the policy"), "{shown}");
+    let list = env.ok(&w("incidents list")).stdout;
+    assert!(list.contains("outside N-1"), "{list}");
+    assert_eq!(
+        env.ok(&w("--json incidents show INC-0001")).json()["outside_policy"],
+        why
+    );
+    // doctor does not count it as breaking R21; a product correction is not checked either.
+    env.ok(&["doctor"]);
+    env.ok(&[
+        "incidents",
+        "edit",
+        "INC-0001",
+        "--product",
+        "Windows Server 2008 R2",
+    ]);
+    // Export and import keep it.
+    let export = env.ok(&w("--reveal export")).stdout;
+    let fresh = Env::new();
+    let file = fresh.dir().join("export.json");
+    std::fs::write(&file, export).unwrap();
+    fresh.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        fresh.ok(&w("--json incidents show INC-0001")).json()["outside_policy"],
+        why
+    );
+    let csv = env.ok(&w("export --format csv --what incidents")).stdout;
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",note,outside_policy"),
+        "{csv}"
+    );
+}

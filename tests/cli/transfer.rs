@@ -34,14 +34,14 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by,voided_on,void_reason,voided_by,note"
+        "id,opened_on,scope,title,product,contract_id,plan,case_number,csp_customer,opened_by,closed_on,refunded_on,refund_reason,refunded_by,voided_on,void_reason,voided_by,note,outside_policy"
     );
     assert_eq!(
         lines[1],
-        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,,,,,"#
+        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,,,,,,"#
     );
     assert!(
-        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com,,,,"),
+        lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com,,,,,"),
         "{}",
         lines[2]
     );
@@ -354,7 +354,7 @@ fn a_note_on_an_incident_is_kept_shown_exported_and_imported() {
     ]);
     let csv = env.ok(&w("export --format csv --what incidents")).stdout;
     let row = csv.lines().find(|l| l.starts_with(id)).unwrap();
-    assert!(row.ends_with(",'=SUM(A1:A9) is not a formula"), "{row}");
+    assert!(row.ends_with(",'=SUM(A1:A9) is not a formula,"), "{row}");
     let export = env.ok(&w("--reveal export")).stdout;
     let fresh = Env::new();
     let file = beside(&fresh, "export.json", &export);

@@ -104,7 +104,8 @@ fn v4_to_v5(doc: &mut Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Version 6 adds an incident's `note`. A version 5 incident has none (serde's default).
+/// Version 6 adds an incident's `note` and `outside_policy`. A version 5 incident has neither
+/// (serde's default).
 /// Nothing is rewritten.
 fn v5_to_v6(_: &mut Value) -> Result<(), String> {
     Ok(())

@@ -133,7 +133,8 @@ mod tests {
                 "scope": "on-premises", "title": "Cluster fails over",
                 "product": "Windows Server 2025", "case_number": "2603040010001",
                 "csp_customer": "fabrikam.onmicrosoft.com", "opened_by": anna,
-                "note": "waiting on the customer's logs"
+                "note": "waiting on the customer's logs",
+                "outside_policy": "accepted by the engineer on the call"
             }],
             "checksum": "xxh3-128:00"
         })
