@@ -31,6 +31,12 @@ pub fn benefits(
         writeln!(w, "{NO_BENEFITS}.")?;
         return writeln!(w, "{}", add_an_offer(catalog));
     }
+    let several_years = views
+        .iter()
+        .map(|b| b.year.to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
     let build = |screen: &Screen| {
         let mut t = table(
             screen,
@@ -65,12 +71,13 @@ pub fn benefits(
                 state,
             ]);
         }
-        fit(
-            &mut t,
-            screen,
-            &["Year", "Support", "Allowance"],
-            &["Support", "State"],
-        );
+        // Benefits of several membership years differ by their year alone: then it stays, and
+        // wraps between its two days when it must.
+        let (give_way, wrap): (&[&str], &[&str]) = match several_years {
+            true => (&["Support", "Allowance"], &["Year", "Support", "State"]),
+            false => (&["Year", "Support", "Allowance"], &["Support", "State"]),
+        };
+        fit(&mut t, screen, give_way, wrap);
         t
     };
     writeln!(w, "{}", super::table::fitted(screen, build))

@@ -216,3 +216,31 @@ fn an_ended_membership_says_so_with_the_renew_hint_not_no_benefits_yet() {
             .contains("Looks like you don't have any benefits yet")
     );
 }
+
+#[test]
+fn benefits_of_several_years_always_show_their_year() {
+    let env = Env::contoso();
+    env.ok(&w(
+        "offer add action-pack --start 2025-06-01 --end 2026-05-31",
+    ));
+    env.ok(&w("offer renew action-pack"));
+    for columns in [60, 80, 100, 140] {
+        let run = crate::support::run_command(
+            env.cmd()
+                .env("COLUMNS", columns.to_string())
+                .args(w("benefits --all")),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let header = run.stdout.lines().nth(1).unwrap();
+        assert!(
+            header.contains("Year"),
+            "{columns} columns:\n{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("2025-06-01") && run.stdout.contains("2026-06-01"),
+            "{columns} columns:\n{}",
+            run.stdout
+        );
+    }
+}
