@@ -785,6 +785,10 @@ pub struct CheckArgs {
     /// Warn when an activation has been pending longer than this many days
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub pending_days: u32,
+    /// A benefit without a contract is a warning for this many days after its membership year
+    /// starts, or after its activation was requested, and critical after (activation takes days)
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub activation_days: u32,
     /// Warn when a limited contract ends within this many days with incidents left, which
     /// would lapse unused (R19)
     #[arg(long, value_name = "DAYS", default_value_t = 60)]

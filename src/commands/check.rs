@@ -14,6 +14,7 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         warn_days: args.warn_days,
         critical_days: args.critical_days,
         pending_days: args.pending_days,
+        activation_days: args.activation_days,
         unused_days: args.unused_days,
         unused_min: args.unused_min,
     };

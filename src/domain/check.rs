@@ -121,6 +121,9 @@ pub struct Thresholds {
     pub critical_days: u32,
     /// Days an activation may stay pending before it is a warning.
     pub pending_days: u32,
+    /// Days after its membership year starts (or after its activation was requested) that a
+    /// benefit without a contract is a warning, not critical: activation takes days.
+    pub activation_days: u32,
     /// Days to a limited contract's end within which incidents left are about to lapse (R19).
     pub unused_days: u32,
     /// … when at least this many are left.
@@ -135,6 +138,7 @@ impl Default for Thresholds {
             warn_days: 30,
             critical_days: 7,
             pending_days: 7,
+            activation_days: 14,
             unused_days: 60,
             unused_min: 1,
         }
@@ -378,7 +382,16 @@ impl State {
                     })
                 })
                 .collect();
-            findings.extend(self.scope_findings(today, filter, &explained));
+            // A scope whose benefit is still being activated is worth a warning, not a page.
+            let activating_scopes: Vec<Scope> = [Scope::OnPremises, Scope::Cloud]
+                .into_iter()
+                .filter(|scope| {
+                    self.benefits(today)
+                        .iter()
+                        .any(|b| b.entitlement.coverage.covers(*scope) && activating(b, today, t))
+                })
+                .collect();
+            findings.extend(self.scope_findings(today, filter, &explained, &activating_scopes));
         }
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let (ignored, findings) = findings
@@ -521,6 +534,17 @@ fn contract_findings(
 }
 
 /// A benefit's finding: not activated, lapsed, or pending too long (R4).
+/// Whether `b` has no contract yet only because activation takes days: not activated in the
+/// first `activation_days` of its year, or requested within them.
+fn activating(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> bool {
+    let within = |from: NaiveDate| (today - from).num_days() < i64::from(t.activation_days);
+    match &b.state {
+        BenefitState::NotActivated => within(b.year.start),
+        BenefitState::Pending { since, .. } => within(*since),
+        _ => false,
+    }
+}
+
 fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
     let finding = |severity, code, contract: Option<&str>, message| Finding {
         severity,
@@ -534,6 +558,15 @@ fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Opt
         message,
     };
     match &b.state {
+        BenefitState::NotActivated if activating(b, today, t) => Some(finding(
+            Severity::Warning,
+            FindingCode::BenefitNotActivated,
+            None,
+            format!(
+                "benefit {} is not activated yet: its year started on {} (critical after {} days)",
+                b.name, b.year.start, t.activation_days
+            ),
+        )),
         BenefitState::NotActivated => Some(finding(
             Severity::Critical,
             FindingCode::BenefitNotActivated,
@@ -646,6 +679,7 @@ impl State {
         today: NaiveDate,
         filter: &Filter,
         explained: &[Scope],
+        activating: &[Scope],
     ) -> Vec<Finding> {
         let entitled = |scope: Scope| {
             self.active_offers(today)
@@ -663,15 +697,23 @@ impl State {
                     .iter()
                     .any(|v| v.status == Status::Active && v.contract.coverage.covers(*s))
             })
-            .map(|scope| {
-                Finding::of_organization(
+            .map(|scope| match activating.contains(&scope) {
+                true => Finding::of_organization(
+                    Severity::Warning,
+                    FindingCode::ScopeUncovered,
+                    format!(
+                        "no usable {} support today: its benefit is still being activated",
+                        scope.slug()
+                    ),
+                ),
+                false => Finding::of_organization(
                     Severity::Critical,
                     FindingCode::ScopeUncovered,
                     format!(
                         "no usable {} support today: the offers in force entitle it, and no contract covers it",
                         scope.slug()
                     ),
-                )
+                ),
             })
             .collect()
     }
@@ -751,17 +793,26 @@ mod tests {
             [("membership-ended", Severity::Critical)]
         );
         // An offer in force whose on-premises support no usable contract covers yet: its
-        // activation is pending.
+        // activation is pending. Activation takes days: a warning for 14 days after the
+        // request, critical after.
         s.contracts.clear();
         s.pending = vec![PendingActivation {
             benefit: "action-pack/product-support".into(),
             requested_on: d("2026-06-14"),
             requested_by: None,
         }];
-        assert_eq!(
-            codes(&s, "2026-06-15"),
-            [("scope-uncovered", Severity::Critical)]
-        );
+        for (today, severity) in [
+            ("2026-06-15", Severity::Warning),
+            ("2026-06-27", Severity::Warning),
+            ("2026-06-28", Severity::Critical),
+            ("2026-07-15", Severity::Critical),
+        ] {
+            assert_eq!(
+                codes(&s, today),
+                [("scope-uncovered", severity)],
+                "{today}"
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! The rate is the incidents charged per day over the last [`WINDOW_DAYS`] days up to "today"
 //! (or since the contract started, if that is shorter, but never fewer than [`MIN_DAYS`]), less
 //! the refunds given in that window; voided incidents never count. It is a straight line through the recent past: it knows nothing
-//! of seasons, of a project about to start, or of refunds still to come.
+//! of seasons, of a project about to start, or of refunds still to come. It names a run-out day
+//! only once the contract has been in use [`MIN_LIFE_DAYS`] days with [`MIN_CHARGED`] incidents
+//! charged in its window: the rate alone is shown before that.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +22,13 @@ pub const WINDOW_DAYS: i64 = 90;
 
 /// The fewest days a rate is spread over, for a contract that started less than this ago.
 pub const MIN_DAYS: i64 = 14;
+
+/// A run-out day is named only for a contract in use at least this many days…
+pub const MIN_LIFE_DAYS: i64 = 30;
+
+/// … with at least this many incidents charged (net of refunds) in its window: before that, one
+/// incident on a new pack's first day would read as a pace, and page people (R20).
+pub const MIN_CHARGED: i64 = 3;
 
 /// One contract's forecast.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,7 +48,7 @@ impl State {
         views: &[ContractView<'_>],
         today: NaiveDate,
     ) -> BTreeMap<Id, Forecast> {
-        let windows: BTreeMap<&Id, (NaiveDate, NaiveDate, f64, u32)> = views
+        let windows: BTreeMap<&Id, (NaiveDate, NaiveDate, f64, u32, bool)> = views
             .iter()
             .filter(|v| v.status == Status::Active)
             .filter_map(|v| {
@@ -47,9 +56,10 @@ impl State {
                 let from = (today - chrono::Duration::days(WINDOW_DAYS - 1)).max(v.contract.start);
                 // A young contract's few days would make a burst look like a pace.
                 let days = ((today - from).num_days() + 1).max(MIN_DAYS) as f64;
+                let old_enough = (today - v.contract.start).num_days() + 1 >= MIN_LIFE_DAYS;
                 Some((
                     &v.contract.contract_id,
-                    (from, v.contract.end, days, remaining),
+                    (from, v.contract.end, days, remaining, old_enough),
                 ))
             })
             .collect();
@@ -74,9 +84,10 @@ impl State {
         }
         windows
             .into_iter()
-            .map(|(cid, (_, end, days, remaining))| {
-                let per_day = net.get(cid).copied().unwrap_or(0).max(0) as f64 / days;
-                let runs_out_on = (per_day > 0.0)
+            .map(|(cid, (_, end, days, remaining, old_enough))| {
+                let charged = net.get(cid).copied().unwrap_or(0).max(0);
+                let per_day = charged as f64 / days;
+                let runs_out_on = (per_day > 0.0 && old_enough && charged >= MIN_CHARGED)
                     .then(|| (f64::from(remaining) / per_day).ceil() as u64)
                     .and_then(|in_days| today.checked_add_days(Days::new(in_days)))
                     .filter(|d| *d <= end);
@@ -163,9 +174,25 @@ mod tests {
         s.incidents.push(b);
         let views = s.contract_views(today);
         let f = s.forecasts(&views, today)[&"B".parse::<crate::domain::values::Id>().unwrap()];
+        // Its rate, but no day yet: 10 days old and 1 incident are not a pace.
+        assert_eq!((f.rate_per_30_days, f.runs_out_on), (2.1, None));
+        // 30 days on, with 3 charged in them, they are: 3 over 30 days, 7 left, 70 days.
+        for (n, day) in [(31, "2026-06-20"), (32, "2026-07-01")] {
+            let mut b = incident(n, Some("B"));
+            b.opened_on = d(day);
+            s.incidents.push(b);
+        }
+        let later = d("2026-07-05");
+        let views = s.contract_views(later);
+        let f = s.forecasts(&views, later)[&"B".parse::<crate::domain::values::Id>().unwrap()];
         assert_eq!(
             (f.rate_per_30_days, f.runs_out_on),
-            (2.1, Some(d("2026-10-19")))
+            (3.0, Some(d("2026-09-13")))
         );
+        // 29 days old with 3 charged: not yet.
+        let early = d("2026-07-04");
+        let views = s.contract_views(early);
+        let f = s.forecasts(&views, early)[&"B".parse::<crate::domain::values::Id>().unwrap()];
+        assert_eq!(f.runs_out_on, None);
     }
 }

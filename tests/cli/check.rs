@@ -42,13 +42,16 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
         4,
         "WARNING contract 8000006 (Partner support Silver 15pack) has 2 incidents left [incidents-low]",
     );
-    // At 13 in a day (spread over 14 days at least) the last 2 go in 3 days (R20).
+    // 13 on the pack's first day are no pace yet (R20): no forecast, one warning.
+    assert!(!run.stdout.contains("runs-out-before-end"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("warning: 0 critical, 1 warning; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
+    // A month on, they are: 13 over 31 days, the last 2 go in 5 days.
+    let later = env.reports(&w("--as-of 2026-07-15 check"), 4, "[runs-out-before-end]");
     assert!(
-        run.stdout.contains("WARNING contract 8000006 (Partner support Silver 15pack) would run out on 2026-06-18 at 27.9 incidents per 30 days, 361 days before it ends on 2027-06-14 [runs-out-before-end]"),
+        later.stdout.contains("WARNING contract 8000006 (Partner support Silver 15pack) would run out on 2026-07-20 at 12.6 incidents per 30 days, 329 days before it ends on 2027-06-14 [runs-out-before-end]"),
         "{}",
-        run.stdout
+        later.stdout
     );
-    assert!(run.stdout.ends_with("warning: 0 critical, 2 warnings; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
     assert_eq!(run.stderr, "", "the findings are the whole report");
     // Tighter thresholds make it critical; looser ones (and the forecast left out) make it pass.
     env.reports(
@@ -513,4 +516,64 @@ fn format_junit_is_a_junit_report_a_real_parser_reads_with_a_case_per_contract_a
         junit_cases(&one.stdout),
         serde_json::json!([["contract", "8000006", "incidents-low"]])
     );
+}
+
+#[test]
+fn a_new_membership_pages_no_one_while_its_benefits_are_being_activated() {
+    let env = Env::contoso();
+    env.ok(&[
+        &w("offer add gold --start 2026-06-15 --competency")[..],
+        &["Cloud Platform"],
+    ]
+    .concat());
+    let codes = |run: &crate::support::Run| -> Vec<(String, String)> {
+        run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // The day the offer is added: warnings, not a page.
+    let day_one = env.run(&w("--json check"));
+    assert_eq!(day_one.code, 4, "{}", day_one.stdout);
+    assert!(
+        codes(&day_one).iter().all(|(s, _)| s == "warning"),
+        "{:?}",
+        codes(&day_one)
+    );
+    assert!(codes(&day_one).contains(&("warning".into(), "benefit-not-activated".into())));
+    // Activation requested, five days pass: still no page.
+    env.ok(&w("activate gold-cloud-platform/product-support"));
+    env.ok(&w("activate gold-cloud-platform/cloud-support"));
+    let pending = env.run(&w("--as-of 2026-06-20 --json check"));
+    assert!(pending.code <= 4, "{}", pending.stdout);
+    // A month on, with nothing activated, it is critical.
+    let late = env.run(&w("--as-of 2026-07-15 --json check"));
+    assert_eq!(late.code, 5, "{}", late.stdout);
+    assert!(
+        codes(&late).contains(&("critical".into(), "scope-uncovered".into())),
+        "{:?}",
+        codes(&late)
+    );
+    // --activation-days 0 gives no grace.
+    assert_eq!(env.run(&w("check --activation-days 0")).code, 5);
+    // The IDs come: one incident on the new 20-pack's first day forecasts nothing yet.
+    env.ok(&w("activate gold-cloud-platform/product-support --access-id ACC-GOLD-0001 --contract-id 7000001"));
+    env.ok(&w("activate gold-cloud-platform/cloud-support --access-id ACC-GOLD-0002 --contract-id 7000002"));
+    env.ok(&w("incidents open --scope on-premises --title First"));
+    let first = env.run(&w("--json check"));
+    assert!(
+        !codes(&first)
+            .iter()
+            .any(|(_, c)| c == "runs-out-before-end"),
+        "{:?}",
+        codes(&first)
+    );
+    assert_eq!(first.code, 0, "{}", first.stdout);
 }
