@@ -61,7 +61,7 @@ fn renew(
 ) -> Result<(), Error> {
     let today = ctx.today;
     let (loaded, (name, year)) = ctx.mutate("offer renew", |state, _, _| {
-        let (offer, year) = state.renew_offer(name, start, end)?;
+        let (offer, year) = state.renew_offer(name, start, end, today)?;
         let name = offer.name();
         let summary = format!("renewed offer {name} for {year}");
         Ok(((name, year), summary))

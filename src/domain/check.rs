@@ -807,11 +807,7 @@ mod tests {
             ("2026-06-28", Severity::Critical),
             ("2026-07-15", Severity::Critical),
         ] {
-            assert_eq!(
-                codes(&s, today),
-                [("scope-uncovered", severity)],
-                "{today}"
-            );
+            assert_eq!(codes(&s, today), [("scope-uncovered", severity)], "{today}");
         }
     }
 

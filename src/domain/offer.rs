@@ -337,14 +337,36 @@ impl State {
         name: &str,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
+        today: NaiveDate,
     ) -> Result<(&Offer, Year), Refusal> {
         self.require_organization()?;
         let (at, name) = self.offer_index(name)?;
         let offer = &mut self.offers[at];
+        // An offer added without an end runs year by year: its years up to the one `today` is
+        // in (or its first) are recorded one by one, the last closing at its anniversary, and
+        // the next is added after them, as for any offer.
+        if let Some(open) = offer.years.last().filter(|t| t.end.is_none()).copied() {
+            let until = today.max(open.start);
+            let mut years: Vec<Term> = open
+                .years_until(until)
+                .into_iter()
+                .map(|y| Term {
+                    start: y.start,
+                    end: Some(y.end),
+                })
+                .collect();
+            if years.is_empty() {
+                years.extend(open.year_on(open.start).map(|y| Term {
+                    start: y.start,
+                    end: Some(y.end),
+                }));
+            }
+            offer.years.pop();
+            offer.years.extend(years);
+        }
         let Some(last_end) = offer.end() else {
             return Err(Refusal::BadCombination(format!(
-                "offer `{name}` has no end date: it runs year by year from {} until it is removed, so there is no next year to add",
-                offer.years.last().map_or(offer.start(), |t| t.start)
+                "offer `{name}` has no membership year to renew"
             )));
         };
         let first_free = last_end.succ_opt().unwrap_or(last_end);

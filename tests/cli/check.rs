@@ -43,7 +43,11 @@ fn findings_are_listed_and_the_exit_code_is_the_worst() {
         "WARNING contract 8000006 (Partner support Silver 15pack) has 2 incidents left [incidents-low]",
     );
     // 13 on the pack's first day are no pace yet (R20): no forecast, one warning.
-    assert!(!run.stdout.contains("runs-out-before-end"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("runs-out-before-end"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.ends_with("warning: 0 critical, 1 warning; 4 usable contracts and 4 benefits checked as of 2026-06-15\n"), "{}", run.stdout);
     // A month on, they are: 13 over 31 days, the last 2 go in 5 days.
     let later = env.reports(&w("--as-of 2026-07-15 check"), 4, "[runs-out-before-end]");

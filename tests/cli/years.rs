@@ -244,3 +244,55 @@ fn benefits_of_several_years_always_show_their_year() {
         );
     }
 }
+
+#[test]
+fn r17_an_offer_added_without_an_end_renews_like_any_other_and_the_calendar_says_how() {
+    let env = Env::contoso();
+    env.ok(&w("offer add action-pack --start 2025-03-01"));
+    env.ok(&w(
+        "activate action-pack/product-support --access-id MAPS-1 --contract-id 6000001",
+    ));
+    let years = |env: &Env| -> Vec<(String, String)> {
+        env.ok(&w("--json offer list --all")).json()["offers"][0]["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| {
+                (
+                    y["start"].as_str().unwrap().to_string(),
+                    y["end"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = years(&env);
+    assert_eq!(before.last().unwrap().0, "2026-03-01", "{before:?}");
+    // The calendar's anniversary entry names the command; following it works.
+    let calendar = env.ok(&["calendar"]).stdout.replace("\r\n ", "");
+    assert!(
+        calendar.contains("`partner-support offer renew action-pack`"),
+        "{calendar}"
+    );
+    let run = env.ok(&w("offer renew action-pack"));
+    assert!(
+        run.stderr
+            .contains("renewed offer action-pack for 2027-03-01 to 2028-02-29"),
+        "{}",
+        run.stderr
+    );
+    let after = years(&env);
+    assert_eq!(
+        after,
+        [
+            ("2025-03-01".into(), "2026-02-28".into()),
+            ("2026-03-01".into(), "2027-02-28".into()),
+            ("2027-03-01".into(), "2028-02-29".into()),
+        ]
+    );
+    // This year's contract and benefit are as they were; the year after can be renewed again.
+    let benefits = env.ok(&w("--json benefits")).json();
+    assert_eq!(benefits["benefits"][0]["status"], "active", "{benefits}");
+    env.ok(&w("offer renew action-pack"));
+    assert_eq!(years(&env).len(), 4);
+    env.ok(&["doctor"]);
+}
