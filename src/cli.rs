@@ -785,6 +785,10 @@ pub struct CheckArgs {
     /// Warn when an activation has been pending longer than this many days
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub pending_days: u32,
+    /// Warn this many days before a membership year ends when no next year of its offer is
+    /// recorded (`offer renew`)
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub renewal_days: u32,
     /// A benefit without a contract is a warning for this many days after its membership year
     /// starts, or after its activation was requested, and critical after (activation takes days)
     #[arg(long, value_name = "DAYS", default_value_t = 14)]

@@ -109,6 +109,12 @@ pub fn finding(f: &Finding) -> String {
         (FindingCode::MembershipEnded, _) => {
             format!("{message} (`partner-support offer add` for the next year)")
         }
+        (FindingCode::MembershipEnding, _) if f.severity > crate::domain::check::Severity::Info => {
+            match &f.offer {
+                Some(offer) => format!("{message} (`partner-support offer renew {offer}`)"),
+                None => message.clone(),
+            }
+        }
         _ => message.clone(),
     }
 }

@@ -15,6 +15,7 @@ pub fn check(ctx: &mut super::Ctx, args: CheckArgs) -> Result<(), Error> {
         critical_days: args.critical_days,
         pending_days: args.pending_days,
         activation_days: args.activation_days,
+        renewal_days: args.renewal_days,
         unused_days: args.unused_days,
         unused_min: args.unused_min,
     };

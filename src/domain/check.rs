@@ -121,6 +121,9 @@ pub struct Thresholds {
     pub critical_days: u32,
     /// Days an activation may stay pending before it is a warning.
     pub pending_days: u32,
+    /// Days before a membership year ends that its anniversary is a warning, when no next year
+    /// of the offer is recorded (`offer renew`); critical from `critical_days`.
+    pub renewal_days: u32,
     /// Days after its membership year starts (or after its activation was requested) that a
     /// benefit without a contract is a warning, not critical: activation takes days.
     pub activation_days: u32,
@@ -139,6 +142,7 @@ impl Default for Thresholds {
             critical_days: 7,
             pending_days: 7,
             activation_days: 14,
+            renewal_days: 30,
             unused_days: 60,
             unused_min: 1,
         }
@@ -368,7 +372,8 @@ impl State {
             }
         }
         if filter.contract.is_none() && filter.offer.is_none() {
-            findings.extend(self.membership_finding(today, t));
+            findings.extend(self.membership_finding(today));
+            findings.extend(self.anniversary_findings(today, t));
             // A scope a benefit's own critical finding already explains is not said twice.
             let explained: Vec<Scope> = [Scope::OnPremises, Scope::Cloud]
                 .into_iter()
@@ -612,7 +617,48 @@ fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Opt
 impl State {
     /// R22: a membership that has ended (every offer over, none to come) is critical; one whose
     /// last offer ends within the thresholds is graded like a contract's end.
-    fn membership_finding(&self, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
+    /// Before each offer's anniversary: when its membership year ends within `renewal_days` and
+    /// no next year is recorded, the offer ends then (a warning, critical within
+    /// `critical_days`); an offer without an end runs on, and its anniversary is worth knowing
+    /// only (its benefits are activated anew for the next year).
+    fn anniversary_findings(&self, today: NaiveDate, t: &Thresholds) -> Vec<Finding> {
+        self.offers
+            .iter()
+            .filter_map(|o| {
+                let year = o.year_on(today)?;
+                let days = (year.end - today).num_days();
+                let next_recorded = o.years.iter().any(|term| term.start > year.end);
+                let runs_on = o.end().is_none();
+                if next_recorded || days > i64::from(t.renewal_days) {
+                    return None;
+                }
+                let name = o.name();
+                let (severity, message) = match runs_on {
+                    true => (
+                        Severity::Info,
+                        format!(
+                            "the membership year {year} of {name} ends in {}; it runs on, and its benefits are activated anew for the next year",
+                            plural(days, "day", "days")
+                        ),
+                    ),
+                    false => (
+                        grade(days, t.renewal_days, t.critical_days)?,
+                        format!(
+                            "the membership year {year} of {name} ends in {}, and no next year is recorded",
+                            plural(days, "day", "days")
+                        ),
+                    ),
+                };
+                Some(Finding {
+                    offer: Some(name),
+                    days_left: Some(days),
+                    ..Finding::of_organization(severity, FindingCode::MembershipEnding, message)
+                })
+            })
+            .collect()
+    }
+
+    fn membership_finding(&self, today: NaiveDate) -> Option<Finding> {
         // No offer in force today, none recorded or the next still to come: no membership to
         // draw on today.
         let next = self
@@ -649,28 +695,17 @@ impl State {
         {
             return None;
         }
-        let finding = |severity, code, message| Finding {
-            days_left: Some((last_end - today).num_days()),
-            ..Finding::of_organization(severity, code, message)
-        };
         if last_end < today {
-            return Some(finding(
-                Severity::Critical,
-                FindingCode::MembershipEnded,
-                format!("the membership ended on {last_end}: no offer is in force"),
-            ));
+            return Some(Finding {
+                days_left: Some((last_end - today).num_days()),
+                ..Finding::of_organization(
+                    Severity::Critical,
+                    FindingCode::MembershipEnded,
+                    format!("the membership ended on {last_end}: no offer is in force"),
+                )
+            });
         }
-        let days = (last_end - today).num_days();
-        grade(days, t.warn_days, t.critical_days).map(|severity| {
-            finding(
-                severity,
-                FindingCode::MembershipEnding,
-                format!(
-                    "the membership ends on {last_end}, in {}",
-                    plural(days, "day", "days")
-                ),
-            )
-        })
+        None
     }
 
     /// R22: a scope the offers in force entitle that no usable contract covers today.

@@ -313,7 +313,7 @@ fn r22_a_lapsed_membership_and_every_contract_lapsed_does_not_pass() {
     env.reports(
         &w("--as-of 2026-12-10 check"),
         4,
-        "the membership ends on 2026-12-31, in 21 days [membership-ending]",
+        "the membership year 2026-01-01 to 2026-12-31 of gold-security ends in 21 days, and no next year is recorded (`partner-support offer renew gold-security`) [membership-ending]",
     );
     let run = env.reports(
         &w("--as-of 2027-02-01 check"),
@@ -580,4 +580,55 @@ fn a_new_membership_pages_no_one_while_its_benefits_are_being_activated() {
         codes(&first)
     );
     assert_eq!(first.code, 0, "{}", first.stdout);
+}
+
+#[test]
+fn every_anniversary_is_announced_and_renewing_clears_it() {
+    let env = Env::contoso();
+    // An offer with an end: a warning 30 days before, cleared by the renewal it names.
+    env.ok(&w(
+        "offer add action-pack --start 2026-01-15 --end 2027-01-14",
+    ));
+    let quiet = env.run(&w(
+        "--as-of 2026-12-10 --json check --ignore benefit-not-activated --ignore scope-uncovered",
+    ));
+    assert!(
+        !quiet.stdout.contains("membership-ending"),
+        "{}",
+        quiet.stdout
+    );
+    let near = env.reports(
+        &w("--as-of 2026-12-20 check --ignore benefit-not-activated --ignore scope-uncovered"),
+        4,
+        "(`partner-support offer renew action-pack`) [membership-ending]",
+    );
+    assert!(near.stdout.contains("ends in 25 days"), "{}", near.stdout);
+    assert_eq!(
+        env.run(&w("--as-of 2026-12-20 check --renewal-days 20 --ignore benefit-not-activated --ignore scope-uncovered")).code,
+        0
+    );
+    env.ok(&w("offer renew action-pack"));
+    let renewed = env.run(&w(
+        "--as-of 2026-12-20 --json check --ignore benefit-not-activated --ignore scope-uncovered",
+    ));
+    assert!(
+        !renewed.stdout.contains("membership-ending"),
+        "{}",
+        renewed.stdout
+    );
+    // An offer without an end runs on: its anniversary is information, never a failure.
+    let open = Env::contoso();
+    open.ok(&w("offer add action-pack --start 2025-07-01"));
+    let run = open.run(&w(
+        "--as-of 2026-06-20 --json check --ignore benefit-not-activated --ignore scope-uncovered",
+    ));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let ending: Vec<_> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "membership-ending")
+        .map(|f| f["severity"].clone())
+        .collect();
+    assert_eq!(ending, ["info"]);
 }
