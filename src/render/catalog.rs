@@ -180,7 +180,7 @@ pub fn catalogs(
             .to_string(),
         ]);
     }
-    fit(&mut t, screen, &["From"], &["Program", "Offers"]);
+    fit(&mut t, screen, &["From", "Version"], &["Program", "Offers"]);
     writeln!(w, "{t}")
 }
 

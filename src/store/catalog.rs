@@ -26,11 +26,18 @@ pub struct BuiltIn {
 }
 
 /// The catalogs built into the binary.
-pub const BUILT_IN: &[BuiltIn] = &[BuiltIn {
-    name: "mpn-2021",
-    toml: include_str!("../../catalogs/mpn-2021.toml"),
-    json: include_str!("../../catalogs/mpn-2021.json"),
-}];
+pub const BUILT_IN: &[BuiltIn] = &[
+    BuiltIn {
+        name: "mpn-2021",
+        toml: include_str!("../../catalogs/mpn-2021.toml"),
+        json: include_str!("../../catalogs/mpn-2021.json"),
+    },
+    BuiltIn {
+        name: "ai-cloud-partner-program",
+        toml: include_str!("../../catalogs/ai-cloud-partner-program.toml"),
+        json: include_str!("../../catalogs/ai-cloud-partner-program.json"),
+    },
+];
 
 /// The most a catalog may hold once its comments are left out: the state keeps a copy, read by
 /// every command (the built-in one is under 10 KiB).

@@ -185,7 +185,7 @@ fn the_built_in_catalog_is_listed_and_shown() {
     env.refused(
         &w("catalog show mpn-1999"),
         2,
-        "`mpn-1999` is not a built-in catalog (mpn-2021) or a file",
+        "`mpn-1999` is not a built-in catalog (mpn-2021, ai-cloud-partner-program) or a file",
     );
 }
 
@@ -528,4 +528,38 @@ fn a_catalog_too_large_to_keep_in_every_state_is_refused() {
         "a catalog may be at most 1024 KiB",
     );
     assert!(env.bytes().is_none());
+}
+
+#[test]
+fn todays_program_is_built_in_and_a_state_keeps_only_its_name() {
+    let env = Env::new();
+    let list = env.ok(&w("catalog list")).stdout;
+    assert!(
+        list.contains("ai-cloud-partner-program") && list.contains("mpn-2021"),
+        "{list}"
+    );
+    let run = env.ok(&[
+        "init",
+        "--partner-id",
+        "4012345",
+        "--name",
+        "Fabrikam",
+        "--catalog",
+        "ai-cloud-partner-program",
+    ]);
+    assert!(
+        run.stderr
+            .contains("confirm against your Partner Center benefits page"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.json()["catalog"],
+        serde_json::json!({"name": "ai-cloud-partner-program"}),
+        "a built-in catalog is kept by its name, not copied"
+    );
+    env.ok(&w("offer add partner-success-expanded --start 2026-01-10"));
+    let benefits = env.ok(&w("--json benefits")).json();
+    assert_eq!(benefits["benefits"][0]["allowance"], 5, "{benefits}");
+    assert!(env.ok(&w("catalog show")).stdout.contains("built in"));
 }
