@@ -173,24 +173,11 @@ fn lifecycles(work: &Path) {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let mut times = Vec::new();
-        let mut peak = 0;
-        for _ in 0..LIFECYCLE_RUNS {
+        medians.push(timed_row(n, LIFECYCLE_RUNS, || {
             let (elapsed, status, rss) = run(&args);
             assert_eq!(status, 0, "products list with {n} lifecycle rows failed");
-            times.push(elapsed);
-            peak = peak.max(rss);
-        }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "| {n} | {:.0} ms | {:.0} – {:.0} | {:.1} MiB |",
-            ms(median(&times)),
-            ms(times[0]),
-            ms(times[times.len() - 1]),
-            peak as f64 / 1024.0
-        );
-        medians.push(median(&times).as_secs_f64());
+            (elapsed, rss)
+        }));
     }
     println!(
         "\nlifecycle growth: 10000→30000: ×{:.1}, 30000→100000: ×{:.1}",
@@ -237,9 +224,7 @@ fn merges(work: &Path) {
             path
         };
         let (ours, theirs) = (side("ours"), side("theirs"));
-        let mut times = Vec::new();
-        let mut peak = 0;
-        for _ in 0..MERGE_RUNS {
+        medians.push(timed_row(n, MERGE_RUNS, || {
             let dir = tempfile::tempdir().unwrap();
             let copy = dir.path().join("state.json");
             fs::copy(&ours, &copy).unwrap();
@@ -255,25 +240,36 @@ fn merges(work: &Path) {
             .collect();
             let (elapsed, status, rss) = run(&args);
             assert_eq!(status, 0, "the merge failed");
-            times.push(elapsed);
-            peak = peak.max(rss);
-        }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "| {n} | {:.0} ms | {:.0} – {:.0} | {:.1} MiB |",
-            ms(median(&times)),
-            ms(times[0]),
-            ms(times[times.len() - 1]),
-            peak as f64 / 1024.0
-        );
-        medians.push(median(&times).as_secs_f64());
+            (elapsed, rss)
+        }));
     }
     println!(
         "\nmerge growth: 10000→30000: ×{:.1}, 30000→100000: ×{:.1}",
         medians[1] / medians[0],
         medians[2] / medians[1]
     );
+}
+
+/// Runs `once` `runs` times and prints a table row for size `n`: the median, min – max and peak
+/// RSS; returns the median in seconds.
+fn timed_row(n: u32, runs: usize, mut once: impl FnMut() -> (Duration, i64)) -> f64 {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..runs {
+        let (elapsed, rss) = once();
+        times.push(elapsed);
+        peak = peak.max(rss);
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "| {n} | {:.0} ms | {:.0} – {:.0} | {:.1} MiB |",
+        ms(median(&times)),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        peak as f64 / 1024.0
+    );
+    median(&times).as_secs_f64()
 }
 
 /// How each read command's time above the floor grows with the incidents.

@@ -530,19 +530,7 @@ fn a_new_membership_pages_no_one_while_its_benefits_are_being_activated() {
         &["Cloud Platform"],
     ]
     .concat());
-    let codes = |run: &crate::support::Run| -> Vec<(String, String)> {
-        run.json()["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["severity"].as_str().unwrap().to_string(),
-                    f["code"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect()
-    };
+    let codes = |run: &crate::support::Run| crate::support::codes(&run.json());
     // The day the offer is added: warnings, not a page.
     let day_one = env.run(&w("--json check"));
     assert_eq!(day_one.code, 4, "{}", day_one.stdout);
