@@ -41,7 +41,19 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         .iter()
         .find(|o| o.name() == name)
         .expect("just added");
+    // A retired program's offer may be a record of the past, or a mistake: said, not refused.
+    let catalog = &state.catalog;
+    let retired = match (catalog.sold_until, offer.years.first()) {
+        (Some(until), Some(year)) if year.start > until => Some(format!(
+            "Microsoft sold {} offers until {until}; a year starting {} is recorded as given (today's program is built in: `init --catalog ai-cloud-partner-program` for a new state)",
+            catalog.title, year.start
+        )),
+        _ => None,
+    };
     if ctx.json {
+        if let Some(note) = &retired {
+            ctx.note(note)?;
+        }
         return Ok(ctx.print_json(&OfferJson::new(offer, &loaded.state.catalog, today))?);
     }
     let benefits: Vec<_> = offer
@@ -50,6 +62,9 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         .map(|(n, e)| format!("{n} ({})", e.allowance))
         .collect();
     ctx.say(format_args!("added offer {name}: {}", benefits.join(", ")))?;
+    if let Some(note) = &retired {
+        ctx.note(note)?;
+    }
     Ok(())
 }
 

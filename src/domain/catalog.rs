@@ -26,6 +26,14 @@ pub struct Catalog {
     pub note: Option<String>,
     /// Where the catalog as a whole comes from.
     pub source: Option<String>,
+    /// The last day Microsoft sold the program's offers, for a retired program: a year of one
+    /// of them starting later is recorded as given, with a note.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::values::ymd::option"
+    )]
+    pub sold_until: Option<NaiveDate>,
     /// The options its offers take.
     pub options: Vec<OptionKind>,
     /// The benefits its offers yield.

@@ -63,6 +63,7 @@ pub fn mpn() -> Catalog {
         version: "2021.1".into(),
         note: None,
         source: None,
+        sold_until: None,
         options: vec![OptionKind {
             id: "competency".into(),
             values: values

@@ -252,6 +252,8 @@ struct RawHead {
     note: Option<String>,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default, rename = "sold-until")]
+    sold_until: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -477,6 +479,19 @@ impl Check<'_> {
             title,
             version,
             note: head.note.clone(),
+            sold_until: head.sold_until.as_ref().and_then(|d| {
+                let day = crate::domain::values::ymd::parse(d.get_ref());
+                if day.is_none() {
+                    self.problem(
+                        d,
+                        format!(
+                            "`sold-until` is `{}`, expected a date YYYY-MM-DD",
+                            d.get_ref()
+                        ),
+                    );
+                }
+                day
+            }),
             source: head.source.clone(),
             options,
             benefits,

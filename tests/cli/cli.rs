@@ -543,7 +543,7 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
         ),
         (
             "offer add",
-            w("--json offer add silver --competency Security --end 2027-11-24"),
+            w("-q --json offer add silver --competency Security --end 2027-11-24"),
             0,
         ),
         ("offer renew", w("--json offer renew silver-security"), 0),

@@ -296,3 +296,34 @@ fn r17_an_offer_added_without_an_end_renews_like_any_other_and_the_calendar_says
     assert_eq!(years(&env).len(), 4);
     env.ok(&["doctor"]);
 }
+
+#[test]
+fn a_legacy_offer_after_microsoft_stopped_selling_it_is_recorded_with_a_note() {
+    let env = Env::contoso();
+    // A year of the past, when Action Pack was still sold: no note.
+    let past = env.ok(&w(
+        "offer add action-pack --start 2024-03-01 --end 2025-02-28",
+    ));
+    assert!(!past.stderr.contains("note:"), "{}", past.stderr);
+    // One that starts after 2025-01-21: recorded as given, with the note.
+    let later = env.ok(&[
+        &w("offer add gold --start 2025-06-01 --competency")[..],
+        &["Cloud Platform"],
+    ]
+    .concat());
+    assert!(
+        later.stderr.contains(
+            "note: Microsoft sold Microsoft Partner Network (legacy program) offers until 2025-01-21; a year starting 2025-06-01 is recorded as given"
+        ),
+        "{}",
+        later.stderr
+    );
+    assert_eq!(env.json()["offers"].as_array().unwrap().len(), 2);
+    // `-q` keeps it quiet; `--json` says it as a JSON note on stderr.
+    let quiet = env.ok(&[
+        &w("-q offer add silver --start 2025-06-01 --competency")[..],
+        &["Data Analytics"],
+    ]
+    .concat());
+    assert_eq!(quiet.stderr, "");
+}
