@@ -327,3 +327,95 @@ fn a_legacy_offer_after_microsoft_stopped_selling_it_is_recorded_with_a_note() {
     .concat());
     assert_eq!(quiet.stderr, "");
 }
+
+#[test]
+fn a_2026_organization_on_todays_built_in_program_from_init_to_its_second_year() {
+    let env = Env::new();
+    let at = |day: &str, line: &str| -> Vec<String> {
+        let mut args = vec!["--as-of".to_string(), day.to_string()];
+        args.extend(line.split_whitespace().map(String::from));
+        args
+    };
+    let ok = |args: Vec<String>| env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(at(
+        "2026-01-10",
+        "init --partner-id 4012345 --name Fabrikam --account admin@fabrikam.com --role global-admin --catalog ai-cloud-partner-program",
+    ));
+    let added = ok(at("2026-01-10", "offer add partner-success-expanded"));
+    assert!(
+        !added.stderr.contains("note:"),
+        "today's program is sold: {}",
+        added.stderr
+    );
+    // The gate is calm while the benefit is being activated, then the IDs come.
+    assert!(
+        env.run(
+            &at("2026-01-12", "check")
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        )
+        .code
+            <= 4
+    );
+    ok(at(
+        "2026-01-14",
+        "activate partner-success-expanded/cloud-support --access-id ACC-EXP-2026 --contract-id 5500001",
+    ));
+    for day in ["2026-02-03", "2026-05-19", "2026-09-08"] {
+        ok(at(day, "incidents open --scope cloud --title Deployment"));
+    }
+    let remaining = ok(at("2026-09-08", "--json incidents remaining")).json();
+    assert_eq!(remaining["by_scope"][1]["left"], 2, "{remaining}");
+    // The anniversary is announced (information: the offer runs on), then renewed.
+    let before = ok(at("2026-12-20", "--json check --exit-zero")).json();
+    assert!(
+        before["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "membership-ending" && f["severity"] == "info"),
+        "{before}"
+    );
+    ok(at("2026-12-01", "offer renew partner-success-expanded"));
+    // The second year: its own allocation, activated again (R18), the first year's contract
+    // kept with its history.
+    ok([
+        vec!["--future".to_string()],
+        at(
+            "2027-01-12",
+            "activate partner-success-expanded/cloud-support --access-id ACC-EXP-2027 --contract-id 5500002",
+        ),
+    ]
+    .concat());
+    let benefits = ok(at("2027-01-12", "--json benefits --all")).json();
+    let years: Vec<_> = benefits["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["year"]["start"].clone(), b["contract_id"].clone()))
+        .collect();
+    assert_eq!(
+        years,
+        [
+            (
+                serde_json::json!("2026-01-10"),
+                serde_json::json!("5500001")
+            ),
+            (
+                serde_json::json!("2027-01-10"),
+                serde_json::json!("5500002")
+            ),
+        ]
+    );
+    let report = ok(at("2027-01-12", "--json report --year 2026")).json();
+    let row = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "5500001")
+        .cloned()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(row["charged"], 3, "{row}");
+    ok(at("2027-01-12", "doctor"));
+}
