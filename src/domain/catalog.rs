@@ -112,6 +112,40 @@ pub struct Grant {
     pub validity: Validity,
     /// Where the figures come from.
     pub source: String,
+    /// How sure the figures are, when the catalog says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<FigureStatus>,
+}
+
+/// How sure a catalog's figure is, as the lifecycle table's rows say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum FigureStatus {
+    /// Read in Microsoft's own words.
+    Verified,
+    /// From secondary sources only.
+    Unverified,
+    /// Sources disagree.
+    Conflict,
+}
+
+impl FigureStatus {
+    /// How the catalog file and messages spell it.
+    pub fn word(self) -> &'static str {
+        match self {
+            FigureStatus::Verified => "VERIFIED",
+            FigureStatus::Unverified => "UNVERIFIED",
+            FigureStatus::Conflict => "CONFLICT",
+        }
+    }
+
+    /// Whether a partner should confirm it in Partner Center before relying on it.
+    pub fn to_confirm(status: Option<FigureStatus>) -> bool {
+        matches!(
+            status,
+            Some(FigureStatus::Unverified | FigureStatus::Conflict)
+        )
+    }
 }
 
 /// How long a benefit's contract lasts when activated.
@@ -170,6 +204,8 @@ pub struct Entitlement<'a> {
     pub former_plans: &'a [String],
     /// How long an allocation lasts.
     pub validity: Validity,
+    /// How sure the catalog is of these figures.
+    pub status: Option<FigureStatus>,
 }
 
 /// What an option's value is to the catalog.
@@ -222,6 +258,7 @@ impl Catalog {
                     plan: &g.plan,
                     former_plans: &g.former_plans,
                     validity: g.validity,
+                    status: g.status,
                 })
             })
             .collect()

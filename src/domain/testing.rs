@@ -36,6 +36,7 @@ pub fn mpn() -> Catalog {
         former_plans: Vec::new(),
         validity: Validity::FromActivation(12),
         source: "test".into(),
+        status: None,
     };
     let offer = |id: &str, title: &str, option: Option<&str>, grants| OfferKind {
         id: id.into(),

@@ -80,7 +80,28 @@ pub fn benefits(
         fit(&mut t, screen, give_way, wrap);
         t
     };
-    writeln!(w, "{}", super::table::fitted(screen, build))
+    writeln!(w, "{}", super::table::fitted(screen, build))?;
+    // Figures the catalog is not sure of are said so, every time they are shown.
+    let mut unsure: Vec<&str> = views
+        .iter()
+        .filter(|b| crate::domain::catalog::FigureStatus::to_confirm(b.entitlement.status))
+        .map(|b| b.name.as_str())
+        .collect();
+    unsure.dedup();
+    if !unsure.is_empty() {
+        writeln!(
+            w,
+            "{}",
+            screen.wrap(
+                &format!(
+                    "The allowances of {} are not verified in the catalog: confirm them in Partner Center.",
+                    unsure.join(", ")
+                ),
+                0
+            )
+        )?;
+    }
+    Ok(())
 }
 
 /// R1's hint: how to add an offer of `catalog`, one without an option and one with, when it

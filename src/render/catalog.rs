@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Screen;
 use super::table::{allowance, counts, fit, or_dash, shown, table};
-use crate::domain::catalog::{Catalog, Validity};
+use crate::domain::catalog::{Catalog, FigureStatus, Validity};
 
 /// `catalog show`: the program, its offers with the benefits each yields, the values of its
 /// options, and where every figure comes from.
@@ -102,7 +102,14 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
                 Some(cat) => format!("{}/{} ({cat})", o.id, g.benefit),
                 None => format!("{}/{}", o.id, g.benefit),
             };
-            format!("{which}: {}", g.source)
+            match g.status {
+                Some(status) if FigureStatus::to_confirm(g.status) => format!(
+                    "{which}: {} [{}: confirm in Partner Center]",
+                    g.source,
+                    status.word()
+                ),
+                _ => format!("{which}: {}", g.source),
+            }
         })
     });
     let sources: Vec<String> = sources.collect();

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::domain::catalog::{BenefitKind, Catalog, Grant, OfferKind, OptionKind, Validity};
+use crate::domain::catalog::{
+    BenefitKind, Catalog, FigureStatus, Grant, OfferKind, OptionKind, Validity,
+};
 use crate::domain::contract::{Allowance, Coverage};
 use crate::domain::offer::slug;
 use crate::domain::values::Text;
@@ -315,6 +317,8 @@ struct RawGrant {
     validity: Option<Spanned<RawValidity>>,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    status: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -773,6 +777,25 @@ impl Check<'_> {
                 String::new()
             }
         };
+        let status = g.status.as_ref().and_then(|s| {
+            let status = [
+                FigureStatus::Verified,
+                FigureStatus::Unverified,
+                FigureStatus::Conflict,
+            ]
+            .into_iter()
+            .find(|f| f.word() == s.get_ref());
+            if status.is_none() {
+                self.problem(
+                    s,
+                    format!(
+                        "{what}: `status` is `{}`, expected VERIFIED, UNVERIFIED or CONFLICT",
+                        s.get_ref()
+                    ),
+                );
+            }
+            status
+        });
         Grant {
             benefit,
             category: g.category.as_ref().map(|c| c.get_ref().clone()),
@@ -781,6 +804,7 @@ impl Check<'_> {
             former_plans,
             validity,
             source,
+            status,
         }
     }
 }

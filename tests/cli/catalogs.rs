@@ -561,5 +561,39 @@ fn todays_program_is_built_in_and_a_state_keeps_only_its_name() {
     env.ok(&w("offer add partner-success-expanded --start 2026-01-10"));
     let benefits = env.ok(&w("--json benefits")).json();
     assert_eq!(benefits["benefits"][0]["allowance"], 5, "{benefits}");
-    assert!(env.ok(&w("catalog show")).stdout.contains("built in"));
+    // Its figures are UNVERIFIED, and every place that shows them says so.
+    assert!(
+        run.stderr.contains(
+            "4 of the catalog's 4 figures are not verified: confirm them in Partner Center"
+        ),
+        "{}",
+        run.stderr
+    );
+    let show = env.ok(&w("catalog show")).stdout;
+    assert!(show.contains("built in"), "{show}");
+    assert!(
+        show.contains("[UNVERIFIED: confirm in Partner Center]"),
+        "{show}"
+    );
+    let table = env.ok(&w("benefits")).stdout;
+    assert!(
+        table.contains("The allowances of partner-success-expanded/cloud-support are not verified in the catalog: confirm them in Partner Center."),
+        "{table}"
+    );
+    // The legacy program's figures are verified: nothing to confirm.
+    let legacy = Env::contoso_active();
+    assert!(!legacy.ok(&w("benefits")).stdout.contains("not verified"));
+    // A status the format does not know is a problem with its line.
+    let bad = fs::read_to_string(EXAMPLE).unwrap().replacen(
+        "status = \"UNVERIFIED\"",
+        "status = \"MAYBE\"",
+        1,
+    );
+    let file = env.dir().join("bad-status.toml");
+    fs::write(&file, bad).unwrap();
+    env.refused(
+        &["catalog", "check", file.to_str().unwrap()],
+        2,
+        "`status` is `MAYBE`, expected VERIFIED, UNVERIFIED or CONFLICT",
+    );
 }
