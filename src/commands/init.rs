@@ -51,15 +51,10 @@ pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
     if let Some(note) = &state.catalog.note {
         ctx.note(note)?;
     }
-    let grants = state.catalog.offers.iter().flat_map(|o| &o.grants);
-    let to_confirm = grants
-        .clone()
-        .filter(|g| crate::domain::catalog::FigureStatus::to_confirm(g.status))
-        .count();
+    let (to_confirm, figures) = state.catalog.figures_to_confirm();
     if to_confirm > 0 {
         ctx.note(format_args!(
-            "{to_confirm} of the catalog's {} figures are not verified: confirm them in Partner Center before relying on them (`partner-support catalog show` marks them)",
-            grants.count()
+            "{to_confirm} of the catalog's {figures} figures are not verified: confirm them in Partner Center before relying on them (`partner-support catalog show` marks them)"
         ))?;
     }
     if let Some(a) = &state.current_account {

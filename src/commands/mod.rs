@@ -28,7 +28,6 @@ use serde::Serialize;
 pub use profile::profiles;
 
 use crate::cli::Command;
-use crate::domain::refusal::{Misuse, Refusal};
 use crate::domain::state::{HistoryEntry, State};
 use crate::domain::values::Email;
 use crate::error::Error;
@@ -116,13 +115,7 @@ impl Ctx {
     ) -> Result<(Loaded, T), Error> {
         let as_account = self.as_account.clone();
         let today = self.today;
-        if today > self.real_today && !self.future {
-            return Err(Refusal::Misuse(Misuse::FutureChange {
-                day: today,
-                today: self.real_today,
-            })
-            .into());
-        }
+        crate::domain::state::dated(today, self.real_today, self.future)?;
         let mut changed = false;
         let apply = |state: &mut State, stored: &Stored| -> Result<(T, bool), Error> {
             // Before `init` there are no accounts to act as: `--as` is ignored there.

@@ -43,13 +43,13 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         .expect("just added");
     // A retired program's offer may be a record of the past, or a mistake: said, not refused.
     let catalog = &state.catalog;
-    let retired = match (catalog.sold_until, offer.years.first()) {
-        (Some(until), Some(year)) if year.start > until => Some(format!(
-            "Microsoft sold {} offers until {until}; a year starting {} is recorded as given (today's program is built in: `init --catalog ai-cloud-partner-program` for a new state)",
-            catalog.title, year.start
-        )),
-        _ => None,
-    };
+    let start = offer.start();
+    let retired = catalog.sold_before(start).map(|until| {
+        format!(
+            "Microsoft sold {} offers until {until}; a year starting {start} is recorded as given (today's program is built in: `init --catalog ai-cloud-partner-program` for a new state)",
+            catalog.title
+        )
+    });
     if ctx.json {
         if let Some(note) = &retired {
             ctx.note(note)?;

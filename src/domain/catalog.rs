@@ -240,6 +240,24 @@ impl Catalog {
             .find(|b| b.id == slug || b.aliases.iter().any(|a| a == slug))
     }
 
+    /// The last day the program's offers were sold, when a year starting on `start` comes
+    /// after it (a retired program: recorded as given, with a note).
+    pub fn sold_before(&self, start: NaiveDate) -> Option<NaiveDate> {
+        self.sold_until.filter(|until| start > *until)
+    }
+
+    /// How many of its figures are not verified (to confirm in Partner Center), of how many.
+    pub fn figures_to_confirm(&self) -> (usize, usize) {
+        let grants = self.offers.iter().flat_map(|o| &o.grants);
+        let all = grants.clone().count();
+        (
+            grants
+                .filter(|g| FigureStatus::to_confirm(g.status))
+                .count(),
+            all,
+        )
+    }
+
     /// The benefits offer `id` taken with a value of `category` yields, in catalog order.
     pub fn entitlements(&self, id: &str, category: Option<&str>) -> Vec<Entitlement<'_>> {
         let Some(offer) = self.offer(id) else {
@@ -364,6 +382,20 @@ mod tests {
     use super::*;
     use crate::domain::testing::{d, mpn};
     use Allowance::{Incidents, Unlimited};
+
+    #[test]
+    fn a_retired_program_and_figures_to_confirm_are_told_apart() {
+        let mut catalog = mpn();
+        catalog.sold_until = Some(d("2025-01-21"));
+        for (start, note) in [("2025-01-21", None), ("2025-01-22", Some("2025-01-21"))] {
+            assert_eq!(catalog.sold_before(d(start)), note.map(d), "{start}");
+        }
+        let all = catalog.figures_to_confirm().1;
+        assert_eq!(catalog.figures_to_confirm(), (0, all));
+        catalog.offers[0].grants[0].status = Some(FigureStatus::Unverified);
+        catalog.offers[1].grants[0].status = Some(FigureStatus::Verified);
+        assert_eq!(catalog.figures_to_confirm(), (1, all));
+    }
 
     #[test]
     fn entitlements_follow_the_category_of_the_option() {

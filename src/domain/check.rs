@@ -358,27 +358,31 @@ impl State {
             let forecast = forecasts.get(&v.contract.contract_id);
             findings.extend(contract_findings(v, forecast, cover, today, t));
         }
+        // Every benefit of the offers in force, worked out once: the findings and both scope
+        // rules below read them.
+        let all_benefits = self.benefits(today);
         let mut benefits = Vec::new();
         if filter.contract.is_none() {
-            for b in self.benefits(today) {
+            for b in &all_benefits {
                 let wanted = filter.offer.as_ref().is_none_or(|o| *o == b.offer.name())
                     && filter
                         .scope
                         .is_none_or(|s| b.entitlement.coverage.covers(s));
                 if wanted {
                     benefits.push(b.name.clone());
-                    findings.extend(benefit_finding(&b, today, t));
+                    findings.extend(benefit_finding(b, today, t));
                 }
             }
         }
-        if filter.contract.is_none() && filter.offer.is_none() {
+        let organization = filter.contract.is_none() && filter.offer.is_none();
+        if organization {
             findings.extend(self.membership_finding(today));
             findings.extend(self.anniversary_findings(today, t));
             // A scope a benefit's own critical finding already explains is not said twice.
             let explained: Vec<Scope> = [Scope::OnPremises, Scope::Cloud]
                 .into_iter()
                 .filter(|scope| {
-                    self.benefits(today).iter().any(|b| {
+                    all_benefits.iter().any(|b| {
                         b.entitlement.coverage.covers(*scope)
                             && findings.iter().any(|f| {
                                 f.severity == Severity::Critical
@@ -391,7 +395,7 @@ impl State {
             let activating_scopes: Vec<Scope> = [Scope::OnPremises, Scope::Cloud]
                 .into_iter()
                 .filter(|scope| {
-                    self.benefits(today)
+                    all_benefits
                         .iter()
                         .any(|b| b.entitlement.coverage.covers(*scope) && activating(b, today, t))
                 })
@@ -408,7 +412,7 @@ impl State {
                 .map(|v| v.contract.contract_id.to_string())
                 .collect(),
             benefits,
-            organization: filter.contract.is_none() && filter.offer.is_none(),
+            organization,
             findings,
             ignored,
         })
@@ -538,7 +542,6 @@ fn contract_findings(
     findings
 }
 
-/// A benefit's finding: not activated, lapsed, or pending too long (R4).
 /// Whether `b` has no contract yet only because activation takes days: not activated in the
 /// first `activation_days` of its year, or requested within them.
 fn activating(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> bool {
@@ -550,6 +553,8 @@ fn activating(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> bool {
     }
 }
 
+/// A benefit's finding: not activated (a warning while it is being activated), lapsed, or
+/// pending too long (R4).
 fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Option<Finding> {
     let finding = |severity, code, contract: Option<&str>, message| Finding {
         severity,
@@ -615,8 +620,6 @@ fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Opt
 }
 
 impl State {
-    /// R22: a membership that has ended (every offer over, none to come) is critical; one whose
-    /// last offer ends within the thresholds is graded like a contract's end.
     /// Before each offer's anniversary: when its membership year ends within `renewal_days` and
     /// no next year is recorded, the offer ends then (a warning, critical within
     /// `critical_days`); an offer without an end runs on, and its anniversary is worth knowing
@@ -658,6 +661,8 @@ impl State {
             .collect()
     }
 
+    /// R22: no offer in force today, or a membership that has ended (every offer over, none to
+    /// come), is critical.
     fn membership_finding(&self, today: NaiveDate) -> Option<Finding> {
         // No offer in force today, none recorded or the next still to come: no membership to
         // draw on today.

@@ -346,21 +346,15 @@ impl State {
         // in (or its first) are recorded one by one, the last closing at its anniversary, and
         // the next is added after them, as for any offer.
         if let Some(open) = offer.years.last().filter(|t| t.end.is_none()).copied() {
-            let until = today.max(open.start);
-            let mut years: Vec<Term> = open
-                .years_until(until)
+            // Its first year at least: a term counts the year it starts in.
+            let years: Vec<Term> = open
+                .years_until(today.max(open.start))
                 .into_iter()
                 .map(|y| Term {
                     start: y.start,
                     end: Some(y.end),
                 })
                 .collect();
-            if years.is_empty() {
-                years.extend(open.year_on(open.start).map(|y| Term {
-                    start: y.start,
-                    end: Some(y.end),
-                }));
-            }
             offer.years.pop();
             offer.years.extend(years);
         }

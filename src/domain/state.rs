@@ -38,6 +38,19 @@ pub struct PendingActivation {
     pub requested_by: Option<Email>,
 }
 
+/// R16: a change is dated its as-of `day`, which may not come after `real_today` unless the
+/// user says so (`future`): a mistyped year would hide the change from every list and balance
+/// until that day.
+pub fn dated(day: NaiveDate, real_today: NaiveDate, future: bool) -> Result<(), Refusal> {
+    if day > real_today && !future {
+        return Err(Refusal::Misuse(super::refusal::Misuse::FutureChange {
+            day,
+            today: real_today,
+        }));
+    }
+    Ok(())
+}
+
 /// One line of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -457,9 +470,27 @@ impl<'a> ContractView<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::Totals;
+    use super::{Totals, dated};
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::testing::{contract, d, org_with};
+
+    #[test]
+    fn r16_a_change_is_dated_up_to_the_real_date_unless_the_future_is_meant() {
+        let today = d("2026-12-06");
+        for (day, future, allowed) in [
+            ("2026-12-05", false, true),
+            ("2026-12-06", false, true),
+            ("2026-12-07", false, false),
+            ("2027-12-06", false, false),
+            ("2027-12-06", true, true),
+        ] {
+            assert_eq!(
+                dated(d(day), today, future).is_ok(),
+                allowed,
+                "{day} {future}"
+            );
+        }
+    }
 
     #[test]
     fn totals_count_what_can_be_spent_today() {

@@ -31,12 +31,7 @@ pub fn benefits(
         writeln!(w, "{NO_BENEFITS}.")?;
         return writeln!(w, "{}", add_an_offer(catalog));
     }
-    let several_years = views
-        .iter()
-        .map(|b| b.year.to_string())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1;
+    let several_years = views.iter().any(|b| b.year != views[0].year);
     let build = |screen: &Screen| {
         let mut t = table(
             screen,

@@ -142,14 +142,18 @@ pub fn junit(report: &Report, today: NaiveDate) -> String {
             f.code
         )
     };
-    let failing = |case: &(&str, &str)| {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.severity > Severity::Info && case_of(f) == *case)
-            .collect::<Vec<_>>()
-    };
-    let failures = cases.iter().filter(|c| !failing(c).is_empty()).count();
+    // Each case's critical and warning findings, worst first.
+    let failing: Vec<Vec<&Finding>> = cases
+        .iter()
+        .map(|case| {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.severity > Severity::Info && case_of(f) == *case)
+                .collect()
+        })
+        .collect();
+    let failures = failing.iter().filter(|f| !f.is_empty()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let counts = format!(
         "tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\"",
@@ -163,14 +167,13 @@ pub fn junit(report: &Report, today: NaiveDate) -> String {
     let _ = writeln!(out, "    <properties>");
     let _ = writeln!(out, "      <property name=\"as_of\" value=\"{today}\"/>");
     let _ = writeln!(out, "    </properties>");
-    for case in &cases {
+    for (case, failed) in cases.iter().zip(&failing) {
         let (class, name) = case;
         let _ = write!(
             out,
             "    <testcase classname=\"{class}\" name=\"{}\"",
             escape(name)
         );
-        let failed = failing(case);
         let others: Vec<String> = report
             .findings
             .iter()

@@ -408,9 +408,11 @@ impl Check<'_> {
         value.clone()
     }
 
-    /// Text as the state keeps it (printable, not empty).
+    /// Text as the state keeps it (printable, not empty); a character a terminal cannot show
+    /// is [`Check::shown_text`]'s to report, once.
     fn text(&mut self, what: &str, value: &Spanned<String>) -> String {
-        if let Err(e) = value.get_ref().parse::<Text>() {
+        let shown = crate::domain::values::unshowable(value.get_ref()).is_none();
+        if let (true, Err(e)) = (shown, value.get_ref().parse::<Text>()) {
             self.problem(value, format!("{what}: {e}"));
         }
         value.get_ref().clone()
