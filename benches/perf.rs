@@ -577,6 +577,7 @@ fn organization(n: u32) -> State {
     };
     s.offers = vec![
         Offer {
+            catalog: "mpn-2021".into(),
             kind: "action-pack".into(),
             option: None,
             years: vec![Term {
@@ -585,6 +586,7 @@ fn organization(n: u32) -> State {
             }],
         },
         Offer {
+            catalog: "mpn-2021".into(),
             kind: "gold".into(),
             option: competency("Cloud Platform", "cloud"),
             years: vec![Term {
@@ -593,6 +595,7 @@ fn organization(n: u32) -> State {
             }],
         },
         Offer {
+            catalog: "mpn-2021".into(),
             kind: "silver".into(),
             option: competency("Data Analytics", "other"),
             years: vec![Term {
@@ -601,6 +604,7 @@ fn organization(n: u32) -> State {
             }],
         },
         Offer {
+            catalog: "mpn-2021".into(),
             kind: "gold".into(),
             option: competency("Security", "cloud"),
             years: vec![Term {

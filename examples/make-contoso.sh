@@ -14,7 +14,7 @@ ps() {
     "$bin" --state "$tmp/state.json" --as-of "$day" -q "$@"
 }
 
-ps 2025-03-01 init --partner-id 4012345 --name "Contoso Ltd" --account admin@contoso.com --role global-admin
+ps 2025-03-01 init --partner-id 4012345 --name "Contoso Ltd" --account admin@contoso.com --role global-admin --catalog mpn-2021
 ps 2025-03-01 account add mpn@contoso.com --role mpn-partner-admin
 ps 2025-03-01 account add tech@contoso.com --role admin-agent
 ps 2025-03-01 account add agent@contoso.com --role admin-agent --csp-only

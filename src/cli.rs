@@ -851,9 +851,10 @@ pub struct InitArgs {
     #[arg(long, value_enum, value_name = "ROLE", requires = "account")]
     pub role: Vec<RoleArg>,
     /// The program catalog: a built-in one's name (`catalog list`) or a catalog file, which the
-    /// state keeps a copy of
-    #[arg(long, value_name = "NAME|FILE", default_value = "mpn-2021")]
-    pub catalog: String,
+    /// state keeps a copy of [default: ai-cloud-partner-program; mpn-2021 for a state started
+    /// on or before 2025-01-21, while Microsoft sold its offers]
+    #[arg(long, value_name = "NAME|FILE")]
+    pub catalog: Option<String>,
 }
 
 /// `catalog …`.
@@ -920,6 +921,10 @@ pub struct OfferAddArgs {
     /// The catalog's offer (`partner-support catalog show` lists them)
     #[arg(value_name = "OFFER")]
     pub kind: String,
+    /// The catalog it is of, by name [default: the first that has it: the one in use, the
+    /// state's others, then the built-in ones]
+    #[arg(long, value_name = "NAME")]
+    pub catalog: Option<String>,
     /// The value of the offer's option: its competency ("Cloud Platform"), its solution area
     #[arg(
         long = "option",

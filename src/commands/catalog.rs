@@ -28,17 +28,22 @@ fn list(ctx: &mut Ctx) -> Result<(), Error> {
         .iter()
         .filter_map(|b| files::built_in(b.name))
         .collect();
-    if in_use.copy.is_some() {
-        catalogs.push((**in_use).clone());
+    let kept = &loaded.state.other_catalogs;
+    for held in std::iter::once(in_use).chain(kept) {
+        // A state's copy of a file, or a built-in one of another version than this build's.
+        if !catalogs.contains(held) {
+            catalogs.push((**held).clone());
+        }
     }
     if ctx.json {
-        return Ok(ctx.print_json(&CatalogsJson::new(&catalogs, in_use))?);
+        return Ok(ctx.print_json(&CatalogsJson::new(&catalogs, in_use, kept))?);
     }
     Ok(crate::render::catalog::catalogs(
         &mut ctx.out,
         &ctx.screen,
         &catalogs,
         in_use,
+        kept,
     )?)
 }
 
@@ -97,6 +102,20 @@ fn use_catalog(ctx: &mut Ctx, which: &str) -> Result<(), Error> {
             "the state now uses catalog {label} (was {before}); contracts keep the figures they were recorded with"
         ))?,
         None => ctx.say(format_args!("the state already uses catalog {label}"))?,
+    }
+    let state = &loaded.state;
+    for kept in &state.other_catalogs {
+        let offers: Vec<String> = state
+            .offers
+            .iter()
+            .filter(|o| o.catalog == kept.name)
+            .map(|o| o.name())
+            .collect();
+        ctx.say(format_args!(
+            "kept catalog {} for its offers: {}",
+            kept.label(),
+            offers.join(", ")
+        ))?;
     }
     Ok(())
 }

@@ -9,9 +9,11 @@ use crate::render::status::OrganizationJson;
 use super::Ctx;
 
 pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
-    let catalog = std::sync::Arc::new(
-        crate::store::catalog::choose(&args.catalog).map_err(Error::BadCatalog)?,
-    );
+    let chosen = args
+        .catalog
+        .unwrap_or_else(|| crate::store::catalog::default_for(ctx.today).to_string());
+    let catalog =
+        std::sync::Arc::new(crate::store::catalog::choose(&chosen).map_err(Error::BadCatalog)?);
     let organization = Organization {
         partner_id: args.partner_id,
         name: args.name,

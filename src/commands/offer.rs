@@ -25,15 +25,19 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
     };
     let new = NewOffer {
         kind: args.kind,
+        catalog: args.catalog,
         option: args.option,
         category,
         start: args.start,
         end: args.end,
     };
     let today = ctx.today;
+    let built_in = crate::store::catalog::all_built_in();
     let (loaded, name) = ctx.mutate("offer add", |state, _, _| {
-        let name = state.add_offer(new, today)?.name();
-        Ok((name.clone(), format!("added offer {name}")))
+        let offer = state.add_offer(new, today, &built_in)?;
+        let name = offer.name();
+        let summary = format!("added offer {name} of catalog {}", offer.catalog);
+        Ok((name, summary))
     })?;
     let state = &loaded.state;
     let offer = state
@@ -42,11 +46,19 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         .find(|o| o.name() == name)
         .expect("just added");
     // A retired program's offer may be a record of the past, or a mistake: said, not refused.
-    let catalog = &state.catalog;
+    let catalog = state.catalog_of(offer);
     let start = offer.start();
     let retired = catalog.sold_before(start).map(|until| {
+        let today_s = if catalog.name == state.catalog.name {
+            format!(
+                " (`partner-support catalog use {}` adds today's program; this year stays)",
+                crate::store::catalog::CURRENT
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "Microsoft sold {} offers until {until}; a year starting {start} is recorded as given (today's program is built in: `init --catalog ai-cloud-partner-program` for a new state)",
+            "Microsoft sold {} offers until {until}; a year starting {start} is recorded as given{today_s}",
             catalog.title
         )
     });
@@ -54,14 +66,28 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         if let Some(note) = &retired {
             ctx.note(note)?;
         }
-        return Ok(ctx.print_json(&OfferJson::new(offer, &loaded.state.catalog, today))?);
+        return Ok(ctx.print_json(&OfferJson::new(
+            offer,
+            loaded.state.catalog_of(offer),
+            today,
+        ))?);
     }
     let benefits: Vec<_> = offer
-        .benefits(&state.catalog)
+        .benefits(catalog)
         .into_iter()
         .map(|(n, e)| format!("{n} ({})", e.allowance))
         .collect();
-    ctx.say(format_args!("added offer {name}: {}", benefits.join(", ")))?;
+    if catalog.name == state.catalog.name {
+        ctx.say(format_args!("added offer {name}: {}", benefits.join(", ")))?;
+    } else {
+        ctx.say(format_args!(
+            "added offer {name} of {} ({}), kept beside {}: {}",
+            catalog.title,
+            catalog.name,
+            state.catalog.name,
+            benefits.join(", ")
+        ))?;
+    }
     if let Some(note) = &retired {
         ctx.note(note)?;
     }
@@ -88,7 +114,11 @@ fn renew(
             .iter()
             .find(|o| o.name() == name)
             .expect("just renewed");
-        return Ok(ctx.print_json(&OfferJson::new(offer, &loaded.state.catalog, today))?);
+        return Ok(ctx.print_json(&OfferJson::new(
+            offer,
+            loaded.state.catalog_of(offer),
+            today,
+        ))?);
     }
     ctx.say(format_args!(
         "renewed offer {name} for {year}: its benefits can be activated for that year once it starts"
@@ -103,15 +133,14 @@ fn list(ctx: &mut Ctx, all: bool) -> Result<(), Error> {
         let offers = state
             .offers
             .iter()
-            .map(|o| OfferJson::new(o, &state.catalog, ctx.today))
+            .map(|o| OfferJson::new(o, state.catalog_of(o), ctx.today))
             .collect();
         return Ok(ctx.print_json(&OffersJson { offers })?);
     }
     Ok(crate::render::offer::offers(
         &mut ctx.out,
         &ctx.screen,
-        &state.offers,
-        &state.catalog,
+        state,
         ctx.today,
         all,
     )?)
@@ -124,7 +153,11 @@ fn remove(ctx: &mut Ctx, name: &str) -> Result<(), Error> {
         Ok((offer, summary))
     })?;
     if ctx.json {
-        return Ok(ctx.print_json(&OfferJson::new(&offer, &loaded.state.catalog, ctx.today))?);
+        return Ok(ctx.print_json(&OfferJson::new(
+            &offer,
+            loaded.state.catalog_of(&offer),
+            ctx.today,
+        ))?);
     }
     ctx.say(format_args!(
         "removed offer {} (its contracts, if any, stay)",

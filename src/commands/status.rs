@@ -66,6 +66,7 @@ pub fn status(ctx: &mut Ctx) -> Result<(), Error> {
         ended: state.membership_ended(ctx.today),
         today: ctx.today,
         catalog: &state.catalog,
+        other_catalogs: &state.other_catalogs,
     };
     crate::render::status::status(&mut ctx.out, &ctx.screen, &dashboard, ctx.reveal)?;
     Ok(())

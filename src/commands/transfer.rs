@@ -41,6 +41,11 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
             if all {
                 doc.organization = state.organization.as_ref();
                 doc.catalog = Some(crate::store::catalog::CatalogRecord::of(&state.catalog));
+                doc.other_catalogs = state
+                    .other_catalogs
+                    .iter()
+                    .map(|c| crate::store::catalog::CatalogRecord::of(c))
+                    .collect();
                 doc.accounts = Some(&state.accounts);
                 doc.offers = Some(&state.offers);
                 doc.pending = Some(&state.pending);

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::catalog::{Catalog, Entitlement};
+use super::catalog::Entitlement;
 use super::contract::{Contract, PlanKind, Status};
 use super::offer::{Offer, Year, check_range, slug};
 use super::refusal::Refusal;
@@ -99,7 +99,7 @@ impl State {
             .flat_map(|offer| years(offer).into_iter().map(move |year| (offer, year)))
             .flat_map(|(offer, year)| {
                 offer
-                    .benefits(&self.catalog)
+                    .benefits(self.catalog_of(offer))
                     .into_iter()
                     .map(move |(name, e)| (offer, year, name, e))
             })
@@ -151,7 +151,7 @@ impl State {
         let account = actor.and_then(|e| self.account(e));
         self.require_activator(account, "activating a benefit")?;
         let views = self.benefits(today);
-        let view = resolve_benefit(benefit, &views, &self.catalog)?;
+        let view = resolve_benefit(benefit, &views)?;
         let name = view.name.clone();
         let (plan, coverage, allowance, validity) = (
             view.entitlement.plan.to_string(),
@@ -280,16 +280,30 @@ impl State {
 }
 
 /// Resolves a benefit name: full `OFFER/BENEFIT`, or a unique suffix on a `/` or `-`
-/// boundary; Microsoft's other names for a benefit are accepted in the benefit part.
+/// boundary; Microsoft's other names for a benefit (its catalog's aliases) are accepted in the
+/// benefit part.
 pub fn resolve_benefit<'a>(
     input: &str,
     views: &'a [BenefitView<'a>],
-    catalog: &Catalog,
 ) -> Result<&'a BenefitView<'a>, Refusal> {
-    let wanted = canonical(input, catalog);
+    let (offer, benefit) = match input.rsplit_once('/') {
+        Some((o, b)) => (Some(slug(o)), slug(b)),
+        None => (None, slug(input)),
+    };
     let matches: Vec<&BenefitView> = views
         .iter()
         .filter(|v| {
+            // Each view's own catalog says which names its benefit also goes by.
+            let kind = v.entitlement.kind;
+            let benefit = if kind.aliases.contains(&benefit) {
+                kind.id.as_str()
+            } else {
+                benefit.as_str()
+            };
+            let wanted = match &offer {
+                Some(o) => format!("{o}/{benefit}"),
+                None => benefit.to_string(),
+            };
             v.name == wanted
                 || v.name
                     .strip_suffix(wanted.as_str())
@@ -306,22 +320,6 @@ pub fn resolve_benefit<'a>(
             name: printable(input),
             candidates: many.iter().map(|v| v.name.clone()).collect(),
         }),
-    }
-}
-
-/// Normalizes a benefit name: lowercase, spaces as hyphens, and Microsoft's other names for a
-/// benefit replaced by the catalog's.
-fn canonical(input: &str, catalog: &Catalog) -> String {
-    let (offer, benefit) = match input.rsplit_once('/') {
-        Some((o, b)) => (Some(slug(o)), slug(b)),
-        None => (None, slug(input)),
-    };
-    let benefit = catalog
-        .benefit_by_alias(&benefit)
-        .map_or(benefit, |k| k.id.clone());
-    match offer {
-        Some(o) => format!("{o}/{benefit}"),
-        None => benefit,
     }
 }
 
@@ -392,7 +390,7 @@ mod tests {
     fn names_resolve_by_unique_suffix_and_alias() {
         let s = contoso();
         let views = s.benefits(d(TODAY));
-        let resolve = |n: &str| resolve_benefit(n, &views, &s.catalog).map(|v| v.name.clone());
+        let resolve = |n: &str| resolve_benefit(n, &views).map(|v| v.name.clone());
         assert_eq!(
             resolve("gold-cloud-platform/product-support").unwrap(),
             "gold-cloud-platform/product-support"

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use super::contract::{Allowance, Coverage, default_end};
-use super::offer::Year;
+use super::offer::{Offer, Year};
 use super::refusal::Refusal;
 use super::state::State;
 
@@ -233,13 +233,6 @@ impl Catalog {
         self.benefits.iter().find(|b| b.id == id)
     }
 
-    /// The benefit `slug` names: its name or one of its aliases.
-    pub fn benefit_by_alias(&self, slug: &str) -> Option<&BenefitKind> {
-        self.benefits
-            .iter()
-            .find(|b| b.id == slug || b.aliases.iter().any(|a| a == slug))
-    }
-
     /// The last day the program's offers were sold, when a year starting on `start` comes
     /// after it (a retired program: recorded as given, with a note).
     pub fn sold_before(&self, start: NaiveDate) -> Option<NaiveDate> {
@@ -355,25 +348,104 @@ impl OptionKind {
 }
 
 impl State {
-    /// Moves the state to `catalog` (another one, or a newer version of its own). Its offers and
-    /// pending activations must be in it; contracts keep the figures they were recorded with.
-    /// Returns the catalog left, as `name version`; `None` when `catalog` is the one in use.
+    /// The catalog offer `o` is of: the one in use or one kept beside it. An offer naming a
+    /// catalog the state does not hold (a hand-edited file) is read with the one in use, and
+    /// [`State::catalog_problems`] names it.
+    pub fn catalog_of(&self, o: &Offer) -> &Arc<Catalog> {
+        self.catalog_named(&o.catalog).unwrap_or(&self.catalog)
+    }
+
+    /// The catalog the state holds under `name`.
+    pub fn catalog_named(&self, name: &str) -> Option<&Arc<Catalog>> {
+        self.catalogs().find(|c| c.name == name)
+    }
+
+    /// Every catalog the state holds, the one in use first.
+    pub fn catalogs(&self) -> impl Iterator<Item = &Arc<Catalog>> {
+        std::iter::once(&self.catalog).chain(&self.other_catalogs)
+    }
+
+    /// Where an offer `kind` is found: the catalog `named`, else the first that has it of the
+    /// state's own catalogs (the one in use first), then `elsewhere` (the built-in ones; the
+    /// state's copy of a catalog comes before another of its name).
+    pub fn catalog_with_offer(
+        &self,
+        kind: &str,
+        named: Option<&str>,
+        elsewhere: &[Arc<Catalog>],
+    ) -> Result<Arc<Catalog>, Refusal> {
+        let all: Vec<&Arc<Catalog>> = self
+            .catalogs()
+            .chain(
+                elsewhere
+                    .iter()
+                    .filter(|c| self.catalog_named(&c.name).is_none()),
+            )
+            .collect();
+        let pool = match named {
+            Some(name) => vec![*all.iter().find(|c| c.name == name).ok_or_else(|| {
+                Refusal::UnknownCatalog {
+                    name: name.to_string(),
+                    known: all.iter().map(|c| c.name.clone()).collect(),
+                }
+            })?],
+            None => all,
+        };
+        pool.iter()
+            .find(|c| c.offer(kind).is_some())
+            .map(|c| Arc::clone(c))
+            .ok_or_else(|| Refusal::UnknownOfferKind {
+                name: kind.to_string(),
+                catalog: pool[0].label(),
+                known: pool[0].offers.iter().map(|o| o.id.clone()).collect(),
+            })
+    }
+
+    /// Keeps `catalog` beside the one in use, for an offer of it (a newer version of one kept
+    /// replaces it).
+    pub fn keep_catalog(&mut self, catalog: Arc<Catalog>) {
+        if catalog.name == self.catalog.name {
+            return;
+        }
+        self.other_catalogs.retain(|c| c.name != catalog.name);
+        let at = self
+            .other_catalogs
+            .partition_point(|c| c.name < catalog.name);
+        self.other_catalogs.insert(at, catalog);
+    }
+
+    /// Drops the other catalogs no offer is of any more.
+    pub fn drop_unused_catalogs(&mut self) {
+        let offers = &self.offers;
+        self.other_catalogs
+            .retain(|c| offers.iter().any(|o| o.catalog == c.name));
+    }
+
+    /// Puts `catalog` in use (another program, or a newer version of one the state holds).
+    /// Offers of other catalogs keep theirs, so a legacy year and today's program stay in one
+    /// record; offers of a catalog of the same name must be in it; contracts keep the figures
+    /// they were recorded with. Returns the catalog that was in use, as `name version`; `None`
+    /// when `catalog` is already in use.
     pub fn use_catalog(&mut self, catalog: Arc<Catalog>) -> Result<Option<String>, Refusal> {
         self.require_organization()?;
         if *self.catalog == *catalog {
             return Ok(None);
         }
-        let before = std::mem::replace(&mut self.catalog, catalog);
+        let before = (self.catalog.clone(), self.other_catalogs.clone());
+        let left = std::mem::replace(&mut self.catalog, catalog);
+        self.other_catalogs.retain(|c| c.name != self.catalog.name);
+        self.keep_catalog(left.clone());
+        self.drop_unused_catalogs();
         let problems: Vec<String> = self
             .catalog_problems()
             .iter()
             .map(ToString::to_string)
             .collect();
         if !problems.is_empty() {
-            self.catalog = before;
+            (self.catalog, self.other_catalogs) = before;
             return Err(Refusal::CatalogDoesNotFit(problems));
         }
-        Ok(Some(before.label()))
+        Ok(Some(left.label()))
     }
 }
 
@@ -474,23 +546,6 @@ mod tests {
             ("Blockchain", &[]),
         ] {
             assert_eq!(competency.nearest(typo), nearest, "{typo}");
-        }
-    }
-
-    #[test]
-    fn benefits_are_found_by_their_other_names() {
-        let catalog = mpn();
-        for (slug, want) in [
-            ("partner-on-premises-support", Some("product-support")),
-            ("partner-cloud-support", Some("cloud-support")),
-            ("cloud-support", Some("cloud-support")),
-            ("support", None),
-        ] {
-            assert_eq!(
-                catalog.benefit_by_alias(slug).map(|b| b.id.as_str()),
-                want,
-                "{slug}"
-            );
         }
     }
 

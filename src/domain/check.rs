@@ -723,7 +723,7 @@ impl State {
     ) -> Vec<Finding> {
         let entitled = |scope: Scope| {
             self.active_offers(today)
-                .flat_map(|o| o.benefits(&self.catalog))
+                .flat_map(|o| o.benefits(self.catalog_of(o)))
                 .any(|(_, e)| e.coverage.covers(scope))
         };
         let views = self.contract_views(today);

@@ -441,29 +441,32 @@ impl State {
     /// R10: the refusal of a cloud incident when the offers in force yield benefits and none
     /// covers cloud products (Action Pack, in the legacy program).
     fn no_cloud_benefit(&self, today: NaiveDate) -> Option<Refusal> {
+        // The remedy names offers of the program in use: that is where a new offer comes from.
         let catalog = &self.catalog;
         let offers: Vec<&super::offer::Offer> = self.active_offers(today).collect();
         let yields: Vec<_> = offers
             .iter()
-            .flat_map(|o| o.benefits(catalog))
+            .flat_map(|o| o.benefits(self.catalog_of(o)))
             .map(|(_, e)| e)
             .collect();
         if yields.is_empty() || yields.iter().any(|e| e.coverage.covers(Scope::Cloud)) {
             return None;
         }
-        let title = |kind: &str| {
-            catalog
-                .offer(kind)
-                .map_or(kind.to_string(), |k| k.title.clone())
+        let title = |o: &super::offer::Offer| {
+            self.catalog_of(o)
+                .offer(&o.kind)
+                .map_or(o.kind.clone(), |k| k.title.clone())
         };
-        let mut titles: Vec<String> = offers.iter().map(|o| title(&o.kind)).collect();
+        let mut titles: Vec<String> = offers.iter().map(|o| title(o)).collect();
         titles.dedup();
         let mut has: Vec<String> = yields
             .iter()
             .map(|e| format!("{} ({})", e.kind.title, e.coverage.slug()))
             .collect();
         has.dedup();
-        let lacks = catalog
+        // What they lack is named as their own program names it.
+        let lacks = self
+            .catalog_of(offers[0])
             .benefits
             .iter()
             .find(|b| b.coverage == Coverage::Cloud)
@@ -497,7 +500,12 @@ impl State {
             .and_then(|id| self.contract(id.as_str()).ok())
             .and_then(|c| c.benefit.as_deref())
             .and_then(|b| b.rsplit_once('/'))
-            .and_then(|(_, b)| self.catalog.benefit(b));
+            .and_then(|(offer, b)| {
+                let offer = self.offers.iter().find(|o| o.name() == offer);
+                offer
+                    .map_or(&self.catalog, |o| self.catalog_of(o))
+                    .benefit(b)
+            });
         benefit.is_none_or(|b| b.n_minus_one)
     }
 
@@ -531,7 +539,7 @@ impl State {
         // Nothing usable: explain with the most actionable reason.
         if let Some(p) = self.pending.iter().find(|p| {
             self.active_offers(today)
-                .flat_map(|o| o.benefits(&self.catalog))
+                .flat_map(|o| o.benefits(self.catalog_of(o)))
                 .any(|(name, e)| name == p.benefit && e.coverage.covers(scope))
         }) {
             return Err(Refusal::ActivationPending {

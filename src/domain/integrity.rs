@@ -288,63 +288,77 @@ impl State {
         let mut problems = Vec::new();
         for p in &self.pending {
             let yielded = self.offers.iter().any(|o| {
-                o.benefits(&self.catalog)
+                o.benefits(self.catalog_of(o))
                     .iter()
                     .any(|(name, _)| *name == p.benefit)
             });
             if !yielded {
                 problems.push(Problem::PendingNotABenefit {
                     benefit: p.benefit.clone(),
-                    catalog: self.catalog.label(),
+                    catalog: self
+                        .catalogs()
+                        .map(|c| c.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 });
             }
         }
         for o in &self.offers {
-            if let Some(why) = self.not_in_catalog(o) {
+            let catalog = self.catalog_of(o);
+            let why = if catalog.name != o.catalog {
+                Some(format!(
+                    "the state holds no catalog `{}` (it holds {})",
+                    o.catalog,
+                    self.catalogs()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            } else {
+                not_in_catalog(catalog, o)
+            };
+            if let Some(why) = why {
                 problems.push(Problem::OfferNotInCatalog {
                     offer: o.name(),
-                    catalog: self.catalog.label(),
+                    catalog: catalog.label(),
                     why,
                 });
             }
         }
         problems
     }
+}
 
-    /// What about offer `o` its catalog does not have: the offer, its option, or the category
-    /// of its value.
-    fn not_in_catalog(&self, o: &super::offer::Offer) -> Option<String> {
-        let Some(kind) = self.catalog.offer(&o.kind) else {
-            return Some(format!("it has no offer `{}`", o.kind));
-        };
-        let option = kind
-            .option
-            .as_deref()
-            .and_then(|id| self.catalog.option(id));
-        match (option, &o.option) {
-            (None, None) => None,
-            (None, Some(c)) => Some(format!(
-                "`{}` takes no option, but `{}` is recorded",
-                o.kind, c.name
+/// What about offer `o` its catalog does not have: the offer, its option, or the category of
+/// its value.
+fn not_in_catalog(catalog: &super::catalog::Catalog, o: &super::offer::Offer) -> Option<String> {
+    let Some(kind) = catalog.offer(&o.kind) else {
+        return Some(format!("it has no offer `{}`", o.kind));
+    };
+    let option = kind.option.as_deref().and_then(|id| catalog.option(id));
+    match (option, &o.option) {
+        (None, None) => None,
+        (None, Some(c)) => Some(format!(
+            "`{}` takes no option, but `{}` is recorded",
+            o.kind, c.name
+        )),
+        (Some(k), None) => Some(format!(
+            "`{}` takes a {}, and none is recorded",
+            o.kind, k.id
+        )),
+        (Some(k), Some(c)) => match &c.category {
+            Some(cat) if !k.categories.contains(cat) => Some(format!(
+                "`{cat}` is not a category of {} ({})",
+                k.id,
+                k.categories.join(", ")
             )),
-            (Some(k), None) => Some(format!(
-                "`{}` takes a {}, and none is recorded",
-                o.kind, k.id
+            None if !k.categories.is_empty() => Some(format!(
+                "`{}` has no category ({})",
+                c.name,
+                k.categories.join(", ")
             )),
-            (Some(k), Some(c)) => match &c.category {
-                Some(cat) if !k.categories.contains(cat) => Some(format!(
-                    "`{cat}` is not a category of {} ({})",
-                    k.id,
-                    k.categories.join(", ")
-                )),
-                None if !k.categories.is_empty() => Some(format!(
-                    "`{}` has no category ({})",
-                    c.name,
-                    k.categories.join(", ")
-                )),
-                _ => None,
-            },
-        }
+            _ => None,
+        },
     }
 }
 

@@ -17,8 +17,9 @@ use super::state::{Organization, PendingActivation, State};
 pub struct Import {
     /// The organization it came from, when the export said.
     pub organization: Option<Organization>,
-    /// The catalog its offers are of, when the export said: a new state takes it.
-    pub catalog: Option<std::sync::Arc<super::catalog::Catalog>>,
+    /// The catalogs its offers are of, when the export said, the one in use first: a new
+    /// state takes them; a state that holds none of an imported offer's name keeps its.
+    pub catalogs: Vec<std::sync::Arc<super::catalog::Catalog>>,
     /// Accounts.
     pub accounts: Vec<Account>,
     /// Offers.
@@ -114,7 +115,7 @@ impl State {
         {
             // An export carries its organization and catalog: enough to start a new state with.
             self.organization = Some(theirs.clone());
-            if let Some(catalog) = &import.catalog {
+            if let Some(catalog) = import.catalogs.first() {
                 self.catalog = catalog.clone();
             }
         }
@@ -138,6 +139,13 @@ impl State {
             &mut added.accounts,
             &mut dup.accounts,
         )?;
+        for o in &import.offers {
+            if self.catalog_named(&o.catalog).is_none()
+                && let Some(c) = import.catalogs.iter().find(|c| c.name == o.catalog)
+            {
+                self.keep_catalog(c.clone());
+            }
+        }
         let offers = self.offers.clone();
         merge_into(
             import.offers,

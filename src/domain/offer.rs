@@ -23,6 +23,9 @@ pub struct Choice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
+    /// The name of the catalog it is of (`mpn-2021`): the state keeps that catalog as long as
+    /// one of its offers is recorded, so a legacy year stays beside today's program.
+    pub catalog: String,
     /// The catalog's offer (`gold`, `solutions-partner`).
     pub kind: String,
     /// The value it is taken with, for an offer that takes an option.
@@ -208,6 +211,8 @@ impl Offer {
 pub struct NewOffer {
     /// The catalog's offer.
     pub kind: String,
+    /// The catalog it is of, by name, when the user said; else the first that has it.
+    pub catalog: Option<String>,
     /// The value of its option (competency, solution area), for an offer that takes one.
     pub option: Option<Text>,
     /// The value's category (`--cloud`), to keep a value the catalog does not list.
@@ -219,17 +224,21 @@ pub struct NewOffer {
 }
 
 impl State {
-    /// Adds a membership offer of the state's catalog.
-    pub fn add_offer(&mut self, new: NewOffer, today: NaiveDate) -> Result<&Offer, Refusal> {
+    /// Adds a membership offer: of the catalog `new` names, else of the first catalog that has
+    /// it, the state's own (the one in use first) before `elsewhere` (the built-in ones). A
+    /// catalog the state did not hold is kept beside the one in use.
+    pub fn add_offer(
+        &mut self,
+        new: NewOffer,
+        today: NaiveDate,
+        elsewhere: &[std::sync::Arc<Catalog>],
+    ) -> Result<&Offer, Refusal> {
         self.require_organization()?;
-        let catalog = self.catalog.clone();
+        let catalog =
+            self.catalog_with_offer(&slug(&new.kind), new.catalog.as_deref(), elsewhere)?;
         let kind = catalog
             .offer(&slug(&new.kind))
-            .ok_or_else(|| Refusal::UnknownOfferKind {
-                name: new.kind.clone(),
-                catalog: catalog.label(),
-                known: catalog.offers.iter().map(|o| o.id.clone()).collect(),
-            })?;
+            .expect("the catalog was chosen for having the offer");
         let option = kind.option.as_deref().and_then(|id| catalog.option(id));
         let word = catalog.option_word().replace('-', " ");
         let option = match (option, new.option) {
@@ -313,6 +322,7 @@ impl State {
             check_range(start, end)?;
         }
         let offer = Offer {
+            catalog: catalog.name.clone(),
             kind: kind.id.clone(),
             option,
             years: vec![Term {
@@ -326,6 +336,7 @@ impl State {
         }
         let at = self.offers.partition_point(|o| o.name() < name);
         self.offers.insert(at, offer);
+        self.keep_catalog(catalog);
         Ok(&self.offers[at])
     }
 
@@ -398,7 +409,9 @@ impl State {
         let (at, name) = self.offer_index(name)?;
         let prefix = format!("{name}/");
         self.pending.retain(|p| !p.benefit.starts_with(&prefix));
-        Ok(self.offers.remove(at))
+        let offer = self.offers.remove(at);
+        self.drop_unused_catalogs();
+        Ok(offer)
     }
 
     /// The day the membership ended, when offers are recorded, none is in force on `today` and
@@ -444,12 +457,13 @@ mod tests {
     ) -> Result<String, Refusal> {
         let new = NewOffer {
             kind: kind.into(),
+            catalog: None,
             option: option.map(|c| c.parse().unwrap()),
             category: category.map(String::from),
             start: None,
             end: None,
         };
-        state.add_offer(new, d("2026-01-15")).map(Offer::name)
+        state.add_offer(new, d("2026-01-15"), &[]).map(Offer::name)
     }
 
     #[test]
@@ -561,12 +575,13 @@ mod tests {
         let mut s = org();
         let new = NewOffer {
             kind: "action-pack".into(),
+            catalog: None,
             option: None,
             category: None,
             start: Some(d("2025-01-01")),
             end: Some(d("2025-12-31")),
         };
-        s.add_offer(new, d("2026-01-15")).unwrap();
+        s.add_offer(new, d("2026-01-15"), &[]).unwrap();
         for (today, active) in [
             ("2024-12-31", false),
             ("2025-01-01", true),

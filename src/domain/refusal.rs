@@ -248,6 +248,14 @@ pub enum Refusal {
     /// A catalog the state's offers or pending activations are not in.
     #[error("the state does not fit that catalog: {}", .0.join("; "))]
     CatalogDoesNotFit(Vec<String>),
+    /// A catalog neither the state nor this build has (a usage error).
+    #[error("`{name}` is not a catalog of this state or built in: {}", .known.join(", "))]
+    UnknownCatalog {
+        /// The name given.
+        name: String,
+        /// The catalogs there are.
+        known: Vec<String>,
+    },
     /// An offer the state's catalog does not have (a usage error).
     #[error("`{name}` is not an offer of {catalog}: {}", .known.join(", "))]
     UnknownOfferKind {
@@ -407,6 +415,7 @@ impl Refusal {
                 | Refusal::BadImport(_)
                 | Refusal::UnknownOption { .. }
                 | Refusal::UnknownOfferKind { .. }
+                | Refusal::UnknownCatalog { .. }
         )
     }
 }

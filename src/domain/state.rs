@@ -100,8 +100,12 @@ pub type Balances = Vec<(String, u32, Option<u32>)>;
 pub struct State {
     /// How many changes made this state; the history log numbers its entries by it.
     pub revision: u64,
-    /// The program catalog its offers are of (R1–R4, R17, R18, R21).
+    /// The program catalog in use: new offers are of it, hints name its offers (R1–R4, R17,
+    /// R18, R21).
     pub catalog: Arc<Catalog>,
+    /// The other catalogs its offers are of (a legacy year before today's program), by name;
+    /// one is kept while an offer names it.
+    pub other_catalogs: Vec<Arc<Catalog>>,
     /// The organization, once `init` ran.
     pub organization: Option<Organization>,
     /// The account commands act as unless `--as` says otherwise.

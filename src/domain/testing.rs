@@ -179,6 +179,7 @@ pub fn org_with(offers: &[(&str, Option<(&str, &str)>)]) -> State {
     let mut s = org();
     for (kind, choice) in offers {
         s.offers.push(Offer {
+            catalog: s.catalog.name.clone(),
             kind: kind.parse().unwrap(),
             option: choice.map(|(name, category)| Choice {
                 name: name.parse().unwrap(),

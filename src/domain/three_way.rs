@@ -312,6 +312,17 @@ pub fn merge_sides(
     if o.catalog == b.catalog {
         state.catalog = t.catalog.clone();
     }
+    // The catalogs kept beside the one in use, by name: one side may have kept the legacy
+    // program for an offer while the other recorded today's.
+    state.other_catalogs = by_key(
+        &b.other_catalogs,
+        &o.other_catalogs,
+        &t.other_catalogs,
+        |c| c.name.clone(),
+        |n| format!("the catalog `{n}`"),
+        &mut conflicts,
+        &mut taken,
+    );
     state.accounts = by_key(
         &b.accounts,
         &o.accounts,
@@ -406,6 +417,9 @@ pub fn merge_sides(
         .collect();
     state.incidents = incidents.into_iter().collect();
     state.revision = o.revision.max(t.revision);
+    let in_use = state.catalog.name.clone();
+    state.other_catalogs.retain(|c| c.name != in_use);
+    state.drop_unused_catalogs();
     state.normalize();
     let mut problems: Vec<String> = state
         .problems()

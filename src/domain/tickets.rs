@@ -124,7 +124,7 @@ impl State {
             let mut names = vec![normalized(c.plan.as_str())];
             if let Some(benefit) = &c.benefit {
                 for o in &self.offers {
-                    for (name, e) in o.benefits(&self.catalog) {
+                    for (name, e) in o.benefits(self.catalog_of(o)) {
                         if name == *benefit {
                             names.push(normalized(e.plan));
                             names.extend(e.former_plans.iter().map(|p| normalized(p)));

@@ -69,12 +69,20 @@ fn from_json(text: &str) -> Result<Import, String> {
             masked["contract_id"].as_str().unwrap_or("?")
         ));
     }
-    let catalog = field::<CatalogRecord>(&mut doc, "catalog")?
-        .map(|record| record.resolve().map_err(|e| format!("`catalog`: {e}")))
-        .transpose()?;
+    let mut catalogs = Vec::new();
+    for record in field::<CatalogRecord>(&mut doc, "catalog")?
+        .into_iter()
+        .chain(field::<Vec<CatalogRecord>>(&mut doc, "other_catalogs")?.unwrap_or_default())
+    {
+        catalogs.push(
+            record
+                .resolve()
+                .map_err(|e| format!("`catalog` `{}`: {e}", record.name))?,
+        );
+    }
     Ok(Import {
         organization: field(&mut doc, "organization")?,
-        catalog,
+        catalogs,
         accounts: field(&mut doc, "accounts")?.unwrap_or_default(),
         offers: field(&mut doc, "offers")?.unwrap_or_default(),
         pending: field(&mut doc, "pending")?.unwrap_or_default(),

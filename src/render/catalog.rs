@@ -163,14 +163,23 @@ pub fn catalogs(
     screen: &Screen,
     catalogs: &[Catalog],
     in_use: &Catalog,
+    kept: &[std::sync::Arc<Catalog>],
 ) -> io::Result<()> {
     let mut t = table(
         screen,
         ["", "Catalog", "Version", "Program", "Offers", "From"],
     );
+    let is_kept = |c: &Catalog| kept.iter().any(|k| **k == *c);
     for c in catalogs {
         t.add_row(vec![
-            if c == in_use { "*" } else { "" }.to_string(),
+            if c == in_use {
+                "*"
+            } else if is_kept(c) {
+                "+"
+            } else {
+                ""
+            }
+            .to_string(),
             c.name.clone(),
             c.version.clone(),
             shown(&c.title),
@@ -188,7 +197,14 @@ pub fn catalogs(
         ]);
     }
     fit(&mut t, screen, &["From", "Version"], &["Program", "Offers"]);
-    writeln!(w, "{t}")
+    writeln!(w, "{t}")?;
+    if !kept.is_empty() {
+        writeln!(
+            w,
+            "* in use (new offers are of it); + kept for offers recorded under it"
+        )?;
+    }
+    Ok(())
 }
 
 /// A catalog: its offers, the benefits each yields with the source of every figure, and the
@@ -366,11 +382,12 @@ pub struct CatalogEntryJson {
     pub built_in: bool,
     pub offers: Vec<String>,
     pub in_use: bool,
+    pub kept: bool,
 }
 
 impl CatalogsJson {
-    /// `catalogs`, marking the one `in_use`.
-    pub fn new(catalogs: &[Catalog], in_use: &Catalog) -> Self {
+    /// `catalogs`, marking the one `in_use` and those `kept` for offers beside it.
+    pub fn new(catalogs: &[Catalog], in_use: &Catalog, kept: &[std::sync::Arc<Catalog>]) -> Self {
         CatalogsJson {
             catalogs: catalogs
                 .iter()
@@ -381,6 +398,7 @@ impl CatalogsJson {
                     built_in: c.copy.is_none(),
                     offers: c.offers.iter().map(|o| o.id.clone()).collect(),
                     in_use: c == in_use,
+                    kept: kept.iter().any(|k| **k == *c),
                 })
                 .collect(),
         }

@@ -32,6 +32,9 @@ pub struct Export<'a> {
     /// The catalog the offers are of (with `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<CatalogRecord>,
+    /// The other catalogs offers are of (with `all`, when there are any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_catalogs: Vec<CatalogRecord>,
     /// Accounts (with `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<&'a [Account]>,
@@ -58,6 +61,7 @@ impl<'a> Export<'a> {
             as_of,
             organization: None,
             catalog: None,
+            other_catalogs: Vec::new(),
             accounts: None,
             offers: None,
             pending: None,

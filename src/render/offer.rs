@@ -9,28 +9,33 @@ use super::Screen;
 use super::table::{fit, or_dash, table};
 use crate::domain::catalog::Catalog;
 use crate::domain::offer::{Offer, Year};
+use crate::domain::state::State;
 
 /// The offers table: each offer's year in force on `today` (the last one when none is), or with
 /// `all` one row per membership year.
 pub fn offers(
     w: &mut dyn Write,
     screen: &Screen,
-    offers: &[Offer],
-    catalog: &Catalog,
+    state: &State,
     today: NaiveDate,
     all: bool,
 ) -> io::Result<()> {
+    let offers = &state.offers;
     if offers.is_empty() {
         return writeln!(
             w,
             "No membership offers. Add one with `partner-support offer add`."
         );
     }
-    let mut t = table(
-        screen,
-        ["Offer", "Title", "Option", "Category", "Year", "State"],
-    );
+    // Which program each offer is of, once the record spans more than one.
+    let several = !state.other_catalogs.is_empty();
+    let mut header = vec!["Offer", "Title", "Option", "Category", "Year", "State"];
+    if several {
+        header.insert(2, "Catalog");
+    }
+    let mut t = table(screen, header);
     for o in offers {
+        let catalog = state.catalog_of(o);
         let years = o.all_years(today);
         let shown_years: Vec<_> = match (all, o.year_on(today)) {
             (true, _) => years.clone(),
@@ -38,12 +43,12 @@ pub fn offers(
             (false, None) => years.last().copied().into_iter().collect(),
         };
         for y in shown_years {
-            let state = match (y.contains(today), y.end < today) {
+            let standing = match (y.contains(today), y.end < today) {
                 (true, _) => "in force",
                 (false, true) => "ended",
                 (false, false) => "to come",
             };
-            t.add_row(vec![
+            let mut row = vec![
                 o.name(),
                 catalog
                     .offer(&o.kind)
@@ -51,11 +56,21 @@ pub fn offers(
                 or_dash(o.option.as_ref().map(|c| &c.name)),
                 or_dash(o.category()),
                 y.to_string(),
-                state.to_string(),
-            ]);
+                standing.to_string(),
+            ];
+            if several {
+                row.insert(2, o.catalog.clone());
+            }
+            t.add_row(row);
         }
     }
-    fit(&mut t, screen, &["Title", "Category"], &["Title", "Option"]);
+    fit(
+        &mut t,
+        screen,
+        // The option is also in the offer's name; the catalog is not.
+        &["Title", "Category", "Option", "Catalog"],
+        &["Title", "Option"],
+    );
     writeln!(w, "{t}")
 }
 
@@ -63,6 +78,7 @@ pub fn offers(
 #[derive(Debug, Serialize)]
 pub struct OfferJson {
     pub name: String,
+    pub catalog: String,
     pub offer: String,
     pub title: String,
     pub option: Option<String>,
@@ -98,6 +114,7 @@ impl OfferJson {
         let kind = catalog.offer(&o.kind);
         OfferJson {
             name: o.name(),
+            catalog: o.catalog.clone(),
             offer: o.kind.clone(),
             title: kind.map_or_else(|| o.kind.clone(), |k| k.title.clone()),
             option: kind.and_then(|k| k.option.clone()),

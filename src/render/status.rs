@@ -36,8 +36,10 @@ pub struct Dashboard<'a> {
     pub ended: Option<NaiveDate>,
     /// The day it is as of.
     pub today: NaiveDate,
-    /// The program catalog.
+    /// The program catalog in use.
     pub catalog: &'a Catalog,
+    /// The other catalogs the offers are of.
+    pub other_catalogs: &'a [std::sync::Arc<Catalog>],
 }
 
 /// The dashboard.
@@ -56,9 +58,13 @@ pub fn status(
         ended,
         today,
         catalog,
+        other_catalogs,
     } = *d;
     writeln!(w, "{} (partner ID {})", shown(&org.name), org.partner_id)?;
-    let program = format!("Program: {} ({})", catalog.title, catalog.label());
+    let mut program = format!("Program: {} ({})", catalog.title, catalog.label());
+    for other in other_catalogs {
+        program.push_str(&format!("; also offers of {}", other.label()));
+    }
     writeln!(w, "{}", screen.wrap(&program, 9))?;
     match account {
         Some(a) => {

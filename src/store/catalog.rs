@@ -45,8 +45,22 @@ pub const BUILT_IN: &[BuiltIn] = &[
 /// every command (the built-in one is under 10 KiB).
 pub const MAX_CATALOG_BYTES: usize = 1 << 20;
 
-/// The catalog a new state gets unless `init --catalog` says otherwise.
-pub const DEFAULT: &str = "mpn-2021";
+/// The legacy program, the only one before schema 5 recorded a state's catalog.
+pub const LEGACY: &str = "mpn-2021";
+
+/// Today's program.
+pub const CURRENT: &str = "ai-cloud-partner-program";
+
+/// The catalog a new state started on `day` gets unless `init --catalog` says otherwise: the
+/// legacy program while Microsoft sold its offers (its `sold-until`), today's after.
+pub fn default_for(day: chrono::NaiveDate) -> &'static str {
+    let legacy = built_in(LEGACY).expect("the legacy catalog is built in");
+    if legacy.sold_until.is_some_and(|until| day <= until) {
+        LEGACY
+    } else {
+        CURRENT
+    }
+}
 
 /// One problem of a catalog file, at its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +81,15 @@ impl std::fmt::Display for CatalogProblem {
 pub fn built_in(name: &str) -> Option<Catalog> {
     let built = BUILT_IN.iter().find(|b| b.name == name)?;
     Some(serde_json::from_str(built.json).expect("a built-in catalog is checked by the tests"))
+}
+
+/// Every built-in catalog, for an offer a state's own catalogs do not have.
+pub fn all_built_in() -> Vec<Arc<Catalog>> {
+    BUILT_IN
+        .iter()
+        .filter_map(|b| built_in(b.name))
+        .map(Arc::new)
+        .collect()
 }
 
 /// What `init --catalog` and `catalog use` were given: a built-in catalog's name, else a file.
@@ -168,17 +191,6 @@ pub struct CatalogRecord {
     /// A file's text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-}
-
-impl Default for CatalogRecord {
-    fn default() -> Self {
-        CatalogRecord {
-            name: DEFAULT.to_string(),
-            version: None,
-            digest: None,
-            text: None,
-        }
-    }
 }
 
 /// The xxh3-128 hash of a catalog file's text, as recorded.
@@ -934,6 +946,14 @@ mod tests {
                 .contains("does not match its digest")
         );
         let built = CatalogRecord::of(&built_in("mpn-2021").unwrap());
-        assert_eq!(built, CatalogRecord::default());
+        assert_eq!(
+            built,
+            CatalogRecord {
+                name: "mpn-2021".into(),
+                version: None,
+                digest: None,
+                text: None
+            }
+        );
     }
 }

@@ -152,9 +152,19 @@ fn a_state_under_the_example_catalog_works_after_its_file_is_gone() {
     );
     // An offer the catalog does not have is named, with the catalog's offers.
     env.refused(
-        &w("offer add gold --competency Security"),
+        &w("offer add gold --competency Security --catalog ai-cloud-partner-program"),
         2,
         "`gold` is not an offer of ai-cloud-partner-program 2025.06-unverified: solutions-partner, partner-success-expanded, partner-success-core, partner-launch",
+    );
+    env.refused(
+        &w("offer add platinum"),
+        2,
+        "`platinum` is not an offer of ai-cloud-partner-program 2025.06-unverified",
+    );
+    env.refused(
+        &w("offer add gold --competency Security --catalog mpn-1999"),
+        2,
+        "`mpn-1999` is not a catalog of this state or built in: ai-cloud-partner-program, mpn-2021",
     );
     env.refused(
         &w("offer add solutions-partner --solution-area Securty"),
@@ -168,7 +178,9 @@ fn the_built_in_catalog_is_listed_and_shown() {
     let env = Env::contoso();
     let list = env.ok(&w("--json catalog list")).json();
     assert_eq!(list["catalogs"][0]["name"], "mpn-2021");
-    assert_eq!(list["catalogs"][0]["in_use"], true);
+    assert_eq!(list["catalogs"][0]["in_use"], false);
+    assert_eq!(list["catalogs"][1]["name"], "ai-cloud-partner-program");
+    assert_eq!(list["catalogs"][1]["in_use"], true);
     assert_eq!(
         list["catalogs"][0]["offers"],
         serde_json::json!(["action-pack", "silver", "gold"])
@@ -187,6 +199,53 @@ fn the_built_in_catalog_is_listed_and_shown() {
         2,
         "`mpn-1999` is not a built-in catalog (mpn-2021, ai-cloud-partner-program) or a file",
     );
+}
+
+/// A new state starts on the program Microsoft sold on its first day: the legacy one through
+/// its last day of sale, today's after; `--catalog` chooses either.
+#[test]
+fn init_starts_on_the_program_microsoft_sold_that_day() {
+    for (day, flag, want) in [
+        ("2024-11-04", None, "mpn-2021"),
+        ("2025-01-21", None, "mpn-2021"),
+        ("2025-01-22", None, "ai-cloud-partner-program"),
+        ("2026-12-06", None, "ai-cloud-partner-program"),
+        ("2026-12-06", Some("mpn-2021"), "mpn-2021"),
+        (
+            "2024-11-04",
+            Some("ai-cloud-partner-program"),
+            "ai-cloud-partner-program",
+        ),
+    ] {
+        let env = Env::new();
+        let mut args = vec![
+            "--as-of",
+            day,
+            "init",
+            "--partner-id",
+            "4012345",
+            "--name",
+            "X",
+        ];
+        if let Some(f) = flag {
+            args.extend(["--catalog", f]);
+        }
+        let run = env.ok(&args);
+        assert!(
+            run.stderr.contains(&format!("catalog {want} ")),
+            "{day}: {}",
+            run.stderr
+        );
+        assert_eq!(env.json()["catalog"]["name"], want, "{day} {flag:?}");
+        // The empty state's guidance names the program's own offers.
+        let benefits = env.ok(&["--as-of", day, "benefits"]).stdout;
+        let offer = if want == "mpn-2021" {
+            "action-pack"
+        } else {
+            "partner-success"
+        };
+        assert!(benefits.contains(offer), "{day}: {benefits}");
+    }
 }
 
 #[test]
@@ -316,8 +375,7 @@ fn catalog_check_names_every_mistake_with_its_line() {
 }
 
 #[test]
-fn a_newer_version_of_the_catalog_keeps_recorded_contracts_and_a_catalog_without_the_offers_is_refused()
- {
+fn a_newer_version_of_the_catalog_keeps_recorded_contracts_and_another_program_is_kept_beside_it() {
     let env = fabrikam();
     env.ok(&w(
         "--as-of 2026-01-12 activate partner-success-core/cloud-support --access-id CORE-1 --contract-id 9100002",
@@ -354,14 +412,40 @@ fn a_newer_version_of_the_catalog_keeps_recorded_contracts_and_a_catalog_without
     )));
     let history = env.ok(&w("--json history")).json();
     assert!(history.to_string().contains("catalog use"), "{history}");
-    // The legacy catalog has none of these offers.
+    // A newer version of the same catalog must still have the offers recorded under it.
+    let without = fs::read_to_string(&file)
+        .unwrap()
+        .replace("version = \"2026.01\"", "version = \"2026.02\"")
+        .replace(
+            "id = \"partner-success-core\"",
+            "id = \"partner-success-basic\"",
+        );
+    let without_file = env.dir().join("without.toml");
+    fs::write(&without_file, without).unwrap();
+    let before = env.bytes();
     env.refused(
-        &w("catalog use mpn-2021"),
+        &["catalog", "use", without_file.to_str().unwrap()],
         3,
-        "offer `partner-success-core` is not an offer of the catalog mpn-2021 2021.1",
+        "offer `partner-success-core` is not an offer of the catalog ai-cloud-partner-program 2026.02",
     );
+    assert_eq!(env.bytes(), before, "a refusal changes nothing");
     let same = env.ok(&["catalog", "use", file.to_str().unwrap()]);
     assert!(same.stderr.contains("already uses"), "{}", same.stderr);
+    // Another program is put in use beside this one: its offers keep their catalog.
+    let other = env.ok(&w("catalog use mpn-2021"));
+    assert!(
+        other.stderr.contains(
+            "kept catalog ai-cloud-partner-program 2026.01 for its offers: partner-success-core"
+        ),
+        "{}",
+        other.stderr
+    );
+    assert!(benefits(&env, "2026-06-01").contains(&(
+        "partner-success-core/cloud-support".into(),
+        3,
+        "active".into()
+    )));
+    assert_eq!(env.run(&w("doctor")).code, 0);
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn step7_refusals_use_microsofts_wording_and_change_nothing() {
     // The hint, written at the edge from the refusal's data.
     assert!(
         run.stderr
-            .contains("hint: cloud support needs a Silver or Gold competency, or a paid plan"),
+            .contains("hint: cloud support needs Solutions Partner or Partner Success Expanded or Partner Success Core, or a paid plan"),
         "{}",
         run.stderr
     );

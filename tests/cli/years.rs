@@ -419,3 +419,127 @@ fn a_2026_organization_on_todays_built_in_program_from_init_to_its_second_year()
     assert_eq!(row["charged"], 3, "{row}");
     ok(at("2027-01-12", "doctor"));
 }
+
+#[test]
+fn a_legacy_gold_year_and_the_solutions_partner_years_after_it_stay_in_one_record() {
+    let env = Env::new();
+    let at = |day: &str, line: &str| -> Vec<String> {
+        let mut args = vec!["--as-of".to_string(), day.to_string()];
+        args.extend(line.split('|').map(String::from));
+        args
+    };
+    let run = |args: Vec<String>| env.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let ok = |args: Vec<String>| env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(at(
+        "2024-07-01",
+        "init|--partner-id|4012345|--name|Northwind|--account|it@northwind.example|--role|global-admin|--catalog|mpn-2021",
+    ));
+    ok(at(
+        "2024-07-01",
+        "offer|add|gold|--competency|Cloud Platform|--start|2024-07-01|--end|2025-06-30",
+    ));
+    ok(at(
+        "2024-07-08",
+        "activate|gold-cloud-platform/product-support|--access-id|ACC-GOLD-24|--contract-id|3100001",
+    ));
+    ok(at(
+        "2024-09-02",
+        "incidents|open|--scope|on-premises|--product|SQL Server 2022|--title|Backup fails",
+    ));
+    // The program changes: today's is added, the Gold year stays with its catalog.
+    let moved = ok(at("2025-07-01", "catalog|use|ai-cloud-partner-program"));
+    assert!(moved.stderr.contains("mpn-2021"), "{}", moved.stderr);
+    ok(at(
+        "2025-07-01",
+        "offer|add|solutions-partner|--solution-area|Infrastructure (Azure)|--start|2025-07-01",
+    ));
+    ok(at(
+        "2025-07-10",
+        "activate|solutions-partner-infrastructure-azure/cloud-support|--access-id|ACC-SP-25|--contract-id|5600001",
+    ));
+    ok(at(
+        "2025-08-04",
+        "incidents|open|--scope|cloud|--product|Azure Virtual Machines|--title|VM will not start",
+    ));
+
+    let offers = ok(at("2026-06-15", "--json|offer|list|--all")).json();
+    let catalogs: Vec<(String, String)> = offers["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap().to_string(),
+                o["catalog"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        catalogs,
+        [
+            ("gold-cloud-platform".to_string(), "mpn-2021".to_string()),
+            (
+                "solutions-partner-infrastructure-azure".to_string(),
+                "ai-cloud-partner-program".to_string()
+            ),
+        ],
+        "{offers}"
+    );
+    let text = ok(at("2026-06-15", "offer|list|--all")).stdout;
+    assert!(
+        text.contains("2024-07-01") && text.contains("2025-07-01"),
+        "{text}"
+    );
+
+    let benefits = ok(at("2026-06-15", "--json|benefits|--all")).json();
+    let rows: Vec<(String, String, Value)> = benefits["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["year"]["start"].as_str().unwrap().to_string(),
+                b["contract_id"].clone(),
+            )
+        })
+        .collect();
+    for (name, year, contract) in [
+        (
+            "gold-cloud-platform/product-support",
+            "2024-07-01",
+            "3100001",
+        ),
+        (
+            "solutions-partner-infrastructure-azure/cloud-support",
+            "2025-07-01",
+            "5600001",
+        ),
+    ] {
+        assert!(
+            rows.iter()
+                .any(|(n, y, c)| n == name && y == year && c == contract),
+            "{name} {year}: {rows:?}"
+        );
+    }
+    // Each year's report keeps its incidents, whichever program they were charged under.
+    for (year, contract) in [("2024", "3100001"), ("2025", "5600001")] {
+        let report = ok(at(
+            "2026-06-15",
+            &format!("report|--year|{year}|--format|json"),
+        ))
+        .stdout;
+        assert!(report.contains(contract), "{year}: {report}");
+    }
+    let contract = ok(at("2026-06-15", "--json|contract|show|3100001")).json();
+    assert_eq!(contract["year"]["start"], "2024-07-01", "{contract}");
+    // A legacy offer may still be recorded beside today's (the past as it was), and the state
+    // stays healthy with both programs.
+    ok(at(
+        "2026-06-15",
+        "offer|add|action-pack|--start|2023-07-01|--end|2024-06-30",
+    ));
+    assert_eq!(run(at("2026-06-15", "doctor")).code, 0);
+    let status = ok(at("2026-06-15", "status")).stdout;
+    assert!(status.contains("AI Cloud Partner Program"), "{status}");
+}

@@ -37,8 +37,11 @@ pub struct Document {
     pub revision: u64,
     #[serde(default)]
     pub organization: Option<Organization>,
-    /// The program catalog.
+    /// The program catalog in use.
     pub catalog: CatalogRecord,
+    /// The other catalogs its offers are of.
+    #[serde(default)]
+    pub other_catalogs: Vec<CatalogRecord>,
     #[serde(default)]
     pub current_account: Option<Email>,
     #[serde(default)]
@@ -66,6 +69,8 @@ struct Header<'a> {
     revision: u64,
     organization: &'a Option<Organization>,
     catalog: CatalogRecord,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    other_catalogs: Vec<CatalogRecord>,
     current_account: &'a Option<Email>,
     accounts: &'a [Account],
     offers: &'a [Offer],
@@ -82,6 +87,11 @@ impl<'a> Header<'a> {
             revision: s.revision,
             organization: &s.organization,
             catalog: CatalogRecord::of(&s.catalog),
+            other_catalogs: s
+                .other_catalogs
+                .iter()
+                .map(|c| CatalogRecord::of(c))
+                .collect(),
             current_account: &s.current_account,
             accounts: &s.accounts,
             offers: &s.offers,

@@ -14,7 +14,7 @@ pub const SCHEMA_VERSION: u32 = STEPS.len() as u32 + 1;
 type Step = fn(&mut Value) -> Result<(), String>;
 
 /// `STEPS[i]` turns version `i + 1` into version `i + 2`.
-const STEPS: &[Step] = &[v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5, v5_to_v6];
+const STEPS: &[Step] = &[v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5, v5_to_v6, v6_to_v7];
 
 /// Brings a document written at `from` up to [`SCHEMA_VERSION`].
 pub fn migrate(doc: &mut Value, from: u64) -> Result<(), String> {
@@ -87,7 +87,7 @@ fn v4_to_v5(doc: &mut Value) -> Result<(), String> {
     };
     fields
         .entry("catalog")
-        .or_insert_with(|| serde_json::json!({"name": crate::store::catalog::DEFAULT}));
+        .or_insert_with(|| serde_json::json!({"name": crate::store::catalog::LEGACY}));
     let Some(offers) = fields.get_mut("offers").and_then(Value::as_array_mut) else {
         return Ok(());
     };
@@ -108,6 +108,27 @@ fn v4_to_v5(doc: &mut Value) -> Result<(), String> {
 /// (serde's default).
 /// Nothing is rewritten.
 fn v5_to_v6(_: &mut Value) -> Result<(), String> {
+    Ok(())
+}
+
+/// Version 7 names each offer's catalog (a state can hold offers of several programs) and may
+/// keep `other_catalogs` beside the one in use. Every offer of a version 6 state is of its one
+/// catalog.
+fn v6_to_v7(doc: &mut Value) -> Result<(), String> {
+    let name = doc
+        .get("catalog")
+        .and_then(|c| c.get("name"))
+        .cloned()
+        .unwrap_or_else(|| Value::from(crate::store::catalog::LEGACY));
+    let Some(offers) = doc.get_mut("offers").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for offer in offers {
+        let Some(fields) = offer.as_object_mut() else {
+            return Err(format!("an offer is {offer}, expected an object"));
+        };
+        fields.entry("catalog").or_insert_with(|| name.clone());
+    }
     Ok(())
 }
 
@@ -154,8 +175,8 @@ mod tests {
         assert_eq!(
             doc["offers"],
             json!([
-                {"kind": "action-pack", "years": [{"start": "2026-01-01"}]},
-                {"kind": "gold", "years": [{"start": "2026-02-01", "end": "2027-01-31"}]}
+                {"catalog": "mpn-2021", "kind": "action-pack", "years": [{"start": "2026-01-01"}]},
+                {"catalog": "mpn-2021", "kind": "gold", "years": [{"start": "2026-02-01", "end": "2027-01-31"}]}
             ])
         );
     }
@@ -173,9 +194,23 @@ mod tests {
         assert_eq!(doc["catalog"], json!({"name": "mpn-2021"}));
         assert_eq!(
             doc["offers"],
-            json!([{"kind": "gold", "option": {"name": "Cloud Platform", "category": "cloud"},
+            json!([{"catalog": "mpn-2021", "kind": "gold",
+                    "option": {"name": "Cloud Platform", "category": "cloud"},
                     "years": [{"start": "2026-02-01"}]}])
         );
+    }
+
+    #[test]
+    fn v6_offers_are_of_the_one_catalog_the_state_had() {
+        let mut doc = json!({
+            "schema_version": 6,
+            "catalog": {"name": "own", "version": "1", "text": "…"},
+            "offers": [{"kind": "partner", "years": [{"start": "2026-02-01"}]}]
+        });
+        migrate(&mut doc, 6).unwrap();
+        assert_eq!(doc["offers"][0]["catalog"], "own");
+        assert_eq!(doc["catalog"]["name"], "own");
+        assert!(doc.get("other_catalogs").is_none());
     }
 
     #[test]

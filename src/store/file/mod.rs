@@ -75,6 +75,7 @@ use super::StoreError;
 use crate::domain::incident::{Incident, IncidentHead, IncidentId};
 use crate::domain::incidents::Incidents;
 use crate::domain::state::{HistoryEntry, State};
+use crate::store::catalog::CatalogRecord;
 
 /// A state as read from a file, with the file's incident records.
 #[derive(Debug)]
@@ -88,8 +89,8 @@ pub struct Loaded {
 impl Loaded {
     /// The empty state of a file that does not exist yet.
     pub fn empty(path: &Path) -> Loaded {
-        let catalog = crate::store::catalog::built_in(crate::store::catalog::DEFAULT)
-            .expect("the default catalog is built in");
+        let catalog = crate::store::catalog::built_in(crate::store::catalog::CURRENT)
+            .expect("today's catalog is built in");
         Loaded {
             state: State {
                 catalog: std::sync::Arc::new(catalog),
@@ -527,9 +528,15 @@ fn in_full(
 /// The state a document records; `Err` says why its catalog cannot be had.
 fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
     let catalog = doc.catalog.resolve()?;
+    let other_catalogs = doc
+        .other_catalogs
+        .iter()
+        .map(CatalogRecord::resolve)
+        .collect::<Result<_, _>>()?;
     let mut state = State {
         revision: doc.revision,
         catalog,
+        other_catalogs,
         organization: doc.organization,
         current_account: doc.current_account,
         accounts: doc.accounts,

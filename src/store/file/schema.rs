@@ -13,6 +13,7 @@
 const RECORDED: &[(u32, &str)] = &[
     (5, include_str!("fields/v5.txt")),
     (6, include_str!("fields/v6.txt")),
+    (7, include_str!("fields/v7.txt")),
 ];
 
 #[cfg(test)]
@@ -38,6 +39,7 @@ mod tests {
             ("", fields_of::<Document>()),
             ("organization", fields_of::<Organization>()),
             ("catalog", fields_of::<CatalogRecord>()),
+            ("other_catalogs[]", fields_of::<CatalogRecord>()),
             ("accounts[]", fields_of::<Account>()),
             ("offers[]", fields_of::<Offer>()),
             ("offers[].option", fields_of::<Choice>()),
@@ -91,15 +93,27 @@ mod tests {
             ))
             .expect("the example catalog"),
         );
+        // A legacy year's catalog kept beside it, as a file's copy too.
+        let legacy = CatalogRecord::of(
+            &crate::store::catalog::parse(include_str!("../../../catalogs/mpn-2021.toml"))
+                .expect("the legacy catalog"),
+        );
         let anna = "anna@contoso.com";
         json!({
             "schema_version": SCHEMA_VERSION,
             "revision": 7,
             "organization": {"partner_id": "4012345", "name": "Contoso"},
             "catalog": catalog,
+            "other_catalogs": [legacy],
             "current_account": anna,
             "accounts": [{"email": anna, "kind": "aad", "roles": ["global-admin"], "csp_only": false}],
             "offers": [{
+                "catalog": "mpn-2021",
+                "kind": "gold",
+                "option": {"name": "Cloud Platform", "category": "cloud"},
+                "years": [{"start": "2024-03-01", "end": "2025-02-28"}]
+            }, {
+                "catalog": "ai-cloud-partner-program",
                 "kind": "solutions-partner",
                 "option": {"name": "Data & AI (Azure)", "category": "cloud"},
                 "years": [{"start": "2026-03-01", "end": "2027-02-28"}]
