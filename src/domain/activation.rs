@@ -154,7 +154,7 @@ impl State {
         let view = resolve_benefit(benefit, &views)?;
         let name = view.name.clone();
         let (plan, coverage, allowance, validity) = (
-            view.entitlement.plan.to_string(),
+            view.entitlement.plan_on(today).to_string(),
             view.entitlement.coverage,
             view.entitlement.allowance,
             view.entitlement.validity,
@@ -441,7 +441,7 @@ mod tests {
         assert_eq!(
             (c.plan.as_str(), c.allowance, c.start, c.end),
             (
-                "Partner support Gold 20pack",
+                "Partner On-premises Support 20",
                 Allowance::Incidents(20),
                 d(TODAY),
                 d("2027-06-14")

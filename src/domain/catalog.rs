@@ -108,6 +108,14 @@ pub struct Grant {
     pub plan: String,
     /// Names the plan was known by before.
     pub former_plans: Vec<String>,
+    /// The day Microsoft renamed the plan from the first of `former_plans` to `plan`: a
+    /// contract activated earlier is recorded with the name it had then.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::values::ymd::option"
+    )]
+    pub renamed_on: Option<NaiveDate>,
     /// How long an allocation lasts.
     pub validity: Validity,
     /// Where the figures come from.
@@ -202,10 +210,22 @@ pub struct Entitlement<'a> {
     pub plan: &'a str,
     /// Names the plan had before (what older tickets and portals show).
     pub former_plans: &'a [String],
+    /// The day the plan took its name `plan`, when it was renamed.
+    pub renamed_on: Option<NaiveDate>,
     /// How long an allocation lasts.
     pub validity: Validity,
     /// How sure the catalog is of these figures.
     pub status: Option<FigureStatus>,
+}
+
+impl Entitlement<'_> {
+    /// The plan's name on `day`: the name before the rename for a day before it.
+    pub fn plan_on(&self, day: NaiveDate) -> &str {
+        match (self.renamed_on, self.former_plans.first()) {
+            (Some(on), Some(before)) if day < on => before,
+            _ => self.plan,
+        }
+    }
 }
 
 /// What an option's value is to the catalog.
@@ -268,6 +288,7 @@ impl Catalog {
                     coverage: kind.coverage,
                     plan: &g.plan,
                     former_plans: &g.former_plans,
+                    renamed_on: g.renamed_on,
                     validity: g.validity,
                     status: g.status,
                 })
@@ -512,7 +533,7 @@ mod tests {
                     (
                         "product-support",
                         Incidents(20),
-                        "Partner support Gold 20pack",
+                        "Partner On-premises Support 20",
                     ),
                     ("cloud-support", Incidents(10), "Partner Signature 10pack"),
                 ],
@@ -546,6 +567,25 @@ mod tests {
             ("Blockchain", &[]),
         ] {
             assert_eq!(competency.nearest(typo), nearest, "{typo}");
+        }
+    }
+
+    #[test]
+    fn a_renamed_plan_has_its_old_name_before_the_rename() {
+        let catalog = mpn();
+        let gold = catalog.entitlements("gold", Some("other"));
+        let silver = catalog.entitlements("silver", Some("other"));
+        let cases = [
+            (&gold[0], "2025-06-22", "Partner support Gold 20pack"),
+            (&gold[0], "2025-06-23", "Partner On-premises Support 20"),
+            (&silver[1], "2024-01-10", "Partner Signature 5pack"),
+            (&silver[1], "2026-12-06", "Partner Cloud Support 5"),
+            // Never renamed: the one name on every day.
+            (&gold[1], "2020-01-01", "Partner Signature 10pack"),
+            (&gold[1], "2026-12-06", "Partner Signature 10pack"),
+        ];
+        for (entitlement, day, want) in cases {
+            assert_eq!(entitlement.plan_on(d(day)), want, "{day}");
         }
     }
 

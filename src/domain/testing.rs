@@ -34,9 +34,16 @@ pub fn mpn() -> Catalog {
         allowance,
         plan: plan.into(),
         former_plans: Vec::new(),
+        renamed_on: None,
         validity: Validity::FromActivation(12),
         source: "test".into(),
         status: None,
+    };
+    // Microsoft renamed two of the plans on 2025-06-23.
+    let renamed = |g: Grant, before: &str| Grant {
+        former_plans: vec![before.into()],
+        renamed_on: Some(d("2025-06-23")),
+        ..g
     };
     let offer = |id: &str, title: &str, option: Option<&str>, grants| OfferKind {
         id: id.into(),
@@ -119,10 +126,13 @@ pub fn mpn() -> Catalog {
                         Unlimited,
                         "Partner Signature Cloud Support",
                     ),
-                    grant(
-                        "cloud-support",
-                        Some("other"),
-                        Incidents(5),
+                    renamed(
+                        grant(
+                            "cloud-support",
+                            Some("other"),
+                            Incidents(5),
+                            "Partner Cloud Support 5",
+                        ),
                         "Partner Signature 5pack",
                     ),
                 ],
@@ -132,10 +142,13 @@ pub fn mpn() -> Catalog {
                 "Gold",
                 Some("competency"),
                 vec![
-                    grant(
-                        "product-support",
-                        None,
-                        Incidents(20),
+                    renamed(
+                        grant(
+                            "product-support",
+                            None,
+                            Incidents(20),
+                            "Partner On-premises Support 20",
+                        ),
                         "Partner support Gold 20pack",
                     ),
                     grant(

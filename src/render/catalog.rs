@@ -102,13 +102,20 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
                 Some(cat) => format!("{}/{} ({cat})", o.id, g.benefit),
                 None => format!("{}/{}", o.id, g.benefit),
             };
+            // A renamed plan says what it was called before, and since when it is not.
+            let renamed = match (g.renamed_on, g.former_plans.first()) {
+                (Some(on), Some(before)) => {
+                    format!(" (\"{}\" until {on}: \"{before}\")", g.plan)
+                }
+                _ => String::new(),
+            };
             match g.status {
                 Some(status) if FigureStatus::to_confirm(g.status) => format!(
-                    "{which}: {} [{}: confirm in Partner Center]",
+                    "{which}{renamed}: {} [{}: confirm in Partner Center]",
                     g.source,
                     status.word()
                 ),
-                _ => format!("{which}: {}", g.source),
+                _ => format!("{which}{renamed}: {}", g.source),
             }
         })
     });
@@ -242,6 +249,7 @@ pub struct GrantJson {
     pub allowance: Option<u32>,
     pub plan: String,
     pub former_plans: Vec<String>,
+    pub renamed_on: Option<chrono::NaiveDate>,
     pub validity: ValidityJson,
     pub n_minus_one: bool,
     pub source: String,
@@ -319,6 +327,7 @@ impl From<&Catalog> for CatalogJson {
                             allowance,
                             plan: g.plan.clone(),
                             former_plans: g.former_plans.clone(),
+                            renamed_on: g.renamed_on,
                             validity: g.validity.into(),
                             n_minus_one: kind.is_none_or(|k| k.n_minus_one),
                             source: g.source.clone(),

@@ -325,6 +325,8 @@ struct RawGrant {
     plan: Spanned<String>,
     #[serde(default, rename = "former-plans")]
     former_plans: Vec<Spanned<String>>,
+    #[serde(default, rename = "renamed-on")]
+    renamed_on: Option<Spanned<String>>,
     #[serde(default)]
     validity: Option<Spanned<RawValidity>>,
     #[serde(default)]
@@ -751,7 +753,25 @@ impl Check<'_> {
             .former_plans
             .iter()
             .map(|p| self.text(&format!("{what}: former plan"), p))
-            .collect();
+            .collect::<Vec<_>>();
+        let renamed_on = g.renamed_on.as_ref().and_then(|d| {
+            let day = crate::domain::values::ymd::parse(d.get_ref());
+            match (day, former_plans.is_empty()) {
+                (None, _) => self.problem(
+                    d,
+                    format!(
+                        "{what}: `renamed-on` is `{}`, expected a date YYYY-MM-DD",
+                        d.get_ref()
+                    ),
+                ),
+                (Some(_), true) => self.problem(
+                    d,
+                    format!("{what}: `renamed-on` needs `former-plans`: the name it had before"),
+                ),
+                (Some(_), false) => {}
+            }
+            day
+        });
         let validity = match &g.validity {
             None => Validity::default(),
             Some(v) => {
@@ -816,6 +836,7 @@ impl Check<'_> {
             allowance,
             plan,
             former_plans,
+            renamed_on,
             validity,
             source,
             status,
@@ -864,7 +885,7 @@ mod tests {
                 .flat_map(|o| {
                     o.grants.iter().map(move |g| {
                         format!(
-                            "{} {} {:?} {} {:?} {} {:?} {}",
+                            "{} {} {:?} {} {:?} {} {:?} {} {:?} {:?}",
                             o.id,
                             o.title,
                             o.option,
@@ -872,7 +893,9 @@ mod tests {
                             g.category,
                             g.allowance,
                             g.validity,
-                            g.plan
+                            g.plan,
+                            g.former_plans,
+                            g.renamed_on
                         )
                     })
                 })

@@ -88,7 +88,7 @@ fn as_of_answers_what_will_fail_on_a_day() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("INFO contract 8000005 (Partner Signature 5pack) ends on 2027-06-14, in 13 days (unlimited contract 7000002 covers it until 2027-06-14) [contract-expiring]"),
+        run.stdout.contains("INFO contract 8000005 (Partner Cloud Support 5) ends on 2027-06-14, in 13 days (unlimited contract 7000002 covers it until 2027-06-14) [contract-expiring]"),
         "{}",
         run.stdout
     );
@@ -289,7 +289,7 @@ fn a_pack_an_unlimited_plan_covers_is_worth_knowing_not_a_failing() {
     // 1 left on the cloud 5-pack, while the unlimited 7000002 covers cloud until the pack ends.
     let run = env.ok(&["check"]);
     assert!(
-        run.stdout.contains("INFO contract 8000005 (Partner Signature 5pack) has 1 incident left (unlimited contract 7000002 covers it until 2027-06-14) [incidents-low]"),
+        run.stdout.contains("INFO contract 8000005 (Partner Cloud Support 5) has 1 incident left (unlimited contract 7000002 covers it until 2027-06-14) [incidents-low]"),
         "{}",
         run.stdout
     );

@@ -236,7 +236,7 @@ fn contract_edit_corrects_the_end_or_name_and_refuses_an_end_that_strands_an_inc
     assert_eq!(edited["plan"], "Silver pack");
     assert_eq!(
         last_summary(&env),
-        "changed contract 8000005: end 2027-06-14 → 2026-12-31, name \"Partner Signature 5pack\" → \"Silver pack\""
+        "changed contract 8000005: end 2027-06-14 → 2026-12-31, name \"Partner Cloud Support 5\" → \"Silver pack\""
     );
 }
 

@@ -83,7 +83,7 @@ fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
         "RESELLER-26",
         "18/20",
         "1/6",
-        "Gold 20pack",
+        "On-premises 20",
         "on-prem",
         "waiting",
     ] {
@@ -97,7 +97,7 @@ fn a_narrow_table_keeps_what_matters_and_wide_shows_everything() {
     let row = wide.lines().find(|l| l.contains("7000001")).unwrap();
     for cell in [
         "****1188",
-        "Partner support Gold 20pack",
+        "Partner On-premises Support 20",
         "█████████░ 18/20",
         "2026-02-01",
     ] {

@@ -235,7 +235,7 @@ fn incidents_show_is_every_field_one_a_row() {
             "Acme-Widget-7",
             "admin@contoso.com",
             "7000001",
-            "Partner support Gold",
+            "Partner On-premises Support 20",
             "duplicate",
             "Queue",
         ] {

@@ -132,7 +132,7 @@ fn markdown_and_csv_paste_into_an_issue_and_a_spreadsheet() {
         Some("contract,plan,charged,refunded,net_used,lapsed_unused,left,runs_out")
     );
     assert!(
-        csv.contains("\n7000001,Partner support Gold 20pack,3,1,2,,18,\n"),
+        csv.contains("\n7000001,Partner On-premises Support 20,3,1,2,,18,\n"),
         "{csv}"
     );
 }

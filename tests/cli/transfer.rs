@@ -38,7 +38,7 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
     );
     assert_eq!(
         lines[1],
-        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner support Gold 20pack,,,admin@contoso.com,,,,,,,,,"#
+        r#"INC-0001,2026-06-15,on-premises,"Mail ""flow"", stopped",,7000001,Partner On-premises Support 20,,,admin@contoso.com,,,,,,,,,"#
     );
     assert!(
         lines[2].ends_with(",2026-06-15,duplicate,admin@contoso.com,,,,,"),
@@ -47,7 +47,7 @@ fn csv_has_a_header_and_quotes_what_needs_it() {
     );
     let contracts = env.ok(&w("export --format csv --what contracts")).stdout;
     assert!(
-        contracts.contains("7000001,****7788,Partner support Gold 20pack,benefit,"),
+        contracts.contains("7000001,****7788,Partner On-premises Support 20,benefit,"),
         "{contracts}"
     );
     assert!(!contracts.contains("ACC-GOLD-7788"));

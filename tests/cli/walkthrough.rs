@@ -179,7 +179,7 @@ fn step5_activation_pending_then_active_and_names() {
     let run = env.ok(&w("activate gold-cloud-platform/product-support --access-id ACC-GOLD-7788 --contract-id 7000001"));
     assert!(run.stderr.contains("contract 7000001"), "{}", run.stderr);
     let c = env.ok(&["contract", "show", "7000001", "--json"]).json();
-    assert_eq!(c["plan"], "Partner support Gold 20pack");
+    assert_eq!(c["plan"], "Partner On-premises Support 20");
     assert_eq!(c["allowance"], 20);
     assert_eq!(c["remaining"], 20);
     assert_eq!(c["start"], TODAY);
@@ -284,7 +284,7 @@ fn step13_status_dashboard() {
         "SOON-1",
         // `check`'s findings, in its words and with its thresholds.
         "WARNING contract SOON-1 (Custom support plan) ends on 2026-07-01, in 16 days [contract-expiring]",
-        "WARNING contract 8000005 (Partner Signature 5pack) has 2 incidents left [incidents-low]",
+        "WARNING contract 8000005 (Partner Cloud Support 5) has 2 incidents left [incidents-low]",
         "[benefit-not-activated]",
     ] {
         assert!(out.contains(want), "status lacks {want:?}:\n{out}");
