@@ -77,7 +77,19 @@ fn add(ctx: &mut Ctx, args: OfferAddArgs) -> Result<(), Error> {
         .into_iter()
         .map(|(n, e)| format!("{n} ({})", e.allowance))
         .collect();
-    if catalog.name == state.catalog.name {
+    let holder = offer
+        .year_on(offer.start())
+        .and_then(|year| state.package_holder(offer, year));
+    if let Some(holder) = holder {
+        let title = catalog
+            .offer(&offer.kind)
+            .map_or(offer.kind.as_str(), |k| k.title.as_str());
+        ctx.say(format_args!(
+            "added offer {name}: no benefits of its own while {} is held: {title} benefits come once per organization (catalog {})",
+            holder.name(),
+            catalog.name
+        ))?;
+    } else if catalog.name == state.catalog.name {
         ctx.say(format_args!("added offer {name}: {}", benefits.join(", ")))?;
     } else {
         ctx.say(format_args!(

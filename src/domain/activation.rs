@@ -97,6 +97,8 @@ impl State {
         self.offers
             .iter()
             .flat_map(|offer| years(offer).into_iter().map(move |year| (offer, year)))
+            // A package that comes once per organization is listed with the offer that holds it.
+            .filter(|(offer, year)| self.package_holder(offer, *year).is_none())
             .flat_map(|(offer, year)| {
                 offer
                     .benefits(self.catalog_of(offer))

@@ -90,8 +90,24 @@ pub struct OfferKind {
     pub kind: String,
     /// The option it is taken with, by [`OptionKind::id`], if any.
     pub option: Option<String>,
+    /// Whether each offer of it yields its benefits, or the organization gets them once
+    /// however many it holds (Solutions Partner designations).
+    #[serde(default)]
+    pub package: Package,
     /// The benefits it yields, in order.
     pub grants: Vec<Grant>,
+}
+
+/// How often an offer's benefits come to an organization that holds several of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Package {
+    /// Each offer yields its own (each designation, each competency).
+    #[default]
+    PerOffer,
+    /// One package per organization: of several offers in force, the one held longest yields
+    /// it, the others nothing.
+    OncePerOrganization,
 }
 
 /// One benefit an offer yields, perhaps only for values of one category of its option.

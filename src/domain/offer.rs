@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, Entitlement, Known};
+use super::catalog::{Catalog, Entitlement, Known, Package};
 use super::refusal::{Misuse, Refusal};
 use super::state::State;
 use super::values::Text;
@@ -429,6 +429,24 @@ impl State {
         self.offers.iter().filter_map(Offer::end).max()
     }
 
+    /// The offer whose benefits package covers `offer`'s year `year`, when its kind comes once
+    /// per organization (R18: one allocation a year, here per organization) and another offer
+    /// of that kind, held longer, is in force on the year's first day: then `offer` yields
+    /// nothing of its own that year.
+    pub fn package_holder(&self, offer: &Offer, year: Year) -> Option<&Offer> {
+        let kind = self.catalog_of(offer).offer(&offer.kind)?;
+        if kind.package != Package::OncePerOrganization {
+            return None;
+        }
+        let rank = |o: &Offer| (o.start(), o.name());
+        self.offers
+            .iter()
+            .filter(|o| o.catalog == offer.catalog && o.kind == offer.kind)
+            .filter(|o| rank(o) < rank(offer))
+            .filter(|o| o.year_on(year.start).is_some())
+            .min_by_key(|o| rank(o))
+    }
+
     /// Offers in force on `today`.
     pub fn active_offers(&self, today: NaiveDate) -> impl Iterator<Item = &Offer> {
         self.offers.iter().filter(move |o| o.is_active(today))
@@ -591,6 +609,59 @@ mod tests {
             assert_eq!(s.active_offers(d(today)).count() == 1, active, "{today}");
             assert_eq!(s.benefits(d(today)).is_empty(), !active, "R1 on {today}");
         }
+    }
+
+    #[test]
+    fn a_package_once_per_organization_comes_with_the_offer_held_longest() {
+        let mut s = org();
+        let mut catalog = crate::domain::testing::mpn();
+        catalog.offers[2].package = Package::OncePerOrganization; // gold
+        s.catalog = std::sync::Arc::new(catalog);
+        let gold = |s: &mut State, name: &str, start: &str, end: Option<&str>| {
+            let new = NewOffer {
+                kind: "gold".into(),
+                catalog: None,
+                option: Some(name.parse().unwrap()),
+                category: Some("cloud".into()),
+                start: Some(d(start)),
+                end: end.map(d),
+            };
+            s.add_offer(new, d("2026-01-15"), &[]).unwrap();
+        };
+        gold(&mut s, "Security", "2025-03-01", Some("2026-02-28"));
+        gold(&mut s, "Cloud Platform", "2025-09-01", None);
+        gold(&mut s, "Datacenter", "2025-09-01", None);
+        let holder = |s: &State, name: &str, day: &str| {
+            let o = s.offers.iter().find(|o| o.name() == name).unwrap();
+            let year = o.year_on(d(day)).unwrap();
+            s.package_holder(o, year).map(Offer::name)
+        };
+        let cases = [
+            // Held longest, so its own.
+            ("gold-security", "2025-10-01", None),
+            // Its first year starts while Security's runs: Security's package covers it.
+            ("gold-cloud-platform", "2025-10-01", Some("gold-security")),
+            // Its second year starts after Security ended: its own.
+            ("gold-cloud-platform", "2026-10-01", None),
+            // Same first day: the name decides, every year.
+            ("gold-datacenter", "2025-10-01", Some("gold-security")),
+            ("gold-datacenter", "2026-10-01", Some("gold-cloud-platform")),
+        ];
+        for (name, day, want) in cases {
+            assert_eq!(holder(&s, name, day).as_deref(), want, "{name} on {day}");
+        }
+        // A per-offer kind never shares.
+        add(&mut s, "silver", Some("Security"), None).unwrap();
+        add(&mut s, "silver", Some("Datacenter"), None).unwrap();
+        assert_eq!(holder(&s, "silver-datacenter", "2026-06-01"), None);
+        // Only the holder's benefits are listed.
+        let names: Vec<String> = s
+            .benefits(d("2025-10-01"))
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
+        assert!(names.iter().any(|n| n.starts_with("gold-security/")));
+        assert!(!names.iter().any(|n| n.starts_with("gold-cloud-platform/")));
     }
 
     #[test]

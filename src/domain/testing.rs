@@ -55,6 +55,7 @@ pub fn mpn() -> Catalog {
         }
         .into(),
         option: option.map(String::from),
+        package: Default::default(),
         grants,
     };
     use Allowance::{Incidents, Unlimited};

@@ -154,6 +154,18 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
             say(w, format!("{} is also called: {aliases}", b.id), 2)?;
         }
     }
+    for o in &c.offers {
+        if o.package == crate::domain::catalog::Package::OncePerOrganization {
+            say(
+                w,
+                format!(
+                    "{}: one benefits package per organization, however many it holds (the one held longest yields it)",
+                    o.id
+                ),
+                2,
+            )?;
+        }
+    }
     writeln!(w, "Sources:")?;
     if let Some(source) = &c.source {
         say(w, format!("  {}: {source}", c.name), 4)?;
@@ -236,6 +248,7 @@ pub struct CatalogOfferJson {
     pub title: String,
     pub kind: String,
     pub option: Option<String>,
+    pub package: crate::domain::catalog::Package,
     pub benefits: Vec<GrantJson>,
 }
 
@@ -313,6 +326,7 @@ impl From<&Catalog> for CatalogJson {
                 title: o.title.clone(),
                 kind: o.kind.clone(),
                 option: o.option.clone(),
+                package: o.package,
                 benefits: o
                     .grants
                     .iter()

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::domain::catalog::{
-    BenefitKind, Catalog, FigureStatus, Grant, OfferKind, OptionKind, Validity,
+    BenefitKind, Catalog, FigureStatus, Grant, OfferKind, OptionKind, Package, Validity,
 };
 use crate::domain::contract::{Allowance, Coverage};
 use crate::domain::offer::slug;
@@ -311,6 +311,8 @@ struct RawOffer {
     kind: String,
     #[serde(default)]
     option: Option<Spanned<String>>,
+    #[serde(default)]
+    package: Option<Spanned<String>>,
     #[serde(default)]
     benefits: Vec<Spanned<RawGrant>>,
 }
@@ -680,11 +682,28 @@ impl Check<'_> {
                 );
             }
         }
+        let package = match o.package.as_ref() {
+            None => Package::PerOffer,
+            Some(p) => match p.get_ref().as_str() {
+                "per-designation" => Package::PerOffer,
+                "once-per-organization" => Package::OncePerOrganization,
+                other => {
+                    self.problem(
+                        p,
+                        format!(
+                            "offer `{id}`: `package` is `{other}`, expected once-per-organization or per-designation"
+                        ),
+                    );
+                    Package::PerOffer
+                }
+            },
+        };
         OfferKind {
             id,
             title,
             kind: o.kind.clone(),
             option: option.map(|k| k.id.clone()),
+            package,
             grants,
         }
     }

@@ -543,3 +543,73 @@ fn a_legacy_gold_year_and_the_solutions_partner_years_after_it_stay_in_one_recor
     let status = ok(at("2026-06-15", "status")).stdout;
     assert!(status.contains("AI Cloud Partner Program"), "{status}");
 }
+
+#[test]
+fn a_second_solutions_partner_designation_brings_no_second_benefits_package() {
+    let env = Env::contoso();
+    env.ok(&w(
+        "offer add solutions-partner --solution-area Security --start 2026-03-01",
+    ));
+    let second = env.ok(&[
+        "offer",
+        "add",
+        "solutions-partner",
+        "--solution-area",
+        "Modern Work",
+        "--start",
+        "2026-05-01",
+    ]);
+    assert!(
+        second.stderr.contains(
+            "no benefits of its own while solutions-partner-security is held: Solutions Partner benefits come once per organization"
+        ),
+        "{}",
+        second.stderr
+    );
+    let names: Vec<String> = env.ok(&w("--json benefits")).json()["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "solutions-partner-security/cloud-support",
+            "solutions-partner-security/on-premises-support"
+        ]
+    );
+    // Nothing to activate for the second designation, so nothing to warn about.
+    let check = env.run(&w("--json check --exit-zero")).json();
+    assert!(
+        !check.to_string().contains("solutions-partner-modern-work"),
+        "{check}"
+    );
+    env.refused(
+        &w("activate solutions-partner-modern-work/cloud-support"),
+        3,
+        "solutions-partner-modern-work/cloud-support",
+    );
+    // A file of the partner's own can say each designation has its own.
+    let own = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/catalogs/ai-cloud-partner-program.toml"
+    ))
+    .unwrap()
+    .replace(
+        "package = \"once-per-organization\"",
+        "package = \"per-designation\"",
+    )
+    .replace(
+        "version = \"2025.06-unverified\"",
+        "version = \"2026.12-own\"",
+    );
+    let file = env.dir().join("own.toml");
+    std::fs::write(&file, own).unwrap();
+    env.ok(&["catalog", "use", file.to_str().unwrap()]);
+    let after = env.ok(&w("--json benefits")).json()["benefits"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, 4);
+}
