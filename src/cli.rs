@@ -218,6 +218,12 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "partner-support activate cloud-support --access-id A1B2-C3D4 --contract-id 7000002",
         ],
     ),
+    (
+        "decline",
+        &[
+            "partner-support decline partner-success-core/cloud-support --reason \"Expanded covers us\"",
+        ],
+    ),
     ("contract", &["partner-support contract list --all"]),
     ("contract list", &["partner-support contract list --all"]),
     ("contract show", &["partner-support contract show 7000001"]),
@@ -509,6 +515,9 @@ pub enum Command {
     Benefits(BenefitsArgs),
     /// Request activation of a benefit, or record the Access ID and Contract ID it was given
     Activate(ActivateArgs),
+    /// Record that the organization will not use a benefit in its membership year in force:
+    /// `check` stops asking for it until the next year (activating it withdraws the decline)
+    Decline(DeclineArgs),
     /// Support contracts
     #[command(subcommand)]
     Contract(ContractCommand),
@@ -1040,6 +1049,17 @@ pub struct ActivateArgs {
     /// Last day of the contract [default: one year from the start, inclusive]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, requires = "access_id")]
     pub end: Option<NaiveDate>,
+}
+
+/// `decline`.
+#[derive(Debug, Args)]
+pub struct DeclineArgs {
+    /// The benefit: OFFER/BENEFIT, or a unique end of it (`cloud-support`)
+    #[arg(add = ArgValueCompleter::new(complete::benefits))]
+    pub benefit: String,
+    /// Why, in the team's words (shown by `benefits`)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<Text>,
 }
 
 /// `contract …`.

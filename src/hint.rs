@@ -213,6 +213,9 @@ pub fn refusal(r: &Refusal) -> Option<String> {
             Refusal::AmbiguousBenefit { candidates, .. } => {
                 format!("name one in full, for example `{}`", candidates[0])
             }
+            Refusal::AlreadyDeclined { benefit, .. } => format!(
+                "`partner-support activate {benefit}` withdraws the decline"
+            ),
             Refusal::AlreadyPending { .. } => "when Partner Center shows the Access ID and Contract ID, record them with `--access-id A --contract-id C`".into(),
             Refusal::AlreadyActive { contract, .. } => {
                 format!("see `partner-support contract show {contract}`")

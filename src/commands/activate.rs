@@ -1,6 +1,6 @@
-//! `benefits` (the Technical benefits page) and `activate` (R1–R4).
+//! `benefits` (the Technical benefits page), `activate` (R1–R4) and `decline`.
 
-use crate::cli::{ActivateArgs, BenefitsArgs};
+use crate::cli::{ActivateArgs, BenefitsArgs, DeclineArgs};
 use crate::domain::activation::{Activation, BenefitState};
 use crate::error::Error;
 use crate::render::benefit::ActivatedJson;
@@ -100,5 +100,26 @@ pub fn activate(ctx: &mut Ctx, args: ActivateArgs) -> Result<(), Error> {
         }
         _ => {}
     }
+    Ok(())
+}
+
+pub fn decline(ctx: &mut Ctx, args: DeclineArgs) -> Result<(), Error> {
+    let today = ctx.today;
+    let (loaded, (name, year)) = ctx.mutate("decline", |state, _, actor| {
+        let (name, year) = state.decline(&args.benefit, args.reason, actor, today)?;
+        let summary = format!("declined {name} for {year}");
+        Ok(((name, year), summary))
+    })?;
+    if ctx.json {
+        let views = loaded.state.benefits(today);
+        let view = views
+            .iter()
+            .find(|v| v.name == name)
+            .expect("just declined");
+        return Ok(ctx.print_json(&BenefitJson::from(view))?);
+    }
+    ctx.say(format_args!(
+        "declined {name} for its year {year}: `check` asks nothing about it until the next year (`partner-support activate {name}` withdraws the decline)"
+    ))?;
     Ok(())
 }

@@ -259,6 +259,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Result<(), Error> {
         Command::Account(c) => account::account(ctx, c),
         Command::Benefits(args) => activate::benefits(ctx, args),
         Command::Activate(args) => activate::activate(ctx, args),
+        Command::Decline(args) => activate::decline(ctx, args),
         Command::Contract(c) => contract::contract(ctx, c),
         Command::Incidents(c) => incidents::incidents(ctx, c),
         Command::Doctor(args) => doctor::doctor(ctx, args),

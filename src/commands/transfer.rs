@@ -49,6 +49,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
                 doc.accounts = Some(&state.accounts);
                 doc.offers = Some(&state.offers);
                 doc.pending = Some(&state.pending);
+                doc.declined = Some(state.declined.as_slice()).filter(|d| !d.is_empty());
             }
             if all || what == WhatArg::Contracts {
                 doc.contracts = Some(export::stored_contracts(&views, ctx.reveal)?);
@@ -123,6 +124,7 @@ fn summary(m: &Merged, file: String) -> String {
             part(c.accounts, "account", "accounts"),
             part(c.offers, "offer", "offers"),
             part(c.pending, "pending activation", "pending activations"),
+            part(c.declined, "declined benefit", "declined benefits"),
         ]
         .into_iter()
         .flatten()

@@ -38,6 +38,13 @@ pub enum BenefitState {
         /// Expired or exhausted.
         status: Status,
     },
+    /// The organization decided not to use it this year.
+    Declined {
+        /// The day it was declined.
+        on: NaiveDate,
+        /// Why, when said.
+        reason: Option<String>,
+    },
 }
 
 impl BenefitState {
@@ -48,6 +55,7 @@ impl BenefitState {
             BenefitState::Pending { .. } => "pending",
             BenefitState::Active { .. } => "active",
             BenefitState::Lapsed { status, .. } => status.slug(),
+            BenefitState::Declined { .. } => "declined",
         }
     }
 }
@@ -127,7 +135,13 @@ impl State {
                         contract: v.contract.contract_id.to_string(),
                         status: v.status,
                     },
-                    (None, None) => BenefitState::NotActivated,
+                    (None, None) => match self.declined_for(&name, year.start) {
+                        Some(d) => BenefitState::Declined {
+                            on: d.on,
+                            reason: d.reason.as_ref().map(ToString::to_string),
+                        },
+                        None => BenefitState::NotActivated,
+                    },
                 };
                 BenefitView {
                     name,
@@ -186,9 +200,12 @@ impl State {
             }
             _ => {}
         }
-        // A request left from an earlier year is over: this year's takes its place.
+        // A request left from an earlier year is over: this year's takes its place. A decline
+        // for this year is withdrawn: the organization changed its mind.
         self.pending
             .retain(|p| p.benefit != name || year.contains(p.requested_on));
+        self.declined
+            .retain(|d| d.benefit != name || d.year != year.start);
         let Some((access_id, contract_id)) = activation.ids else {
             let at = self.pending.partition_point(|p| p.benefit < name);
             self.pending.insert(

@@ -615,7 +615,8 @@ fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Opt
                 )
             })
         }
-        BenefitState::Active { .. } => None,
+        // Decided not to use this year: nothing to ask for.
+        BenefitState::Active { .. } | BenefitState::Declined { .. } => None,
     }
 }
 
@@ -721,10 +722,13 @@ impl State {
         explained: &[Scope],
         activating: &[Scope],
     ) -> Vec<Finding> {
+        // A benefit declined this year entitles nothing the gate should ask for.
+        let benefits = self.benefits(today);
         let entitled = |scope: Scope| {
-            self.active_offers(today)
-                .flat_map(|o| o.benefits(self.catalog_of(o)))
-                .any(|(_, e)| e.coverage.covers(scope))
+            benefits.iter().any(|b| {
+                b.entitlement.coverage.covers(scope)
+                    && !matches!(b.state, BenefitState::Declined { .. })
+            })
         };
         let views = self.contract_views(today);
         [Scope::OnPremises, Scope::Cloud]

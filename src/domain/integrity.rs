@@ -1,6 +1,7 @@
 //! Consistency rules a well-formed state file can still break (a hand edit, a bad merge): every
 //! reference resolves, every key is unique, no count or date range is impossible.
 
+use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::contract::Allowance;
@@ -55,9 +56,9 @@ pub enum Problem {
         /// The contract.
         contract: String,
         /// First day.
-        start: chrono::NaiveDate,
+        start: NaiveDate,
         /// Last day.
-        end: chrono::NaiveDate,
+        end: NaiveDate,
     },
     /// An offer ends before it starts.
     #[error("offer `{offer}` ends on {end}, before it starts on {start}")]
@@ -65,9 +66,9 @@ pub enum Problem {
         /// The offer.
         offer: String,
         /// First day.
-        start: chrono::NaiveDate,
+        start: NaiveDate,
         /// Last day.
-        end: chrono::NaiveDate,
+        end: NaiveDate,
     },
     /// A pending activation of a benefit no recorded offer yields under the catalog.
     #[error(
@@ -78,6 +79,16 @@ pub enum Problem {
         benefit: String,
         /// The catalog's name and version.
         catalog: String,
+    },
+    /// A decline naming a benefit no recorded offer yields in a year starting that day.
+    #[error(
+        "a decline names `{benefit}` for a year starting {year}, and no recorded offer yields it in such a year"
+    )]
+    DeclinedNotABenefit {
+        /// `OFFER/BENEFIT`.
+        benefit: String,
+        /// The first day of the year it names.
+        year: NaiveDate,
     },
     /// An offer with no membership year.
     #[error("offer `{0}` has no membership year")]
@@ -98,7 +109,7 @@ pub enum Problem {
         /// The offer.
         offer: String,
         /// The year's start.
-        start: chrono::NaiveDate,
+        start: NaiveDate,
     },
     /// Something happened to an incident before it was opened (R16).
     #[error("incident {incident} is {event} on {on}, before it was opened on {opened}")]
@@ -108,9 +119,9 @@ pub enum Problem {
         /// `closed`, `refunded`, `voided`.
         event: &'static str,
         /// When that happened.
-        on: chrono::NaiveDate,
+        on: NaiveDate,
         /// Opened.
-        opened: chrono::NaiveDate,
+        opened: NaiveDate,
     },
     /// A contract is recorded before its activation was requested (R16).
     #[error(
@@ -120,9 +131,9 @@ pub enum Problem {
         /// The contract.
         contract: String,
         /// Its `recorded_on`.
-        recorded: chrono::NaiveDate,
+        recorded: NaiveDate,
         /// Its `requested_on`.
-        requested: chrono::NaiveDate,
+        requested: NaiveDate,
     },
     /// The current account is not among the accounts.
     #[error("the current account `{0}` is not recorded")]
@@ -300,6 +311,20 @@ impl State {
                         .map(|c| c.label())
                         .collect::<Vec<_>>()
                         .join(", "),
+                });
+            }
+        }
+        for x in &self.declined {
+            let yielded = self.offers.iter().any(|o| {
+                o.all_years(x.year).iter().any(|y| y.start == x.year)
+                    && o.benefits(self.catalog_of(o))
+                        .iter()
+                        .any(|(name, _)| *name == x.benefit)
+            });
+            if !yielded {
+                problems.push(Problem::DeclinedNotABenefit {
+                    benefit: x.benefit.clone(),
+                    year: x.year,
                 });
             }
         }

@@ -26,6 +26,8 @@ pub struct Import {
     pub offers: Vec<Offer>,
     /// Activations requested and not completed.
     pub pending: Vec<PendingActivation>,
+    /// Benefits declined for a year.
+    pub declined: Vec<super::decline::Declined>,
     /// Contracts (with their real Access IDs).
     pub contracts: Vec<Contract>,
     /// Incidents.
@@ -52,6 +54,8 @@ pub struct Counts {
     pub offers: usize,
     /// Pending activations.
     pub pending: usize,
+    /// Benefits declined for a year.
+    pub declined: usize,
     /// Contracts.
     pub contracts: usize,
     /// Incidents.
@@ -68,7 +72,7 @@ impl Import {
 impl Counts {
     /// All records.
     pub fn total(&self) -> usize {
-        self.accounts + self.offers + self.pending + self.contracts + self.incidents
+        self.accounts + self.offers + self.pending + self.declined + self.contracts + self.incidents
     }
 }
 
@@ -163,6 +167,25 @@ impl State {
             |p| format!("the pending activation of `{}`", p.benefit),
             &mut added.pending,
             &mut dup.pending,
+        )?;
+        let declined = self.declined.clone();
+        merge_into(
+            import.declined,
+            |x| {
+                declined
+                    .iter()
+                    .find(|y| y.benefit == x.benefit && y.year == x.year)
+                    .cloned()
+            },
+            |x| self.declined.push(x),
+            |x| {
+                format!(
+                    "the decline of `{}` for the year from {}",
+                    x.benefit, x.year
+                )
+            },
+            &mut added.declined,
+            &mut dup.declined,
         )?;
         let contracts = self.contracts.clone();
         merge_into(

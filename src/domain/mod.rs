@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod chargeable;
 pub mod check;
 pub mod contract;
+pub mod decline;
 pub mod due;
 pub mod forecast;
 pub mod incident;

@@ -409,6 +409,7 @@ impl State {
         let (at, name) = self.offer_index(name)?;
         let prefix = format!("{name}/");
         self.pending.retain(|p| !p.benefit.starts_with(&prefix));
+        self.declined.retain(|d| !d.benefit.starts_with(&prefix));
         let offer = self.offers.remove(at);
         self.drop_unused_catalogs();
         Ok(offer)

@@ -94,6 +94,16 @@ pub enum Refusal {
         /// When it was requested.
         since: NaiveDate,
     },
+    /// `decline` on a benefit already declined for its year.
+    #[error("benefit `{benefit}` was already declined on {on} for its year {year}")]
+    AlreadyDeclined {
+        /// The benefit.
+        benefit: String,
+        /// When it was declined.
+        on: NaiveDate,
+        /// The membership year.
+        year: super::offer::Year,
+    },
     /// `activate` on a benefit whose contract is still current.
     #[error("benefit `{benefit}` is already active with contract `{contract}`")]
     AlreadyActive {

@@ -116,6 +116,8 @@ pub struct State {
     pub offers: Vec<Offer>,
     /// Activations requested and not completed, by benefit.
     pub pending: Vec<PendingActivation>,
+    /// Benefits declined for a membership year, by benefit and year.
+    pub declined: Vec<super::decline::Declined>,
     /// Contracts, by Contract ID.
     pub contracts: Vec<Contract>,
     /// The history entry of the change that made this revision. The history itself is an
@@ -235,6 +237,7 @@ impl State {
     /// request made later was not made. The incidents stay: every view of them takes the day.
     pub fn as_recorded_on(&mut self, day: NaiveDate) {
         self.pending.retain(|p| p.requested_on <= day);
+        self.declined.retain(|d| d.on <= day);
         let (later, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.contracts)
             .into_iter()
             .partition(|c| !c.exists_on(day));
@@ -262,6 +265,8 @@ impl State {
         self.accounts.sort_by(|a, b| a.email.cmp(&b.email));
         self.offers.sort_by_cached_key(|o| o.name());
         self.pending.sort_by(|a, b| a.benefit.cmp(&b.benefit));
+        self.declined
+            .sort_by(|a, b| (&a.benefit, a.year).cmp(&(&b.benefit, b.year)));
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
     }

@@ -350,6 +350,15 @@ pub fn merge_sides(
         &mut conflicts,
         &mut taken,
     );
+    state.declined = by_key(
+        &b.declined,
+        &o.declined,
+        &t.declined,
+        |x| (x.benefit.clone(), x.year),
+        |(n, y)| format!("the decline of `{n}` for the year from {y}"),
+        &mut conflicts,
+        &mut taken,
+    );
     state.contracts = by_key(
         &b.contracts,
         &o.contracts,

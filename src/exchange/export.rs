@@ -86,6 +86,7 @@ fn from_json(text: &str) -> Result<Import, String> {
         accounts: field(&mut doc, "accounts")?.unwrap_or_default(),
         offers: field(&mut doc, "offers")?.unwrap_or_default(),
         pending: field(&mut doc, "pending")?.unwrap_or_default(),
+        declined: field(&mut doc, "declined")?.unwrap_or_default(),
         contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
         incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
         rows: Default::default(),

@@ -56,6 +56,15 @@ pub fn benefits(
                     "{}: contract {contract}; the next allocation comes with the next year",
                     status.slug()
                 ),
+                BenefitState::Declined { on, .. } if screen.compact() => {
+                    format!("declined on {on}")
+                }
+                BenefitState::Declined { on, reason } => match reason {
+                    Some(r) => {
+                        format!("declined on {on} for this year: {}", super::table::shown(r))
+                    }
+                    None => format!("declined on {on} for this year"),
+                },
             };
             t.add_row(vec![
                 b.name.clone(),
@@ -148,6 +157,8 @@ pub struct BenefitJson {
     pub pending_since: Option<NaiveDate>,
     pub requested_by: Option<String>,
     pub contract_id: Option<String>,
+    pub declined_on: Option<NaiveDate>,
+    pub declined_reason: Option<String>,
     pub year: YearJson,
 }
 
@@ -166,6 +177,10 @@ impl From<&BenefitView<'_>> for BenefitJson {
             }
             _ => None,
         };
+        let (declined_on, declined_reason) = match &b.state {
+            BenefitState::Declined { on, reason } => (Some(*on), reason.clone()),
+            _ => (None, None),
+        };
         BenefitJson {
             name: b.name.clone(),
             offer: b.offer.name(),
@@ -179,6 +194,8 @@ impl From<&BenefitView<'_>> for BenefitJson {
             pending_since,
             requested_by,
             contract_id,
+            declined_on,
+            declined_reason,
             year: b.year.into(),
         }
     }

@@ -44,6 +44,9 @@ pub struct Export<'a> {
     /// Pending activations (with `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending: Option<&'a [PendingActivation]>,
+    /// Benefits declined for a year (with `all`, when there are any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declined: Option<&'a [crate::domain::decline::Declined]>,
     /// Contracts as stored (with `all` or `contracts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<Vec<Value>>,
@@ -65,6 +68,7 @@ impl<'a> Export<'a> {
             accounts: None,
             offers: None,
             pending: None,
+            declined: None,
             contracts: None,
             incidents: None,
         }

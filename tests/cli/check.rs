@@ -620,3 +620,79 @@ fn every_anniversary_is_announced_and_renewing_clears_it() {
         .collect();
     assert_eq!(ending, ["info"]);
 }
+
+/// A benefit the organization will not use this year is declined, not ignored forever: `check`
+/// stops asking for it until the next year, `benefits` says so, and it survives an export.
+#[test]
+fn a_benefit_declined_for_a_year_is_not_asked_for_until_the_next() {
+    let env = Env::contoso();
+    env.ok(&w(
+        "--as-of 2026-01-10 offer add partner-success-core --start 2026-01-10",
+    ));
+    env.ok(&w(
+        "--as-of 2026-01-10 offer add solutions-partner --solution-area Security --start 2026-01-10",
+    ));
+    env.ok(&w(
+        "--as-of 2026-01-12 activate solutions-partner-security/cloud-support --access-id ACC-1 --contract-id 7100001",
+    ));
+    env.ok(&w(
+        "--as-of 2026-01-12 activate solutions-partner-security/on-premises-support --access-id ACC-2 --contract-id 7100002",
+    ));
+    let before = env.run(&w("--as-of 2026-03-01 --json check"));
+    assert_eq!(before.code, 5, "{}", before.stdout);
+    assert!(before.stdout.contains("partner-success-core/cloud-support"));
+    let unchanged = env.bytes();
+    env.refused(
+        &w("--as-of 2026-03-01 --as nobody@contoso.com decline partner-success-core/cloud-support"),
+        3,
+        "nobody@contoso.com",
+    );
+    assert_eq!(env.bytes(), unchanged, "a refusal changes nothing");
+    let declined = env.ok(&[
+        "--as-of",
+        "2026-03-01",
+        "decline",
+        "partner-success-core/cloud-support",
+        "--reason",
+        "Security's 50 cover us",
+    ]);
+    assert!(
+        declined.stderr.contains(
+            "declined partner-success-core/cloud-support for its year 2026-01-10 to 2027-01-09"
+        ),
+        "{}",
+        declined.stderr
+    );
+    let after = env.run(&w("--as-of 2026-03-01 check"));
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+    let benefits = env.ok(&w("--as-of 2026-03-01 benefits")).stdout;
+    assert!(
+        benefits.contains("declined on 2026-03-01 for this year: Security's 50 cover us"),
+        "{benefits}"
+    );
+    env.refused(
+        &w("--as-of 2026-04-01 decline partner-success-core/cloud-support"),
+        3,
+        "already declined on 2026-03-01",
+    );
+    // The next year asks again.
+    let next = env.run(&w("--as-of 2027-02-01 --json check"));
+    assert!(
+        next.stdout.contains("partner-success-core/cloud-support"),
+        "{}",
+        next.stdout
+    );
+    // An export carries the decline to a new state.
+    let export = env.ok(&w("--reveal export --format json"));
+    let file = env.dir().join("export.json");
+    std::fs::write(&file, &export.stdout).unwrap();
+    let other = Env::new();
+    other.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(other.run(&w("--as-of 2026-03-01 check")).code, 0);
+    // Changing one's mind: activating it withdraws the decline.
+    env.ok(&w(
+        "--as-of 2026-04-02 activate partner-success-core/cloud-support",
+    ));
+    let state = env.json();
+    assert!(state.get("declined").is_none(), "{state}");
+}

@@ -570,6 +570,11 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
             0,
         ),
         (
+            "decline",
+            w("--json decline silver-data-analytics/product-support"),
+            0,
+        ),
+        (
             "contract add",
             w(
                 "--json contract add --plan premier --contract-id P-9 --access-id ACC-P-0009 --incidents 5 --scope both",

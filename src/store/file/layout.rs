@@ -12,6 +12,7 @@ use super::Stored;
 use super::seal::Sealer;
 use crate::domain::account::Account;
 use crate::domain::contract::Contract;
+use crate::domain::decline::Declined;
 use crate::domain::incident::Incident;
 use crate::domain::offer::Offer;
 use crate::domain::state::{HistoryEntry, Organization, PendingActivation, State};
@@ -51,6 +52,8 @@ pub struct Document {
     #[serde(default)]
     pub pending: Vec<PendingActivation>,
     #[serde(default)]
+    pub declined: Vec<Declined>,
+    #[serde(default)]
     pub contracts: Vec<Contract>,
     #[serde(default)]
     pub last_change: Option<HistoryEntry>,
@@ -75,6 +78,8 @@ struct Header<'a> {
     accounts: &'a [Account],
     offers: &'a [Offer],
     pending: &'a [PendingActivation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    declined: &'a [Declined],
     contracts: &'a [Contract],
     #[serde(skip_serializing_if = "Option::is_none")]
     last_change: &'a Option<HistoryEntry>,
@@ -96,6 +101,7 @@ impl<'a> Header<'a> {
             accounts: &s.accounts,
             offers: &s.offers,
             pending: &s.pending,
+            declined: &s.declined,
             contracts: &s.contracts,
             last_change: &s.last_change,
         }

@@ -542,6 +542,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         accounts: doc.accounts,
         offers: doc.offers,
         pending: doc.pending,
+        declined: doc.declined,
         contracts: doc.contracts,
         last_change: doc.last_change,
         incidents,

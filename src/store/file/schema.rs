@@ -45,6 +45,10 @@ mod tests {
             ("offers[].option", fields_of::<Choice>()),
             ("offers[].years[]", fields_of::<Term>()),
             ("pending[]", fields_of::<PendingActivation>()),
+            (
+                "declined[]",
+                fields_of::<crate::domain::decline::Declined>(),
+            ),
             ("contracts[]", fields_of::<Contract>()),
             ("last_change", fields_of::<HistoryEntry>()),
             ("last_change.balances[]", fields_of::<BalanceChange>()),
@@ -122,6 +126,10 @@ mod tests {
                 "benefit": "solutions-partner/cloud-support",
                 "requested_on": "2026-03-02",
                 "requested_by": anna
+            }],
+            "declined": [{
+                "benefit": "gold-cloud-platform/cloud-support", "year": "2024-03-01",
+                "on": "2024-03-05", "by": anna, "reason": "Premier covers cloud"
             }],
             "contracts": [{
                 "contract_id": "3001", "access_id": "ACCESS-1", "kind": "benefit",
