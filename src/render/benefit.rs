@@ -32,7 +32,7 @@ pub fn benefits(
         return writeln!(w, "{}", add_an_offer(catalog));
     }
     let several_years = views.iter().any(|b| b.year != views[0].year);
-    let build = |screen: &Screen| {
+    let make = |screen: &Screen, short_names: bool| {
         let mut t = table(
             screen,
             ["Benefit", "Year", "Support", "Scope", "Allowance", "State"],
@@ -66,9 +66,17 @@ pub fn benefits(
                     None => format!("declined on {on} for this year"),
                 },
             };
+            let name = match b.name.split_once('/') {
+                Some((offer, benefit)) if short_names => format!("{offer}/\n{benefit}"),
+                _ => b.name.clone(),
+            };
+            let year = match screen.compact() {
+                true => b.year.start.to_string(),
+                false => b.year.to_string(),
+            };
             t.add_row(vec![
-                b.name.clone(),
-                b.year.to_string(),
+                name,
+                year,
                 b.entitlement.kind.title.clone(),
                 scope(b.entitlement.coverage.slug(), screen),
                 allowance(b.entitlement.allowance),
@@ -78,11 +86,28 @@ pub fn benefits(
         // Benefits of several membership years differ by their year alone: then it stays, and
         // wraps between its two days when it must.
         let (give_way, wrap): (&[&str], &[&str]) = match several_years {
-            true => (&["Support", "Allowance"], &["Year", "Support", "State"]),
+            true => (
+                &["Support", "Allowance", "Scope"],
+                &["Year", "Support", "State"],
+            ),
             false => (&["Year", "Support", "Allowance"], &["Support", "State"]),
         };
         fit(&mut t, screen, give_way, wrap);
         t
+    };
+    // Shortened, a year is named by its first day; and where the names whole would cost a
+    // column, a name breaks after its `/`, where it reads as two (never hiding more, so a
+    // wider screen still never shows fewer columns).
+    let build = |screen: &Screen| {
+        let whole = make(screen, false);
+        if !screen.compact() || super::table::hidden_columns(&whole) == 0 {
+            return whole;
+        }
+        let broken = make(screen, true);
+        match super::table::hidden_columns(&broken) <= super::table::hidden_columns(&whole) {
+            true => broken,
+            false => whole,
+        }
     };
     writeln!(w, "{}", super::table::fitted(screen, build))?;
     // Figures the catalog is not sure of are said so, every time they are shown.

@@ -74,7 +74,7 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
                         Some(k) if !screen.compact() => shown(format!("{} ({})", k.id, k.title)),
                         _ => g.benefit.clone(),
                     },
-                    kind.map_or("-", |k| k.coverage.slug()).to_string(),
+                    super::table::scope(kind.map_or("-", |k| k.coverage.slug()), screen),
                     allowance(g.allowance),
                     shown(&g.plan),
                     g.validity.to_string(),
@@ -90,7 +90,7 @@ pub fn catalog(w: &mut dyn Write, screen: &Screen, c: &Catalog) -> io::Result<()
         fit(
             &mut t,
             screen,
-            &["Valid", "Plan", "N-1"],
+            &["Valid", "Plan", "N-1", "Option"],
             &["Offer", "Option", "Benefit", "Plan"],
         );
         t

@@ -31,6 +31,10 @@ pub fn history(w: &mut dyn Write, screen: &Screen, entries: &[HistoryEntry]) -> 
                 count(b.used_after, b.remaining_after)
             ));
         }
+        // A long benefit name may break after its `/` on a narrow screen.
+        if screen.compact() {
+            what = super::table::break_names(&what, 30);
+        }
         t.add_row(vec![
             e.revision.to_string(),
             e.as_of.to_string(),

@@ -63,7 +63,7 @@ pub fn status(
     writeln!(w, "{} (partner ID {})", shown(&org.name), org.partner_id)?;
     let mut program = format!("Program: {} ({})", catalog.title, catalog.label());
     for other in other_catalogs {
-        program.push_str(&format!("; also offers of {}", other.label()));
+        program.push_str(&format!("; also offers of {}", other.name));
     }
     writeln!(w, "{}", screen.wrap(&program, 9))?;
     match account {

@@ -203,13 +203,30 @@ pub(crate) fn fitted(screen: &Screen, build: impl Fn(&Screen) -> Table) -> Table
         short: Some(false),
         ..*screen
     });
-    let hidden = |t: &Table| t.column_iter().filter(|c| c.is_hidden()).count();
-    match hidden(&short).cmp(&hidden(&full)) {
+    match hidden_columns(&short).cmp(&hidden_columns(&full)) {
         std::cmp::Ordering::Less => short,
         std::cmp::Ordering::Greater => full,
         std::cmp::Ordering::Equal if screen.width < Screen::ROOMY => short,
         std::cmp::Ordering::Equal => full,
     }
+}
+
+/// `text` with a break allowed after the `/` of each word longer than `longest` (a benefit's
+/// `OFFER/BENEFIT`): cells wrap at spaces only, and a name wider than its column would be cut
+/// anywhere.
+pub(crate) fn break_names(text: &str, longest: usize) -> String {
+    text.split(' ')
+        .map(|word| match word.rsplit_once('/') {
+            Some((head, tail)) if word.chars().count() > longest => format!("{head}/ {tail}"),
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How many of a fitted table's columns are hidden.
+pub(crate) fn hidden_columns(t: &Table) -> usize {
+    t.column_iter().filter(|c| c.is_hidden()).count()
 }
 
 /// The year every one of `days` falls in, when they share one and the screen is narrow: the

@@ -68,13 +68,13 @@ fn contract_ends_anniversaries_pending_activations_and_run_outs() {
     assert_eq!(at("runs-out/RESELLER-26").0, "20261213");
     // Pending since 2026-11-10, past its week: on the calendar today.
     assert_eq!(
-        at("activation-pending/silver-data-analytics/product-support/2026-11-10").0,
+        at("activation-pending/solutions-partner-infrastructure-azure/cloud-support/2026-11-10").0,
         "20261125"
     );
     // The membership year that ends on 2027-01-31 renews the next day.
     assert_eq!(
-        at("anniversary/gold-cloud-platform/2027-02-01").1,
-        "Membership anniversary: gold-cloud-platform"
+        at("anniversary/partner-success-expanded/2027-02-01").1,
+        "Membership anniversary: partner-success-expanded"
     );
     // A contract that ended is not there.
     assert!(!found.keys().any(|k| k.contains("6000010")), "{found:#?}");

@@ -565,13 +565,15 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
             0,
         ),
         (
-            "activate",
-            w("--json activate action-pack/product-support"),
+            "decline",
+            w("--json decline solutions-partner-infrastructure-azure/cloud-support"),
             0,
         ),
         (
-            "decline",
-            w("--json decline silver-data-analytics/product-support"),
+            "activate",
+            w(
+                "--json activate solutions-partner-infrastructure-azure/cloud-support --access-id SPC-ACC-1 --contract-id 7000002",
+            ),
             0,
         ),
         (

@@ -285,7 +285,8 @@ fn tables_say_what_they_mean_charged_refunded_left_and_totals_per_scope() {
     // On-premises and cloud incidents are never added together.
     for line in [
         "On-premises: 19 left in 2 contracts, next end 2026-12-15",
-        "Cloud: unlimited until 2027-01-31",
+        // The 5-pack is used up and the designation's cloud pack is still being activated.
+        "Cloud: nothing usable today",
     ] {
         assert!(remaining.stdout.contains(line), "{}", remaining.stdout);
         assert!(run_on_example(&["status"]).stdout.contains(line));
@@ -294,7 +295,13 @@ fn tables_say_what_they_mean_charged_refunded_left_and_totals_per_scope() {
     assert_eq!(json["by_scope"][0]["scope"], "on-premises");
     assert_eq!(json["by_scope"][0]["left"], 19);
     assert_eq!(json["by_scope"][0]["next_end"], "2026-12-15");
-    assert_eq!(json["by_scope"][1]["unlimited_until"], "2027-01-31");
+    assert_eq!(
+        (
+            &json["by_scope"][1]["left"],
+            &json["by_scope"][1]["contracts"]
+        ),
+        (&0.into(), &0.into())
+    );
 
     // An expired pack shows what lapsed unused; a waiting one, the days to its start.
     let all = run_on_example(&["contract", "list", "--all"]).stdout;
@@ -329,30 +336,47 @@ fn tables_say_what_they_mean_charged_refunded_left_and_totals_per_scope() {
 fn a_named_unusable_contract_gets_a_hint_naming_the_usable_one() {
     let env = crate::support::Env::new();
     env.write_private(&std::fs::read(example()).unwrap());
+    // An expired one names a usable one of its scope.
     let run = env.run(&crate::support::w(
-        "--as-of 2026-11-25 incidents open --scope cloud --contract 8000005 --title More",
+        "--as-of 2026-11-25 incidents open --scope on-premises --contract 6000010 --title Old",
     ));
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
-        run.stderr.contains("support plan exhausted"),
+        run.stderr.contains("support plan expired"),
         "{}",
         run.stderr
     );
     assert!(
         run.stderr.contains(
-            "hint: contract `7000002` covers these products and is usable today: pass `--contract 7000002`"
+            "hint: contract `RESELLER-26` covers these products and is usable today: pass `--contract RESELLER-26`"
+        ) || run.stderr.contains(
+            "hint: contract `7000001` covers these products and is usable today: pass `--contract 7000001`"
         ),
         "{}",
         run.stderr
     );
-    // An expired one names a usable one too.
+    // With none usable for the scope, the hint says a new plan is needed.
     let run = env.run(&crate::support::w(
-        "--as-of 2026-03-05 incidents open --scope on-premises --contract 6000010 --title Old",
+        "--as-of 2026-11-25 incidents open --scope cloud --contract 8000005 --title More",
     ));
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
-        run.stderr.contains("hint: contract `RESELLER-26`")
-            || run.stderr.contains("hint: contract `7000001`"),
+        run.stderr.contains("support plan exhausted")
+            && run.stderr.contains("hint: a new support plan is needed"),
+        "{}",
+        run.stderr
+    );
+    // Once the pending cloud benefit has its IDs, the exhausted pack names it.
+    env.ok(&crate::support::w(
+        "--as-of 2026-11-25 activate solutions-partner-infrastructure-azure/cloud-support --access-id SPC-ACC-1 --contract-id 7000002",
+    ));
+    let run = env.run(&crate::support::w(
+        "--as-of 2026-11-25 incidents open --scope cloud --contract 8000005 --title More",
+    ));
+    assert!(
+        run.stderr.contains(
+            "hint: contract `7000002` covers these products and is usable today: pass `--contract 7000002`"
+        ),
         "{}",
         run.stderr
     );
@@ -375,16 +399,16 @@ fn r20_the_forecast_says_when_a_pack_runs_out_before_its_end() {
         reseller["forecast"],
         serde_json::json!({"rate_per_30_days": 1.3, "runs_out_on": "2026-11-15"})
     );
-    let unlimited = json["contracts"]
+    let waiting = json["contracts"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["contract_id"] == "7000002")
+        .find(|c| c["contract_id"] == "PREM-2027")
         .unwrap()
         .clone();
     assert!(
-        unlimited.get("forecast").is_none(),
-        "an unlimited plan has none"
+        waiting.get("forecast").is_none(),
+        "a plan not started has none"
     );
     let table = on(&["incidents", "remaining"]).stdout;
     assert!(

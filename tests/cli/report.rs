@@ -39,14 +39,21 @@ fn by_contract_it_says_charged_refunded_net_lapsed_left_and_the_forecast() {
     );
     // 6000010 ended on 2026-02-28 with 8 left: lapsed unused in the period.
     assert_eq!(row("6000010")["lapsed"], 8);
-    assert_eq!(row("7000002")["unlimited"], true);
+    // 8000005: the 5-pack used up (a voided entry counts nowhere).
+    assert_eq!(
+        (
+            row("8000005")["charged"].clone(),
+            row("8000005")["left"].clone()
+        ),
+        (json!(6), json!(0))
+    );
     assert_eq!(row("RESELLER-26")["runs_out_on"], "2026-12-13");
     // Totals per scope, never added together.
     assert_eq!(
         report["totals"],
         json!([
             {"scope": "on-premises", "charged": 8, "refunded": 1, "net": 7, "lapsed": 8, "left": 19, "unlimited": false},
-            {"scope": "cloud", "charged": 7, "refunded": 1, "net": 6, "lapsed": 0, "left": null, "unlimited": true}
+            {"scope": "cloud", "charged": 6, "refunded": 1, "net": 5, "lapsed": 0, "left": 0, "unlimited": false}
         ])
     );
     // --format json is --json.
@@ -70,7 +77,7 @@ fn every_grouping_and_period() {
     assert_eq!(
         by_account,
         json!([
-            {"key": "admin@contoso.com", "plan": null, "charged": 14, "refunded": 2, "net": 12, "lapsed": null, "left": null, "unlimited": false, "runs_out_on": null},
+            {"key": "admin@contoso.com", "plan": null, "charged": 13, "refunded": 2, "net": 11, "lapsed": null, "left": null, "unlimited": false, "runs_out_on": null},
             {"key": "engineer@outlook.com", "plan": null, "charged": 1, "refunded": 0, "net": 1, "lapsed": null, "left": null, "unlimited": false, "runs_out_on": null}
         ])
     );
@@ -123,7 +130,7 @@ fn markdown_and_csv_paste_into_an_issue_and_a_spreadsheet() {
         md.starts_with("### Support used from 2026-01-01 to 2026-11-25, by account\n"),
         "{md}"
     );
-    assert!(md.contains("| Account | Charged | Refunded | Net used |\n| --- | ---: | ---: | ---: |\n| admin@contoso.com | 14 | 2 | 12 |"), "{md}");
+    assert!(md.contains("| Account | Charged | Refunded | Net used |\n| --- | ---: | ---: | ---: |\n| admin@contoso.com | 13 | 2 | 11 |"), "{md}");
     assert!(md.contains("| on-premises | 8 | 1 | 7 | 8 | 19 |"), "{md}");
     let csv = env.ok(&w("report --format csv")).stdout;
     let mut lines = csv.lines();

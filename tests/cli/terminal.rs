@@ -124,13 +124,17 @@ fn bash_completes_every_level_and_the_values_in_the_state() {
         "--contract",
     );
     has(
-        &on("activate gold"),
-        &["gold-cloud-platform/cloud-support"],
+        &on("activate sol"),
+        &["solutions-partner-infrastructure-azure/cloud-support"],
         "activate",
     );
     has(&on("account use "), &["admin@contoso.com"], "account use");
     has(&on("--as eng"), &["engineer@outlook.com"], "--as");
-    has(&on("offer renew "), &["gold-cloud-platform"], "offer renew");
+    has(
+        &on("offer renew "),
+        &["partner-success-expanded", "action-pack"],
+        "offer renew",
+    );
     assert!(!on("contract show ").iter().any(|o| o.starts_with("INC-")));
     // Profile names from the config folder.
     let config = env.dir().join("xdg");
