@@ -156,18 +156,19 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "offer add",
         &[
-            "partner-support offer add gold --competency \"Cloud Platform\" --start 2026-02-01",
-            "partner-support offer add action-pack",
+            "partner-support offer add solutions-partner --solution-area \"Infrastructure (Azure)\" --start 2026-02-01",
+            "partner-support offer add partner-success-expanded",
+            "partner-support offer add gold --competency \"Cloud Platform\" --start 2024-07-01 --end 2025-06-30",
         ],
     ),
     ("offer list", &["partner-support offer list --all"]),
     (
         "offer renew",
-        &["partner-support offer renew gold-cloud-platform"],
+        &["partner-support offer renew partner-success-expanded"],
     ),
     (
         "offer remove",
-        &["partner-support offer remove silver-data-analytics"],
+        &["partner-support offer remove solutions-partner-security"],
     ),
     ("catalog", &["partner-support catalog show"]),
     ("catalog list", &["partner-support catalog list"]),
@@ -184,7 +185,10 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     ),
     (
         "catalog use",
-        &["partner-support catalog use my-program-2027.toml"],
+        &[
+            "partner-support catalog use ai-cloud-partner-program",
+            "partner-support catalog use my-program-2027.toml",
+        ],
     ),
     ("account", &["partner-support account list"]),
     (
@@ -214,8 +218,8 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "activate",
         &[
-            "partner-support activate gold-cloud-platform/cloud-support",
-            "partner-support activate cloud-support --access-id A1B2-C3D4 --contract-id 7000002",
+            "partner-support activate solutions-partner-security/cloud-support",
+            "partner-support activate on-premises-support --access-id A1B2-C3D4 --contract-id 7000001",
         ],
     ),
     (
@@ -884,8 +888,8 @@ pub enum CatalogCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// Move the state to another catalog, or a newer version of its own: its offers must be in
-    /// it; contracts already recorded keep their figures
+    /// Put a catalog in use: another program (the one before stays for its offers) or a newer
+    /// version of one the state holds (its offers must be in it); contracts keep their figures
     Use {
         /// A built-in catalog's name or a catalog file
         #[arg(value_name = "NAME|FILE")]
