@@ -1058,3 +1058,74 @@ fn the_current_account_is_each_persons_own_not_the_shared_files() {
     let ignored = team.git("ana", &["check-ignore", "-q", "state.json.account"]);
     assert_eq!(ignored.code, 0, "state.json.account is ignored");
 }
+
+/// One clone puts today's program in use and adds a Solutions Partner designation; the other
+/// declines a benefit and opens an incident: the pull keeps both, with both catalogs.
+#[test]
+fn a_program_change_and_a_decline_on_two_clones_merge_into_one_record() {
+    let team = Team::two_clones();
+    team.ps_ok(
+        "ana",
+        "2026-06-20",
+        &["catalog", "use", "ai-cloud-partner-program"],
+    );
+    team.ps_ok(
+        "ana",
+        "2026-06-20",
+        &[
+            "offer",
+            "add",
+            "solutions-partner",
+            "--solution-area",
+            "Security",
+        ],
+    );
+    team.push("ana", "today's program");
+    team.ps_ok(
+        "ben",
+        "2026-06-21",
+        &[
+            "--as",
+            "admin@contoso.com",
+            "decline",
+            "silver-data-analytics/product-support",
+            "--reason",
+            "the designation covers on-premises",
+        ],
+    );
+    team.ps_ok(
+        "ben",
+        "2026-06-21",
+        &["incidents", "open", "--scope", "cloud", "--title", "Second"],
+    );
+    team.commit("ben", "a decline and an incident");
+    let pull = team.pull("ben");
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(team.at("ben").join("state.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        state["catalog"]["name"], "ai-cloud-partner-program",
+        "{state}"
+    );
+    assert_eq!(state["other_catalogs"][0]["name"], "mpn-2021", "{state}");
+    let offers: Vec<(&str, &str)> = state["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["catalog"].as_str().unwrap(), o["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        offers,
+        [
+            ("mpn-2021", "silver"),
+            ("ai-cloud-partner-program", "solutions-partner")
+        ]
+    );
+    assert_eq!(
+        state["declined"][0]["benefit"], "silver-data-analytics/product-support",
+        "{state}"
+    );
+    assert_eq!(state["incidents"].as_array().unwrap().len(), 2);
+    assert_eq!(team.ps("ben", "2026-06-21", &["doctor"]).code, 0);
+}
