@@ -167,8 +167,7 @@ fn lifecycles(work: &Path) {
             "--json",
             "products",
             "list",
-            "--family",
-            "windows-server",
+            "--all",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -23,11 +23,9 @@ pub fn products(ctx: &mut Ctx, command: ProductsCommand) -> Result<(), Error> {
     }
     let today = ctx.today;
     let rows: Vec<_> = lifecycle
-        .versions()
-        .iter()
-        .filter(|v| family.as_ref().is_none_or(|f| &v.family == f))
-        .filter(|v| all || v.supported_on(today))
-        .map(|v| (v, lifecycle.verdict(v, today)))
+        .verdicts(today, family.as_deref())
+        .into_iter()
+        .filter(|(v, _)| all || v.supported_on(today))
         .collect();
     if ctx.json {
         let products = rows

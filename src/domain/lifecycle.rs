@@ -3,6 +3,8 @@
 //! lifecycle table is data (`data/lifecycle.csv`, read by `store/lifecycle.rs`); this module
 //! finds a product in it and applies the rule on a day.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::refusal::Refusal;
@@ -209,7 +211,7 @@ impl Lifecycle {
     /// Adds each of `rows`, or puts it in the place of the version with its `product_id`: one
     /// index of the table's IDs, so a file of many rows takes time in proportion to its rows.
     pub fn set(&mut self, rows: impl IntoIterator<Item = ProductVersion>) {
-        let mut at: std::collections::HashMap<String, usize> = self
+        let mut at: HashMap<String, usize> = self
             .versions
             .iter()
             .enumerate()
@@ -273,38 +275,53 @@ impl Lifecycle {
 
     /// R21 for `version` at the end of `day`.
     pub fn verdict(&self, version: &ProductVersion, day: NaiveDate) -> Verdict {
-        if version.start == LifecycleDate::Unknown {
-            return Verdict::Undetermined;
-        }
-        let Some(released) = version.released_by(day) else {
-            return Verdict::NotReleased;
-        };
-        // Newest first; the release day decides, the slug breaks a tie.
-        let mut family: Vec<(NaiveDate, &ProductVersion)> = self
+        let newest = self.newest_two(day, Some(&version.family));
+        verdict_among(version, day, newest.get(version.family.as_str()))
+    }
+
+    /// R21 for each version of the table (or of `family`) at the end of `day`, in the table's
+    /// order: each family's newest two are found once, not once a version (the table may be a
+    /// partner's file of 100 000 rows).
+    pub fn verdicts<'a>(
+        &'a self,
+        day: NaiveDate,
+        family: Option<&str>,
+    ) -> Vec<(&'a ProductVersion, Verdict)> {
+        let newest = self.newest_two(day, family);
+        self.versions
+            .iter()
+            .filter(|v| family.is_none_or(|f| v.family == f))
+            .map(|v| (v, verdict_among(v, day, newest.get(v.family.as_str()))))
+            .collect()
+    }
+
+    /// The two newest versions of each family (or of `family`) released by the end of `day`:
+    /// the release day decides, the slug breaks a tie.
+    fn newest_two(&self, day: NaiveDate, family: Option<&str>) -> HashMap<&str, Newest<'_>> {
+        let mut newest: HashMap<&str, Newest<'_>> = HashMap::new();
+        for v in self
             .versions
             .iter()
-            .filter(|v| v.family == version.family)
-            .filter_map(|v| v.released_by(day).map(|d| (d, v)))
-            .collect();
-        family.sort_by(|a, b| (b.0, &b.1.product_id).cmp(&(a.0, &a.1.product_id)));
-        let rank = family
-            .iter()
-            .position(|(d, v)| *d == released && v.product_id == version.product_id)
-            .expect("a version released by the day is among its family's");
-        if rank >= 2 {
-            return Verdict::TooOld {
-                newest: family[0].1.product.clone(),
-            };
-        }
-        if !version.in_mainstream(day)
-            && let LifecycleDate::Day(end) = version.mainstream_end
+            .filter(|v| family.is_none_or(|f| v.family == f))
         {
-            return Verdict::MainstreamEnded(end);
+            let Some(released) = v.released_by(day) else {
+                continue;
+            };
+            let key = (released, v.product_id.as_str());
+            let two = newest.entry(v.family.as_str()).or_default();
+            fn rank<'a>(
+                slot: Option<(NaiveDate, &'a ProductVersion)>,
+            ) -> Option<(NaiveDate, &'a str)> {
+                slot.map(|(d, w)| (d, w.product_id.as_str()))
+            }
+            if rank(two[0]).is_none_or(|first| key > first) {
+                two[1] = two[0];
+                two[0] = Some((released, v));
+            } else if rank(two[1]).is_none_or(|second| key > second) {
+                two[1] = Some((released, v));
+            }
         }
-        match rank {
-            0 => Verdict::Newest,
-            _ => Verdict::Previous,
-        }
+        newest
     }
 
     /// R21 for an on-premises incident about `product` opened on `day`: refused (in Microsoft's
@@ -383,12 +400,52 @@ impl Lifecycle {
     /// The versions of `family` entitled at the end of `day`, newest first.
     pub fn entitled(&self, family: &str, day: NaiveDate) -> Vec<&ProductVersion> {
         let mut entitled: Vec<&ProductVersion> = self
-            .versions
-            .iter()
-            .filter(|v| v.family == family && self.verdict(v, day).is_entitled())
+            .verdicts(day, Some(family))
+            .into_iter()
+            .filter(|(_, verdict)| verdict.is_entitled())
+            .map(|(v, _)| v)
             .collect();
         entitled.sort_by_key(|v| std::cmp::Reverse(v.released_by(day)));
         entitled
+    }
+}
+
+/// A family's newest version released by a day, then the one before it.
+type Newest<'a> = [Option<(NaiveDate, &'a ProductVersion)>; 2];
+
+/// R21 for `version` at the end of `day`, given its family's `newest` two then.
+fn verdict_among(version: &ProductVersion, day: NaiveDate, newest: Option<&Newest<'_>>) -> Verdict {
+    if version.start == LifecycleDate::Unknown {
+        return Verdict::Undetermined;
+    }
+    if version.released_by(day).is_none() {
+        return Verdict::NotReleased;
+    }
+    let is = |slot: &Option<(NaiveDate, &ProductVersion)>| {
+        slot.is_some_and(|(_, v)| v.product_id == version.product_id)
+    };
+    let newest = newest.expect("a version released by the day is among its family's");
+    let rank = match (is(&newest[0]), is(&newest[1])) {
+        (true, _) => 0,
+        (_, true) => 1,
+        _ => {
+            return Verdict::TooOld {
+                newest: newest[0]
+                    .expect("a family with a version released has a newest")
+                    .1
+                    .product
+                    .clone(),
+            };
+        }
+    };
+    if !version.in_mainstream(day)
+        && let LifecycleDate::Day(end) = version.mainstream_end
+    {
+        return Verdict::MainstreamEnded(end);
+    }
+    match rank {
+        0 => Verdict::Newest,
+        _ => Verdict::Previous,
     }
 }
 
@@ -535,6 +592,40 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["Windows Server 2025", "Windows Server 2022"]
         );
+    }
+
+    #[test]
+    fn every_verdict_at_once_is_each_verdict_alone() {
+        let mut t = windows_server();
+        // A tie on the release day: the slug decides, at once as alone.
+        t.set(
+            t.versions()
+                .iter()
+                .cloned()
+                .chain([version(
+                    "windows-server-2025-datacenter",
+                    "windows-server",
+                    "Windows Server 2025 Datacenter",
+                    "2024-11-01",
+                    "2029-11-13",
+                )])
+                .collect::<Vec<_>>(),
+        );
+        for day in [
+            "2013-11-25",
+            "2017-01-01",
+            "2023-06-01",
+            "2024-11-01",
+            "2026-12-06",
+        ] {
+            for family in [None, Some("windows-server"), Some("system-center")] {
+                let all = t.verdicts(d(day), family);
+                assert!(!all.is_empty(), "{day} {family:?}");
+                for (v, verdict) in all {
+                    assert_eq!(verdict, t.verdict(v, d(day)), "{} on {day}", v.product);
+                }
+            }
+        }
     }
 
     #[test]
