@@ -309,9 +309,7 @@ impl Lifecycle {
             };
             let key = (released, v.product_id.as_str());
             let two = newest.entry(v.family.as_str()).or_default();
-            fn rank<'a>(
-                slot: Option<(NaiveDate, &'a ProductVersion)>,
-            ) -> Option<(NaiveDate, &'a str)> {
+            fn rank(slot: Option<(NaiveDate, &ProductVersion)>) -> Option<(NaiveDate, &str)> {
                 slot.map(|(d, w)| (d, w.product_id.as_str()))
             }
             if rank(two[0]).is_none_or(|first| key > first) {
