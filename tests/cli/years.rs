@@ -339,7 +339,7 @@ fn a_2026_organization_on_todays_built_in_program_from_init_to_its_second_year()
     let ok = |args: Vec<String>| env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     ok(at(
         "2026-01-10",
-        "init --partner-id 4012345 --name Fabrikam --account admin@fabrikam.com --role global-admin --catalog ai-cloud-partner-program",
+        "init --partner-id 4012345 --name Fabrikam --account admin@fabrikam.com --role global-admin",
     ));
     let added = ok(at("2026-01-10", "offer add partner-success-expanded"));
     assert!(
