@@ -587,6 +587,65 @@ mod tests {
     }
 
     #[test]
+    fn each_offer_is_read_with_its_own_catalog_and_one_the_state_lacks_is_named() {
+        use crate::domain::testing::org_with;
+        let mut other = mpn();
+        other.name = "today".into();
+        other.offers.retain(|o| o.id == "action-pack");
+        other.offers[0].id = "partner".into();
+        let fresh = || {
+            let mut s = org_with(&[("gold", Some(("Security", "cloud")))]);
+            s.keep_catalog(std::sync::Arc::new(other.clone()));
+            s
+        };
+        type Edit = fn(&mut State);
+        let cases: [(&str, Edit, Option<&str>); 4] = [
+            ("as recorded", |_| {}, None),
+            (
+                "a catalog the state does not hold",
+                |s| s.offers[0].catalog = "nope".into(),
+                Some(
+                    "offer `gold-security` is not an offer of the catalog nope: the state holds no catalog `nope` (it holds mpn-2021, today)",
+                ),
+            ),
+            (
+                "an offer its catalog lacks",
+                |s| s.offers[0].catalog = "today".into(),
+                Some("it has no offer `gold`"),
+            ),
+            (
+                "a decline of no benefit",
+                |s| {
+                    s.declined.push(crate::domain::decline::Declined {
+                        benefit: "gold-security/nothing".into(),
+                        year: d("2026-01-01"),
+                        on: d("2026-02-01"),
+                        by: None,
+                        reason: None,
+                    })
+                },
+                Some("a decline names `gold-security/nothing`"),
+            ),
+        ];
+        for (what, edit, want) in cases {
+            let mut s = fresh();
+            edit(&mut s);
+            let problems: Vec<String> = s.problems().iter().map(ToString::to_string).collect();
+            match want {
+                None => assert!(problems.is_empty(), "{what}: {problems:?}"),
+                Some(want) => assert!(
+                    problems.iter().any(|p| p.contains(want)),
+                    "{what}: {problems:?}"
+                ),
+            }
+        }
+        // A catalog no offer is of is dropped.
+        let mut s = fresh();
+        s.drop_unused_catalogs();
+        assert!(s.other_catalogs.is_empty());
+    }
+
+    #[test]
     fn a_renamed_plan_has_its_old_name_before_the_rename() {
         let catalog = mpn();
         let gold = catalog.entitlements("gold", Some("other"));

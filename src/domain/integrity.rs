@@ -345,7 +345,10 @@ impl State {
             if let Some(why) = why {
                 problems.push(Problem::OfferNotInCatalog {
                     offer: o.name(),
-                    catalog: catalog.label(),
+                    catalog: match catalog.name == o.catalog {
+                        true => catalog.label(),
+                        false => o.catalog.clone(),
+                    },
                     why,
                 });
             }
