@@ -595,7 +595,7 @@ mod tests {
         other.offers[0].id = "partner".into();
         let fresh = || {
             let mut s = org_with(&[("gold", Some(("Security", "cloud")))]);
-            s.keep_catalog(std::sync::Arc::new(other.clone()));
+            s.keep_catalog(Arc::new(other.clone()));
             s
         };
         type Edit = fn(&mut State);
