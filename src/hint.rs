@@ -210,6 +210,10 @@ pub fn refusal(r: &Refusal) -> Option<String> {
                 "no active offer yields benefits; add one with `partner-support offer add`".into()
             }
             Refusal::UnknownBenefit { known, .. } => format!("benefits: {}", known.join(", ")),
+            Refusal::AmbiguousPlan { contracts, .. } => format!(
+                "`--contract {}` says which takes it (or correct the contracts' dates: `partner-support contract edit`)",
+                contracts.first().map_or("C", String::as_str)
+            ),
             Refusal::AmbiguousBenefit { candidates, .. } => {
                 format!("name one in full, for example `{}`", candidates[0])
             }
@@ -284,7 +288,7 @@ pub fn refusal(r: &Refusal) -> Option<String> {
             }
             // An imported ticket's refusal is the rule's: its hint, and how to place the ticket.
             Refusal::TicketRefused { refusal: inner, .. } => {
-                let placed = "`--contract C` charges tickets whose plan names no contract to C; nothing was imported";
+                let placed = "`--contract C` charges to C the tickets whose plan names no contract, or one that cannot take them; nothing was imported";
                 match refusal(inner) {
                     Some(hint) => format!("{hint}; {placed}"),
                     None => placed.to_string(),

@@ -86,6 +86,14 @@ pub enum Refusal {
         /// The benefits it matches.
         candidates: Vec<String>,
     },
+    /// An imported ticket whose plan names several contracts that ran on its day.
+    #[error("its plan `{plan}` names contracts {} that ran on that day", .contracts.join(" and "))]
+    AmbiguousPlan {
+        /// The plan the ticket names.
+        plan: String,
+        /// The contracts of that name.
+        contracts: Vec<String>,
+    },
     /// `activate` without IDs while the request is already pending.
     #[error("activation of `{benefit}` was already requested on {since}")]
     AlreadyPending {

@@ -3,7 +3,7 @@
 //! ticket already recorded (by its case number) is a duplicate, and a ticket on a plan that is
 //! not a partner benefit is skipped unless the user says where it goes. All or nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -115,35 +115,49 @@ pub struct TicketOutcome {
     pub fate: Fate,
 }
 
+/// The contracts of each plan name, compared loosely: a contract goes by its recorded plan
+/// name and, for an activated benefit, by its catalog's name for the plan and the names it had
+/// before (a ticket names whichever the portal showed that day).
+struct Plans(HashMap<String, Vec<usize>>);
+
 impl State {
-    /// The contract whose plan is named `plan` (its recorded name, or the catalog's name or
-    /// former names for its benefit), when exactly one is.
-    fn contract_for_plan(&self, plan: &str) -> Option<Id> {
-        let wanted = normalized(plan);
-        let names_of = |c: &super::contract::Contract| -> Vec<String> {
-            let mut names = vec![normalized(c.plan.as_str())];
-            if let Some(benefit) = &c.benefit {
-                for o in &self.offers {
-                    for (name, e) in o.benefits(self.catalog_of(o)) {
-                        if name == *benefit {
-                            names.push(normalized(e.plan));
-                            names.extend(e.former_plans.iter().map(|p| normalized(p)));
-                        }
-                    }
-                }
+    /// Every contract's plan names, found once for a whole import.
+    fn plans(&self) -> Plans {
+        let mut of_benefit: HashMap<String, Vec<String>> = HashMap::new();
+        for o in &self.offers {
+            for (name, e) in o.benefits(self.catalog_of(o)) {
+                let names = of_benefit.entry(name).or_default();
+                names.push(normalized(e.plan));
+                names.extend(e.former_plans.iter().map(|p| normalized(p)));
             }
-            names
-        };
-        let matching: Vec<&Id> = self
-            .contracts
-            .iter()
-            .filter(|c| names_of(c).contains(&wanted))
-            .map(|c| &c.contract_id)
-            .collect();
-        match matching.as_slice() {
-            [one] => Some((*one).clone()),
-            _ => None,
         }
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (at, c) in self.contracts.iter().enumerate() {
+            let mut names = vec![normalized(c.plan.as_str())];
+            if let Some(more) = c.benefit.as_ref().and_then(|b| of_benefit.get(b)) {
+                names.extend(more.iter().cloned());
+            }
+            names.sort();
+            names.dedup();
+            for name in names {
+                by_name.entry(name).or_default().push(at);
+            }
+        }
+        Plans(by_name)
+    }
+
+    /// The contracts whose plan is named `plan` that ran on `day` (recorded by then, started,
+    /// not ended): last year's pack and this year's share a name, never a day.
+    fn contracts_of_plan_on(&self, plans: &Plans, plan: &str, day: NaiveDate) -> Vec<&Id> {
+        plans
+            .0
+            .get(&normalized(plan))
+            .into_iter()
+            .flatten()
+            .map(|at| &self.contracts[*at])
+            .filter(|c| c.exists_on(day) && c.start <= day && day <= c.end)
+            .map(|c| &c.contract_id)
+            .collect()
     }
 
     /// Records `tickets` (oldest first) as cloud incidents on the days they were opened, each
@@ -161,6 +175,7 @@ impl State {
     ) -> Result<Vec<TicketOutcome>, Refusal> {
         self.require_organization()?;
         tickets.sort_by(|a, b| (a.opened_on, &a.case).cmp(&(b.opened_on, &b.case)));
+        let plans = self.plans();
         let mut seen = known.clone();
         let mut outcomes = Vec::with_capacity(tickets.len());
         for ticket in tickets {
@@ -184,30 +199,48 @@ impl State {
                     ticket.opened_on
                 ))));
             }
-            let by_plan = ticket
+            let named: Vec<Id> = ticket
                 .plan
                 .as_deref()
-                .and_then(|p| self.contract_for_plan(p));
-            let charge = match (by_plan, contract) {
-                (Some(c), _) => Some(c),
-                (None, Some(c)) => Some(c.clone()),
-                (None, None) if ticket.is_other_plan() => {
+                .map(|p| self.contracts_of_plan_on(&plans, p, ticket.opened_on))
+                .unwrap_or_default()
+                .into_iter()
+                .cloned()
+                .collect();
+            let charge = match (named.as_slice(), contract) {
+                ([one], _) => Some(one.clone()),
+                ([], Some(c)) => Some(c.clone()),
+                ([], None) if ticket.is_other_plan() => {
                     outcomes.push(TicketOutcome {
                         ticket,
                         fate: Fate::Skipped,
                     });
                     continue;
                 }
-                (None, None) => None,
+                ([], None) => None,
+                (_, Some(c)) => Some(c.clone()),
+                (many, None) => {
+                    return Err(refused(Refusal::AmbiguousPlan {
+                        plan: ticket.plan.clone().unwrap_or_default(),
+                        contracts: many.iter().map(ToString::to_string).collect(),
+                    }));
+                }
             };
-            let new = NewIncident {
-                contract: charge,
+            let new = |contract: Option<Id>| NewIncident {
+                contract,
                 case_number: Some(ticket.case.clone()),
                 ..NewIncident::new(Scope::Cloud, ticket.title.clone())
             };
-            let opened = self
-                .open_incident(new, actor, ticket.opened_on, lifecycle)
-                .map_err(refused)?;
+            // A contract the plan names that cannot take the ticket (used up that day): the
+            // one the user named, when there is one, takes it.
+            let opened =
+                match self.open_incident(new(charge.clone()), actor, ticket.opened_on, lifecycle) {
+                    Ok(opened) => opened,
+                    Err(_) if contract.is_some() && charge.as_ref() != contract => self
+                        .open_incident(new(contract.cloned()), actor, ticket.opened_on, lifecycle)
+                        .map_err(refused)?,
+                    Err(refusal) => return Err(refused(refusal)),
+                };
             if let Some(closed_on) = ticket.closed_on {
                 let record = self
                     .incidents

@@ -275,3 +275,253 @@ fn a_ticket_no_rule_lets_in_refuses_the_whole_import_and_contract_places_the_res
         "goes with `--from azure-tickets`",
     );
 }
+
+/// A ticket of `case` opened at `created` naming `plan`, in Azure's shape.
+fn azure_ticket(case: &str, created: &str, plan: &str) -> Value {
+    serde_json::json!({
+        "name": format!("t-{case}"),
+        "id": format!("/subscriptions/6d8f1c2e-0b4a-4e57-9c31-2f7a9e4b5c10/providers/Microsoft.Support/supportTickets/t-{case}"),
+        "type": "Microsoft.Support/supportTickets",
+        "properties": {
+            "supportTicketId": case,
+            "title": format!("Case {case}"),
+            "description": "A case.",
+            "problemClassificationDisplayName": "Cannot start or stop my VM",
+            "severity": "moderate",
+            "status": "Open",
+            "createdDate": created,
+            "modifiedDate": created,
+            "serviceDisplayName": "Virtual Machine running Windows",
+            "supportPlanType": "Partner",
+            "supportPlanDisplayName": plan,
+            "require24X7Response": false,
+            "contactDetails": {
+                "firstName": "Ana", "lastName": "Silva",
+                "primaryEmailAddress": "admin@contoso.com",
+                "preferredContactMethod": "email",
+                "preferredTimeZone": "W. Europe Standard Time",
+                "country": "PRT", "preferredSupportLanguage": "en-US"
+            }
+        }
+    })
+}
+
+/// From its second year on, an organization has last year's pack and this year's under one
+/// plan name: each ticket goes to the one usable on its day, whatever the other packs.
+#[test]
+fn each_ticket_goes_to_the_contract_of_its_plan_usable_on_its_day() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    };
+    on(
+        "2025-03-01",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2025-03-01",
+        "offer add partner-success-expanded --start 2025-03-01",
+    );
+    on(
+        "2025-03-05",
+        "activate partner-success-expanded/cloud-support --access-id PSE-25 --contract-id 5500001",
+    );
+    on(
+        "2025-03-01",
+        "offer add solutions-partner --solution-area Security --start 2025-03-01",
+    );
+    on(
+        "2025-03-06",
+        "activate solutions-partner-security/cloud-support --access-id SPC-25 --contract-id 5600001",
+    );
+    on(
+        "2026-03-05",
+        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500002",
+    );
+    on(
+        "2026-03-06",
+        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600002",
+    );
+    let tickets = serde_json::json!({"value": [
+        azure_ticket("2506010010001", "2025-06-01T10:00:00Z", "Partner Cloud Support 5"),
+        azure_ticket("2605010010002", "2026-05-01T10:00:00Z", "Partner Cloud Support 5"),
+        azure_ticket("2605020010003", "2026-05-02T10:00:00Z", "Partner Cloud Support 50"),
+    ]});
+    let file = env.dir().join("tickets.json");
+    std::fs::write(&file, tickets.to_string()).unwrap();
+    let run = at(
+        &env,
+        "2026-06-01",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let placed: Vec<(String, String)> = run.json()["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["case"].as_str().unwrap().to_string(),
+                t["contract"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("2506010010001".to_string(), "5500001".to_string()),
+            ("2605010010002".to_string(), "5500002".to_string()),
+            ("2605020010003".to_string(), "5600002".to_string()),
+        ]
+    );
+    // A pack bought besides under the same name, on the same days: the import says which
+    // contracts, and the hint, followed, places the ticket.
+    let extra = at(
+        &env,
+        "2026-05-10",
+        &[
+            "contract",
+            "add",
+            "--plan",
+            "custom",
+            "--name",
+            "Partner Cloud Support 5",
+            "--contract-id",
+            "EXTRA-5",
+            "--access-id",
+            "EXTRA-ACC-5",
+            "--incidents",
+            "5",
+            "--scope",
+            "cloud",
+            "--start",
+            "2026-05-10",
+        ],
+    );
+    assert_eq!(extra.code, 0, "{}", extra.stderr);
+    let more = serde_json::json!({"value": [
+        azure_ticket("2605200010004", "2026-05-20T10:00:00Z", "Partner Cloud Support 5"),
+    ]});
+    let file = env.dir().join("more.json");
+    std::fs::write(&file, more.to_string()).unwrap();
+    let before = env.bytes();
+    let refused = at(
+        &env,
+        "2026-06-01",
+        &["import", "--from", "azure-tickets", file.to_str().unwrap()],
+    );
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(
+            "ticket 2605200010004 (opened 2026-05-20): its plan `Partner Cloud Support 5` names contracts 5500002 and EXTRA-5 that ran on that day"
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("hint: `--contract 5500002` says which takes it"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(env.bytes(), before, "nothing was imported");
+    let placed = at(
+        &env,
+        "2026-06-01",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            "--contract",
+            "5500002",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(placed.code, 0, "{}", placed.stderr);
+    assert_eq!(placed.json()["tickets"][0]["contract"], "5500002");
+}
+
+/// Seven tickets on a 5-pack: the refusal names the contract that could take the rest, and
+/// following its hint imports them there.
+#[test]
+fn the_hint_of_a_full_pack_followed_imports_the_rest() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    };
+    on(
+        "2026-01-10",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2026-01-10",
+        "offer add partner-success-expanded --start 2026-01-10",
+    );
+    on(
+        "2026-01-12",
+        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500001",
+    );
+    on(
+        "2026-01-12",
+        "contract add --plan advanced --contract-id 3001 --access-id ADV-3001 --incidents unlimited --scope cloud",
+    );
+    let value: Vec<_> = (1..=7)
+        .map(|n| {
+            azure_ticket(
+                &format!("26020{n}0010000"),
+                &format!("2026-02-0{n}T10:00:00Z"),
+                "Partner Cloud Support 5",
+            )
+        })
+        .collect();
+    let file = env.dir().join("seven.json");
+    std::fs::write(&file, serde_json::json!({ "value": value }).to_string()).unwrap();
+    let refused = at(
+        &env,
+        "2026-03-01",
+        &["import", "--from", "azure-tickets", file.to_str().unwrap()],
+    );
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    let hint = refused
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("hint:"))
+        .unwrap_or_else(|| panic!("{}", refused.stderr));
+    assert!(hint.contains("--contract 3001"), "{hint}");
+    let placed = at(
+        &env,
+        "2026-03-01",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            "--contract",
+            "3001",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(placed.code, 0, "{}", placed.stderr);
+    let contracts: Vec<String> = placed.json()["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["contract"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        contracts,
+        [
+            "5500001", "5500001", "5500001", "5500001", "5500001", "3001", "3001"
+        ]
+    );
+}
