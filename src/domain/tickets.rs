@@ -178,7 +178,14 @@ impl State {
         let plans = self.plans();
         let mut seen = known.clone();
         let mut outcomes = Vec::with_capacity(tickets.len());
-        for ticket in tickets {
+        for mut ticket in tickets {
+            // Azure stamps a ticket in UTC: in an evening in the Americas, a ticket opened
+            // minutes ago is UTC tomorrow. A day of grace makes it today's.
+            let beyond = ticket.opened_on > today.succ_opt().unwrap_or(today);
+            if !beyond {
+                ticket.opened_on = ticket.opened_on.min(today);
+                ticket.closed_on = ticket.closed_on.map(|d| d.min(today));
+            }
             let refused = |refusal: Refusal| Refusal::TicketRefused {
                 case: ticket.case.to_string(),
                 opened_on: ticket.opened_on,
@@ -193,9 +200,9 @@ impl State {
                 });
                 continue;
             }
-            if ticket.opened_on > today {
+            if beyond {
                 return Err(refused(Refusal::BadCombination(format!(
-                    "it was opened on {}, after today ({today})",
+                    "it was opened on {} (UTC), after today ({today}) and the day after it",
                     ticket.opened_on
                 ))));
             }

@@ -1,6 +1,8 @@
 //! `import --from azure-tickets`: Microsoft's own ticket data in, as the support API and `az`
 //! give it, every ticket by the rules of `incidents open` on its own day, all or nothing.
 
+use std::process::Command;
+
 use crate::support::{Env, run_command, w};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
@@ -524,4 +526,68 @@ fn the_hint_of_a_full_pack_followed_imports_the_rest() {
             "5500001", "5500001", "5500001", "5500001", "5500001", "3001", "3001"
         ]
     );
+}
+
+/// At 22:48 in Los Angeles a ticket opened 30 minutes earlier is dated the next day in UTC: it
+/// is today's. Two days ahead is still refused.
+#[test]
+fn an_evening_import_in_the_americas_takes_a_ticket_of_utc_tomorrow_as_todays() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    };
+    on(
+        "2026-06-01",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2026-06-01",
+        "offer add partner-success-expanded --start 2026-06-01",
+    );
+    on(
+        "2026-06-02",
+        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500001",
+    );
+    let evening = |file: &std::path::Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TZ", "America/Los_Angeles")
+            // 2026-06-16 05:48 UTC: 22:48 on 2026-06-15 in Los Angeles.
+            .env("SOURCE_DATE_EPOCH", "1781588880")
+            .arg("--state")
+            .arg(env.state())
+            .args(["--json", "import", "--from", "azure-tickets"])
+            .arg(file);
+        run_command(&mut cmd)
+    };
+    let file = env.dir().join("evening.json");
+    let ticket = azure_ticket(
+        "2606160010001",
+        "2026-06-16T05:18:00Z",
+        "Partner Cloud Support 5",
+    );
+    std::fs::write(&file, serde_json::json!({ "value": [ticket] }).to_string()).unwrap();
+    let run = evening(&file);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let incident = env
+        .ok(&w("--as-of 2026-06-15 --json incidents show INC-0001"))
+        .json();
+    assert_eq!(incident["opened_on"], "2026-06-15", "{incident}");
+    let far = azure_ticket(
+        "2606170010002",
+        "2026-06-17T05:18:00Z",
+        "Partner Cloud Support 5",
+    );
+    std::fs::write(&file, serde_json::json!({ "value": [far] }).to_string()).unwrap();
+    let before = env.bytes();
+    let run = evening(&file);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("after today (2026-06-15)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.bytes(), before);
 }
