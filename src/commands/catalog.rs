@@ -63,9 +63,10 @@ fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<(), Error> {
 }
 
 fn check(ctx: &mut Ctx, file: &std::path::Path) -> Result<(), Error> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        Error::BadCatalog(format!("cannot read the catalog `{}`: {e}", file.display()))
-    })?;
+    let text =
+        crate::store::read_input(file, crate::store::MAX_CATALOG_FILE_BYTES).map_err(|e| {
+            Error::BadCatalog(format!("cannot read the catalog `{}`: {e}", file.display()))
+        })?;
     let result = files::parse(&text);
     if ctx.json {
         ctx.print_json(&CatalogCheckJson::new(file, &result))?;

@@ -76,7 +76,8 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     }
     let bad =
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
-    let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
+    let text = crate::store::read_input(&args.file, crate::store::MAX_IMPORT_BYTES)
+        .map_err(|e| bad(e.to_string()))?;
     let import = crate::exchange::export::parse(&text).map_err(bad)?;
     let lifecycle = ctx.lifecycle()?;
     let (_, merged) = ctx.mutate_if("import", |state, stored, actor| {
@@ -149,7 +150,8 @@ fn summary(m: &Merged, file: String) -> String {
 fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     let bad =
         |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
-    let text = std::fs::read_to_string(&args.file).map_err(|e| bad(e.to_string()))?;
+    let text = crate::store::read_input(&args.file, crate::store::MAX_IMPORT_BYTES)
+        .map_err(|e| bad(e.to_string()))?;
     let file = crate::exchange::tickets::parse(&text).map_err(bad)?;
     if file.next_link.is_some() {
         ctx.warn(

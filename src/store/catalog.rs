@@ -108,7 +108,7 @@ pub fn choose(name_or_file: &str) -> Result<Catalog, String> {
                 .join(", ")
         ));
     }
-    let text = std::fs::read_to_string(path)
+    let text = super::files::read_input(path, super::files::MAX_CATALOG_FILE_BYTES)
         .map_err(|e| format!("cannot read the catalog `{}`: {e}", path.display()))?;
     parse(&text).map_err(|problems| {
         format!(

@@ -310,6 +310,55 @@ pub(super) fn kind(metadata: &fs::Metadata) -> &'static str {
     }
 }
 
+/// The most read of a file the user brings to `import` (an export, an incidents CSV, Azure
+/// tickets: 100 000 tickets are about 150 MB).
+pub const MAX_IMPORT_BYTES: u64 = 256 << 20;
+/// The most read of a catalog file, comments and all (what a state keeps of it is at most
+/// 1 MiB).
+pub const MAX_CATALOG_FILE_BYTES: u64 = 16 << 20;
+/// The most read of a lifecycle CSV (100 000 rows are about 10 MB).
+pub const MAX_LIFECYCLE_BYTES: u64 = 64 << 20;
+
+/// The text of a file the user brings (tickets, an export, a CSV, a catalog, a lifecycle
+/// table), guarded like the state file: anything but a regular file (a named pipe, a device,
+/// a folder) is refused before a byte is read and without waiting on it, and so is a file
+/// larger than `max` bytes; a file that grows while it is read is cut off at `max` and refused.
+pub fn read_input(path: &Path, max: u64) -> io::Result<String> {
+    use std::io::Read;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::other(format!(
+            "it is not a regular file ({})",
+            kind(&metadata)
+        )));
+    }
+    let too_large = |len: u64| {
+        io::Error::other(format!(
+            "it is {} MiB, and at most {} MiB is read",
+            len.div_ceil(1 << 20),
+            max >> 20
+        ))
+    };
+    if metadata.len() > max {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
 /// Opens the state file to read it, with its length; `None` when there is none. Anything but a
 /// regular file (a named pipe, a device, a folder) is refused before a byte is read, without
 /// waiting on it, and so is a file larger than [`MAX_STATE_BYTES`].

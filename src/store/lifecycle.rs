@@ -27,7 +27,7 @@ pub fn read(user: Option<&Path>, state: &Path) -> Result<Lifecycle, String> {
         None if beside.is_file() => &beside,
         None => return load(None),
     };
-    let text = std::fs::read_to_string(path)
+    let text = super::files::read_input(path, super::files::MAX_LIFECYCLE_BYTES)
         .map_err(|e| format!("cannot read lifecycle file `{}`: {e}", path.display()))?;
     load(Some((path, &text)))
 }

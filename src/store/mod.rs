@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod file;
 mod files;
+pub use files::{MAX_CATALOG_FILE_BYTES, MAX_IMPORT_BYTES, MAX_LIFECYCLE_BYTES, read_input};
 pub mod git;
 pub mod health;
 pub mod history;

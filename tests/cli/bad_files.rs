@@ -361,3 +361,46 @@ fn an_incident_number_with_no_next_is_refused_and_never_wraps() {
         run.stderr
     );
 }
+
+/// Every file the user brings is refused, at once and with its name, when it is not a regular
+/// file or is too large to be one of its kind: a named pipe no one writes to, a device that
+/// never ends, a folder, a sparse file of 300 MiB. Nothing is written.
+#[test]
+fn an_input_that_is_not_a_regular_file_or_is_too_large_is_refused_before_it_is_read() {
+    let env = Env::contoso();
+    let fifo = env.dir().join("tickets.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let huge = env.dir().join("huge.json");
+    fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let folder = env.dir().to_path_buf();
+    let before = env.bytes();
+    for (path, why) in [
+        (fifo.as_path(), "not a regular file (a named pipe)"),
+        (std::path::Path::new("/dev/zero"), "not a regular file (a device)"),
+        (folder.as_path(), "not a regular file (a folder)"),
+        (huge.as_path(), "it is 300 MiB, and at most"),
+    ] {
+        let p = path.to_str().unwrap();
+        for args in [
+            vec!["import", p],
+            vec!["import", "--from", "azure-tickets", p],
+            vec!["catalog", "check", p],
+            vec!["catalog", "use", p],
+            vec!["--lifecycle", p, "products", "list"],
+        ] {
+            // A read that waited on the pipe would hang here.
+            let run = env.run(&args);
+            assert!([2, 3].contains(&run.code), "{args:?}: {}", run.stderr);
+            assert!(
+                run.stderr.contains(why) && run.stderr.contains(p),
+                "{args:?}: {}",
+                run.stderr
+            );
+        }
+    }
+    assert_eq!(env.bytes(), before, "nothing was written");
+}
