@@ -33,6 +33,8 @@ pub struct Ticket {
     pub service: Option<String>,
     /// `problemClassificationDisplayName`.
     pub problem: Option<String>,
+    /// `contactDetails.primaryEmailAddress`: who opened it at Microsoft.
+    pub contact: Option<String>,
 }
 
 /// Support plans Microsoft sells outside the partner benefits: tickets on them are not charged
@@ -233,21 +235,37 @@ impl State {
                     }));
                 }
             };
+            // Who opened it: the ticket's contact when that is a recorded account, else the one
+            // importing, with the contact's address kept in the note.
+            let contact: Option<Email> = ticket.contact.as_deref().and_then(|c| c.parse().ok());
+            let known_contact = contact.as_ref().filter(|c| self.account(c).is_some());
+            let opener = known_contact.or(actor);
+            let note: Option<Text> = match (known_contact, ticket.contact.as_deref()) {
+                (None, Some(raw)) => format!("Azure ticket contact: {raw}").parse().ok(),
+                _ => None,
+            };
             let new = |contract: Option<Id>| NewIncident {
                 contract,
                 case_number: Some(ticket.case.clone()),
+                // The Azure service the ticket is about is its product.
+                product: ticket.service.as_deref().and_then(|s| s.parse().ok()),
+                note: note.clone(),
                 ..NewIncident::new(Scope::Cloud, ticket.title.clone())
             };
             // A contract the plan names that cannot take the ticket (used up that day): the
             // one the user named, when there is one, takes it.
-            let opened =
-                match self.open_incident(new(charge.clone()), actor, ticket.opened_on, lifecycle) {
-                    Ok(opened) => opened,
-                    Err(_) if contract.is_some() && charge.as_ref() != contract => self
-                        .open_incident(new(contract.cloned()), actor, ticket.opened_on, lifecycle)
-                        .map_err(refused)?,
-                    Err(refusal) => return Err(refused(refusal)),
-                };
+            let opened = match self.open_incident(
+                new(charge.clone()),
+                opener,
+                ticket.opened_on,
+                lifecycle,
+            ) {
+                Ok(opened) => opened,
+                Err(_) if contract.is_some() && charge.as_ref() != contract => self
+                    .open_incident(new(contract.cloned()), opener, ticket.opened_on, lifecycle)
+                    .map_err(refused)?,
+                Err(refusal) => return Err(refused(refusal)),
+            };
             if let Some(closed_on) = ticket.closed_on {
                 let record = self
                     .incidents
@@ -291,6 +309,7 @@ mod tests {
             plan_type: None,
             service: Some(service.to_string()),
             problem: None,
+            contact: None,
         }
     }
 

@@ -106,6 +106,12 @@ pub fn parse(text: &str) -> Result<TicketFile, String> {
             plan_type: field("supportPlanType").map(str::to_string),
             service: field("serviceDisplayName").map(str::to_string),
             problem: field("problemClassificationDisplayName").map(str::to_string),
+            contact: props
+                .get("contactDetails")
+                .and_then(|c| c.get("primaryEmailAddress"))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
         });
     }
     Ok(TicketFile { tickets, next_link })

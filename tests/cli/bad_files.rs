@@ -369,18 +369,21 @@ fn an_incident_number_with_no_next_is_refused_and_never_wraps() {
 fn an_input_that_is_not_a_regular_file_or_is_too_large_is_refused_before_it_is_read() {
     let env = Env::contoso();
     let fifo = env.dir().join("tickets.fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     let huge = env.dir().join("huge.json");
-    fs::File::create(&huge)
-        .unwrap()
-        .set_len(300 << 20)
-        .unwrap();
+    fs::File::create(&huge).unwrap().set_len(300 << 20).unwrap();
     let folder = env.dir().to_path_buf();
     let before = env.bytes();
     for (path, why) in [
         (fifo.as_path(), "not a regular file (a named pipe)"),
-        (std::path::Path::new("/dev/zero"), "not a regular file (a device)"),
+        (
+            std::path::Path::new("/dev/zero"),
+            "not a regular file (a device)",
+        ),
         (folder.as_path(), "not a regular file (a folder)"),
         (huge.as_path(), "it is 300 MiB, and at most"),
     ] {

@@ -591,3 +591,90 @@ fn an_evening_import_in_the_americas_takes_a_ticket_of_utc_tomorrow_as_todays() 
     );
     assert_eq!(env.bytes(), before);
 }
+
+/// What a ticket says is kept: its contact opened it when that is a recorded account (else the
+/// one importing, with the contact's address in the note), and its Azure service is its product.
+#[test]
+fn a_ticket_keeps_its_contact_and_its_service() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    };
+    on(
+        "2026-01-10",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2026-01-10",
+        "account add ben@contoso.com --role admin-agent",
+    );
+    on(
+        "2026-01-10",
+        "offer add partner-success-expanded --start 2026-01-10",
+    );
+    on(
+        "2026-01-12",
+        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500001",
+    );
+    let mut bens = azure_ticket(
+        "2602010010001",
+        "2026-02-01T10:00:00Z",
+        "Partner Cloud Support 5",
+    );
+    bens["properties"]["contactDetails"]["primaryEmailAddress"] = "ben@contoso.com".into();
+    let mut outside = azure_ticket(
+        "2602020010002",
+        "2026-02-02T10:00:00Z",
+        "Partner Cloud Support 5",
+    );
+    outside["properties"]["contactDetails"]["primaryEmailAddress"] = "eve@fabrikam.example".into();
+    outside["properties"]["serviceDisplayName"] = "Azure Kubernetes Service".into();
+    let file = env.dir().join("contacts.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "value": [bens, outside] }).to_string(),
+    )
+    .unwrap();
+    let run = at(
+        &env,
+        "2026-03-01",
+        &["import", "--from", "azure-tickets", file.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let show = |id: &str| {
+        env.ok(&["--as-of", "2026-03-01", "--json", "incidents", "show", id])
+            .json()
+    };
+    let ben = show("INC-0001");
+    assert_eq!(
+        (&ben["opened_by"], &ben["product"], &ben["note"]),
+        (
+            &"ben@contoso.com".into(),
+            &"Virtual Machine running Windows".into(),
+            &Value::Null
+        ),
+        "{ben}"
+    );
+    let eve = show("INC-0002");
+    assert_eq!(
+        (&eve["opened_by"], &eve["product"], &eve["note"]),
+        (
+            &"admin@contoso.com".into(),
+            &"Azure Kubernetes Service".into(),
+            &"Azure ticket contact: eve@fabrikam.example".into()
+        ),
+        "{eve}"
+    );
+    // The report by account credits each person with their own.
+    let by_account = env
+        .ok(&w("--as-of 2026-03-01 --json report --by account"))
+        .json();
+    let keys: Vec<&str> = by_account["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["admin@contoso.com", "ben@contoso.com"]);
+}
