@@ -8,7 +8,7 @@ use crate::cli::{ExportArgs, FormatArg, ImportArgs, ImportFrom, WhatArg};
 use crate::domain::incident::Incident;
 use crate::domain::merge::Merged;
 use crate::domain::refusal::Refusal;
-use crate::domain::tickets::Fate;
+use crate::domain::tickets::{Fate, Sync};
 use crate::error::Error;
 use crate::render::export::{self, Export};
 
@@ -167,8 +167,9 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
         let mut known = BTreeMap::new();
         let ids: Vec<_> = state.incidents.iter().map(|h| h.id).collect();
         for id in ids {
-            if let Some(case) = stored.record(&state.incidents, id)?.case_number {
-                known.insert(case, id);
+            let record = stored.record(&state.incidents, id)?;
+            if let Some(case) = record.case_number.clone() {
+                known.insert(case, record);
             }
         }
         let outcomes = state.import_tickets(
@@ -186,7 +187,17 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
                 _ => None,
             })
             .collect();
-        let summary = match charged.as_slice() {
+        let synced: Vec<String> = outcomes
+            .iter()
+            .filter_map(|o| match &o.fate {
+                Fate::Synced { incident, change } => Some(match change {
+                    Sync::Closed(on) => format!("closed {incident} on {on}"),
+                    Sync::Reopened => format!("reopened {incident}"),
+                }),
+                _ => None,
+            })
+            .collect();
+        let imported = match charged.as_slice() {
             [] => None,
             [one] => Some(format!(
                 "imported 1 Azure support ticket from {name} as {one}"
@@ -196,6 +207,12 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
                 charged.len()
             )),
         };
+        let summary = match (imported, synced.is_empty()) {
+            (None, true) => None,
+            (Some(i), true) => Some(i),
+            (None, false) => Some(format!("synced with {name}: {}", synced.join(", "))),
+            (Some(i), false) => Some(format!("{i}; {}", synced.join(", "))),
+        };
         Ok((outcomes, summary))
     })?;
     if ctx.json {
@@ -203,15 +220,24 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     }
     crate::render::ticket::tickets(&mut ctx.out, &ctx.screen, &outcomes)?;
     let count = |f: fn(&Fate) -> bool| outcomes.iter().filter(|o| f(&o.fate)).count();
-    let (charged, duplicates, skipped) = (
+    let (charged, duplicates, skipped, synced, differs) = (
         count(|f| matches!(f, Fate::Charged { .. })),
         count(|f| matches!(f, Fate::Duplicate { .. })),
         count(|f| matches!(f, Fate::Skipped)),
+        count(|f| matches!(f, Fate::Synced { .. })),
+        count(|f| matches!(f, Fate::Differs { .. })),
     );
     ctx.say(format_args!(
-        "{charged} ticket{} recorded as incidents, {duplicates} already recorded, {skipped} skipped (plans that are not partner benefits; `--contract C` places them)",
+        "{charged} ticket{} recorded as incidents, {duplicates} already recorded, {synced} brought up to date with Azure, {skipped} skipped (plans that are not partner benefits; `--contract C` places them)",
         if charged == 1 { "" } else { "s" }
     ))?;
+    if differs > 0 {
+        ctx.warn(format_args!(
+            "{differs} recorded incident{} differ{} from Azure in a way not applied: see the table's Outcome",
+            if differs == 1 { "" } else { "s" },
+            if differs == 1 { "s" } else { "" }
+        ))?;
+    }
     let refundable = outcomes
         .iter()
         .filter(|o| matches!(o.fate, Fate::Charged { .. }) && o.ticket.may_be_refunded())

@@ -106,6 +106,30 @@ pub enum Fate {
     },
     /// On a plan that is not a partner benefit: not recorded.
     Skipped,
+    /// Already recorded as this incident, brought up to date with Azure.
+    Synced {
+        /// The incident with its case number.
+        incident: IncidentId,
+        /// What changed.
+        change: Sync,
+    },
+    /// Already recorded as this incident, which differs from Azure in a way the import could
+    /// not apply.
+    Differs {
+        /// The incident with its case number.
+        incident: IncidentId,
+        /// The difference, and why it was not applied.
+        why: String,
+    },
+}
+
+/// How a recorded incident followed its ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sync {
+    /// Closed in Azure: closed on this day (the ticket's last change).
+    Closed(NaiveDate),
+    /// Open again in Azure: reopened.
+    Reopened,
 }
 
 /// A ticket and what became of it.
@@ -115,6 +139,48 @@ pub struct TicketOutcome {
     pub ticket: Ticket,
     /// What became of it.
     pub fate: Fate,
+}
+
+impl State {
+    /// Brings `recorded`, the incident of `ticket`'s case number, up to date with it: closed
+    /// when Azure closed it, reopened when Azure has it open again; what cannot be applied (a
+    /// voided entry, a refusal of the rules) is said, not applied.
+    fn sync(
+        &mut self,
+        recorded: &super::incident::Incident,
+        ticket: &Ticket,
+        today: NaiveDate,
+    ) -> Fate {
+        let incident = recorded.id;
+        let change = match (ticket.closed_on, recorded.closed_on) {
+            (Some(on), None) => Sync::Closed(on.max(recorded.opened_on)),
+            (None, Some(_)) => Sync::Reopened,
+            _ => return Fate::Duplicate { incident },
+        };
+        if recorded.void.is_some() {
+            return Fate::Differs {
+                incident,
+                why: format!(
+                    "{} in Azure, but {incident} was voided: not applied",
+                    match change {
+                        Sync::Closed(_) => "closed",
+                        Sync::Reopened => "open",
+                    }
+                ),
+            };
+        }
+        let applied = match change {
+            Sync::Closed(on) => self.close_incident(recorded.clone(), on).map(|_| ()),
+            Sync::Reopened => self.reopen_incident(recorded.clone(), today).map(|_| ()),
+        };
+        match applied {
+            Ok(()) => Fate::Synced { incident, change },
+            Err(refusal) => Fate::Differs {
+                incident,
+                why: format!("not applied: {refusal}"),
+            },
+        }
+    }
 }
 
 /// The contracts of each plan name, compared loosely: a contract goes by its recorded plan
@@ -164,12 +230,14 @@ impl State {
 
     /// Records `tickets` (oldest first) as cloud incidents on the days they were opened, each
     /// by the rules of `incidents open` then (R8–R10, R16, R21), closed on the day a closed
-    /// one last changed. `known` maps the case numbers already recorded to their incidents.
-    /// A ticket no rule lets in refuses the whole import, naming the ticket.
+    /// one last changed. `known` holds the incidents already recorded, by case number: each is
+    /// brought up to date with its ticket (closed when Azure closed it, reopened when Azure
+    /// reopened it), so that importing the same or a newer list again is a sync. A ticket no
+    /// rule lets in refuses the whole import, naming the ticket.
     pub fn import_tickets(
         &mut self,
         mut tickets: Vec<Ticket>,
-        known: &BTreeMap<Id, IncidentId>,
+        known: &BTreeMap<Id, super::incident::Incident>,
         contract: Option<&Id>,
         actor: Option<&Email>,
         today: NaiveDate,
@@ -178,7 +246,9 @@ impl State {
         self.require_organization()?;
         tickets.sort_by(|a, b| (a.opened_on, &a.case).cmp(&(b.opened_on, &b.case)));
         let plans = self.plans();
-        let mut seen = known.clone();
+        let mut seen: BTreeMap<Id, IncidentId> =
+            known.iter().map(|(case, i)| (case.clone(), i.id)).collect();
+        let mut synced = std::collections::HashSet::new();
         let mut outcomes = Vec::with_capacity(tickets.len());
         for mut ticket in tickets {
             // Azure stamps a ticket in UTC: in an evening in the Americas, a ticket opened
@@ -194,12 +264,16 @@ impl State {
                 refusal: Box::new(refusal),
             };
             if let Some(incident) = seen.get(&ticket.case) {
-                outcomes.push(TicketOutcome {
-                    fate: Fate::Duplicate {
+                let fate = match known.get(&ticket.case) {
+                    Some(recorded) if synced.insert(ticket.case.clone()) => {
+                        self.sync(recorded, &ticket, today)
+                    }
+                    // Twice in this import: the first one counts.
+                    _ => Fate::Duplicate {
                         incident: *incident,
                     },
-                    ticket,
-                });
+                };
+                outcomes.push(TicketOutcome { fate, ticket });
                 continue;
             }
             if beyond {
@@ -355,7 +429,10 @@ mod tests {
         );
         pack.plan = "Partner Signature 5pack".parse().unwrap();
         s.contracts = vec![pack];
-        let known: BTreeMap<Id, IncidentId> = [("900".parse().unwrap(), IncidentId(7))].into();
+        let mut seven = crate::domain::testing::incident(7, Some("P5"));
+        seven.case_number = Some("900".parse().unwrap());
+        let known: BTreeMap<Id, crate::domain::incident::Incident> =
+            [("900".parse().unwrap(), seven)].into();
         let tickets = vec![
             ticket("102", "2026-03-05", "Partner  signature 5PACK", "VM"),
             ticket("101", "2026-03-01", "Partner Signature 5pack", "VM"),

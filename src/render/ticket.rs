@@ -29,6 +29,11 @@ pub fn tickets(
             Fate::Charged { incident, contract } => format!("{incident} on {contract}"),
             Fate::Duplicate { incident } => format!("already {incident}"),
             Fate::Skipped => "skipped: not a partner plan".to_string(),
+            Fate::Synced { incident, change } => match change {
+                crate::domain::tickets::Sync::Closed(on) => format!("closed {incident} on {on}"),
+                crate::domain::tickets::Sync::Reopened => format!("reopened {incident}"),
+            },
+            Fate::Differs { incident, why } => format!("already {incident}; {why}"),
         };
         let note = match (&o.fate, tk.may_be_refunded()) {
             (Fate::Charged { .. }, true) => "may be refunded on closure",
@@ -60,10 +65,13 @@ pub struct TicketsJson {
     pub charged: usize,
     pub duplicates: usize,
     pub skipped: usize,
+    pub synced: usize,
+    pub differs: usize,
 }
 
-/// One ticket: `outcome` is `charged`, `duplicate` or `skipped`; `incident` is the new one, or
-/// the one that already had its case number.
+/// One ticket: `outcome` is `charged`, `duplicate`, `skipped`, `synced` (`change`: `closed` or
+/// `reopened`) or `differs` (`why`); `incident` is the new one, or the one that already had
+/// its case number.
 #[derive(Debug, Serialize)]
 pub struct TicketJson {
     pub case: String,
@@ -74,6 +82,8 @@ pub struct TicketJson {
     pub outcome: &'static str,
     pub incident: Option<String>,
     pub contract: Option<String>,
+    pub change: Option<&'static str>,
+    pub why: Option<String>,
     pub may_be_refunded: bool,
 }
 
@@ -93,6 +103,19 @@ impl TicketsJson {
                     ),
                     Fate::Duplicate { incident } => ("duplicate", Some(incident.to_string()), None),
                     Fate::Skipped => ("skipped", None, None),
+                    Fate::Synced { incident, .. } => ("synced", Some(incident.to_string()), None),
+                    Fate::Differs { incident, .. } => ("differs", Some(incident.to_string()), None),
+                };
+                let (change, why) = match &o.fate {
+                    Fate::Synced { change, .. } => (
+                        Some(match change {
+                            crate::domain::tickets::Sync::Closed(_) => "closed",
+                            crate::domain::tickets::Sync::Reopened => "reopened",
+                        }),
+                        None,
+                    ),
+                    Fate::Differs { why, .. } => (None, Some(why.clone())),
+                    _ => (None, None),
                 };
                 TicketJson {
                     case: t.case.to_string(),
@@ -103,6 +126,8 @@ impl TicketsJson {
                     outcome,
                     incident,
                     contract,
+                    change,
+                    why,
                     may_be_refunded: t.may_be_refunded(),
                 }
             })
@@ -112,6 +137,8 @@ impl TicketsJson {
             charged: count("charged"),
             duplicates: count("duplicate"),
             skipped: count("skipped"),
+            synced: count("synced"),
+            differs: count("differs"),
             tickets,
         }
     }

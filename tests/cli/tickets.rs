@@ -65,7 +65,7 @@ fn each_ticket_is_a_cloud_incident_on_its_own_day_charged_to_the_plan_it_names()
     assert!(
         preview
             .stderr
-            .contains("4 tickets recorded as incidents, 1 already recorded, 3 skipped"),
+            .contains("4 tickets recorded as incidents, 1 already recorded, 0 brought up to date with Azure, 3 skipped"),
         "{}",
         preview.stderr
     );
@@ -677,4 +677,119 @@ fn a_ticket_keeps_its_contact_and_its_service() {
         .map(|r| r["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["admin@contoso.com", "ben@contoso.com"]);
+}
+
+/// Importing the same list again, newer, is a sync: a ticket Azure closed since is closed on
+/// its last change, one Azure reopened is reopened, and `-n` shows the same without writing.
+#[test]
+fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    };
+    on(
+        "2026-01-10",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2026-01-10",
+        "offer add solutions-partner --solution-area Security --start 2026-01-10",
+    );
+    on(
+        "2026-01-12",
+        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600001",
+    );
+    let open_one = azure_ticket(
+        "2602010010001",
+        "2026-02-01T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    let mut closed_one = azure_ticket(
+        "2602020010002",
+        "2026-02-02T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    closed_one["properties"]["status"] = "Closed".into();
+    closed_one["properties"]["modifiedDate"] = "2026-02-05T16:00:00Z".into();
+    let file = env.dir().join("week1.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "value": [open_one.clone(), closed_one.clone()] }).to_string(),
+    )
+    .unwrap();
+    let first = at(
+        &env,
+        "2026-02-06",
+        &["import", "--from", "azure-tickets", file.to_str().unwrap()],
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    // A week later: the first closed on 2026-02-09, the second reopened.
+    let mut now_closed = open_one;
+    now_closed["properties"]["status"] = "Closed".into();
+    now_closed["properties"]["modifiedDate"] = "2026-02-09T08:30:00Z".into();
+    let mut reopened = closed_one;
+    reopened["properties"]["status"] = "Open".into();
+    reopened["properties"]["modifiedDate"] = "2026-02-11T08:30:00Z".into();
+    let file = env.dir().join("week2.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "value": [now_closed, reopened] }).to_string(),
+    )
+    .unwrap();
+    let before = env.bytes();
+    let preview = at(
+        &env,
+        "2026-02-13",
+        &[
+            "-n",
+            "import",
+            "--from",
+            "azure-tickets",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(preview.code, 0, "{}", preview.stderr);
+    for said in ["closed INC-0001 on 2026-02-09", "reopened INC-0002"] {
+        assert!(preview.stdout.contains(said), "{said}: {}", preview.stdout);
+    }
+    assert_eq!(env.bytes(), before, "-n writes nothing");
+    let run = at(
+        &env,
+        "2026-02-13",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(
+        (&doc["synced"], &doc["charged"]),
+        (&2.into(), &0.into()),
+        "{doc}"
+    );
+    let show = |id: &str| {
+        env.ok(&["--as-of", "2026-02-13", "--json", "incidents", "show", id])
+            .json()
+    };
+    assert_eq!(show("INC-0001")["closed_on"], "2026-02-09");
+    assert_eq!(show("INC-0002")["closed_on"], Value::Null);
+    let history = env.ok(&w("--json history")).json().to_string();
+    assert!(
+        history.contains("closed INC-0001 on 2026-02-09, reopened INC-0002"),
+        "{history}"
+    );
+    // The same list once more changes nothing.
+    let before = env.bytes();
+    let again = at(
+        &env,
+        "2026-02-13",
+        &["import", "--from", "azure-tickets", file.to_str().unwrap()],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(env.bytes(), before);
 }
