@@ -137,6 +137,7 @@ fn main() {
     growth_table(&growth);
     merges(work.path());
     lifecycles(work.path());
+    tickets(work.path());
 }
 
 /// What a user's lifecycle file of 10 000, 30 000 and 100 000 rows (in 100 families) costs a
@@ -180,6 +181,92 @@ fn lifecycles(work: &Path) {
     }
     println!(
         "\nlifecycle growth: 10000→30000: ×{:.1}, 30000→100000: ×{:.1}",
+        medians[1] / medians[0],
+        medians[2] / medians[1]
+    );
+}
+
+/// What `import --from azure-tickets` costs for 10 000, 30 000 and 100 000 tickets in date order
+/// on an unlimited plan, each run on a fresh copy of a bare state (linear is ×3, then ×3.3).
+fn tickets(work: &Path) {
+    const TICKET_RUNS: usize = 3;
+    println!("\n| tickets | import --from azure-tickets | min – max | peak RSS |");
+    println!("|---:|---:|---:|---:|");
+    let bare = work.join("tickets-bare.json");
+    let written = Command::new(std::env::current_exe().unwrap())
+        .arg("--write-bare")
+        .arg(&bare)
+        .status()
+        .unwrap();
+    assert!(written.success(), "writing the bare state failed");
+    let state = work.join("tickets-state.json");
+    let mut medians = Vec::new();
+    for n in [10_000u32, 30_000, 100_000] {
+        let file = work.join(format!("tickets-{n}.json"));
+        let mut text = String::from("{\"value\": [");
+        for k in 0..n {
+            // Spread over 150 days from 2026-01-11, in date order.
+            let at = NaiveDate::from_ymd_opt(2026, 1, 11)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                + chrono::Duration::seconds(i64::from(k) * 150 * 86_400 / i64::from(n));
+            let when = at.format("%Y-%m-%dT%H:%M:%SZ");
+            if k > 0 {
+                text.push(',');
+            }
+            text.push_str(&format!(
+                r#"{{"name": "t{k}", "properties": {{"supportTicketId": "26{k:011}", "title": "Case {k}", "createdDate": "{when}", "modifiedDate": "{when}", "status": "Open", "serviceDisplayName": "Virtual Machine running Windows", "supportPlanType": "Advanced", "supportPlanDisplayName": "Advanced Support for Partners"}}}}"#
+            ));
+        }
+        text.push_str("]}");
+        fs::write(&file, text).unwrap();
+        let strings = |args: &[&str]| -> Vec<String> {
+            let mut all = vec!["--state".to_string(), state.to_str().unwrap().to_string()];
+            all.extend(args.iter().map(|a| a.to_string()));
+            all
+        };
+        let add = strings(&[
+            "--as-of",
+            "2026-01-10",
+            "-q",
+            "contract",
+            "add",
+            "--plan",
+            "advanced",
+            "--contract-id",
+            "ADV-BENCH",
+            "--access-id",
+            "ADV-BENCH-1",
+            "--incidents",
+            "unlimited",
+            "--scope",
+            "cloud",
+        ]);
+        let import = strings(&[
+            "--as-of",
+            "2026-06-30",
+            "-q",
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            "--contract",
+            "ADV-BENCH",
+            file.to_str().unwrap(),
+        ]);
+        medians.push(timed_row(n, TICKET_RUNS, || {
+            fs::copy(&bare, &state).unwrap();
+            let _ = fs::remove_file(state.with_extension("history.jsonl"));
+            let (_, status, _) = run(&add);
+            assert_eq!(status, 0, "adding the bench contract failed");
+            let (elapsed, status, rss) = run(&import);
+            assert_eq!(status, 0, "importing {n} tickets failed");
+            (elapsed, rss)
+        }));
+    }
+    println!(
+        "\nticket import growth: 10000→30000: ×{:.1}, 30000→100000: ×{:.1}",
         medians[1] / medians[0],
         medians[2] / medians[1]
     );

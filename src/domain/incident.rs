@@ -664,11 +664,14 @@ impl State {
             void: None,
         });
         // Opened on a past day, it must not leave a later incident of its contract charged
-        // when none was left.
+        // when none was left. With nothing dated later (an import in date order, an incident
+        // opened today), there is no later one to check: each of many imported tickets is then
+        // not a walk over every incident.
         if let Some(cid) = self
             .incidents
             .record(id)
             .and_then(|i| i.contract_id.clone())
+            && !self.incidents.nothing_after(today)
         {
             self.allowance_kept(&cid)?;
         }

@@ -98,6 +98,12 @@ impl Incidents {
         self.usage.get(contract).copied().unwrap_or_default()
     }
 
+    /// Whether nothing is dated after `day`: no incident opened or refunded later (from a
+    /// bound, so it may say `false` when that is so, never `true` when it is not).
+    pub fn nothing_after(&self, day: NaiveDate) -> bool {
+        self.latest.is_none_or(|latest| latest <= day)
+    }
+
     /// Each contract's usage at the end of `day` (R14, R15): incidents opened later are not
     /// charged yet, refunds given later are not given yet; a voided incident counts on no day.
     pub fn usages_on(&self, day: NaiveDate) -> Cow<'_, BTreeMap<Id, Usage>> {
