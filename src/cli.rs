@@ -738,6 +738,10 @@ pub struct ImportArgs {
     /// The file: a JSON export or an incidents CSV, or with `--from azure-tickets` Azure's
     /// support tickets as JSON
     pub file: PathBuf,
+    /// With `--from azure-tickets`: more pages of the same list (a list past one page comes
+    /// as several files)
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
     /// What the file is
     #[arg(long, value_enum, default_value_t = ImportFrom::Export)]
     pub from: ImportFrom,

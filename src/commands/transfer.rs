@@ -68,6 +68,13 @@ pub fn import(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
     if args.from == ImportFrom::AzureTickets {
         return import_tickets(ctx, args);
     }
+    if let Some(more) = args.more.first() {
+        return Err(Refusal::BadCombination(format!(
+            "`{}`: an export or a CSV is one file; several files go with `--from azure-tickets` (the pages of one list)",
+            more.display()
+        ))
+        .into());
+    }
     if let Some(c) = &args.contract {
         return Err(Refusal::BadCombination(format!(
             "`--contract {c}` places Azure tickets: it goes with `--from azure-tickets`"
@@ -148,14 +155,21 @@ fn summary(m: &Merged, file: String) -> String {
 /// `import --from azure-tickets FILE`: every ticket a cloud incident on its own day, all or
 /// nothing; the outcome of each as a table (what `-n` previews).
 fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
-    let bad =
-        |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", args.file.display()));
-    let text = crate::store::read_input(&args.file, crate::store::MAX_IMPORT_BYTES)
-        .map_err(|e| bad(e.to_string()))?;
-    let file = crate::exchange::tickets::parse(&text).map_err(bad)?;
-    if file.next_link.is_some() {
+    // Every page, read and checked before anything is imported: all or nothing.
+    let mut tickets = Vec::new();
+    let mut last_link = None;
+    for path in std::iter::once(&args.file).chain(&args.more) {
+        let bad =
+            |why: String| Refusal::BadImport(format!("cannot import `{}`: {why}", path.display()));
+        let text = crate::store::read_input(path, crate::store::MAX_IMPORT_BYTES)
+            .map_err(|e| bad(e.to_string()))?;
+        let page = crate::exchange::tickets::parse(&text).map_err(bad)?;
+        tickets.extend(page.tickets);
+        last_link = page.next_link;
+    }
+    if last_link.is_some() {
         ctx.warn(
-            "the file is one page of a longer list (it has a nextLink): the tickets on the other pages are not in it",
+            "the last file is one page of a longer list (it has a nextLink): the tickets on the pages after it are not in it; name every page (`import --from azure-tickets p1.json p2.json …`)",
         )?;
     }
     let lifecycle = ctx.lifecycle()?;
@@ -173,7 +187,7 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
             }
         }
         let outcomes = state.import_tickets(
-            file.tickets.clone(),
+            tickets.clone(),
             &known,
             args.contract.as_ref(),
             actor,

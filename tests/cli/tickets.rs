@@ -793,3 +793,71 @@ fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(env.bytes(), before);
 }
+
+/// A list past one page comes as several files: one import takes them all, all or nothing,
+/// and the fields of API 2026-06-01 (`supportChannel: "Email"`, outside its own enum in
+/// Microsoft's example) are read without a complaint.
+#[test]
+fn several_pages_are_one_import() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    };
+    on(
+        "2026-01-10",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2026-01-10",
+        "offer add solutions-partner --solution-area Security --start 2026-01-10",
+    );
+    on(
+        "2026-01-12",
+        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600001",
+    );
+    let mut first = azure_ticket(
+        "2602010010001",
+        "2026-02-01T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    first["properties"]["supportChannel"] = "Email".into();
+    first["properties"]["secondaryConsent"] =
+        serde_json::json!([{"userConsent": "Yes", "type": "DatabricksDataCollection"}]);
+    let second = azure_ticket(
+        "2602020010002",
+        "2026-02-02T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    let p1 = env.dir().join("p1.json");
+    let p2 = env.dir().join("p2.json");
+    std::fs::write(&p1, serde_json::json!({ "value": [first], "nextLink": "https://management.azure.com/next?page=2" }).to_string()).unwrap();
+    std::fs::write(&p2, serde_json::json!({ "value": [second] }).to_string()).unwrap();
+    let run = at(
+        &env,
+        "2026-03-01",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            p1.to_str().unwrap(),
+            p2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["charged"], 2);
+    assert!(
+        !run.stderr.contains("nextLink"),
+        "every page was named: {}",
+        run.stderr
+    );
+    // Two files without --from azure-tickets: refused, naming the second.
+    let before = env.bytes();
+    env.refused(
+        &["import", p1.to_str().unwrap(), p2.to_str().unwrap()],
+        2,
+        "several files go with `--from azure-tickets`",
+    );
+    assert_eq!(env.bytes(), before);
+}
