@@ -232,6 +232,13 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     ("contract list", &["partner-support contract list --all"]),
     ("contract show", &["partner-support contract show 7000001"]),
     (
+        "contract reconcile",
+        &[
+            "partner-support contract reconcile 8000005 --left 3",
+            "partner-support contract reconcile 8000005 --left 3 --on 2026-11-20 --json",
+        ],
+    ),
+    (
         "contract link",
         &["partner-support contract link 7000001 --account tech@contoso.com"],
     ),
@@ -1111,6 +1118,20 @@ pub enum ContractCommand {
         /// The Access ID Microsoft re-issued for it (not a new allocation)
         #[arg(long, value_name = "ID")]
         access_id: Option<AccessId>,
+    },
+    /// Record what Partner Center shows left on a contract and compare it with the record:
+    /// exit 0 when they agree, 4 with the likely causes when not; without `--left`, compare
+    /// the last count recorded again
+    Reconcile {
+        /// Contract ID
+        #[arg(add = ArgValueCompleter::new(complete::contracts))]
+        contract: Id,
+        /// Incidents left, as Partner Center's Technical support page shows them
+        #[arg(long, value_name = "N")]
+        left: Option<u32>,
+        /// The day Partner Center showed it [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, requires = "left")]
+        on: Option<NaiveDate>,
     },
 }
 

@@ -34,6 +34,10 @@ pub enum Error {
     /// `check` found something (it listed the findings): exit 4 for warnings, 5 for critical.
     #[error("check found {0:?} findings")]
     Findings(Severity),
+    /// `contract reconcile`: Partner Center's count differs from the record (it said how):
+    /// exit 4.
+    #[error("the record differs from Partner Center")]
+    Disagrees,
     /// `doctor` found problems (it listed them).
     #[error("doctor found {0} problem{s} with the state file", s = if *.0 == 1 { "" } else { "s" })]
     Unhealthy(usize),
@@ -93,6 +97,7 @@ impl Error {
             | Error::NothingToCheck(_)
             | Error::UnknownProfile { .. } => EXIT_ERROR,
             Error::Findings(Severity::Info) => 0,
+            Error::Disagrees => EXIT_WARNING,
             Error::Findings(Severity::Warning) => EXIT_WARNING,
             Error::Findings(Severity::Critical) => EXIT_CRITICAL,
         }
@@ -125,7 +130,11 @@ impl Error {
             Error::MergeConflicts { .. } => Some(
                 "a person decides: under git, its conflict markers are in the file (keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean); `merge FILE` wrote nothing".into(),
             ),
-            Error::Output(_) | Error::Findings(_) | Error::Team(_) | Error::Interrupted => None,
+            Error::Output(_)
+            | Error::Findings(_)
+            | Error::Disagrees
+            | Error::Team(_)
+            | Error::Interrupted => None,
         }
     }
 
@@ -143,7 +152,7 @@ impl Error {
 
     /// Whether the command already said everything (`check`'s findings): nothing more to print.
     pub fn is_silent(&self) -> bool {
-        matches!(self, Error::Findings(_))
+        matches!(self, Error::Findings(_) | Error::Disagrees)
     }
 
     /// Whether the failure is only a reader that went away (`| head`): not an error.

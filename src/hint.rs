@@ -103,6 +103,12 @@ pub fn finding(f: &Finding) -> String {
         (FindingCode::BenefitNotActivated, Some(b)) => {
             format!("{message} (`partner-support activate {b}`)")
         }
+        (FindingCode::BalanceDiffers, _) => match &f.contract {
+            Some(c) => format!(
+                "{message} (`partner-support contract reconcile {c}` names the likely causes)"
+            ),
+            None => message.clone(),
+        },
         (FindingCode::NoMembership, _) if message == NO_OFFER_RECORDED => {
             format!("{message} (`partner-support offer add`)")
         }

@@ -39,6 +39,62 @@ pub fn contract(ctx: &mut Ctx, command: ContractCommand) -> Result<(), Error> {
                 access_id,
             },
         ),
+        ContractCommand::Reconcile { contract, left, on } => {
+            reconcile(ctx, contract.as_str(), left, on)
+        }
+    }
+}
+
+/// `contract reconcile`: records Partner Center's count (with `--left`) and compares it, or
+/// the last one recorded, with the record; the likely causes when they differ (exit 4).
+fn reconcile(
+    ctx: &mut Ctx,
+    id: &str,
+    left: Option<u32>,
+    on: Option<chrono::NaiveDate>,
+) -> Result<(), Error> {
+    let today = ctx.today;
+    let on = on.unwrap_or(today);
+    let loaded = match left {
+        Some(left) => {
+            let (loaded, _) = ctx.mutate("contract reconcile", |state, _, actor| {
+                let compared = state.reconcile(id, left, on, actor, today)?;
+                let summary = format!(
+                    "Partner Center showed {left} left on contract {id} on {on}; the record {}",
+                    compared.record_left
+                );
+                Ok(((), summary))
+            })?;
+            loaded
+        }
+        None => ctx.load()?,
+    };
+    let state = &loaded.state;
+    let contract = state.contract(id)?;
+    let Some(compared) = state
+        .comparisons_of(&contract.contract_id)
+        .into_iter()
+        .max_by_key(|c| c.observation.on)
+    else {
+        return Err(Refusal::BadCombination(format!(
+            "no count of Partner Center is recorded for contract `{id}`: give the one it shows with `--left N`"
+        ))
+        .into());
+    };
+    let incidents = loaded.records_on(today, |i| {
+        i.contract_id.as_ref() == Some(&contract.contract_id)
+    })?;
+    let causes = crate::domain::reconcile::causes(&compared, &incidents);
+    if ctx.json {
+        ctx.print_json(&crate::render::contract::ReconciledJson::new(
+            &compared, &causes,
+        ))?;
+    } else {
+        crate::render::contract::reconciled(&mut ctx.out, &ctx.screen, &compared, &causes)?;
+    }
+    match compared.agrees() {
+        true => Ok(()),
+        false => Err(Error::Disagrees),
     }
 }
 
@@ -108,16 +164,25 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
                 .iter()
                 .map(|i| IncidentJson::new(i, Some(c.plan.as_str())))
                 .collect(),
+            observations: state
+                .comparisons_of(&c.contract_id)
+                .iter()
+                .map(crate::render::contract::ObservationJson::new)
+                .collect(),
         };
         return Ok(ctx.print_json(&doc)?);
     }
-    Ok(crate::render::contract::contract_detail(
+    crate::render::contract::contract_detail(
         &mut ctx.out,
         &ctx.screen,
         &view,
         state.allocation_year(c),
         &incidents,
         ctx.reveal,
+    )?;
+    Ok(crate::render::contract::observations(
+        &mut ctx.out,
+        &state.comparisons_of(&c.contract_id),
     )?)
 }
 

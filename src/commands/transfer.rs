@@ -50,6 +50,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
                 doc.offers = Some(&state.offers);
                 doc.pending = Some(&state.pending);
                 doc.declined = Some(state.declined.as_slice()).filter(|d| !d.is_empty());
+                doc.observations = Some(state.observations.as_slice()).filter(|o| !o.is_empty());
             }
             if all || what == WhatArg::Contracts {
                 doc.contracts = Some(export::stored_contracts(&views, ctx.reveal)?);
@@ -133,6 +134,11 @@ fn summary(m: &Merged, file: String) -> String {
             part(c.offers, "offer", "offers"),
             part(c.pending, "pending activation", "pending activations"),
             part(c.declined, "declined benefit", "declined benefits"),
+            part(
+                c.observations,
+                "Partner Center count",
+                "Partner Center counts",
+            ),
         ]
         .into_iter()
         .flatten()

@@ -61,11 +61,13 @@ pub enum FindingCode {
     NoMembership,
     /// A scope the offers entitle that no usable contract covers (R22).
     ScopeUncovered,
+    /// What Partner Center last showed left on a contract differs from the record.
+    BalanceDiffers,
 }
 
 impl FindingCode {
     /// Every code, in the order the reference lists them.
-    pub const ALL: [FindingCode; 11] = [
+    pub const ALL: [FindingCode; 12] = [
         FindingCode::IncidentsLow,
         FindingCode::RunsOutBeforeEnd,
         FindingCode::IncidentsExpiringUnused,
@@ -77,6 +79,7 @@ impl FindingCode {
         FindingCode::MembershipEnded,
         FindingCode::NoMembership,
         FindingCode::ScopeUncovered,
+        FindingCode::BalanceDiffers,
     ];
 
     /// The code as printed (`incidents-low`).
@@ -93,6 +96,7 @@ impl FindingCode {
             FindingCode::MembershipEnded => "membership-ended",
             FindingCode::NoMembership => "no-membership",
             FindingCode::ScopeUncovered => "scope-uncovered",
+            FindingCode::BalanceDiffers => "balance-differs",
         }
     }
 
@@ -357,6 +361,28 @@ impl State {
             let cover = covering(&views, v.contract);
             let forecast = forecasts.get(&v.contract.contract_id);
             findings.extend(contract_findings(v, forecast, cover, today, t));
+        }
+        // The last count Partner Center showed on a contract, while it disagrees with the record
+        // (a later agreeing count clears it).
+        for compared in self.latest_comparisons() {
+            let id = compared.observation.contract.as_str();
+            if compared.agrees() || !wanted.iter().any(|v| v.contract.contract_id.as_str() == id) {
+                continue;
+            }
+            findings.push(Finding {
+                severity: Severity::Warning,
+                code: FindingCode::BalanceDiffers,
+                contract: Some(id.to_string()),
+                offer: None,
+                benefit: None,
+                remaining: Some(compared.record_left),
+                days_left: None,
+                pending_days: None,
+                message: format!(
+                    "contract {id}: Partner Center showed {} left on {}, the record {}",
+                    compared.observation.left, compared.observation.on, compared.record_left
+                ),
+            });
         }
         // Every benefit of the offers in force, worked out once: the findings and both scope
         // rules below read them.

@@ -80,6 +80,9 @@ pub enum Problem {
         /// The catalog's name and version.
         catalog: String,
     },
+    /// A count Partner Center showed on a contract that is not recorded.
+    #[error("a Partner Center count names contract `{0}`, which is not recorded")]
+    ObservationOfUnknownContract(String),
     /// A decline naming a benefit no recorded offer yields in a year starting that day.
     #[error(
         "a decline names `{benefit}` for a year starting {year}, and no recorded offer yields it in such a year"
@@ -312,6 +315,13 @@ impl State {
                         .collect::<Vec<_>>()
                         .join(", "),
                 });
+            }
+        }
+        for o in &self.observations {
+            if self.contract_index(o.contract.as_str()).is_none() {
+                problems.push(Problem::ObservationOfUnknownContract(
+                    o.contract.to_string(),
+                ));
             }
         }
         for x in &self.declined {

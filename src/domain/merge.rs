@@ -28,6 +28,8 @@ pub struct Import {
     pub pending: Vec<PendingActivation>,
     /// Benefits declined for a year.
     pub declined: Vec<super::decline::Declined>,
+    /// What Partner Center showed left on contracts.
+    pub observations: Vec<super::reconcile::Observation>,
     /// Contracts (with their real Access IDs).
     pub contracts: Vec<Contract>,
     /// Incidents.
@@ -56,6 +58,8 @@ pub struct Counts {
     pub pending: usize,
     /// Benefits declined for a year.
     pub declined: usize,
+    /// Counts Partner Center showed.
+    pub observations: usize,
     /// Contracts.
     pub contracts: usize,
     /// Incidents.
@@ -72,7 +76,13 @@ impl Import {
 impl Counts {
     /// All records.
     pub fn total(&self) -> usize {
-        self.accounts + self.offers + self.pending + self.declined + self.contracts + self.incidents
+        self.accounts
+            + self.offers
+            + self.pending
+            + self.declined
+            + self.observations
+            + self.contracts
+            + self.incidents
     }
 }
 
@@ -188,6 +198,20 @@ impl State {
             &mut dup.declined,
         )?;
         let contracts = self.contracts.clone();
+        let observations = self.observations.clone();
+        merge_into(
+            import.observations,
+            |x| {
+                observations
+                    .iter()
+                    .find(|y| y.contract == x.contract && y.on == x.on)
+                    .cloned()
+            },
+            |x| self.observations.push(x),
+            |x| format!("what Partner Center showed on `{}` on {}", x.contract, x.on),
+            &mut added.observations,
+            &mut dup.observations,
+        )?;
         merge_into(
             import.contracts,
             |c| {

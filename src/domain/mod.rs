@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod merge;
 pub mod offer;
 pub mod plans;
+pub mod reconcile;
 pub mod refusal;
 pub mod state;
 pub mod three_way;

@@ -118,6 +118,8 @@ pub struct State {
     pub pending: Vec<PendingActivation>,
     /// Benefits declined for a membership year, by benefit and year.
     pub declined: Vec<super::decline::Declined>,
+    /// What Partner Center showed left on contracts, by contract and day.
+    pub observations: Vec<super::reconcile::Observation>,
     /// Contracts, by Contract ID.
     pub contracts: Vec<Contract>,
     /// The history entry of the change that made this revision. The history itself is an
@@ -238,6 +240,7 @@ impl State {
     pub fn as_recorded_on(&mut self, day: NaiveDate) {
         self.pending.retain(|p| p.requested_on <= day);
         self.declined.retain(|d| d.on <= day);
+        self.observations.retain(|o| o.on <= day);
         let (later, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.contracts)
             .into_iter()
             .partition(|c| !c.exists_on(day));
@@ -267,6 +270,8 @@ impl State {
         self.pending.sort_by(|a, b| a.benefit.cmp(&b.benefit));
         self.declined
             .sort_by(|a, b| (&a.benefit, a.year).cmp(&(&b.benefit, b.year)));
+        self.observations
+            .sort_by(|a, b| (&a.contract, a.on).cmp(&(&b.contract, b.on)));
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
     }

@@ -359,6 +359,15 @@ pub fn merge_sides(
         &mut conflicts,
         &mut taken,
     );
+    state.observations = by_key(
+        &b.observations,
+        &o.observations,
+        &t.observations,
+        |x| (x.contract.clone(), x.on),
+        |(c, on)| format!("what Partner Center showed on `{c}` on {on}"),
+        &mut conflicts,
+        &mut taken,
+    );
     state.contracts = by_key(
         &b.contracts,
         &o.contracts,

@@ -87,6 +87,7 @@ fn from_json(text: &str) -> Result<Import, String> {
         offers: field(&mut doc, "offers")?.unwrap_or_default(),
         pending: field(&mut doc, "pending")?.unwrap_or_default(),
         declined: field(&mut doc, "declined")?.unwrap_or_default(),
+        observations: field(&mut doc, "observations")?.unwrap_or_default(),
         contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
         incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
         rows: Default::default(),

@@ -403,6 +403,52 @@ pub struct ContractShownJson<'a> {
     #[serde(flatten)]
     pub contract: ContractJson,
     pub incidents: Vec<IncidentJson<'a>>,
+    /// What Partner Center showed left, oldest first, beside the record.
+    pub observations: Vec<ObservationJson>,
+}
+
+/// One count Partner Center showed, beside the record's on that day.
+#[derive(Debug, Serialize)]
+pub struct ObservationJson {
+    pub on: NaiveDate,
+    pub left: u32,
+    pub record_left: u32,
+    pub agrees: bool,
+}
+
+impl ObservationJson {
+    /// The JSON of `compared`.
+    pub fn new(compared: &crate::domain::reconcile::Comparison) -> Self {
+        ObservationJson {
+            on: compared.observation.on,
+            left: compared.observation.left,
+            record_left: compared.record_left,
+            agrees: compared.agrees(),
+        }
+    }
+}
+
+/// The counts Partner Center showed on a contract, one line each, after its detail.
+pub fn observations(
+    w: &mut dyn Write,
+    compared: &[crate::domain::reconcile::Comparison],
+) -> io::Result<()> {
+    if compared.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "Partner Center showed:")?;
+    for c in compared {
+        let verdict = match c.agrees() {
+            true => "as the record".to_string(),
+            false => format!("the record {}", c.record_left),
+        };
+        writeln!(
+            w,
+            "  {}: {} left ({verdict})",
+            c.observation.on, c.observation.left
+        )?;
+    }
+    Ok(())
 }
 
 /// `incidents open --json`: the incident and the contract it charged.
@@ -594,5 +640,130 @@ mod tests {
             super::super::csv::header_of(ContractRow::default()),
             ContractRow::COLUMNS
         );
+    }
+}
+
+/// What `contract reconcile` found: Partner Center's count beside the record's, and when they
+/// differ, the likely causes.
+pub fn reconciled(
+    w: &mut dyn Write,
+    screen: &Screen,
+    compared: &crate::domain::reconcile::Comparison,
+    causes: &[crate::domain::reconcile::Cause],
+) -> io::Result<()> {
+    let o = &compared.observation;
+    if compared.agrees() {
+        return writeln!(
+            w,
+            "contract {}: Partner Center showed {} left on {}, as the record does",
+            o.contract, o.left, o.on
+        );
+    }
+    writeln!(
+        w,
+        "contract {}: Partner Center showed {} left on {}, the record {}",
+        o.contract, o.left, o.on, compared.record_left
+    )?;
+    if causes.is_empty() {
+        return writeln!(
+            w,
+            "No likely cause in the record: check each incident against Partner Center's list."
+        );
+    }
+    writeln!(w, "Likely causes:")?;
+    for cause in causes {
+        writeln!(
+            w,
+            "{}",
+            screen.wrap(&format!("  - {}", cause_text(cause)), 4)
+        )?;
+    }
+    Ok(())
+}
+
+/// A likely cause, in words.
+fn cause_text(cause: &crate::domain::reconcile::Cause) -> String {
+    use crate::domain::reconcile::Cause;
+    let list = |ids: &[crate::domain::incident::IncidentId]| {
+        ids.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match cause {
+        Cause::NotImported(n) => format!(
+            "{n} more charged at Microsoft than recorded: cases opened and not in the record yet (`partner-support import --from azure-tickets FILE`)"
+        ),
+        Cause::RefundsRecorded(ids) => format!(
+            "refunds recorded here that Microsoft may not have applied yet: {}",
+            list(ids)
+        ),
+        Cause::NoCaseNumber(ids) => format!(
+            "incidents with no case number, perhaps never opened with Microsoft or typed twice (`incidents void ID`): {}",
+            list(ids)
+        ),
+        Cause::AwaitingRefund(ids) => format!(
+            "billing, quota or subscription tickets Microsoft refunds on closure, not refunded here (`incidents refund ID --reason other`): {}",
+            list(ids)
+        ),
+    }
+}
+
+/// `contract reconcile --json`.
+#[derive(Debug, Serialize)]
+pub struct ReconciledJson {
+    pub contract: String,
+    pub on: NaiveDate,
+    pub left: u32,
+    pub record_left: u32,
+    pub agrees: bool,
+    pub causes: Vec<CauseJson>,
+}
+
+/// A likely cause: `not-imported` (with `count`), `refunds-recorded`, `no-case-number` or
+/// `awaiting-refund` (with their `incidents`).
+#[derive(Debug, Serialize)]
+pub struct CauseJson {
+    pub cause: &'static str,
+    pub count: usize,
+    pub incidents: Vec<String>,
+    pub message: String,
+}
+
+impl ReconciledJson {
+    /// The document of `compared` and its `causes`.
+    pub fn new(
+        compared: &crate::domain::reconcile::Comparison,
+        causes: &[crate::domain::reconcile::Cause],
+    ) -> Self {
+        use crate::domain::reconcile::Cause;
+        ReconciledJson {
+            contract: compared.observation.contract.to_string(),
+            on: compared.observation.on,
+            left: compared.observation.left,
+            record_left: compared.record_left,
+            agrees: compared.agrees(),
+            causes: causes
+                .iter()
+                .map(|c| {
+                    let (cause, ids): (&'static str, &[crate::domain::incident::IncidentId]) =
+                        match c {
+                            Cause::NotImported(_) => ("not-imported", &[]),
+                            Cause::RefundsRecorded(ids) => ("refunds-recorded", ids),
+                            Cause::NoCaseNumber(ids) => ("no-case-number", ids),
+                            Cause::AwaitingRefund(ids) => ("awaiting-refund", ids),
+                        };
+                    CauseJson {
+                        cause,
+                        count: match c {
+                            Cause::NotImported(n) => *n as usize,
+                            _ => ids.len(),
+                        },
+                        incidents: ids.iter().map(ToString::to_string).collect(),
+                        message: cause_text(c),
+                    }
+                })
+                .collect(),
+        }
     }
 }

@@ -47,6 +47,9 @@ pub struct Export<'a> {
     /// Benefits declined for a year (with `all`, when there are any).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub declined: Option<&'a [crate::domain::decline::Declined]>,
+    /// What Partner Center showed left on contracts (with `all`, when there are any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observations: Option<&'a [crate::domain::reconcile::Observation]>,
     /// Contracts as stored (with `all` or `contracts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<Vec<Value>>,
@@ -69,6 +72,7 @@ impl<'a> Export<'a> {
             offers: None,
             pending: None,
             declined: None,
+            observations: None,
             contracts: None,
             incidents: None,
         }

@@ -590,6 +590,11 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
         ),
         ("contract link", w("--json contract link P-9"), 0),
         (
+            "contract reconcile",
+            w("--json contract reconcile P-9 --left 5"),
+            0,
+        ),
+        (
             "incidents open",
             w("--json incidents open --scope cloud --contract P-9 --title Piped"),
             0,

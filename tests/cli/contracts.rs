@@ -190,3 +190,108 @@ fn step12_paid_plans_with_their_own_allowance_and_dates() {
         run.stderr
     );
 }
+
+/// What Partner Center shows left is recorded against the record on its day: equal is exit 0,
+/// different is exit 4 with the likely causes, `check` warns while the last count disagrees and
+/// a later agreeing one clears it.
+#[test]
+fn reconcile_with_partner_centers_count() {
+    let env = Env::contoso();
+    let on = |day: &str, line: &str| {
+        let mut args = vec!["--as-of", day];
+        args.extend(line.split_whitespace());
+        let run = env.run(&args);
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+        run
+    };
+    on(
+        "2026-01-10",
+        "offer add partner-success-expanded --start 2026-01-10",
+    );
+    on(
+        "2026-01-12",
+        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500001",
+    );
+    on(
+        "2026-02-01",
+        "incidents open --scope cloud --title First --case 2602010010001",
+    );
+    on("2026-02-03", "incidents open --scope cloud --title Second");
+    // Agreed: 3 left.
+    let agreed = on("2026-02-05", "contract reconcile 5500001 --left 3");
+    assert!(
+        agreed
+            .stdout
+            .contains("Partner Center showed 3 left on 2026-02-05, as the record does"),
+        "{}",
+        agreed.stdout
+    );
+    // Partner Center shows 4: the second has no case number.
+    let before = env.bytes();
+    let differs = env.run(&w("--as-of 2026-02-10 contract reconcile 5500001 --left 4"));
+    assert_eq!(differs.code, 4, "{}{}", differs.stdout, differs.stderr);
+    assert!(
+        differs.stdout.contains("the record 3"),
+        "{}",
+        differs.stdout
+    );
+    assert!(
+        differs.stdout.contains("incidents with no case number")
+            && differs.stdout.contains("INC-0002"),
+        "{}",
+        differs.stdout
+    );
+    assert_ne!(
+        env.bytes(),
+        before,
+        "the count is recorded even when it differs"
+    );
+    let check = env
+        .run(&w("--as-of 2026-02-10 --json check --exit-zero"))
+        .json();
+    assert!(
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "balance-differs" && f["contract"] == "5500001"),
+        "{check}"
+    );
+    // The hint of the finding, followed: the last count compared again, same answer.
+    let again = env.run(&w("--as-of 2026-02-10 --json contract reconcile 5500001"));
+    assert_eq!(again.code, 4);
+    let doc = again.json();
+    assert_eq!(
+        (&doc["left"], &doc["record_left"], &doc["agrees"]),
+        (&4.into(), &3.into(), &false.into())
+    );
+    assert_eq!(doc["causes"][0]["cause"], "no-case-number");
+    // Voiding the mistaken entry makes them agree, and a new agreeing count clears the warning.
+    on("2026-02-11", "incidents void INC-0002 --reason typed-twice");
+    on("2026-02-11", "contract reconcile 5500001 --left 4");
+    let check = env
+        .run(&w("--as-of 2026-02-11 --json check --exit-zero"))
+        .json();
+    assert!(!check.to_string().contains("balance-differs"), "{check}");
+    let shown = env
+        .run(&w("--as-of 2026-02-11 --json contract show 5500001"))
+        .json();
+    assert_eq!(
+        shown["observations"].as_array().unwrap().len(),
+        3,
+        "{shown}"
+    );
+    // Refused: a count larger than the pack, a day to come, an unlimited plan.
+    let before = env.bytes();
+    env.refused(
+        &w("--as-of 2026-02-11 contract reconcile 5500001 --left 9"),
+        2,
+        "9 left is more than contract `5500001` grants (5)",
+    );
+    env.refused(
+        &w("--as-of 2026-02-11 contract reconcile 5500001 --left 1 --on 2026-03-01"),
+        2,
+        "after today",
+    );
+    assert_eq!(env.bytes(), before);
+}

@@ -15,6 +15,7 @@ use crate::domain::contract::Contract;
 use crate::domain::decline::Declined;
 use crate::domain::incident::Incident;
 use crate::domain::offer::Offer;
+use crate::domain::reconcile::Observation;
 use crate::domain::state::{HistoryEntry, Organization, PendingActivation, State};
 use crate::domain::values::Email;
 use crate::store::catalog::CatalogRecord;
@@ -54,6 +55,8 @@ pub struct Document {
     #[serde(default)]
     pub declined: Vec<Declined>,
     #[serde(default)]
+    pub observations: Vec<Observation>,
+    #[serde(default)]
     pub contracts: Vec<Contract>,
     #[serde(default)]
     pub last_change: Option<HistoryEntry>,
@@ -80,6 +83,8 @@ struct Header<'a> {
     pending: &'a [PendingActivation],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     declined: &'a [Declined],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    observations: &'a [Observation],
     contracts: &'a [Contract],
     #[serde(skip_serializing_if = "Option::is_none")]
     last_change: &'a Option<HistoryEntry>,
@@ -102,6 +107,7 @@ impl<'a> Header<'a> {
             offers: &s.offers,
             pending: &s.pending,
             declined: &s.declined,
+            observations: &s.observations,
             contracts: &s.contracts,
             last_change: &s.last_change,
         }

@@ -543,6 +543,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         offers: doc.offers,
         pending: doc.pending,
         declined: doc.declined,
+        observations: doc.observations,
         contracts: doc.contracts,
         last_change: doc.last_change,
         incidents,

@@ -49,6 +49,10 @@ mod tests {
                 "declined[]",
                 fields_of::<crate::domain::decline::Declined>(),
             ),
+            (
+                "observations[]",
+                fields_of::<crate::domain::reconcile::Observation>(),
+            ),
             ("contracts[]", fields_of::<Contract>()),
             ("last_change", fields_of::<HistoryEntry>()),
             ("last_change.balances[]", fields_of::<BalanceChange>()),
@@ -130,6 +134,9 @@ mod tests {
             "declined": [{
                 "benefit": "gold-cloud-platform/cloud-support", "year": "2024-03-01",
                 "on": "2024-03-05", "by": anna, "reason": "Premier covers cloud"
+            }],
+            "observations": [{
+                "contract": "3001", "on": "2026-03-05", "left": 19, "by": anna
             }],
             "contracts": [{
                 "contract_id": "3001", "access_id": "ACCESS-1", "kind": "benefit",
