@@ -179,6 +179,8 @@ pub struct UsageReport {
     pub totals: Vec<ScopeUsage>,
     /// One burn-down per limited contract that ran in the period.
     pub burn_downs: Vec<BurnDown>,
+    /// The counts Partner Center showed in the period, each beside the record's that day.
+    pub observations: Vec<super::reconcile::Comparison>,
 }
 
 impl State {
@@ -310,12 +312,19 @@ impl State {
                 Some(self.burn_down(v, allowance, day, &forecasts))
             })
             .collect();
+        let observations = self
+            .observations
+            .iter()
+            .filter(|o| period.contains(o.on))
+            .filter_map(|o| self.compare(o).ok())
+            .collect();
         UsageReport {
             period,
             by,
             rows,
             totals,
             burn_downs,
+            observations,
         }
     }
 

@@ -108,7 +108,38 @@ pub fn table(w: &mut dyn Write, screen: &Screen, r: &UsageReport) -> io::Result<
     }
     writeln!(w, "Totals per scope (never added together):")?;
     let totals: Vec<Vec<String>> = r.totals.iter().map(total_cells).collect();
-    super::table::plain(w, screen, &TOTAL_HEADER, &totals, &[], &[])
+    super::table::plain(w, screen, &TOTAL_HEADER, &totals, &[], &[])?;
+    if !r.observations.is_empty() {
+        writeln!(w, "Partner Center's counts in the period:")?;
+        super::table::plain(
+            w,
+            screen,
+            &OBSERVATION_HEADER,
+            &observation_rows(r),
+            &[],
+            &[],
+        )?;
+    }
+    Ok(())
+}
+
+/// The columns of Partner Center's counts.
+const OBSERVATION_HEADER: [&str; 5] = ["Contract", "Day", "Partner Center", "Record", "Agrees"];
+
+/// Partner Center's counts in the period, a row each.
+fn observation_rows(r: &UsageReport) -> Vec<Vec<String>> {
+    r.observations
+        .iter()
+        .map(|c| {
+            vec![
+                c.observation.contract.to_string(),
+                c.observation.on.to_string(),
+                c.observation.left.to_string(),
+                c.record_left.to_string(),
+                if c.agrees() { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect()
 }
 
 /// A GitHub-flavoured Markdown table's cell, on one line, as text: no HTML (`<`, `>`, `&` as
@@ -157,7 +188,12 @@ pub fn markdown(w: &mut dyn Write, r: &UsageReport) -> io::Result<()> {
     }
     writeln!(w, "\n**Totals per scope** (never added together)\n")?;
     let totals: Vec<Vec<String>> = r.totals.iter().map(total_cells).collect();
-    md_table(w, &TOTAL_HEADER, &totals)
+    md_table(w, &TOTAL_HEADER, &totals)?;
+    if !r.observations.is_empty() {
+        writeln!(w, "\n**Partner Center's counts**\n")?;
+        md_table(w, &OBSERVATION_HEADER, &observation_rows(r))?;
+    }
+    Ok(())
 }
 
 /// CSV: one row per group, with a header row; the totals are in the other formats.
@@ -189,6 +225,15 @@ pub struct UsageReportJson<'a> {
     pub rows: Vec<UsageRowJson<'a>>,
     pub totals: Vec<ScopeUsageJson>,
     pub burn_downs: Vec<BurnDownJson<'a>>,
+    pub observations: Vec<ObservationReportJson>,
+}
+
+/// A count Partner Center showed in the period, beside the record's that day.
+#[derive(Debug, Serialize)]
+pub struct ObservationReportJson {
+    pub contract: String,
+    #[serde(flatten)]
+    pub count: super::contract::ObservationJson,
 }
 
 /// A group: `left` is null and `unlimited` true for an unlimited plan.
@@ -304,6 +349,14 @@ pub fn json(r: &UsageReport) -> UsageReportJson<'_> {
                     .collect(),
                 runs_out_on: b.runs_out_on,
                 lapsed: b.lapsed,
+            })
+            .collect(),
+        observations: r
+            .observations
+            .iter()
+            .map(|c| ObservationReportJson {
+                contract: c.observation.contract.to_string(),
+                count: super::contract::ObservationJson::new(c),
             })
             .collect(),
     }
@@ -466,6 +519,10 @@ pub fn html(
     out.push_str("<h2>Totals per scope</h2>\n<p>On-premises and cloud incidents never substitute for each other, so they are never added together.</p>\n");
     let totals: Vec<Vec<String>> = r.totals.iter().map(total_cells).collect();
     html_table(&mut out, &TOTAL_HEADER, &totals);
+    if !r.observations.is_empty() {
+        out.push_str("<h2>Partner Center's counts</h2>\n<p>What its Technical support page showed left, beside the record that day.</p>\n");
+        html_table(&mut out, &OBSERVATION_HEADER, &observation_rows(r));
+    }
     out.push_str("<h2>Burn-down per limited contract</h2>\n");
     if r.burn_downs.is_empty() {
         out.push_str("<p>No limited contract ran in the period.</p>\n");

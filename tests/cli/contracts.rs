@@ -281,6 +281,45 @@ fn reconcile_with_partner_centers_count() {
         3,
         "{shown}"
     );
+    // The report of the period lists the counts, in every format.
+    let report = env
+        .run(&w("--as-of 2026-02-11 --json report --since 2026-02-01"))
+        .json();
+    let counts: Vec<(String, bool)> = report["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["on"].as_str().unwrap().to_string(),
+                o["agrees"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        // Each against the record as it stands: with the mistaken entry voided, the first
+        // count (taken while the record held it) no longer agrees, the later two do.
+        [
+            ("2026-02-05".to_string(), false),
+            ("2026-02-10".to_string(), true),
+            ("2026-02-11".to_string(), true)
+        ]
+    );
+    for format in ["table", "markdown", "html"] {
+        let out = env
+            .run(&[
+                "--as-of",
+                "2026-02-11",
+                "report",
+                "--since",
+                "2026-02-01",
+                "--format",
+                format,
+            ])
+            .stdout;
+        assert!(out.contains("Partner Center"), "{format}: {out}");
+    }
     // Refused: a count larger than the pack, a day to come, an unlimited plan.
     let before = env.bytes();
     env.refused(
