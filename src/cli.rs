@@ -285,6 +285,10 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &["partner-support incidents void INC-0007 --reason \"typed twice\""],
     ),
     (
+        "incidents not-refunded",
+        &["partner-support incidents not-refunded INC-0012"],
+    ),
+    (
         "incidents reopen",
         &["partner-support incidents reopen INC-0007"],
     ),
@@ -1211,6 +1215,13 @@ pub enum IncidentsCommand {
         /// Why it was a mistake ("typed twice")
         #[arg(long, value_name = "TEXT")]
         reason: Text,
+    },
+    /// Stop listing an imported billing, quota or subscription ticket as a refund candidate:
+    /// Microsoft did not refund it
+    NotRefunded {
+        /// Incident ID (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
+        id: IncidentId,
     },
     /// Open a closed incident again (the balance does not change)
     Reopen {

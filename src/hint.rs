@@ -103,6 +103,12 @@ pub fn finding(f: &Finding) -> String {
         (FindingCode::BenefitNotActivated, Some(b)) => {
             format!("{message} (`partner-support activate {b}`)")
         }
+        (FindingCode::RefundCandidate, _) => match &f.incident {
+            Some(id) => format!(
+                "{message} (`partner-support incidents refund {id} --reason other` when Microsoft does; `partner-support incidents not-refunded {id}` if it does not)"
+            ),
+            None => message.clone(),
+        },
         (FindingCode::BalanceDiffers, _) => match &f.contract {
             Some(c) => format!(
                 "{message} (`partner-support contract reconcile {c}` names the likely causes)"

@@ -30,6 +30,7 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
         IncidentsCommand::Close { id } => close(ctx, id),
         IncidentsCommand::Edit(args) => edit(ctx, args),
         IncidentsCommand::Reopen { id } => reopen(ctx, id),
+        IncidentsCommand::NotRefunded { id } => not_refunded(ctx, id),
         IncidentsCommand::Void { id, reason } => void(ctx, id, reason),
         IncidentsCommand::Refund { id, reason } => refund(ctx, id, reason.into()),
         IncidentsCommand::Remaining {
@@ -270,6 +271,24 @@ fn reopen(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
     }
     ctx.say(format_args!(
         "reopened {id} (the contract's balance is unchanged)"
+    ))?;
+    Ok(())
+}
+
+/// `incidents not-refunded`: a refund candidate Microsoft did not refund is no longer listed.
+fn not_refunded(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
+    ctx.mutate("incidents not-refunded", |state, _, _| {
+        state.dismiss_refund(id)?;
+        Ok(((), format!("{id} is no longer a refund candidate")))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&serde_json::json!({
+            "incident": id.to_string(),
+            "refund_candidate": false
+        }))?);
+    }
+    ctx.say(format_args!(
+        "{id} is no longer a refund candidate: `check` stops listing it"
     ))?;
     Ok(())
 }

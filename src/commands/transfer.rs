@@ -51,6 +51,8 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
                 doc.pending = Some(&state.pending);
                 doc.declined = Some(state.declined.as_slice()).filter(|d| !d.is_empty());
                 doc.observations = Some(state.observations.as_slice()).filter(|o| !o.is_empty());
+                doc.refund_candidates =
+                    Some(state.refund_candidates.as_slice()).filter(|r| !r.is_empty());
             }
             if all || what == WhatArg::Contracts {
                 doc.contracts = Some(export::stored_contracts(&views, ctx.reveal)?);

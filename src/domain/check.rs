@@ -63,11 +63,13 @@ pub enum FindingCode {
     ScopeUncovered,
     /// What Partner Center last showed left on a contract differs from the record.
     BalanceDiffers,
+    /// An incident Microsoft refunds on closure is not refunded here yet.
+    RefundCandidate,
 }
 
 impl FindingCode {
     /// Every code, in the order the reference lists them.
-    pub const ALL: [FindingCode; 12] = [
+    pub const ALL: [FindingCode; 13] = [
         FindingCode::IncidentsLow,
         FindingCode::RunsOutBeforeEnd,
         FindingCode::IncidentsExpiringUnused,
@@ -80,6 +82,7 @@ impl FindingCode {
         FindingCode::NoMembership,
         FindingCode::ScopeUncovered,
         FindingCode::BalanceDiffers,
+        FindingCode::RefundCandidate,
     ];
 
     /// The code as printed (`incidents-low`).
@@ -97,6 +100,7 @@ impl FindingCode {
             FindingCode::NoMembership => "no-membership",
             FindingCode::ScopeUncovered => "scope-uncovered",
             FindingCode::BalanceDiffers => "balance-differs",
+            FindingCode::RefundCandidate => "refund-candidate",
         }
     }
 
@@ -208,6 +212,9 @@ pub struct Finding {
     pub days_left: Option<i64>,
     /// Days pending, for `activation-pending`.
     pub pending_days: Option<i64>,
+    /// The incident concerned, for `refund-candidate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
     /// In words (what to run about it is the edge's to add, and the edge's to write out).
     #[serde(skip)]
     pub message: String,
@@ -225,6 +232,7 @@ impl Finding {
             remaining: None,
             days_left: None,
             pending_days: None,
+            incident: None,
             message,
         }
     }
@@ -362,6 +370,42 @@ impl State {
             let forecast = forecasts.get(&v.contract.contract_id);
             findings.extend(contract_findings(v, forecast, cover, today, t));
         }
+        // Billing, quota and subscription tickets Microsoft refunds on closure, until refunded
+        // here or dismissed.
+        for id in &self.refund_candidates {
+            let Some(h) = self.incidents.find(*id) else {
+                continue;
+            };
+            let contract = h.contract_id.as_ref().map(ToString::to_string);
+            // Imported tickets are cloud incidents of no offer's benefit in particular.
+            let in_scope = filter.offer.is_none()
+                && filter.scope.is_none_or(|s| s == Scope::Cloud)
+                && filter
+                    .contract
+                    .as_deref()
+                    .is_none_or(|c| contract.as_deref() == Some(c));
+            if h.refunded_on.is_some_and(|on| on <= today)
+                || h.voided_on.is_some_and(|on| on <= today)
+                || h.opened_on > today
+                || !in_scope
+            {
+                continue;
+            }
+            findings.push(Finding {
+                severity: Severity::Info,
+                code: FindingCode::RefundCandidate,
+                contract,
+                offer: None,
+                benefit: None,
+                remaining: None,
+                days_left: None,
+                pending_days: None,
+                incident: Some(id.to_string()),
+                message: format!(
+                    "{id} is a billing, quota or subscription ticket Microsoft refunds on closure; no refund is recorded"
+                ),
+            });
+        }
         // The last count Partner Center showed on a contract, while it disagrees with the record
         // (a later agreeing count clears it).
         for compared in self.latest_comparisons() {
@@ -378,6 +422,7 @@ impl State {
                 remaining: Some(compared.record_left),
                 days_left: None,
                 pending_days: None,
+                incident: None,
                 message: format!(
                     "contract {id}: Partner Center showed {} left on {}, the record {}",
                     compared.observation.left, compared.observation.on, compared.record_left
@@ -492,6 +537,7 @@ fn contract_findings(
         remaining: None,
         days_left: None,
         pending_days: None,
+        incident: None,
     };
     let mut findings = Vec::new();
     if let Some(remaining) = v.remaining
@@ -591,6 +637,7 @@ fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Opt
         remaining: None,
         days_left: None,
         pending_days: None,
+        incident: None,
         message,
     };
     match &b.state {

@@ -80,6 +80,9 @@ pub enum Problem {
         /// The catalog's name and version.
         catalog: String,
     },
+    /// A refund candidate that is not a recorded incident.
+    #[error("the refund candidate {0} is not a recorded incident")]
+    RefundCandidateUnknown(IncidentId),
     /// A count Partner Center showed on a contract that is not recorded.
     #[error("a Partner Center count names contract `{0}`, which is not recorded")]
     ObservationOfUnknownContract(String),
@@ -315,6 +318,11 @@ impl State {
                         .collect::<Vec<_>>()
                         .join(", "),
                 });
+            }
+        }
+        for id in &self.refund_candidates {
+            if self.incidents.find(*id).is_none() {
+                problems.push(Problem::RefundCandidateUnknown(*id));
             }
         }
         for o in &self.observations {

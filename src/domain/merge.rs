@@ -30,6 +30,8 @@ pub struct Import {
     pub declined: Vec<super::decline::Declined>,
     /// What Partner Center showed left on contracts.
     pub observations: Vec<super::reconcile::Observation>,
+    /// Incidents Microsoft may refund on closure.
+    pub refund_candidates: Vec<IncidentId>,
     /// Contracts (with their real Access IDs).
     pub contracts: Vec<Contract>,
     /// Incidents.
@@ -257,6 +259,11 @@ impl State {
             }
         }
         added.incidents = new_incidents.len();
+        for id in import.refund_candidates {
+            if !self.refund_candidates.contains(&id) {
+                self.refund_candidates.push(id);
+            }
+        }
         new_incidents.sort_by_key(|i| i.id);
         for i in &new_incidents {
             self.incidents.push(i.clone());

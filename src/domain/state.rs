@@ -120,6 +120,9 @@ pub struct State {
     pub declined: Vec<super::decline::Declined>,
     /// What Partner Center showed left on contracts, by contract and day.
     pub observations: Vec<super::reconcile::Observation>,
+    /// Incidents Microsoft refunds on closure (imported billing, quota and subscription
+    /// tickets), listed until refunded or dismissed, by ID.
+    pub refund_candidates: Vec<super::incident::IncidentId>,
     /// Contracts, by Contract ID.
     pub contracts: Vec<Contract>,
     /// The history entry of the change that made this revision. The history itself is an
@@ -272,6 +275,8 @@ impl State {
             .sort_by(|a, b| (&a.benefit, a.year).cmp(&(&b.benefit, b.year)));
         self.observations
             .sort_by(|a, b| (&a.contract, a.on).cmp(&(&b.contract, b.on)));
+        self.refund_candidates.sort();
+        self.refund_candidates.dedup();
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
     }

@@ -368,6 +368,15 @@ pub fn merge_sides(
         &mut conflicts,
         &mut taken,
     );
+    state.refund_candidates = by_key(
+        &b.refund_candidates,
+        &o.refund_candidates,
+        &t.refund_candidates,
+        |x| *x,
+        |id| format!("the refund candidate {id}"),
+        &mut conflicts,
+        &mut taken,
+    );
     state.contracts = by_key(
         &b.contracts,
         &o.contracts,

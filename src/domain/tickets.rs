@@ -35,6 +35,8 @@ pub struct Ticket {
     pub problem: Option<String>,
     /// `contactDetails.primaryEmailAddress`: who opened it at Microsoft.
     pub contact: Option<String>,
+    /// Filed under no subscription (its `id` names none): a billing ticket.
+    pub no_subscription: bool,
 }
 
 /// Support plans Microsoft sells outside the partner benefits: tickets on them are not charged
@@ -69,15 +71,17 @@ impl Ticket {
             })
     }
 
-    /// Whether Microsoft may refund it on closure (a billing, quota or subscription ticket).
+    /// Whether Microsoft may refund it on closure: a billing, quota or subscription ticket, or
+    /// one filed under no subscription (billing, by definition).
     pub fn may_be_refunded(&self) -> bool {
-        [&self.service, &self.problem]
-            .into_iter()
-            .flatten()
-            .any(|s| {
-                let s = s.to_lowercase();
-                REFUNDED_SERVICES.iter().any(|r| s.contains(r))
-            })
+        self.no_subscription
+            || [&self.service, &self.problem]
+                .into_iter()
+                .flatten()
+                .any(|s| {
+                    let s = s.to_lowercase();
+                    REFUNDED_SERVICES.iter().any(|r| s.contains(r))
+                })
     }
 }
 
@@ -142,6 +146,20 @@ pub struct TicketOutcome {
 }
 
 impl State {
+    /// Stops listing incident `id` as a refund candidate (Microsoft did not refund it).
+    pub fn dismiss_refund(&mut self, id: IncidentId) -> Result<(), Refusal> {
+        self.incident(id)?;
+        match self.refund_candidates.binary_search(&id) {
+            Ok(at) => {
+                self.refund_candidates.remove(at);
+                Ok(())
+            }
+            Err(_) => Err(Refusal::BadCombination(format!(
+                "{id} is not listed as a refund candidate"
+            ))),
+        }
+    }
+
     /// Brings `recorded`, the incident of `ticket`'s case number, up to date with it: closed
     /// when Azure closed it, reopened when Azure has it open again; what cannot be applied (a
     /// voided entry, a refusal of the rules) is said, not applied.
@@ -355,6 +373,10 @@ impl State {
                 .and_then(|i| i.contract_id.clone())
                 .expect("a ticket is charged to a contract");
             seen.insert(ticket.case.clone(), opened.id);
+            // Microsoft charges it now and refunds it on closure: listed until then.
+            if ticket.may_be_refunded() {
+                self.refund_candidates.push(opened.id);
+            }
             outcomes.push(TicketOutcome {
                 ticket,
                 fate: Fate::Charged {
@@ -384,6 +406,7 @@ mod tests {
             service: Some(service.to_string()),
             problem: None,
             contact: None,
+            no_subscription: false,
         }
     }
 

@@ -112,6 +112,10 @@ pub fn parse(text: &str) -> Result<TicketFile, String> {
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
+            no_subscription: item
+                .get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.to_lowercase().contains("/subscriptions/")),
         });
     }
     Ok(TicketFile { tickets, next_link })

@@ -50,6 +50,9 @@ pub struct Export<'a> {
     /// What Partner Center showed left on contracts (with `all`, when there are any).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observations: Option<&'a [crate::domain::reconcile::Observation]>,
+    /// Incidents Microsoft may refund on closure (with `all`, when there are any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_candidates: Option<&'a [crate::domain::incident::IncidentId]>,
     /// Contracts as stored (with `all` or `contracts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<Vec<Value>>,
@@ -73,6 +76,7 @@ impl<'a> Export<'a> {
             pending: None,
             declined: None,
             observations: None,
+            refund_candidates: None,
             contracts: None,
             incidents: None,
         }

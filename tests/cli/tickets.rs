@@ -861,3 +861,85 @@ fn several_pages_are_one_import() {
     );
     assert_eq!(env.bytes(), before);
 }
+
+/// Billing, quota and subscription tickets are charged as Microsoft charges them and listed as
+/// refund candidates (information) until a refund is recorded or they are dismissed; a ticket
+/// filed under no subscription is a billing one.
+#[test]
+fn billing_tickets_are_refund_candidates_until_refunded_or_dismissed() {
+    let env = Env::new();
+    let on = |day: &str, line: &str| {
+        let run = at(&env, day, &w(line));
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+        run
+    };
+    on(
+        "2026-01-10",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    on(
+        "2026-01-10",
+        "offer add solutions-partner --solution-area Security --start 2026-01-10",
+    );
+    on(
+        "2026-01-12",
+        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600001",
+    );
+    let mut billing = azure_ticket(
+        "2602010010001",
+        "2026-02-01T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    billing["properties"]["serviceDisplayName"] = "Billing".into();
+    let mut tenant = azure_ticket(
+        "2602020010002",
+        "2026-02-02T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    tenant["id"] = "/providers/Microsoft.Support/supportTickets/t-2602020010002".into();
+    let technical = azure_ticket(
+        "2602030010003",
+        "2026-02-03T10:00:00Z",
+        "Partner Cloud Support 50",
+    );
+    let file = env.dir().join("mixed.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "value": [billing, tenant, technical] }).to_string(),
+    )
+    .unwrap();
+    on(
+        "2026-02-05",
+        &format!("import --from azure-tickets {}", file.display()),
+    );
+    let candidates = |day: &str| -> Vec<String> {
+        let check = at(&env, day, &w("--json check --exit-zero")).json();
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "refund-candidate")
+            .map(|f| {
+                assert_eq!(f["severity"], "info", "{f}");
+                f["incident"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(candidates("2026-02-05"), ["INC-0001", "INC-0002"]);
+    let text = at(&env, "2026-02-05", &w("check")).stdout;
+    assert!(
+        text.contains(
+            "`partner-support incidents refund INC-0001 --reason other` when Microsoft does"
+        ),
+        "{text}"
+    );
+    on("2026-02-20", "incidents refund INC-0001 --reason other");
+    let dismissed = on("2026-02-20", "--json incidents not-refunded INC-0002").json();
+    assert_eq!(dismissed["refund_candidate"], false);
+    assert!(candidates("2026-02-20").is_empty());
+    env.refused(
+        &w("--as-of 2026-02-20 incidents not-refunded INC-0003"),
+        2,
+        "INC-0003 is not listed as a refund candidate",
+    );
+}

@@ -13,7 +13,7 @@ use super::seal::Sealer;
 use crate::domain::account::Account;
 use crate::domain::contract::Contract;
 use crate::domain::decline::Declined;
-use crate::domain::incident::Incident;
+use crate::domain::incident::{Incident, IncidentId};
 use crate::domain::offer::Offer;
 use crate::domain::reconcile::Observation;
 use crate::domain::state::{HistoryEntry, Organization, PendingActivation, State};
@@ -57,6 +57,8 @@ pub struct Document {
     #[serde(default)]
     pub observations: Vec<Observation>,
     #[serde(default)]
+    pub refund_candidates: Vec<IncidentId>,
+    #[serde(default)]
     pub contracts: Vec<Contract>,
     #[serde(default)]
     pub last_change: Option<HistoryEntry>,
@@ -85,6 +87,8 @@ struct Header<'a> {
     declined: &'a [Declined],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     observations: &'a [Observation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    refund_candidates: &'a [IncidentId],
     contracts: &'a [Contract],
     #[serde(skip_serializing_if = "Option::is_none")]
     last_change: &'a Option<HistoryEntry>,
@@ -108,6 +112,7 @@ impl<'a> Header<'a> {
             pending: &s.pending,
             declined: &s.declined,
             observations: &s.observations,
+            refund_candidates: &s.refund_candidates,
             contracts: &s.contracts,
             last_change: &s.last_change,
         }

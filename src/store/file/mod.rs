@@ -544,6 +544,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         pending: doc.pending,
         declined: doc.declined,
         observations: doc.observations,
+        refund_candidates: doc.refund_candidates,
         contracts: doc.contracts,
         last_change: doc.last_change,
         incidents,

@@ -135,6 +135,7 @@ mod tests {
                 "benefit": "gold-cloud-platform/cloud-support", "year": "2024-03-01",
                 "on": "2024-03-05", "by": anna, "reason": "Premier covers cloud"
             }],
+            "refund_candidates": ["INC-0001"],
             "observations": [{
                 "contract": "3001", "on": "2026-03-05", "left": 19, "by": anna
             }],
