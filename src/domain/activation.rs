@@ -75,6 +75,27 @@ pub struct BenefitView<'a> {
     pub state: BenefitState,
 }
 
+impl BenefitView<'_> {
+    /// The refusal of a change to a benefit already allocated in its year: its contract is
+    /// current, or lapsed (R18: one allocation a year; a re-issue of its IDs is a contract
+    /// edit, not a new allocation).
+    pub fn allocated(&self) -> Option<Refusal> {
+        match &self.state {
+            BenefitState::Active { contract } => Some(Refusal::AlreadyActive {
+                benefit: self.name.clone(),
+                contract: contract.clone(),
+            }),
+            BenefitState::Lapsed { contract, status } => Some(Refusal::AllocatedThisYear {
+                benefit: self.name.clone(),
+                contract: contract.clone(),
+                status: *status,
+                year: self.year,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// What `activate` was given.
 #[derive(Debug, Clone, Default)]
 pub struct Activation {
@@ -176,22 +197,10 @@ impl State {
             view.entitlement.validity,
         );
         let year = view.year;
+        if let Some(refusal) = view.allocated() {
+            return Err(refusal);
+        }
         match &view.state {
-            BenefitState::Active { contract } => {
-                return Err(Refusal::AlreadyActive {
-                    benefit: name,
-                    contract: contract.clone(),
-                });
-            }
-            // R18: one allocation a year; a re-issue of its IDs is `contract edit`.
-            BenefitState::Lapsed { contract, status } => {
-                return Err(Refusal::AllocatedThisYear {
-                    benefit: name,
-                    contract: contract.clone(),
-                    status: *status,
-                    year,
-                });
-            }
             BenefitState::Pending { since, .. } if activation.ids.is_none() => {
                 return Err(Refusal::AlreadyPending {
                     benefit: name,

@@ -48,29 +48,15 @@ impl State {
         let views = self.benefits(today);
         let view = resolve_benefit(benefit, &views)?;
         let (name, year) = (view.name.clone(), view.year);
-        match &view.state {
-            BenefitState::Active { contract } => {
-                return Err(Refusal::AlreadyActive {
-                    benefit: name,
-                    contract: contract.clone(),
-                });
-            }
-            BenefitState::Lapsed { contract, status } => {
-                return Err(Refusal::AllocatedThisYear {
-                    benefit: name,
-                    contract: contract.clone(),
-                    status: *status,
-                    year,
-                });
-            }
-            BenefitState::Declined { on, .. } => {
-                return Err(Refusal::AlreadyDeclined {
-                    benefit: name,
-                    on: *on,
-                    year,
-                });
-            }
-            BenefitState::Pending { .. } | BenefitState::NotActivated => {}
+        if let Some(refusal) = view.allocated() {
+            return Err(refusal);
+        }
+        if let BenefitState::Declined { on, .. } = &view.state {
+            return Err(Refusal::AlreadyDeclined {
+                benefit: name,
+                on: *on,
+                year,
+            });
         }
         self.pending
             .retain(|p| p.benefit != name || !year.contains(p.requested_on));

@@ -45,6 +45,42 @@ fn at(env: &Env, day: &str, line: &[&str]) -> crate::support::Run {
     run_command(&mut cmd)
 }
 
+/// `import --from azure-tickets` with `args` (files, `--contract C`, `--json`) as of `day`.
+fn import_at(env: &Env, day: &str, args: &[&str]) -> crate::support::Run {
+    let mut all = vec!["import", "--from", "azure-tickets"];
+    all.extend_from_slice(args);
+    at(env, day, &all)
+}
+
+/// Runs `line` (split at spaces) as of `day`, which must succeed.
+fn ok_at(env: &Env, day: &str, line: &str) -> crate::support::Run {
+    let run = at(env, day, &w(line));
+    assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    run
+}
+
+/// Contoso on today's program from 2026-01-10 with `offer`, and its `benefit` activated on
+/// 2026-01-12 as contract `id`.
+fn contoso_on(offer: &str, benefit: &str, id: &str) -> Env {
+    let env = Env::new();
+    ok_at(
+        &env,
+        "2026-01-10",
+        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    );
+    ok_at(
+        &env,
+        "2026-01-10",
+        &format!("offer add {offer} --start 2026-01-10"),
+    );
+    ok_at(
+        &env,
+        "2026-01-12",
+        &format!("activate {benefit} --access-id ACC-{id} --contract-id {id}"),
+    );
+    env
+}
+
 #[test]
 fn each_ticket_is_a_cloud_incident_on_its_own_day_charged_to_the_plan_it_names() {
     let env = contoso_with_a_pack();
@@ -352,17 +388,7 @@ fn each_ticket_goes_to_the_contract_of_its_plan_usable_on_its_day() {
     ]});
     let file = env.dir().join("tickets.json");
     std::fs::write(&file, tickets.to_string()).unwrap();
-    let run = at(
-        &env,
-        "2026-06-01",
-        &[
-            "--json",
-            "import",
-            "--from",
-            "azure-tickets",
-            file.to_str().unwrap(),
-        ],
-    );
+    let run = import_at(&env, "2026-06-01", &["--json", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let placed: Vec<(String, String)> = run.json()["tickets"]
         .as_array()
@@ -435,18 +461,10 @@ fn each_ticket_goes_to_the_contract_of_its_plan_usable_on_its_day() {
         refused.stderr
     );
     assert_eq!(env.bytes(), before, "nothing was imported");
-    let placed = at(
+    let placed = import_at(
         &env,
         "2026-06-01",
-        &[
-            "--json",
-            "import",
-            "--from",
-            "azure-tickets",
-            "--contract",
-            "5500002",
-            file.to_str().unwrap(),
-        ],
+        &["--json", "--contract", "5500002", file.to_str().unwrap()],
     );
     assert_eq!(placed.code, 0, "{}", placed.stderr);
     assert_eq!(placed.json()["tickets"][0]["contract"], "5500002");
@@ -456,24 +474,13 @@ fn each_ticket_goes_to_the_contract_of_its_plan_usable_on_its_day() {
 /// following its hint imports them there.
 #[test]
 fn the_hint_of_a_full_pack_followed_imports_the_rest() {
-    let env = Env::new();
-    let on = |day: &str, line: &str| {
-        let run = at(&env, day, &w(line));
-        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
-    };
-    on(
-        "2026-01-10",
-        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    let env = contoso_on(
+        "partner-success-expanded",
+        "partner-success-expanded/cloud-support",
+        "5500001",
     );
-    on(
-        "2026-01-10",
-        "offer add partner-success-expanded --start 2026-01-10",
-    );
-    on(
-        "2026-01-12",
-        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500001",
-    );
-    on(
+    ok_at(
+        &env,
         "2026-01-12",
         "contract add --plan advanced --contract-id 3001 --access-id ADV-3001 --incidents unlimited --scope cloud",
     );
@@ -500,18 +507,10 @@ fn the_hint_of_a_full_pack_followed_imports_the_rest() {
         .find(|l| l.starts_with("hint:"))
         .unwrap_or_else(|| panic!("{}", refused.stderr));
     assert!(hint.contains("--contract 3001"), "{hint}");
-    let placed = at(
+    let placed = import_at(
         &env,
         "2026-03-01",
-        &[
-            "--json",
-            "import",
-            "--from",
-            "azure-tickets",
-            "--contract",
-            "3001",
-            file.to_str().unwrap(),
-        ],
+        &["--json", "--contract", "3001", file.to_str().unwrap()],
     );
     assert_eq!(placed.code, 0, "{}", placed.stderr);
     let contracts: Vec<String> = placed.json()["tickets"]
@@ -596,26 +595,15 @@ fn an_evening_import_in_the_americas_takes_a_ticket_of_utc_tomorrow_as_todays() 
 /// one importing, with the contact's address in the note), and its Azure service is its product.
 #[test]
 fn a_ticket_keeps_its_contact_and_its_service() {
-    let env = Env::new();
-    let on = |day: &str, line: &str| {
-        let run = at(&env, day, &w(line));
-        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
-    };
-    on(
-        "2026-01-10",
-        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    let env = contoso_on(
+        "partner-success-expanded",
+        "partner-success-expanded/cloud-support",
+        "5500001",
     );
-    on(
+    ok_at(
+        &env,
         "2026-01-10",
         "account add ben@contoso.com --role admin-agent",
-    );
-    on(
-        "2026-01-10",
-        "offer add partner-success-expanded --start 2026-01-10",
-    );
-    on(
-        "2026-01-12",
-        "activate partner-success-expanded/cloud-support --access-id PSE-26 --contract-id 5500001",
     );
     let mut bens = azure_ticket(
         "2602010010001",
@@ -683,22 +671,10 @@ fn a_ticket_keeps_its_contact_and_its_service() {
 /// its last change, one Azure reopened is reopened, and `-n` shows the same without writing.
 #[test]
 fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
-    let env = Env::new();
-    let on = |day: &str, line: &str| {
-        let run = at(&env, day, &w(line));
-        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
-    };
-    on(
-        "2026-01-10",
-        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
-    );
-    on(
-        "2026-01-10",
-        "offer add solutions-partner --solution-area Security --start 2026-01-10",
-    );
-    on(
-        "2026-01-12",
-        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600001",
+    let env = contoso_on(
+        "solutions-partner --solution-area Security",
+        "solutions-partner-security/cloud-support",
+        "5600001",
     );
     let open_one = azure_ticket(
         "2602010010001",
@@ -754,17 +730,7 @@ fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
         assert!(preview.stdout.contains(said), "{said}: {}", preview.stdout);
     }
     assert_eq!(env.bytes(), before, "-n writes nothing");
-    let run = at(
-        &env,
-        "2026-02-13",
-        &[
-            "--json",
-            "import",
-            "--from",
-            "azure-tickets",
-            file.to_str().unwrap(),
-        ],
-    );
+    let run = import_at(&env, "2026-02-13", &["--json", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
     assert_eq!(
@@ -799,22 +765,10 @@ fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
 /// Microsoft's example) are read without a complaint.
 #[test]
 fn several_pages_are_one_import() {
-    let env = Env::new();
-    let on = |day: &str, line: &str| {
-        let run = at(&env, day, &w(line));
-        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
-    };
-    on(
-        "2026-01-10",
-        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
-    );
-    on(
-        "2026-01-10",
-        "offer add solutions-partner --solution-area Security --start 2026-01-10",
-    );
-    on(
-        "2026-01-12",
-        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600001",
+    let env = contoso_on(
+        "solutions-partner --solution-area Security",
+        "solutions-partner-security/cloud-support",
+        "5600001",
     );
     let mut first = azure_ticket(
         "2602010010001",
@@ -867,24 +821,12 @@ fn several_pages_are_one_import() {
 /// filed under no subscription is a billing one.
 #[test]
 fn billing_tickets_are_refund_candidates_until_refunded_or_dismissed() {
-    let env = Env::new();
-    let on = |day: &str, line: &str| {
-        let run = at(&env, day, &w(line));
-        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
-        run
-    };
-    on(
-        "2026-01-10",
-        "init --partner-id 4012345 --name Contoso --account admin@contoso.com --role global-admin",
+    let env = contoso_on(
+        "solutions-partner --solution-area Security",
+        "solutions-partner-security/cloud-support",
+        "5600001",
     );
-    on(
-        "2026-01-10",
-        "offer add solutions-partner --solution-area Security --start 2026-01-10",
-    );
-    on(
-        "2026-01-12",
-        "activate solutions-partner-security/cloud-support --access-id SPC-26 --contract-id 5600001",
-    );
+    let on = |day: &str, line: &str| ok_at(&env, day, line);
     let mut billing = azure_ticket(
         "2602010010001",
         "2026-02-01T10:00:00Z",
