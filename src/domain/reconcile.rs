@@ -58,9 +58,6 @@ impl Comparison {
     }
 }
 
-/// The services Microsoft refunds an incident about on closure (billing is not technical
-/// support), as an incident's product names them.
-const REFUNDED_ON_CLOSURE: &[&str] = &["billing", "quota", "subscription management"];
 
 impl State {
     /// Records that Partner Center showed `left` incidents on `contract` on `on` (R15: a day
@@ -180,10 +177,10 @@ pub fn causes(comparison: &Comparison, incidents: &[Incident]) -> Vec<Cause> {
         }
         let awaiting = ids(&|i| {
             i.refund.is_none()
-                && i.product.as_ref().is_some_and(|p| {
-                    let p = p.as_str().to_lowercase();
-                    REFUNDED_ON_CLOSURE.iter().any(|r| p.contains(r))
-                })
+                && i
+                    .product
+                    .as_ref()
+                    .is_some_and(|p| super::tickets::refunded_on_closure(p.as_str()))
         });
         if !awaiting.is_empty() {
             causes.push(Cause::AwaitingRefund(awaiting));

@@ -57,6 +57,13 @@ const OTHER_PLANS: &[&str] = &[
 /// management are not technical support.
 const REFUNDED_SERVICES: &[&str] = &["billing", "quota", "subscription management"];
 
+/// Whether `service` (a ticket's service or problem, an incident's product) names one Microsoft
+/// refunds on closure.
+pub fn refunded_on_closure(service: &str) -> bool {
+    let service = service.to_lowercase();
+    REFUNDED_SERVICES.iter().any(|r| service.contains(r))
+}
+
 impl Ticket {
     /// Whether its plan is one of [`OTHER_PLANS`].
     fn is_other_plan(&self) -> bool {
@@ -78,10 +85,7 @@ impl Ticket {
             || [&self.service, &self.problem]
                 .into_iter()
                 .flatten()
-                .any(|s| {
-                    let s = s.to_lowercase();
-                    REFUNDED_SERVICES.iter().any(|r| s.contains(r))
-                })
+                .any(|s| refunded_on_closure(s))
     }
 }
 
