@@ -8,7 +8,7 @@ use crate::cli::{ExportArgs, FormatArg, ImportArgs, ImportFrom, WhatArg};
 use crate::domain::incident::Incident;
 use crate::domain::merge::Merged;
 use crate::domain::refusal::Refusal;
-use crate::domain::tickets::{Fate, Sync};
+use crate::domain::tickets::Fate;
 use crate::error::Error;
 use crate::render::export::{self, Export};
 
@@ -212,10 +212,9 @@ fn import_tickets(ctx: &mut super::Ctx, args: ImportArgs) -> Result<(), Error> {
         let synced: Vec<String> = outcomes
             .iter()
             .filter_map(|o| match &o.fate {
-                Fate::Synced { incident, change } => Some(match change {
-                    Sync::Closed(on) => format!("closed {incident} on {on}"),
-                    Sync::Reopened => format!("reopened {incident}"),
-                }),
+                Fate::Synced { incident, change } => {
+                    Some(crate::render::ticket::synced(*incident, *change))
+                }
                 _ => None,
             })
             .collect();

@@ -58,7 +58,6 @@ impl Comparison {
     }
 }
 
-
 impl State {
     /// Records that Partner Center showed `left` incidents on `contract` on `on` (R15: a day
     /// not after `today`, on which the contract was recorded), and compares it with the record
@@ -177,8 +176,7 @@ pub fn causes(comparison: &Comparison, incidents: &[Incident]) -> Vec<Cause> {
         }
         let awaiting = ids(&|i| {
             i.refund.is_none()
-                && i
-                    .product
+                && i.product
                     .as_ref()
                     .is_some_and(|p| super::tickets::refunded_on_closure(p.as_str()))
         });

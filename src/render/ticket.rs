@@ -29,10 +29,7 @@ pub fn tickets(
             Fate::Charged { incident, contract } => format!("{incident} on {contract}"),
             Fate::Duplicate { incident } => format!("already {incident}"),
             Fate::Skipped => "skipped: not a partner plan".to_string(),
-            Fate::Synced { incident, change } => match change {
-                crate::domain::tickets::Sync::Closed(on) => format!("closed {incident} on {on}"),
-                crate::domain::tickets::Sync::Reopened => format!("reopened {incident}"),
-            },
+            Fate::Synced { incident, change } => synced(*incident, *change),
             Fate::Differs { incident, why } => format!("already {incident}; {why}"),
         };
         let note = match (&o.fate, tk.may_be_refunded()) {
@@ -56,6 +53,18 @@ pub fn tickets(
         &["Title", "Plan", "Outcome", "Note"],
     );
     writeln!(w, "{t}")
+}
+
+/// A recorded incident brought up to date with its ticket, in words: the table's outcome and
+/// the history's summary.
+pub fn synced(
+    incident: crate::domain::incident::IncidentId,
+    change: crate::domain::tickets::Sync,
+) -> String {
+    match change {
+        crate::domain::tickets::Sync::Closed(on) => format!("closed {incident} on {on}"),
+        crate::domain::tickets::Sync::Reopened => format!("reopened {incident}"),
+    }
 }
 
 /// `import --from azure-tickets --json`: what became of each ticket, oldest first.
