@@ -325,21 +325,6 @@ pub const MAX_LIFECYCLE_BYTES: u64 = 64 << 20;
 /// larger than `max` bytes; a file that grows while it is read is cut off at `max` and refused.
 pub fn read_input(path: &Path, max: u64) -> io::Result<String> {
     use std::io::Read;
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    let file = options.open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(io::Error::other(format!(
-            "it is not a regular file ({})",
-            kind(&metadata)
-        )));
-    }
     let too_large = |len: u64| {
         io::Error::other(format!(
             "it is {} MiB, and at most {} MiB is read",
@@ -347,10 +332,11 @@ pub fn read_input(path: &Path, max: u64) -> io::Result<String> {
             max >> 20
         ))
     };
-    if metadata.len() > max {
-        return Err(too_large(metadata.len()));
+    let (file, len) = open_regular(path)?;
+    if len > max {
+        return Err(too_large(len));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(too_large(bytes.len() as u64));
@@ -363,6 +349,24 @@ pub fn read_input(path: &Path, max: u64) -> io::Result<String> {
 /// regular file (a named pipe, a device, a folder) is refused before a byte is read, without
 /// waiting on it, and so is a file larger than [`MAX_STATE_BYTES`].
 pub fn open_state(path: &Path) -> io::Result<Option<(File, u64)>> {
+    let (file, len) = match open_regular(path) {
+        Ok(opened) => opened,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if len > MAX_STATE_BYTES {
+        return Err(io::Error::other(format!(
+            "it is larger than the {} MiB a state file may be ({} MiB)",
+            MAX_STATE_BYTES >> 20,
+            len >> 20
+        )));
+    }
+    Ok(Some((file, len)))
+}
+
+/// Opens `path` to read, with its length, only when it is a regular file: anything else (a
+/// named pipe, a device, a folder) is refused without waiting on it.
+fn open_regular(path: &Path) -> io::Result<(File, u64)> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -371,11 +375,7 @@ pub fn open_state(path: &Path) -> io::Result<Option<(File, u64)>> {
         // A named pipe would otherwise block the open until someone writes to it.
         options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
     }
-    let file = match options.open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    let file = options.open(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(io::Error::other(format!(
@@ -383,14 +383,7 @@ pub fn open_state(path: &Path) -> io::Result<Option<(File, u64)>> {
             kind(&metadata)
         )));
     }
-    if metadata.len() > MAX_STATE_BYTES {
-        return Err(io::Error::other(format!(
-            "it is larger than the {} MiB a state file may be ({} MiB)",
-            MAX_STATE_BYTES >> 20,
-            metadata.len() >> 20
-        )));
-    }
-    Ok(Some((file, metadata.len())))
+    Ok((file, metadata.len()))
 }
 
 /// Whether two files are one (a second name of the same file).
