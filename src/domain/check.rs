@@ -370,65 +370,8 @@ impl State {
             let forecast = forecasts.get(&v.contract.contract_id);
             findings.extend(contract_findings(v, forecast, cover, today, t));
         }
-        // Billing, quota and subscription tickets Microsoft refunds on closure, until refunded
-        // here or dismissed.
-        for id in &self.refund_candidates {
-            let Some(h) = self.incidents.find(*id) else {
-                continue;
-            };
-            let contract = h.contract_id.as_ref().map(ToString::to_string);
-            // Imported tickets are cloud incidents of no offer's benefit in particular.
-            let in_scope = filter.offer.is_none()
-                && filter.scope.is_none_or(|s| s == Scope::Cloud)
-                && filter
-                    .contract
-                    .as_deref()
-                    .is_none_or(|c| contract.as_deref() == Some(c));
-            if h.refunded_on.is_some_and(|on| on <= today)
-                || h.voided_on.is_some_and(|on| on <= today)
-                || h.opened_on > today
-                || !in_scope
-            {
-                continue;
-            }
-            findings.push(Finding {
-                severity: Severity::Info,
-                code: FindingCode::RefundCandidate,
-                contract,
-                offer: None,
-                benefit: None,
-                remaining: None,
-                days_left: None,
-                pending_days: None,
-                incident: Some(id.to_string()),
-                message: format!(
-                    "{id} is a billing, quota or subscription ticket Microsoft refunds on closure; no refund is recorded"
-                ),
-            });
-        }
-        // The last count Partner Center showed on a contract, while it disagrees with the record
-        // (a later agreeing count clears it).
-        for compared in self.latest_comparisons() {
-            let id = compared.observation.contract.as_str();
-            if compared.agrees() || !wanted.iter().any(|v| v.contract.contract_id.as_str() == id) {
-                continue;
-            }
-            findings.push(Finding {
-                severity: Severity::Warning,
-                code: FindingCode::BalanceDiffers,
-                contract: Some(id.to_string()),
-                offer: None,
-                benefit: None,
-                remaining: Some(compared.record_left),
-                days_left: None,
-                pending_days: None,
-                incident: None,
-                message: format!(
-                    "contract {id}: Partner Center showed {} left on {}, the record {}",
-                    compared.observation.left, compared.observation.on, compared.record_left
-                ),
-            });
-        }
+        findings.extend(self.refund_findings(today, filter));
+        findings.extend(self.balance_findings(&wanted));
         // Every benefit of the offers in force, worked out once: the findings and both scope
         // rules below read them.
         let all_benefits = self.benefits(today);
@@ -612,6 +555,75 @@ fn contract_findings(
         });
     }
     findings
+}
+
+impl State {
+    /// Billing, quota and subscription tickets Microsoft refunds on closure, until refunded
+    /// here or dismissed: information, for the contracts and scope `filter` leaves in.
+    fn refund_findings(&self, today: NaiveDate, filter: &Filter) -> Vec<Finding> {
+        // Imported tickets are cloud incidents of no offer's benefit in particular.
+        if filter.offer.is_some() || filter.scope.is_some_and(|s| s != Scope::Cloud) {
+            return Vec::new();
+        }
+        self.refund_candidates
+            .iter()
+            .filter_map(|id| self.incidents.find(*id))
+            .filter(|h| {
+                h.refunded_on.is_none_or(|on| on > today)
+                    && h.voided_on.is_none_or(|on| on > today)
+                    && h.opened_on <= today
+                    && filter
+                        .contract
+                        .as_deref()
+                        .is_none_or(|c| h.contract_id.as_ref().is_some_and(|id| id.as_str() == c))
+            })
+            .map(|h| Finding {
+                severity: Severity::Info,
+                code: FindingCode::RefundCandidate,
+                contract: h.contract_id.as_ref().map(ToString::to_string),
+                offer: None,
+                benefit: None,
+                remaining: None,
+                days_left: None,
+                pending_days: None,
+                incident: Some(h.id.to_string()),
+                message: format!(
+                    "{} is a billing, quota or subscription ticket Microsoft refunds on closure; no refund is recorded",
+                    h.id
+                ),
+            })
+            .collect()
+    }
+
+    /// The last count Partner Center showed on each of the `wanted` contracts, while it
+    /// disagrees with the record (a later agreeing count clears it). Only those contracts'
+    /// counts are compared: each comparison reads the usage on its own day.
+    fn balance_findings(&self, wanted: &[&ContractView<'_>]) -> Vec<Finding> {
+        self.latest_observations()
+            .into_iter()
+            .filter(|o| wanted.iter().any(|v| v.contract.contract_id == o.contract))
+            .filter_map(|o| self.compare(o).ok())
+            .filter(|compared| !compared.agrees())
+            .map(|compared| {
+                let id = compared.observation.contract.as_str();
+                Finding {
+                    severity: Severity::Warning,
+                    code: FindingCode::BalanceDiffers,
+                    contract: Some(id.to_string()),
+                    offer: None,
+                    benefit: None,
+                    remaining: Some(compared.record_left),
+                    days_left: None,
+                    pending_days: None,
+                    incident: None,
+                    message: format!(
+                        "contract {id}: Partner Center showed {} left on {}, the record {}",
+                        compared.observation.left, compared.observation.on, compared.record_left
+                    ),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Whether `b` has no contract yet only because activation takes days: not activated in the
