@@ -229,6 +229,9 @@ pub fn refusal(r: &Refusal) -> Option<String> {
             Refusal::AmbiguousBenefit { candidates, .. } => {
                 format!("name one in full, for example `{}`", candidates[0])
             }
+            Refusal::NoObservation(contract) => format!(
+                "give the count Partner Center shows: `partner-support contract reconcile {contract} --left N`"
+            ),
             Refusal::AlreadyDeclined { benefit, .. } => format!(
                 "`partner-support activate {benefit}` withdraws the decline"
             ),

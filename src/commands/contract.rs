@@ -55,34 +55,23 @@ fn reconcile(
 ) -> Result<(), Error> {
     let today = ctx.today;
     let on = on.unwrap_or(today);
-    let loaded = match left {
-        Some(left) => {
-            let (loaded, _) = ctx.mutate("contract reconcile", |state, _, actor| {
-                let compared = state.reconcile(id, left, on, actor, today)?;
-                let summary = format!(
-                    "Partner Center showed {left} left on contract {id} on {on}; the record {}",
-                    compared.record_left
-                );
-                Ok(((), summary))
-            })?;
-            loaded
+    let (loaded, compared) = match left {
+        Some(left) => ctx.mutate("contract reconcile", |state, _, actor| {
+            let compared = state.reconcile(id, left, on, actor, today)?;
+            let summary = format!(
+                "Partner Center showed {left} left on contract {id} on {on}; the record {}",
+                compared.record_left
+            );
+            Ok((compared, summary))
+        })?,
+        None => {
+            let loaded = ctx.load()?;
+            let compared = loaded.state.last_comparison(id)?;
+            (loaded, compared)
         }
-        None => ctx.load()?,
-    };
-    let state = &loaded.state;
-    let contract = state.contract(id)?;
-    let Some(compared) = state
-        .comparisons_of(&contract.contract_id)
-        .into_iter()
-        .max_by_key(|c| c.observation.on)
-    else {
-        return Err(Refusal::BadCombination(format!(
-            "no count of Partner Center is recorded for contract `{id}`: give the one it shows with `--left N`"
-        ))
-        .into());
     };
     let incidents = loaded.records_on(today, |i| {
-        i.contract_id.as_ref() == Some(&contract.contract_id)
+        i.contract_id.as_ref() == Some(&compared.observation.contract)
     })?;
     let causes = crate::domain::reconcile::causes(&compared, &incidents);
     if ctx.json {

@@ -131,6 +131,17 @@ impl State {
         latest
     }
 
+    /// The last count recorded of `contract`, compared with the record; refused when none is.
+    pub fn last_comparison(&self, contract: &str) -> Result<Comparison, Refusal> {
+        let id = &self.contract(contract)?.contract_id;
+        let last = self
+            .observations
+            .iter()
+            .rfind(|o| o.contract == *id)
+            .ok_or_else(|| Refusal::NoObservation(id.to_string()))?;
+        self.compare(last)
+    }
+
     /// The observations of `contract`, oldest first, compared with the record.
     pub fn comparisons_of(&self, contract: &Id) -> Vec<Comparison> {
         self.observations

@@ -102,6 +102,9 @@ pub enum Refusal {
         /// When it was requested.
         since: NaiveDate,
     },
+    /// A comparison with Partner Center asked for a contract with no count recorded.
+    #[error("no count of Partner Center is recorded for contract `{0}`")]
+    NoObservation(String),
     /// `decline` on a benefit already declined for its year.
     #[error("benefit `{benefit}` was already declined on {on} for its year {year}")]
     AlreadyDeclined {
@@ -434,6 +437,7 @@ impl Refusal {
                 | Refusal::UnknownOption { .. }
                 | Refusal::UnknownOfferKind { .. }
                 | Refusal::UnknownCatalog { .. }
+                | Refusal::NoObservation(_)
         )
     }
 }

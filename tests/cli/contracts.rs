@@ -217,6 +217,18 @@ fn reconcile_with_partner_centers_count() {
         "incidents open --scope cloud --title First --case 2602010010001",
     );
     on("2026-02-03", "incidents open --scope cloud --title Second");
+    // Nothing recorded yet: the hint says how to give the count (followed just below).
+    let none = env.refused(
+        &w("--as-of 2026-02-05 contract reconcile 5500001"),
+        2,
+        "no count of Partner Center is recorded for contract `5500001`",
+    );
+    assert!(
+        none.stderr
+            .contains("`partner-support contract reconcile 5500001 --left N`"),
+        "{}",
+        none.stderr
+    );
     // Agreed: 3 left.
     let agreed = on("2026-02-05", "contract reconcile 5500001 --left 3");
     assert!(
