@@ -48,7 +48,11 @@ pub fn incidents(ctx: &mut Ctx, command: IncidentsCommand) -> Result<(), Error> 
 
 /// An incident as JSON, with its contract's plan name.
 fn incident_json<'a>(state: &'a State, i: &'a Incident) -> IncidentJson<'a> {
-    IncidentJson::new(i, plan_of(state, i.contract_id.as_ref()))
+    IncidentJson::new(
+        i,
+        plan_of(state, i.contract_id.as_ref()),
+        state.is_refund_candidate(i.id),
+    )
 }
 
 fn plan_of<'a>(state: &'a State, contract: Option<&Id>) -> Option<&'a str> {
@@ -204,7 +208,13 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
         return Ok(ctx.print_json(&doc)?);
     }
     let plan = plan_of(state, incident.contract_id.as_ref());
-    crate::render::incident::detail(&mut ctx.out, &ctx.screen, &incident, plan)?;
+    crate::render::incident::detail(
+        &mut ctx.out,
+        &ctx.screen,
+        &incident,
+        plan,
+        state.is_refund_candidate(id),
+    )?;
     for (to, revision) in &moved {
         ctx.note(format_args!(
             "another incident numbered {id}, on one side of the merge of revision {revision}, is now {to}"

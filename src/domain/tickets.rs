@@ -150,6 +150,11 @@ pub struct TicketOutcome {
 }
 
 impl State {
+    /// Whether `id` is listed as a refund candidate, refunded since or not.
+    pub fn is_refund_candidate(&self, id: IncidentId) -> bool {
+        self.refund_candidates.binary_search(&id).is_ok()
+    }
+
     /// Stops listing incident `id` as a refund candidate (Microsoft did not refund it).
     pub fn dismiss_refund(&mut self, id: IncidentId) -> Result<(), Refusal> {
         self.incident(id)?;

@@ -107,6 +107,8 @@ pub struct IncidentJson<'a> {
     pub closed_on: Option<NaiveDate>,
     pub refunded: bool,
     pub refund: Option<NoteJson<'a>>,
+    /// A billing, quota or subscription ticket Microsoft refunds on closure, not yet refunded.
+    pub refund_candidate: bool,
     pub voided: bool,
     pub void: Option<NoteJson<'a>>,
     pub note: Option<&'a str>,
@@ -124,8 +126,9 @@ pub struct NoteJson<'a> {
 }
 
 impl<'a> IncidentJson<'a> {
-    /// The incident; `plan` is its contract's plan name, if it has one.
-    pub fn new(i: &'a Incident, plan: Option<&'a str>) -> Self {
+    /// The incident; `plan` is its contract's plan name, if it has one; `refund_candidate`
+    /// whether it is listed as one.
+    pub fn new(i: &'a Incident, plan: Option<&'a str>, refund_candidate: bool) -> Self {
         IncidentJson {
             id: i.id.to_string(),
             scope: i.scope.slug(),
@@ -150,6 +153,7 @@ impl<'a> IncidentJson<'a> {
             },
             closed_on: i.closed_on,
             refunded: i.refund.is_some(),
+            refund_candidate: refund_candidate && i.refund.is_none() && i.void.is_none(),
             refund: i.refund.as_ref().map(|r| NoteJson {
                 on: r.on,
                 reason: r.reason.slug(),
@@ -172,12 +176,13 @@ pub struct IncidentsJson<'a> {
 }
 
 /// One incident in detail, every field a row (as `contract show`); `plan` is its contract's
-/// plan name.
+/// plan name, `refund_candidate` whether it is listed as one.
 pub fn detail(
     w: &mut dyn Write,
     screen: &Screen,
     i: &Incident,
     plan: Option<&str>,
+    refund_candidate: bool,
 ) -> io::Result<()> {
     let note = |on: NaiveDate, why: String, by: Option<&crate::domain::values::Email>| match by {
         Some(by) => format!("{on} ({why}, by {by})"),
@@ -203,10 +208,14 @@ pub fn detail(
         ("Closed", or_dash(i.closed_on)),
         (
             "Refunded",
-            i.refund.as_ref().map_or_else(
-                || "-".to_string(),
-                |r| note(r.on, r.reason.slug().to_string(), r.by.as_ref()),
-            ),
+            match &i.refund {
+                Some(r) => note(r.on, r.reason.slug().to_string(), r.by.as_ref()),
+                None if refund_candidate && i.void.is_none() => {
+                    "not yet: a billing, quota or subscription ticket, refunded on closure"
+                        .to_string()
+                }
+                None => "-".to_string(),
+            },
         ),
         (
             "Voided",

@@ -883,3 +883,213 @@ fn billing_tickets_are_refund_candidates_until_refunded_or_dismissed() {
         "INC-0003 is not listed as a refund candidate",
     );
 }
+
+/// The body of the `200` response of one of Microsoft's own examples, kept verbatim in
+/// `tests/fixtures/azure-rest-api-specs/` (its README names where each comes from).
+fn microsoft_example(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixture(&format!("azure-rest-api-specs/{name}"))).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    doc["responses"]["200"]["body"].clone()
+}
+
+/// The tickets of a body: a list's `value`, or the body itself when it is one ticket.
+fn tickets_of(body: &mut Value) -> Vec<&mut Value> {
+    if body.get("value").is_some() {
+        body["value"].as_array_mut().unwrap().iter_mut().collect()
+    } else {
+        vec![body]
+    }
+}
+
+/// Microsoft's own example bodies, as the support API returns them, are read whole: each of
+/// their tickets is on a Premier plan, so each is skipped and counted, and nothing is charged.
+#[test]
+fn microsofts_own_example_bodies_are_read_and_their_premier_tickets_skipped() {
+    let env = contoso_on(
+        "partner-success-expanded",
+        "partner-success-expanded/cloud-support",
+        "5500001",
+    );
+    for (name, tickets) in [
+        ("ListSupportTickets.json", 2),
+        ("ListSupportTicketsInUpdatingStateBySubscription.json", 2),
+        ("CreateBillingSupportTicket.json", 1),
+    ] {
+        let file = env.dir().join(name);
+        std::fs::write(&file, microsoft_example(name).to_string()).unwrap();
+        let run = at(
+            &env,
+            "2026-03-01",
+            &[
+                "--json",
+                "import",
+                "--from",
+                "azure-tickets",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let doc = run.json();
+        assert_eq!(
+            (doc["charged"].clone(), doc["skipped"].clone()),
+            (0.into(), tickets.into()),
+            "{name}: {doc}"
+        );
+        for ticket in doc["tickets"].as_array().unwrap() {
+            assert_eq!(ticket["outcome"], "skipped", "{name}: {ticket}");
+        }
+    }
+    let remaining = at(&env, "2026-03-01", &w("--json incidents remaining")).json();
+    assert_eq!(remaining["contracts"][0]["used"], 0, "{remaining}");
+}
+
+/// The same bodies as a partner's tickets (its plan, its year): the technical ticket is
+/// charged with its service as product and its contact kept; the subscription-management one
+/// and the billing one are refund candidates; a list of the same cases again, in Microsoft's
+/// `Updating` state, charges nothing twice.
+#[test]
+fn microsofts_example_tickets_under_a_partner_plan_are_recorded_as_they_say() {
+    let env = contoso_on(
+        "partner-success-expanded",
+        "partner-success-expanded/cloud-support",
+        "5500001",
+    );
+    let as_partners = |name: &str, created: &str| -> std::path::PathBuf {
+        let mut body = microsoft_example(name);
+        for ticket in tickets_of(&mut body) {
+            let props = &mut ticket["properties"];
+            props["supportPlanType"] = "Partner".into();
+            props["supportPlanDisplayName"] = "Partner Cloud Support 5".into();
+            props["createdDate"] = created.into();
+            props["modifiedDate"] = created.into();
+        }
+        let file = env.dir().join(format!("partner-{name}"));
+        std::fs::write(&file, body.to_string()).unwrap();
+        file
+    };
+    let list = as_partners("ListSupportTickets.json", "2026-02-03T21:36:18Z");
+    let run = at(
+        &env,
+        "2026-02-04",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["charged"], 2, "{}", run.stdout);
+    let show = |id: &str| {
+        env.ok(&["--as-of", "2026-02-04", "--json", "incidents", "show", id])
+            .json()
+    };
+    // Tickets of one day are numbered in the order of their case numbers.
+    let vm = show("INC-0002");
+    assert_eq!(
+        (
+            &vm["case_number"],
+            &vm["title"],
+            &vm["product"],
+            &vm["opened_on"],
+            &vm["opened_by"],
+            &vm["note"]
+        ),
+        (
+            &"119120321001170".into(),
+            &"my title".into(),
+            &"Virtual Machine running Linux".into(),
+            &"2026-02-03".into(),
+            &"admin@contoso.com".into(),
+            &"Azure ticket contact: abc@contoso.com".into()
+        ),
+        "{vm}"
+    );
+    assert_eq!(show("INC-0001")["product"], "Subscription management");
+
+    // Filed under no subscription, both are refund candidates (Microsoft takes only billing
+    // and subscription tickets there).
+    let candidates = || -> Vec<String> {
+        let check = at(&env, "2026-02-04", &w("--json check --exit-zero")).json();
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "refund-candidate")
+            .map(|f| f["incident"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(candidates(), ["INC-0001", "INC-0002"]);
+
+    // The same cases listed for a subscription, in the `Updating` state: still open, already
+    // recorded, nothing charged twice or written.
+    let before = env.bytes();
+    let updating = as_partners(
+        "ListSupportTicketsInUpdatingStateBySubscription.json",
+        "2026-02-03T21:36:18Z",
+    );
+    let again = at(
+        &env,
+        "2026-02-05",
+        &[
+            "--json",
+            "import",
+            "--from",
+            "azure-tickets",
+            updating.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let doc = again.json();
+    assert_eq!(
+        (doc["charged"].clone(), doc["duplicates"].clone()),
+        (0.into(), 2.into()),
+        "{doc}"
+    );
+    assert!(
+        env.bytes() == before,
+        "an import that records nothing writes nothing"
+    );
+
+    // Microsoft's billing example, one ticket on its own, in a later week: a new case number
+    // (its example reuses the first one's), charged and a refund candidate.
+    let billing = as_partners("CreateBillingSupportTicket.json", "2026-02-10T08:00:00Z");
+    let mut body: Value =
+        serde_json::from_str(&std::fs::read_to_string(&billing).unwrap()).unwrap();
+    body["properties"]["supportTicketId"] = "2602100010003".into();
+    std::fs::write(&billing, body.to_string()).unwrap();
+    ok_at(
+        &env,
+        "2026-02-11",
+        &format!("import --from azure-tickets {}", billing.display()),
+    );
+    let third = env
+        .ok(&w("--as-of 2026-02-11 --json incidents show INC-0003"))
+        .json();
+    assert_eq!(
+        (&third["product"], &third["refund_candidate"]),
+        (&"Billing".into(), &true.into()),
+        "{third}"
+    );
+    let shown = env
+        .ok(&w("--as-of 2026-02-11 incidents show INC-0003"))
+        .stdout;
+    assert!(
+        shown.contains("not yet: a billing, quota or subscription ticket"),
+        "{shown}"
+    );
+    // Once refunded, the row says when and why instead.
+    ok_at(
+        &env,
+        "2026-02-20",
+        "incidents refund INC-0003 --reason other",
+    );
+    let refunded = env
+        .ok(&w("--as-of 2026-02-20 --json incidents show INC-0003"))
+        .json();
+    assert_eq!(
+        (&refunded["refunded"], &refunded["refund_candidate"]),
+        (&true.into(), &false.into())
+    );
+}
