@@ -301,12 +301,26 @@ pub fn refusal(r: &Refusal) -> Option<String> {
             Refusal::DatedBefore { then, .. } => {
                 format!("a change is dated `--as-of` (today by default): use {then} or later")
             }
-            // An imported ticket's refusal is the rule's: its hint, and how to place the ticket.
+            // An imported ticket's refusal is the rule's, with how to place the ticket: the
+            // contract its plan names is the import's choice, never one given to leave out.
             Refusal::TicketRefused { refusal: inner, .. } => {
-                let placed = "`--contract C` charges to C the tickets whose plan names no contract, or one that cannot take them; nothing was imported";
-                match refusal(inner) {
-                    Some(hint) => format!("{hint}; {placed}"),
-                    None => placed.to_string(),
+                let nothing = "nothing was imported";
+                let placed = "`--contract C` charges to C the tickets whose plan names no contract, or one that cannot take them";
+                match inner.as_ref() {
+                    Refusal::OpenedAfterToday { opened_on, .. } => format!(
+                        "the import is dated `--as-of` (today by default): a ticket of {opened_on} (UTC) is imported from {} on; {nothing}",
+                        opened_on.pred_opt().unwrap_or(*opened_on)
+                    ),
+                    Refusal::UsableInstead { contract, .. } => format!(
+                        "contract `{contract}` covers these products and is usable that day: pass `--contract {contract}`; {nothing}"
+                    ),
+                    Refusal::WrongScope { .. } => format!(
+                        "{placed}: name one that covers these products; {nothing}"
+                    ),
+                    _ => match refusal(inner) {
+                        Some(hint) => format!("{hint}; {placed}; {nothing}"),
+                        None => format!("{placed}; {nothing}"),
+                    },
                 }
             }
             _ => return None,

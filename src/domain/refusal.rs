@@ -389,6 +389,15 @@ pub enum Refusal {
         /// The end.
         end: NaiveDate,
     },
+    /// An Azure ticket created after the day the import is dated and the day of grace after it
+    /// (a usage error: the import is dated too early).
+    #[error("it was opened on {opened_on} (UTC), after today ({today}) and the day after it")]
+    OpenedAfterToday {
+        /// Its day, in UTC.
+        opened_on: NaiveDate,
+        /// The day the import is dated.
+        today: NaiveDate,
+    },
     /// An import that clashes with what is recorded, or would break a rule.
     #[error("cannot import: {0}")]
     ImportConflict(String),
@@ -438,6 +447,7 @@ impl Refusal {
                 | Refusal::UnknownOfferKind { .. }
                 | Refusal::UnknownCatalog { .. }
                 | Refusal::NoObservation(_)
+                | Refusal::OpenedAfterToday { .. }
         )
     }
 }

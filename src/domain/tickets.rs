@@ -304,10 +304,10 @@ impl State {
                 continue;
             }
             if beyond {
-                return Err(refused(Refusal::BadCombination(format!(
-                    "it was opened on {} (UTC), after today ({today}) and the day after it",
-                    ticket.opened_on
-                ))));
+                return Err(refused(Refusal::OpenedAfterToday {
+                    opened_on: ticket.opened_on,
+                    today,
+                }));
             }
             let named: Vec<Id> = ticket
                 .plan

@@ -1093,3 +1093,75 @@ fn microsofts_example_tickets_under_a_partner_plan_are_recorded_as_they_say() {
         (&true.into(), &false.into())
     );
 }
+
+/// Every hint a refused import prints leads somewhere: none asks to leave out a `--contract`
+/// that was not given, one that is about the day names the day, and each, followed, imports.
+#[test]
+fn each_hint_of_a_refused_import_followed_imports() {
+    let env = contoso_on(
+        "solutions-partner --solution-area Security",
+        "solutions-partner-security/cloud-support",
+        "5600001",
+    );
+    ok_at(
+        &env,
+        "2026-01-12",
+        "activate solutions-partner-security/on-premises-support --access-id ACC-5600002 --contract-id 5600002",
+    );
+    let hint_of = |run: &crate::support::Run| -> String {
+        run.stderr
+            .lines()
+            .find(|l| l.starts_with("hint:"))
+            .unwrap_or_else(|| panic!("{}", run.stderr))
+            .to_string()
+    };
+    // An Azure ticket is a cloud one: naming the on-premises plan, its contract cannot take it.
+    let file = env.dir().join("on-prem-plan.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "value": [azure_ticket(
+            "2602010010001",
+            "2026-02-01T10:00:00Z",
+            "Partner On-premises Support 20",
+        )] })
+        .to_string(),
+    )
+    .unwrap();
+    let before = env.bytes();
+    let refused = import_at(&env, "2026-02-02", &[file.to_str().unwrap()]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert_eq!(env.bytes(), before);
+    let hint = hint_of(&refused);
+    assert!(!hint.contains("leave out"), "{hint}");
+    assert!(hint.contains("pass `--contract 5600001`"), "{hint}");
+    let placed = import_at(
+        &env,
+        "2026-02-02",
+        &["--json", "--contract", "5600001", file.to_str().unwrap()],
+    );
+    assert_eq!(placed.code, 0, "{}", placed.stderr);
+    assert_eq!(placed.json()["tickets"][0]["contract"], "5600001");
+
+    // A ticket Azure created two days after the day the import is dated: the hint names the
+    // first day it can be imported, and nothing about contracts.
+    let later = env.dir().join("later.json");
+    std::fs::write(
+        &later,
+        serde_json::json!({ "value": [azure_ticket(
+            "2602100010002",
+            "2026-02-10T09:00:00Z",
+            "Partner Cloud Support 50",
+        )] })
+        .to_string(),
+    )
+    .unwrap();
+    let before = env.bytes();
+    let early = import_at(&env, "2026-02-08", &[later.to_str().unwrap()]);
+    assert_eq!(early.code, 2, "{}", early.stderr);
+    assert_eq!(env.bytes(), before);
+    let hint = hint_of(&early);
+    assert!(!hint.contains("--contract"), "{hint}");
+    assert!(hint.contains("2026-02-09"), "{hint}");
+    let on_time = import_at(&env, "2026-02-09", &[later.to_str().unwrap()]);
+    assert_eq!(on_time.code, 0, "{}", on_time.stderr);
+}
