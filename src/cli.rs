@@ -115,7 +115,7 @@ pub struct Cli {
 
     /// How long a change waits for another partner-support process to finish, in seconds
     /// [default: 10]
-    #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    #[arg(long, global = true, help_heading = "Global options", env = "PARTNER_SUPPORT_LOCK_WAIT", value_name = "SECONDS", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub lock_wait: Option<u64>,
 
     /// Print no confirmation messages (errors are still printed)
@@ -580,7 +580,7 @@ pub enum Command {
         output: Option<PathBuf>,
         /// Remind this many days before a contract ends and before a membership anniversary
         /// (an alarm on the entry; 0 for none)
-        #[arg(long, value_name = "DAYS", default_value_t = 14, value_parser = clap::value_parser!(u32).range(0..=365))]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, default_value_t = 14, value_parser = clap::value_parser!(u32).range(0..=365))]
         remind_days: u32,
     },
     /// A team on one record in git: `team init` sets up the merge drivers, attributes and ignores
@@ -791,7 +791,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
     pub until: Option<NaiveDate>,
     /// Only the last N of them
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub limit: Option<usize>,
 }
 
@@ -799,34 +799,79 @@ pub struct HistoryArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Warn when a limited contract has this many incidents left or fewer
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 3
+    )]
     pub warn_remaining: u32,
     /// Critical when a limited contract has this many incidents left or fewer
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 1
+    )]
     pub critical_remaining: u32,
     /// Warn when a contract ends within this many days
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        allow_negative_numbers = true,
+        default_value_t = 30
+    )]
     pub warn_days: u32,
     /// Critical when a contract ends within this many days
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        allow_negative_numbers = true,
+        default_value_t = 7
+    )]
     pub critical_days: u32,
     /// Warn when an activation has been pending longer than this many days
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        allow_negative_numbers = true,
+        default_value_t = 7
+    )]
     pub pending_days: u32,
     /// Warn this many days before a membership year ends when no next year of its offer is
     /// recorded (`offer renew`)
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        allow_negative_numbers = true,
+        default_value_t = 30
+    )]
     pub renewal_days: u32,
     /// A benefit without a contract is a warning for this many days after its membership year
     /// starts, or after its activation was requested, and critical after (activation takes days)
-    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        allow_negative_numbers = true,
+        default_value_t = 14
+    )]
     pub activation_days: u32,
     /// Warn when a limited contract ends within this many days with incidents left, which
     /// would lapse unused (R19)
-    #[arg(long, value_name = "DAYS", default_value_t = 60)]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        allow_negative_numbers = true,
+        default_value_t = 60
+    )]
     pub unused_days: u32,
     /// … and has at least this many incidents left
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 1
+    )]
     pub unused_min: u32,
     /// Only contracts and benefits covering this scope
     #[arg(long, value_enum)]
@@ -1131,7 +1176,7 @@ pub enum ContractCommand {
         #[arg(add = ArgValueCompleter::new(complete::contracts))]
         contract: Id,
         /// Incidents left, as Partner Center's Technical support page shows them
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
         left: Option<u32>,
         /// The day Partner Center showed it [default: today]
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, requires = "left")]
@@ -1152,7 +1197,7 @@ pub struct ContractAddArgs {
     #[arg(long, value_name = "ID")]
     pub access_id: AccessId,
     /// Incidents included: a number, or `unlimited`
-    #[arg(long, value_name = "N|unlimited")]
+    #[arg(long, value_name = "N|unlimited", allow_negative_numbers = true)]
     pub incidents: Allowance,
     /// Products covered
     #[arg(long, value_enum)]

@@ -43,6 +43,9 @@ const DATE_SLOTS: &[&str] = &[
 const COUNT_SLOTS: &[&str] = &[
     "contract add --plan custom --contract-id C9 --access-id A9 --incidents {} --scope cloud",
     "--lock-wait {} offer add action-pack",
+    "contract reconcile C9 --left {}",
+    "check --warn-remaining {}",
+    "history --limit {}",
 ];
 const INCIDENT_SLOTS: &[&str] = &[
     "incidents close {}",
@@ -151,6 +154,12 @@ fn every_slot_refuses_every_bad_value() {
                     run.stderr
                 );
                 assert!(!run.stderr.contains("panicked"), "{what}: {}", run.stderr);
+                // A tip to pass the value after `--` leads nowhere: it would be an argument.
+                assert!(
+                    !run.stderr.contains("'-- "),
+                    "{what}: a hint that leads nowhere: {}",
+                    run.stderr
+                );
                 tried += 1;
             }
         }
