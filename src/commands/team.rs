@@ -7,19 +7,19 @@ use chrono::NaiveDate;
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::{Edited, Side, Which, ancestor, merge_sides};
+use crate::domain::three_way::{Edited, Settled, Side, Which, ancestor, merge_sides};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
 use crate::store::team;
 
 /// `merge-driver [--history] BASE OURS THEIRS [PATH]`: git's three copies in, the merge written
-/// over OURS; on a conflict, git's usual conflict markers there instead, a report on stderr and
-/// exit 1, for a person to resolve.
+/// over OURS, with a word on each field both sides set differently; on a conflict, git's usual
+/// conflict markers there instead, a report on stderr and exit 1, for a person to resolve.
 pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), Error> {
     let lifecycle = ctx.lifecycle.clone();
     let merged = merge_copies(args, ctx.today, lifecycle.as_deref());
-    let edited = match merged {
-        Ok(edited) => edited,
+    let (edited, settled) = match merged {
+        Ok(said) => said,
         Err(e) => {
             // Git's own markers in the file, so that a person sees both sides where they
             // differ, whatever stopped the merge (a conflict, or a copy that is not a state
@@ -29,6 +29,31 @@ pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), 
         }
     };
     say_edited(ctx, &edited, "this side's copy", "the other side's copy")?;
+    say_settled(ctx, &settled, "this side's", "the other side's")?;
+    Ok(())
+}
+
+/// Each field both sides set differently: the later change was kept, and the other value is in
+/// the other side's history.
+fn say_settled(
+    ctx: &mut super::Ctx,
+    settled: &[Settled],
+    ours: &str,
+    theirs: &str,
+) -> Result<(), Error> {
+    for f in settled {
+        let side = match f.kept {
+            Which::Ours => ours,
+            Which::Theirs => theirs,
+        };
+        ctx.warn_with(
+            format_args!(
+                "{}: `{}` was set differently on both sides; kept the later change ({side})",
+                f.record, f.field
+            ),
+            Some("the other value is in the history (`partner-support history`); correct the record if it should stand"),
+        )?;
+    }
     Ok(())
 }
 
@@ -61,12 +86,13 @@ fn say_edited(
     Ok(())
 }
 
-/// The merge of git's three copies, written over OURS; what the sides edited by hand brought.
+/// The merge of git's three copies, written over OURS; what the sides edited by hand brought,
+/// and the fields both sides set differently.
 fn merge_copies(
     args: &MergeDriverArgs,
     today: NaiveDate,
     lifecycle: Option<&Path>,
-) -> Result<Vec<Edited>, Error> {
+) -> Result<(Vec<Edited>, Vec<Settled>), Error> {
     let path = args
         .path
         .clone()
@@ -83,7 +109,7 @@ fn merge_copies(
         let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
             .map_err(|e| conflict(vec![e]))?;
         write_over(&args.ours, merged.as_bytes())?;
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let base = team::read_side(&args.base)?;
     let ours = team::read_side(&args.ours)?;
@@ -110,7 +136,7 @@ fn merge_copies(
     });
     let bytes = team::sealed(&merged.state, &args.ours)?;
     write_over(&args.ours, &bytes)?;
-    Ok(merged.edited)
+    Ok((merged.edited, merged.settled))
 }
 
 /// Writes the merge over git's copy of this side, whole or not at all.
@@ -257,6 +283,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         Ok((merged, Some(summary)))
     })?;
     say_edited(ctx, &merged.edited, "this state", &name)?;
+    say_settled(ctx, &merged.settled, "this state's", &format!("{name}'s"))?;
     if ctx.json {
         let renumbered: Vec<_> = merged
             .renumbered

@@ -352,33 +352,6 @@ fn two_clones_working_offline_pull_without_a_conflict() {
 }
 
 #[test]
-fn a_true_conflict_stops_with_a_report_and_leaves_git_in_its_conflict_state() {
-    let team = Team::two_clones();
-    team.ps_ok(
-        "ana",
-        "2026-07-01",
-        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
-    );
-    team.push("ana", "refund: duplicate");
-    team.ps_ok(
-        "ben",
-        "2026-07-01",
-        &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
-    );
-    team.commit("ben", "refund: product bug");
-    let said = team.pull_conflict("ben");
-    assert!(
-        said.contains("incident INC-0001 was changed differently on both sides"),
-        "{said}"
-    );
-    let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
-    assert!(
-        text.contains("<<<<<<<") && text.contains(">>>>>>>"),
-        "git's markers are left for a person"
-    );
-}
-
-#[test]
 fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
     let team = Team::two_clones();
     // The pack has 4 left: each side spends 3 before the other knows.
@@ -393,6 +366,11 @@ fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
     assert!(
         said.contains("more incidents charged (7) than it grants (5)"),
         "{said}"
+    );
+    let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
+    assert!(
+        text.contains("<<<<<<<") && text.contains(">>>>>>>"),
+        "git's markers are left for a person"
     );
 }
 
@@ -1128,4 +1106,179 @@ fn a_program_change_and_a_decline_on_two_clones_merge_into_one_record() {
     );
     assert_eq!(state["incidents"].as_array().unwrap().len(), 2);
     assert_eq!(team.ps("ben", "2026-06-21", &["doctor"]).code, 0);
+}
+
+/// Two clones with Ana's and Ben's accounts known to both (pushed before they part).
+fn two_clones_with_two_people() -> Team {
+    let team = Team::two_clones();
+    for who in ["ana@contoso.com", "ben@contoso.com"] {
+        team.ps_ok(
+            "ana",
+            "2026-06-20",
+            &["account", "add", who, "--role", "mpn-partner-admin"],
+        );
+    }
+    team.push("ana", "Ana and Ben");
+    team.ok(
+        "ben",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    team
+}
+
+/// Pulls main into `clone`, which must merge: what git and the driver said.
+fn pull_clean(team: &Team, clone: &str) -> String {
+    let pull = team.git(
+        clone,
+        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    let said = format!("{}{}", pull.stdout, pull.stderr);
+    assert_eq!(pull.code, 0, "{said}");
+    let text = std::fs::read_to_string(team.at(clone).join("state.json")).unwrap();
+    assert!(!text.contains("<<<<<<<"), "no markers: {said}");
+    said
+}
+
+/// Ana and Ben each open their first incident on one contract, as themselves, offline: each
+/// first use links its account to the contract, and the pull keeps both links and both
+/// incidents.
+#[test]
+fn two_people_opening_incidents_on_one_contract_merge_without_a_conflict() {
+    let team = two_clones_with_two_people();
+    for (clone, who) in [("ana", "ana@contoso.com"), ("ben", "ben@contoso.com")] {
+        team.ps_ok(
+            clone,
+            "2026-07-01",
+            &[
+                "--as",
+                who,
+                "incidents",
+                "open",
+                "--scope",
+                "cloud",
+                "--title",
+                who,
+            ],
+        );
+        team.commit(clone, who);
+    }
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    pull_clean(&team, "ben");
+    let pack = team.json("ben", &["contract", "show", "8000005"]);
+    assert_eq!(
+        pack["linked_accounts"],
+        serde_json::json!(["admin@contoso.com", "ana@contoso.com", "ben@contoso.com"]),
+        "{pack}"
+    );
+    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    assert_eq!(titles, ["First", "ana@contoso.com", "ben@contoso.com"]);
+    assert_eq!(pack["remaining"], 2, "{pack}");
+}
+
+/// Independent changes to one record merge: one person closes an incident while the other
+/// refunds it, and each links another account to the contract.
+#[test]
+fn a_close_on_one_side_and_a_refund_on_the_other_are_both_kept() {
+    let team = two_clones_with_two_people();
+    team.ps_ok("ana", "2026-07-01", &["incidents", "close", "INC-0001"]);
+    team.ps_ok(
+        "ana",
+        "2026-07-01",
+        &[
+            "contract",
+            "link",
+            "8000005",
+            "--account",
+            "ana@contoso.com",
+        ],
+    );
+    team.push("ana", "closed, linked Ana");
+    team.ps_ok(
+        "ben",
+        "2026-07-02",
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+    );
+    team.ps_ok(
+        "ben",
+        "2026-07-02",
+        &[
+            "contract",
+            "link",
+            "8000005",
+            "--account",
+            "ben@contoso.com",
+        ],
+    );
+    team.commit("ben", "refunded, linked Ben");
+    pull_clean(&team, "ben");
+    let first = team.json("ben", &["incidents", "show", "INC-0001"]);
+    assert_eq!(
+        (&first["closed_on"], &first["refunded"]),
+        (&"2026-07-01".into(), &true.into()),
+        "{first}"
+    );
+    let pack = team.json("ben", &["contract", "show", "8000005"]);
+    assert_eq!(
+        pack["linked_accounts"],
+        serde_json::json!(["admin@contoso.com", "ana@contoso.com", "ben@contoso.com"]),
+        "{pack}"
+    );
+    let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    assert_eq!(report["healthy"], true, "{report}");
+}
+
+/// One field set differently on both sides (the same incident refunded for two reasons): the
+/// later change wins, the merge says which it kept in what it prints and in the history, and
+/// the file merges with no markers. Merging either way round keeps the same.
+#[test]
+fn one_field_set_differently_on_both_sides_keeps_the_later_change_and_says_so() {
+    let team = Team::two_clones();
+    team.ps_ok(
+        "ana",
+        "2026-07-01",
+        &["incidents", "refund", "INC-0001", "--reason", "duplicate"],
+    );
+    team.push("ana", "refund: duplicate");
+    // Ben's change is made after Ana's.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    team.ps_ok(
+        "ben",
+        "2026-07-01",
+        &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
+    );
+    team.commit("ben", "refund: product bug");
+    // Ana's clone, before the pull, to merge the other way round after.
+    team.ok(".", &["clone", "-q", "origin.git", "ana2"]);
+    team.ps_ok("ana2", "2026-06-15", &["team", "init"]);
+    let said = pull_clean(&team, "ben");
+    assert!(
+        said.contains("incident INC-0001: `refund` was set differently on both sides; kept the later change (this side's)"),
+        "{said}"
+    );
+    let refund = |clone: &str| {
+        team.json(clone, &["incidents", "show", "INC-0001"])["refund"]["reason"].clone()
+    };
+    assert_eq!(refund("ben"), "product-bug");
+    let history = team.json("ben", &["history"]);
+    let last = history["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["summary"]
+            .as_str()
+            .unwrap()
+            .contains("incident INC-0001: `refund` set differently on both sides, kept ours"),
+        "{last}"
+    );
+    // The other way round: Ben's pushed before his pull; Ana's old clone pulls it.
+    team.ok("ben", &["push", "-q", "origin", "HEAD:ben"]);
+    let pull = team.git(
+        "ana2",
+        &["pull", "--no-rebase", "--no-edit", "origin", "ben"],
+    );
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    assert_eq!(refund("ana2"), "product-bug");
 }
