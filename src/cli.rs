@@ -362,6 +362,10 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &["partner-support --state records/state.json team init"],
     ),
     (
+        "team resolve",
+        &["partner-support team resolve INC-0042 --reason \"Microsoft charged both cases\""],
+    ),
+    (
         "merge-driver",
         &["git config merge.partner-support.driver \"partner-support merge-driver %O %A %B %P\""],
     ),
@@ -612,6 +616,17 @@ pub enum TeamCommand {
     /// Set up this git repository for the state file: `.gitattributes`, `.gitignore` entries and
     /// the local git config of the merge drivers; says what it did, and does nothing twice
     Init,
+    /// Accept a merge's conflict: Microsoft did charge the incident, so it stands as recorded
+    /// (`check` stops raising it); a correction (`incidents edit --contract`, `incidents void`)
+    /// settles a conflict without this
+    Resolve {
+        /// Incident ID the conflict names (INC-0001)
+        #[arg(add = ArgValueCompleter::new(complete::incidents))]
+        id: IncidentId,
+        /// Why it stands, in the team's words
+        #[arg(long, value_name = "TEXT")]
+        reason: Text,
+    },
 }
 
 /// `merge-driver`.

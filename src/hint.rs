@@ -109,6 +109,12 @@ pub fn finding(f: &Finding) -> String {
             ),
             None => message.clone(),
         },
+        (FindingCode::MergeConflict, _) => match &f.incident {
+            Some(id) => format!(
+                "{message} (move it: `partner-support incidents edit {id} --contract C`; void it: `partner-support incidents void {id} --reason TEXT`; or, if Microsoft did charge it, `partner-support team resolve {id} --reason TEXT`)"
+            ),
+            None => message.clone(),
+        },
         (FindingCode::BalanceDiffers, _) => match &f.contract {
             Some(c) => format!(
                 "{message} (`partner-support contract reconcile {c}` names the likely causes)"

@@ -125,9 +125,13 @@ impl Ctx {
             };
             let balances = state.balances();
             let (value, summary) = change(state, stored, actor.as_ref())?;
-            let Some(summary) = summary else {
+            let Some(mut summary) = summary else {
                 return Ok((value, false));
             };
+            // A correction that puts a merge's conflict right closes it (R23).
+            for id in state.settle_conflicts() {
+                summary.push_str(&format!("; the conflict of {id} is settled"));
+            }
             // A change never writes what the loader would refuse.
             state.check_consistent()?;
             let balances = state.balance_changes(&balances);

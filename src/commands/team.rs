@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
+use crate::domain::incident::IncidentId;
 use crate::domain::state::HistoryEntry;
 use crate::domain::three_way::{Edited, Settled, Side, Which, ancestor, merge_sides};
 use crate::error::Error;
@@ -18,7 +19,7 @@ use crate::store::team;
 pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), Error> {
     let lifecycle = ctx.lifecycle.clone();
     let merged = merge_copies(args, ctx.today, lifecycle.as_deref());
-    let (edited, settled) = match merged {
+    let said = match merged {
         Ok(said) => said,
         Err(e) => {
             // Git's own markers in the file, so that a person sees both sides where they
@@ -28,8 +29,38 @@ pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), 
             return Err(e);
         }
     };
-    say_edited(ctx, &edited, "this side's copy", "the other side's copy")?;
-    say_settled(ctx, &settled, "this side's", "the other side's")?;
+    say_edited(
+        ctx,
+        &said.edited,
+        "this side's copy",
+        "the other side's copy",
+    )?;
+    say_settled(ctx, &said.settled, "this side's", "the other side's")?;
+    say_conflicts(ctx, &said.conflicts)?;
+    Ok(())
+}
+
+/// What a merge of git's copies has to say beyond the merge itself.
+struct Said {
+    /// What the sides edited by hand brought.
+    edited: Vec<Edited>,
+    /// Fields both sides set differently.
+    settled: Vec<Settled>,
+    /// Incidents kept as open conflicts.
+    conflicts: Vec<IncidentId>,
+}
+
+/// Each incident the merge kept although it breaks a rule: an open conflict, said once here and
+/// by `check` until it is put right.
+fn say_conflicts(ctx: &mut super::Ctx, conflicts: &[IncidentId]) -> Result<(), Error> {
+    for id in conflicts {
+        ctx.warn_with(
+            format_args!("kept {id}, which breaks a rule in the merged record: an open conflict"),
+            Some(&format!(
+                "`partner-support check` says which rule and the fixes: move it (`incidents edit {id} --contract C`), void it, or `team resolve {id} --reason TEXT` if Microsoft did charge it"
+            )),
+        )?;
+    }
     Ok(())
 }
 
@@ -87,12 +118,12 @@ fn say_edited(
 }
 
 /// The merge of git's three copies, written over OURS; what the sides edited by hand brought,
-/// and the fields both sides set differently.
+/// the fields both sides set differently, and the incidents it kept as open conflicts.
 fn merge_copies(
     args: &MergeDriverArgs,
     today: NaiveDate,
     lifecycle: Option<&Path>,
-) -> Result<(Vec<Edited>, Vec<Settled>), Error> {
+) -> Result<Said, Error> {
     let path = args
         .path
         .clone()
@@ -109,14 +140,18 @@ fn merge_copies(
         let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
             .map_err(|e| conflict(vec![e]))?;
         write_over(&args.ours, merged.as_bytes())?;
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Said {
+            edited: Vec::new(),
+            settled: Vec::new(),
+            conflicts: Vec::new(),
+        });
     }
     let base = team::read_side(&args.base)?;
     let ours = team::read_side(&args.ours)?;
     let theirs = team::read_side(&args.theirs)?;
     let lifecycle =
         crate::store::lifecycle::read(lifecycle, Path::new(&path)).map_err(Error::BadLifecycle)?;
-    let mut merged = merge_sides(&base, &ours, &theirs, &lifecycle).map_err(conflict)?;
+    let mut merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflict)?;
     // The merge is a change of its own, kept in the file until a change logs it.
     let revision = team::merge_revision(
         base.state.revision,
@@ -136,7 +171,39 @@ fn merge_copies(
     });
     let bytes = team::sealed(&merged.state, &args.ours)?;
     write_over(&args.ours, &bytes)?;
-    Ok((merged.edited, merged.settled))
+    Ok(Said {
+        edited: merged.edited,
+        settled: merged.settled,
+        conflicts: merged.conflicts,
+    })
+}
+
+/// `team resolve ID --reason TEXT`: the team accepts a merge's conflict (R23).
+fn resolve(
+    ctx: &mut super::Ctx,
+    id: IncidentId,
+    reason: crate::domain::values::Text,
+) -> Result<(), Error> {
+    let today = ctx.today;
+    let (_, conflict) = ctx.mutate("team resolve", |state, _, actor| {
+        let conflict = state.accept_conflict(id, reason, actor, today)?;
+        let summary = format!(
+            "accepted the conflict of {id}: {}",
+            conflict
+                .accepted
+                .as_ref()
+                .map(|a| a.reason.to_string())
+                .unwrap_or_default()
+        );
+        Ok((conflict, summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&conflict)?);
+    }
+    ctx.say(format_args!(
+        "accepted the conflict of {id}: it stands as recorded, and `check` no longer raises it"
+    ))?;
+    Ok(())
 }
 
 /// Writes the merge over git's copy of this side, whole or not at all.
@@ -151,7 +218,9 @@ fn write_over(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 /// `team …`.
 pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
-    let TeamCommand::Init = command;
+    if let TeamCommand::Resolve { id, reason } = command {
+        return resolve(ctx, id, reason);
+    }
     let git = Git::in_dir(".");
     let root = git.root().map_err(|_| Error::Team("not in a git repository: `git init` first, or run this in the repository that holds the state file".into()))?;
     let state = std::path::absolute(ctx.store.path()).map_err(Error::Output)?;
@@ -237,6 +306,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
     let their_log = their_log(file, &log_path, &theirs)?;
     let store = ctx.store.clone();
     let lifecycle = ctx.lifecycle()?;
+    let today = ctx.today;
     let conflicts = |conflicts: Vec<String>| Error::MergeConflicts {
         path: name.clone(),
         conflicts,
@@ -262,7 +332,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         let (shared, ours_since, theirs_since) =
             (&our_log[..common], &our_log[common..], &their_log[common..]);
         let base = ancestor(&ours, &theirs, shared, ours_since, theirs_since).map_err(conflicts)?;
-        let merged = merge_sides(&base, &ours, &theirs, &lifecycle).map_err(conflicts)?;
+        let merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflicts)?;
         if merged.taken == 0 {
             return Ok((merged, None));
         }
@@ -284,6 +354,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
     })?;
     say_edited(ctx, &merged.edited, "this state", &name)?;
     say_settled(ctx, &merged.settled, "this state's", &format!("{name}'s"))?;
+    say_conflicts(ctx, &merged.conflicts)?;
     if ctx.json {
         let renumbered: Vec<_> = merged
             .renumbered

@@ -53,6 +53,7 @@ pub fn export(ctx: &mut super::Ctx, args: ExportArgs) -> Result<(), Error> {
                 doc.observations = Some(state.observations.as_slice()).filter(|o| !o.is_empty());
                 doc.refund_candidates =
                     Some(state.refund_candidates.as_slice()).filter(|r| !r.is_empty());
+                doc.conflicts = Some(state.conflicts.as_slice()).filter(|c| !c.is_empty());
             }
             if all || what == WhatArg::Contracts {
                 doc.contracts = Some(export::stored_contracts(&views, ctx.reveal)?);

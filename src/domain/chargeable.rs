@@ -23,6 +23,8 @@ pub struct Breach {
     pub field: &'static str,
     /// What is wrong, in R8's words.
     pub message: String,
+    /// It took its contract over its allowance (the others were charged first).
+    pub exhausted: bool,
 }
 
 /// A contract's incidents as (opened, ID), and its refund days.
@@ -74,6 +76,7 @@ impl State {
                     i.opened_on,
                     allowance.unwrap_or_default()
                 ),
+                exhausted: true,
             });
         }
         found.sort_by_key(|b| b.incident);
@@ -87,6 +90,7 @@ impl State {
                 incident: i.id,
                 field,
                 message,
+                exhausted: false,
             })
         };
         if let Some(by) = i.opened_by.as_ref().filter(|e| self.account(e).is_none()) {

@@ -65,11 +65,13 @@ pub enum FindingCode {
     BalanceDiffers,
     /// An incident Microsoft refunds on closure is not refunded here yet.
     RefundCandidate,
+    /// A team's merge kept an incident that breaks a rule (R23).
+    MergeConflict,
 }
 
 impl FindingCode {
     /// Every code, in the order the reference lists them.
-    pub const ALL: [FindingCode; 13] = [
+    pub const ALL: [FindingCode; 14] = [
         FindingCode::IncidentsLow,
         FindingCode::RunsOutBeforeEnd,
         FindingCode::IncidentsExpiringUnused,
@@ -83,6 +85,7 @@ impl FindingCode {
         FindingCode::ScopeUncovered,
         FindingCode::BalanceDiffers,
         FindingCode::RefundCandidate,
+        FindingCode::MergeConflict,
     ];
 
     /// The code as printed (`incidents-low`).
@@ -101,6 +104,7 @@ impl FindingCode {
             FindingCode::ScopeUncovered => "scope-uncovered",
             FindingCode::BalanceDiffers => "balance-differs",
             FindingCode::RefundCandidate => "refund-candidate",
+            FindingCode::MergeConflict => "merge-conflict",
         }
     }
 
@@ -371,6 +375,7 @@ impl State {
             findings.extend(contract_findings(v, forecast, cover, today, t));
         }
         findings.extend(self.refund_findings(today, filter));
+        findings.extend(self.conflict_findings(filter));
         findings.extend(self.balance_findings(&wanted));
         // Every benefit of the offers in force, worked out once: the findings and both scope
         // rules below read them.
@@ -558,6 +563,31 @@ fn contract_findings(
 }
 
 impl State {
+    /// Each open conflict a team's merge left (R23): critical, whatever the day, until a
+    /// correction settles it or the team accepts it; for the contract `filter` leaves in.
+    fn conflict_findings(&self, filter: &Filter) -> Vec<Finding> {
+        self.open_conflicts()
+            .filter(|c| {
+                filter
+                    .contract
+                    .as_deref()
+                    .is_none_or(|want| c.contract.as_ref().is_some_and(|id| id.as_str() == want))
+            })
+            .map(|c| Finding {
+                severity: Severity::Critical,
+                code: FindingCode::MergeConflict,
+                contract: c.contract.as_ref().map(ToString::to_string),
+                offer: None,
+                benefit: None,
+                remaining: None,
+                days_left: None,
+                pending_days: None,
+                incident: Some(c.incident.to_string()),
+                message: format!("kept by the merge of {}: {}", c.on, c.rule),
+            })
+            .collect()
+    }
+
     /// Billing, quota and subscription tickets Microsoft refunds on closure, until refunded
     /// here or dismissed: information, for the contracts and scope `filter` leaves in.
     fn refund_findings(&self, today: NaiveDate, filter: &Filter) -> Vec<Finding> {

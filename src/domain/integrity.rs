@@ -80,6 +80,9 @@ pub enum Problem {
         /// The catalog's name and version.
         catalog: String,
     },
+    /// A merge conflict naming an incident that is not recorded.
+    #[error("a conflict names {0}, which is not a recorded incident")]
+    ConflictUnknown(IncidentId),
     /// A refund candidate that is not a recorded incident.
     #[error("the refund candidate {0} is not a recorded incident")]
     RefundCandidateUnknown(IncidentId),
@@ -280,7 +283,9 @@ impl State {
         for (c, usage) in self.contracts.iter().zip(self.usages()) {
             if let Allowance::Incidents(allowance) = c.allowance {
                 let used = usage.charged - usage.refunded;
-                if used > allowance {
+                // A merge that took it over keeps both sides' incidents, and a conflict says so
+                // until it is put right or accepted (R23).
+                if used > allowance && !self.overcharge_explained(c.contract_id.as_str()) {
                     problems.push(Problem::OverCharged {
                         contract: c.contract_id.to_string(),
                         used,
@@ -318,6 +323,11 @@ impl State {
                         .collect::<Vec<_>>()
                         .join(", "),
                 });
+            }
+        }
+        for c in &self.conflicts {
+            if self.incidents.find(c.incident).is_none() {
+                problems.push(Problem::ConflictUnknown(c.incident));
             }
         }
         for id in &self.refund_candidates {

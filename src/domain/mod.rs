@@ -6,6 +6,7 @@ pub mod activation;
 pub mod catalog;
 pub mod chargeable;
 pub mod check;
+pub mod conflict;
 pub mod contract;
 pub mod decline;
 pub mod due;

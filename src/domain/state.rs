@@ -125,6 +125,8 @@ pub struct State {
     pub refund_candidates: Vec<super::incident::IncidentId>,
     /// Contracts, by Contract ID.
     pub contracts: Vec<Contract>,
+    /// Incidents a merge kept although they break a rule, by incident (R23).
+    pub conflicts: Vec<super::conflict::Conflict>,
     /// The history entry of the change that made this revision. The history itself is an
     /// append-only log beside the file; this copy lets the next change restore the log's last
     /// line if a crash came between writing the file and appending to the log.
@@ -279,6 +281,7 @@ impl State {
         self.refund_candidates.dedup();
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
+        self.conflicts.sort_by_key(|c| c.incident);
     }
 
     /// `undo`: puts back `previous`, the state before the last change, as a change of its own

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::conflict::ConflictKind;
 use super::incident::{Incident, IncidentId};
 use super::lifecycle::Lifecycle;
 use super::state::{HistoryEntry, State};
@@ -42,6 +43,9 @@ pub struct MergedSides {
     pub edited: Vec<Edited>,
     /// Fields both sides set differently, each settled by keeping the later change.
     pub settled: Vec<Settled>,
+    /// Incidents kept although they break a rule in the merged record: each an open
+    /// conflict the merge recorded (R23).
+    pub conflicts: Vec<IncidentId>,
 }
 
 /// One field of one record both sides set differently: the later change was kept; the other
@@ -103,6 +107,9 @@ impl MergedSides {
                     e.side.name()
                 ));
             }
+        }
+        for id in &self.conflicts {
+            summary.push_str(&format!("; kept {id}, which breaks a rule: a conflict"));
         }
         for f in &self.settled {
             summary.push_str(&format!(
@@ -439,6 +446,7 @@ pub fn merge_sides(
     ours: &Side,
     theirs: &Side,
     lifecycle: &Lifecycle,
+    today: NaiveDate,
 ) -> Result<MergedSides, Vec<String>> {
     let mut conflicts = Vec::new();
     let mut taken = 0;
@@ -542,6 +550,15 @@ pub fn merge_sides(
         by_field,
         &mut tally,
     );
+    state.conflicts = by_key(
+        &b.conflicts,
+        &o.conflicts,
+        &t.conflicts,
+        |c| c.incident,
+        |id| format!("the conflict of {id}"),
+        by_field,
+        &mut tally,
+    );
     state.contracts = by_key(
         &b.contracts,
         &o.contracts,
@@ -599,12 +616,13 @@ pub fn merge_sides(
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
-    // What this side did not hold as it is: by ID, not each against all (merges are linear).
-    let ours_by_id: BTreeMap<IncidentId, &Incident> =
-        ours.incidents.iter().map(|o| (o.id, o)).collect();
-    let new: Vec<Incident> = incidents
+    // Every incident either side added or changed: by ID, not each against all (merges are
+    // linear).
+    let base_by_id: BTreeMap<IncidentId, &Incident> =
+        base.incidents.iter().map(|i| (i.id, i)).collect();
+    let touched: Vec<Incident> = incidents
         .iter()
-        .filter(|i| ours_by_id.get(&i.id) != Some(i))
+        .filter(|i| base_by_id.get(&i.id) != Some(i))
         .cloned()
         .collect();
     state.incidents = incidents.into_iter().collect();
@@ -613,6 +631,29 @@ pub fn merge_sides(
     state.other_catalogs.retain(|c| c.name != in_use);
     state.drop_unused_catalogs();
     state.normalize();
+    // Every incident either side added or changed, chargeable on the day it was opened (R8):
+    // one that is not is kept, and a conflict names it until it is put right or accepted (R23).
+    let breaches = state.breaches(&touched, lifecycle);
+    let found: Vec<(&Incident, ConflictKind, String)> = breaches
+        .into_iter()
+        .filter_map(|b| {
+            let i = touched.iter().find(|i| i.id == b.incident)?;
+            let kind = if b.exhausted {
+                ConflictKind::Exhausted
+            } else {
+                ConflictKind::Rule
+            };
+            Some((i, kind, b.message))
+        })
+        .collect();
+    let before: BTreeSet<IncidentId> = state.conflicts.iter().map(|c| c.incident).collect();
+    state.record_conflicts(found, today);
+    let recorded: Vec<IncidentId> = state
+        .conflicts
+        .iter()
+        .map(|c| c.incident)
+        .filter(|id| !before.contains(id))
+        .collect();
     let mut problems: Vec<String> = state
         .problems()
         .into_iter()
@@ -638,25 +679,14 @@ pub fn merge_sides(
             .map(|p| format!("the merged records would break a rule: {p}"))
             .collect());
     }
-    // Each incident the other side brings, chargeable on the day it was opened (R8).
-    let breaches = state.breaches(&new, lifecycle);
-    if !breaches.is_empty() {
-        return Err(breaches
-            .into_iter()
-            .map(|b| {
-                format!(
-                    "the merged records would break a rule: {}: {}",
-                    b.incident, b.message
-                )
-            })
-            .collect());
-    }
+    state.settle_conflicts();
     Ok(MergedSides {
         state,
         renumbered,
         taken,
         edited,
         settled,
+        conflicts: recorded,
     })
 }
 
@@ -960,7 +990,8 @@ mod tests {
             let a = changed_at(side(&s, std::slice::from_ref(a)), a_at);
             let b = changed_at(side(&s, std::slice::from_ref(b)), b_at);
             for (ours, theirs) in [(&a, &b), (&b, &a)] {
-                let m = merge_sides(&base, ours, theirs, &Lifecycle::default()).unwrap();
+                let m = merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-01"))
+                    .unwrap();
                 let got = m.state.incidents.record(IncidentId(1)).unwrap().clone();
                 assert_eq!(got, merged);
                 let fields: Vec<&str> = m.settled.iter().map(|f| f.field.as_str()).collect();
@@ -993,7 +1024,7 @@ mod tests {
         t.contracts[0].linked_accounts = linked(&["b@contoso.com", "d@contoso.com"]);
         let (ours, theirs) = (side(&o, &[]), side(&t, &[]));
         for (x, y) in [(&ours, &theirs), (&theirs, &ours)] {
-            let m = merge_sides(&base, x, y, &Lifecycle::default()).unwrap();
+            let m = merge_sides(&base, x, y, &Lifecycle::default(), d("2026-07-01")).unwrap();
             assert_eq!(
                 m.state.contracts[0].linked_accounts,
                 linked(&["b@contoso.com", "c@contoso.com", "d@contoso.com"])
@@ -1022,7 +1053,14 @@ mod tests {
         for (edited, kept) in [(true, vec![1, 2, 3]), (false, vec![1, 3])] {
             let mut ours = side(&s, &both[..1]);
             ours.edited = edited;
-            let m = merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap();
+            let m = merge_sides(
+                &base,
+                &ours,
+                &theirs,
+                &Lifecycle::default(),
+                d("2026-07-01"),
+            )
+            .unwrap();
             let ids: Vec<u32> = m.state.incidents.iter().map(|h| h.id.0).collect();
             assert_eq!(ids, kept, "edited: {edited}");
             let kept_said: Vec<IncidentId> = m.edited.iter().flat_map(|e| e.kept.clone()).collect();
@@ -1069,7 +1107,14 @@ mod tests {
         let base = side(&s, &[]);
         let ours = side(&s, &[opened(last, "2026-03-05", "Ours")]);
         let theirs = side(&s, &[opened(last, "2026-03-04", "Theirs")]);
-        let conflicts = merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap_err();
+        let conflicts = merge_sides(
+            &base,
+            &ours,
+            &theirs,
+            &Lifecycle::default(),
+            d("2026-07-01"),
+        )
+        .unwrap_err();
         assert!(
             conflicts
                 .iter()
@@ -1097,7 +1142,7 @@ mod tests {
             ],
         );
         for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
-            let m = merge_sides(&base, a, b, &Lifecycle::default()).unwrap();
+            let m = merge_sides(&base, a, b, &Lifecycle::default(), d("2026-07-01")).unwrap();
             // "Ours" was opened later: it moves to INC-0003, on either side of the merge.
             assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
             let titles: Vec<(u32, String)> = m
@@ -1131,7 +1176,14 @@ mod tests {
         same_case.id = IncidentId(3);
         let ours = side(&s, &[closed.clone(), case]);
         let theirs = side(&s, &[closed, opened(2, "2026-03-02", "Other"), same_case]);
-        let m = merge_sides(&base, &ours, &theirs, &Lifecycle::default()).unwrap();
+        let m = merge_sides(
+            &base,
+            &ours,
+            &theirs,
+            &Lifecycle::default(),
+            d("2026-07-01"),
+        )
+        .unwrap();
         // Theirs' copy of the case (its INC-0003) is ours' INC-0002: dropped. Theirs' INC-0002
         // ("Other", opened earlier) keeps its number; ours' case moves to the next free one.
         assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
@@ -1177,8 +1229,14 @@ mod tests {
             ),
         ] {
             let (ours, theirs) = (side(&s, &ours), side(&s, &theirs));
-            let conflicts = merge_sides(&base, &ours, &theirs, &Lifecycle::default())
-                .expect_err("one case, two charges");
+            let conflicts = merge_sides(
+                &base,
+                &ours,
+                &theirs,
+                &Lifecycle::default(),
+                d("2026-07-01"),
+            )
+            .expect_err("one case, two charges");
             assert!(
                 conflicts
                     .iter()
@@ -1199,6 +1257,7 @@ mod tests {
             taken: 3,
             edited: Vec::new(),
             settled: Vec::new(),
+            conflicts: Vec::new(),
         };
         let summary = m.summary("state.json", "the other side");
         assert_eq!(
@@ -1247,6 +1306,7 @@ mod tests {
             &activated("S1"),
             &activated("S2"),
             &Lifecycle::default(),
+            d("2026-07-01"),
         )
         .unwrap_err();
         assert_eq!(
@@ -1264,16 +1324,26 @@ mod tests {
             all.push(opened(5, "2026-04-01", title));
             side(&s, &all)
         };
-        let errors = merge_sides(
-            &side(&s, &four),
-            &with("Ours"),
-            &with("Theirs"),
-            &Lifecycle::default(),
-        )
-        .unwrap_err();
-        assert!(
-            errors[0].contains("more incidents charged (6) than it grants (5)"),
-            "{errors:?}"
-        );
+        // Both are kept, and the one over the allowance is an open conflict (R23), the same
+        // whichever side is ours; the merged record keeps every other rule.
+        for (ours, theirs) in [("Ours", "Theirs"), ("Theirs", "Ours")] {
+            let m = merge_sides(
+                &side(&s, &four),
+                &with(ours),
+                &with(theirs),
+                &Lifecycle::default(),
+                d("2026-07-01"),
+            )
+            .unwrap();
+            assert_eq!(m.state.incidents.len(), 6);
+            let open: Vec<(IncidentId, ConflictKind)> = m
+                .state
+                .open_conflicts()
+                .map(|c| (c.incident, c.kind))
+                .collect();
+            assert_eq!(open, [(IncidentId(6), ConflictKind::Exhausted)]);
+            assert_eq!(m.state.conflicts[0].on, d("2026-07-01"));
+            assert_eq!(m.state.problems(), []);
+        }
     }
 }

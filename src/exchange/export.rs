@@ -89,6 +89,7 @@ fn from_json(text: &str) -> Result<Import, String> {
         declined: field(&mut doc, "declined")?.unwrap_or_default(),
         observations: field(&mut doc, "observations")?.unwrap_or_default(),
         refund_candidates: field(&mut doc, "refund_candidates")?.unwrap_or_default(),
+        conflicts: field(&mut doc, "conflicts")?.unwrap_or_default(),
         contracts: field(&mut doc, "contracts")?.unwrap_or_default(),
         incidents: field(&mut doc, "incidents")?.unwrap_or_default(),
         rows: Default::default(),

@@ -53,6 +53,10 @@ pub struct Export<'a> {
     /// Incidents Microsoft may refund on closure (with `all`, when there are any).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_candidates: Option<&'a [crate::domain::incident::IncidentId]>,
+    /// Incidents a team's merge kept although they break a rule (with `all`, when there are
+    /// any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<&'a [crate::domain::conflict::Conflict]>,
     /// Contracts as stored (with `all` or `contracts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<Vec<Value>>,
@@ -77,6 +81,7 @@ impl<'a> Export<'a> {
             declined: None,
             observations: None,
             refund_candidates: None,
+            conflicts: None,
             contracts: None,
             incidents: None,
         }

@@ -147,7 +147,29 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                     if problems.is_empty()
                         && let Ok(records) = decoded.loaded.records(|_| true)
                     {
-                        for breach in state.breaches(&records, lifecycle) {
+                        // An incident a merge's conflict names is said once, as that
+                        // conflict (or stands, accepted).
+                        let named: std::collections::BTreeSet<_> =
+                            state.conflicts.iter().map(|c| c.incident).collect();
+                        for c in state.open_conflicts() {
+                            found.push(Diagnosis::new(
+                                Warning,
+                                "merge-conflict",
+                                format!(
+                                    "kept by the merge of {}: {}",
+                                    c.on, c.rule
+                                ),
+                                format!(
+                                    "move it (`incidents edit {id} --contract …`), void it (`incidents void {id} --reason …`), or accept it if Microsoft charged it (`team resolve {id} --reason …`)",
+                                    id = c.incident
+                                ),
+                            ));
+                        }
+                        for breach in state
+                            .breaches(&records, lifecycle)
+                            .into_iter()
+                            .filter(|b| !named.contains(&b.incident))
+                        {
                             found.push(Diagnosis::new(
                                 Warning,
                                 "not-chargeable",

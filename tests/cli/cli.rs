@@ -636,6 +636,7 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
     // (tests/cli/tickets.rs), where their output is checked.
     let elsewhere = [
         "team init",
+        "team resolve",
         "merge",
         "merge-driver",
         "incidents not-refunded",

@@ -351,8 +351,12 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     assert_eq!(team.incidents("ana").len(), 3);
 }
 
+/// Both spend the last incidents of a pack offline: the pull keeps every incident, writes no
+/// markers, and records an open conflict for each incident over the allowance, which `check`
+/// (exit 5), `status` and `doctor` show with their fixes; voiding one settles its conflict, and
+/// accepting the other (Microsoft did charge it) closes the last.
 #[test]
-fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
+fn both_spending_the_last_incident_of_a_pack_keeps_both_and_an_open_conflict() {
     let team = Team::two_clones();
     // The pack has 4 left: each side spends 3 before the other knows.
     for clone in ["ana", "ben"] {
@@ -362,15 +366,139 @@ fn both_spending_the_last_incident_of_a_pack_is_a_conflict() {
         team.commit(clone, clone);
     }
     team.ok("ana", &["push", "-q", "origin", "main"]);
-    let said = team.pull_conflict("ben");
+    let said = pull_clean(&team, "ben");
+    assert!(!said.contains("CONFLICT"), "{said}");
     assert!(
-        said.contains("more incidents charged (7) than it grants (5)"),
+        said.contains("kept INC-0007, which breaks a rule in the merged record: an open conflict"),
         "{said}"
     );
-    let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
+    assert_eq!(team.incidents("ben").len(), 7);
+    let open = |clone: &str| -> Vec<String> {
+        let check = team
+            .ps(clone, "2026-07-31", &["--json", "check", "--exit-zero"])
+            .json();
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "merge-conflict")
+            .map(|f| {
+                assert_eq!(f["severity"], "critical", "{f}");
+                assert_eq!(f["contract"], "8000005", "{f}");
+                f["incident"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(open("ben"), ["INC-0006", "INC-0007"]);
+    let check = team.ps("ben", "2026-07-31", &["check"]);
+    assert_eq!(check.code, 5, "{}", check.stdout);
     assert!(
-        text.contains("<<<<<<<") && text.contains(">>>>>>>"),
-        "git's markers are left for a person"
+        check.stdout.contains("kept by the merge of ")
+            && check
+                .stdout
+                .contains("INC-0007 could not have been charged to contract `8000005`")
+            && check
+                .stdout
+                .contains("`partner-support team resolve INC-0007 --reason TEXT`"),
+        "{}",
+        check.stdout
+    );
+    let status = team.ps_ok("ben", "2026-07-31", &["status"]);
+    assert!(
+        status.stdout.contains("[merge-conflict]"),
+        "{}",
+        status.stdout
+    );
+    for name in ["state.json", "state.history.jsonl"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = team.at("ben").join(name);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let doctor = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    let codes: Vec<&str> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "merge-conflict").count(),
+        2,
+        "{doctor}"
+    );
+    assert!(!codes.contains(&"not-chargeable"), "{doctor}");
+
+    // An export carries them, and a state imported from it has the same open conflicts.
+    let export = team
+        .ps_ok("ben", "2026-07-31", &["export", "--reveal"])
+        .stdout;
+    let copy = team.at("copy");
+    std::fs::create_dir(&copy).unwrap();
+    std::fs::write(copy.join("export.json"), &export).unwrap();
+    let imported = team.ps("copy", "2026-07-31", &["import", "export.json"]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    assert_eq!(open("copy"), ["INC-0006", "INC-0007"]);
+
+    // The other way round, Ana pulls Ben's merge: the same record, the same conflicts.
+    team.ok("ben", &["push", "-q", "origin", "main"]);
+    pull_clean(&team, "ana");
+    assert_eq!(open("ana"), ["INC-0006", "INC-0007"]);
+
+    // A correction settles one; the team accepts the other.
+    team.ps_ok(
+        "ben",
+        "2026-07-31",
+        &["incidents", "void", "INC-0007", "--reason", "typed twice"],
+    );
+    assert_eq!(open("ben"), ["INC-0006"]);
+    let resolved = team.ps_ok(
+        "ben",
+        "2026-07-31",
+        &[
+            "team",
+            "resolve",
+            "INC-0006",
+            "--reason",
+            "Microsoft charged it",
+        ],
+    );
+    assert!(
+        resolved
+            .stderr
+            .contains("accepted the conflict of INC-0006"),
+        "{}",
+        resolved.stderr
+    );
+    assert!(open("ben").is_empty());
+    let history = team.json("ben", &["history"]);
+    let summaries: Vec<&str> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.contains("the conflict of INC-0007 is settled")),
+        "{summaries:#?}"
+    );
+    // Nothing left to accept: refused, nothing written.
+    let before = std::fs::read(team.at("ben").join("state.json")).unwrap();
+    let again = team.ps(
+        "ben",
+        "2026-07-31",
+        &["team", "resolve", "INC-0006", "--reason", "again"],
+    );
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("INC-0006 has no open conflict"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        std::fs::read(team.at("ben").join("state.json")).unwrap(),
+        before
     );
 }
 
@@ -1281,4 +1409,36 @@ fn one_field_set_differently_on_both_sides_keeps_the_later_change_and_says_so() 
     );
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     assert_eq!(refund("ana2"), "product-bug");
+}
+
+/// One benefit activated on both sides for one year is two allocations Microsoft never gives:
+/// a person decides which Contract ID is right, so git keeps its conflict state and markers.
+#[test]
+fn one_benefit_activated_on_both_sides_stops_for_a_person() {
+    let team = Team::two_clones();
+    for (clone, id) in [("ana", "7000001"), ("ben", "7000002")] {
+        team.ps_ok(
+            clone,
+            "2026-07-01",
+            &[
+                "--as",
+                "admin@contoso.com",
+                "activate",
+                "silver-data-analytics/product-support",
+                "--access-id",
+                &format!("ACC-{id}"),
+                "--contract-id",
+                id,
+            ],
+        );
+        team.commit(clone, id);
+    }
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    let said = team.pull_conflict("ben");
+    assert!(
+        said.contains("was activated twice for one year: contracts 7000001 and 7000002"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
+    assert!(text.contains("<<<<<<<") && text.contains(">>>>>>>"));
 }

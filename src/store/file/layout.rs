@@ -11,6 +11,7 @@ use super::SCHEMA_VERSION;
 use super::Stored;
 use super::seal::Sealer;
 use crate::domain::account::Account;
+use crate::domain::conflict::Conflict;
 use crate::domain::contract::Contract;
 use crate::domain::decline::Declined;
 use crate::domain::incident::{Incident, IncidentId};
@@ -61,6 +62,8 @@ pub struct Document {
     #[serde(default)]
     pub contracts: Vec<Contract>,
     #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+    #[serde(default)]
     pub last_change: Option<HistoryEntry>,
     /// Absent from the header of a sealed file, whose incidents are read line by line.
     #[serde(default)]
@@ -90,6 +93,8 @@ struct Header<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     refund_candidates: &'a [IncidentId],
     contracts: &'a [Contract],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    conflicts: &'a [Conflict],
     #[serde(skip_serializing_if = "Option::is_none")]
     last_change: &'a Option<HistoryEntry>,
 }
@@ -114,6 +119,7 @@ impl<'a> Header<'a> {
             observations: &s.observations,
             refund_candidates: &s.refund_candidates,
             contracts: &s.contracts,
+            conflicts: &s.conflicts,
             last_change: &s.last_change,
         }
     }

@@ -546,6 +546,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         observations: doc.observations,
         refund_candidates: doc.refund_candidates,
         contracts: doc.contracts,
+        conflicts: doc.conflicts,
         last_change: doc.last_change,
         incidents,
         unlogged: Vec::new(),

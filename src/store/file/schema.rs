@@ -14,6 +14,7 @@ const RECORDED: &[(u32, &str)] = &[
     (5, include_str!("fields/v5.txt")),
     (6, include_str!("fields/v6.txt")),
     (7, include_str!("fields/v7.txt")),
+    (8, include_str!("fields/v8.txt")),
 ];
 
 #[cfg(test)]
@@ -54,6 +55,14 @@ mod tests {
                 fields_of::<crate::domain::reconcile::Observation>(),
             ),
             ("contracts[]", fields_of::<Contract>()),
+            (
+                "conflicts[]",
+                fields_of::<crate::domain::conflict::Conflict>(),
+            ),
+            (
+                "conflicts[].accepted",
+                fields_of::<crate::domain::conflict::Accepted>(),
+            ),
             ("last_change", fields_of::<HistoryEntry>()),
             ("last_change.balances[]", fields_of::<BalanceChange>()),
             ("incidents[]", fields_of::<Incident>()),
@@ -146,6 +155,12 @@ mod tests {
                 "allowance": 20, "start": "2026-03-03", "end": "2027-02-28",
                 "linked_accounts": [anna], "recorded_on": "2026-03-03",
                 "requested_on": "2026-03-02"
+            }],
+            "conflicts": [{
+                "incident": "INC-0001", "contract": "3001", "on": "2026-03-07",
+                "kind": "exhausted",
+                "rule": "INC-0001 could not have been charged to contract `3001` on 2026-03-04",
+                "accepted": {"on": "2026-03-08", "by": anna, "reason": "Microsoft charged it"}
             }],
             "last_change": {
                 "revision": 7, "at": "2026-03-04T09:00:00Z", "as_of": "2026-03-04",
