@@ -226,7 +226,8 @@ mod tests {
     #[test]
     fn a_conflict_stands_until_a_correction_settles_it() {
         // (what the correction does, the conflicts it settles)
-        let cases: [(&str, fn(&mut State), Vec<IncidentId>); 4] = [
+        type Correction = fn(&mut State);
+        let cases: [(&str, Correction, Vec<IncidentId>); 4] = [
             ("nothing", |_| {}, vec![]),
             ("its incident voided", |s| void(s, 3), vec![IncidentId(3)]),
             ("its incident moved", |s| moved(s, 3), vec![IncidentId(3)]),
