@@ -155,8 +155,10 @@ impl State {
         breaches: Vec<(&Incident, ConflictKind, String)>,
         today: NaiveDate,
     ) {
+        let mut known: std::collections::BTreeSet<IncidentId> =
+            self.conflicts.iter().map(|c| c.incident).collect();
         for (incident, kind, rule) in breaches {
-            if self.conflicts.iter().any(|c| c.incident == incident.id) {
+            if !known.insert(incident.id) {
                 continue;
             }
             self.conflicts.push(Conflict {
