@@ -37,6 +37,26 @@ pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), 
     )?;
     say_settled(ctx, &said.settled, "this side's", "the other side's")?;
     say_conflicts(ctx, &said.conflicts)?;
+    say_same_case(ctx, &said.same_case)?;
+    Ok(())
+}
+
+/// Each Microsoft case recorded differently on both sides: charged once, the other record
+/// kept, voided.
+fn say_same_case(
+    ctx: &mut super::Ctx,
+    same_case: &[(String, IncidentId, IncidentId)],
+) -> Result<(), Error> {
+    for (case, stands, voided) in same_case {
+        ctx.warn_with(
+            format_args!(
+                "case {case} was recorded on both sides: {stands} stands, {voided} is voided (it counts nowhere)"
+            ),
+            Some(&format!(
+                "compare them with `partner-support incidents show {stands}` and `incidents show {voided}`; correct {stands} if the other held the right details"
+            )),
+        )?;
+    }
     Ok(())
 }
 
@@ -48,6 +68,8 @@ struct Said {
     settled: Vec<Settled>,
     /// Incidents kept as open conflicts.
     conflicts: Vec<IncidentId>,
+    /// Cases recorded differently on both sides: the case, the one that stands, the one voided.
+    same_case: Vec<(String, IncidentId, IncidentId)>,
 }
 
 /// Each incident the merge kept although it breaks a rule: an open conflict, said once here and
@@ -144,6 +166,7 @@ fn merge_copies(
             edited: Vec::new(),
             settled: Vec::new(),
             conflicts: Vec::new(),
+            same_case: Vec::new(),
         });
     }
     let base = team::read_side(&args.base)?;
@@ -175,6 +198,7 @@ fn merge_copies(
         edited: merged.edited,
         settled: merged.settled,
         conflicts: merged.conflicts,
+        same_case: merged.same_case,
     })
 }
 
@@ -355,6 +379,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
     say_edited(ctx, &merged.edited, "this state", &name)?;
     say_settled(ctx, &merged.settled, "this state's", &format!("{name}'s"))?;
     say_conflicts(ctx, &merged.conflicts)?;
+    say_same_case(ctx, &merged.same_case)?;
     if ctx.json {
         let renumbered: Vec<_> = merged
             .renumbered

@@ -46,6 +46,9 @@ pub struct MergedSides {
     /// Incidents kept although they break a rule in the merged record: each an open
     /// conflict the merge recorded (R23).
     pub conflicts: Vec<IncidentId>,
+    /// Microsoft cases recorded differently on both sides: the case, the incident that stands
+    /// and the one voided.
+    pub same_case: Vec<(String, IncidentId, IncidentId)>,
 }
 
 /// One field of one record both sides set differently: the later change was kept; the other
@@ -107,6 +110,11 @@ impl MergedSides {
                     e.side.name()
                 ));
             }
+        }
+        for (case, stands, voided) in &self.same_case {
+            summary.push_str(&format!(
+                "; case {case} was recorded on both sides: {stands} stands, {voided} is voided"
+            ));
         }
         for id in &self.conflicts {
             summary.push_str(&format!("; kept {id}, which breaks a rule: a conflict"));
@@ -322,13 +330,17 @@ fn content(i: &Incident) -> Incident {
 /// Renumbers the incidents `ours` and `theirs` both added under one ID: of each pair the one
 /// that sorts later (opened later, then by its content) takes the next free ID, so the result
 /// does not depend on which side is which. An incident with a case number the other side added
-/// too is the same incident, not a second one (kept once when the two agree).
+/// too is the same incident, not a second one: kept once when the two agree; otherwise one
+/// stands (the one both sides held, else the one opened first) and the other is voided on
+/// `today`, so that the case is charged once and no record is lost. Returns the renumberings
+/// and the cases recorded twice.
 fn renumber(
     base: &[Incident],
     ours: &mut Vec<Incident>,
     theirs: &mut Vec<Incident>,
     conflicts: &mut Vec<String>,
-) -> Vec<(IncidentId, IncidentId)> {
+    today: NaiveDate,
+) -> (Vec<(IncidentId, IncidentId)>, Vec<String>) {
     let in_base: BTreeSet<IncidentId> = base.iter().map(|i| i.id).collect();
     let added = |side: &[Incident]| -> Vec<Incident> {
         side.iter()
@@ -338,20 +350,17 @@ fn renumber(
     };
     // The same Microsoft case recorded on both sides is one incident, never two charges: alike,
     // theirs' copy is dropped; otherwise (opened apart, or added to an incident by a correction
-    // on one side while the other opened it) a person decides which one it is.
+    // on one side while the other opened it) one stands and the other is voided.
     fn by_case(side: &[Incident]) -> BTreeMap<&str, &Incident> {
         side.iter()
             .filter_map(|i| Some((i.case_number.as_ref()?.as_str(), i)))
             .collect()
     }
     let (ours_by_case, theirs_by_case) = (by_case(ours), by_case(theirs));
-    let differently = |case: &str, a: &Incident, b: &Incident| {
-        format!(
-            "case {case} was recorded on both sides, as {} and as {}, differently",
-            a.id, b.id
-        )
-    };
     let mut dropped = BTreeSet::new();
+    // (side, incident) of each copy of a case to void, and the cases.
+    let mut void: Vec<(Which, IncidentId)> = Vec::new();
+    let mut twice: Vec<String> = Vec::new();
     for t in added(theirs) {
         let Some(case) = t.case_number.as_ref().map(|c| c.as_str()) else {
             continue;
@@ -362,7 +371,15 @@ fn renumber(
         if content(o) == content(&t) {
             dropped.insert(t.id);
         } else {
-            conflicts.push(differently(case, o, &t));
+            let first_is_ours = in_base.contains(&o.id)
+                || (o.opened_on, format!("{:?}", content(o)))
+                    <= (t.opened_on, format!("{:?}", content(&t)));
+            void.push(if first_is_ours {
+                (Which::Theirs, t.id)
+            } else {
+                (Which::Ours, o.id)
+            });
+            twice.push(case.to_string());
         }
     }
     // Ours opened a case theirs gave an incident both held by a correction.
@@ -370,8 +387,27 @@ fn renumber(
         let Some(case) = o.case_number.as_ref().map(|c| c.as_str()) else {
             continue;
         };
-        if let Some(t) = theirs_by_case.get(case).filter(|t| in_base.contains(&t.id)) {
-            conflicts.push(differently(case, &o, t));
+        if theirs_by_case
+            .get(case)
+            .is_some_and(|t| in_base.contains(&t.id))
+        {
+            void.push((Which::Ours, o.id));
+            twice.push(case.to_string());
+        }
+    }
+    for (which, id) in void {
+        let side = match which {
+            Which::Ours => &mut *ours,
+            Which::Theirs => &mut *theirs,
+        };
+        if let Some(i) = side.iter_mut().find(|i| i.id == id && i.void.is_none()) {
+            i.void = Some(Box::new(super::incident::Void {
+                on: today.max(i.opened_on),
+                reason: "the same Microsoft case was recorded on both sides of a merge: the other record of it stands"
+                    .parse()
+                    .expect("plain text"),
+                by: None,
+            }));
         }
     }
     theirs.retain(|i| !dropped.contains(&i.id));
@@ -429,7 +465,7 @@ fn renumber(
     }
     ours.sort_by_key(|i| i.id);
     theirs.sort_by_key(|i| i.id);
-    renumbered
+    (renumbered, twice)
 }
 
 /// A conflict when one value (the organization, the catalog) changed differently on both sides.
@@ -598,11 +634,12 @@ pub fn merge_sides(
             differs_in: differences(base, side),
         });
     }
-    let renumbered = renumber(
+    let (renumbered, twice) = renumber(
         &base.incidents,
         &mut ours_incidents,
         &mut theirs_incidents,
         tally.conflicts,
+        today,
     );
     let incidents = by_key(
         &base.incidents,
@@ -616,6 +653,22 @@ pub fn merge_sides(
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
+    // Each case recorded twice: the incident that stands and the one voided.
+    let same_case: Vec<(String, IncidentId, IncidentId)> = twice
+        .into_iter()
+        .filter_map(|case| {
+            let of_case = |voided: bool| {
+                incidents
+                    .iter()
+                    .find(|i| {
+                        i.case_number.as_ref().is_some_and(|c| c.as_str() == case)
+                            && i.void.is_some() == voided
+                    })
+                    .map(|i| i.id)
+            };
+            Some((case.clone(), of_case(false)?, of_case(true)?))
+        })
+        .collect();
     // Every incident either side added or changed: by ID, not each against all (merges are
     // linear).
     let base_by_id: BTreeMap<IncidentId, &Incident> =
@@ -687,6 +740,7 @@ pub fn merge_sides(
         edited,
         settled,
         conflicts: recorded,
+        same_case,
     })
 }
 
@@ -1191,7 +1245,7 @@ mod tests {
     }
 
     #[test]
-    fn one_case_recorded_differently_on_both_sides_is_never_charged_twice() {
+    fn one_case_recorded_differently_on_both_sides_is_charged_once_and_kept_twice() {
         let s = five_pack();
         let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
         let case = |mut i: Incident| {
@@ -1229,20 +1283,33 @@ mod tests {
             ),
         ] {
             let (ours, theirs) = (side(&s, &ours), side(&s, &theirs));
-            let conflicts = merge_sides(
-                &base,
-                &ours,
-                &theirs,
-                &Lifecycle::default(),
-                d("2026-07-01"),
-            )
-            .expect_err("one case, two charges");
-            assert!(
-                conflicts
+            for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
+                let m = merge_sides(&base, a, b, &Lifecycle::default(), d("2026-07-01")).unwrap();
+                // One record of the case stands and is charged; the other is kept, voided.
+                let of_case: Vec<(bool, String)> = m
+                    .state
+                    .incidents
                     .iter()
-                    .any(|c| c.starts_with("case 2603050010001 was recorded on both sides")),
-                "{conflicts:?}"
-            );
+                    .filter_map(|h| m.state.incidents.record(h.id))
+                    .filter(|i| i.case_number.is_some())
+                    .map(|i| (i.void.is_some(), i.title.to_string()))
+                    .collect();
+                assert_eq!(of_case.iter().filter(|(v, _)| !v).count(), 1, "{of_case:?}");
+                assert_eq!(of_case.len(), 2, "{of_case:?}");
+                assert_eq!(m.same_case.len(), 1);
+                assert!(
+                    m.summary("state.json", "it")
+                        .contains("case 2603050010001 was recorded on both sides: "),
+                    "{}",
+                    m.summary("state.json", "it")
+                );
+                // The one both sides held stands; else the one opened first ("Ana's").
+                let stands = &of_case.iter().find(|(v, _)| !v).unwrap().1;
+                assert!(stands == "Base" || stands == "Ana's", "{of_case:?}");
+                // Charged once: the case, and "Base" when it is another incident.
+                let charged = if stands == "Base" { 1 } else { 2 };
+                assert_eq!(m.state.usage(&m.state.contracts[0]).used(), charged);
+            }
         }
     }
 
@@ -1258,6 +1325,7 @@ mod tests {
             edited: Vec::new(),
             settled: Vec::new(),
             conflicts: Vec::new(),
+            same_case: Vec::new(),
         };
         let summary = m.summary("state.json", "the other side");
         assert_eq!(

@@ -1442,3 +1442,60 @@ fn one_benefit_activated_on_both_sides_stops_for_a_person() {
     let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
     assert!(text.contains("<<<<<<<") && text.contains(">>>>>>>"));
 }
+
+/// The same Microsoft case opened on both sides, each with its own title and day (N6): the pull
+/// charges it once; the other record is kept, voided, and the driver says which stands.
+#[test]
+fn one_case_opened_on_both_sides_is_charged_once() {
+    let team = Team::two_clones();
+    for (clone, day, title) in [
+        ("ana", "2026-07-01", "Sync fails"),
+        ("ben", "2026-07-02", "AD sync"),
+    ] {
+        team.ps_ok(
+            clone,
+            day,
+            &[
+                "incidents",
+                "open",
+                "--scope",
+                "cloud",
+                "--title",
+                title,
+                "--case",
+                "2607010010001",
+            ],
+        );
+        team.commit(clone, title);
+    }
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    let said = pull_clean(&team, "ben");
+    assert!(
+        said.contains(
+            "case 2607010010001 was recorded on both sides: INC-0002 stands, INC-0003 is voided"
+        ),
+        "{said}"
+    );
+    let list = team.json("ben", &["incidents", "list", "--all"]);
+    let of_case: Vec<(String, String)> = list["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["case_number"] == "2607010010001")
+        .map(|i| {
+            (
+                i["title"].as_str().unwrap().to_string(),
+                i["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        of_case,
+        [
+            ("Sync fails".to_string(), "open".to_string()),
+            ("AD sync".into(), "voided".into())
+        ]
+    );
+    let pack = team.json("ben", &["contract", "show", "8000005"]);
+    assert_eq!(pack["charged"], 2, "{pack}");
+}
