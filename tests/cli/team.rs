@@ -1499,3 +1499,67 @@ fn one_case_opened_on_both_sides_is_charged_once() {
     let pack = team.json("ben", &["contract", "show", "8000005"]);
     assert_eq!(pack["charged"], 2, "{pack}");
 }
+
+/// N7: one side moves a contract's end earlier, or removes an account, while the other opens an
+/// incident that the change makes unchargeable. Whoever pulls, the incident is kept and an open
+/// conflict names it with the rule it breaks.
+#[test]
+fn an_incident_the_other_side_made_unchargeable_is_kept_as_a_conflict_whoever_pulls() {
+    for puller in ["ben", "ana"] {
+        let team = two_clones_with_two_people();
+        let (ana_first, other) = if puller == "ben" {
+            ("ana", "ben")
+        } else {
+            ("ben", "ana")
+        };
+        // Ana ends the pack on 2026-06-30 and removes Ben's account; Ben opens as himself on
+        // 2026-07-05, after that end.
+        team.ps_ok(
+            "ana",
+            "2026-07-01",
+            &["contract", "edit", "8000005", "--end", "2026-06-30"],
+        );
+        team.ps_ok(
+            "ana",
+            "2026-07-01",
+            &["account", "remove", "ben@contoso.com"],
+        );
+        team.commit("ana", "pack ends, Ben leaves");
+        team.ps_ok(
+            "ben",
+            "2026-07-05",
+            &[
+                "--as",
+                "ben@contoso.com",
+                "incidents",
+                "open",
+                "--scope",
+                "cloud",
+                "--title",
+                "Late",
+            ],
+        );
+        team.commit("ben", "Ben's");
+        team.ok(ana_first, &["push", "-q", "origin", "main"]);
+        pull_clean(&team, other);
+        let check = team
+            .ps(other, "2026-07-31", &["--json", "check", "--exit-zero"])
+            .json();
+        let conflicts: Vec<String> = check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "merge-conflict")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(conflicts.len(), 1, "{puller}: {check}");
+        assert!(
+            conflicts[0].contains(
+                "INC-0002 was opened by `ben@contoso.com`, which is not a recorded account"
+            ),
+            "{puller}: {conflicts:?}"
+        );
+        let titles: Vec<String> = team.incidents(other).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(titles, ["First", "Late"], "{puller}");
+    }
+}
