@@ -193,6 +193,14 @@ fn merge_copies(
         balances: Vec::new(),
     });
     let bytes = team::sealed(&merged.state, &args.ours)?;
+    // This side as it was, where `undo` looks for the state before the last change: git
+    // merges into its own copy, not through a change that would keep it.
+    if let Some(path) = &args.path {
+        let backup = crate::store::Paths::of(Path::new(path)).backup;
+        if let Ok(previous) = std::fs::read(&args.ours) {
+            write_over(&backup, &previous)?;
+        }
+    }
     write_over(&args.ours, &bytes)?;
     Ok(Said {
         edited: merged.edited,

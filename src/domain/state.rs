@@ -285,15 +285,17 @@ impl State {
     }
 
     /// `undo`: puts back `previous`, the state before the last change, as a change of its own
-    /// (the next revision). Refused unless `previous` is the revision just before this one.
-    /// Returns the change undone.
+    /// (the next revision). Refused unless `previous` is the revision just before this one, or,
+    /// when the last change was a merge (numbered after the other side's changes it took), the
+    /// revision it says it started from. Returns the change undone.
     pub fn restore(&mut self, previous: State) -> Result<HistoryEntry, Refusal> {
         let Some(last) = self.last_change.clone() else {
             return Err(Refusal::CannotUndo(
                 "no change has been recorded".to_string(),
             ));
         };
-        if previous.revision + 1 != self.revision {
+        let merged = super::three_way::merged_onto(&last) == Some(previous.revision);
+        if previous.revision + 1 != self.revision && !merged {
             return Err(Refusal::CannotUndo(format!(
                 "the backup is revision {}, not revision {} (the one before the last change)",
                 previous.revision,

@@ -49,6 +49,17 @@ pub struct MergedSides {
     /// Microsoft cases recorded differently on both sides: the case, the incident that stands
     /// and the one voided.
     pub same_case: Vec<(String, IncidentId, IncidentId)>,
+    /// The revision of this side the merge started from: what `undo` puts back.
+    pub onto: u64,
+}
+
+/// The revision a merge's history entry says it started from ([`MergedSides::summary`]).
+pub fn merged_onto(entry: &HistoryEntry) -> Option<u64> {
+    if entry.action != "merge" {
+        return None;
+    }
+    let (head, _) = entry.summary.split_once(": ")?;
+    head.rsplit_once(" onto revision ")?.1.parse().ok()
 }
 
 /// One field of one record both sides set differently: the later change was kept; the other
@@ -95,11 +106,14 @@ pub struct Edited {
 }
 
 impl MergedSides {
-    /// The merge's history summary: "merged state.json: 3 records from the other side;
+    /// The merge's history summary: "merged state.json onto revision 5: 3 records from the other side;
     /// renumbered INC-0042 as INC-0044" ([`renumberings`] reads the renumberings back).
     pub fn summary(&self, merged: &str, from: &str) -> String {
         let s = if self.taken == 1 { "" } else { "s" };
-        let mut summary = format!("merged {merged}: {} record{s} from {from}", self.taken);
+        let mut summary = format!(
+            "merged {merged} onto revision {}: {} record{s} from {from}",
+            self.onto, self.taken
+        );
         for (old, new) in &self.renumbered {
             summary.push_str(&format!("; renumbered {old} as {new}"));
         }
@@ -741,6 +755,7 @@ pub fn merge_sides(
         settled,
         conflicts: recorded,
         same_case,
+        onto: o.revision,
     })
 }
 
@@ -1326,11 +1341,12 @@ mod tests {
             settled: Vec::new(),
             conflicts: Vec::new(),
             same_case: Vec::new(),
+            onto: 5,
         };
         let summary = m.summary("state.json", "the other side");
         assert_eq!(
             summary,
-            "merged state.json: 3 records from the other side; renumbered INC-0042 as INC-0044; renumbered INC-0043 as INC-0045"
+            "merged state.json onto revision 5: 3 records from the other side; renumbered INC-0042 as INC-0044; renumbered INC-0043 as INC-0045"
         );
         let entry = HistoryEntry {
             revision: 9,
@@ -1341,6 +1357,7 @@ mod tests {
             summary,
             balances: Vec::new(),
         };
+        assert_eq!(merged_onto(&entry), Some(5));
         assert_eq!(
             renumberings(&[entry]),
             [

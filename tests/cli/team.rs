@@ -1563,3 +1563,134 @@ fn an_incident_the_other_side_made_unchargeable_is_kept_as_a_conflict_whoever_pu
         assert_eq!(titles, ["First", "Late"], "{puller}");
     }
 }
+
+/// `undo` right after a pull undoes the merge: the state is this side's as it was before, and
+/// the undo is a change of its own.
+#[test]
+fn undo_after_a_pull_undoes_the_merge() {
+    let team = Team::two_clones();
+    team.open("ana", "2026-07-01", "Ana's");
+    team.push("ana", "Ana's");
+    team.open("ben", "2026-07-02", "Ben's");
+    team.commit("ben", "Ben's");
+    let before: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    pull_clean(&team, "ben");
+    assert_eq!(team.incidents("ben").len(), 3);
+    for name in ["state.json", "state.history.jsonl"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = team.at("ben").join(name);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let undo = team.ps("ben", "2026-07-31", &["undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.stderr);
+    assert!(
+        undo.stderr.contains("(merge: merged state.json"),
+        "{}",
+        undo.stderr
+    );
+    let after: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    assert_eq!(after, before);
+    let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    assert_eq!(report["healthy"], true, "{report}");
+}
+
+/// `undo` right after `merge FILE` puts this state back as it was before the merge.
+#[test]
+fn undo_after_merge_file_puts_this_state_back() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    let laptop = copy_to_laptop(&env);
+    on(
+        &env,
+        &laptop,
+        "2026-07-01",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "On the laptop",
+        ],
+    );
+    let before = env
+        .ok(&[
+            "--as-of",
+            "2026-07-02",
+            "--json",
+            "incidents",
+            "list",
+            "--all",
+        ])
+        .stdout;
+    let merged = env.ok(&["--as-of", "2026-07-02", "merge", laptop.to_str().unwrap()]);
+    assert!(merged.stderr.contains("took"), "{}", merged.stderr);
+    let undo = env.ok(&["--as-of", "2026-07-02", "undo"]);
+    assert!(undo.stderr.contains("(merge: merged"), "{}", undo.stderr);
+    let after = env
+        .ok(&[
+            "--as-of",
+            "2026-07-02",
+            "--json",
+            "incidents",
+            "list",
+            "--all",
+        ])
+        .stdout;
+    assert_eq!(after, before);
+    let _ = home;
+}
+
+/// A backup older than the state a merge started from is not put back: `undo` never loses the
+/// changes between.
+#[test]
+fn undo_refuses_a_backup_older_than_the_merge() {
+    let env = crate::support::Env::contoso_active();
+    let laptop = copy_to_laptop(&env);
+    on(
+        &env,
+        &laptop,
+        "2026-07-01",
+        &[
+            "incidents",
+            "open",
+            "--scope",
+            "cloud",
+            "--title",
+            "On the laptop",
+        ],
+    );
+    env.ok(&[
+        "--as-of",
+        "2026-07-02",
+        "incidents",
+        "open",
+        "--scope",
+        "cloud",
+        "--title",
+        "Here",
+    ]);
+    let old_backup = std::fs::read(env.state()).unwrap();
+    env.ok(&[
+        "--as-of",
+        "2026-07-02",
+        "incidents",
+        "open",
+        "--scope",
+        "cloud",
+        "--title",
+        "Again",
+    ]);
+    env.ok(&["--as-of", "2026-07-02", "merge", laptop.to_str().unwrap()]);
+    // The backup is put back to one two changes before the merge.
+    let backup = env.state().with_file_name("state.json.bak");
+    std::fs::write(&backup, &old_backup).unwrap();
+    let before = std::fs::read(env.state()).unwrap();
+    let undo = env.refused(&["--as-of", "2026-07-02", "undo"], 3, "cannot undo");
+    assert!(
+        undo.stderr.contains("the backup is revision"),
+        "{}",
+        undo.stderr
+    );
+    assert_eq!(std::fs::read(env.state()).unwrap(), before);
+}
