@@ -1694,3 +1694,77 @@ fn undo_refuses_a_backup_older_than_the_merge() {
     );
     assert_eq!(std::fs::read(env.state()).unwrap(), before);
 }
+
+/// N14: `git pull --rebase` replays this side's commits onto the other's through the same
+/// drivers: every incident of both sides once, every change once in the history, and `doctor`
+/// finds nothing wrong.
+#[test]
+fn pull_with_rebase_keeps_every_incident_and_change_once() {
+    let team = Team::two_clones();
+    team.open("ana", "2026-07-01", "Ana's");
+    team.push("ana", "Ana's");
+    team.open("ben", "2026-07-02", "Ben's first");
+    team.commit("ben", "Ben's first");
+    team.ps_ok("ben", "2026-07-03", &["incidents", "close", "INC-0002"]);
+    team.commit("ben", "Ben closes his");
+    let pull = team.git("ben", &["pull", "--rebase", "origin", "main"]);
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    assert_eq!(titles, ["First", "Ana's", "Ben's first"]);
+    let history = team.json("ben", &["history"]);
+    let summaries: Vec<String> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap().to_string())
+        .collect();
+    // Ana's open and Ben's, Ben's close: each once, whatever number it ended up with.
+    for (wanted, times) in [("opened INC-0002 (cloud)", 2), ("closed INC-0002", 1)] {
+        let n = summaries.iter().filter(|s| s.starts_with(wanted)).count();
+        assert_eq!(n, times, "{wanted}: {summaries:#?}");
+    }
+    let revisions: Vec<u64> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["revision"].as_u64().unwrap())
+        .collect();
+    let mut sorted = revisions.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(revisions, sorted, "revisions in order, each once");
+    for name in ["state.json", "state.history.jsonl"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = team.at("ben").join(name);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    assert_eq!(report["healthy"], true, "{report}");
+}
+
+/// N14: a teammate's commit cherry-picked goes through the same driver: both incidents, each
+/// change once in the history.
+#[test]
+fn a_cherry_picked_commit_brings_its_changes_once() {
+    let team = Team::two_clones();
+    team.ok("ana", &["checkout", "-q", "-b", "ana-work"]);
+    team.open("ana", "2026-07-01", "Ana's");
+    team.commit("ana", "Ana's");
+    team.ok("ana", &["push", "-q", "origin", "ana-work"]);
+    team.open("ben", "2026-07-02", "Ben's");
+    team.commit("ben", "Ben's");
+    team.ok("ben", &["fetch", "-q", "origin"]);
+    let pick = team.git("ben", &["cherry-pick", "origin/ana-work"]);
+    assert_eq!(pick.code, 0, "{}{}", pick.stdout, pick.stderr);
+    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    // Ana's was opened first: it keeps INC-0002, Ben's moves on.
+    assert_eq!(titles, ["First", "Ana's", "Ben's"]);
+    let history = team.json("ben", &["history"]);
+    let opened = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "incidents open")
+        .count();
+    assert_eq!(opened, 3, "{history}");
+}
