@@ -1431,4 +1431,76 @@ mod tests {
             assert_eq!(m.state.problems(), []);
         }
     }
+
+    /// A side's changes from the ancestor's incidents: open a new one (on a day of July), close
+    /// one, refund one (`k` picks which, by position).
+    fn apply(base: &[Incident], ops: &[(u8, usize, u32)], title: &str) -> Vec<Incident> {
+        let mut all = base.to_vec();
+        for (n, &(op, k, day)) in ops.iter().enumerate() {
+            let on = d(&format!("2026-07-{:02}", day));
+            match op {
+                0 => {
+                    let next = all.iter().map(|i| i.id.0).max().unwrap_or(0) + 1;
+                    all.push(opened(next, &on.to_string(), &format!("{title} {n}")));
+                }
+                _ if all.is_empty() => {}
+                1 => {
+                    let at = k % all.len();
+                    let i = &mut all[at];
+                    i.closed_on = Some(on.max(i.opened_on));
+                }
+                _ => {
+                    let at = k % all.len();
+                    let i = &mut all[at];
+                    i.refund = Some(Refund {
+                        on: on.max(i.opened_on),
+                        reason: if n % 2 == 0 {
+                            RefundReason::Duplicate
+                        } else {
+                            RefundReason::ProductBug
+                        },
+                        by: None,
+                    });
+                }
+            }
+        }
+        all
+    }
+
+    proptest::proptest! {
+        /// R23 over random replicas: merging either way round gives the same incidents and
+        /// conflicts, and every incident either side holds is in the result (renumbered,
+        /// voided or kept as a conflict, never dropped).
+        #[test]
+        fn two_replicas_merge_the_same_either_way_and_lose_nothing(
+            ours_ops in proptest::collection::vec((0u8..3, 0usize..8, 1u32..28), 0..8),
+            theirs_ops in proptest::collection::vec((0u8..3, 0usize..8, 1u32..28), 0..8),
+        ) {
+            let s = five_pack();
+            let base_incidents = vec![opened(1, "2026-03-01", "Base")];
+            let base = side(&s, &base_incidents);
+            let ours = changed_at(side(&s, &apply(&base_incidents, &ours_ops, "ours")), 1);
+            let theirs = changed_at(side(&s, &apply(&base_incidents, &theirs_ops, "theirs")), 2);
+            let today = d("2026-07-31");
+            let lifecycle = Lifecycle::default();
+            let one = merge_sides(&base, &ours, &theirs, &lifecycle, today).unwrap();
+            let other = merge_sides(&base, &theirs, &ours, &lifecycle, today).unwrap();
+            let records = |m: &MergedSides| -> Vec<Incident> {
+                m.state
+                    .incidents
+                    .iter()
+                    .map(|h| m.state.incidents.record(h.id).unwrap().clone())
+                    .collect()
+            };
+            proptest::prop_assert_eq!(records(&one), records(&other));
+            proptest::prop_assert_eq!(&one.state.conflicts, &other.state.conflicts);
+            // Every incident either side added is there, by its title.
+            let titles: BTreeSet<String> =
+                records(&one).iter().map(|i| i.title.to_string()).collect();
+            for i in ours.incidents.iter().chain(&theirs.incidents) {
+                proptest::prop_assert!(titles.contains(i.title.as_str()), "{} lost", i.title);
+            }
+            proptest::prop_assert_eq!(one.state.problems(), vec![]);
+        }
+    }
 }
