@@ -140,6 +140,16 @@ impl State {
                 "{id} has no open conflict"
             )));
         };
+        // R16: accepted on or after the merge that found it.
+        if today < conflict.on {
+            return Err(Refusal::DatedBefore {
+                action: "accept the conflict of",
+                id: id.to_string(),
+                on: today,
+                event: "found by a merge",
+                then: conflict.on,
+            });
+        }
         conflict.accepted = Some(Accepted {
             on: today,
             by: by.cloned(),
@@ -264,6 +274,12 @@ mod tests {
         assert_eq!(s.open_conflicts().count(), 0);
         assert_eq!(s.settle_conflicts(), []);
         assert_eq!(s.problems(), []);
+        // Not before the merge that found it (R16).
+        let mut early = over();
+        assert!(matches!(
+            early.accept_conflict(IncidentId(3), "x".parse().unwrap(), None, d("2026-06-30")),
+            Err(Refusal::DatedBefore { .. })
+        ));
         // Once accepted, there is nothing left to accept.
         let again = s.accept_conflict(
             IncidentId(3),
