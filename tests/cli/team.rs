@@ -42,7 +42,9 @@ impl Team {
             .env("GIT_AUTHOR_EMAIL", "ana@contoso.com")
             .env("GIT_COMMITTER_NAME", "Ana")
             .env("GIT_COMMITTER_EMAIL", "ana@contoso.com")
-            .env("COLUMNS", "300");
+            .env("COLUMNS", "300")
+            // The day git's merge driver works on: fixed, as every command's here.
+            .env("PARTNER_SUPPORT_AS_OF", "2026-07-31");
     }
 
     fn at(&self, clone: &str) -> PathBuf {
@@ -159,6 +161,16 @@ impl Team {
                 (text("id"), text("title"))
             })
             .collect()
+    }
+
+    /// Makes `clone`'s state file and log private, as a user would after git checked them out
+    /// readable by all.
+    fn private(&self, clone: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        for name in ["state.json", "state.history.jsonl"] {
+            let path = self.at(clone).join(name);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
 
     fn json(&self, clone: &str, args: &[&str]) -> Value {
@@ -320,11 +332,7 @@ fn two_clones_working_offline_pull_without_a_conflict() {
     // The merged file is sealed and keeps every rule: doctor finds nothing wrong, only that the
     // log has yet to get the merge's line (git checks files out readable by all: made private
     // first, as a user would).
-    for name in ["state.json", "state.history.jsonl"] {
-        use std::os::unix::fs::PermissionsExt;
-        let path = team.at("ben").join(name);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    team.private("ben");
     let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
     assert_eq!(report["healthy"], true, "{report}");
     let codes: Vec<&str> = report["findings"]
@@ -409,11 +417,7 @@ fn both_spending_the_last_incident_of_a_pack_keeps_both_and_an_open_conflict() {
         "{}",
         status.stdout
     );
-    for name in ["state.json", "state.history.jsonl"] {
-        use std::os::unix::fs::PermissionsExt;
-        let path = team.at("ben").join(name);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    team.private("ben");
     let doctor = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
     let codes: Vec<&str> = doctor["findings"]
         .as_array()
@@ -1576,11 +1580,7 @@ fn undo_after_a_pull_undoes_the_merge() {
     let before: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
     pull_clean(&team, "ben");
     assert_eq!(team.incidents("ben").len(), 3);
-    for name in ["state.json", "state.history.jsonl"] {
-        use std::os::unix::fs::PermissionsExt;
-        let path = team.at("ben").join(name);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    team.private("ben");
     let undo = team.ps("ben", "2026-07-31", &["undo"]);
     assert_eq!(undo.code, 0, "{}", undo.stderr);
     assert!(
@@ -1598,7 +1598,6 @@ fn undo_after_a_pull_undoes_the_merge() {
 #[test]
 fn undo_after_merge_file_puts_this_state_back() {
     let env = crate::support::Env::contoso_active();
-    let home = env.state().to_path_buf();
     let laptop = copy_to_laptop(&env);
     on(
         &env,
@@ -1638,7 +1637,6 @@ fn undo_after_merge_file_puts_this_state_back() {
         ])
         .stdout;
     assert_eq!(after, before);
-    let _ = home;
 }
 
 /// A backup older than the state a merge started from is not put back: `undo` never loses the
@@ -1733,11 +1731,7 @@ fn pull_with_rebase_keeps_every_incident_and_change_once() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(revisions, sorted, "revisions in order, each once");
-    for name in ["state.json", "state.history.jsonl"] {
-        use std::os::unix::fs::PermissionsExt;
-        let path = team.at("ben").join(name);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    team.private("ben");
     let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
     assert_eq!(report["healthy"], true, "{report}");
 }

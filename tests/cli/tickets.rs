@@ -1116,17 +1116,19 @@ fn each_hint_of_a_refused_import_followed_imports() {
             .to_string()
     };
     // An Azure ticket is a cloud one: naming the on-premises plan, its contract cannot take it.
-    let file = env.dir().join("on-prem-plan.json");
-    std::fs::write(
-        &file,
-        serde_json::json!({ "value": [azure_ticket(
+    let one_ticket = |name: &str, ticket: Value| {
+        let file = env.dir().join(name);
+        std::fs::write(&file, serde_json::json!({ "value": [ticket] }).to_string()).unwrap();
+        file
+    };
+    let file = one_ticket(
+        "on-prem-plan.json",
+        azure_ticket(
             "2602010010001",
             "2026-02-01T10:00:00Z",
             "Partner On-premises Support 20",
-        )] })
-        .to_string(),
-    )
-    .unwrap();
+        ),
+    );
     let before = env.bytes();
     let refused = import_at(&env, "2026-02-02", &[file.to_str().unwrap()]);
     assert_eq!(refused.code, 3, "{}", refused.stderr);
@@ -1144,17 +1146,14 @@ fn each_hint_of_a_refused_import_followed_imports() {
 
     // A ticket Azure created two days after the day the import is dated: the hint names the
     // first day it can be imported, and nothing about contracts.
-    let later = env.dir().join("later.json");
-    std::fs::write(
-        &later,
-        serde_json::json!({ "value": [azure_ticket(
+    let later = one_ticket(
+        "later.json",
+        azure_ticket(
             "2602100010002",
             "2026-02-10T09:00:00Z",
             "Partner Cloud Support 50",
-        )] })
-        .to_string(),
-    )
-    .unwrap();
+        ),
+    );
     let before = env.bytes();
     let early = import_at(&env, "2026-02-08", &[later.to_str().unwrap()]);
     assert_eq!(early.code, 2, "{}", early.stderr);
