@@ -176,9 +176,8 @@ struct Later {
 impl Later {
     /// The side whose value of a field set differently on both sides is kept: the later
     /// change's, and on a tie (or no time) the greater value, which does not depend on sides.
-    fn of(self, o: &Value, t: &Value) -> Which {
-        let (o, t) = (o.to_string(), t.to_string());
-        match self.ours.cmp(&self.theirs).then(o.cmp(&t)) {
+    fn of(self, o: &str, t: &str) -> Which {
+        match self.ours.cmp(&self.theirs).then(o.cmp(t)) {
             std::cmp::Ordering::Less => Which::Theirs,
             _ => Which::Ours,
         }
@@ -251,7 +250,10 @@ fn by_field<T: Serialize + DeserializeOwned>(
             Some(Value::Array(union))
         } else {
             let null = Value::Null;
-            let kept = later.of(ov.unwrap_or(&null), tv.unwrap_or(&null));
+            let kept = later.of(
+                &ov.unwrap_or(&null).to_string(),
+                &tv.unwrap_or(&null).to_string(),
+            );
             found.push(Settled {
                 record: record.to_string(),
                 field: field.clone(),
@@ -274,10 +276,26 @@ fn by_field<T: Serialize + DeserializeOwned>(
 /// How a kind of record changed on both sides merges: [`by_field`], or [`whole`].
 type FieldMerge<T> = fn(Option<&T>, &T, &T, &str, Later, &mut Vec<Settled>) -> Option<T>;
 
-/// A record that merges only whole (a program catalog): changed differently on both sides, it
-/// is a conflict.
-fn whole<T>(_: Option<&T>, _: &T, _: &T, _: &str, _: Later, _: &mut Vec<Settled>) -> Option<T> {
-    None
+/// A record that merges only whole (a program catalog: one edition, never parts of two):
+/// changed differently on both sides, the later change's stands, said as its `catalog` settled.
+fn whole<T: Clone + std::fmt::Debug>(
+    _: Option<&T>,
+    ours: &T,
+    theirs: &T,
+    record: &str,
+    later: Later,
+    settled: &mut Vec<Settled>,
+) -> Option<T> {
+    let kept = later.of(&format!("{ours:?}"), &format!("{theirs:?}"));
+    settled.push(Settled {
+        record: record.to_string(),
+        field: "catalog".to_string(),
+        kept,
+    });
+    Some(match kept {
+        Which::Ours => ours.clone(),
+        Which::Theirs => theirs.clone(),
+    })
 }
 
 /// Merges the values of one kind of record by `key`: for each key, the side that changed it
@@ -482,13 +500,6 @@ fn renumber(
     (renumbered, twice)
 }
 
-/// A conflict when one value (the organization, the catalog) changed differently on both sides.
-fn single<T: PartialEq>(b: &T, o: &T, t: &T, what: &str, conflicts: &mut Vec<String>) {
-    if !(o == t || t == b || o == b) {
-        conflicts.push(format!("{what} was changed differently on both sides"));
-    }
-}
-
 /// Merges `ours` and `theirs` with their common ancestor `base`. `Err` lists every conflict,
 /// each naming its records; nothing is merged then.
 pub fn merge_sides(
@@ -506,24 +517,26 @@ pub fn merge_sides(
         ours: o.last_change.as_ref().map(|e| e.at),
         theirs: t.last_change.as_ref().map(|e| e.at),
     };
-    single(
-        &b.catalog,
-        &o.catalog,
-        &t.catalog,
-        "the catalog",
-        &mut conflicts,
-    );
     let mut state = o.clone();
-    if o.catalog == b.catalog {
-        state.catalog = t.catalog.clone();
-    }
-    // The organization is one record: its fields merge as any record's.
+    // The catalog in use is one record, merged whole: each side's catalogs as a list of one.
     let mut tally = Tally {
         conflicts: &mut conflicts,
         taken: &mut taken,
         settled: &mut settled,
         later,
     };
+    state.catalog = by_key(
+        std::slice::from_ref(&b.catalog),
+        std::slice::from_ref(&o.catalog),
+        std::slice::from_ref(&t.catalog),
+        |_| (),
+        |_| "the state".to_string(),
+        whole,
+        &mut tally,
+    )
+    .pop()
+    .unwrap_or_else(|| o.catalog.clone());
+    // The organization is one record: its fields merge as any record's.
     let organizations = |s: &State| s.organization.iter().cloned().collect::<Vec<_>>();
     state.organization = by_key(
         &organizations(b),
@@ -694,8 +707,15 @@ pub fn merge_sides(
         .collect();
     state.incidents = incidents.into_iter().collect();
     state.revision = o.revision.max(t.revision);
+    // A side's catalog in use that the merge did not keep in use stays for its offers.
+    for c in [&o.catalog, &t.catalog] {
+        if c.name != state.catalog.name && !state.other_catalogs.iter().any(|k| k.name == c.name) {
+            state.other_catalogs.push(c.clone());
+        }
+    }
     let in_use = state.catalog.name.clone();
     state.other_catalogs.retain(|c| c.name != in_use);
+    state.other_catalogs.sort_by(|a, b| a.name.cmp(&b.name));
     state.drop_unused_catalogs();
     state.normalize();
     // Every incident either side added or changed, chargeable on the day it was opened (R8):
@@ -1075,6 +1095,34 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The catalog put in use differently on both sides (two editions of one program): the later
+    /// change's stands, said as a field settled, the same whichever side is ours.
+    #[test]
+    fn the_catalog_changed_differently_on_both_sides_keeps_the_later_change() {
+        let s = five_pack();
+        let edition = |version: &str| {
+            let mut state = s.clone();
+            let mut catalog = (*s.catalog).clone();
+            catalog.version = version.into();
+            state.catalog = std::sync::Arc::new(catalog);
+            state
+        };
+        let base = side(&s, &[]);
+        let a = changed_at(side(&edition("2"), &[]), 1);
+        let b = changed_at(side(&edition("3"), &[]), 2);
+        for (ours, theirs) in [(&a, &b), (&b, &a)] {
+            let m =
+                merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-01")).unwrap();
+            assert_eq!(m.state.catalog.version, "3");
+            let fields: Vec<(&str, &str)> = m
+                .settled
+                .iter()
+                .map(|f| (f.record.as_str(), f.field.as_str()))
+                .collect();
+            assert_eq!(fields, [("the state", "catalog")]);
         }
     }
 

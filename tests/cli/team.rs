@@ -1762,3 +1762,41 @@ fn a_cherry_picked_commit_brings_its_changes_once() {
         .count();
     assert_eq!(opened, 3, "{history}");
 }
+
+/// Both sides put a catalog in use, differently (Ana the legacy program back, Ben his own
+/// edition of today's): the pull keeps the later change's in use, keeps the other for its
+/// offers, says which it kept, and leaves no markers.
+#[test]
+fn a_catalog_put_in_use_differently_on_both_sides_keeps_the_later_change() {
+    let team = Team::two_clones();
+    team.ps_ok("ana", "2026-07-01", &["catalog", "use", "mpn-2021"]);
+    team.push("ana", "legacy in use");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let edition = team.at("ben").join("edition.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/catalogs/ai-cloud-partner-program.toml"
+    ))
+    .unwrap()
+    .replace(
+        "version = \"2025.06-unverified\"",
+        "version = \"2026.12-ours\"",
+    );
+    std::fs::write(&edition, text).unwrap();
+    team.ps_ok(
+        "ben",
+        "2026-07-02",
+        &["catalog", "use", edition.to_str().unwrap()],
+    );
+    std::fs::remove_file(&edition).unwrap();
+    team.commit("ben", "our edition");
+    let said = pull_clean(&team, "ben");
+    assert!(
+        said.contains("the state: `catalog` was set differently on both sides; kept the later change (this side's)"),
+        "{said}"
+    );
+    let list = team.ps_ok("ben", "2026-07-31", &["catalog", "list"]).stdout;
+    assert!(list.contains("2026.12-ours"), "{list}");
+    let offers = team.json("ben", &["offer", "list", "--all"]);
+    assert_eq!(offers["offers"].as_array().unwrap().len(), 1, "{offers}");
+}
