@@ -232,6 +232,10 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     ("contract list", &["partner-support contract list --all"]),
     ("contract show", &["partner-support contract show 7000001"]),
     (
+        "contract remove",
+        &["partner-support contract remove 7000002"],
+    ),
+    (
         "contract reconcile",
         &[
             "partner-support contract reconcile 8000005 --left 3",
@@ -1182,6 +1186,13 @@ pub enum ContractCommand {
         /// The Access ID Microsoft re-issued for it (not a new allocation)
         #[arg(long, value_name = "ID")]
         access_id: Option<AccessId>,
+    },
+    /// Remove a contract recorded by mistake (one allocation recorded twice, a typo): refused
+    /// while an incident or a Partner Center count names it
+    Remove {
+        /// Contract ID
+        #[arg(add = ArgValueCompleter::new(complete::contracts))]
+        contract: Id,
     },
     /// Record what Partner Center shows left on a contract and compare it with the record:
     /// exit 0 when they agree, 4 with the likely causes when not; without `--left`, compare

@@ -113,7 +113,9 @@ pub fn finding(f: &Finding) -> String {
             Some(id) => format!(
                 "{message} (move it: `partner-support incidents edit {id} --contract C`; void it: `partner-support incidents void {id} --reason TEXT`; or, if Microsoft did charge it, `partner-support team resolve {id} --reason TEXT`)"
             ),
-            None => message.clone(),
+            None => format!(
+                "{message} (keep the one Partner Center shows: `partner-support contract remove C` for the other)"
+            ),
         },
         (FindingCode::BalanceDiffers, _) => match &f.contract {
             Some(c) => format!(
@@ -246,6 +248,7 @@ pub fn refusal(r: &Refusal) -> Option<String> {
                 format!("see `partner-support contract show {contract}`")
             }
             Refusal::UnknownContract(_) => "see `partner-support contract list --all`".into(),
+            Refusal::ContractInUse { .. } => "move its incidents to the contract that should have them first (`partner-support incidents edit ID --contract C`); a count Partner Center showed stays with its contract".into(),
             Refusal::UnknownIncident(_) => "see `partner-support incidents list --all`".into(),
             Refusal::LastAdmin(_) => "add another admin first (`partner-support account add EMAIL --role global-admin`), or pass `--force` to remove it all the same".into(),
             Refusal::ProductNotEntitled { entitled, .. } => match entitled.as_slice() {

@@ -42,7 +42,30 @@ pub fn contract(ctx: &mut Ctx, command: ContractCommand) -> Result<(), Error> {
         ContractCommand::Reconcile { contract, left, on } => {
             reconcile(ctx, contract.as_str(), left, on)
         }
+        ContractCommand::Remove { contract } => remove(ctx, contract.as_str()),
     }
+}
+
+/// `contract remove C`: a contract recorded by mistake, gone (the history keeps it).
+fn remove(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
+    let (_, removed) = ctx.mutate("contract remove", |state, _, _| {
+        let removed = state.remove_contract(id)?;
+        let summary = format!(
+            "removed contract {} ({})",
+            removed.contract_id, removed.plan
+        );
+        Ok((removed, summary))
+    })?;
+    if ctx.json {
+        return Ok(ctx.print_json(&serde_json::json!({
+            "removed": removed.contract_id.to_string()
+        }))?);
+    }
+    ctx.say(format_args!(
+        "removed contract {} ({})",
+        removed.contract_id, removed.plan
+    ))?;
+    Ok(())
 }
 
 /// `contract reconcile`: records Partner Center's count (with `--left`) and compares it, or

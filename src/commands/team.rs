@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::cli::{MergeDriverArgs, TeamCommand};
+use crate::domain::conflict::Conflict;
 use crate::domain::incident::IncidentId;
 use crate::domain::state::HistoryEntry;
 use crate::domain::three_way::{Edited, Settled, Side, Which, ancestor, merge_sides};
@@ -66,22 +67,30 @@ struct Said {
     edited: Vec<Edited>,
     /// Fields both sides set differently.
     settled: Vec<Settled>,
-    /// Incidents kept as open conflicts.
-    conflicts: Vec<IncidentId>,
+    /// Records kept as open conflicts.
+    conflicts: Vec<Conflict>,
     /// Cases recorded differently on both sides: the case, the one that stands, the one voided.
     same_case: Vec<(String, IncidentId, IncidentId)>,
 }
 
-/// Each incident the merge kept although it breaks a rule: an open conflict, said once here and
+/// Each record the merge kept although it breaks a rule: an open conflict, said once here and
 /// by `check` until it is put right.
-fn say_conflicts(ctx: &mut super::Ctx, conflicts: &[IncidentId]) -> Result<(), Error> {
-    for id in conflicts {
-        ctx.warn_with(
-            format_args!("kept {id}, which breaks a rule in the merged record: an open conflict"),
-            Some(&format!(
-                "`partner-support check` says which rule and the fixes: move it (`incidents edit {id} --contract C`), void it, or `team resolve {id} --reason TEXT` if Microsoft did charge it"
-            )),
-        )?;
+fn say_conflicts(ctx: &mut super::Ctx, conflicts: &[Conflict]) -> Result<(), Error> {
+    for c in conflicts {
+        match c.incident {
+            Some(id) => ctx.warn_with(
+                format_args!(
+                    "kept {id}, which breaks a rule in the merged record: an open conflict"
+                ),
+                Some(&format!(
+                    "`partner-support check` says which rule and the fixes: move it (`incidents edit {id} --contract C`), void it, or `team resolve {id} --reason TEXT` if Microsoft did charge it"
+                )),
+            )?,
+            None => ctx.warn_with(
+                format_args!("kept {}: {}: an open conflict", c.names(), c.rule),
+                Some("keep the one Partner Center shows: `partner-support contract remove C` for the other"),
+            )?,
+        }
     }
     Ok(())
 }

@@ -568,21 +568,27 @@ impl State {
     fn conflict_findings(&self, filter: &Filter) -> Vec<Finding> {
         self.open_conflicts()
             .filter(|c| {
-                filter
-                    .contract
-                    .as_deref()
-                    .is_none_or(|want| c.contract.as_ref().is_some_and(|id| id.as_str() == want))
+                filter.contract.as_deref().is_none_or(|want| {
+                    c.contract
+                        .iter()
+                        .chain(&c.contracts)
+                        .any(|id| id.as_str() == want)
+                })
             })
             .map(|c| Finding {
                 severity: Severity::Critical,
                 code: FindingCode::MergeConflict,
-                contract: c.contract.as_ref().map(ToString::to_string),
+                contract: c
+                    .contract
+                    .as_ref()
+                    .or(c.contracts.first())
+                    .map(ToString::to_string),
                 offer: None,
                 benefit: None,
                 remaining: None,
                 days_left: None,
                 pending_days: None,
-                incident: Some(c.incident.to_string()),
+                incident: c.incident.map(|id| id.to_string()),
                 message: format!("kept by the merge of {}: {}", c.on, c.rule),
             })
             .collect()

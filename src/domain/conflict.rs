@@ -2,7 +2,8 @@
 //! added or changed that breaks a rule in the merged record (both spent the last incident of a
 //! pack) is kept, and a conflict names it until a correction puts it right (moved to another
 //! contract, voided, the contract back within its allowance) or the team accepts it because
-//! Microsoft did charge it.
+//! Microsoft did charge it; one benefit activated on both sides keeps both contracts, and a
+//! conflict names them until one is removed (R18).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -21,17 +22,25 @@ pub enum ConflictKind {
     Exhausted,
     /// Another rule of R8 as of its opening day (the contract ended, N-1, …).
     Rule,
+    /// One benefit activated on both sides for one year: two contracts for one allocation
+    /// (R18), until one is removed.
+    ActivatedTwice,
 }
 
-/// An incident a merge kept although it breaks a rule in the merged record.
+/// A record a merge kept although it breaks a rule in the merged record: an incident, or the
+/// two contracts of one allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conflict {
-    /// The incident (one conflict each).
-    pub incident: IncidentId,
+    /// The incident (one conflict each), for an incident's conflict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<IncidentId>,
     /// The contract it was charged to when the merge found it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<Id>,
+    /// The contracts of one allocation, for a benefit activated twice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contracts: Vec<Id>,
     /// The day of the merge that found it.
     #[serde(with = "crate::domain::values::ymd")]
     pub on: NaiveDate,
@@ -64,10 +73,30 @@ impl Conflict {
     pub fn is_open(&self) -> bool {
         self.accepted.is_none()
     }
+
+    /// What it names, as people say it: `INC-0007`, or `contracts 7000001 and 7000002`.
+    pub fn names(&self) -> String {
+        match self.incident {
+            Some(id) => id.to_string(),
+            None => format!(
+                "contracts {}",
+                self.contracts
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        }
+    }
+
+    /// The key two copies' conflicts are merged by.
+    pub fn key(&self) -> (Option<IncidentId>, Vec<Id>) {
+        (self.incident, self.contracts.clone())
+    }
 }
 
 impl State {
-    /// The conflicts still open, in incident order.
+    /// The conflicts still open, incidents' in incident order, then contracts'.
     pub fn open_conflicts(&self) -> impl Iterator<Item = &Conflict> {
         self.conflicts.iter().filter(|c| c.is_open())
     }
@@ -79,17 +108,18 @@ impl State {
             c.contract
                 .as_ref()
                 .is_some_and(|id| id.as_str() == contract)
-                && self
-                    .incidents
-                    .find(c.incident)
-                    .is_some_and(|h| h.voided_on.is_none() && h.contract_id == c.contract)
+                && c.incident.is_some_and(|id| {
+                    self.incidents
+                        .find(id)
+                        .is_some_and(|h| h.voided_on.is_none() && h.contract_id == c.contract)
+                })
         })
     }
 
     /// Drops the open conflicts a change put right: the incident voided or moved off its
-    /// contract, or (for one that exhausted it) the contract back within its allowance. Returns
-    /// the incidents whose conflict was settled.
-    pub fn settle_conflicts(&mut self) -> Vec<IncidentId> {
+    /// contract, or (for one that exhausted it) the contract back within its allowance; of two
+    /// contracts of one allocation, one removed. Returns what each settled one named.
+    pub fn settle_conflicts(&mut self) -> Vec<String> {
         let mut settled = Vec::new();
         let incidents = &self.incidents;
         let contracts = &self.contracts;
@@ -97,26 +127,34 @@ impl State {
             if !c.is_open() {
                 return true;
             }
-            let still = incidents
-                .find(c.incident)
-                .is_some_and(|h| h.voided_on.is_none() && h.contract_id == c.contract);
-            let within = c.kind == ConflictKind::Exhausted
-                && c.contract.as_ref().is_some_and(|id| {
-                    contracts
-                        .iter()
-                        .find(|k| k.contract_id == *id)
-                        .is_some_and(|k| match k.allowance {
-                            super::contract::Allowance::Incidents(n) => {
-                                incidents.usage_of(id).used() <= n
-                            }
-                            super::contract::Allowance::Unlimited => true,
-                        })
-                });
-            if still && !within {
-                return true;
+            let stands = match c.incident {
+                Some(id) => {
+                    let still = incidents
+                        .find(id)
+                        .is_some_and(|h| h.voided_on.is_none() && h.contract_id == c.contract);
+                    let within = c.kind == ConflictKind::Exhausted
+                        && c.contract.as_ref().is_some_and(|id| {
+                            contracts
+                                .iter()
+                                .find(|k| k.contract_id == *id)
+                                .is_some_and(|k| match k.allowance {
+                                    super::contract::Allowance::Incidents(n) => {
+                                        incidents.usage_of(id).used() <= n
+                                    }
+                                    super::contract::Allowance::Unlimited => true,
+                                })
+                        });
+                    still && !within
+                }
+                None => c
+                    .contracts
+                    .iter()
+                    .all(|id| contracts.iter().any(|k| k.contract_id == *id)),
+            };
+            if !stands {
+                settled.push(c.names());
             }
-            settled.push(c.incident);
-            false
+            stands
         });
         settled
     }
@@ -134,7 +172,7 @@ impl State {
         let Some(conflict) = self
             .conflicts
             .iter_mut()
-            .find(|c| c.incident == id && c.is_open())
+            .find(|c| c.incident == Some(id) && c.is_open())
         else {
             return Err(Refusal::BadCombination(format!(
                 "{id} has no open conflict"
@@ -166,21 +204,44 @@ impl State {
         today: NaiveDate,
     ) {
         let mut known: std::collections::BTreeSet<IncidentId> =
-            self.conflicts.iter().map(|c| c.incident).collect();
+            self.conflicts.iter().filter_map(|c| c.incident).collect();
         for (incident, kind, rule) in breaches {
             if !known.insert(incident.id) {
                 continue;
             }
             self.conflicts.push(Conflict {
-                incident: incident.id,
+                incident: Some(incident.id),
                 contract: incident.contract_id.clone(),
+                contracts: Vec::new(),
                 on: today,
                 kind,
                 rule,
                 accepted: None,
             });
         }
-        self.conflicts.sort_by_key(|c| c.incident);
+        self.conflicts.sort_by_key(Conflict::key);
+    }
+
+    /// Records that a merge on `today` kept `contracts`, two of one allocation (`rule` says
+    /// which benefit and year), unless it is recorded already.
+    pub fn record_activated_twice(&mut self, contracts: Vec<Id>, rule: String, today: NaiveDate) {
+        if self
+            .conflicts
+            .iter()
+            .any(|c| c.incident.is_none() && c.contracts == contracts)
+        {
+            return;
+        }
+        self.conflicts.push(Conflict {
+            incident: None,
+            contract: None,
+            contracts,
+            on: today,
+            kind: ConflictKind::ActivatedTwice,
+            rule,
+            accepted: None,
+        });
+        self.conflicts.sort_by_key(Conflict::key);
     }
 }
 
@@ -239,14 +300,14 @@ mod tests {
     fn a_conflict_stands_until_a_correction_settles_it() {
         // (what the correction does, the conflicts it settles)
         type Correction = fn(&mut State);
-        let cases: [(&str, Correction, Vec<IncidentId>); 4] = [
+        let cases: [(&str, Correction, Vec<&str>); 4] = [
             ("nothing", |_| {}, vec![]),
-            ("its incident voided", |s| void(s, 3), vec![IncidentId(3)]),
-            ("its incident moved", |s| moved(s, 3), vec![IncidentId(3)]),
+            ("its incident voided", |s| void(s, 3), vec!["INC-0003"]),
+            ("its incident moved", |s| moved(s, 3), vec!["INC-0003"]),
             (
                 "another incident voided: the pack within its allowance",
                 |s| void(s, 1),
-                vec![IncidentId(3)],
+                vec!["INC-0003"],
             ),
         ];
         for (what, correct, settled) in cases {
@@ -272,7 +333,7 @@ mod tests {
             .unwrap();
         assert_eq!(accepted.accepted.unwrap().on, d("2026-07-03"));
         assert_eq!(s.open_conflicts().count(), 0);
-        assert_eq!(s.settle_conflicts(), []);
+        assert!(s.settle_conflicts().is_empty());
         assert_eq!(s.problems(), []);
         // Not before the merge that found it (R16).
         let mut early = over();

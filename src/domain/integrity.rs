@@ -325,9 +325,9 @@ impl State {
                 });
             }
         }
-        for c in &self.conflicts {
-            if self.incidents.find(c.incident).is_none() {
-                problems.push(Problem::ConflictUnknown(c.incident));
+        for id in self.conflicts.iter().filter_map(|c| c.incident) {
+            if self.incidents.find(id).is_none() {
+                problems.push(Problem::ConflictUnknown(id));
             }
         }
         for id in &self.refund_candidates {

@@ -267,7 +267,7 @@ impl State {
             }
         }
         for c in import.conflicts {
-            if !self.conflicts.iter().any(|k| k.incident == c.incident) {
+            if !self.conflicts.iter().any(|k| k.key() == c.key()) {
                 self.conflicts.push(c);
             }
         }
@@ -294,7 +294,12 @@ impl State {
         if let Some(b) = self
             .breaches(&new_incidents, lifecycle)
             .into_iter()
-            .find(|b| !self.conflicts.iter().any(|c| c.incident == b.incident))
+            .find(|b| {
+                !self
+                    .conflicts
+                    .iter()
+                    .any(|c| c.incident == Some(b.incident))
+            })
         {
             let at = match import.rows.get(&b.incident) {
                 Some(row) => format!("row {row}, column `{}`", b.field),

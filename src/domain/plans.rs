@@ -75,6 +75,34 @@ impl State {
         })
     }
 
+    /// `contract remove C`: takes out a contract recorded by mistake. Refused while an
+    /// incident (voided ones too) or a Partner Center count names it: they would point nowhere.
+    pub fn remove_contract(&mut self, id: &str) -> Result<Contract, Refusal> {
+        self.require_organization()?;
+        let contract_id = self.contract(id)?.contract_id.clone();
+        let mut by: Vec<String> = self
+            .incidents
+            .iter()
+            .filter(|h| h.contract_id.as_ref() == Some(&contract_id))
+            .map(|h| h.id.to_string())
+            .collect();
+        if self.observations.iter().any(|o| o.contract == contract_id) {
+            by.push("a Partner Center count".to_string());
+        }
+        if !by.is_empty() {
+            return Err(Refusal::ContractInUse {
+                contract: contract_id.to_string(),
+                by: by.join(", "),
+            });
+        }
+        let at = self
+            .contracts
+            .iter()
+            .position(|c| c.contract_id == contract_id)
+            .expect("found above");
+        Ok(self.contracts.remove(at))
+    }
+
     /// Corrects a contract's end date or display name; refused when it changes nothing, when the
     /// end comes before the start, or when it would leave an incident the contract charged
     /// opened after its end. Returns the contract and what changed.

@@ -398,6 +398,14 @@ pub enum Refusal {
         /// The day the import is dated.
         today: NaiveDate,
     },
+    /// A contract still named by records: removing it would leave them pointing nowhere.
+    #[error("contract `{contract}` cannot be removed: {by} name it")]
+    ContractInUse {
+        /// The contract.
+        contract: String,
+        /// What names it ("INC-0003, INC-0004", "a Partner Center count").
+        by: String,
+    },
     /// An import that clashes with what is recorded, or would break a rule.
     #[error("cannot import: {0}")]
     ImportConflict(String),

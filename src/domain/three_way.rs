@@ -43,9 +43,9 @@ pub struct MergedSides {
     pub edited: Vec<Edited>,
     /// Fields both sides set differently, each settled by keeping the later change.
     pub settled: Vec<Settled>,
-    /// Incidents kept although they break a rule in the merged record: each an open
-    /// conflict the merge recorded (R23).
-    pub conflicts: Vec<IncidentId>,
+    /// Records kept although they break a rule in the merged record: each an open conflict
+    /// the merge recorded (R23).
+    pub conflicts: Vec<super::conflict::Conflict>,
     /// Microsoft cases recorded differently on both sides: the case, the incident that stands
     /// and the one voided.
     pub same_case: Vec<(String, IncidentId, IncidentId)>,
@@ -130,8 +130,11 @@ impl MergedSides {
                 "; case {case} was recorded on both sides: {stands} stands, {voided} is voided"
             ));
         }
-        for id in &self.conflicts {
-            summary.push_str(&format!("; kept {id}, which breaks a rule: a conflict"));
+        for c in &self.conflicts {
+            summary.push_str(&format!(
+                "; kept {}, which breaks a rule: a conflict",
+                c.names()
+            ));
         }
         for f in &self.settled {
             summary.push_str(&format!(
@@ -617,8 +620,11 @@ pub fn merge_sides(
         &b.conflicts,
         &o.conflicts,
         &t.conflicts,
-        |c| c.incident,
-        |id| format!("the conflict of {id}"),
+        super::conflict::Conflict::key,
+        |(id, contracts)| match id {
+            Some(id) => format!("the conflict of {id}"),
+            None => format!("the conflict of contracts {contracts:?}"),
+        },
         by_field,
         &mut tally,
     );
@@ -733,33 +739,42 @@ pub fn merge_sides(
             Some((i, kind, b.message))
         })
         .collect();
-    let before: BTreeSet<IncidentId> = state.conflicts.iter().map(|c| c.incident).collect();
+    let before: BTreeSet<(Option<IncidentId>, Vec<super::values::Id>)> =
+        state.conflicts.iter().map(|c| c.key()).collect();
     state.record_conflicts(found, today);
-    let recorded: Vec<IncidentId> = state
-        .conflicts
-        .iter()
-        .map(|c| c.incident)
-        .filter(|id| !before.contains(id))
-        .collect();
-    let mut problems: Vec<String> = state
-        .problems()
-        .into_iter()
-        .map(|p| p.to_string())
-        .collect();
-    // R18, one allocation a year: a benefit each side activated is two contracts for one year.
+    // R18, one allocation a year: a benefit each side activated is two contracts for one year,
+    // both kept until the team removes the one Partner Center does not show.
+    let mut twice = Vec::new();
     for (n, a) in state.contracts.iter().enumerate() {
         for b in &state.contracts[n + 1..] {
             if a.benefit.is_some() && a.benefit == b.benefit && a.start <= b.end && b.start <= a.end
             {
-                problems.push(format!(
-                    "benefit {} was activated twice for one year: contracts {} and {}",
-                    a.benefit.as_deref().unwrap_or_default(),
-                    a.contract_id,
-                    b.contract_id
+                twice.push((
+                    vec![a.contract_id.clone(), b.contract_id.clone()],
+                    format!(
+                        "benefit {} was activated twice for one year: contracts {} and {}",
+                        a.benefit.as_deref().unwrap_or_default(),
+                        a.contract_id,
+                        b.contract_id
+                    ),
                 ));
             }
         }
     }
+    for (contracts, rule) in twice {
+        state.record_activated_twice(contracts, rule, today);
+    }
+    let recorded: Vec<super::conflict::Conflict> = state
+        .conflicts
+        .iter()
+        .filter(|c| !before.contains(&c.key()))
+        .cloned()
+        .collect();
+    let problems: Vec<String> = state
+        .problems()
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect();
     if !problems.is_empty() {
         return Err(problems
             .into_iter()
@@ -1416,7 +1431,7 @@ mod tests {
     }
 
     #[test]
-    fn true_conflicts_name_their_records_and_the_rules_are_kept() {
+    fn what_breaks_a_rule_after_a_merge_is_kept_as_an_open_conflict() {
         let s = five_pack();
         let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
         // Both activated the same benefit, with the IDs each got.
@@ -1434,20 +1449,26 @@ mod tests {
             s.contracts.push(c);
             side(&s, &[opened(1, "2026-03-01", "Base")])
         };
-        let errors = merge_sides(
+        // Both activated the same benefit: both contracts kept, and a conflict names them
+        // until one is removed.
+        let m = merge_sides(
             &base,
             &activated("S1"),
             &activated("S2"),
             &Lifecycle::default(),
             d("2026-07-01"),
         )
-        .unwrap_err();
+        .unwrap();
+        assert_eq!(m.state.contracts.len(), 3);
+        let twice: Vec<String> = m.state.open_conflicts().map(|c| c.names()).collect();
+        assert_eq!(twice, ["contracts S1 and S2"]);
         assert_eq!(
-            errors,
-            [
-                "the merged records would break a rule: benefit silver-data-analytics/cloud-support was activated twice for one year: contracts S1 and S2"
-            ]
+            m.state.conflicts[0].rule,
+            "benefit silver-data-analytics/cloud-support was activated twice for one year: contracts S1 and S2"
         );
+        let mut removed = m.state.clone();
+        removed.remove_contract("S2").unwrap();
+        assert_eq!(removed.settle_conflicts(), ["contracts S1 and S2"]);
         // Both spend the last incident of the 5-pack.
         let four: Vec<Incident> = (1..=4)
             .map(|n| opened(n, "2026-03-01", &format!("n{n}")))
@@ -1469,12 +1490,12 @@ mod tests {
             )
             .unwrap();
             assert_eq!(m.state.incidents.len(), 6);
-            let open: Vec<(IncidentId, ConflictKind)> = m
+            let open: Vec<(Option<IncidentId>, ConflictKind)> = m
                 .state
                 .open_conflicts()
                 .map(|c| (c.incident, c.kind))
                 .collect();
-            assert_eq!(open, [(IncidentId(6), ConflictKind::Exhausted)]);
+            assert_eq!(open, [(Some(IncidentId(6)), ConflictKind::Exhausted)]);
             assert_eq!(m.state.conflicts[0].on, d("2026-07-01"));
             assert_eq!(m.state.problems(), []);
         }

@@ -150,7 +150,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                         // An incident a merge's conflict names is said once, as that
                         // conflict (or stands, accepted).
                         let named: std::collections::BTreeSet<_> =
-                            state.conflicts.iter().map(|c| c.incident).collect();
+                            state.conflicts.iter().filter_map(|c| c.incident).collect();
                         for c in state.open_conflicts() {
                             found.push(Diagnosis::new(
                                 Warning,
@@ -159,10 +159,12 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                                     "kept by the merge of {}: {}",
                                     c.on, c.rule
                                 ),
-                                format!(
-                                    "move it (`incidents edit {id} --contract …`), void it (`incidents void {id} --reason …`), or accept it if Microsoft charged it (`team resolve {id} --reason …`)",
-                                    id = c.incident
-                                ),
+                                match c.incident {
+                                    Some(id) => format!(
+                                        "move it (`incidents edit {id} --contract …`), void it (`incidents void {id} --reason …`), or accept it if Microsoft charged it (`team resolve {id} --reason …`)"
+                                    ),
+                                    None => "keep the contract Partner Center shows: `contract remove C` for the other".to_string(),
+                                },
                             ));
                         }
                         for breach in state

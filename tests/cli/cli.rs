@@ -637,6 +637,7 @@ fn every_command_that_prints_is_quiet_on_a_closed_pipe() {
     let elsewhere = [
         "team init",
         "team resolve",
+        "contract remove",
         "merge",
         "merge-driver",
         "incidents not-refunded",

@@ -346,3 +346,37 @@ fn reconcile_with_partner_centers_count() {
     );
     assert_eq!(env.bytes(), before);
 }
+
+/// `contract remove` takes out a contract recorded by mistake, and refuses one that records
+/// still name, byte for byte unchanged; its hint, followed, lets the removal through.
+#[test]
+fn a_contract_recorded_by_mistake_is_removed_once_nothing_names_it() {
+    let env = Env::new();
+    env.ok(crate::support::INIT_CONTOSO);
+    for id in ["P-1", "P-2"] {
+        env.ok(&w(&format!(
+            "contract add --plan custom --contract-id {id} --access-id ACC-{id} --incidents 5 --scope cloud --start 2026-06-01 --end 2027-05-31"
+        )));
+    }
+    env.ok(&w(
+        "incidents open --scope cloud --contract P-2 --title Outage",
+    ));
+    let before = env.bytes();
+    let refused = env.refused(
+        &w("contract remove P-2"),
+        3,
+        "contract `P-2` cannot be removed: INC-0001 name it",
+    );
+    assert!(
+        refused.stderr.contains("incidents edit ID --contract C"),
+        "{}",
+        refused.stderr
+    );
+    assert!(env.bytes() == before);
+    env.ok(&w("incidents edit INC-0001 --contract P-1"));
+    let removed = env.ok(&w("--json contract remove P-2")).json();
+    assert_eq!(removed["removed"], "P-2");
+    let left = ids(&env.ok(&w("--json contract list --all")).json());
+    assert_eq!(left, ["P-1"]);
+    env.refused(&w("contract remove P-2"), 3, "P-2");
+}

@@ -128,19 +128,6 @@ impl Team {
         team
     }
 
-    /// Pulls main into `clone`, which must stop in git's conflict state on the state file:
-    /// what git and the driver said.
-    fn pull_conflict(&self, clone: &str) -> String {
-        let pull = self.git(
-            clone,
-            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        );
-        assert_ne!(pull.code, 0, "the pull merged");
-        let status = self.ok(clone, &["status", "--porcelain"]);
-        assert!(status.contains("UU state.json"), "{status}");
-        format!("{}{}", pull.stdout, pull.stderr)
-    }
-
     /// Opens a cloud incident titled `title` in `clone` on `day`.
     fn open(&self, clone: &str, day: &str, title: &str) -> Run {
         self.ps_ok(
@@ -1415,10 +1402,11 @@ fn one_field_set_differently_on_both_sides_keeps_the_later_change_and_says_so() 
     assert_eq!(refund("ana2"), "product-bug");
 }
 
-/// One benefit activated on both sides for one year is two allocations Microsoft never gives:
-/// a person decides which Contract ID is right, so git keeps its conflict state and markers.
+/// One benefit activated on both sides for one year is two allocations Microsoft never gives
+/// (R18): both contracts are kept, an open conflict names them, `check` says to remove the one
+/// Partner Center does not show, and `contract remove` settles it.
 #[test]
-fn one_benefit_activated_on_both_sides_stops_for_a_person() {
+fn one_benefit_activated_on_both_sides_keeps_both_contracts_and_an_open_conflict() {
     let team = Team::two_clones();
     for (clone, id) in [("ana", "7000001"), ("ben", "7000002")] {
         team.ps_ok(
@@ -1438,13 +1426,52 @@ fn one_benefit_activated_on_both_sides_stops_for_a_person() {
         team.commit(clone, id);
     }
     team.ok("ana", &["push", "-q", "origin", "main"]);
-    let said = team.pull_conflict("ben");
+    let said = pull_clean(&team, "ben");
     assert!(
-        said.contains("was activated twice for one year: contracts 7000001 and 7000002"),
+        said.contains("benefit silver-data-analytics/product-support was activated twice for one year: contracts 7000001 and 7000002"),
         "{said}"
     );
-    let text = std::fs::read_to_string(team.at("ben").join("state.json")).unwrap();
-    assert!(text.contains("<<<<<<<") && text.contains(">>>>>>>"));
+    let check = team.ps("ben", "2026-07-31", &["check"]);
+    assert_eq!(check.code, 5, "{}", check.stdout);
+    assert!(
+        check.stdout.contains("`partner-support contract remove C`"),
+        "{}",
+        check.stdout
+    );
+    // Partner Center shows 7000001: the other goes, and the conflict with it.
+    let removed = team.ps_ok(
+        "ben",
+        "2026-07-31",
+        &["--as", "admin@contoso.com", "contract", "remove", "7000002"],
+    );
+    assert!(
+        removed.stderr.contains("removed contract 7000002"),
+        "{}",
+        removed.stderr
+    );
+    let codes: Vec<String> = team
+        .ps("ben", "2026-07-31", &["--json", "check", "--exit-zero"])
+        .json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!codes.contains(&"merge-conflict".to_string()), "{codes:?}");
+    let history = team.json("ben", &["history"]);
+    let last = history["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["summary"]
+            .as_str()
+            .unwrap()
+            .contains("the conflict of contracts 7000001 and 7000002 is settled"),
+        "{last}"
+    );
 }
 
 /// The same Microsoft case opened on both sides, each with its own title and day (N6): the pull

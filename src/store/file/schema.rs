@@ -161,6 +161,9 @@ mod tests {
                 "kind": "exhausted",
                 "rule": "INC-0001 could not have been charged to contract `3001` on 2026-03-04",
                 "accepted": {"on": "2026-03-08", "by": anna, "reason": "Microsoft charged it"}
+            }, {
+                "contracts": ["3001", "3002"], "on": "2026-03-07", "kind": "activated-twice",
+                "rule": "benefit solutions-partner/product-support was activated twice for one year"
             }],
             "last_change": {
                 "revision": 7, "at": "2026-03-04T09:00:00Z", "as_of": "2026-03-04",
