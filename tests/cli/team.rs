@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Run, run_command};
+use crate::support::{Run, run_command, w};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
@@ -1621,47 +1621,32 @@ fn undo_after_a_pull_undoes_the_merge() {
     assert_eq!(report["healthy"], true, "{report}");
 }
 
+/// A laptop's copy of `env`'s state that opened one incident, "Laptop", apart.
+fn laptop_with_an_incident(env: &crate::support::Env) -> PathBuf {
+    let laptop = copy_to_laptop(env);
+    on(
+        env,
+        &laptop,
+        "2026-07-01",
+        &w("incidents open --scope cloud --title Laptop"),
+    );
+    laptop
+}
+
 /// `undo` right after `merge FILE` puts this state back as it was before the merge.
 #[test]
 fn undo_after_merge_file_puts_this_state_back() {
     let env = crate::support::Env::contoso_active();
-    let laptop = copy_to_laptop(&env);
-    on(
-        &env,
-        &laptop,
-        "2026-07-01",
-        &[
-            "incidents",
-            "open",
-            "--scope",
-            "cloud",
-            "--title",
-            "On the laptop",
-        ],
-    );
+    let laptop = laptop_with_an_incident(&env);
     let before = env
-        .ok(&[
-            "--as-of",
-            "2026-07-02",
-            "--json",
-            "incidents",
-            "list",
-            "--all",
-        ])
+        .ok(&w("--as-of 2026-07-02 --json incidents list --all"))
         .stdout;
     let merged = env.ok(&["--as-of", "2026-07-02", "merge", laptop.to_str().unwrap()]);
     assert!(merged.stderr.contains("took"), "{}", merged.stderr);
     let undo = env.ok(&["--as-of", "2026-07-02", "undo"]);
     assert!(undo.stderr.contains("(merge: merged"), "{}", undo.stderr);
     let after = env
-        .ok(&[
-            "--as-of",
-            "2026-07-02",
-            "--json",
-            "incidents",
-            "list",
-            "--all",
-        ])
+        .ok(&w("--as-of 2026-07-02 --json incidents list --all"))
         .stdout;
     assert_eq!(after, before);
 }
@@ -1671,20 +1656,7 @@ fn undo_after_merge_file_puts_this_state_back() {
 #[test]
 fn undo_refuses_a_backup_older_than_the_merge() {
     let env = crate::support::Env::contoso_active();
-    let laptop = copy_to_laptop(&env);
-    on(
-        &env,
-        &laptop,
-        "2026-07-01",
-        &[
-            "incidents",
-            "open",
-            "--scope",
-            "cloud",
-            "--title",
-            "On the laptop",
-        ],
-    );
+    let laptop = laptop_with_an_incident(&env);
     env.ok(&[
         "--as-of",
         "2026-07-02",
