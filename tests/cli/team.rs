@@ -1799,3 +1799,30 @@ fn a_catalog_put_in_use_differently_on_both_sides_keeps_the_later_change() {
     let offers = team.json("ben", &["offer", "list", "--all"]);
     assert_eq!(offers["offers"].as_array().unwrap().len(), 1, "{offers}");
 }
+
+/// Renewal against an open: Ana records the membership's next year while Ben opens an
+/// incident on this year's pack. The pull keeps both, with no conflict.
+#[test]
+fn a_renewal_on_one_side_and_an_incident_on_the_other_both_stand() {
+    let team = Team::two_clones();
+    team.ps_ok("ana", "2026-07-01", &w("offer renew silver-data-analytics"));
+    team.push("ana", "next year");
+    team.open("ben", "2026-07-02", "Ben's");
+    team.commit("ben", "Ben's");
+    pull_clean(&team, "ben");
+    let offers = team.json("ben", &["offer", "list", "--all"]);
+    let years = offers["offers"][0]["years"].as_array().map_or(0, Vec::len);
+    assert_eq!(years, 2, "{offers}");
+    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    assert_eq!(titles, ["First", "Ben's"]);
+    let check = team
+        .ps("ben", "2026-07-31", &["--json", "check", "--exit-zero"])
+        .json();
+    let conflicts = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "merge-conflict")
+        .count();
+    assert_eq!(conflicts, 0, "{check}");
+}
