@@ -205,6 +205,8 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
             .iter()
             .map(|(to, revision)| serde_json::json!({"now": to.to_string(), "revision": revision}))
             .collect();
+        doc["conflict"] =
+            serde_json::to_value(state.conflict_of(id)).map_err(std::io::Error::from)?;
         return Ok(ctx.print_json(&doc)?);
     }
     let plan = plan_of(state, incident.contract_id.as_ref());
@@ -214,6 +216,7 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
         &incident,
         plan,
         state.is_refund_candidate(id),
+        state.conflict_of(id),
     )?;
     for (to, revision) in &moved {
         ctx.note(format_args!(

@@ -101,6 +101,11 @@ impl State {
         self.conflicts.iter().filter(|c| c.is_open())
     }
 
+    /// The conflict a merge recorded on incident `id`, open or accepted.
+    pub fn conflict_of(&self, id: IncidentId) -> Option<&Conflict> {
+        self.conflicts.iter().find(|c| c.incident == Some(id))
+    }
+
     /// Whether `contract`'s incidents may exceed its allowance: a conflict, open or accepted,
     /// names one of them still charged to it.
     pub fn overcharge_explained(&self, contract: &str) -> bool {

@@ -176,13 +176,15 @@ pub struct IncidentsJson<'a> {
 }
 
 /// One incident in detail, every field a row (as `contract show`); `plan` is its contract's
-/// plan name, `refund_candidate` whether it is listed as one.
+/// plan name, `refund_candidate` whether it is listed as one, `conflict` the merge's conflict
+/// that names it.
 pub fn detail(
     w: &mut dyn Write,
     screen: &Screen,
     i: &Incident,
     plan: Option<&str>,
     refund_candidate: bool,
+    conflict: Option<&crate::domain::conflict::Conflict>,
 ) -> io::Result<()> {
     let note = |on: NaiveDate, why: String, by: Option<&crate::domain::values::Email>| match by {
         Some(by) => format!("{on} ({why}, by {by})"),
@@ -231,6 +233,21 @@ pub fn detail(
                 || "-".to_string(),
                 |why| format!("accepted outside the policy: {}", shown(why)),
             ),
+        ),
+        (
+            "Conflict",
+            match conflict {
+                None => "-".to_string(),
+                Some(c) => match &c.accepted {
+                    None => format!("open since the merge of {}: {}", c.on, shown(&c.rule)),
+                    Some(a) => format!(
+                        "accepted on {} ({}): {}",
+                        a.on,
+                        shown(&a.reason),
+                        shown(&c.rule)
+                    ),
+                },
+            },
         ),
     ];
     super::table::fields(w, screen, rows)

@@ -404,6 +404,18 @@ fn both_spending_the_last_incident_of_a_pack_keeps_both_and_an_open_conflict() {
         "{}",
         status.stdout
     );
+    let shown = team.ps_ok("ben", "2026-07-31", &["incidents", "show", "INC-0007"]);
+    assert!(
+        shown.stdout.contains("open since the merge of 2026-07-31"),
+        "{}",
+        shown.stdout
+    );
+    let shown = team.json("ben", &["incidents", "show", "INC-0007"]);
+    assert_eq!(shown["conflict"]["kind"], "exhausted", "{shown}");
+    assert_eq!(
+        team.json("ben", &["incidents", "show", "INC-0001"])["conflict"],
+        Value::Null
+    );
     team.private("ben");
     let doctor = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
     let codes: Vec<&str> = doctor["findings"]
