@@ -375,7 +375,7 @@ fn renumber(
     theirs: &mut Vec<Incident>,
     conflicts: &mut Vec<String>,
     today: NaiveDate,
-) -> (Vec<(IncidentId, IncidentId)>, Vec<String>) {
+) -> (Vec<(IncidentId, IncidentId, Which)>, Vec<String>) {
     let in_base: BTreeSet<IncidentId> = base.iter().map(|i| i.id).collect();
     let added = |side: &[Incident]| -> Vec<Incident> {
         side.iter()
@@ -496,7 +496,15 @@ fn renumber(
             .find(|i| i.id == id)
             .expect("the clash is on this side");
         moved.id = IncidentId(next);
-        renumbered.push((id, IncidentId(next)));
+        renumbered.push((
+            id,
+            IncidentId(next),
+            if later_is_ours {
+                Which::Ours
+            } else {
+                Which::Theirs
+            },
+        ));
     }
     ours.sort_by_key(|i| i.id);
     theirs.sort_by_key(|i| i.id);
@@ -616,18 +624,6 @@ pub fn merge_sides(
         by_field,
         &mut tally,
     );
-    state.conflicts = by_key(
-        &b.conflicts,
-        &o.conflicts,
-        &t.conflicts,
-        super::conflict::Conflict::key,
-        |(id, contracts)| match id {
-            Some(id) => format!("the conflict of {id}"),
-            None => format!("the conflict of contracts {contracts:?}"),
-        },
-        by_field,
-        &mut tally,
-    );
     state.contracts = by_key(
         &b.contracts,
         &o.contracts,
@@ -667,12 +663,44 @@ pub fn merge_sides(
             differs_in: differences(base, side),
         });
     }
-    let (renumbered, twice) = renumber(
+    let (moved, twice) = renumber(
         &base.incidents,
         &mut ours_incidents,
         &mut theirs_incidents,
         tally.conflicts,
         today,
+    );
+    // A conflict a side recorded on an incident the merge renumbered moves with it.
+    let follow = |conflicts: &[super::conflict::Conflict], side: Which| {
+        let mut conflicts = conflicts.to_vec();
+        for c in &mut conflicts {
+            if let Some((_, to, _)) = moved
+                .iter()
+                .find(|(from, _, s)| *s == side && Some(*from) == c.incident)
+            {
+                c.incident = Some(*to);
+            }
+        }
+        conflicts
+    };
+    let (ours_conflicts, theirs_conflicts) = (
+        follow(&o.conflicts, Which::Ours),
+        follow(&t.conflicts, Which::Theirs),
+    );
+    let renumbered: Vec<(IncidentId, IncidentId)> =
+        moved.iter().map(|(from, to, _)| (*from, *to)).collect();
+
+    state.conflicts = by_key(
+        &b.conflicts,
+        &ours_conflicts,
+        &theirs_conflicts,
+        super::conflict::Conflict::key,
+        |(id, contracts)| match id {
+            Some(id) => format!("the conflict of {id}"),
+            None => format!("the conflict of contracts {contracts:?}"),
+        },
+        by_field,
+        &mut tally,
     );
     let incidents = by_key(
         &base.incidents,
@@ -1293,6 +1321,48 @@ mod tests {
                 [(1, "Base".into()), (2, "Theirs".into()), (3, "Ours".into())]
             );
             assert_eq!(m.state.usage(&m.state.contracts[0]).used(), 3);
+        }
+    }
+
+    /// A conflict a side recorded on an incident that the merge renumbers moves with it.
+    #[test]
+    fn a_conflict_moves_with_its_incident_when_the_merge_renumbers_it() {
+        let s = five_pack();
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let mut with_conflict = s.clone();
+        with_conflict.conflicts = vec![super::super::conflict::Conflict {
+            incident: Some(IncidentId(2)),
+            contract: Some("P5".parse().unwrap()),
+            contracts: Vec::new(),
+            on: d("2026-06-01"),
+            kind: ConflictKind::Rule,
+            rule: "found before".into(),
+            accepted: None,
+        }];
+        let ours = side(
+            &with_conflict,
+            &[
+                opened(1, "2026-03-01", "Base"),
+                opened(2, "2026-03-05", "Ours"),
+            ],
+        );
+        let theirs = side(
+            &s,
+            &[
+                opened(1, "2026-03-01", "Base"),
+                opened(2, "2026-03-04", "Theirs"),
+            ],
+        );
+        for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
+            let m = merge_sides(&base, a, b, &Lifecycle::default(), d("2026-07-01")).unwrap();
+            assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
+            let named: Vec<(Option<IncidentId>, &str)> = m
+                .state
+                .conflicts
+                .iter()
+                .map(|c| (c.incident, c.rule.as_str()))
+                .collect();
+            assert_eq!(named, [(Some(IncidentId(3)), "found before")]);
         }
     }
 
