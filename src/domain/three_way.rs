@@ -3,7 +3,9 @@
 //! change on both sides is one change; a record changed on both sides merges field by field
 //! (lists of names unite, one field set differently keeps the later change and says so);
 //! incidents both sides numbered alike are renumbered on one side, the same whichever side is
-//! "ours"; and the result must keep every rule, or it is a conflict.
+//! "ours"; what breaks a rule in the result (an incident over its contract's allowance, one
+//! benefit activated twice) is kept as an open conflict (R23); a result that breaks a
+//! consistency rule otherwise is refused.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -511,8 +513,9 @@ fn renumber(
     (renumbered, twice)
 }
 
-/// Merges `ours` and `theirs` with their common ancestor `base`. `Err` lists every conflict,
-/// each naming its records; nothing is merged then.
+/// Merges `ours` and `theirs` with their common ancestor `base` on `today`, the day any conflict
+/// it records is dated. `Err` lists what it could not merge at all, each naming its records;
+/// nothing is merged then.
 pub fn merge_sides(
     base: &Side,
     ours: &Side,
