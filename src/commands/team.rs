@@ -205,10 +205,11 @@ fn merge_copies(
     // This side as it was, where `undo` looks for the state before the last change: git
     // merges into its own copy, not through a change that would keep it.
     if let Some(path) = &args.path {
-        let backup = crate::store::Paths::of(Path::new(path)).backup;
-        if let Ok(previous) = std::fs::read(&args.ours) {
-            write_over(&backup, &previous)?;
-        }
+        team::keep_ours_as_backup(&args.ours, Path::new(path)).map_err(|e| {
+            Error::Team(format!(
+                "cannot keep this side's copy as the backup of `{path}`: {e}"
+            ))
+        })?;
     }
     write_over(&args.ours, &bytes)?;
     Ok(Said {

@@ -606,7 +606,7 @@ impl Store {
             )));
         }
         if let Ok(current) = fs::metadata(&paths.state) {
-            Self::keep_backup(paths, &current).map_err(backup_error)?;
+            keep_backup(paths, &paths.state, &current).map_err(backup_error)?;
         }
         tmp.persist(&paths.state)
             .map_err(|e| write_error(e.error))?;
@@ -632,36 +632,38 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    /// The state file as it is now (`current`), kept as the backup: a hard link, or a copy.
-    fn keep_backup(paths: &Paths, current: &fs::Metadata) -> io::Result<()> {
-        let prefix = paths.temp_prefix();
-        let temp = || temp_file(&prefix);
-        // A writer killed between the two renames leaves the backup a second name of the state
-        // file; that name goes, and the state file is kept as the backup below.
-        if let Ok(backup) = fs::symlink_metadata(&paths.backup)
-            && files::same_file(current, &backup)
-        {
-            fs::remove_file(&paths.backup)?;
-        }
-        // A hard link keeps the previous version without copying it; the rename below then
-        // gives the state file a new inode and leaves the old one as the backup.
-        let link = temp().make_in(&paths.dir, |p| fs::hard_link(&paths.state, p));
-        let backup = match link {
-            Ok(link) => link.into_temp_path(),
-            // A file system without hard links gets a copy.
-            Err(_) => {
-                let mut copy = temp().tempfile_in(&paths.dir)?;
-                io::copy(&mut File::open(&paths.state)?, copy.as_file_mut())?;
-                copy.as_file().sync_all()?;
-                copy.into_temp_path()
-            }
-        };
-        // It holds Access IDs, whatever the mode of the file it was (a git checkout: 0644).
-        files::make_private(&backup)?;
-        backup.persist(&paths.backup).map_err(|e| e.error)?;
-        Ok(())
+/// `source` as it is now (`current`, its metadata), kept as the backup of the state file at
+/// `paths`: a hard link, or a copy. `source` is the state file, or git's copy of it that a merge
+/// is about to replace.
+pub(crate) fn keep_backup(paths: &Paths, source: &Path, current: &fs::Metadata) -> io::Result<()> {
+    let prefix = paths.temp_prefix();
+    let temp = || temp_file(&prefix);
+    // A writer killed between the two renames leaves the backup a second name of the state
+    // file; that name goes, and the state file is kept as the backup below.
+    if let Ok(backup) = fs::symlink_metadata(&paths.backup)
+        && files::same_file(current, &backup)
+    {
+        fs::remove_file(&paths.backup)?;
     }
+    // A hard link keeps the previous version without copying it; the rename below then
+    // gives the state file a new inode and leaves the old one as the backup.
+    let link = temp().make_in(&paths.dir, |p| fs::hard_link(source, p));
+    let backup = match link {
+        Ok(link) => link.into_temp_path(),
+        // A file system without hard links gets a copy.
+        Err(_) => {
+            let mut copy = temp().tempfile_in(&paths.dir)?;
+            io::copy(&mut File::open(source)?, copy.as_file_mut())?;
+            copy.as_file().sync_all()?;
+            copy.into_temp_path()
+        }
+    };
+    // It holds Access IDs, whatever the mode of the file it was (a git checkout: 0644).
+    files::make_private(&backup)?;
+    backup.persist(&paths.backup).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// How this state file's temp files are made: in its folder, named `.state.json.*.tmp`, created

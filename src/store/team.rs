@@ -41,6 +41,18 @@ pub fn read_side(path: &Path) -> Result<Side, StoreError> {
     })
 }
 
+/// Keeps git's copy of this side (`ours`, which the merge is about to replace) as the backup of
+/// the state file at `work_tree` (git's %P, from the work tree's root, where git runs the
+/// driver), where `undo` looks for the state before the last change. Nothing when no state
+/// file is there: the driver was run outside the work tree its path names.
+pub fn keep_ours_as_backup(ours: &Path, work_tree: &Path) -> std::io::Result<()> {
+    let paths = crate::store::Paths::of(work_tree);
+    if !paths.state.is_file() {
+        return Ok(());
+    }
+    crate::store::keep_backup(&paths, ours, &std::fs::metadata(ours)?)
+}
+
 /// The sealed bytes of `state`, which holds every incident's record.
 pub fn sealed(state: &State, path: &Path) -> std::io::Result<Vec<u8>> {
     let nothing = Loaded::empty(path);

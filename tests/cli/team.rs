@@ -1838,3 +1838,26 @@ fn a_renewal_on_one_side_and_an_incident_on_the_other_both_stand() {
         .count();
     assert_eq!(conflicts, 0, "{check}");
 }
+
+/// Run outside the work tree its path names (no state file there), the driver merges and
+/// leaves no backup behind in the folder it was run from.
+#[test]
+fn the_driver_keeps_a_backup_only_beside_the_file_it_merges() {
+    let env = crate::support::Env::contoso_active();
+    let copies = tempfile::tempdir().unwrap();
+    for name in ["base.json", "ours.json", "theirs.json"] {
+        std::fs::copy(env.state(), copies.path().join(name)).unwrap();
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partner-support"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(elsewhere.path())
+        .arg("merge-driver")
+        .args(["base.json", "ours.json", "theirs.json"].map(|n| copies.path().join(n)))
+        .arg("state.json");
+    let run = run_command(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(elsewhere.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
