@@ -150,6 +150,25 @@ impl Team {
             .collect()
     }
 
+    /// The titles of `clone`'s incidents, in ID order.
+    fn titles(&self, clone: &str) -> Vec<String> {
+        self.incidents(clone).into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// The `merge-conflict` findings `check` raises in `clone` as of 2026-07-31.
+    fn merge_conflicts(&self, clone: &str) -> Vec<Value> {
+        let check = self
+            .ps(clone, "2026-07-31", &["--json", "check", "--exit-zero"])
+            .json();
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "merge-conflict")
+            .cloned()
+            .collect()
+    }
+
     /// Makes `clone`'s state file and log private, as a user would after git checked them out
     /// readable by all.
     fn private(&self, clone: &str) {
@@ -369,14 +388,8 @@ fn both_spending_the_last_incident_of_a_pack_keeps_both_and_an_open_conflict() {
     );
     assert_eq!(team.incidents("ben").len(), 7);
     let open = |clone: &str| -> Vec<String> {
-        let check = team
-            .ps(clone, "2026-07-31", &["--json", "check", "--exit-zero"])
-            .json();
-        check["findings"]
-            .as_array()
-            .unwrap()
+        team.merge_conflicts(clone)
             .iter()
-            .filter(|f| f["code"] == "merge-conflict")
             .map(|f| {
                 assert_eq!(f["severity"], "critical", "{f}");
                 assert_eq!(f["contract"], "8000005", "{f}");
@@ -757,7 +770,7 @@ fn a_hand_edited_side_merges_and_the_result_is_sealed() {
     hand_edit_and_pull(&team, |text| {
         text.replace("\"First\"", "\"First, corrected\"")
     });
-    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let titles = team.titles("ben");
     assert_eq!(titles, ["First, corrected", "Ana's"]);
 }
 
@@ -970,7 +983,7 @@ fn an_incident_deleted_by_hand_on_one_side_is_kept_and_said() {
         said.contains("INC-0001") && said.contains("edited outside partner-support"),
         "{said}"
     );
-    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let titles = team.titles("ben");
     assert_eq!(titles, ["First", "Ana's"]);
     team.ps_ok("ben", "2026-07-02", &["doctor"]);
 }
@@ -1301,7 +1314,7 @@ fn two_people_opening_incidents_on_one_contract_merge_without_a_conflict() {
         serde_json::json!(["admin@contoso.com", "ana@contoso.com", "ben@contoso.com"]),
         "{pack}"
     );
-    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let titles = team.titles("ben");
     assert_eq!(titles, ["First", "ana@contoso.com", "ben@contoso.com"]);
     assert_eq!(pack["remaining"], 2, "{pack}");
 }
@@ -1461,15 +1474,7 @@ fn one_benefit_activated_on_both_sides_keeps_both_contracts_and_an_open_conflict
         "{}",
         removed.stderr
     );
-    let codes: Vec<String> = team
-        .ps("ben", "2026-07-31", &["--json", "check", "--exit-zero"])
-        .json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect();
-    assert!(!codes.contains(&"merge-conflict".to_string()), "{codes:?}");
+    assert_eq!(team.merge_conflicts("ben"), Vec::<Value>::new());
     let history = team.json("ben", &["history"]);
     let last = history["entries"]
         .as_array()
@@ -1585,24 +1590,19 @@ fn an_incident_the_other_side_made_unchargeable_is_kept_as_a_conflict_whoever_pu
         team.commit("ben", "Ben's");
         team.ok(ana_first, &["push", "-q", "origin", "main"]);
         pull_clean(&team, other);
-        let check = team
-            .ps(other, "2026-07-31", &["--json", "check", "--exit-zero"])
-            .json();
-        let conflicts: Vec<String> = check["findings"]
-            .as_array()
-            .unwrap()
+        let conflicts: Vec<String> = team
+            .merge_conflicts(other)
             .iter()
-            .filter(|f| f["code"] == "merge-conflict")
             .map(|f| f["message"].as_str().unwrap().to_string())
             .collect();
-        assert_eq!(conflicts.len(), 1, "{puller}: {check}");
+        assert_eq!(conflicts.len(), 1, "{puller}: {conflicts:?}");
         assert!(
             conflicts[0].contains(
                 "INC-0002 was opened by `ben@contoso.com`, which is not a recorded account"
             ),
             "{puller}: {conflicts:?}"
         );
-        let titles: Vec<String> = team.incidents(other).into_iter().map(|(_, t)| t).collect();
+        let titles = team.titles(other);
         assert_eq!(titles, ["First", "Late"], "{puller}");
     }
 }
@@ -1616,7 +1616,7 @@ fn undo_after_a_pull_undoes_the_merge() {
     team.push("ana", "Ana's");
     team.open("ben", "2026-07-02", "Ben's");
     team.commit("ben", "Ben's");
-    let before: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let before: Vec<String> = team.titles("ben");
     pull_clean(&team, "ben");
     assert_eq!(team.incidents("ben").len(), 3);
     team.private("ben");
@@ -1627,7 +1627,7 @@ fn undo_after_a_pull_undoes_the_merge() {
         "{}",
         undo.stderr
     );
-    let after: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let after: Vec<String> = team.titles("ben");
     assert_eq!(after, before);
     let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
     assert_eq!(report["healthy"], true, "{report}");
@@ -1718,7 +1718,7 @@ fn pull_with_rebase_keeps_every_incident_and_change_once() {
     team.commit("ben", "Ben closes his");
     let pull = team.git("ben", &["pull", "--rebase", "origin", "main"]);
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
-    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let titles = team.titles("ben");
     assert_eq!(titles, ["First", "Ana's", "Ben's first"]);
     let history = team.json("ben", &["history"]);
     let summaries: Vec<String> = history["entries"]
@@ -1761,7 +1761,7 @@ fn a_cherry_picked_commit_brings_its_changes_once() {
     team.ok("ben", &["fetch", "-q", "origin"]);
     let pick = team.git("ben", &["cherry-pick", "origin/ana-work"]);
     assert_eq!(pick.code, 0, "{}{}", pick.stdout, pick.stderr);
-    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let titles = team.titles("ben");
     // Ana's was opened first: it keeps INC-0002, Ben's moves on.
     assert_eq!(titles, ["First", "Ana's", "Ben's"]);
     let history = team.json("ben", &["history"]);
@@ -1825,18 +1825,9 @@ fn a_renewal_on_one_side_and_an_incident_on_the_other_both_stand() {
     let offers = team.json("ben", &["offer", "list", "--all"]);
     let years = offers["offers"][0]["years"].as_array().map_or(0, Vec::len);
     assert_eq!(years, 2, "{offers}");
-    let titles: Vec<String> = team.incidents("ben").into_iter().map(|(_, t)| t).collect();
+    let titles = team.titles("ben");
     assert_eq!(titles, ["First", "Ben's"]);
-    let check = team
-        .ps("ben", "2026-07-31", &["--json", "check", "--exit-zero"])
-        .json();
-    let conflicts = check["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "merge-conflict")
-        .count();
-    assert_eq!(conflicts, 0, "{check}");
+    assert_eq!(team.merge_conflicts("ben"), Vec::<Value>::new());
 }
 
 /// Run outside the work tree its path names (no state file there), the driver merges and
