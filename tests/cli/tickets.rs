@@ -7,6 +7,22 @@ use crate::support::{Env, run_command, w};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
+/// A file of `tickets` in the support API's list shape, named `name` in `env`'s folder.
+fn ticket_list(env: &Env, name: &str, tickets: Vec<Value>) -> std::path::PathBuf {
+    let file = env.dir().join(name);
+    std::fs::write(&file, serde_json::json!({ "value": tickets }).to_string()).unwrap();
+    file
+}
+
+/// The `hint:` line of a refused run.
+fn hint_of(run: &crate::support::Run) -> String {
+    run.stderr
+        .lines()
+        .find(|l| l.starts_with("hint:"))
+        .unwrap_or_else(|| panic!("{}", run.stderr))
+        .to_string()
+}
+
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -492,19 +508,14 @@ fn the_hint_of_a_full_pack_followed_imports_the_rest() {
             )
         })
         .collect();
-    let file = env.dir().join("seven.json");
-    std::fs::write(&file, serde_json::json!({ "value": value }).to_string()).unwrap();
+    let file = ticket_list(&env, "seven.json", value);
     let refused = at(
         &env,
         "2026-03-01",
         &["import", "--from", "azure-tickets", file.to_str().unwrap()],
     );
     assert_eq!(refused.code, 3, "{}", refused.stderr);
-    let hint = refused
-        .stderr
-        .lines()
-        .find(|l| l.starts_with("hint:"))
-        .unwrap_or_else(|| panic!("{}", refused.stderr));
+    let hint = hint_of(&refused);
     assert!(hint.contains("--contract 3001"), "{hint}");
     let placed = import_at(
         &env,
@@ -559,13 +570,12 @@ fn an_evening_import_in_the_americas_takes_a_ticket_of_utc_tomorrow_as_todays() 
             .arg(file);
         run_command(&mut cmd)
     };
-    let file = env.dir().join("evening.json");
     let ticket = azure_ticket(
         "2606160010001",
         "2026-06-16T05:18:00Z",
         "Partner Cloud Support 5",
     );
-    std::fs::write(&file, serde_json::json!({ "value": [ticket] }).to_string()).unwrap();
+    let file = ticket_list(&env, "evening.json", vec![ticket]);
     let run = evening(&file);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let incident = env
@@ -577,7 +587,7 @@ fn an_evening_import_in_the_americas_takes_a_ticket_of_utc_tomorrow_as_todays() 
         "2026-06-17T05:18:00Z",
         "Partner Cloud Support 5",
     );
-    std::fs::write(&file, serde_json::json!({ "value": [far] }).to_string()).unwrap();
+    let file = ticket_list(&env, "evening.json", vec![far]);
     let before = env.bytes();
     let run = evening(&file);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -616,12 +626,7 @@ fn a_ticket_keeps_its_contact_and_its_service() {
     );
     outside["properties"]["contactDetails"]["primaryEmailAddress"] = "eve@fabrikam.example".into();
     outside["properties"]["serviceDisplayName"] = "Azure Kubernetes Service".into();
-    let file = env.dir().join("contacts.json");
-    std::fs::write(
-        &file,
-        serde_json::json!({ "value": [bens, outside] }).to_string(),
-    )
-    .unwrap();
+    let file = ticket_list(&env, "contacts.json", vec![bens, outside]);
     let run = at(
         &env,
         "2026-03-01",
@@ -686,12 +691,11 @@ fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
     );
     closed_one["properties"]["status"] = "Closed".into();
     closed_one["properties"]["modifiedDate"] = "2026-02-05T16:00:00Z".into();
-    let file = env.dir().join("week1.json");
-    std::fs::write(
-        &file,
-        serde_json::json!({ "value": [open_one.clone(), closed_one.clone()] }).to_string(),
-    )
-    .unwrap();
+    let file = ticket_list(
+        &env,
+        "week1.json",
+        vec![open_one.clone(), closed_one.clone()],
+    );
     let first = at(
         &env,
         "2026-02-06",
@@ -705,12 +709,7 @@ fn a_re_import_brings_each_recorded_ticket_up_to_date_with_azure() {
     let mut reopened = closed_one;
     reopened["properties"]["status"] = "Open".into();
     reopened["properties"]["modifiedDate"] = "2026-02-11T08:30:00Z".into();
-    let file = env.dir().join("week2.json");
-    std::fs::write(
-        &file,
-        serde_json::json!({ "value": [now_closed, reopened] }).to_string(),
-    )
-    .unwrap();
+    let file = ticket_list(&env, "week2.json", vec![now_closed, reopened]);
     let before = env.bytes();
     let preview = at(
         &env,
@@ -782,9 +781,8 @@ fn several_pages_are_one_import() {
         "Partner Cloud Support 50",
     );
     let p1 = env.dir().join("p1.json");
-    let p2 = env.dir().join("p2.json");
     std::fs::write(&p1, serde_json::json!({ "value": [first], "nextLink": "https://management.azure.com/next?page=2" }).to_string()).unwrap();
-    std::fs::write(&p2, serde_json::json!({ "value": [second] }).to_string()).unwrap();
+    let p2 = ticket_list(&env, "p2.json", vec![second]);
     let run = at(
         &env,
         "2026-03-01",
@@ -842,12 +840,7 @@ fn billing_tickets_are_refund_candidates_until_refunded_or_dismissed() {
         "2026-02-03T10:00:00Z",
         "Partner Cloud Support 50",
     );
-    let file = env.dir().join("mixed.json");
-    std::fs::write(
-        &file,
-        serde_json::json!({ "value": [billing, tenant, technical] }).to_string(),
-    )
-    .unwrap();
+    let file = ticket_list(&env, "mixed.json", vec![billing, tenant, technical]);
     on(
         "2026-02-05",
         &format!("import --from azure-tickets {}", file.display()),
@@ -1108,26 +1101,15 @@ fn each_hint_of_a_refused_import_followed_imports() {
         "2026-01-12",
         "activate solutions-partner-security/on-premises-support --access-id ACC-5600002 --contract-id 5600002",
     );
-    let hint_of = |run: &crate::support::Run| -> String {
-        run.stderr
-            .lines()
-            .find(|l| l.starts_with("hint:"))
-            .unwrap_or_else(|| panic!("{}", run.stderr))
-            .to_string()
-    };
     // An Azure ticket is a cloud one: naming the on-premises plan, its contract cannot take it.
-    let one_ticket = |name: &str, ticket: Value| {
-        let file = env.dir().join(name);
-        std::fs::write(&file, serde_json::json!({ "value": [ticket] }).to_string()).unwrap();
-        file
-    };
-    let file = one_ticket(
+    let file = ticket_list(
+        &env,
         "on-prem-plan.json",
-        azure_ticket(
+        vec![azure_ticket(
             "2602010010001",
             "2026-02-01T10:00:00Z",
             "Partner On-premises Support 20",
-        ),
+        )],
     );
     let before = env.bytes();
     let refused = import_at(&env, "2026-02-02", &[file.to_str().unwrap()]);
@@ -1146,13 +1128,14 @@ fn each_hint_of_a_refused_import_followed_imports() {
 
     // A ticket Azure created two days after the day the import is dated: the hint names the
     // first day it can be imported, and nothing about contracts.
-    let later = one_ticket(
+    let later = ticket_list(
+        &env,
         "later.json",
-        azure_ticket(
+        vec![azure_ticket(
             "2602100010002",
             "2026-02-10T09:00:00Z",
             "Partner Cloud Support 50",
-        ),
+        )],
     );
     let before = env.bytes();
     let early = import_at(&env, "2026-02-08", &[later.to_str().unwrap()]);
