@@ -9,7 +9,7 @@ use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::conflict::Conflict;
 use crate::domain::incident::IncidentId;
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::{Edited, Settled, Side, Which, ancestor, merge_sides};
+use crate::domain::three_way::{Edited, MergedSides, Settled, Side, Which, ancestor, merge_sides};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
 use crate::store::team;
@@ -20,8 +20,8 @@ use crate::store::team;
 pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), Error> {
     let lifecycle = ctx.lifecycle.clone();
     let merged = merge_copies(args, ctx.today, lifecycle.as_deref());
-    let said = match merged {
-        Ok(said) => said,
+    let merged = match merged {
+        Ok(merged) => merged,
         Err(e) => {
             // Git's own markers in the file, so that a person sees both sides where they
             // differ, whatever stopped the merge (a conflict, or a copy that is not a state
@@ -30,16 +30,31 @@ pub fn merge_driver(ctx: &mut super::Ctx, args: &MergeDriverArgs) -> Result<(), 
             return Err(e);
         }
     };
-    say_edited(
-        ctx,
-        &said.edited,
-        "this side's copy",
-        "the other side's copy",
-    )?;
-    say_settled(ctx, &said.settled, "this side's", "the other side's")?;
-    say_conflicts(ctx, &said.conflicts)?;
-    say_same_case(ctx, &said.same_case)?;
-    Ok(())
+    match merged {
+        Some(merged) => say_merged(
+            ctx,
+            &merged,
+            ["this side's copy", "the other side's copy"],
+            ["this side's", "the other side's"],
+        ),
+        None => Ok(()),
+    }
+}
+
+/// What a merge has to say beyond the merge itself, the driver's and `merge FILE`'s alike
+/// (`copies` names this side's copy and the other's, `owners` whose value was kept): what a
+/// copy edited by hand brought, each field both sides set differently, each record kept as an
+/// open conflict, each case recorded twice.
+fn say_merged(
+    ctx: &mut super::Ctx,
+    merged: &MergedSides,
+    [ours, theirs]: [&str; 2],
+    owners: [&str; 2],
+) -> Result<(), Error> {
+    say_edited(ctx, &merged.edited, ours, theirs)?;
+    say_settled(ctx, &merged.settled, owners[0], owners[1])?;
+    say_conflicts(ctx, &merged.conflicts)?;
+    say_same_case(ctx, &merged.same_case)
 }
 
 /// Each Microsoft case recorded differently on both sides: charged once, the other record
@@ -59,18 +74,6 @@ fn say_same_case(
         )?;
     }
     Ok(())
-}
-
-/// What a merge of git's copies has to say beyond the merge itself.
-struct Said {
-    /// What the sides edited by hand brought.
-    edited: Vec<Edited>,
-    /// Fields both sides set differently.
-    settled: Vec<Settled>,
-    /// Records kept as open conflicts.
-    conflicts: Vec<Conflict>,
-    /// Cases recorded differently on both sides: the case, the one that stands, the one voided.
-    same_case: Vec<(String, IncidentId, IncidentId)>,
 }
 
 /// Each record the merge kept although it breaks a rule: an open conflict, said once here and
@@ -149,12 +152,12 @@ fn say_edited(
 }
 
 /// The merge of git's three copies, written over OURS; what the sides edited by hand brought,
-/// the fields both sides set differently, and the incidents it kept as open conflicts.
+/// the merge itself (`None` for history logs), for what it has to say.
 fn merge_copies(
     args: &MergeDriverArgs,
     today: NaiveDate,
     lifecycle: Option<&Path>,
-) -> Result<Said, Error> {
+) -> Result<Option<MergedSides>, Error> {
     let path = args
         .path
         .clone()
@@ -171,12 +174,7 @@ fn merge_copies(
         let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
             .map_err(|e| conflict(vec![e]))?;
         write_over(&args.ours, merged.as_bytes())?;
-        return Ok(Said {
-            edited: Vec::new(),
-            settled: Vec::new(),
-            conflicts: Vec::new(),
-            same_case: Vec::new(),
-        });
+        return Ok(None);
     }
     let base = team::read_side(&args.base)?;
     let ours = team::read_side(&args.ours)?;
@@ -212,12 +210,7 @@ fn merge_copies(
         })?;
     }
     write_over(&args.ours, &bytes)?;
-    Ok(Said {
-        edited: merged.edited,
-        settled: merged.settled,
-        conflicts: merged.conflicts,
-        same_case: merged.same_case,
-    })
+    Ok(Some(merged))
 }
 
 /// `team resolve ID --reason TEXT`: the team accepts a merge's conflict (R23).
@@ -394,10 +387,12 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })?;
-    say_edited(ctx, &merged.edited, "this state", &name)?;
-    say_settled(ctx, &merged.settled, "this state's", &format!("{name}'s"))?;
-    say_conflicts(ctx, &merged.conflicts)?;
-    say_same_case(ctx, &merged.same_case)?;
+    say_merged(
+        ctx,
+        &merged,
+        ["this state", &name],
+        ["this state's", &format!("{name}'s")],
+    )?;
     if ctx.json {
         let renumbered: Vec<_> = merged
             .renumbered
