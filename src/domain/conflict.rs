@@ -142,12 +142,7 @@ impl State {
                             contracts
                                 .iter()
                                 .find(|k| k.contract_id == *id)
-                                .is_some_and(|k| match k.allowance {
-                                    super::contract::Allowance::Incidents(n) => {
-                                        incidents.usage_of(id).used() <= n
-                                    }
-                                    super::contract::Allowance::Unlimited => true,
-                                })
+                                .is_some_and(|k| !k.overcharged(incidents.usage_of(id)))
                         });
                     still && !within
                 }

@@ -293,6 +293,14 @@ impl Contract {
         }
     }
 
+    /// Whether more incidents count against it than it grants: never so for an unlimited one.
+    pub fn overcharged(&self, usage: Usage) -> bool {
+        match self.allowance {
+            Allowance::Incidents(n) => usage.used() > n,
+            Allowance::Unlimited => false,
+        }
+    }
+
     /// The contract's status on `today` (R5). Expiry wins over exhaustion: it is the reason a
     /// new plan is needed even if incidents were left.
     pub fn status(&self, usage: Usage, today: NaiveDate) -> Status {

@@ -281,17 +281,17 @@ impl State {
             }
         }
         for (c, usage) in self.contracts.iter().zip(self.usages()) {
-            if let Allowance::Incidents(allowance) = c.allowance {
-                let used = usage.charged - usage.refunded;
-                // A merge that took it over keeps both sides' incidents, and a conflict says so
-                // until it is put right or accepted (R23).
-                if used > allowance && !self.overcharge_explained(c.contract_id.as_str()) {
-                    problems.push(Problem::OverCharged {
-                        contract: c.contract_id.to_string(),
-                        used,
-                        allowance,
-                    });
-                }
+            // A merge that took it over keeps both sides' incidents, and a conflict says so
+            // until it is put right or accepted (R23).
+            if let Allowance::Incidents(allowance) = c.allowance
+                && c.overcharged(usage)
+                && !self.overcharge_explained(c.contract_id.as_str())
+            {
+                problems.push(Problem::OverCharged {
+                    contract: c.contract_id.to_string(),
+                    used: usage.used(),
+                    allowance,
+                });
             }
         }
         if let Some(current) = &self.current_account

@@ -281,7 +281,7 @@ impl State {
         self.refund_candidates.dedup();
         self.contracts
             .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
-        self.conflicts.sort_by_key(|c| c.incident);
+        self.conflicts.sort_by_key(super::conflict::Conflict::key);
     }
 
     /// `undo`: puts back `previous`, the state before the last change, as a change of its own
