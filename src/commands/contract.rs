@@ -174,9 +174,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<(), Error> {
             contract: ContractJson::new(&view, ctx.reveal).with_year(state.allocation_year(c)),
             incidents: incidents
                 .iter()
-                .map(|i| {
-                    IncidentJson::new(i, Some(c.plan.as_str()), state.is_refund_candidate(i.id))
-                })
+                .map(|i| IncidentJson::new(i, Some(c.plan.as_str()), state.awaits_refund(i)))
                 .collect(),
             observations: state
                 .comparisons_of(&c.contract_id)

@@ -51,7 +51,7 @@ fn incident_json<'a>(state: &'a State, i: &'a Incident) -> IncidentJson<'a> {
     IncidentJson::new(
         i,
         plan_of(state, i.contract_id.as_ref()),
-        state.is_refund_candidate(i.id),
+        state.awaits_refund(i),
     )
 }
 
@@ -215,7 +215,7 @@ fn show(ctx: &mut Ctx, id: IncidentId) -> Result<(), Error> {
         &ctx.screen,
         &incident,
         plan,
-        state.is_refund_candidate(id),
+        state.awaits_refund(&incident),
         state.conflict_of(id),
     )?;
     for (to, revision) in &moved {

@@ -155,6 +155,12 @@ impl State {
         self.refund_candidates.binary_search(&id).is_ok()
     }
 
+    /// Whether incident `i` still waits for the refund Microsoft gives on closure: a refund
+    /// candidate neither refunded nor voided.
+    pub fn awaits_refund(&self, i: &super::incident::Incident) -> bool {
+        i.refund.is_none() && i.void.is_none() && self.is_refund_candidate(i.id)
+    }
+
     /// Stops listing incident `id` as a refund candidate (Microsoft did not refund it).
     pub fn dismiss_refund(&mut self, id: IncidentId) -> Result<(), Refusal> {
         self.incident(id)?;

@@ -126,9 +126,9 @@ pub struct NoteJson<'a> {
 }
 
 impl<'a> IncidentJson<'a> {
-    /// The incident; `plan` is its contract's plan name, if it has one; `refund_candidate`
-    /// whether it is listed as one.
-    pub fn new(i: &'a Incident, plan: Option<&'a str>, refund_candidate: bool) -> Self {
+    /// The incident; `plan` is its contract's plan name, if it has one; `awaits_refund`
+    /// whether it still waits for the refund Microsoft gives on closure.
+    pub fn new(i: &'a Incident, plan: Option<&'a str>, awaits_refund: bool) -> Self {
         IncidentJson {
             id: i.id.to_string(),
             scope: i.scope.slug(),
@@ -153,7 +153,7 @@ impl<'a> IncidentJson<'a> {
             },
             closed_on: i.closed_on,
             refunded: i.refund.is_some(),
-            refund_candidate: refund_candidate && i.refund.is_none() && i.void.is_none(),
+            refund_candidate: awaits_refund,
             refund: i.refund.as_ref().map(|r| NoteJson {
                 on: r.on,
                 reason: r.reason.slug(),
@@ -176,14 +176,14 @@ pub struct IncidentsJson<'a> {
 }
 
 /// One incident in detail, every field a row (as `contract show`); `plan` is its contract's
-/// plan name, `refund_candidate` whether it is listed as one, `conflict` the merge's conflict
+/// plan name, `awaits_refund` whether it waits for Microsoft's refund, `conflict` the merge's conflict
 /// that names it.
 pub fn detail(
     w: &mut dyn Write,
     screen: &Screen,
     i: &Incident,
     plan: Option<&str>,
-    refund_candidate: bool,
+    awaits_refund: bool,
     conflict: Option<&crate::domain::conflict::Conflict>,
 ) -> io::Result<()> {
     let note = |on: NaiveDate, why: String, by: Option<&crate::domain::values::Email>| match by {
@@ -212,7 +212,7 @@ pub fn detail(
             "Refunded",
             match &i.refund {
                 Some(r) => note(r.on, r.reason.slug().to_string(), r.by.as_ref()),
-                None if refund_candidate && i.void.is_none() => {
+                None if awaits_refund => {
                     "not yet: a billing, quota or subscription ticket, refunded on closure"
                         .to_string()
                 }
