@@ -798,7 +798,7 @@ fn organization(n: u32) -> State {
             account: Some(by.clone()),
             action: action.into(),
             summary,
-            balances: Vec::new(),
+            ..HistoryEntry::default()
         };
         log.push(entry(
             opened_on,
@@ -840,12 +840,30 @@ fn organization(n: u32) -> State {
         });
     }
     log.sort_by_key(|e| e.at);
-    for entry in log {
-        s.record(entry);
-    }
     s.contracts = years.into_iter().flatten().map(|s| s.contract).collect();
     s.normalize();
     assert_eq!(s.problems(), [], "the generated organization is consistent");
+    // A history of operations, as a file kept by this version has: a start holding the
+    // records (so that the history replays to the state, as `doctor` checks), then every
+    // change as an operation of its own.
+    let incidents: Vec<_> = s.incidents.changed().cloned().collect();
+    let all = partner_support::store::file::records::all(&s, &incidents);
+    let first = HistoryEntry {
+        clock: 1,
+        ..log[0].clone()
+    };
+    let start = partner_support::store::operations::start(
+        partner_support::domain::operation::changes(&Default::default(), &all),
+        &first,
+    );
+    s.record(start);
+    for (i, entry) in log.into_iter().enumerate() {
+        s.record(HistoryEntry {
+            op: Some(partner_support::domain::operation::OpId(i as u128 + 1)),
+            clock: i as u64 + 2,
+            ..entry
+        });
+    }
     s
 }
 

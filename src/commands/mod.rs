@@ -32,6 +32,7 @@ use crate::domain::state::{HistoryEntry, State};
 use crate::domain::values::Email;
 use crate::error::Error;
 use crate::render;
+use crate::store::operations::{self, Before};
 use crate::store::{Loaded, Store, Stored};
 
 /// The wall-clock time a change is stamped with in the history: now, or `SOURCE_DATE_EPOCH`
@@ -124,6 +125,7 @@ impl Ctx {
                 None => None,
             };
             let balances = state.balances();
+            let before = Before::of(state, stored)?;
             let (value, summary) = change(state, stored, actor.as_ref())?;
             let Some(mut summary) = summary else {
                 return Ok((value, false));
@@ -136,7 +138,7 @@ impl Ctx {
             state.check_consistent()?;
             let balances = state.balance_changes(&balances);
             let account = actor.or_else(|| state.current_account.clone());
-            state.record(HistoryEntry {
+            let mut entry = HistoryEntry {
                 revision: 0,
                 at: now(),
                 as_of: today,
@@ -144,6 +146,34 @@ impl Ctx {
                 action: action.to_string(),
                 summary,
                 balances,
+                op: None,
+                // After every operation this state has seen: a merge, after both sides'.
+                clock: state
+                    .unlogged
+                    .iter()
+                    .chain(&state.last_change)
+                    .map(|e| e.clock)
+                    .max()
+                    .unwrap_or(0)
+                    + 1,
+                changes: match state.merge_changes.take() {
+                    Some(changes) => changes,
+                    None => before.changes(state, stored)?,
+                },
+            };
+            if let Some(start) = before.start {
+                // The first operation of a history that had none: its records before it are
+                // the start it replays from (R23).
+                let start = operations::start(start, &entry);
+                entry.clock = start.clock + 1;
+                state.record(start);
+            }
+            state.record(HistoryEntry {
+                op: Some(operations::new_id(&HistoryEntry {
+                    revision: state.revision + 1,
+                    ..entry.clone()
+                })),
+                ..entry
             });
             changed = true;
             Ok((value, true))

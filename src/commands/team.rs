@@ -12,6 +12,7 @@ use crate::domain::state::HistoryEntry;
 use crate::domain::three_way::{Edited, MergedSides, Settled, Side, Which, ancestor, merge_sides};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
+use crate::store::operations;
 use crate::store::team;
 
 /// `merge-driver [--history] BASE OURS THEIRS [PATH]`: git's three copies in, the merge written
@@ -190,7 +191,14 @@ fn merge_copies(
     );
     let summary = merged.summary(&path, "the other side");
     merged.state.revision = revision;
-    merged.state.last_change = Some(HistoryEntry {
+    let clock = [&ours, &theirs]
+        .iter()
+        .filter_map(|side| side.state.last_change.as_ref())
+        .map(|e| e.clock)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut entry = HistoryEntry {
         revision,
         at: super::now(),
         as_of: today,
@@ -198,7 +206,12 @@ fn merge_copies(
         action: "merge".into(),
         summary,
         balances: Vec::new(),
-    });
+        op: None,
+        clock,
+        changes: operations::of_merge(&ours, &theirs, &merged.state),
+    };
+    entry.op = Some(operations::new_id(&entry));
+    merged.state.last_change = Some(entry);
     let bytes = team::sealed(&merged.state, &args.ours)?;
     // This side as it was, where `undo` looks for the state before the last change: git
     // merges into its own copy, not through a change that would keep it.

@@ -138,6 +138,11 @@ impl Incidents {
         self.records.get(&id)
     }
 
+    /// The whole records this command added or changed, in ID order.
+    pub fn changed(&self) -> impl Iterator<Item = &Incident> {
+        self.records.values()
+    }
+
     /// Adds an incident, in ID order (after any with the same ID).
     pub fn push(&mut self, incident: Incident) {
         let head = incident.head();

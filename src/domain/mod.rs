@@ -17,6 +17,7 @@ pub mod integrity;
 pub mod lifecycle;
 pub mod merge;
 pub mod offer;
+pub mod operation;
 pub mod plans;
 pub mod reconcile;
 pub mod refusal;

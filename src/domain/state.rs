@@ -11,6 +11,7 @@ use super::catalog::Catalog;
 use super::contract::{Contract, Scope, Status, Usage};
 use super::incidents::Incidents;
 use super::offer::Offer;
+use super::operation::{Change, OpId};
 use super::refusal::Refusal;
 use super::values::{Email, PartnerId, Text};
 
@@ -52,7 +53,7 @@ pub fn dated(day: NaiveDate, real_today: NaiveDate, future: bool) -> Result<(), 
 }
 
 /// One line of the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     /// The state's revision this change produced (1 for the first change).
@@ -73,6 +74,37 @@ pub struct HistoryEntry {
     /// The contracts whose balance the change moved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub balances: Vec<BalanceChange>,
+    /// The operation's ID (R23); none on a change recorded before changes were operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<OpId>,
+    /// Its logical clock: one more than the operation it was made after (a merge: after both
+    /// sides' last), so that replaying by clock puts every operation after what it saw.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock: u64,
+    /// The records it set, enough to replay it. Kept in the history log; the state file's copy
+    /// of its last change leaves them out (one change may set every record) unless it is a
+    /// merge, which git's driver writes into the file alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl HistoryEntry {
+    /// The entry as the state file keeps it: without the records it set, which the log holds,
+    /// unless it is a merge. Git's driver writes a merge into the state file and no log, and
+    /// the next change logs it from there.
+    pub fn as_kept_in_file(&self) -> HistoryEntry {
+        if self.action == "merge" {
+            return self.clone();
+        }
+        HistoryEntry {
+            changes: Vec::new(),
+            ..self.clone()
+        }
+    }
 }
 
 /// A contract's balance before and after a change.
@@ -138,6 +170,9 @@ pub struct State {
     /// The highest incident number seen elsewhere (another branch of a team's repository): a
     /// new incident is numbered after it too, so that a merge rarely renumbers. Not stored.
     pub incidents_seen: u32,
+    /// The records a merge set, worked out by the merge, which knows both copies; any other
+    /// change's are worked out from the state before and after it (R23). Not stored.
+    pub merge_changes: Option<Vec<Change>>,
 }
 
 impl State {

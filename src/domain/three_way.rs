@@ -1080,8 +1080,7 @@ mod tests {
             as_of: d("2026-03-03"),
             account: None,
             action: "incidents refund".into(),
-            summary: String::new(),
-            balances: Vec::new(),
+            ..HistoryEntry::default()
         });
         side
     }
@@ -1491,7 +1490,7 @@ mod tests {
             account: None,
             action: "merge".into(),
             summary,
-            balances: Vec::new(),
+            ..HistoryEntry::default()
         };
         assert_eq!(merged_onto(&entry), Some(5));
         assert_eq!(

@@ -10,6 +10,7 @@ pub mod health;
 pub mod history;
 pub mod lifecycle;
 mod lock;
+pub mod operations;
 pub mod output;
 pub mod team;
 

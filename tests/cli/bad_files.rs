@@ -155,12 +155,23 @@ fn an_older_schema_is_read_as_is_and_migrated_on_the_next_write() {
         .as_array()
         .unwrap()
         .len();
+    // Before the change, the start of its operations: every record the file held (R23).
     let log = env.history();
-    assert_eq!(log.len(), v1_history + 1);
+    assert_eq!(log.len(), v1_history + 2);
     assert!(state.get("history").is_none());
     assert_eq!(state["revision"], log.len());
     assert_eq!(log[0]["action"], "init");
     assert_eq!(log[0]["revision"], 1);
+    let start = &log[v1_history];
+    assert_eq!(start["action"], "start");
+    let started = start["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["in"] == "contracts")
+        .count();
+    assert_eq!(started, 6, "the start holds every contract");
+    assert_eq!(log[v1_history + 1]["clock"], 2);
     // Records are rewritten in this version's layout: one per line, the rules' fields first.
     let text = String::from_utf8(env.bytes().unwrap()).unwrap();
     let first = text.lines().find(|l| l.contains("\"INC-0001\"")).unwrap();

@@ -134,10 +134,23 @@ fn the_history_records_who_did_what_without_access_ids() {
     let last = history.last().unwrap();
     assert_eq!(last["revision"], 7);
     assert_eq!(env.json()["revision"], 7);
+    // Its operation: an ID, a clock, and the records it set (R23).
+    assert_eq!(last["op"].as_str().map(str::len), Some(32));
+    assert_eq!(last["clock"], 7);
+    let opened = last["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["in"] == "incidents")
+        .expect("the incident it opened");
+    assert_eq!(opened["set"]["title"], "SQL");
+    assert!(opened.get("was").is_none(), "added: no fields before");
+    let mut without_changes = last.clone();
+    without_changes.as_object_mut().unwrap().remove("changes");
     assert_eq!(
         env.json()["last_change"],
-        *last,
-        "the file keeps its last entry too"
+        without_changes,
+        "the file keeps its last entry too, the records it set left to the log"
     );
     assert_eq!(last["account"], "ops@contoso.com");
     assert_eq!(last["as_of"], "2026-06-15");

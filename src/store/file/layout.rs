@@ -96,7 +96,7 @@ struct Header<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     conflicts: &'a [Conflict],
     #[serde(skip_serializing_if = "Option::is_none")]
-    last_change: &'a Option<HistoryEntry>,
+    last_change: Option<HistoryEntry>,
 }
 
 impl<'a> Header<'a> {
@@ -120,7 +120,7 @@ impl<'a> Header<'a> {
             refund_candidates: &s.refund_candidates,
             contracts: &s.contracts,
             conflicts: &s.conflicts,
-            last_change: &s.last_change,
+            last_change: s.last_change.as_ref().map(HistoryEntry::as_kept_in_file),
         }
     }
 }

@@ -15,7 +15,7 @@ type Step = fn(&mut Value) -> Result<(), String>;
 
 /// `STEPS[i]` turns version `i + 1` into version `i + 2`.
 const STEPS: &[Step] = &[
-    v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5, v5_to_v6, v6_to_v7, v7_to_v8,
+    v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5, v5_to_v6, v6_to_v7, v7_to_v8, v8_to_v9,
 ];
 
 /// Brings a document written at `from` up to [`SCHEMA_VERSION`].
@@ -137,6 +137,13 @@ fn v6_to_v7(doc: &mut Value) -> Result<(), String> {
 /// Version 8 may hold `conflicts`: incidents a team's merge kept although they break a rule
 /// (R23). A version 7 state has none. Nothing is rewritten.
 fn v7_to_v8(_: &mut Value) -> Result<(), String> {
+    Ok(())
+}
+
+/// Version 9 records each change as an operation (R23): the last change may hold its `op`,
+/// `clock` and, for a merge, its `changes`. A version 8 state's last change has none: its
+/// history starts over as operations with the next change. Nothing is rewritten.
+fn v8_to_v9(_: &mut Value) -> Result<(), String> {
     Ok(())
 }
 

@@ -58,6 +58,7 @@ mod bytes;
 mod head;
 pub(crate) mod layout;
 mod migrate;
+pub mod records;
 mod schema;
 mod seal;
 
@@ -210,6 +211,22 @@ impl Stored {
             Source::Lines { bytes, lines } => self.decode_line(bytes, lines[at].clone(), id),
             Source::Nothing => unreachable!("a file with no incidents has no position"),
         }
+    }
+
+    /// The IDs of the incidents the file holds, in ID order.
+    pub fn ids(&self) -> &[IncidentId] {
+        &self.ids
+    }
+
+    /// The record of incident `id` as the file holds it, even when this command changed it;
+    /// `None` when the file has none (the command added it).
+    pub fn as_read(&self, id: IncidentId) -> Option<Result<Incident, StoreError>> {
+        let at = self.position(id)?;
+        Some(match &self.source {
+            Source::Records(records) => Ok(records[at].clone()),
+            Source::Lines { bytes, lines } => self.decode_line(bytes, lines[at].clone(), id),
+            Source::Nothing => return None,
+        })
     }
 
     /// The record on `line` of the file `bytes`, decoded by serde.
@@ -551,6 +568,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         incidents,
         unlogged: Vec::new(),
         incidents_seen: 0,
+        merge_changes: None,
     };
     state.normalize();
     Ok(state)

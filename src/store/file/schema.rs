@@ -15,6 +15,7 @@ const RECORDED: &[(u32, &str)] = &[
     (6, include_str!("fields/v6.txt")),
     (7, include_str!("fields/v7.txt")),
     (8, include_str!("fields/v8.txt")),
+    (9, include_str!("fields/v9.txt")),
 ];
 
 #[cfg(test)]
@@ -65,6 +66,10 @@ mod tests {
             ),
             ("last_change", fields_of::<HistoryEntry>()),
             ("last_change.balances[]", fields_of::<BalanceChange>()),
+            (
+                "last_change.changes[]",
+                fields_of::<crate::domain::operation::Change>(),
+            ),
             ("incidents[]", fields_of::<Incident>()),
             ("incidents[].refund", fields_of::<Refund>()),
             ("incidents[].void", fields_of::<Void>()),
@@ -167,11 +172,13 @@ mod tests {
             }],
             "last_change": {
                 "revision": 7, "at": "2026-03-04T09:00:00Z", "as_of": "2026-03-04",
-                "account": anna, "action": "incidents open", "summary": "opened INC-0001",
+                "account": anna, "action": "merge", "summary": "merged state.json onto revision 6: took 1 record",
                 "balances": [{
                     "contract": "3001", "used_before": 0, "used_after": 1,
                     "remaining_before": 20, "remaining_after": 19
-                }]
+                }],
+                "op": "0123456789abcdef0123456789abcdef", "clock": 7,
+                "changes": [{"in": "incidents", "key": "INC-0001", "was": {}, "set": {}}]
             },
             "incidents": [{
                 "id": "INC-0001", "contract_id": "3001", "opened_on": "2026-03-04",

@@ -1,0 +1,169 @@
+//! The state as records, each in the collection and under the key the state file keeps it by,
+//! with the fields the file writes: the terms an operation's changes are in (R23), and the way
+//! back from replayed records to a state.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Decoded, SCHEMA_VERSION};
+use crate::domain::contract::Contract;
+use crate::domain::incident::Incident;
+use crate::domain::operation::{Fields, RecordKey, Records, without_nulls};
+use crate::domain::state::State;
+use crate::store::StoreError;
+use crate::store::catalog::CatalogRecord;
+
+/// The collections, in the order the file writes them; the first three hold one record each,
+/// under the key "".
+const SINGLE: [&str; 3] = ["organization", "catalog", "current_account"];
+
+fn fields_of<T: Serialize>(value: &T) -> Fields {
+    match serde_json::to_value(value).expect("a record serializes") {
+        Value::Object(fields) => without_nulls(fields),
+        // A bare value (a refund candidate's ID, the current account) is a record of one field.
+        other => Map::from_iter([("value".to_string(), other)]),
+    }
+}
+
+fn put<T: Serialize>(records: &mut Records, collection: &str, key: String, value: &T) {
+    records.insert((collection.to_string(), key), fields_of(value));
+}
+
+/// Every record of `state` but its incidents.
+pub fn header(state: &State) -> Records {
+    let mut r = Records::new();
+    if let Some(o) = &state.organization {
+        put(&mut r, "organization", String::new(), o);
+    }
+    put(
+        &mut r,
+        "catalog",
+        String::new(),
+        &CatalogRecord::of(&state.catalog),
+    );
+    if let Some(a) = &state.current_account {
+        put(&mut r, "current_account", String::new(), a);
+    }
+    for c in &state.other_catalogs {
+        put(
+            &mut r,
+            "other_catalogs",
+            c.name.clone(),
+            &CatalogRecord::of(c),
+        );
+    }
+    for a in &state.accounts {
+        put(&mut r, "accounts", a.email.to_string(), a);
+    }
+    for o in &state.offers {
+        put(&mut r, "offers", o.name(), o);
+    }
+    for p in &state.pending {
+        put(&mut r, "pending", p.benefit.clone(), p);
+    }
+    for d in &state.declined {
+        put(&mut r, "declined", format!("{} {}", d.benefit, d.year), d);
+    }
+    for o in &state.observations {
+        put(
+            &mut r,
+            "observations",
+            format!("{} {}", o.contract, o.on),
+            o,
+        );
+    }
+    for id in &state.refund_candidates {
+        put(&mut r, "refund_candidates", id.to_string(), id);
+    }
+    for c in &state.contracts {
+        let mut fields = fields_of(c);
+        // An Access ID is a credential: a record holds its mark, never the ID (the history
+        // holds records, and is shown).
+        fields.insert("access_id".into(), access_mark(c.access_id.expose()).into());
+        r.insert(("contracts".into(), c.contract_id.to_string()), fields);
+    }
+    for c in &state.conflicts {
+        put(&mut r, "conflicts", c.names(), c);
+    }
+    r
+}
+
+/// What a record holds for Access ID `id`: its last four characters and a digest, enough to
+/// tell one ID from another and never enough to show it.
+pub fn access_mark(id: &str) -> String {
+    let tail: String = id
+        .chars()
+        .skip(id.chars().count().saturating_sub(4))
+        .collect();
+    format!(
+        "****{tail} xxh3:{:016x}",
+        xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+    )
+}
+
+/// The Access IDs of `contracts` by their marks: what turns replayed records back into a state.
+pub fn access_ids<'a>(
+    contracts: impl IntoIterator<Item = &'a Contract>,
+) -> BTreeMap<String, String> {
+    contracts
+        .into_iter()
+        .map(|c| {
+            let id = c.access_id.expose().to_string();
+            (access_mark(&id), id)
+        })
+        .collect()
+}
+
+/// An incident as a record.
+pub fn incident(i: &Incident) -> (RecordKey, Fields) {
+    (("incidents".to_string(), i.id.to_string()), fields_of(i))
+}
+
+/// Every record of `state`, whose incidents' whole records are `incidents`.
+pub fn all(state: &State, incidents: &[Incident]) -> Records {
+    let mut r = header(state);
+    r.extend(incidents.iter().map(incident));
+    r
+}
+
+/// The state `records` make, read as a state file holding them would be (checked by the same
+/// rules); `path` names it in an error. Each contract's Access ID is the one of `access_ids`
+/// its mark names; a mark none names is no Access ID, and the state is refused.
+pub fn state_of(
+    records: &Records,
+    access_ids: &BTreeMap<String, String>,
+    path: &Path,
+) -> Result<Decoded, StoreError> {
+    let mut doc = Map::new();
+    doc.insert("schema_version".into(), SCHEMA_VERSION.into());
+    for ((collection, _), fields) in records {
+        let mut value = match fields.get("value") {
+            Some(v) if fields.len() == 1 => v.clone(),
+            _ => Value::Object(fields.clone()),
+        };
+        if collection == "contracts"
+            && let Some(mark) = value.get("access_id").and_then(Value::as_str)
+            && let Some(id) = access_ids.get(mark)
+        {
+            value["access_id"] = id.clone().into();
+        }
+        if SINGLE.contains(&collection.as_str()) {
+            doc.insert(collection.clone(), value);
+        } else if let Value::Array(list) = doc
+            .entry(collection.clone())
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            list.push(value);
+        }
+    }
+    // A state with no record yet still has a catalog: today's.
+    doc.entry("catalog").or_insert_with(|| {
+        serde_json::to_value(CatalogRecord::of(&super::Loaded::empty(path).state.catalog))
+            .expect("a catalog serializes")
+    });
+    let bytes = serde_json::to_vec(&Value::Object(doc)).expect("records serialize");
+    super::read_in_full(path, bytes)
+}

@@ -1,0 +1,197 @@
+//! How a change becomes an operation (R23): the records it set, worked out from the state
+//! before and after it; its ID and clock; the start of a history whose earlier changes were not
+//! operations; and a history replayed back into records.
+
+use std::collections::BTreeMap;
+
+use crate::domain::incident::{Incident, IncidentId};
+use crate::domain::operation::{self, Change, OpId, Records};
+use crate::domain::state::{HistoryEntry, State};
+use crate::domain::three_way::Side;
+
+use super::file::records;
+use super::{StoreError, Stored};
+
+/// What a change needs to know of the state before it: its records but the incidents (an
+/// incident's old record is read back from the file when the change touched it), and, when
+/// its history has no operation yet, every record it held.
+pub struct Before {
+    header: Records,
+    /// The start of the history, when this change is the first operation of a state that
+    /// already held records.
+    pub start: Option<Vec<Change>>,
+}
+
+/// Whether `state` has never been changed: no change recorded, no organization, no incident.
+fn fresh(state: &State) -> bool {
+    state.last_change.is_none() && state.organization.is_none() && state.incidents.is_empty()
+}
+
+impl Before {
+    /// `state` (read from `stored`) before a change.
+    pub fn of(state: &State, stored: &Stored) -> Result<Before, StoreError> {
+        if fresh(state) {
+            // Everything the first change leaves is its own, down to the catalog.
+            return Ok(Before {
+                header: Records::new(),
+                start: None,
+            });
+        }
+        let header = records::header(state);
+        let operations_before = state.last_change.as_ref().is_some_and(|e| e.op.is_some());
+        let start = match operations_before {
+            true => None,
+            false => {
+                let mut all = header.clone();
+                for head in state.incidents.iter() {
+                    let (key, fields) =
+                        records::incident(&stored.record(&state.incidents, head.id)?);
+                    all.insert(key, fields);
+                }
+                Some(operation::changes(&Records::new(), &all))
+            }
+        };
+        Ok(Before { header, start })
+    }
+
+    /// The records a change set, from this state before it to `state` after it.
+    pub fn changes(&self, state: &State, stored: &Stored) -> Result<Vec<Change>, StoreError> {
+        let mut changes = operation::changes(&self.header, &records::header(state));
+        for incident in state.incidents.changed() {
+            let (key, after) = records::incident(incident);
+            let before = match stored.as_read(incident.id) {
+                Some(read) => Some(records::incident(&read?).1),
+                None => None,
+            };
+            changes.extend(operation::diff(&key, before.as_ref(), Some(&after)));
+        }
+        // An incident the file held and the state no longer does (`undo` of an open).
+        for id in gone(stored.ids(), state) {
+            if let Some(read) = stored.as_read(id) {
+                let (key, before) = records::incident(&read?);
+                changes.extend(operation::diff(&key, Some(&before), None));
+            }
+        }
+        Ok(changes)
+    }
+}
+
+/// The IDs in `ids` (in ID order) that `state` has no incident of.
+fn gone(ids: &[IncidentId], state: &State) -> Vec<IncidentId> {
+    let mut heads = state.incidents.iter().map(|h| h.id).peekable();
+    let mut gone = Vec::new();
+    for &id in ids {
+        while heads.next_if(|h| *h < id).is_some() {}
+        if heads.next_if_eq(&id).is_none() {
+            gone.push(id);
+        }
+    }
+    gone
+}
+
+/// A new operation's ID: random, or, when `SOURCE_DATE_EPOCH` makes a build reproducible,
+/// named by `entry` (which then holds nothing random) so that the same steps write the same
+/// bytes.
+pub fn new_id(entry: &HistoryEntry) -> OpId {
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_none() {
+        let mut bits = [0u8; 16];
+        if getrandom::fill(&mut bits).is_ok() {
+            return OpId(u128::from_le_bytes(bits));
+        }
+    }
+    named_by(entry)
+}
+
+/// An ID named by what `entry` says: two copies that record the same start share it.
+pub fn named_by(entry: &HistoryEntry) -> OpId {
+    let bytes = serde_json::to_vec(entry).expect("an entry serializes");
+    OpId(xxhash_rust::xxh3::xxh3_128(&bytes))
+}
+
+/// The start of a history: the records held before its changes were operations, as one
+/// operation named by them, made before `first` (the first operation).
+pub fn start(changes: Vec<Change>, first: &HistoryEntry) -> HistoryEntry {
+    let incidents = changes
+        .iter()
+        .filter(|c| c.collection == "incidents")
+        .count();
+    let mut start = HistoryEntry {
+        revision: 0,
+        at: first.at,
+        as_of: first.as_of,
+        account: None,
+        action: "start".into(),
+        summary: format!(
+            "the records held when changes began to be recorded as operations ({} records, {incidents} of them incidents)",
+            changes.len()
+        ),
+        balances: Vec::new(),
+        op: None,
+        clock: first.clock,
+        changes,
+    };
+    // Named by its records alone, so that two copies of the same records share it.
+    start.op = Some(named_by(&HistoryEntry {
+        at: chrono::DateTime::UNIX_EPOCH,
+        as_of: chrono::NaiveDate::MIN,
+        ..start.clone()
+    }));
+    start
+}
+
+/// The records `entries` make when their operations are replayed in order from nothing; `None`
+/// when they do not start from nothing: the first operation is neither a start nor the first
+/// change of a state that had none before (a start lost, say, to a crash before the log got it).
+pub fn replay<'a>(entries: impl IntoIterator<Item = &'a HistoryEntry>) -> Option<Records> {
+    let mut records = Records::new();
+    let mut before_operations = false;
+    let mut from_nothing = None;
+    for entry in entries {
+        if entry.op.is_none() {
+            // A change from before operations: the start holds what it did.
+            before_operations = true;
+            continue;
+        }
+        from_nothing
+            .get_or_insert(entry.action == "start" || (!before_operations && entry.clock == 1));
+        for change in &entry.changes {
+            operation::apply(&mut records, change);
+        }
+    }
+    from_nothing
+        .unwrap_or(!before_operations)
+        .then_some(records)
+}
+
+/// What a merge of `ours` and `theirs` into `merged` (which holds every incident's record) sets,
+/// as [`operation::merge_changes`] says. Incidents alike on both sides and in the merge, most
+/// of them, are compared as they are and never turned into records.
+pub fn of_merge(ours: &Side, theirs: &Side, merged: &State) -> Vec<Change> {
+    fn index(side: &Side) -> BTreeMap<IncidentId, &Incident> {
+        side.incidents.iter().map(|i| (i.id, i)).collect()
+    }
+    let (o, t) = (index(ours), index(theirs));
+    let m: BTreeMap<IncidentId, &Incident> =
+        merged.incidents.changed().map(|i| (i.id, i)).collect();
+    let mut ids: Vec<IncidentId> = o.keys().chain(t.keys()).chain(m.keys()).copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let (mut ro, mut rt, mut rm) = (
+        records::header(&ours.state),
+        records::header(&theirs.state),
+        records::header(merged),
+    );
+    for id in ids {
+        let (a, b, c) = (o.get(&id), t.get(&id), m.get(&id));
+        if a == c && b == c {
+            continue;
+        }
+        for (records, incident) in [(&mut ro, a), (&mut rt, b), (&mut rm, c)] {
+            if let Some(i) = incident {
+                let (key, fields) = records::incident(i);
+                records.insert(key, fields);
+            }
+        }
+    }
+    operation::merge_changes(&ro, &rt, &rm)
+}
