@@ -118,6 +118,7 @@ impl Ctx {
         let today = self.today;
         crate::domain::state::dated(today, self.real_today, self.future)?;
         let mut changed = false;
+        let store = self.store.clone();
         let apply = |state: &mut State, stored: &Stored| -> Result<(T, bool), Error> {
             // Before `init` there are no accounts to act as: `--as` is ignored there.
             let actor = match state.organization {
@@ -125,7 +126,7 @@ impl Ctx {
                 None => None,
             };
             let balances = state.balances();
-            let before = Before::of(state, stored)?;
+            let before = Before::of(state, stored, || store.history(state))?;
             let (value, summary) = change(state, stored, actor.as_ref())?;
             let Some(mut summary) = summary else {
                 return Ok((value, false));

@@ -82,7 +82,8 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub clock: u64,
     /// The records it set, enough to replay it. Kept in the history log; the state file's copy
-    /// of its last change leaves them out (one change may set every record) unless it is a
+    /// of its last change leaves them out (one change may set every record, and a record
+    /// written twice in the file would be edited by hand in one place only) unless it is a
     /// merge, which git's driver writes into the file alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,

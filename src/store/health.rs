@@ -11,7 +11,10 @@ use super::files::{
 };
 use super::{StoreError, decode, file, history, lock, read_state_file};
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::operation::{self, Diverges, Records};
+use crate::domain::state::{HistoryEntry, State};
 use crate::store::file::SCHEMA_VERSION;
+use crate::store::operations::Unreplayable;
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -183,7 +186,15 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                             ));
                         }
                     }
-                    found.extend(examine_log(paths, state.revision));
+                    // A file changed outside partner-support is said to be so above; its
+                    // operations are checked once a change or `--accept` records the edit.
+                    let all = decoded
+                        .loaded
+                        .records(|_| true)
+                        .ok()
+                        .filter(|_| sealed)
+                        .map(|incidents| file::records::all(state, &incidents));
+                    found.extend(examine_log(paths, state, all.as_ref()));
                 }
             }
         }
@@ -239,8 +250,10 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
     found
 }
 
-/// The history log: every line an entry, none missing.
-fn examine_log(paths: &Paths, revision: u64) -> Vec<Diagnosis> {
+/// The history log: every line an entry, none missing, and its operations replaying to the
+/// records of `state` (`records`, when they could all be read).
+fn examine_log(paths: &Paths, state: &State, records: Option<&Records>) -> Vec<Diagnosis> {
+    let revision = state.revision;
     let log_path = paths.history.display();
     let log = match history::read(&paths.history) {
         Ok(log) => log,
@@ -304,7 +317,89 @@ fn examine_log(paths: &Paths, revision: u64) -> Vec<Diagnosis> {
             "the next change appends what is missing (the file keeps it until then)".into(),
         ));
     }
+    if let Some(records) = records {
+        let unlogged = history::missing(logged, &state.last_change);
+        let entries: Vec<&HistoryEntry> = log.entries.iter().chain(unlogged).collect();
+        found.extend(examine_operations(&log_path.to_string(), &entries, records));
+    }
     found
+}
+
+/// R23: the history's operations, replayed in order, give the file's records. An operation the
+/// state does not reflect, or a record no operation made, is a hand edit of one or the other,
+/// or a lost line.
+fn examine_operations(
+    log_path: &str,
+    entries: &[&HistoryEntry],
+    records: &Records,
+) -> Option<Diagnosis> {
+    // A history from before operations: the next change starts them.
+    if entries.iter().all(|e| e.op.is_none()) {
+        return None;
+    }
+    let fix = "a line of the log or the file was edited by hand, or lost: compare `partner-support history` with the records named and correct what is wrong with a change (the file is left as it is)";
+    let replayed = match super::operations::replay(entries.iter().copied()) {
+        Ok(replayed) => replayed,
+        Err(Unreplayable::NoStart) => {
+            return Some(Diagnosis::new(
+                Urgency::Warning,
+                "history-diverges",
+                format!(
+                    "the history log `{log_path}` has operations but not the start they replay from (the records held before its first operation)"
+                ),
+                fix.into(),
+            ));
+        }
+        Err(Unreplayable::Lost(revision)) => {
+            return Some(Diagnosis::new(
+                Urgency::Info,
+                "history-unreplayable",
+                format!(
+                    "the records revision {revision} set are not in the history log `{log_path}` (its line is missing, or was restored after a crash from the file, which keeps no records): its operations are not checked against the file from there"
+                ),
+                "nothing to do: the records are in the file".into(),
+            ));
+        }
+    };
+    let found = operation::divergences(&replayed, records);
+    if found.is_empty() {
+        return None;
+    }
+    let said: Vec<String> = found
+        .iter()
+        .take(3)
+        .map(|d| {
+            let (collection, key) = &d.record;
+            let record = match key.as_str() {
+                "" => collection.clone(),
+                key => format!("{collection} {key}"),
+            };
+            match &d.how {
+                Diverges::NotInState => {
+                    format!("{record} was made by an operation and is not in the file")
+                }
+                Diverges::NotInHistory => {
+                    format!("{record} is in the file and no operation made it")
+                }
+                Diverges::Field(field) => {
+                    format!("{record}'s `{field}` is not what the operations set")
+                }
+            }
+        })
+        .collect();
+    let more = match found.len() {
+        n if n > 3 => format!("; and {} more", n - 3),
+        _ => String::new(),
+    };
+    Some(Diagnosis::new(
+        Urgency::Warning,
+        "history-diverges",
+        format!(
+            "the operations of the history log `{log_path}` do not give the file's records: {}{more}",
+            said.join("; ")
+        ),
+        fix.into(),
+    ))
 }
 
 /// Repairs what is safe to repair: permissions, and temp files left by killed writers (removed

@@ -61,20 +61,39 @@ impl Writer {
     }
 }
 
-/// The log's last complete line and where the complete lines end, and the log's length.
+/// The log's last complete line and where the complete lines end, and the log's length. Read
+/// back from the end, a stretch at a time, until the last complete line is whole: most lines are
+/// short, but an operation that set many records (an import, the start of a history) is long.
 fn tail(file: &mut File) -> io::Result<((Vec<u8>, u64), u64)> {
     let len = file.metadata()?.len();
-    let from = len.saturating_sub(TAIL);
-    file.seek(SeekFrom::Start(from))?;
-    let mut tail = Vec::new();
-    file.read_to_end(&mut tail)?;
-    let complete = tail.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let last_line = tail[..complete.saturating_sub(1)]
-        .rsplit(|b| *b == b'\n')
-        .next()
-        .unwrap_or_default()
-        .to_vec();
-    Ok(((last_line, from + complete as u64), len))
+    let mut stretch = TAIL;
+    loop {
+        let from = len.saturating_sub(stretch);
+        file.seek(SeekFrom::Start(from))?;
+        let mut tail = Vec::new();
+        file.read_to_end(&mut tail)?;
+        // Where the complete lines end, and where the last of them starts.
+        let complete = tail.iter().rposition(|b| *b == b'\n').map(|i| i + 1);
+        let start = complete.and_then(|end| {
+            tail[..end - 1]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map(|i| i + 1)
+        });
+        match (complete, start) {
+            (Some(end), Some(start)) => {
+                return Ok(((tail[start..end - 1].to_vec(), from + end as u64), len));
+            }
+            // The whole log is in the stretch: its first line is the last complete one, or
+            // it has none.
+            (end, _) if from == 0 => {
+                let end = end.unwrap_or(0);
+                let line = tail[..end.saturating_sub(1)].to_vec();
+                return Ok(((line, end as u64), len));
+            }
+            _ => stretch = stretch.saturating_mul(4),
+        }
+    }
 }
 
 /// The revision of the log's last complete line.
@@ -133,4 +152,43 @@ pub fn read(path: &Path) -> io::Result<Log> {
         }
     }
     Ok(log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(revision: u64, summary: &str) -> HistoryEntry {
+        HistoryEntry {
+            revision,
+            action: "incidents open".into(),
+            summary: summary.into(),
+            ..HistoryEntry::default()
+        }
+    }
+
+    /// A line longer than the stretch read back (an import's operation) is found whole, and a
+    /// torn line after it is cut without cutting into it.
+    #[test]
+    fn a_long_last_line_is_read_whole_and_only_a_torn_one_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.history.jsonl");
+        let long = "x".repeat(5 * TAIL as usize);
+        for torn in [&b""[..], b"{\"revision\":3,\"at\""] {
+            let _ = std::fs::remove_file(&path);
+            let mut w = Writer::open(&path).unwrap();
+            w.append([&entry(1, "short"), &entry(2, &long)]).unwrap();
+            let whole = std::fs::read(&path).unwrap();
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap()
+                .write_all(torn)
+                .unwrap();
+            let w = Writer::open(&path).unwrap();
+            assert_eq!(w.last_revision, 2);
+            assert_eq!(std::fs::read(&path).unwrap(), whole, "torn: {}", torn.len());
+            assert_eq!(read(&path).unwrap().entries.len(), 2);
+        }
+    }
 }

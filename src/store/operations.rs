@@ -17,6 +17,9 @@ use super::{StoreError, Stored};
 /// its history has no operation yet, every record it held.
 pub struct Before {
     header: Records,
+    /// For a file read in full (written or changed outside partner-support), the records its
+    /// history replays to: the change records the edit too, so that the history gives the state.
+    replayed: Option<Records>,
     /// The start of the history, when this change is the first operation of a state that
     /// already held records.
     pub start: Option<Vec<Change>>,
@@ -28,15 +31,27 @@ fn fresh(state: &State) -> bool {
 }
 
 impl Before {
-    /// `state` (read from `stored`) before a change.
-    pub fn of(state: &State, stored: &Stored) -> Result<Before, StoreError> {
+    /// `state` (read from `stored`) before a change; `history` reads its history, which is
+    /// replayed when the file was read in full.
+    pub fn of(
+        state: &State,
+        stored: &Stored,
+        history: impl FnOnce() -> Result<Vec<HistoryEntry>, StoreError>,
+    ) -> Result<Before, StoreError> {
         if fresh(state) {
             // Everything the first change leaves is its own, down to the catalog.
             return Ok(Before {
                 header: Records::new(),
+                replayed: None,
                 start: None,
             });
         }
+        // What a file written or changed outside partner-support holds need not be what its
+        // history says: the change records the difference too.
+        let replayed = match stored.read_in_full() {
+            true => replay(&history()?).ok(),
+            false => None,
+        };
         let header = records::header(state);
         let operations_before = state.last_change.as_ref().is_some_and(|e| e.op.is_some());
         let start = match operations_before {
@@ -51,11 +66,26 @@ impl Before {
                 Some(operation::changes(&Records::new(), &all))
             }
         };
-        Ok(Before { header, start })
+        Ok(Before {
+            header,
+            replayed,
+            start,
+        })
     }
 
     /// The records a change set, from this state before it to `state` after it.
     pub fn changes(&self, state: &State, stored: &Stored) -> Result<Vec<Change>, StoreError> {
+        if let Some(replayed) = &self.replayed {
+            let incidents = state
+                .incidents
+                .iter()
+                .map(|h| stored.record(&state.incidents, h.id))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(operation::changes(
+                replayed,
+                &records::all(state, &incidents),
+            ));
+        }
         let mut changes = operation::changes(&self.header, &records::header(state));
         for incident in state.incidents.changed() {
             let (key, after) = records::incident(incident);
@@ -139,10 +169,21 @@ pub fn start(changes: Vec<Change>, first: &HistoryEntry) -> HistoryEntry {
     start
 }
 
-/// The records `entries` make when their operations are replayed in order from nothing; `None`
-/// when they do not start from nothing: the first operation is neither a start nor the first
-/// change of a state that had none before (a start lost, say, to a crash before the log got it).
-pub fn replay<'a>(entries: impl IntoIterator<Item = &'a HistoryEntry>) -> Option<Records> {
+/// Why a history cannot be replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreplayable {
+    /// Its first operation is neither a start nor the first change of a state that had none
+    /// before: the start was lost.
+    NoStart,
+    /// The operation of this revision has no records: its line was lost (a crash between the
+    /// file and the log) and restored from the file, which keeps no records.
+    Lost(u64),
+}
+
+/// The records `entries` make when their operations are replayed in order from nothing.
+pub fn replay<'a>(
+    entries: impl IntoIterator<Item = &'a HistoryEntry>,
+) -> Result<Records, Unreplayable> {
     let mut records = Records::new();
     let mut before_operations = false;
     let mut from_nothing = None;
@@ -152,15 +193,19 @@ pub fn replay<'a>(entries: impl IntoIterator<Item = &'a HistoryEntry>) -> Option
             before_operations = true;
             continue;
         }
-        from_nothing
+        let first = *from_nothing
             .get_or_insert(entry.action == "start" || (!before_operations && entry.clock == 1));
+        if !first {
+            return Err(Unreplayable::NoStart);
+        }
+        if entry.changes.is_empty() {
+            return Err(Unreplayable::Lost(entry.revision));
+        }
         for change in &entry.changes {
             operation::apply(&mut records, change);
         }
     }
-    from_nothing
-        .unwrap_or(!before_operations)
-        .then_some(records)
+    Ok(records)
 }
 
 /// What a merge of `ours` and `theirs` into `merged` (which holds every incident's record) sets,

@@ -248,3 +248,48 @@ fn every_command_says_a_newer_file_is_newer_and_never_blames_it() {
         );
     }
 }
+
+/// R23: the history's operations replay to the file's records; `doctor` names an operation the
+/// file does not reflect, and a record no operation made, and leaves both files as they are.
+#[test]
+fn doctor_says_where_the_history_and_the_file_part() {
+    let env = Env::contoso_active();
+    env.ok(&w("incidents open --scope on-premises --title Printer"));
+    env.ok(&w("incidents open --scope cloud --title Mailbox"));
+    let doctor = env.ok(&w("--json doctor")).json();
+    assert_eq!(doctor["healthy"], true, "{doctor}");
+    // A line of the log edited by hand: the operation set another title.
+    let log = fs::read_to_string(env.history_path()).unwrap();
+    let edited = log.replacen(r#""title":"Printer""#, r#""title":"Plotter""#, 1);
+    assert_ne!(edited, log);
+    fs::write(env.history_path(), &edited).unwrap();
+    let state = env.bytes();
+    let doctor = env.run(&w("--json doctor")).json();
+    let finding = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "history-diverges")
+        .unwrap_or_else(|| panic!("{doctor}"));
+    assert_eq!(finding["severity"], "warning");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("incidents INC-0001's `title` is not what the operations set"),
+        "{message}"
+    );
+    assert_eq!(env.bytes(), state, "doctor changed the file");
+    assert_eq!(fs::read_to_string(env.history_path()).unwrap(), edited);
+    // An operation taken out of the log: a record no operation made.
+    let without: String = log
+        .lines()
+        .filter(|l| !l.contains(r#""title":"Printer""#))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(env.history_path(), without).unwrap();
+    let doctor = env.run(&w("--json doctor")).json();
+    let messages = doctor["findings"].to_string();
+    assert!(
+        messages.contains("incidents INC-0001 is in the file and no operation made it"),
+        "{messages}"
+    );
+}

@@ -16,9 +16,8 @@ use crate::domain::state::State;
 use crate::store::StoreError;
 use crate::store::catalog::CatalogRecord;
 
-/// The collections, in the order the file writes them; the first three hold one record each,
-/// under the key "".
-const SINGLE: [&str; 3] = ["organization", "catalog", "current_account"];
+/// The collections that hold one record, under the key "".
+const SINGLE: [&str; 2] = ["organization", "catalog"];
 
 fn fields_of<T: Serialize>(value: &T) -> Fields {
     match serde_json::to_value(value).expect("a record serializes") {
@@ -44,9 +43,7 @@ pub fn header(state: &State) -> Records {
         String::new(),
         &CatalogRecord::of(&state.catalog),
     );
-    if let Some(a) = &state.current_account {
-        put(&mut r, "current_account", String::new(), a);
-    }
+    // Not the current account: who acts is each person's own, not a shared record (R23).
     for c in &state.other_catalogs {
         put(
             &mut r,
