@@ -97,9 +97,12 @@ pub fn highest_elsewhere(state: &Path) -> Option<u32> {
         .max()
 }
 
-/// What makes two log lines the same change: everything but its revision, which each copy
-/// numbered on its own.
+/// What makes two log lines the same change: its operation's ID (R23), or, for a change made
+/// before operations, everything but its revision, which each copy numbered on its own.
 fn same_change(a: &HistoryEntry, b: &HistoryEntry) -> bool {
+    if let (Some(x), Some(y)) = (a.op, b.op) {
+        return x == y;
+    }
     HistoryEntry {
         revision: 0,
         ..a.clone()
