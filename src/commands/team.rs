@@ -9,7 +9,7 @@ use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::conflict::Conflict;
 use crate::domain::incident::IncidentId;
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::{Edited, MergedSides, Settled, Side, Which, ancestor, merge_sides};
+use crate::domain::three_way::{Edited, MergedSides, Settled, Side, Which, merge_sides};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
 use crate::store::operations;
@@ -345,8 +345,9 @@ fn their_log(file: &Path, path: &Path, theirs: &Side) -> Result<Vec<HistoryEntry
 }
 
 /// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's
-/// file) merged into it, their common ancestor found from the two histories; the other copy's
-/// changes join this history, then the merge. `-n` shows what it would take.
+/// file) merged into it, their common ancestor replayed from the operations both histories
+/// hold; the other copy's operations join this history, then the merge. `-n` shows what it
+/// would take.
 pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> Result<(), Error> {
     let name = file.display().to_string();
     let theirs = team::read_side(file)?;
@@ -371,15 +372,21 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             edited: stored.changed_outside(),
         };
         let our_log = store.history(state)?;
-        // Where the two histories part: the changes each made since are what it did.
-        let common = our_log
+        // The two copies' common ancestor is what the operations both hold replay to; the
+        // other copy's own operations are the ones this history lacks (R23).
+        let base = operations::common_ancestor(&our_log, &their_log, &ours, &theirs, file)
+            .map_err(|why| match why.as_str() {
+                operations::NO_COMMON => Error::Team(format!(
+                    "cannot merge `{name}`: {why}; nothing was written. To add the records it has and this state lacks, export it and import that: `partner-support --state {name} export > other.json`, then `partner-support import other.json` (a record here already is skipped when alike and named when not)"
+                )),
+                _ => conflicts(vec![why]),
+            })?;
+        let ours_ops: std::collections::BTreeSet<_> =
+            our_log.iter().filter_map(|e| e.op).collect();
+        let theirs_since: Vec<&HistoryEntry> = their_log
             .iter()
-            .zip(&their_log)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let (shared, ours_since, theirs_since) =
-            (&our_log[..common], &our_log[common..], &their_log[common..]);
-        let base = ancestor(&ours, &theirs, shared, ours_since, theirs_since).map_err(conflicts)?;
+            .filter(|e| e.op.is_some_and(|id| !ours_ops.contains(&id)))
+            .collect();
         let merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflicts)?;
         if merged.taken == 0 {
             return Ok((merged, None));
@@ -397,6 +404,8 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
                 ..entry.clone()
             });
         }
+        // What the merge itself set, so that this history and then the merge replay to it.
+        state.merge_changes = Some(operations::of_merge(&ours, &theirs, &merged.state));
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })?;

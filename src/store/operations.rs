@@ -240,3 +240,44 @@ pub fn of_merge(ours: &Side, theirs: &Side, merged: &State) -> Vec<Change> {
     }
     operation::merge_changes(&ro, &rt, &rm)
 }
+
+/// Why two copies whose histories share no operation have no common ancestor.
+pub const NO_COMMON: &str = "its history shares no operation with this one, so nothing says what the two copies held in common (they were never copies of one record, or parted before changes were recorded as operations)";
+
+/// The common ancestor of two copies of a state from their histories (R23): the operations
+/// both hold, by ID, replayed in the order `ours_log` has them. `path` names the copy in an
+/// error; `Err` says why there is none.
+pub fn common_ancestor(
+    ours_log: &[HistoryEntry],
+    theirs_log: &[HistoryEntry],
+    ours: &Side,
+    theirs: &Side,
+    path: &std::path::Path,
+) -> Result<Side, String> {
+    let theirs_ops: std::collections::BTreeSet<OpId> =
+        theirs_log.iter().filter_map(|e| e.op).collect();
+    let common: Vec<&HistoryEntry> = ours_log
+        .iter()
+        .filter(|e| e.op.is_some_and(|id| theirs_ops.contains(&id)))
+        .collect();
+    if common.is_empty() {
+        return Err(NO_COMMON.into());
+    }
+    let records = replay(common).map_err(|why| match why {
+        Unreplayable::NoStart => "the operations both histories hold do not start from nothing (the start of this history is missing)".to_string(),
+        Unreplayable::Lost(revision) => format!(
+            "the records of revision {revision}, which both copies hold, are not in this history log (its line was restored after a crash), so what the two copies shared cannot be rebuilt"
+        ),
+    })?;
+    let access_ids =
+        records::access_ids(ours.state.contracts.iter().chain(&theirs.state.contracts));
+    let loaded = records::state_of(&records, &access_ids, path)
+        .map_err(|e| format!("what both histories hold does not replay to a state: {e}"))?
+        .loaded;
+    let incidents = loaded.records(|_| true).map_err(|e| e.to_string())?;
+    Ok(Side {
+        state: loaded.state,
+        incidents,
+        edited: false,
+    })
+}

@@ -673,16 +673,16 @@ fn merge_file_takes_a_synced_folders_copy_in_with_its_history() {
     );
 }
 
+/// R23: `merge FILE` finds the common ancestor by replaying the operations both histories
+/// hold, so a record both copies changed merges field by field (a close here, a refund there),
+/// one field set differently keeps the later change, and merging either way round gives the
+/// same records, whose history `doctor` replays to them.
 #[test]
-fn merge_file_refuses_what_both_copies_changed_differently_and_writes_nothing() {
+fn merge_file_merges_what_both_copies_changed_field_by_field_either_way_round() {
     let env = crate::support::Env::contoso_active();
     let home = env.state().to_path_buf();
-    on(
-        &env,
-        &home,
-        "2026-06-20",
-        &["incidents", "open", "--scope", "cloud", "--title", "Shared"],
-    );
+    let open = |title| ["incidents", "open", "--scope", "cloud", "--title", title];
+    on(&env, &home, "2026-06-20", &open("Shared"));
     let laptop = copy_to_laptop(&env);
     on(
         &env,
@@ -692,12 +692,90 @@ fn merge_file_refuses_what_both_copies_changed_differently_and_writes_nothing() 
     );
     on(
         &env,
-        &home,
+        &laptop,
         "2026-07-01",
-        &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
+        &[
+            "incidents",
+            "edit",
+            "INC-0001",
+            "--title",
+            "Named on the laptop",
+        ],
     );
-    let run = env.refused(&["merge", laptop.to_str().unwrap()], 1, "INC-0001");
-    assert!(run.stderr.contains("wrote nothing"), "{}", run.stderr);
+    on(&env, &laptop, "2026-07-01", &open("On the laptop"));
+    on(
+        &env,
+        &home,
+        "2026-07-02",
+        &["incidents", "close", "INC-0001"],
+    );
+    on(
+        &env,
+        &home,
+        "2026-07-02",
+        &["incidents", "edit", "INC-0001", "--title", "Named at home"],
+    );
+    on(&env, &home, "2026-07-03", &open("At home"));
+    // Each way round, from copies of the two as they are now.
+    let copy = |from: &Path, name: &str| {
+        let dir = env.dir().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::copy(from, dir.join("state.json")).unwrap();
+        std::fs::copy(
+            from.with_file_name("state.history.jsonl"),
+            dir.join("state.history.jsonl"),
+        )
+        .unwrap();
+        dir.join("state.json")
+    };
+    let (home_copy, laptop_copy) = (copy(&home, "home-copy"), copy(&laptop, "laptop-copy"));
+    let merged_home = on(
+        &env,
+        &home,
+        "2026-07-10",
+        &["merge", laptop_copy.to_str().unwrap()],
+    );
+    assert!(
+        merged_home
+            .stderr
+            .contains("incident INC-0001: `title` was set differently on both sides; kept the later change (this state's)"),
+        "{}",
+        merged_home.stderr
+    );
+    on(
+        &env,
+        &laptop,
+        "2026-07-10",
+        &["merge", home_copy.to_str().unwrap()],
+    );
+    let records = |state: &Path| {
+        let list = on(
+            &env,
+            state,
+            "2026-07-31",
+            &["--json", "incidents", "list", "--all"],
+        )
+        .json();
+        list["incidents"].clone()
+    };
+    let (a, b) = (records(&home), records(&laptop));
+    assert_eq!(a, b, "merged either way round, the same incidents");
+    let first = &a[0];
+    assert_eq!(first["title"], "Named at home", "{first}");
+    assert_eq!(first["closed_on"], "2026-07-02", "{first}");
+    assert_eq!(first["refund"]["reason"], "duplicate", "{first}");
+    let titles: Vec<&str> = a
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Named at home", "On the laptop", "At home"]);
+    for state in [&home, &laptop] {
+        let doctor = on(&env, state, "2026-07-31", &["--json", "doctor"]).json();
+        assert_eq!(doctor["healthy"], true, "{doctor}");
+        assert!(!doctor.to_string().contains("history-diverges"), "{doctor}");
+    }
 }
 
 #[test]
@@ -1851,4 +1929,63 @@ fn the_driver_keeps_a_backup_only_beside_the_file_it_merges() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let left: Vec<_> = std::fs::read_dir(elsewhere.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// R23: a copy whose history shares no operation with this one has no common ancestor to merge
+/// from: refused, nothing written, and the way it names (export, import) takes its new records.
+#[test]
+fn merge_file_refuses_a_copy_that_shares_no_operation_and_its_hint_works() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    let other = env.dir().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let other = other.join("state.json");
+    on(
+        &env,
+        &other,
+        "2026-06-20",
+        &[
+            "init",
+            "--partner-id",
+            "4012345",
+            "--name",
+            "Contoso",
+            "--account",
+            "admin@contoso.com",
+            "--role",
+            "global-admin",
+        ],
+    );
+    on(
+        &env,
+        &other,
+        "2026-06-21",
+        &["account", "add", "zoe@contoso.com", "--role", "admin-agent"],
+    );
+    let before = env.bytes();
+    let refused = env.refused(
+        &["merge", other.to_str().unwrap()],
+        1,
+        "shares no operation",
+    );
+    assert!(
+        refused.stderr.contains("nothing was written"),
+        "{}",
+        refused.stderr
+    );
+    assert!(env.bytes() == before, "the refusal wrote the state");
+    let export = on(&env, &other, "2026-06-22", &["export"]);
+    let file = env.dir().join("other.json");
+    std::fs::write(&file, &export.stdout).unwrap();
+    on(
+        &env,
+        &home,
+        "2026-06-22",
+        &["import", file.to_str().unwrap()],
+    );
+    let accounts = env.ok(&["--json", "account", "list"]).json();
+    assert!(
+        accounts.to_string().contains("zoe@contoso.com"),
+        "{accounts}"
+    );
 }
