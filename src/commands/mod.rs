@@ -127,6 +127,9 @@ impl Ctx {
             };
             let balances = state.balances();
             let before = Before::of(state, stored, || store.history(state))?;
+            // The clock this state has reached; a change (an undo) may put back a state that
+            // had not, and the clock never goes back.
+            let seen = state.last_change.as_ref().map_or(0, |e| e.clock);
             let (value, summary) = change(state, stored, actor.as_ref())?;
             let Some(mut summary) = summary else {
                 return Ok((value, false));
@@ -156,6 +159,7 @@ impl Ctx {
                     .map(|e| e.clock)
                     .max()
                     .unwrap_or(0)
+                    .max(seen)
                     + 1,
                 changes: match state.merge_changes.take() {
                     Some(changes) => changes,

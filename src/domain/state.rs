@@ -331,7 +331,12 @@ impl State {
             ));
         };
         let merged = super::three_way::merged_onto(&last) == Some(previous.revision);
-        if previous.revision + 1 != self.revision && !merged {
+        // The first operation of a history that had none came after its start (R23): two
+        // revisions, one change.
+        let started = last.op.is_some()
+            && previous.last_change.as_ref().is_none_or(|e| e.op.is_none())
+            && previous.revision + 2 == self.revision;
+        if previous.revision + 1 != self.revision && !merged && !started {
             return Err(Refusal::CannotUndo(format!(
                 "the backup is revision {}, not revision {} (the one before the last change)",
                 previous.revision,

@@ -293,3 +293,64 @@ fn doctor_says_where_the_history_and_the_file_part() {
         "{messages}"
     );
 }
+
+/// R23: a file whose history predates operations (as every file written before them) gets a
+/// start holding its records with its next change; `undo` takes that change back, and the
+/// history replays to the file throughout.
+#[test]
+fn the_first_operation_of_an_older_history_starts_it_and_can_be_undone() {
+    let env = Env::contoso_active();
+    env.ok(&w("incidents open --scope cloud --title Before"));
+    // The file and its log as a version before operations wrote them: sealed, no operations.
+    let store = partner_support::store::Store::new(
+        env.state().to_path_buf(),
+        std::time::Duration::from_secs(5),
+    );
+    store
+        .mutate(
+            |s, _| -> Result<((), bool), partner_support::store::StoreError> {
+                let last = s.last_change.as_mut().unwrap();
+                (last.op, last.clock, last.changes) = (None, 0, Vec::new());
+                Ok(((), true))
+            },
+        )
+        .unwrap();
+    let log: String = fs::read_to_string(env.history_path())
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut e: serde_json::Value = serde_json::from_str(l).unwrap();
+            for k in ["op", "clock", "changes"] {
+                e.as_object_mut().unwrap().remove(k);
+            }
+            format!("{e}\n")
+        })
+        .collect();
+    fs::write(env.history_path(), log).unwrap();
+    let older = env.bytes().unwrap();
+    let revision = env.json()["revision"].as_u64().unwrap();
+    env.ok(&w("account add ben@contoso.com --role admin-agent"));
+    let history = env.history();
+    let actions: Vec<_> = history[history.len() - 2..]
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["start", "account add"]);
+    assert_eq!(env.json()["revision"], revision + 2);
+    assert_eq!(env.ok(&w("--json doctor")).json()["healthy"], true);
+    let undone = env.ok(&w("undo"));
+    assert!(undone.stderr.contains("account add"), "{}", undone.stderr);
+    let accounts = env.ok(&w("--json account list")).json().to_string();
+    assert!(!accounts.contains("ben@contoso.com"), "{accounts}");
+    let doctor = env.ok(&w("--json doctor")).json();
+    assert_eq!(doctor["healthy"], true, "{doctor}");
+    assert!(!doctor.to_string().contains("history-"), "{doctor}");
+    // Put back as it was, but for the revision and the undo's own line.
+    assert_ne!(env.bytes().unwrap(), older);
+    let clocks: Vec<u64> = env
+        .history()
+        .iter()
+        .filter_map(|e| e["clock"].as_u64())
+        .collect();
+    assert!(clocks.is_sorted() && clocks.len() == 3, "{clocks:?}");
+}
