@@ -107,6 +107,9 @@ fn main() {
             }
         }
         assert!(stamp(&state) == before, "a read command wrote the file");
+        // The whole file end to end, and its history's operations replayed against it (R23).
+        let m = measure(&args_with_state(&state, &["doctor"]), None);
+        row(n, size, "doctor (replays the history)", &m);
         // The same file with its checksum no longer matching, as after a hand edit: read in
         // full, record by record.
         let edited_dir = tempfile::tempdir().unwrap();
@@ -850,7 +853,11 @@ fn organization(n: u32) -> State {
     let all = partner_support::store::file::records::all(&s, &incidents);
     let first = HistoryEntry {
         clock: 1,
-        ..log[0].clone()
+        ..log.first().cloned().unwrap_or_else(|| HistoryEntry {
+            at: Utc.from_utc_datetime(&date(2016, 3, 1).and_hms_opt(9, 0, 0).unwrap()),
+            as_of: date(2016, 3, 1),
+            ..HistoryEntry::default()
+        })
     };
     let start = partner_support::store::operations::start(
         partner_support::domain::operation::changes(&Default::default(), &all),

@@ -129,21 +129,26 @@ pub fn changes(before: &Records, after: &Records) -> Vec<Change> {
 /// Applies one change to `records`: an added record is put whole, a removed one taken out, and
 /// a changed one gets the fields set (a `null` takes the field away).
 pub fn apply(records: &mut Records, change: &Change) {
-    let key = change.record();
-    match (&change.was, &change.set) {
+    apply_owned(records, change.clone());
+}
+
+/// [`apply`], taking the change (a long history is replayed without copying its records).
+pub fn apply_owned(records: &mut Records, change: Change) {
+    let key = (change.collection, change.key);
+    match (change.was, change.set) {
         (_, None) => {
             records.remove(&key);
         }
         (None, Some(set)) => {
-            records.insert(key, without_nulls(set.clone()));
+            records.insert(key, without_nulls(set));
         }
         (Some(_), Some(set)) => {
             let fields = records.entry(key).or_default();
             for (name, value) in set {
                 if value.is_null() {
-                    fields.remove(name);
+                    fields.remove(&name);
                 } else {
-                    fields.insert(name.clone(), value.clone());
+                    fields.insert(name, value);
                 }
             }
         }
@@ -211,6 +216,35 @@ pub enum Diverges {
     NotInState,
     /// Both hold it; this field differs.
     Field(String),
+}
+
+/// Where `replayed` (a history's operations replayed) and a state's records, given one at a
+/// time (so that they are never all held at once), part; in key order.
+pub fn divergences_from(
+    mut replayed: Records,
+    state: impl IntoIterator<Item = (RecordKey, Fields)>,
+) -> Vec<Divergence> {
+    let mut found = Vec::new();
+    for (key, fields) in state {
+        let how = match replayed.remove(&key) {
+            None => Diverges::NotInHistory,
+            Some(r) => match r
+                .keys()
+                .chain(fields.keys())
+                .find(|n| r.get(*n) != fields.get(*n))
+            {
+                None => continue,
+                Some(field) => Diverges::Field(field.clone()),
+            },
+        };
+        found.push(Divergence { record: key, how });
+    }
+    found.extend(replayed.into_keys().map(|record| Divergence {
+        record,
+        how: Diverges::NotInState,
+    }));
+    found.sort_by(|a, b| a.record.cmp(&b.record));
+    found
 }
 
 /// Where `replayed` (a history's operations replayed) and `state` (a state's records) part, in
@@ -397,6 +431,11 @@ mod tests {
                 ("INC-0001".into(), Diverges::NotInState),
                 ("INC-0002".into(), Diverges::NotInHistory),
             ]
+        );
+        // Given one record at a time, the same.
+        assert_eq!(
+            divergences_from(replayed.clone(), state.clone()),
+            divergences(&replayed, &state)
         );
     }
 }

@@ -10,11 +10,12 @@ use super::files::{
     make_private,
 };
 use super::{StoreError, decode, file, history, lock, read_state_file};
+use crate::domain::incident::Incident;
 use crate::domain::lifecycle::Lifecycle;
-use crate::domain::operation::{self, Diverges, Records};
-use crate::domain::state::{HistoryEntry, State};
+use crate::domain::operation::{self, Diverges, Fields, RecordKey, Records};
+use crate::domain::state::State;
 use crate::store::file::SCHEMA_VERSION;
-use crate::store::operations::Unreplayable;
+use crate::store::operations::{Replayer, Unreplayable};
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -146,9 +147,11 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                             restore.clone(),
                         ));
                     }
+                    // Every incident's record, decoded once for the checks below.
+                    let records = decoded.loaded.records(|_| true).ok();
                     // R8 as of each incident's opening day, once the records hold together.
                     if problems.is_empty()
-                        && let Ok(records) = decoded.loaded.records(|_| true)
+                        && let Some(records) = &records
                     {
                         // An incident a merge's conflict names is said once, as that
                         // conflict (or stands, accepted).
@@ -171,7 +174,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                             ));
                         }
                         for breach in state
-                            .breaches(&records, lifecycle)
+                            .breaches(records, lifecycle)
                             .into_iter()
                             .filter(|b| !named.contains(&b.incident))
                         {
@@ -188,13 +191,8 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                     }
                     // A file changed outside partner-support is said to be so above; its
                     // operations are checked once a change or `--accept` records the edit.
-                    let all = decoded
-                        .loaded
-                        .records(|_| true)
-                        .ok()
-                        .filter(|_| sealed)
-                        .map(|incidents| file::records::all(state, &incidents));
-                    found.extend(examine_log(paths, state, all.as_ref()));
+                    let incidents = records.as_deref().filter(|_| sealed);
+                    found.extend(examine_log(paths, state, incidents));
                 }
             }
         }
@@ -251,12 +249,23 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
 }
 
 /// The history log: every line an entry, none missing, and its operations replaying to the
-/// records of `state` (`records`, when they could all be read).
-fn examine_log(paths: &Paths, state: &State, records: Option<&Records>) -> Vec<Diagnosis> {
+/// records of `state`, whose incidents' whole records are `incidents` (when they could all be
+/// read). The log is read a line at a time and replayed as it is read: a long history is never
+/// held whole.
+fn examine_log(paths: &Paths, state: &State, incidents: Option<&[Incident]>) -> Vec<Diagnosis> {
     let revision = state.revision;
     let log_path = paths.history.display();
-    let log = match history::read(&paths.history) {
-        Ok(log) => log,
+    let mut replayer = Replayer::default();
+    let mut operations = false;
+    let mut revisions = Vec::new();
+    let bad_lines = match history::read_each(&paths.history, |entry| {
+        revisions.push(entry.revision);
+        operations |= entry.op.is_some();
+        if incidents.is_some() {
+            replayer.push_owned(entry);
+        }
+    }) {
+        Ok(bad_lines) => bad_lines,
         Err(e) => {
             return vec![Diagnosis::new(
                 Urgency::Warning,
@@ -267,8 +276,8 @@ fn examine_log(paths: &Paths, state: &State, records: Option<&Records>) -> Vec<D
         }
     };
     let mut found = Vec::new();
-    if !log.bad_lines.is_empty() {
-        let lines: Vec<String> = log.bad_lines.iter().map(|n| n.to_string()).collect();
+    if !bad_lines.is_empty() {
+        let lines: Vec<String> = bad_lines.iter().map(|n| n.to_string()).collect();
         found.push(Diagnosis::new(
             Urgency::Warning,
             "history-damaged",
@@ -279,18 +288,14 @@ fn examine_log(paths: &Paths, state: &State, records: Option<&Records>) -> Vec<D
             "a torn last line is cut by the next change; fix other lines by hand".into(),
         ));
     }
-    let logged = log.entries.last().map_or(0, |e| e.revision);
-    if let Some(pair) = log
-        .entries
-        .windows(2)
-        .find(|pair| pair[1].revision <= pair[0].revision)
-    {
+    let logged = revisions.last().copied().unwrap_or(0);
+    if let Some(pair) = revisions.windows(2).find(|pair| pair[1] <= pair[0]) {
         found.push(Diagnosis::new(
             Urgency::Warning,
             "history-out-of-order",
             format!(
                 "the history log `{log_path}` goes back from revision {} to {}",
-                pair[0].revision, pair[1].revision
+                pair[0], pair[1]
             ),
             "lines were edited, merged or copied in by hand; compare it with the file's revision"
                 .into(),
@@ -317,10 +322,23 @@ fn examine_log(paths: &Paths, state: &State, records: Option<&Records>) -> Vec<D
             "the next change appends what is missing (the file keeps it until then)".into(),
         ));
     }
-    if let Some(records) = records {
+    if let Some(incidents) = incidents {
         let unlogged = history::missing(logged, &state.last_change);
-        let entries: Vec<&HistoryEntry> = log.entries.iter().chain(unlogged).collect();
-        found.extend(examine_operations(&log_path.to_string(), &entries, records));
+        operations |= unlogged.iter().any(|e| e.op.is_some());
+        for entry in unlogged {
+            replayer.push(entry);
+        }
+        // A history from before operations: the next change starts them.
+        if operations {
+            let records = file::records::header(state)
+                .into_iter()
+                .chain(incidents.iter().map(file::records::incident));
+            found.extend(examine_operations(
+                &log_path.to_string(),
+                replayer.finish(),
+                records,
+            ));
+        }
     }
     found
 }
@@ -330,15 +348,11 @@ fn examine_log(paths: &Paths, state: &State, records: Option<&Records>) -> Vec<D
 /// or a lost line.
 fn examine_operations(
     log_path: &str,
-    entries: &[&HistoryEntry],
-    records: &Records,
+    replayed: Result<Records, Unreplayable>,
+    records: impl IntoIterator<Item = (RecordKey, Fields)>,
 ) -> Option<Diagnosis> {
-    // A history from before operations: the next change starts them.
-    if entries.iter().all(|e| e.op.is_none()) {
-        return None;
-    }
     let fix = "a line of the log or the file was edited by hand, or lost: compare `partner-support history` with the records named and correct what is wrong with a change (the file is left as it is)";
-    let replayed = match super::operations::replay(entries.iter().copied()) {
+    let replayed = match replayed {
         Ok(replayed) => replayed,
         Err(Unreplayable::NoStart) => {
             return Some(Diagnosis::new(
@@ -361,7 +375,7 @@ fn examine_operations(
             ));
         }
     };
-    let found = operation::divergences(&replayed, records);
+    let found = operation::divergences_from(replayed, records);
     if found.is_empty() {
         return None;
     }

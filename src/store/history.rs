@@ -133,6 +133,39 @@ pub struct Log {
     pub bad_lines: Vec<usize>,
 }
 
+/// Reads the log at `path` a line at a time, each entry given to `each` as it is read; a
+/// missing log is empty. Returns the lines that are not entries (1-based line numbers).
+pub fn read_each(path: &Path, mut each: impl FnMut(HistoryEntry)) -> io::Result<Vec<usize>> {
+    let mut options = private_options();
+    options.read(true);
+    let file = match open_own(path, &options) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut bad_lines = Vec::new();
+    let mut reader = io::BufReader::with_capacity(1 << 16, file);
+    let mut line = Vec::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        if io::BufRead::read_until(&mut reader, b'\n', &mut line)? == 0 {
+            break;
+        }
+        n += 1;
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        if text.is_empty() && line.len() == 1 {
+            bad_lines.push(n);
+            continue;
+        }
+        match serde_json::from_slice(text) {
+            Ok(entry) => each(entry),
+            Err(_) => bad_lines.push(n),
+        }
+    }
+    Ok(bad_lines)
+}
+
 /// Reads the log at `path`; a missing log is empty. Like the writer, it reads no symbolic link
 /// and no file of another user.
 pub fn read(path: &Path) -> io::Result<Log> {

@@ -89,11 +89,19 @@ impl Before {
         let mut changes = operation::changes(&self.header, &records::header(state));
         for incident in state.incidents.changed() {
             let (key, after) = records::incident(incident);
-            let before = match stored.as_read(incident.id) {
-                Some(read) => Some(records::incident(&read?).1),
-                None => None,
-            };
-            changes.extend(operation::diff(&key, before.as_ref(), Some(&after)));
+            match stored.as_read(incident.id) {
+                Some(read) => {
+                    let before = records::incident(&read?).1;
+                    changes.extend(operation::diff(&key, Some(&before), Some(&after)));
+                }
+                // Added: the record whole, moved rather than copied (an import adds many).
+                None => changes.push(Change {
+                    collection: key.0,
+                    key: key.1,
+                    was: None,
+                    set: Some(after),
+                }),
+            }
         }
         // An incident the file held and the state no longer does (`undo` of an open).
         for id in gone(stored.ids(), state) {
@@ -180,32 +188,63 @@ pub enum Unreplayable {
     Lost(u64),
 }
 
+/// A history replayed one entry at a time, so that a long one is never held whole.
+#[derive(Debug, Default)]
+pub struct Replayer {
+    records: Records,
+    before_operations: bool,
+    from_nothing: Option<bool>,
+    failed: Option<Unreplayable>,
+}
+
+impl Replayer {
+    /// Applies the next entry's operation.
+    pub fn push(&mut self, entry: &HistoryEntry) {
+        self.push_owned(entry.clone());
+    }
+
+    /// [`Replayer::push`], taking the entry (its records are moved, not copied).
+    pub fn push_owned(&mut self, entry: HistoryEntry) {
+        if self.failed.is_some() {
+            return;
+        }
+        if entry.op.is_none() {
+            // A change from before operations: the start holds what it did.
+            self.before_operations = true;
+            return;
+        }
+        let first = *self.from_nothing.get_or_insert(
+            entry.action == "start" || (!self.before_operations && entry.clock == 1),
+        );
+        if !first {
+            self.failed = Some(Unreplayable::NoStart);
+        } else if entry.changes.is_empty() {
+            self.failed = Some(Unreplayable::Lost(entry.revision));
+        } else {
+            for change in entry.changes {
+                operation::apply_owned(&mut self.records, change);
+            }
+        }
+    }
+
+    /// The records the entries made.
+    pub fn finish(self) -> Result<Records, Unreplayable> {
+        match self.failed {
+            Some(why) => Err(why),
+            None => Ok(self.records),
+        }
+    }
+}
+
 /// The records `entries` make when their operations are replayed in order from nothing.
 pub fn replay<'a>(
     entries: impl IntoIterator<Item = &'a HistoryEntry>,
 ) -> Result<Records, Unreplayable> {
-    let mut records = Records::new();
-    let mut before_operations = false;
-    let mut from_nothing = None;
+    let mut replayer = Replayer::default();
     for entry in entries {
-        if entry.op.is_none() {
-            // A change from before operations: the start holds what it did.
-            before_operations = true;
-            continue;
-        }
-        let first = *from_nothing
-            .get_or_insert(entry.action == "start" || (!before_operations && entry.clock == 1));
-        if !first {
-            return Err(Unreplayable::NoStart);
-        }
-        if entry.changes.is_empty() {
-            return Err(Unreplayable::Lost(entry.revision));
-        }
-        for change in &entry.changes {
-            operation::apply(&mut records, change);
-        }
+        replayer.push(entry);
     }
-    Ok(records)
+    replayer.finish()
 }
 
 /// What a merge of `ours` and `theirs` into `merged` (which holds every incident's record) sets,
