@@ -521,11 +521,20 @@ fn both_spending_the_last_incident_of_a_pack_keeps_both_and_an_open_conflict() {
 /// The state in `env`'s folder and a copy of it (file and history) in `laptop/`, as a synced
 /// folder leaves one when two machines changed it apart.
 fn copy_to_laptop(env: &crate::support::Env) -> PathBuf {
-    let laptop = env.dir().join("laptop");
-    std::fs::create_dir(&laptop).unwrap();
-    std::fs::copy(env.state(), laptop.join("state.json")).unwrap();
-    std::fs::copy(env.history_path(), laptop.join("state.history.jsonl")).unwrap();
-    laptop.join("state.json")
+    copy_into(env, env.state(), "laptop")
+}
+
+/// A copy of the state file at `from`, with its log, in a new folder `name` of the test's.
+fn copy_into(env: &crate::support::Env, from: &Path, name: &str) -> PathBuf {
+    let dir = env.dir().join(name);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(from, dir.join("state.json")).unwrap();
+    std::fs::copy(
+        from.with_file_name("state.history.jsonl"),
+        dir.join("state.history.jsonl"),
+    )
+    .unwrap();
+    dir.join("state.json")
 }
 
 fn on(env: &crate::support::Env, state: &Path, day: &str, args: &[&str]) -> Run {
@@ -717,18 +726,10 @@ fn merge_file_merges_what_both_copies_changed_field_by_field_either_way_round() 
     );
     on(&env, &home, "2026-07-03", &open("At home"));
     // Each way round, from copies of the two as they are now.
-    let copy = |from: &Path, name: &str| {
-        let dir = env.dir().join(name);
-        std::fs::create_dir(&dir).unwrap();
-        std::fs::copy(from, dir.join("state.json")).unwrap();
-        std::fs::copy(
-            from.with_file_name("state.history.jsonl"),
-            dir.join("state.history.jsonl"),
-        )
-        .unwrap();
-        dir.join("state.json")
-    };
-    let (home_copy, laptop_copy) = (copy(&home, "home-copy"), copy(&laptop, "laptop-copy"));
+    let (home_copy, laptop_copy) = (
+        copy_into(&env, &home, "home-copy"),
+        copy_into(&env, &laptop, "laptop-copy"),
+    );
     let merged_home = on(
         &env,
         &home,
