@@ -165,6 +165,7 @@ impl Ctx {
                     Some(changes) => changes,
                     None => before.changes(state, stored)?,
                 },
+                changes_left_out: false,
             };
             if let Some(start) = before.start {
                 // The first operation of a history that had none: its records before it are

@@ -209,6 +209,7 @@ fn merge_copies(
         op: None,
         clock,
         changes: operations::of_merge(&ours, &theirs, &merged.state),
+        changes_left_out: false,
     };
     entry.op = Some(operations::new_id(&entry));
     merged.state.last_change = Some(entry);

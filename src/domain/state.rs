@@ -87,6 +87,11 @@ pub struct HistoryEntry {
     /// merge, which git's driver writes into the file alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
+    /// Set on the state file's copy of a change whose records it left out (they are in the
+    /// log): a log line restored from it after a crash says so, rather than looking like a
+    /// change that set nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub changes_left_out: bool,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -103,6 +108,7 @@ impl HistoryEntry {
         }
         HistoryEntry {
             changes: Vec::new(),
+            changes_left_out: self.changes_left_out || !self.changes.is_empty(),
             ..self.clone()
         }
     }

@@ -167,6 +167,7 @@ pub fn start(changes: Vec<Change>, first: &HistoryEntry) -> HistoryEntry {
         op: None,
         clock: first.clock,
         changes,
+        changes_left_out: false,
     };
     // Named by its records alone, so that two copies of the same records share it.
     start.op = Some(named_by(&HistoryEntry {
@@ -184,7 +185,7 @@ pub enum Unreplayable {
     /// before: the start was lost.
     NoStart,
     /// The operation of this revision has no records: its line was lost (a crash between the
-    /// file and the log) and restored from the file, which keeps no records.
+    /// file and the log, or an edit) and restored from the file's copy, which left them out.
     Lost(u64),
 }
 
@@ -218,7 +219,7 @@ impl Replayer {
         );
         if !first {
             self.failed = Some(Unreplayable::NoStart);
-        } else if entry.changes.is_empty() {
+        } else if entry.changes_left_out {
             self.failed = Some(Unreplayable::Lost(entry.revision));
         } else {
             for change in entry.changes {

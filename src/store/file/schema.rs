@@ -178,7 +178,9 @@ mod tests {
                     "remaining_before": 20, "remaining_after": 19
                 }],
                 "op": "0123456789abcdef0123456789abcdef", "clock": 7,
-                "changes": [{"in": "incidents", "key": "INC-0001", "was": {}, "set": {}}]
+                "changes": [{"in": "incidents", "key": "INC-0001", "was": {}, "set": {}}],
+                // Not both on one real entry: each is written, so that the guard sees it.
+                "changes_left_out": true
             },
             "incidents": [{
                 "id": "INC-0001", "contract_id": "3001", "opened_on": "2026-03-04",
