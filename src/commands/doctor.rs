@@ -43,26 +43,65 @@ pub fn doctor(ctx: &mut super::Ctx, args: DoctorArgs) -> Result<(), Error> {
     }
 }
 
-/// `doctor --accept`: seals a file changed outside partner-support, as it is, if it loads.
+/// `doctor --accept`: seals a file changed outside partner-support, as it is, if it loads; and
+/// records the file's records as they are where the history's operations give otherwise (R23).
 fn accept(ctx: &mut super::Ctx) -> Result<(), Error> {
-    let (loaded, accepted) = ctx.mutate_if("doctor --accept", |state, stored, _| {
-        Ok(match stored.changed_outside() {
-            true => (
-                true,
+    let store = ctx.store.clone();
+    let (loaded, accepted) = ctx.mutate_from("doctor --accept", true, |state, stored, _| {
+        if stored.changed_outside() {
+            return Ok((
+                Accepted::Edit,
                 Some(format!(
                     "accepted the changes made outside partner-support since revision {}",
                     state.revision
                 )),
+            ));
+        }
+        use crate::store::operations::Against;
+        Ok(match crate::store::operations::against(&store, state, stored)? {
+            Against::BeforeOperations | Against::Diverging(0) => (Accepted::Nothing, None),
+            Against::Unreplayable => (
+                Accepted::Restart,
+                Some("started the history's operations again from the records as the file holds them".into()),
             ),
-            false => (false, None),
+            Against::Diverging(n) => (
+                Accepted::History(n),
+                Some(format!(
+                    "accepted the records as the file holds them, where the history's operations gave otherwise ({n} record{})",
+                    if n == 1 { "" } else { "s" }
+                )),
+            ),
         })
     })?;
     match accepted {
-        true => ctx.say(format_args!(
+        Accepted::Edit => ctx.say(format_args!(
             "sealed the state file as it is (revision {})",
             loaded.state.revision
         ))?,
-        false => ctx.say("nothing to accept: the state file is as partner-support wrote it")?,
+        Accepted::History(n) => ctx.say(format_args!(
+            "recorded {n} record{} as the file holds them (revision {}): the history now gives the file's records",
+            if n == 1 { "" } else { "s" },
+            loaded.state.revision
+        ))?,
+        Accepted::Restart => ctx.say(format_args!(
+            "started the history's operations again from the records as the file holds them (revision {})",
+            loaded.state.revision
+        ))?,
+        Accepted::Nothing => {
+            ctx.say("nothing to accept: the state file is as partner-support wrote it")?
+        }
     }
     Ok(())
+}
+
+/// What `doctor --accept` took.
+enum Accepted {
+    /// A file changed outside partner-support.
+    Edit,
+    /// This many records where the history's operations and the file part.
+    History(usize),
+    /// A history whose operations could not be replayed, started again.
+    Restart,
+    /// Nothing.
+    Nothing,
 }

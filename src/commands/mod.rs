@@ -114,6 +114,18 @@ impl Ctx {
         action: &str,
         change: impl FnOnce(&mut State, &Stored, Option<&Email>) -> Result<(T, Option<String>), Error>,
     ) -> Result<(Loaded, T), Error> {
+        self.mutate_from(action, false, change)
+    }
+
+    /// [`Ctx::mutate_if`]; with `from_history`, the records the change set are worked out from
+    /// what the history's operations replay to rather than from the file (`doctor --accept`:
+    /// the file's records, as they are, become the history's).
+    fn mutate_from<T>(
+        &mut self,
+        action: &str,
+        from_history: bool,
+        change: impl FnOnce(&mut State, &Stored, Option<&Email>) -> Result<(T, Option<String>), Error>,
+    ) -> Result<(Loaded, T), Error> {
         let as_account = self.as_account.clone();
         let today = self.today;
         crate::domain::state::dated(today, self.real_today, self.future)?;
@@ -126,7 +138,7 @@ impl Ctx {
                 None => None,
             };
             let balances = state.balances();
-            let before = Before::of(state, stored, || store.history(state))?;
+            let before = Before::of(state, stored, from_history, || store.history(state))?;
             // The clock this state has reached; a change (an undo) may put back a state that
             // had not, and the clock never goes back.
             let seen = state.last_change.as_ref().map_or(0, |e| e.clock);

@@ -351,7 +351,7 @@ fn examine_operations(
     replayed: Result<Records, Unreplayable>,
     records: impl IntoIterator<Item = (RecordKey, Fields)>,
 ) -> Option<Diagnosis> {
-    let fix = "a line of the log or the file was edited by hand, or lost: compare `partner-support history` with the records named and correct what is wrong with a change (the file is left as it is)";
+    let fix = "if a line of the log was edited or removed by hand, put it back from its copy (in a team's repository, `git checkout` the log); if the file's records are right, `partner-support doctor --accept` records them as they are";
     let replayed = match replayed {
         Ok(replayed) => replayed,
         Err(Unreplayable::NoStart) => {
@@ -371,7 +371,7 @@ fn examine_operations(
                 format!(
                     "the records revision {revision} set are not in the history log `{log_path}` (its line is missing, or was restored after a crash from the file, which keeps no records): its operations are not checked against the file from there"
                 ),
-                "nothing to do: the records are in the file".into(),
+                "nothing to do: the records are in the file (`partner-support doctor --accept` starts the operations again from them, to check them from there)".into(),
             ));
         }
     };
@@ -384,9 +384,22 @@ fn examine_operations(
         .take(3)
         .map(|d| {
             let (collection, key) = &d.record;
+            let noun = match collection.as_str() {
+                "incidents" => "incident",
+                "contracts" => "contract",
+                "accounts" => "account",
+                "offers" => "offer",
+                "pending" => "the pending activation of",
+                "declined" => "the decline of",
+                "observations" => "the Partner Center count of",
+                "refund_candidates" => "the refund candidate",
+                "conflicts" => "the conflict of",
+                "other_catalogs" => "the catalog",
+                other => other,
+            };
             let record = match key.as_str() {
-                "" => collection.clone(),
-                key => format!("{collection} {key}"),
+                "" => noun.to_string(),
+                key => format!("{noun} {key}"),
             };
             match &d.how {
                 Diverges::NotInState => {

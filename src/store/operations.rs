@@ -32,10 +32,11 @@ fn fresh(state: &State) -> bool {
 
 impl Before {
     /// `state` (read from `stored`) before a change; `history` reads its history, which is
-    /// replayed when the file was read in full.
+    /// replayed when the file was read in full, or when asked (`from_history`).
     pub fn of(
         state: &State,
         stored: &Stored,
+        from_history: bool,
         history: impl FnOnce() -> Result<Vec<HistoryEntry>, StoreError>,
     ) -> Result<Before, StoreError> {
         if fresh(state) {
@@ -48,12 +49,18 @@ impl Before {
         }
         // What a file written or changed outside partner-support holds need not be what its
         // history says: the change records the difference too.
-        let replayed = match stored.read_in_full() {
-            true => replay(&history()?).ok(),
-            false => None,
+        let (replayed, unreplayable) = match stored.read_in_full() || from_history {
+            true => match replay(&history()?) {
+                Ok(replayed) => (Some(replayed), false),
+                Err(_) => (None, from_history),
+            },
+            false => (None, false),
         };
         let header = records::header(state);
-        let operations_before = state.last_change.as_ref().is_some_and(|e| e.op.is_some());
+        // A history whose operations cannot be replayed starts again from the records as
+        // they are, when asked to (`doctor --accept`).
+        let operations_before =
+            state.last_change.as_ref().is_some_and(|e| e.op.is_some()) && !unreplayable;
         let start = match operations_before {
             true => None,
             false => {
@@ -206,13 +213,20 @@ impl Replayer {
 
     /// [`Replayer::push`], taking the entry (its records are moved, not copied).
     pub fn push_owned(&mut self, entry: HistoryEntry) {
-        if self.failed.is_some() {
+        if self.failed.is_some() && entry.action != "start" {
             return;
         }
         if entry.op.is_none() {
             // A change from before operations: the start holds what it did.
             self.before_operations = true;
             return;
+        }
+        // A start after a history that cannot be replayed starts it again: it holds every
+        // record there was.
+        if entry.action == "start" && (self.failed.is_some() || self.from_nothing == Some(false)) {
+            self.records.clear();
+            self.failed = None;
+            self.from_nothing = Some(true);
         }
         let first = *self.from_nothing.get_or_insert(
             entry.action == "start" || (!self.before_operations && entry.clock == 1),
@@ -320,4 +334,38 @@ pub fn common_ancestor(
         incidents,
         edited: false,
     })
+}
+
+/// How a state's history's operations stand against its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The history predates operations: nothing to compare with.
+    BeforeOperations,
+    /// They cannot be replayed (a start or a line's records lost).
+    Unreplayable,
+    /// Replayed, they give this many records otherwise than the file.
+    Diverging(usize),
+}
+
+/// How the history of `state` (read from `stored`) stands against its records.
+pub fn against(
+    store: &super::Store,
+    state: &State,
+    stored: &Stored,
+) -> Result<Against, StoreError> {
+    let history = store.history(state)?;
+    if history.iter().all(|e| e.op.is_none()) {
+        return Ok(Against::BeforeOperations);
+    }
+    let Ok(replayed) = replay(&history) else {
+        return Ok(Against::Unreplayable);
+    };
+    let incidents = state
+        .incidents
+        .iter()
+        .map(|h| stored.record(&state.incidents, h.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Against::Diverging(
+        operation::divergences(&replayed, &records::all(state, &incidents)).len(),
+    ))
 }

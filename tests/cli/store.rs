@@ -279,7 +279,7 @@ fn doctor_says_where_the_history_and_the_file_part() {
     assert_eq!(finding["severity"], "warning");
     let message = finding["message"].as_str().unwrap();
     assert!(
-        message.contains("incidents INC-0001's `title` is not what the operations set"),
+        message.contains("incident INC-0001's `title` is not what the operations set"),
         "{message}"
     );
     assert_eq!(env.bytes(), state, "doctor changed the file");
@@ -294,9 +294,48 @@ fn doctor_says_where_the_history_and_the_file_part() {
     let doctor = env.run(&w("--json doctor")).json();
     let messages = doctor["findings"].to_string();
     assert!(
-        messages.contains("incidents INC-0001 is in the file and no operation made it"),
+        messages.contains("incident INC-0001 is in the file and no operation made it"),
         "{messages}"
     );
+    // The file's records are right: `doctor --accept`, as the finding says, records them
+    // (the incident, and the contract its opening linked an account to).
+    let accepted = env.ok(&w("doctor --accept"));
+    assert!(
+        accepted
+            .stderr
+            .contains("recorded 2 records as the file holds them"),
+        "{}",
+        accepted.stderr
+    );
+    let doctor = env.ok(&w("--json doctor")).json();
+    assert_eq!(doctor["healthy"], true, "{doctor}");
+    assert!(!doctor.to_string().contains("history-"), "{doctor}");
+    // A line whose records were lost (here: taken out, and restored from the file by the next
+    // change): the history is not checked from there, until `--accept` starts it again.
+    let log = fs::read_to_string(env.history_path()).unwrap();
+    let last_gone: String = log
+        .lines()
+        .take(log.lines().count() - 1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(env.history_path(), last_gone).unwrap();
+    env.ok(&w("account use admin@contoso.com"));
+    let doctor = env.ok(&w("--json doctor")).json();
+    assert!(
+        doctor.to_string().contains("history-unreplayable"),
+        "{doctor}"
+    );
+    let accepted = env.ok(&w("doctor --accept"));
+    assert!(
+        accepted
+            .stderr
+            .contains("started the history's operations again"),
+        "{}",
+        accepted.stderr
+    );
+    let doctor = env.ok(&w("--json doctor")).json();
+    assert!(!doctor.to_string().contains("history-"), "{doctor}");
+    assert_eq!(doctor["healthy"], true, "{doctor}");
 }
 
 /// R23: a file whose history predates operations (as every file written before them) gets a
