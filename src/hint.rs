@@ -3,6 +3,7 @@
 //! carry data (which contract, which dates, which alternative).
 
 use crate::domain::check::{Finding, FindingCode, NO_OFFER_RECORDED};
+use crate::domain::conflict::ConflictKind;
 use crate::domain::due::{DueDay, NextStep};
 use crate::domain::lifecycle::Unchecked;
 use crate::domain::refusal::{Misuse, Refusal};
@@ -109,13 +110,12 @@ pub fn finding(f: &Finding) -> String {
             ),
             None => message.clone(),
         },
-        (FindingCode::MergeConflict, _) => match &f.incident {
-            Some(id) => format!(
-                "{message} (move it: `partner-support incidents edit {id} --contract C`; void it: `partner-support incidents void {id} --reason TEXT`; or, if Microsoft did charge it, `partner-support team resolve {id} --reason TEXT`)"
+        (FindingCode::MergeConflict, _) => match f.conflict {
+            Some(kind) => format!(
+                "{message} ({})",
+                conflict_fixes(kind, f.incident.as_deref())
             ),
-            None => format!(
-                "{message} (keep the one Partner Center shows: `partner-support contract remove C` for the other)"
-            ),
+            None => message.clone(),
         },
         (FindingCode::BalanceDiffers, _) => match &f.contract {
             Some(c) => format!(
@@ -136,6 +136,18 @@ pub fn finding(f: &Finding) -> String {
             }
         }
         _ => message.clone(),
+    }
+}
+
+/// What puts right an open conflict a merge kept (R23), by what it is about; `incident` is the
+/// incident it names.
+pub fn conflict_fixes(kind: ConflictKind, incident: Option<&str>) -> String {
+    match (kind, incident) {
+        (ConflictKind::Exhausted | ConflictKind::Rule, Some(id)) => format!(
+            "move it: `partner-support incidents edit {id} --contract C`; void it: `partner-support incidents void {id} --reason TEXT`; or, if Microsoft did charge it, `partner-support team resolve {id} --reason TEXT`"
+        ),
+        (ConflictKind::SameAccessId, _) => "correct the Access ID of the one Partner Center does not show under it: `partner-support contract edit C --access-id ID`; or remove it: `partner-support contract remove C`".to_string(),
+        _ => "keep the one Partner Center shows: `partner-support contract remove C` for the other".to_string(),
     }
 }
 

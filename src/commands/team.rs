@@ -54,6 +54,9 @@ fn say_merged(
 ) -> Result<(), Error> {
     say_edited(ctx, &merged.edited, ours, theirs)?;
     say_settled(ctx, &merged.settled, owners[0], owners[1])?;
+    for k in &merged.kept {
+        ctx.warn(format_args!("{}", k.said(owners)))?;
+    }
     say_conflicts(ctx, &merged.conflicts)?;
     say_same_case(ctx, &merged.same_case)
 }
@@ -81,18 +84,18 @@ fn say_same_case(
 /// by `check` until it is put right.
 fn say_conflicts(ctx: &mut super::Ctx, conflicts: &[Conflict]) -> Result<(), Error> {
     for c in conflicts {
+        let fixes =
+            crate::hint::conflict_fixes(c.kind, c.incident.map(|id| id.to_string()).as_deref());
         match c.incident {
             Some(id) => ctx.warn_with(
                 format_args!(
                     "kept {id}, which breaks a rule in the merged record: an open conflict"
                 ),
-                Some(&format!(
-                    "`partner-support check` says which rule and the fixes: move it (`incidents edit {id} --contract C`), void it, or `team resolve {id} --reason TEXT` if Microsoft did charge it"
-                )),
+                Some(&format!("`partner-support check` says which rule; {fixes}")),
             )?,
             None => ctx.warn_with(
                 format_args!("kept {}: {}: an open conflict", c.names(), c.rule),
-                Some("keep the one Partner Center shows: `partner-support contract remove C` for the other"),
+                Some(&fixes),
             )?,
         }
     }

@@ -219,6 +219,10 @@ pub struct Finding {
     /// The incident concerned, for `refund-candidate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
+    /// What a `merge-conflict` is about (an incident past a rule, one benefit activated twice,
+    /// one Access ID on two contracts): what puts it right depends on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<super::conflict::ConflictKind>,
     /// In words (what to run about it is the edge's to add, and the edge's to write out).
     #[serde(skip)]
     pub message: String,
@@ -237,6 +241,7 @@ impl Finding {
             days_left: None,
             pending_days: None,
             incident: None,
+            conflict: None,
             message,
         }
     }
@@ -486,6 +491,7 @@ fn contract_findings(
         days_left: None,
         pending_days: None,
         incident: None,
+        conflict: None,
     };
     let mut findings = Vec::new();
     if let Some(remaining) = v.remaining
@@ -589,6 +595,7 @@ impl State {
                 days_left: None,
                 pending_days: None,
                 incident: c.incident.map(|id| id.to_string()),
+                conflict: Some(c.kind),
                 message: format!("kept by the merge of {}: {}", c.on, c.rule),
             })
             .collect()
@@ -623,6 +630,7 @@ impl State {
                 days_left: None,
                 pending_days: None,
                 incident: Some(h.id.to_string()),
+                conflict: None,
                 message: format!(
                     "{} is a billing, quota or subscription ticket Microsoft refunds on closure; no refund is recorded",
                     h.id
@@ -652,6 +660,7 @@ impl State {
                     days_left: None,
                     pending_days: None,
                     incident: None,
+                    conflict: None,
                     message: format!(
                         "contract {id}: Partner Center showed {} left on {}, the record {}",
                         compared.observation.left, compared.observation.on, compared.record_left
@@ -686,6 +695,7 @@ fn benefit_finding(b: &BenefitView<'_>, today: NaiveDate, t: &Thresholds) -> Opt
         days_left: None,
         pending_days: None,
         incident: None,
+        conflict: None,
         message,
     };
     match &b.state {

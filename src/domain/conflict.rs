@@ -25,6 +25,9 @@ pub enum ConflictKind {
     /// One benefit activated on both sides for one year: two contracts for one allocation
     /// (R18), until one is removed.
     ActivatedTwice,
+    /// Two contracts recorded on two sides with one Access ID, which names one contract at
+    /// Microsoft: until one is removed or its Access ID corrected.
+    SameAccessId,
 }
 
 /// A record a merge kept although it breaks a rule in the merged record: an incident, or the
@@ -146,10 +149,18 @@ impl State {
                         });
                     still && !within
                 }
-                None => c
-                    .contracts
-                    .iter()
-                    .all(|id| contracts.iter().any(|k| k.contract_id == *id)),
+                None => {
+                    let named: Vec<_> = c
+                        .contracts
+                        .iter()
+                        .map(|id| contracts.iter().find(|k| k.contract_id == *id))
+                        .collect();
+                    named.iter().all(Option::is_some)
+                        && (c.kind != ConflictKind::SameAccessId
+                            || named
+                                .windows(2)
+                                .all(|w| w[0].map(|k| &k.access_id) == w[1].map(|k| &k.access_id)))
+                }
             };
             if !stands {
                 settled.push(c.names());
@@ -222,9 +233,26 @@ impl State {
         self.conflicts.sort_by_key(Conflict::key);
     }
 
-    /// Records that a merge on `today` kept `contracts`, two of one allocation (`rule` says
-    /// which benefit and year), unless it is recorded already.
-    pub fn record_activated_twice(&mut self, contracts: Vec<Id>, rule: String, today: NaiveDate) {
+    /// Whether the contracts `a` and `b` may share an Access ID: an open conflict a merge
+    /// recorded names both, until one is removed or corrected.
+    pub fn same_access_id_explained(&self, a: &Id, b: &Id) -> bool {
+        self.open_conflicts().any(|c| {
+            c.kind == ConflictKind::SameAccessId
+                && c.contracts.contains(a)
+                && c.contracts.contains(b)
+        })
+    }
+
+    /// Records that a merge on `today` kept `contracts`, which break a rule together (`kind`
+    /// says which: two of one allocation, one Access ID; `rule` says it in words), unless it is
+    /// recorded already.
+    pub fn record_contracts_conflict(
+        &mut self,
+        kind: ConflictKind,
+        contracts: Vec<Id>,
+        rule: String,
+        today: NaiveDate,
+    ) {
         if self
             .conflicts
             .iter()
@@ -237,7 +265,7 @@ impl State {
             contract: None,
             contracts,
             on: today,
-            kind: ConflictKind::ActivatedTwice,
+            kind,
             rule,
             accepted: None,
         });

@@ -184,7 +184,9 @@ impl State {
         }
         let mut by_access = HashMap::new();
         for c in &self.contracts {
-            if let Some(first) = by_access.insert(&c.access_id, &c.contract_id) {
+            if let Some(first) = by_access.insert(&c.access_id, &c.contract_id)
+                && !self.same_access_id_explained(first, &c.contract_id)
+            {
                 problems.push(Problem::DuplicateAccessId(
                     first.to_string(),
                     c.contract_id.to_string(),

@@ -4,8 +4,9 @@
 //! (lists of names unite, one field set differently keeps the later change and says so);
 //! incidents both sides numbered alike are renumbered on one side, the same whichever side is
 //! "ours"; what breaks a rule in the result (an incident over its contract's allowance, one
-//! benefit activated twice) is kept as an open conflict (R23); a result that breaks a
-//! consistency rule otherwise is refused.
+//! benefit activated twice, one Access ID on two contracts) is kept as an open conflict (R23);
+//! what each side kept alone and together breaks a consistency rule is made to fit ([`fit`]):
+//! two valid copies always merge into a record the loader takes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,6 +46,8 @@ pub struct MergedSides {
     pub edited: Vec<Edited>,
     /// Fields both sides set differently, each settled by keeping the later change.
     pub settled: Vec<Settled>,
+    /// What the merge kept so that its record keeps every consistency rule ([`fit`]).
+    pub kept: Vec<Kept>,
     /// Records kept although they break a rule in the merged record: each an open conflict
     /// the merge recorded (R23).
     pub conflicts: Vec<super::conflict::Conflict>,
@@ -74,6 +77,63 @@ pub struct Settled {
     pub field: String,
     /// The side whose value was kept.
     pub kept: Which,
+}
+
+/// What a merge kept so that the merged record keeps every consistency rule, where each side
+/// kept them alone and together they do not (said by the merge, and in its summary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// A record one side removed that the merged record still needs: put back, not left
+    /// pointing nowhere.
+    Restored {
+        /// The record ("contract `X9`").
+        record: String,
+        /// What needs it ("INC-0002 is charged to it").
+        needed_by: String,
+    },
+    /// A record both sides changed whose changes, merged field by field, break a rule: the
+    /// later change's record, whole; the other stays in the other side's history.
+    Whole {
+        /// The record ("incident INC-0001").
+        record: String,
+        /// The rule the fields merged would break, in words.
+        rule: String,
+        /// The side whose record was kept.
+        kept: Which,
+    },
+    /// The account this side acts as, removed on the other: no longer current here.
+    NoLongerCurrent {
+        /// The account's e-mail.
+        account: String,
+    },
+}
+
+impl Kept {
+    /// In words, naming a side as `owners` say (this side's, the other side's).
+    pub fn said(&self, [ours, theirs]: [&str; 2]) -> String {
+        match self {
+            Kept::Restored { record, needed_by } => {
+                format!("kept {record}, which one side removed: {needed_by}")
+            }
+            Kept::Whole { record, rule, kept } => format!(
+                "{record}: the changes of both sides do not fit together ({rule}); kept the later change's record ({})",
+                match kept {
+                    Which::Ours => ours,
+                    Which::Theirs => theirs,
+                }
+            ),
+            Kept::NoLongerCurrent { account } => format!(
+                "account `{account}`, which this copy acts as, was removed on the other side: no account is current here"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Kept {
+    /// As a merge's history summary says it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.said([Which::Ours.name(), Which::Theirs.name()]))
+    }
 }
 
 /// Which side of a merge.
@@ -146,6 +206,9 @@ impl MergedSides {
                 f.kept.name()
             ));
         }
+        for k in &self.kept {
+            summary.push_str(&format!("; {k}"));
+        }
         summary
     }
 }
@@ -189,10 +252,10 @@ impl Later {
     }
 }
 
-/// What a merge of one kind of records collects: conflicts, records taken from the other side,
-/// and fields settled by the later change.
+/// What a merge of one kind of records collects: records taken from the other side, fields
+/// settled by the later change, and records kept whole.
 struct Tally<'a> {
-    conflicts: &'a mut Vec<String>,
+    kept: &'a mut Vec<Kept>,
     taken: &'a mut usize,
     settled: &'a mut Vec<Settled>,
     later: Later,
@@ -306,8 +369,8 @@ fn whole<T: Clone + std::fmt::Debug>(
 /// Merges the values of one kind of record by `key`: for each key, the side that changed it
 /// from `base` wins, both sides alike are one, and both changed differently merge field by
 /// field ([`by_field`]); a record one side removed and the other changed is kept, changed, and
-/// a record that cannot be merged by field is a conflict (`what` names the record).
-fn by_key<K: Ord + Clone, T: PartialEq + Clone>(
+/// a record that cannot be merged by field keeps the later change's whole (`what` names it).
+fn by_key<K: Ord + Clone, T: PartialEq + Clone + std::fmt::Debug>(
     base: &[T],
     ours: &[T],
     theirs: &[T],
@@ -337,11 +400,19 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone>(
                         *tally.taken += 1;
                         merged.push(m);
                     }
+                    // Merged field by field it would not be a record: the later change's, whole.
                     None => {
-                        tally
-                            .conflicts
-                            .push(format!("{} was changed differently on both sides", what(k)));
-                        merged.push(o.clone());
+                        let kept = tally.later.of(&format!("{o:?}"), &format!("{t:?}"));
+                        tally.kept.push(Kept::Whole {
+                            record: what(k),
+                            rule: "its fields, merged, do not make one record".to_string(),
+                            kept,
+                        });
+                        *tally.taken += usize::from(kept == Which::Theirs);
+                        merged.push(match kept {
+                            Which::Ours => o.clone(),
+                            Which::Theirs => t.clone(),
+                        });
                     }
                 },
                 // Removed on one side, changed on the other: no record is lost.
@@ -370,12 +441,12 @@ fn content(i: &Incident) -> Incident {
 /// too is the same incident, not a second one: kept once when the two agree; otherwise one
 /// stands (the one both sides held, else the one opened first) and the other is voided on
 /// `today`, so that the case is charged once and no record is lost. Returns the renumberings
-/// and the cases recorded twice.
+/// and the cases recorded twice. (A clash when every number is taken, 99 999 999 incidents,
+/// keeps its number, and the merged record says so.)
 fn renumber(
     base: &[Incident],
     ours: &mut Vec<Incident>,
     theirs: &mut Vec<Incident>,
-    conflicts: &mut Vec<String>,
     today: NaiveDate,
 ) -> (Vec<(IncidentId, IncidentId, Which)>, Vec<String>) {
     let in_base: BTreeSet<IncidentId> = base.iter().map(|i| i.id).collect();
@@ -467,19 +538,19 @@ fn renumber(
         })
         .map(|t| t.id)
         .collect();
-    // Past the last number there can be, a clash keeps its number and is a conflict.
-    let free = first_free..=IncidentId::MAX;
-    let available = (IncidentId::MAX + 1).saturating_sub(first_free) as usize;
-    if clashes.len() > available {
-        conflicts.push(format!(
-            "no incident number is left to renumber {} to",
-            clashes[available..]
-                .iter()
-                .map(|id| id.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    // The numbers after the last; past the last number there can be, the lowest free ones
+    // (never a wrap to INC-0000).
+    let after = (IncidentId::MAX + 1).saturating_sub(first_free) as usize;
+    let gaps: Vec<u32> = if clashes.len() > after {
+        let used: BTreeSet<u32> = ours.iter().chain(theirs.iter()).map(|i| i.id.0).collect();
+        (1..first_free)
+            .filter(|n| !used.contains(n))
+            .take(clashes.len() - after)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let free = (first_free..=IncidentId::MAX).chain(gaps);
     for (id, next) in clashes.into_iter().zip(free) {
         let o = ours_added[&id].clone();
         let t = theirs
@@ -514,8 +585,9 @@ fn renumber(
 }
 
 /// Merges `ours` and `theirs` with their common ancestor `base` on `today`, the day any conflict
-/// it records is dated. `Err` lists what it could not merge at all, each naming its records;
-/// nothing is merged then.
+/// it records is dated. Two copies each of which keeps every consistency rule always merge
+/// ([`fit`]); `Err` lists what the merge could not make fit, each naming its records, for
+/// copies that do not.
 pub fn merge_sides(
     base: &Side,
     ours: &Side,
@@ -523,7 +595,7 @@ pub fn merge_sides(
     lifecycle: &Lifecycle,
     today: NaiveDate,
 ) -> Result<MergedSides, Vec<String>> {
-    let mut conflicts = Vec::new();
+    let mut kept = Vec::new();
     let mut taken = 0;
     let mut settled = Vec::new();
     let (b, o, t) = (&base.state, &ours.state, &theirs.state);
@@ -534,7 +606,7 @@ pub fn merge_sides(
     let mut state = o.clone();
     // The catalog in use is one record, merged whole: each side's catalogs as a list of one.
     let mut tally = Tally {
-        conflicts: &mut conflicts,
+        kept: &mut kept,
         taken: &mut taken,
         settled: &mut settled,
         later,
@@ -670,7 +742,6 @@ pub fn merge_sides(
         &base.incidents,
         &mut ours_incidents,
         &mut theirs_incidents,
-        tally.conflicts,
         today,
     );
     // A conflict a side recorded on an incident the merge renumbered moves with it.
@@ -714,9 +785,6 @@ pub fn merge_sides(
         by_field,
         &mut tally,
     );
-    if !conflicts.is_empty() {
-        return Err(conflicts);
-    }
     // Each case recorded twice: the incident that stands and the one voided.
     let same_case: Vec<(String, IncidentId, IncidentId)> = twice
         .into_iter()
@@ -821,7 +889,19 @@ pub fn merge_sides(
         }
     }
     for (contracts, rule) in twice {
-        state.record_activated_twice(contracts, rule, today);
+        state.record_contracts_conflict(ConflictKind::ActivatedTwice, contracts, rule, today);
+    }
+    let sides = Sides {
+        states: [b, o, t],
+        incidents: [&base.incidents, &ours_incidents, &theirs_incidents],
+        later,
+    };
+    let problems = fit(&mut state, &sides, &mut kept, today);
+    if !problems.is_empty() {
+        return Err(problems
+            .into_iter()
+            .map(|p| format!("the merged records would break a rule: {p}"))
+            .collect());
     }
     let recorded: Vec<super::conflict::Conflict> = state
         .conflicts
@@ -829,17 +909,6 @@ pub fn merge_sides(
         .filter(|c| !before.contains(&c.key()))
         .cloned()
         .collect();
-    let problems: Vec<String> = state
-        .problems()
-        .into_iter()
-        .map(|p| p.to_string())
-        .collect();
-    if !problems.is_empty() {
-        return Err(problems
-            .into_iter()
-            .map(|p| format!("the merged records would break a rule: {p}"))
-            .collect());
-    }
     state.settle_conflicts();
     Ok(MergedSides {
         state,
@@ -847,10 +916,303 @@ pub fn merge_sides(
         taken,
         edited,
         settled,
+        kept,
         conflicts: recorded,
         same_case,
         onto: o.revision,
     })
+}
+
+/// The ancestor's and both sides' records, for what [`fit`] puts back or keeps whole.
+struct Sides<'a> {
+    /// The ancestor, ours and theirs.
+    states: [&'a State; 3],
+    /// Their incidents, whole (ours and theirs as renumbered).
+    incidents: [&'a [Incident]; 3],
+    /// Which side's change is the later.
+    later: Later,
+}
+
+impl Sides<'_> {
+    /// A record as the side with the later change holds it, of the two that hold it (the
+    /// ancestor's when neither side does): `find` looks it up in one copy; `None` when no copy
+    /// holds it.
+    fn later_of<T: std::fmt::Debug + Clone>(
+        &self,
+        find: impl Fn(&State, &[Incident]) -> Option<T>,
+    ) -> Option<(T, Which)> {
+        let [b, o, t] = [0, 1, 2].map(|n| find(self.states[n], self.incidents[n]));
+        match (o, t) {
+            (Some(o), Some(t)) => Some(match self.later.of(&format!("{o:?}"), &format!("{t:?}")) {
+                Which::Ours => (o, Which::Ours),
+                Which::Theirs => (t, Which::Theirs),
+            }),
+            (Some(o), None) => Some((o, Which::Ours)),
+            (None, Some(t)) => Some((t, Which::Theirs)),
+            (None, None) => b.map(|b| (b, Which::Ours)),
+        }
+    }
+}
+
+/// Makes the merged `state` keep every consistency rule where each side kept them alone and
+/// together they do not, losing no record (R23), and says each step in `kept`: a record one side
+/// removed that the other still needs (a contract an incident is charged to, an offer a pending
+/// activation or a decline names) is put back; a record both sides changed whose fields, merged,
+/// break a rule (closed before it was opened, ending before it starts) keeps the later change's
+/// record whole; two contracts with one Access ID are both kept, and an open conflict names them;
+/// a contract over its allowance that no conflict explains gets one on its last incident; the
+/// account this side acts as, removed on the other, is no longer current. Returns what still
+/// breaks a rule (nothing, for two copies that each keep them all).
+fn fit(
+    state: &mut State,
+    sides: &Sides,
+    kept: &mut Vec<Kept>,
+    today: NaiveDate,
+) -> Vec<super::integrity::Problem> {
+    use super::integrity::Problem;
+    // Each step settles at least one problem or the loop stops; a step can bring another to
+    // light (a contract put back shares an Access ID), so it looks again, a few times at most.
+    for _ in 0..8 {
+        let problems = state.problems();
+        if problems.is_empty() {
+            break;
+        }
+        let mut fitted = false;
+        for problem in &problems {
+            fitted |= match problem {
+                Problem::MissingContract { incident, contract } => restore_contract(
+                    state,
+                    sides,
+                    contract,
+                    format!("{incident} is charged to it"),
+                    kept,
+                ),
+                Problem::ObservationOfUnknownContract(contract) => restore_contract(
+                    state,
+                    sides,
+                    contract,
+                    "a Partner Center count names it".to_string(),
+                    kept,
+                ),
+                Problem::PendingNotABenefit { benefit, .. } => restore_offer(
+                    state,
+                    sides,
+                    benefit,
+                    format!("the pending activation of `{benefit}` needs it"),
+                    kept,
+                ),
+                Problem::DeclinedNotABenefit { benefit, year } => restore_offer(
+                    state,
+                    sides,
+                    benefit,
+                    format!("the decline of `{benefit}` for the year from {year} needs it"),
+                    kept,
+                ),
+                Problem::BeforeOpened { incident, .. } => {
+                    let id = *incident;
+                    match sides.later_of(|_, incidents| {
+                        incidents
+                            .binary_search_by_key(&id, |i| i.id)
+                            .ok()
+                            .map(|at| incidents[at].clone())
+                    }) {
+                        Some((whole, side)) if state.incidents.record(id) != Some(&whole) => {
+                            state.incidents.replace(whole);
+                            kept.push(Kept::Whole {
+                                record: format!("incident {id}"),
+                                rule: problem.to_string(),
+                                kept: side,
+                            });
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Problem::ContractEndsBeforeStart { contract, .. }
+                | Problem::RecordedBeforeRequested { contract, .. } => {
+                    let find = |s: &State, _: &[Incident]| {
+                        s.contracts
+                            .iter()
+                            .find(|c| c.contract_id.as_str() == contract)
+                            .cloned()
+                    };
+                    match (
+                        sides.later_of(find),
+                        state
+                            .contracts
+                            .iter_mut()
+                            .find(|c| c.contract_id.as_str() == contract),
+                    ) {
+                        (Some((whole, side)), Some(merged)) if *merged != whole => {
+                            *merged = whole;
+                            kept.push(Kept::Whole {
+                                record: format!("contract `{contract}`"),
+                                rule: problem.to_string(),
+                                kept: side,
+                            });
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Problem::OfferEndsBeforeStart { offer, .. }
+                | Problem::OfferYearsOverlap { offer, .. }
+                | Problem::OfferWithoutYears(offer) => {
+                    let find = |s: &State, _: &[Incident]| {
+                        s.offers.iter().find(|o| o.name() == *offer).cloned()
+                    };
+                    match (
+                        sides.later_of(find),
+                        state.offers.iter_mut().find(|o| o.name() == *offer),
+                    ) {
+                        (Some((whole, side)), Some(merged)) if *merged != whole => {
+                            *merged = whole;
+                            kept.push(Kept::Whole {
+                                record: format!("offer `{offer}`"),
+                                rule: problem.to_string(),
+                                kept: side,
+                            });
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Problem::DuplicateAccessId(a, b) => {
+                    let ids = [a, b].map(|id| {
+                        state
+                            .contracts
+                            .iter()
+                            .find(|c| c.contract_id.as_str() == id)
+                            .map(|c| c.contract_id.clone())
+                    });
+                    match ids {
+                        [Some(a), Some(b)] => {
+                            let mut contracts = vec![a, b];
+                            contracts.sort();
+                            let rule = format!(
+                                "contracts {} and {} were recorded on two sides with one Access ID, which names one contract at Microsoft",
+                                contracts[0], contracts[1]
+                            );
+                            state.record_contracts_conflict(
+                                ConflictKind::SameAccessId,
+                                contracts,
+                                rule,
+                                today,
+                            );
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Problem::OverCharged { contract, .. } => {
+                    // The last incident charged to it, which took it over.
+                    let last = state
+                        .incidents
+                        .iter()
+                        .filter(|h| {
+                            h.voided_on.is_none()
+                                && h.contract_id
+                                    .as_ref()
+                                    .is_some_and(|c| c.as_str() == contract)
+                        })
+                        .max_by_key(|h| (h.opened_on, h.id))
+                        .map(|h| h.id)
+                        .and_then(|id| state.incidents.record(id).cloned());
+                    match last {
+                        Some(i) => {
+                            let before = state.conflicts.len();
+                            state.record_conflicts(
+                                vec![(&i, ConflictKind::Exhausted, problem.to_string())],
+                                today,
+                            );
+                            state.conflicts.len() > before
+                        }
+                        None => false,
+                    }
+                }
+                Problem::UnknownCurrentAccount(account) => {
+                    state.current_account = None;
+                    kept.push(Kept::NoLongerCurrent {
+                        account: account.clone(),
+                    });
+                    true
+                }
+                _ => false,
+            };
+        }
+        if !fitted {
+            return problems;
+        }
+    }
+    state.problems()
+}
+
+/// Puts back contract `id`, which one side removed and `needed_by` still needs; `false` when
+/// it is recorded already or no copy holds it.
+fn restore_contract(
+    state: &mut State,
+    sides: &Sides,
+    id: &str,
+    needed_by: String,
+    kept: &mut Vec<Kept>,
+) -> bool {
+    if state.contract_index(id).is_some() {
+        return false;
+    }
+    let Some((contract, _)) = sides.later_of(|s, _| {
+        s.contracts
+            .iter()
+            .find(|c| c.contract_id.as_str() == id)
+            .cloned()
+    }) else {
+        return false;
+    };
+    state.contracts.push(contract);
+    state
+        .contracts
+        .sort_by(|a, b| a.contract_id.cmp(&b.contract_id));
+    kept.push(Kept::Restored {
+        record: format!("contract `{id}`"),
+        needed_by,
+    });
+    true
+}
+
+/// Puts back the offer that yields `benefit` (`OFFER/BENEFIT`), which one side removed and
+/// `needed_by` still needs, with its catalog; `false` when it is recorded already or no copy
+/// holds it.
+fn restore_offer(
+    state: &mut State,
+    sides: &Sides,
+    benefit: &str,
+    needed_by: String,
+    kept: &mut Vec<Kept>,
+) -> bool {
+    let name = benefit.split_once('/').map_or(benefit, |(offer, _)| offer);
+    if state.offers.iter().any(|o| o.name() == name) {
+        return false;
+    }
+    let Some((offer, _)) =
+        sides.later_of(|s, _| s.offers.iter().find(|o| o.name() == name).cloned())
+    else {
+        return false;
+    };
+    // Its catalog, when the merge dropped it with the offer.
+    if offer.catalog != state.catalog.name
+        && !state.other_catalogs.iter().any(|c| c.name == offer.catalog)
+        && let Some((catalog, _)) =
+            sides.later_of(|s, _| s.catalogs().find(|c| c.name == offer.catalog).cloned())
+    {
+        state.other_catalogs.push(catalog);
+        state.other_catalogs.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    state.offers.push(offer);
+    state.offers.sort_by_cached_key(|o| o.name());
+    kept.push(Kept::Restored {
+        record: format!("offer `{name}`"),
+        needed_by,
+    });
+    true
 }
 
 /// The records in which `side` differs from `base`: incidents by ID, then contracts, accounts,
@@ -905,7 +1267,7 @@ mod tests {
     use super::*;
     use crate::domain::contract::{Allowance, Coverage};
     use crate::domain::incident::{Refund, RefundReason};
-    use crate::domain::testing::{contract, d, incident, org};
+    use crate::domain::testing::{contract, d, incident, org, org_with};
     use crate::domain::values::Email;
 
     fn side(state: &State, incidents: &[Incident]) -> Side {
@@ -1103,25 +1465,228 @@ mod tests {
     }
 
     #[test]
-    fn a_clash_at_the_last_incident_number_is_a_conflict_not_a_wrap() {
+    fn a_clash_at_the_last_incident_number_takes_the_lowest_free_number_not_a_wrap() {
         let s = five_pack();
         let last = IncidentId::MAX;
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let with = |title: &str, on: &str| {
+            side(
+                &s,
+                &[opened(1, "2026-03-01", "Base"), opened(last, on, title)],
+            )
+        };
+        let (ours, theirs) = (with("Ours", "2026-03-05"), with("Theirs", "2026-03-04"));
+        for (x, y) in [(&ours, &theirs), (&theirs, &ours)] {
+            let m = merge_sides(&base, x, y, &Lifecycle::default(), d("2026-07-01")).unwrap();
+            let ids: Vec<(u32, String)> = m
+                .state
+                .incidents
+                .iter()
+                .map(|h| {
+                    (
+                        h.id.0,
+                        m.state.incidents.record(h.id).unwrap().title.to_string(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                ids,
+                [
+                    (1, "Base".into()),
+                    (2, "Ours".into()),
+                    (last, "Theirs".into())
+                ]
+            );
+            assert_eq!(m.renumbered, [(IncidentId(last), IncidentId(2))]);
+            assert_eq!(m.state.problems(), []);
+        }
+    }
+
+    /// Merges `a` and `b` both ways round: the same record either way, which the loader takes.
+    fn both_ways(base: &Side, a: &Side, b: &Side) -> MergedSides {
+        let [x, y] = [(a, b), (b, a)].map(|(o, t)| {
+            merge_sides(base, o, t, &Lifecycle::default(), d("2026-07-01"))
+                .unwrap_or_else(|e| panic!("refused: {e:?}"))
+        });
+        assert_eq!(x.state.problems(), []);
+        let plain = |m: &MergedSides| {
+            let mut s = m.state.clone();
+            s.last_change = None;
+            s
+        };
+        assert_eq!(plain(&x), plain(&y));
+        x
+    }
+
+    /// A merge never refuses two valid copies (R23): what one side removed and the other still
+    /// needs is kept and said; a record whose two changes do not fit together keeps the later
+    /// change's record whole; two contracts with one Access ID are both kept as an open conflict.
+    #[test]
+    fn two_valid_copies_always_merge_into_a_record_the_loader_takes() {
+        let mut s = five_pack();
+        s.contracts.push(contract(
+            "X9",
+            Coverage::Cloud,
+            Allowance::Incidents(5),
+            "2026-01-01",
+            "2026-12-31",
+        ));
+        let base = side(&s, &[opened(1, "2026-03-01", "Base")]);
+        let mut removed = s.clone();
+        removed.remove_contract("X9").unwrap();
+        let removed = changed_at(side(&removed, &[opened(1, "2026-03-01", "Base")]), 1);
+        let mut on_x9 = opened(2, "2026-03-02", "On X9");
+        on_x9.contract_id = Some("X9".parse().unwrap());
+        let used = changed_at(side(&s, &[opened(1, "2026-03-01", "Base"), on_x9]), 2);
+        let m = both_ways(&base, &removed, &used);
+        let contracts: Vec<&str> = m
+            .state
+            .contracts
+            .iter()
+            .map(|c| c.contract_id.as_str())
+            .collect();
+        assert_eq!(contracts, ["P5", "X9"]);
+        let kept: Vec<String> = m.kept.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            kept,
+            ["kept contract `X9`, which one side removed: INC-0002 is charged to it"]
+        );
+        assert!(m.summary("state.json", "it").contains("kept contract `X9`"));
+
+        // An offer one side removed while the other asked for one of its benefits.
+        let mut s = org_with(&[("action-pack", None)]);
+        s.contracts = five_pack().contracts;
         let base = side(&s, &[]);
-        let ours = side(&s, &[opened(last, "2026-03-05", "Ours")]);
-        let theirs = side(&s, &[opened(last, "2026-03-04", "Theirs")]);
-        let conflicts = merge_sides(
+        let mut gone = s.clone();
+        gone.remove_offer("action-pack").unwrap();
+        let mut asked = s.clone();
+        asked.pending = vec![crate::domain::state::PendingActivation {
+            benefit: "action-pack/product-support".into(),
+            requested_on: d("2026-06-01"),
+            requested_by: None,
+        }];
+        let m = both_ways(
             &base,
-            &ours,
-            &theirs,
+            &changed_at(side(&gone, &[]), 1),
+            &changed_at(side(&asked, &[]), 2),
+        );
+        assert_eq!(m.state.offers.len(), 1);
+        assert_eq!(m.state.pending.len(), 1);
+        let kept: Vec<String> = m.kept.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            kept,
+            [
+                "kept offer `action-pack`, which one side removed: the pending activation of `action-pack/product-support` needs it"
+            ]
+        );
+
+        // One side moved an incident's opening day past the day the other closed it: the later
+        // change's record, whole.
+        let s = five_pack();
+        let base_incident = opened(1, "2026-03-01", "Base");
+        let base = side(&s, std::slice::from_ref(&base_incident));
+        let mut later_open = base_incident.clone();
+        later_open.opened_on = d("2026-03-10");
+        let mut closed = base_incident.clone();
+        closed.closed_on = Some(d("2026-03-05"));
+        for (first, second, kept_title) in [
+            (&later_open, &closed, Some(d("2026-03-05"))),
+            (&closed, &later_open, None),
+        ] {
+            let a = changed_at(side(&s, std::slice::from_ref(first)), 1);
+            let b = changed_at(side(&s, std::slice::from_ref(second)), 2);
+            let m = both_ways(&base, &a, &b);
+            let got = m.state.incidents.record(IncidentId(1)).unwrap();
+            assert_eq!(got, second, "the later change's record");
+            assert_eq!(got.closed_on, kept_title);
+            let kept: Vec<String> = m.kept.iter().map(ToString::to_string).collect();
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert!(
+                kept[0].starts_with("incident INC-0001: the changes of both sides do not fit together (incident INC-0001 is closed on 2026-03-05, before it was opened on 2026-03-10); kept the later change's record"),
+                "{kept:?}"
+            );
+        }
+
+        // Two contracts recorded with one Access ID: both kept, and an open conflict names them
+        // until one is removed or its Access ID corrected.
+        let s = five_pack();
+        let base = side(&s, &[]);
+        let with = |id: &str| {
+            let mut s = s.clone();
+            let mut c = contract(
+                id,
+                Coverage::Cloud,
+                Allowance::Incidents(5),
+                "2026-06-01",
+                "2027-05-31",
+            );
+            c.access_id = "ACCESS-SHARED".parse().unwrap();
+            s.contracts.push(c);
+            side(&s, &[])
+        };
+        let m = both_ways(
+            &base,
+            &changed_at(with("A1"), 1),
+            &changed_at(with("B2"), 2),
+        );
+        assert_eq!(m.state.contracts.len(), 3);
+        let open: Vec<(String, ConflictKind)> = m
+            .state
+            .open_conflicts()
+            .map(|c| (c.names(), c.kind))
+            .collect();
+        assert_eq!(
+            open,
+            [(
+                "contracts A1 and B2".to_string(),
+                ConflictKind::SameAccessId
+            )]
+        );
+        assert_eq!(m.conflicts.len(), 1);
+        let mut fixed = m.state.clone();
+        let edit = crate::domain::plans::ContractEdit {
+            access_id: Some("ACCESS-B2".parse().unwrap()),
+            ..Default::default()
+        };
+        fixed.edit_contract("B2", edit).unwrap();
+        assert_eq!(fixed.settle_conflicts(), ["contracts A1 and B2"]);
+        assert_eq!(fixed.problems(), []);
+        let mut unfixed = m.state.clone();
+        unfixed.conflicts.clear();
+        assert!(
+            !unfixed.problems().is_empty(),
+            "the conflict is what lets the loader take it"
+        );
+
+        // The account this side acts as, removed on the other: no longer current here.
+        let mut s = five_pack();
+        s.accounts = vec![
+            crate::domain::testing::account("a@contoso.com", &[], false),
+            crate::domain::testing::account("b@contoso.com", &[], false),
+        ];
+        let base = side(&s, &[]);
+        let mut mine = s.clone();
+        mine.current_account = Some("b@contoso.com".parse().unwrap());
+        let mut other = s.clone();
+        other
+            .remove_account(&"b@contoso.com".parse().unwrap(), false)
+            .unwrap();
+        let m = merge_sides(
+            &base,
+            &changed_at(side(&mine, &[]), 1),
+            &changed_at(side(&other, &[]), 2),
             &Lifecycle::default(),
             d("2026-07-01"),
         )
-        .unwrap_err();
-        assert!(
-            conflicts
-                .iter()
-                .any(|c| c == "no incident number is left to renumber INC-99999999 to"),
-            "{conflicts:?}"
+        .unwrap();
+        assert_eq!(m.state.current_account, None);
+        assert_eq!(m.state.problems(), []);
+        let kept: Vec<String> = m.kept.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            kept,
+            [
+                "account `b@contoso.com`, which this copy acts as, was removed on the other side: no account is current here"
+            ]
         );
     }
 
@@ -1314,6 +1879,7 @@ mod tests {
             taken: 3,
             edited: Vec::new(),
             settled: Vec::new(),
+            kept: Vec::new(),
             conflicts: Vec::new(),
             same_case: Vec::new(),
             onto: 5,

@@ -161,16 +161,11 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                             found.push(Diagnosis::new(
                                 Warning,
                                 "merge-conflict",
-                                format!(
-                                    "kept by the merge of {}: {}",
-                                    c.on, c.rule
+                                format!("kept by the merge of {}: {}", c.on, c.rule),
+                                crate::hint::conflict_fixes(
+                                    c.kind,
+                                    c.incident.map(|id| id.to_string()).as_deref(),
                                 ),
-                                match c.incident {
-                                    Some(id) => format!(
-                                        "move it (`incidents edit {id} --contract …`), void it (`incidents void {id} --reason …`), or accept it if Microsoft charged it (`team resolve {id} --reason …`)"
-                                    ),
-                                    None => "keep the contract Partner Center shows: `contract remove C` for the other".to_string(),
-                                },
                             ));
                         }
                         for breach in state

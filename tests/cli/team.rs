@@ -1990,3 +1990,108 @@ fn merge_file_refuses_a_copy_that_shares_no_operation_and_its_hint_works() {
         "{accounts}"
     );
 }
+
+/// Adds a 9-incident premier contract `id` with Access ID `access` in `clone` on 2026-06-20.
+fn add_premier(team: &Team, clone: &str, id: &str, access: &str) {
+    team.ps_ok(
+        clone,
+        "2026-06-20",
+        &[
+            "contract",
+            "add",
+            "--plan",
+            "premier",
+            "--contract-id",
+            id,
+            "--access-id",
+            access,
+            "--incidents",
+            "9",
+            "--scope",
+            "both",
+            "--start",
+            "2026-06-01",
+        ],
+    );
+}
+
+/// One person removes a contract recorded by mistake while the other charges an incident to
+/// it: the pull keeps the contract (the incident would point nowhere) and says so, and the
+/// record is healthy.
+#[test]
+fn a_contract_removed_on_one_side_and_used_on_the_other_is_kept_and_said() {
+    let team = Team::two_clones();
+    add_premier(&team, "ana", "P9", "PA-9");
+    team.push("ana", "P9");
+    team.ok(
+        "ben",
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    team.ps_ok("ana", "2026-06-21", &["contract", "remove", "P9"]);
+    team.push("ana", "P9 was a mistake");
+    team.ps_ok(
+        "ben",
+        "2026-06-21",
+        &[
+            "incidents",
+            "open",
+            "--contract",
+            "P9",
+            "--scope",
+            "cloud",
+            "--title",
+            "On P9",
+        ],
+    );
+    team.commit("ben", "on P9");
+    let said = pull_clean(&team, "ben");
+    assert!(
+        said.contains("kept contract `P9`, which one side removed: INC-0002 is charged to it"),
+        "{said}"
+    );
+    let p9 = team.json("ben", &["contract", "show", "P9"]);
+    assert_eq!(p9["used"], 1, "{p9}");
+    let doctor = team.ps("ben", "2026-06-21", &["doctor"]);
+    assert_eq!(doctor.code, 0, "{}{}", doctor.stdout, doctor.stderr);
+}
+
+/// Two people record two contracts with one Access ID: the pull keeps both and an open
+/// conflict names them (`check` exit 5); its hint, followed, settles it.
+#[test]
+fn two_contracts_with_one_access_id_are_kept_as_an_open_conflict_whose_hint_works() {
+    let team = Team::two_clones();
+    add_premier(&team, "ana", "P1", "PA-1");
+    team.commit("ana", "P1");
+    add_premier(&team, "ben", "P2", "PA-1");
+    team.commit("ben", "P2");
+    team.ok("ana", &["push", "-q", "origin", "main"]);
+    let said = pull_clean(&team, "ben");
+    assert!(
+        said.contains("contracts P1 and P2 were recorded on two sides with one Access ID"),
+        "{said}"
+    );
+    let check = team.ps("ben", "2026-06-21", &["check"]);
+    assert_eq!(check.code, 5, "{}", check.stdout);
+    assert!(
+        check
+            .stdout
+            .contains("`partner-support contract edit C --access-id ID`"),
+        "{}",
+        check.stdout
+    );
+    // The hint, followed: P2's Access ID was mistyped.
+    team.ps_ok(
+        "ben",
+        "2026-06-21",
+        &["contract", "edit", "P2", "--access-id", "PA-2"],
+    );
+    assert_eq!(team.merge_conflicts("ben"), Vec::<Value>::new());
+    let check = team.ps("ben", "2026-06-21", &["check", "--contract", "P2"]);
+    assert!(!check.stdout.contains("merge-conflict"), "{}", check.stdout);
+    // Ana pulls the settled record back without a word.
+    team.commit("ben", "P2's Access ID");
+    team.ok("ben", &["push", "-q", "origin", "main"]);
+    let said = pull_clean(&team, "ana");
+    assert!(!said.contains("conflict"), "{said}");
+    assert_eq!(team.merge_conflicts("ana"), Vec::<Value>::new());
+}
