@@ -192,7 +192,22 @@ fn merge_copies(
         ours.state.revision,
         theirs.state.revision,
     );
-    let summary = merged.summary(&path, "the other side");
+    // A merge either side holds in its file only (a pull with no change after it): no log
+    // holds it, so this merge sets again what it set and says again what it renumbered.
+    let mut earlier: Vec<&HistoryEntry> = [&ours, &theirs]
+        .iter()
+        .filter_map(|side| side.state.last_change.as_ref())
+        .filter(|e| e.action == "merge" && !e.changes_left_out)
+        .collect();
+    earlier.sort_by_key(|e| e.at);
+    earlier.dedup_by_key(|e| e.op);
+    let mut summary = merged.summary(&path, "the other side");
+    for e in &earlier {
+        if let Some((_, said)) = e.summary.split_once("; ") {
+            summary.push_str("; ");
+            summary.push_str(said);
+        }
+    }
     merged.state.revision = revision;
     let clock = [&ours, &theirs]
         .iter()
@@ -211,7 +226,7 @@ fn merge_copies(
         balances: Vec::new(),
         op: None,
         clock,
-        changes: operations::of_merge(&ours, &theirs, &merged.state),
+        changes: operations::of_merge(&ours, &theirs, &merged.state, &earlier),
         changes_left_out: false,
     };
     entry.op = Some(operations::new_id(&entry));
@@ -409,7 +424,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             });
         }
         // What the merge itself set, so that this history and then the merge replay to it.
-        state.merge_changes = Some(operations::of_merge(&ours, &theirs, &merged.state));
+        state.merge_changes = Some(operations::of_merge(&ours, &theirs, &merged.state, &[]));
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })?;

@@ -196,6 +196,44 @@ pub fn merge_changes(ours: &Records, theirs: &Records, merged: &Records) -> Vec<
     out
 }
 
+/// [`merge_changes`], after earlier merges no log holds yet (`earlier`, what they set): git's
+/// driver writes a merge into the file only, for the next change to log, so two pulls before a
+/// change leave the first merge in neither the file nor a log. Each record one of them set is
+/// set again here, whole (a field it or either side named and the merge has not, `null`), so
+/// that replaying the logs and then this merge gives `merged` without them.
+pub fn merge_changes_after(
+    ours: &Records,
+    theirs: &Records,
+    merged: &Records,
+    earlier: &[&Change],
+) -> Vec<Change> {
+    let mut out = merge_changes(ours, theirs, merged);
+    let mut done: std::collections::BTreeSet<RecordKey> = out.iter().map(Change::record).collect();
+    for e in earlier {
+        let key = e.record();
+        if !done.insert(key.clone()) {
+            continue;
+        }
+        let (o, t, m) = (ours.get(&key), theirs.get(&key), merged.get(&key));
+        let set = m.map(|m| {
+            let mut set = m.clone();
+            let named = [o, t, e.was.as_ref(), e.set.as_ref()];
+            for name in named.iter().flatten().flat_map(|f| f.keys()) {
+                set.entry(name.clone()).or_insert(Value::Null);
+            }
+            set
+        });
+        out.push(Change {
+            collection: key.0,
+            key: key.1,
+            was: Some(o.cloned().unwrap_or_default()),
+            set,
+        });
+    }
+    out.sort_by(|a, b| (&a.collection, &a.key).cmp(&(&b.collection, &b.key)));
+    out
+}
+
 /// Where a replayed history and a state part: each record the one holds otherwise than the other,
 /// with which field (the first that differs) when both hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -394,6 +432,55 @@ mod tests {
         // Only what a side's operations would not give is the merge's.
         let named: Vec<_> = by_merge.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(named, ["A", "INC-0002", "INC-0003"]);
+    }
+
+    /// Two merges before a change: the first is in no log, and the second's changes, made
+    /// after it, still replay both sides' operations to the merge.
+    #[test]
+    fn a_merge_after_an_unlogged_one_sets_again_what_that_one_set() {
+        let base: Records = [(key("incidents", "INC-0001"), fields(json!({"t": "first"})))].into();
+        // Ours opened INC-0002; the other side too; the first merge renumbered ours to 3.
+        let mut ours_op = base.clone();
+        ours_op.insert(
+            key("incidents", "INC-0002"),
+            fields(json!({"t": "ben", "c": "x"})),
+        );
+        let mut theirs1 = base.clone();
+        theirs1.insert(key("incidents", "INC-0002"), fields(json!({"t": "ana"})));
+        let mut first = theirs1.clone();
+        first.insert(
+            key("incidents", "INC-0003"),
+            fields(json!({"t": "ben", "c": "x"})),
+        );
+        let unlogged = merge_changes(&ours_op, &theirs1, &first);
+        // The other side opens again; the second merge.
+        let mut theirs2 = theirs1.clone();
+        theirs2.insert(key("incidents", "INC-0004"), fields(json!({"t": "ana 2"})));
+        let mut second = first.clone();
+        second.insert(key("incidents", "INC-0004"), fields(json!({"t": "ana 2"})));
+        let earlier: Vec<&Change> = unlogged.iter().collect();
+        let plain = merge_changes(&first, &theirs2, &second);
+        let after = merge_changes_after(&first, &theirs2, &second, &earlier);
+        // The logs, in the order the changes were made: both sides' operations, not the first
+        // merge.
+        let ops: Vec<Change> = changes(&base, &theirs1)
+            .into_iter()
+            .chain(changes(&base, &ours_op))
+            .chain(changes(&theirs1, &theirs2))
+            .collect();
+        let replay = |merge: &[Change]| {
+            let mut records = base.clone();
+            for c in ops.iter().chain(merge) {
+                apply(&mut records, c);
+            }
+            records
+        };
+        assert_ne!(
+            replay(&plain),
+            second,
+            "without the first merge the replay parts"
+        );
+        assert_eq!(replay(&after), second);
     }
 
     #[test]

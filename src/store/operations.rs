@@ -263,16 +263,34 @@ pub fn replay<'a>(
 }
 
 /// What a merge of `ours` and `theirs` into `merged` (which holds every incident's record) sets,
-/// as [`operation::merge_changes`] says. Incidents alike on both sides and in the merge, most
-/// of them, are compared as they are and never turned into records.
-pub fn of_merge(ours: &Side, theirs: &Side, merged: &State) -> Vec<Change> {
+/// as [`operation::merge_changes_after`] says, after the `earlier` merges no log holds yet.
+/// Incidents alike on both sides and in the merge, most of them, are compared as they are and
+/// never turned into records.
+pub fn of_merge(
+    ours: &Side,
+    theirs: &Side,
+    merged: &State,
+    earlier: &[&HistoryEntry],
+) -> Vec<Change> {
     fn index(side: &Side) -> BTreeMap<IncidentId, &Incident> {
         side.incidents.iter().map(|i| (i.id, i)).collect()
     }
     let (o, t) = (index(ours), index(theirs));
     let m: BTreeMap<IncidentId, &Incident> =
         merged.incidents.changed().map(|i| (i.id, i)).collect();
-    let mut ids: Vec<IncidentId> = o.keys().chain(t.keys()).chain(m.keys()).copied().collect();
+    let earlier: Vec<&Change> = earlier.iter().flat_map(|e| &e.changes).collect();
+    let again: std::collections::BTreeSet<IncidentId> = earlier
+        .iter()
+        .filter(|c| c.collection == "incidents")
+        .filter_map(|c| c.key.parse().ok())
+        .collect();
+    let mut ids: Vec<IncidentId> = o
+        .keys()
+        .chain(t.keys())
+        .chain(m.keys())
+        .chain(&again)
+        .copied()
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let (mut ro, mut rt, mut rm) = (
@@ -282,7 +300,7 @@ pub fn of_merge(ours: &Side, theirs: &Side, merged: &State) -> Vec<Change> {
     );
     for id in ids {
         let (a, b, c) = (o.get(&id), t.get(&id), m.get(&id));
-        if a == c && b == c {
+        if a == c && b == c && !again.contains(&id) {
             continue;
         }
         for (records, incident) in [(&mut ro, a), (&mut rt, b), (&mut rm, c)] {
@@ -292,7 +310,7 @@ pub fn of_merge(ours: &Side, theirs: &Side, merged: &State) -> Vec<Change> {
             }
         }
     }
-    operation::merge_changes(&ro, &rt, &rm)
+    operation::merge_changes_after(&ro, &rt, &rm, &earlier)
 }
 
 /// Why two copies whose histories share no operation have no common ancestor.

@@ -2095,3 +2095,46 @@ fn two_contracts_with_one_access_id_are_kept_as_an_open_conflict_whose_hint_work
     assert!(!said.contains("conflict"), "{said}");
     assert_eq!(team.merge_conflicts("ana"), Vec::<Value>::new());
 }
+
+/// Two pulls before a change (git's driver keeps a merge in the file until a change logs it):
+/// what the first merge did still reaches the history, which replays to the file.
+#[test]
+fn two_pulls_before_a_change_keep_what_both_merges_did_in_the_history() {
+    let team = Team::two_clones();
+    team.open("ana", "2026-07-01", "Ana's");
+    team.push("ana", "Ana's");
+    team.open("ben", "2026-07-02", "Ben's");
+    team.commit("ben", "Ben's");
+    pull_clean(&team, "ben");
+    team.open("ana", "2026-07-03", "Ana's second");
+    team.push("ana", "Ana's second");
+    pull_clean(&team, "ben");
+    assert_eq!(
+        team.incidents("ben"),
+        [
+            ("INC-0001".to_string(), "First".to_string()),
+            ("INC-0002".into(), "Ana's".into()),
+            ("INC-0003".into(), "Ben's".into()),
+            ("INC-0004".into(), "Ana's second".into()),
+        ]
+    );
+    team.ps_ok("ben", "2026-07-04", &["incidents", "close", "INC-0004"]);
+    let history = team.json("ben", &["history"]);
+    let merges: Vec<String> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "merge")
+        .map(|e| e["summary"].as_str().unwrap().to_string())
+        .collect();
+    let said = merges.join("\n");
+    for renumbered in [
+        "renumbered INC-0002 as INC-0003",
+        "renumbered INC-0003 as INC-0004",
+    ] {
+        assert!(said.contains(renumbered), "{renumbered}: {said}");
+    }
+    team.private("ben");
+    let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    assert_eq!(report["healthy"], true, "{report}");
+}
