@@ -427,6 +427,72 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone + std::fmt::Debug>(
     merged
 }
 
+/// Incidents an earlier merge on one side renumbered, which the ancestor and the other side
+/// still hold under their old number: a rebase replays commits made before the merge onto it,
+/// so a close made on `INC-0002` in one of them is a close of the incident that merge made
+/// `INC-0003`, not of the other one that kept `INC-0002`. A side whose last change is a merge
+/// names its renumberings; where the ancestor's old number holds exactly what that side holds
+/// under the new one (and no longer under the old), the ancestor's and the other side's record
+/// move to the new number (an incident the other side added there moving on to a free one).
+fn follow_renumberings(
+    base: &mut std::borrow::Cow<[Incident]>,
+    sides: [&mut Vec<Incident>; 2],
+    states: [&State; 2],
+) {
+    fn find(incidents: &[Incident], id: IncidentId) -> Option<&Incident> {
+        incidents
+            .binary_search_by_key(&id, |i| i.id)
+            .ok()
+            .map(|at| &incidents[at])
+    }
+    let [ours, theirs] = sides;
+    for (n, state) in states.iter().enumerate() {
+        let Some(last) = state.last_change.as_ref().filter(|e| e.action == "merge") else {
+            continue;
+        };
+        for (old, new, _) in renumberings(std::slice::from_ref(last)) {
+            let (this, other): (&Vec<Incident>, &mut Vec<Incident>) = match n {
+                0 => (&*ours, &mut *theirs),
+                _ => (&*theirs, &mut *ours),
+            };
+            let (Some(was), Some(now)) = (find(base, old), find(this, new)) else {
+                continue;
+            };
+            if content(was) != content(now)
+                || find(this, old).is_some_and(|i| content(i) == content(was))
+                || find(base, new).is_some()
+            {
+                continue;
+            }
+            // An incident the other side added under the new number moves on.
+            let free = base
+                .iter()
+                .chain(this.iter())
+                .chain(other.iter())
+                .map(|i| i.id.0)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            if free > IncidentId::MAX {
+                continue;
+            }
+            for i in other.iter_mut() {
+                if i.id == new {
+                    i.id = IncidentId(free);
+                } else if i.id == old {
+                    i.id = new;
+                }
+            }
+            other.sort_by_key(|i| i.id);
+            let base = base.to_mut();
+            if let Some(i) = base.iter_mut().find(|i| i.id == old) {
+                i.id = new;
+            }
+            base.sort_by_key(|i| i.id);
+        }
+    }
+}
+
 /// An incident without its ID: what two sides compare to tell one incident from two.
 fn content(i: &Incident) -> Incident {
     Incident {
@@ -710,6 +776,13 @@ pub fn merge_sides(
     );
     let (mut ours_incidents, mut theirs_incidents) =
         (ours.incidents.clone(), theirs.incidents.clone());
+    let mut base_incidents = std::borrow::Cow::Borrowed(base.incidents.as_slice());
+    follow_renumberings(
+        &mut base_incidents,
+        [&mut ours_incidents, &mut theirs_incidents],
+        [o, t],
+    );
+    let base_incidents = &*base_incidents;
     // A side edited by hand removed nothing: an incident it lacks is the ancestor's, kept.
     let mut edited = Vec::new();
     for (name, side, incidents) in [
@@ -720,8 +793,7 @@ pub fn merge_sides(
             continue;
         }
         // Both lists are in ID order: a lookup, not a scan (merges are linear).
-        let kept: Vec<Incident> = base
-            .incidents
+        let kept: Vec<Incident> = base_incidents
             .iter()
             .filter(|b| {
                 side.incidents
@@ -739,7 +811,7 @@ pub fn merge_sides(
         });
     }
     let (moved, twice) = renumber(
-        &base.incidents,
+        base_incidents,
         &mut ours_incidents,
         &mut theirs_incidents,
         today,
@@ -777,7 +849,7 @@ pub fn merge_sides(
         &mut tally,
     );
     let incidents = by_key(
-        &base.incidents,
+        base_incidents,
         &ours_incidents,
         &theirs_incidents,
         |i| i.id,
@@ -804,7 +876,7 @@ pub fn merge_sides(
     // Every incident either side added or changed: by ID, not each against all (merges are
     // linear).
     let base_by_id: BTreeMap<IncidentId, &Incident> =
-        base.incidents.iter().map(|i| (i.id, i)).collect();
+        base_incidents.iter().map(|i| (i.id, i)).collect();
     let touched: Vec<Incident> = incidents
         .iter()
         .filter(|i| base_by_id.get(&i.id) != Some(i))
@@ -893,7 +965,7 @@ pub fn merge_sides(
     }
     let sides = Sides {
         states: [b, o, t],
-        incidents: [&base.incidents, &ours_incidents, &theirs_incidents],
+        incidents: [base_incidents, &ours_incidents, &theirs_incidents],
         later,
     };
     let problems = fit(&mut state, &sides, &mut kept, today);
@@ -1499,6 +1571,55 @@ mod tests {
             );
             assert_eq!(m.renumbered, [(IncidentId(last), IncidentId(2))]);
             assert_eq!(m.state.problems(), []);
+        }
+    }
+
+    /// A rebase replays commits made before a merge onto it: a close of `INC-0002` made before
+    /// the merge renumbered that incident `INC-0003` closes `INC-0003`, not the other side's
+    /// `INC-0002`; an incident the replayed commit added as `INC-0003` moves on.
+    #[test]
+    fn a_change_made_before_a_merge_renumbered_its_incident_follows_it() {
+        let s = five_pack();
+        let first = opened(1, "2026-03-01", "First");
+        let (ana, ben) = (
+            opened(2, "2026-07-01", "Ana's"),
+            opened(2, "2026-07-02", "Ben's"),
+        );
+        let mut ben_at_3 = ben.clone();
+        ben_at_3.id = IncidentId(3);
+        let mut rebased = side(&s, &[first.clone(), ana.clone(), ben_at_3]);
+        rebased.state.last_change = Some(HistoryEntry {
+            revision: 4,
+            action: "merge".into(),
+            summary: "merged state.json onto revision 3: 1 record from the other side; renumbered INC-0002 as INC-0003".into(),
+            ..HistoryEntry::default()
+        });
+        let base = side(&s, &[first.clone(), ben.clone()]);
+        let mut closed = ben.clone();
+        closed.closed_on = Some(d("2026-07-03"));
+        let second = opened(3, "2026-07-04", "Ben's second");
+        let replayed = side(&s, &[first, closed, second]);
+        for (ours, theirs) in [(&rebased, &replayed), (&replayed, &rebased)] {
+            let m =
+                merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-05")).unwrap();
+            let got: Vec<(u32, String, bool)> = m
+                .state
+                .incidents
+                .iter()
+                .map(|h| {
+                    let i = m.state.incidents.record(h.id).unwrap();
+                    (i.id.0, i.title.to_string(), i.closed_on.is_some())
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (1, "First".to_string(), false),
+                    (2, "Ana's".into(), false),
+                    (3, "Ben's".into(), true),
+                    (4, "Ben's second".into(), false),
+                ]
+            );
         }
     }
 

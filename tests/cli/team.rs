@@ -1795,10 +1795,21 @@ fn pull_with_rebase_keeps_every_incident_and_change_once() {
     team.commit("ben", "Ben's first");
     team.ps_ok("ben", "2026-07-03", &["incidents", "close", "INC-0002"]);
     team.commit("ben", "Ben closes his");
+    team.open("ben", "2026-07-04", "Ben's second");
+    team.commit("ben", "Ben's second");
     let pull = team.git("ben", &["pull", "--rebase", "origin", "main"]);
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     let titles = team.titles("ben");
-    assert_eq!(titles, ["First", "Ana's", "Ben's first"]);
+    assert_eq!(titles, ["First", "Ana's", "Ben's first", "Ben's second"]);
+    // Ben's close went with his incident, wherever it was renumbered.
+    let closed: Vec<Value> = team.json("ben", &["incidents", "list", "--all"])["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !i["closed_on"].is_null())
+        .map(|i| i["title"].clone())
+        .collect();
+    assert_eq!(closed, [Value::from("Ben's first")]);
     let history = team.json("ben", &["history"]);
     let summaries: Vec<String> = history["entries"]
         .as_array()
@@ -1807,7 +1818,11 @@ fn pull_with_rebase_keeps_every_incident_and_change_once() {
         .map(|e| e["summary"].as_str().unwrap().to_string())
         .collect();
     // Ana's open and Ben's, Ben's close: each once, whatever number it ended up with.
-    for (wanted, times) in [("opened INC-0002 (cloud)", 2), ("closed INC-0002", 1)] {
+    for (wanted, times) in [
+        ("opened INC-0002 (cloud)", 2),
+        ("closed INC-0002", 1),
+        ("opened INC-0003 (cloud)", 1),
+    ] {
         let n = summaries.iter().filter(|s| s.starts_with(wanted)).count();
         assert_eq!(n, times, "{wanted}: {summaries:#?}");
     }
