@@ -840,6 +840,22 @@ fn organization(n: u32) -> State {
                 reason: RefundReason::ProductBug,
                 by: Some(p(ACCOUNTS[0])),
             }),
+            // A refund is a change after the opening: the file notes when it was made.
+            set_at: match refunded {
+                true => [(
+                    "refund".to_string(),
+                    partner_support::domain::incident::Stamp(
+                        u64::from(k) + 2,
+                        (opened_on + Days::new(5))
+                            .and_hms_opt(11, 0, 0)
+                            .unwrap()
+                            .and_utc()
+                            .timestamp_millis(),
+                    ),
+                )]
+                .into(),
+                false => Default::default(),
+            },
         });
     }
     log.sort_by_key(|e| e.at);

@@ -154,6 +154,9 @@ impl Ctx {
             state.check_consistent()?;
             let balances = state.balance_changes(&balances);
             let account = actor.or_else(|| state.current_account.clone());
+            // A merge's changes settle fields both copies set: they keep the clocks of the
+            // operations that set them.
+            let by_merge = state.merge_changes.is_some();
             let mut entry = HistoryEntry {
                 revision: 0,
                 at: now(),
@@ -185,6 +188,11 @@ impl Ctx {
                 let start = operations::start(start, &entry);
                 entry.clock = start.clock + 1;
                 state.record(start);
+            }
+            if !by_merge {
+                let stamp =
+                    crate::domain::incident::Stamp(entry.clock, entry.at.timestamp_millis());
+                state.stamp(&entry.changes, stamp);
             }
             state.record(HistoryEntry {
                 op: Some(operations::new_id(&HistoryEntry {

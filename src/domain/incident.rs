@@ -193,9 +193,29 @@ pub struct Incident {
     /// recorded with the incident, and R21 is not applied to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside_policy: Option<Text>,
+    /// For each field a change set after the incident was opened, when that operation was
+    /// made (R23): of one field two copies set differently, a merge keeps the value of the
+    /// later operation. Not a record's content: operations and comparisons leave it out.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub set_at: std::collections::BTreeMap<String, Stamp>,
 }
 
+/// When an operation was made, as a merge orders two that set one field: its logical clock
+/// first (an operation made after another was seen is later, whatever the machines' clocks
+/// say), then its wall time in milliseconds since 1970 (of two made apart, at one clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Stamp(pub u64, pub i64);
+
 impl Incident {
+    /// The same record as `other`, whenever its fields were set.
+    pub fn same_as(&self, other: &Incident) -> bool {
+        let plain = |i: &Incident| Incident {
+            set_at: Default::default(),
+            ..i.clone()
+        };
+        self == other || plain(self) == plain(other)
+    }
+
     /// The fields the rules read.
     pub fn head(&self) -> IncidentHead {
         IncidentHead {
@@ -662,6 +682,7 @@ impl State {
             closed_on: None,
             refund: None,
             void: None,
+            set_at: Default::default(),
         });
         // Opened on a past day, it must not leave a later incident of its contract charged
         // when none was left. With nothing dated later (an import in date order, an incident

@@ -244,7 +244,7 @@ impl State {
                     .expect("the caller passes each recorded incident the import names")
             });
             match existing {
-                Some(existing) if existing == &i => dup.incidents += 1,
+                Some(existing) if existing.same_as(&i) => dup.incidents += 1,
                 Some(_) => {
                     return Err(Refusal::ImportConflict(format!(
                         "incident {} differs from the one recorded",
@@ -345,8 +345,13 @@ mod tests {
         let mut s = org();
         s.contracts = vec![two_incident_contract()];
         s.incidents.push(incident(1, "A"));
+        // The copy in the import noted when a field was set; the record is the same.
+        let mut stamped = incident(1, "A");
+        stamped
+            .set_at
+            .insert("title".into(), crate::domain::incident::Stamp(3, 0));
         let import = Import {
-            incidents: vec![incident(1, "A"), incident(2, "A")],
+            incidents: vec![stamped, incident(2, "A")],
             contracts: vec![two_incident_contract()],
             ..Import::default()
         };

@@ -234,6 +234,29 @@ pub fn merge_changes_after(
     out
 }
 
+impl super::state::State {
+    /// Notes on each incident an operation made at `stamp` changed which fields it set (R23), so
+    /// that a merge of copies that set one of them differently keeps the later operation's
+    /// value. An incident the operation added has none: what it was opened with is no change.
+    pub fn stamp(&mut self, changes: &[Change], stamp: super::incident::Stamp) {
+        for change in changes.iter().filter(|c| c.collection == "incidents") {
+            let (Some(_), Some(set)) = (&change.was, &change.set) else {
+                continue;
+            };
+            let Ok(id) = change.key.parse() else {
+                continue;
+            };
+            let Some(mut incident) = self.incidents.record(id).cloned() else {
+                continue;
+            };
+            for field in set.keys() {
+                incident.set_at.insert(field.clone(), stamp);
+            }
+            self.incidents.replace(incident);
+        }
+    }
+}
+
 /// Where a replayed history and a state part: each record the one holds otherwise than the other,
 /// with which field (the first that differs) when both hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -272,6 +272,14 @@ fn plain_list(v: Option<&Value>) -> Option<&Vec<Value>> {
     }
 }
 
+/// The field in which a record notes when the operation that set each of its fields was made.
+const SET_AT: &str = "set_at";
+
+/// A field's stamp as a record notes it ([`super::incident::Stamp`]).
+fn stamp(v: Option<&Value>) -> Option<super::incident::Stamp> {
+    serde_json::from_value(v?.clone()).ok()
+}
+
 /// The three-way merge of one record changed on both sides, field by field (`base` is `None`
 /// for a record both sides added): a field one side changed takes that change; a list of names
 /// unites both sides' additions and removals; a field both set differently keeps the later
@@ -297,7 +305,19 @@ fn by_field<T: Serialize + DeserializeOwned>(
     };
     let mut merged = serde_json::Map::new();
     let mut found = Vec::new();
-    let fields: BTreeSet<&String> = o.keys().chain(t.keys()).collect();
+    // When the operation that set each field was made, on each side (incidents note it): of a
+    // field both set differently, the later operation's value stands, whichever order copies
+    // meet in; the merge keeps each field's later stamp.
+    let clocks = |side: &serde_json::Map<String, Value>| match side.get(SET_AT) {
+        Some(Value::Object(at)) => at.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let (o_at, t_at) = (clocks(&o), clocks(&t));
+    let fields: BTreeSet<&String> = o
+        .keys()
+        .chain(t.keys())
+        .filter(|f| f.as_str() != SET_AT)
+        .collect();
     for field in fields {
         let (bv, ov, tv) = (b.get(field), o.get(field), t.get(field));
         let value = if ov == tv || tv == bv {
@@ -318,10 +338,20 @@ fn by_field<T: Serialize + DeserializeOwned>(
             Some(Value::Array(union))
         } else {
             let null = Value::Null;
-            let kept = later.of(
-                &ov.unwrap_or(&null).to_string(),
-                &tv.unwrap_or(&null).to_string(),
+            let (ot, tt) = (
+                ov.unwrap_or(&null).to_string(),
+                tv.unwrap_or(&null).to_string(),
             );
+            let kept = match (stamp(o_at.get(field)), stamp(t_at.get(field))) {
+                // Both operations are known: the later one's, and made at one moment the
+                // greater value (neither depends on which side is which).
+                (Some(oc), Some(tc)) => match (oc, &ot).cmp(&(tc, &tt)) {
+                    std::cmp::Ordering::Less => Which::Theirs,
+                    _ => Which::Ours,
+                },
+                // A side set it before changes noted when: the side changed last.
+                _ => later.of(&ot, &tt),
+            };
             found.push(Settled {
                 record: record.to_string(),
                 field: field.clone(),
@@ -335,6 +365,15 @@ fn by_field<T: Serialize + DeserializeOwned>(
         if let Some(value) = value {
             merged.insert(field.clone(), value);
         }
+    }
+    let mut at = o_at;
+    for (field, when) in t_at {
+        if stamp(at.get(&field)) < stamp(Some(&when)) {
+            at.insert(field, when);
+        }
+    }
+    if !at.is_empty() {
+        merged.insert(SET_AT.to_string(), Value::Object(at));
     }
     let merged = serde_json::from_value(Value::Object(merged)).ok()?;
     settled.extend(found);
@@ -415,9 +454,14 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone + std::fmt::Debug>(
                         });
                     }
                 },
-                // Removed on one side, changed on the other: no record is lost.
+                // Removed on one side, changed on the other: no record is lost, and the merge
+                // says so.
                 (Some(kept), None) | (None, Some(kept)) => {
                     *tally.taken += usize::from(o.is_none());
+                    tally.kept.push(Kept::Restored {
+                        record: what(k),
+                        needed_by: "the other side changed it".to_string(),
+                    });
                     merged.push(kept.clone());
                 }
                 (None, None) => {}
@@ -493,10 +537,12 @@ fn follow_renumberings(
     }
 }
 
-/// An incident without its ID: what two sides compare to tell one incident from two.
+/// An incident without its ID (and the clocks of its fields): what two sides compare to tell
+/// one incident from two.
 fn content(i: &Incident) -> Incident {
     Incident {
         id: IncidentId(0),
+        set_at: Default::default(),
         ..i.clone()
     }
 }
@@ -1442,6 +1488,51 @@ mod tests {
         }
     }
 
+    /// Of one field two copies set differently, the later operation's value stands (its
+    /// logical clock, noted on the field), not the value of the copy changed last; the merge
+    /// keeps each field's later clock.
+    #[test]
+    fn the_later_operation_wins_a_field_whichever_copy_changed_last() {
+        let s = five_pack();
+        let base = opened(1, "2026-03-01", "Base");
+        let refunded = |reason, clock: u64, closed: Option<u64>| {
+            let mut i = base.clone();
+            i.refund = Some(Refund {
+                on: d("2026-03-02"),
+                reason,
+                by: None,
+            });
+            i.set_at
+                .insert("refund".into(), crate::domain::incident::Stamp(clock, 0));
+            if let Some(at) = closed {
+                i.closed_on = Some(d("2026-03-03"));
+                i.set_at
+                    .insert("closed_on".into(), crate::domain::incident::Stamp(at, 0));
+            }
+            i
+        };
+        // The duplicate refund at clock 9 on the copy whose last change came first; the bug
+        // refund at clock 5, then a close at clock 11, on the other.
+        let a = changed_at(side(&s, &[refunded(RefundReason::Duplicate, 9, None)]), 1);
+        let b = changed_at(
+            side(&s, &[refunded(RefundReason::ProductBug, 5, Some(11))]),
+            2,
+        );
+        let base = side(&s, std::slice::from_ref(&base));
+        for (ours, theirs) in [(&a, &b), (&b, &a)] {
+            let m =
+                merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-01")).unwrap();
+            let got = m.state.incidents.record(IncidentId(1)).unwrap();
+            assert_eq!(got.refund.as_ref().unwrap().reason, RefundReason::Duplicate);
+            assert_eq!(got.closed_on, Some(d("2026-03-03")));
+            let clocks: Vec<(&str, u64)> =
+                got.set_at.iter().map(|(f, c)| (f.as_str(), c.0)).collect();
+            assert_eq!(clocks, [("closed_on", 11), ("refund", 9)]);
+            let fields: Vec<&str> = m.settled.iter().map(|f| f.field.as_str()).collect();
+            assert_eq!(fields, ["refund"]);
+        }
+    }
+
     /// The catalog put in use differently on both sides (two editions of one program): the later
     /// change's stands, said as a field settled, the same whichever side is ours.
     #[test]
@@ -1673,6 +1764,19 @@ mod tests {
             ["kept contract `X9`, which one side removed: INC-0002 is charged to it"]
         );
         assert!(m.summary("state.json", "it").contains("kept contract `X9`"));
+        // Removed on one side, changed on the other (an account linked to it): kept, and said.
+        let mut linked = s.clone();
+        linked.contracts[1]
+            .linked_accounts
+            .insert("a@contoso.com".parse().unwrap());
+        let linked = changed_at(side(&linked, &[opened(1, "2026-03-01", "Base")]), 2);
+        let m = both_ways(&base, &removed, &linked);
+        assert_eq!(m.state.contracts[1].linked_accounts.len(), 1);
+        let kept: Vec<String> = m.kept.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            kept,
+            ["kept contract `X9`, which one side removed: the other side changed it"]
+        );
 
         // An offer one side removed while the other asked for one of its benefits.
         let mut s = org_with(&[("action-pack", None)]);
@@ -2141,9 +2245,13 @@ mod tests {
 
     /// A side's changes from the ancestor's incidents: open a new one (on a day of July), close
     /// one, refund one (`k` picks which, by position).
+    /// Each operation's logical clock is its place on this replica, made unique across three
+    /// (`replica` 0 to 2), and noted on the field it sets.
     fn apply(base: &[Incident], ops: &[(u8, usize, u32)], title: &str) -> Vec<Incident> {
+        let replica = u64::from(title.bytes().last().unwrap_or(0) % 3);
         let mut all = base.to_vec();
         for (n, &(op, k, day)) in ops.iter().enumerate() {
+            let clock = (n as u64 + 1) * 3 + replica;
             let on = d(&format!("2026-07-{:02}", day));
             match op {
                 0 => {
@@ -2155,6 +2263,8 @@ mod tests {
                     let at = k % all.len();
                     let i = &mut all[at];
                     i.closed_on = Some(on.max(i.opened_on));
+                    i.set_at
+                        .insert("closed_on".into(), crate::domain::incident::Stamp(clock, 0));
                 }
                 _ => {
                     let at = k % all.len();
@@ -2168,6 +2278,8 @@ mod tests {
                         },
                         by: None,
                     });
+                    i.set_at
+                        .insert("refund".into(), crate::domain::incident::Stamp(clock, 0));
                 }
             }
         }
@@ -2248,18 +2360,21 @@ mod tests {
                 .iter()
                 .map(|&(x, y, z)| merge(&merge(&replicas[x], &replicas[y]), &replicas[z]))
                 .collect();
-            // Every order keeps the same incidents, by title, and breaks no rule. Not more:
-            // incident numbers are given in the order copies meet (three that each opened one
-            // on the same day may number them differently), and "the later change" of a field
-            // two of them set differently is decided per side, so the order can settle it
-            // differently (and with it which incidents are over an allowance).
-            let titles_of = |r: &Side| {
-                let mut all: Vec<String> = r.incidents.iter().map(|i| i.title.to_string()).collect();
+            // Every order keeps the same incidents, each with the same fields (of a field two
+            // replicas set differently, the later operation's value), and breaks no rule. Only
+            // their numbers may differ: numbers are given in the order copies meet (three that
+            // each opened one may number them differently).
+            let contents_of = |r: &Side| {
+                let mut all: Vec<String> = r
+                    .incidents
+                    .iter()
+                    .map(|i| format!("{:?}", Incident { id: IncidentId(0), ..i.clone() }))
+                    .collect();
                 all.sort();
                 all
             };
             for r in &results[1..] {
-                proptest::prop_assert_eq!(titles_of(r), titles_of(&results[0]));
+                proptest::prop_assert_eq!(contents_of(r), contents_of(&results[0]));
                 proptest::prop_assert_eq!(r.state.problems(), vec![]);
             }
             let titles: BTreeSet<String> =

@@ -2153,3 +2153,44 @@ fn two_pulls_before_a_change_keep_what_both_merges_did_in_the_history() {
     let report = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
     assert_eq!(report["healthy"], true, "{report}");
 }
+
+/// Of one field two people set differently, the later operation's value stands, not the value
+/// of the copy changed last: Ana refunds, Ben refunds for another reason after her, then Ana
+/// opens an incident. Either side pulling keeps Ben's reason.
+#[test]
+fn the_later_operation_wins_a_field_even_when_the_other_copy_changed_last() {
+    let team = Team::two_clones();
+    let refund = |clone: &str, reason: &str| {
+        team.ps_ok(
+            clone,
+            "2026-07-01",
+            &["incidents", "refund", "INC-0001", "--reason", reason],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    refund("ana", "duplicate");
+    refund("ben", "product-bug");
+    team.open("ana", "2026-07-02", "Ana's, after Ben's refund");
+    team.push("ana", "refund and an incident");
+    team.commit("ben", "refund: product bug");
+    // Ana's clone as it is, to merge the other way round after.
+    team.ok(".", &["clone", "-q", "origin.git", "ana2"]);
+    team.ps_ok("ana2", "2026-06-15", &["team", "init"]);
+    let said = pull_clean(&team, "ben");
+    assert!(
+        said.contains("incident INC-0001: `refund` was set differently on both sides; kept the later change (this side's)"),
+        "{said}"
+    );
+    let reason = |clone: &str| {
+        team.json(clone, &["incidents", "show", "INC-0001"])["refund"]["reason"].clone()
+    };
+    assert_eq!(reason("ben"), "product-bug");
+    team.ok("ben", &["push", "-q", "origin", "HEAD:ben"]);
+    let pull = team.git(
+        "ana2",
+        &["pull", "--no-rebase", "--no-edit", "origin", "ben"],
+    );
+    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    assert_eq!(reason("ana2"), "product-bug");
+    assert_eq!(team.titles("ana2"), ["First", "Ana's, after Ben's refund"]);
+}

@@ -116,7 +116,10 @@ pub fn access_ids<'a>(
 
 /// An incident as a record.
 pub fn incident(i: &Incident) -> (RecordKey, Fields) {
-    (("incidents".to_string(), i.id.to_string()), fields_of(i))
+    let mut fields = fields_of(i);
+    // When each field was set is how a merge weighs it, not what an operation sets.
+    fields.remove("set_at");
+    (("incidents".to_string(), i.id.to_string()), fields)
 }
 
 /// Every record of `state`, whose incidents' whole records are `incidents`.
