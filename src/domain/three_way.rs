@@ -1147,54 +1147,30 @@ fn fit(
                     }
                 }
                 Problem::ContractEndsBeforeStart { contract, .. }
-                | Problem::RecordedBeforeRequested { contract, .. } => {
-                    let find = |s: &State, _: &[Incident]| {
+                | Problem::RecordedBeforeRequested { contract, .. } => keep_whole(
+                    state
+                        .contracts
+                        .iter_mut()
+                        .find(|c| c.contract_id.as_str() == contract),
+                    sides.later_of(|s, _| {
                         s.contracts
                             .iter()
                             .find(|c| c.contract_id.as_str() == contract)
                             .cloned()
-                    };
-                    match (
-                        sides.later_of(find),
-                        state
-                            .contracts
-                            .iter_mut()
-                            .find(|c| c.contract_id.as_str() == contract),
-                    ) {
-                        (Some((whole, side)), Some(merged)) if *merged != whole => {
-                            *merged = whole;
-                            kept.push(Kept::Whole {
-                                record: format!("contract `{contract}`"),
-                                rule: problem.to_string(),
-                                kept: side,
-                            });
-                            true
-                        }
-                        _ => false,
-                    }
-                }
+                    }),
+                    format!("contract `{contract}`"),
+                    problem,
+                    kept,
+                ),
                 Problem::OfferEndsBeforeStart { offer, .. }
                 | Problem::OfferYearsOverlap { offer, .. }
-                | Problem::OfferWithoutYears(offer) => {
-                    let find = |s: &State, _: &[Incident]| {
-                        s.offers.iter().find(|o| o.name() == *offer).cloned()
-                    };
-                    match (
-                        sides.later_of(find),
-                        state.offers.iter_mut().find(|o| o.name() == *offer),
-                    ) {
-                        (Some((whole, side)), Some(merged)) if *merged != whole => {
-                            *merged = whole;
-                            kept.push(Kept::Whole {
-                                record: format!("offer `{offer}`"),
-                                rule: problem.to_string(),
-                                kept: side,
-                            });
-                            true
-                        }
-                        _ => false,
-                    }
-                }
+                | Problem::OfferWithoutYears(offer) => keep_whole(
+                    state.offers.iter_mut().find(|o| o.name() == *offer),
+                    sides.later_of(|s, _| s.offers.iter().find(|o| o.name() == *offer).cloned()),
+                    format!("offer `{offer}`"),
+                    problem,
+                    kept,
+                ),
                 Problem::DuplicateAccessId(a, b) => {
                     let ids = [a, b].map(|id| {
                         state
@@ -1263,6 +1239,29 @@ fn fit(
         }
     }
     state.problems()
+}
+
+/// Puts the later change's record (`later`, with its side) over the `merged` one, whose fields
+/// merged break `problem`, said in `kept` as `record` kept whole; `false` when they are alike.
+fn keep_whole<T: PartialEq>(
+    merged: Option<&mut T>,
+    later: Option<(T, Which)>,
+    record: String,
+    problem: &super::integrity::Problem,
+    kept: &mut Vec<Kept>,
+) -> bool {
+    match (later, merged) {
+        (Some((whole, side)), Some(merged)) if *merged != whole => {
+            *merged = whole;
+            kept.push(Kept::Whole {
+                record,
+                rule: problem.to_string(),
+                kept: side,
+            });
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Puts back contract `id`, which one side removed and `needed_by` still needs; `false` when

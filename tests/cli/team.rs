@@ -1470,10 +1470,7 @@ fn one_field_set_differently_on_both_sides_keeps_the_later_change_and_says_so() 
         &["incidents", "refund", "INC-0001", "--reason", "product-bug"],
     );
     team.commit("ben", "refund: product bug");
-    // Ana's clone, before the pull, to merge the other way round after.
-    team.ok(".", &["clone", "-q", "origin.git", "ana2"]);
-    team.ps_ok("ana2", "2026-06-15", &["team", "init"]);
-    let said = pull_clean(&team, "ben");
+    let said = pull_both_ways(&team);
     assert!(
         said.contains("incident INC-0001: `refund` was set differently on both sides; kept the later change (this side's)"),
         "{said}"
@@ -1496,13 +1493,7 @@ fn one_field_set_differently_on_both_sides_keeps_the_later_change_and_says_so() 
             .contains("incident INC-0001: `refund` set differently on both sides, kept ours"),
         "{last}"
     );
-    // The other way round: Ben's pushed before his pull; Ana's old clone pulls it.
-    team.ok("ben", &["push", "-q", "origin", "HEAD:ben"]);
-    let pull = team.git(
-        "ana2",
-        &["pull", "--no-rebase", "--no-edit", "origin", "ben"],
-    );
-    assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    // The other way round: Ana's clone as she pushed pulled Ben's merge.
     assert_eq!(refund("ana2"), "product-bug");
 }
 
@@ -2173,10 +2164,7 @@ fn the_later_operation_wins_a_field_even_when_the_other_copy_changed_last() {
     team.open("ana", "2026-07-02", "Ana's, after Ben's refund");
     team.push("ana", "refund and an incident");
     team.commit("ben", "refund: product bug");
-    // Ana's clone as it is, to merge the other way round after.
-    team.ok(".", &["clone", "-q", "origin.git", "ana2"]);
-    team.ps_ok("ana2", "2026-06-15", &["team", "init"]);
-    let said = pull_clean(&team, "ben");
+    let said = pull_both_ways(&team);
     assert!(
         said.contains("incident INC-0001: `refund` was set differently on both sides; kept the later change (this side's)"),
         "{said}"
@@ -2185,12 +2173,21 @@ fn the_later_operation_wins_a_field_even_when_the_other_copy_changed_last() {
         team.json(clone, &["incidents", "show", "INC-0001"])["refund"]["reason"].clone()
     };
     assert_eq!(reason("ben"), "product-bug");
+    assert_eq!(reason("ana2"), "product-bug");
+    assert_eq!(team.titles("ana2"), ["First", "Ana's, after Ben's refund"]);
+}
+
+/// Ben, whose change is committed, pulls what Ana pushed; then a clone of Ana's as she pushed
+/// it pulls Ben's merge, the other way round (`ana2`). What Ben's pull said.
+fn pull_both_ways(team: &Team) -> String {
+    team.ok(".", &["clone", "-q", "origin.git", "ana2"]);
+    team.ps_ok("ana2", "2026-06-15", &["team", "init"]);
+    let said = pull_clean(team, "ben");
     team.ok("ben", &["push", "-q", "origin", "HEAD:ben"]);
     let pull = team.git(
         "ana2",
         &["pull", "--no-rebase", "--no-edit", "origin", "ben"],
     );
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
-    assert_eq!(reason("ana2"), "product-bug");
-    assert_eq!(team.titles("ana2"), ["First", "Ana's, after Ben's refund"]);
+    said
 }
