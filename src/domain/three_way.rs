@@ -1416,6 +1416,20 @@ mod tests {
         s
     }
 
+    /// The merged incidents' numbers and titles, in number order.
+    fn numbered_titles(m: &MergedSides) -> Vec<(u32, String)> {
+        m.state
+            .incidents
+            .iter()
+            .map(|h| {
+                (
+                    h.id.0,
+                    m.state.incidents.record(h.id).unwrap().title.to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// `side` as last changed `secs` seconds into a day.
     fn changed_at(mut side: Side, secs: i64) -> Side {
         side.state.last_change = Some(HistoryEntry {
@@ -1640,17 +1654,7 @@ mod tests {
         let (ours, theirs) = (with("Ours", "2026-03-05"), with("Theirs", "2026-03-04"));
         for (x, y) in [(&ours, &theirs), (&theirs, &ours)] {
             let m = merge_sides(&base, x, y, &Lifecycle::default(), d("2026-07-01")).unwrap();
-            let ids: Vec<(u32, String)> = m
-                .state
-                .incidents
-                .iter()
-                .map(|h| {
-                    (
-                        h.id.0,
-                        m.state.incidents.record(h.id).unwrap().title.to_string(),
-                    )
-                })
-                .collect();
+            let ids = numbered_titles(&m);
             assert_eq!(
                 ids,
                 [
@@ -1936,17 +1940,7 @@ mod tests {
             let m = merge_sides(&base, a, b, &Lifecycle::default(), d("2026-07-01")).unwrap();
             // "Ours" was opened later: it moves to INC-0003, on either side of the merge.
             assert_eq!(m.renumbered, [(IncidentId(2), IncidentId(3))]);
-            let titles: Vec<(u32, String)> = m
-                .state
-                .incidents
-                .iter()
-                .map(|h| {
-                    (
-                        h.id.0,
-                        m.state.incidents.record(h.id).unwrap().title.to_string(),
-                    )
-                })
-                .collect();
+            let titles = numbered_titles(&m);
             assert_eq!(
                 titles,
                 [(1, "Base".into()), (2, "Theirs".into()), (3, "Ours".into())]
