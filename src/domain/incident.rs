@@ -204,6 +204,7 @@ pub struct Incident {
 /// first (an operation made after another was seen is later, whatever the machines' clocks
 /// say), then its wall time in milliseconds since 1970 (of two made apart, at one clock).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(expecting = "when a field was set, as [clock, milliseconds since 1970]")]
 pub struct Stamp(pub u64, pub i64);
 
 impl Incident {

@@ -74,6 +74,29 @@ fn consistency_violations_are_named_with_the_path_and_nothing_is_written() {
     }
 }
 
+/// When a field was set, edited by hand into something else: one line naming the value and what
+/// was expected, and a change writes nothing.
+#[test]
+fn a_fields_stamp_edited_into_something_else_is_named_and_nothing_is_written() {
+    let env = contoso_with_a_refund();
+    let mut state = env.json();
+    assert!(
+        state["incidents"][0]["set_at"]["refund"].is_array(),
+        "{state}"
+    );
+    state["incidents"][0]["set_at"]["refund"] = json!("soon");
+    env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
+    let before = std::fs::read(env.state()).unwrap();
+    for args in [&["status"][..], &["incidents", "close", "INC-0001"]] {
+        env.refused(
+            args,
+            1,
+            "invalid type: string \"soon\", expected when a field was set, as [clock, milliseconds since 1970]",
+        );
+    }
+    assert_eq!(std::fs::read(env.state()).unwrap(), before);
+}
+
 #[test]
 fn every_problem_is_counted_and_doctor_lists_them_all() {
     let env = contoso_with_a_refund();
