@@ -86,7 +86,7 @@ fn a_fields_stamp_edited_into_something_else_is_named_and_nothing_is_written() {
     );
     state["incidents"][0]["set_at"]["refund"] = json!("soon");
     env.write_private(&serde_json::to_vec_pretty(&state).unwrap());
-    let before = std::fs::read(env.state()).unwrap();
+    let before = fs::read(env.state()).unwrap();
     for args in [&["status"][..], &["incidents", "close", "INC-0001"]] {
         env.refused(
             args,
@@ -94,7 +94,7 @@ fn a_fields_stamp_edited_into_something_else_is_named_and_nothing_is_written() {
             "invalid type: string \"soon\", expected when a field was set, as [clock, milliseconds since 1970]",
         );
     }
-    assert_eq!(std::fs::read(env.state()).unwrap(), before);
+    assert_eq!(fs::read(env.state()).unwrap(), before);
 }
 
 #[test]
