@@ -620,6 +620,7 @@ fn contract(
             linked_accounts: ACCOUNTS[..3].iter().map(|a| p(a)).collect(),
             recorded_on: Some(date(year, 1, 1)),
             requested_on: None,
+            set_at: Default::default(),
         },
     }
 }

@@ -267,6 +267,7 @@ impl State {
             linked_accounts: Default::default(),
             recorded_on: Some(today),
             requested_on: requested_on.filter(|then| *then < today),
+            set_at: Default::default(),
         };
         let id = self.insert_contract(contract)?.contract_id.clone();
         self.pending.retain(|p| p.benefit != name);

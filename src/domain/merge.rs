@@ -218,11 +218,12 @@ impl State {
         )?;
         merge_into(
             import.contracts,
+            // The same record whenever its fields were set is a duplicate.
             |c| {
                 contracts
                     .iter()
                     .find(|x| x.contract_id == c.contract_id)
-                    .cloned()
+                    .map(|x| if x.same_as(c) { c.clone() } else { x.clone() })
             },
             |c| self.contracts.push(c),
             |c| format!("contract `{}`", c.contract_id),

@@ -72,6 +72,7 @@ impl State {
             linked_accounts: Default::default(),
             recorded_on: Some(today),
             requested_on: None,
+            set_at: Default::default(),
         })
     }
 

@@ -239,6 +239,7 @@ pub fn contract(
         linked_accounts: BTreeSet::new(),
         recorded_on: None,
         requested_on: None,
+        set_at: Default::default(),
     }
 }
 

@@ -1544,6 +1544,23 @@ mod tests {
             let fields: Vec<&str> = m.settled.iter().map(|f| f.field.as_str()).collect();
             assert_eq!(fields, ["refund"]);
         }
+        // A contract's end, likewise: the later operation's, not the copy changed last.
+        let ending = |end: &str, clock: u64| {
+            let mut s = five_pack();
+            s.contracts[0].end = d(end);
+            s.contracts[0]
+                .set_at
+                .insert("end".into(), crate::domain::incident::Stamp(clock, 0));
+            s
+        };
+        let a = changed_at(side(&ending("2026-11-30", 8), &[]), 1);
+        let b = changed_at(side(&ending("2026-10-31", 4), &[]), 2);
+        let base = side(&five_pack(), &[]);
+        for (ours, theirs) in [(&a, &b), (&b, &a)] {
+            let m =
+                merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-01")).unwrap();
+            assert_eq!(m.state.contracts[0].end, d("2026-11-30"));
+        }
     }
 
     /// The catalog put in use differently on both sides (two editions of one program): the later

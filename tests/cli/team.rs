@@ -2191,3 +2191,28 @@ fn pull_both_ways(team: &Team) -> String {
     assert_eq!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
     said
 }
+
+/// A contract's end corrected differently by two people: the later correction stands, not the
+/// copy changed last, whichever side pulls.
+#[test]
+fn the_later_correction_of_a_contract_stands_whichever_side_pulls() {
+    let team = Team::two_clones();
+    let end = |clone: &str, day: &str| {
+        team.ps_ok(
+            clone,
+            "2026-07-01",
+            &["contract", "edit", "8000005", "--end", day],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    end("ana", "2027-05-30");
+    end("ben", "2027-05-29");
+    team.open("ana", "2026-07-02", "Ana's, after Ben's correction");
+    team.push("ana", "end and an incident");
+    team.commit("ben", "end");
+    pull_both_ways(&team);
+    for clone in ["ben", "ana2"] {
+        let pack = team.json(clone, &["contract", "show", "8000005"]);
+        assert_eq!(pack["end"], "2027-05-29", "{clone}: {pack}");
+    }
+}

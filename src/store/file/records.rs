@@ -21,7 +21,11 @@ const SINGLE: [&str; 2] = ["organization", "catalog"];
 
 fn fields_of<T: Serialize>(value: &T) -> Fields {
     match serde_json::to_value(value).expect("a record serializes") {
-        Value::Object(fields) => without_nulls(fields),
+        // When each field was set is how a merge weighs it, not what an operation sets.
+        Value::Object(mut fields) => {
+            fields.remove("set_at");
+            without_nulls(fields)
+        }
         // A bare value (a refund candidate's ID, the current account) is a record of one field.
         other => Map::from_iter([("value".to_string(), other)]),
     }
@@ -116,10 +120,7 @@ pub fn access_ids<'a>(
 
 /// An incident as a record.
 pub fn incident(i: &Incident) -> (RecordKey, Fields) {
-    let mut fields = fields_of(i);
-    // When each field was set is how a merge weighs it, not what an operation sets.
-    fields.remove("set_at");
-    (("incidents".to_string(), i.id.to_string()), fields)
+    (("incidents".to_string(), i.id.to_string()), fields_of(i))
 }
 
 /// Every record of `state`, whose incidents' whole records are `incidents`.

@@ -159,7 +159,8 @@ mod tests {
                 "benefit": "solutions-partner/product-support", "coverage": "on-premises",
                 "allowance": 20, "start": "2026-03-03", "end": "2027-02-28",
                 "linked_accounts": [anna], "recorded_on": "2026-03-03",
-                "requested_on": "2026-03-02"
+                "requested_on": "2026-03-02",
+                "set_at": {"end": [5, 1_772_614_800_000_i64]}
             }],
             "conflicts": [{
                 "incident": "INC-0001", "contract": "3001", "on": "2026-03-07",
@@ -213,8 +214,8 @@ mod tests {
         found
     }
 
-    /// Objects whose keys are data (an incident's fields, in `set_at`), not field names.
-    const KEYED_BY_DATA: &[&str] = &["incidents[].set_at"];
+    /// Objects whose keys are data (a record's fields, in `set_at`), not field names.
+    const KEYED_BY_DATA: &[&str] = &["incidents[].set_at", "contracts[].set_at"];
 
     /// Every field path of a JSON value: `contracts[].access_id`.
     fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
