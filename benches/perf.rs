@@ -633,6 +633,7 @@ fn organization(n: u32) -> State {
         organization: Some(Organization {
             partner_id: p("4012345"),
             name: p("Contoso Ltd"),
+            set_at: Default::default(),
         }),
         current_account: Some(p(ACCOUNTS[0])),
         catalog: std::sync::Arc::new(
@@ -657,6 +658,7 @@ fn organization(n: u32) -> State {
                 _ => Default::default(),
             },
             csp_only: false,
+            set_at: Default::default(),
         })
         .collect();
     let competency = |name: &str, category: &str| {
@@ -674,6 +676,7 @@ fn organization(n: u32) -> State {
                 start: date(FIRST_YEAR, 1, 1),
                 end: None,
             }],
+            set_at: Default::default(),
         },
         Offer {
             catalog: "mpn-2021".into(),
@@ -683,6 +686,7 @@ fn organization(n: u32) -> State {
                 start: date(FIRST_YEAR, 1, 1),
                 end: None,
             }],
+            set_at: Default::default(),
         },
         Offer {
             catalog: "mpn-2021".into(),
@@ -692,6 +696,7 @@ fn organization(n: u32) -> State {
                 start: date(2020, 1, 1),
                 end: None,
             }],
+            set_at: Default::default(),
         },
         Offer {
             catalog: "mpn-2021".into(),
@@ -701,6 +706,7 @@ fn organization(n: u32) -> State {
                 start: date(2022, 1, 1),
                 end: None,
             }],
+            set_at: Default::default(),
         },
     ];
     let mut years: Vec<Vec<Slot>> = (FIRST_YEAR..=LAST_YEAR)
@@ -845,7 +851,7 @@ fn organization(n: u32) -> State {
             set_at: match refunded {
                 true => [(
                     "refund".to_string(),
-                    partner_support::domain::incident::Stamp(
+                    partner_support::domain::stamp::Stamp(
                         u64::from(k) + 2,
                         (opened_on + Days::new(5))
                             .and_hms_opt(11, 0, 0)

@@ -26,6 +26,7 @@ pub fn account(ctx: &mut Ctx, command: AccountCommand) -> Result<(), Error> {
                 },
                 roles: role.into_iter().map(Into::into).collect(),
                 csp_only,
+                set_at: Default::default(),
             };
             let (loaded, account) = ctx.mutate("account add", |state, _, actor| {
                 state.require_account_admin(actor.and_then(|e| state.account(e)))?;

@@ -17,12 +17,14 @@ pub fn init(ctx: &mut Ctx, args: InitArgs) -> Result<(), Error> {
     let organization = Organization {
         partner_id: args.partner_id,
         name: args.name,
+        set_at: Default::default(),
     };
     let account = args.account.map(|email| Account {
         email,
         kind: AccountKind::Aad,
         roles: args.role.into_iter().map(Into::into).collect(),
         csp_only: false,
+        set_at: Default::default(),
     });
     let (loaded, ()) = ctx.mutate("init", |state, _, _| {
         state.init(organization, account)?;

@@ -190,8 +190,7 @@ impl Ctx {
                 state.record(start);
             }
             if !by_merge {
-                let stamp =
-                    crate::domain::incident::Stamp(entry.clock, entry.at.timestamp_millis());
+                let stamp = crate::domain::stamp::Stamp(entry.clock, entry.at.timestamp_millis());
                 state.stamp(&entry.changes, stamp);
             }
             state.record(HistoryEntry {

@@ -65,6 +65,9 @@ pub struct Account {
     /// Associated with CSP only, not with the partner-program membership (R3).
     #[serde(default)]
     pub csp_only: bool,
+    /// For each field a change set after it was made, when that operation was made (R23).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub set_at: super::stamp::Stamps,
 }
 
 impl Account {

@@ -231,19 +231,10 @@ pub struct Contract {
     /// made (R23): of one field two copies set differently, a merge keeps the later
     /// operation's value. Not a record's content: operations and comparisons leave it out.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub set_at: std::collections::BTreeMap<String, super::incident::Stamp>,
+    pub set_at: super::stamp::Stamps,
 }
 
 impl Contract {
-    /// The same record as `other`, whenever its fields were set.
-    pub fn same_as(&self, other: &Contract) -> bool {
-        let plain = |c: &Contract| Contract {
-            set_at: Default::default(),
-            ..c.clone()
-        };
-        self == other || plain(self) == plain(other)
-    }
-
     /// Whether it had been recorded by the end of `day` (R15).
     pub fn exists_on(&self, day: NaiveDate) -> bool {
         self.recorded_on.is_none_or(|on| on <= day)

@@ -197,26 +197,10 @@ pub struct Incident {
     /// made (R23): of one field two copies set differently, a merge keeps the value of the
     /// later operation. Not a record's content: operations and comparisons leave it out.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub set_at: std::collections::BTreeMap<String, Stamp>,
+    pub set_at: super::stamp::Stamps,
 }
 
-/// When an operation was made, as a merge orders two that set one field: its logical clock
-/// first (an operation made after another was seen is later, whatever the machines' clocks
-/// say), then its wall time in milliseconds since 1970 (of two made apart, at one clock).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(expecting = "when a field was set, as [clock, milliseconds since 1970]")]
-pub struct Stamp(pub u64, pub i64);
-
 impl Incident {
-    /// The same record as `other`, whenever its fields were set.
-    pub fn same_as(&self, other: &Incident) -> bool {
-        let plain = |i: &Incident| Incident {
-            set_at: Default::default(),
-            ..i.clone()
-        };
-        self == other || plain(self) == plain(other)
-    }
-
     /// The fields the rules read.
     pub fn head(&self) -> IncidentHead {
         IncidentHead {

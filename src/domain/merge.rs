@@ -10,6 +10,7 @@ use super::incident::{Incident, IncidentId};
 use super::lifecycle::Lifecycle;
 use super::offer::Offer;
 use super::refusal::Refusal;
+use super::stamp::Stamped;
 use super::state::{Organization, PendingActivation, State};
 
 /// What an import brings.
@@ -90,6 +91,19 @@ impl Counts {
     }
 }
 
+/// The record of `item`'s key recorded here (`recorded`), for [`merge_into`] to compare with
+/// it: `item` itself when the two are the same record whenever their fields were set (R23), so
+/// that it counts as a duplicate.
+fn recorded_as<T: Stamped>(recorded: Option<&T>, item: &T) -> Option<T> {
+    recorded.map(|r| {
+        if r.same_as(item) {
+            item.clone()
+        } else {
+            r.clone()
+        }
+    })
+}
+
 /// Adds each of `items` that `find` does not find; counts what was skipped as identical;
 /// refuses one that differs.
 fn merge_into<T: PartialEq>(
@@ -151,7 +165,7 @@ impl State {
         let accounts = self.accounts.clone();
         merge_into(
             import.accounts,
-            |a| accounts.iter().find(|x| x.email == a.email).cloned(),
+            |a| recorded_as(accounts.iter().find(|x| x.email == a.email), a),
             |a| self.accounts.push(a),
             |a| format!("account `{}`", a.email),
             &mut added.accounts,
@@ -167,7 +181,7 @@ impl State {
         let offers = self.offers.clone();
         merge_into(
             import.offers,
-            |o| offers.iter().find(|x| x.name() == o.name()).cloned(),
+            |o| recorded_as(offers.iter().find(|x| x.name() == o.name()), o),
             |o| self.offers.push(o),
             |o| format!("offer `{}`", o.name()),
             &mut added.offers,
@@ -218,13 +232,7 @@ impl State {
         )?;
         merge_into(
             import.contracts,
-            // The same record whenever its fields were set is a duplicate.
-            |c| {
-                contracts
-                    .iter()
-                    .find(|x| x.contract_id == c.contract_id)
-                    .map(|x| if x.same_as(c) { c.clone() } else { x.clone() })
-            },
+            |c| recorded_as(contracts.iter().find(|x| x.contract_id == c.contract_id), c),
             |c| self.contracts.push(c),
             |c| format!("contract `{}`", c.contract_id),
             &mut added.contracts,
@@ -350,7 +358,7 @@ mod tests {
         let mut stamped = incident(1, "A");
         stamped
             .set_at
-            .insert("title".into(), crate::domain::incident::Stamp(3, 0));
+            .insert("title".into(), crate::domain::stamp::Stamp(3, 0));
         let import = Import {
             incidents: vec![stamped, incident(2, "A")],
             contracts: vec![two_incident_contract()],
@@ -390,6 +398,7 @@ mod tests {
         let other = Organization {
             partner_id: "999".parse().unwrap(),
             name: "Fabrikam".parse().unwrap(),
+            set_at: Default::default(),
         };
         let refused = org().merge(
             Import {

@@ -21,6 +21,7 @@ pub mod operation;
 pub mod plans;
 pub mod reconcile;
 pub mod refusal;
+pub mod stamp;
 pub mod state;
 pub mod three_way;
 pub mod tickets;

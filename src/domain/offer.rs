@@ -33,6 +33,9 @@ pub struct Offer {
     pub option: Option<Choice>,
     /// Its membership years, in order, never overlapping; `offer renew` adds the next.
     pub years: Vec<Term>,
+    /// For each field a change set after it was made, when that operation was made (R23).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub set_at: super::stamp::Stamps,
 }
 
 /// One recorded term of an offer: a membership year, or (the last one, with no end) a run of
@@ -329,6 +332,7 @@ impl State {
                 start,
                 end: new.end,
             }],
+            set_at: Default::default(),
         };
         let name = offer.name();
         if self.offers.iter().any(|o| o.name() == name) {

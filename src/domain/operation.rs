@@ -234,43 +234,6 @@ pub fn merge_changes_after(
     out
 }
 
-impl super::state::State {
-    /// Notes on each incident and contract an operation made at `stamp` changed which fields it
-    /// set (R23), so that a merge of copies that set one of them differently keeps the later
-    /// operation's value. A record the operation added has none: what it was made with is no
-    /// change.
-    pub fn stamp(&mut self, changes: &[Change], stamp: super::incident::Stamp) {
-        for change in changes {
-            let (Some(_), Some(set)) = (&change.was, &change.set) else {
-                continue;
-            };
-            let fields = set.keys().map(|field| (field.clone(), stamp));
-            match change.collection.as_str() {
-                "incidents" => {
-                    let Ok(id) = change.key.parse() else {
-                        continue;
-                    };
-                    let Some(mut incident) = self.incidents.record(id).cloned() else {
-                        continue;
-                    };
-                    incident.set_at.extend(fields);
-                    self.incidents.replace(incident);
-                }
-                "contracts" => {
-                    if let Some(c) = self
-                        .contracts
-                        .iter_mut()
-                        .find(|c| c.contract_id.as_str() == change.key)
-                    {
-                        c.set_at.extend(fields);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
 /// Where a replayed history and a state part: each record the one holds otherwise than the other,
 /// with which field (the first that differs) when both hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,9 @@ pub struct Organization {
     pub partner_id: PartnerId,
     /// Company name.
     pub name: Text,
+    /// For each field a change set after it was made, when that operation was made (R23).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub set_at: super::stamp::Stamps,
 }
 
 /// A benefit whose activation was requested and whose IDs are not known yet (R4).

@@ -181,6 +181,7 @@ pub fn org() -> State {
         Organization {
             partner_id: "4012345".parse().unwrap(),
             name: "Contoso Ltd".parse().unwrap(),
+            set_at: Default::default(),
         },
         None,
     )
@@ -203,6 +204,7 @@ pub fn org_with(offers: &[(&str, Option<(&str, &str)>)]) -> State {
                 start: d("2026-01-01"),
                 end: None,
             }],
+            set_at: Default::default(),
         });
     }
     s
@@ -215,6 +217,7 @@ pub fn account(email: &str, roles: &[Role], csp_only: bool) -> Account {
         kind: AccountKind::Aad,
         roles: roles.iter().copied().collect(),
         csp_only,
+        set_at: Default::default(),
     }
 }
 

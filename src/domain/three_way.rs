@@ -275,8 +275,8 @@ fn plain_list(v: Option<&Value>) -> Option<&Vec<Value>> {
 /// The field in which a record notes when the operation that set each of its fields was made.
 const SET_AT: &str = "set_at";
 
-/// A field's stamp as a record notes it ([`super::incident::Stamp`]).
-fn stamp(v: Option<&Value>) -> Option<super::incident::Stamp> {
+/// A field's stamp as a record notes it ([`super::stamp::Stamp`]).
+fn stamp(v: Option<&Value>) -> Option<super::stamp::Stamp> {
     serde_json::from_value(v?.clone()).ok()
 }
 
@@ -1516,11 +1516,11 @@ mod tests {
                 by: None,
             });
             i.set_at
-                .insert("refund".into(), crate::domain::incident::Stamp(clock, 0));
+                .insert("refund".into(), crate::domain::stamp::Stamp(clock, 0));
             if let Some(at) = closed {
                 i.closed_on = Some(d("2026-03-03"));
                 i.set_at
-                    .insert("closed_on".into(), crate::domain::incident::Stamp(at, 0));
+                    .insert("closed_on".into(), crate::domain::stamp::Stamp(at, 0));
             }
             i
         };
@@ -1550,7 +1550,7 @@ mod tests {
             s.contracts[0].end = d(end);
             s.contracts[0]
                 .set_at
-                .insert("end".into(), crate::domain::incident::Stamp(clock, 0));
+                .insert("end".into(), crate::domain::stamp::Stamp(clock, 0));
             s
         };
         let a = changed_at(side(&ending("2026-11-30", 8), &[]), 1);
@@ -1560,6 +1560,33 @@ mod tests {
             let m =
                 merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-01")).unwrap();
             assert_eq!(m.state.contracts[0].end, d("2026-11-30"));
+        }
+        // An account's kind and the organization's name, likewise.
+        let named = |name: &str, kind: crate::domain::account::AccountKind, clock: u64| {
+            let mut s = five_pack();
+            let mut a = crate::domain::testing::account("a@contoso.com", &[], false);
+            a.kind = kind;
+            a.set_at
+                .insert("kind".into(), crate::domain::stamp::Stamp(clock, 0));
+            s.accounts = vec![a];
+            let o = s.organization.as_mut().unwrap();
+            o.name = name.parse().unwrap();
+            o.set_at
+                .insert("name".into(), crate::domain::stamp::Stamp(clock, 0));
+            s
+        };
+        use crate::domain::account::AccountKind::{Aad, Msa};
+        let mut base = five_pack();
+        base.accounts = vec![crate::domain::testing::account("a@contoso.com", &[], false)];
+        let a = changed_at(side(&named("Contoso Ltd.", Msa, 8), &[]), 1);
+        let b = changed_at(side(&named("Contoso Limited", Aad, 4), &[]), 2);
+        let base = side(&base, &[]);
+        for (ours, theirs) in [(&a, &b), (&b, &a)] {
+            let m =
+                merge_sides(&base, ours, theirs, &Lifecycle::default(), d("2026-07-01")).unwrap();
+            assert_eq!(m.state.accounts[0].kind, Msa);
+            let name = m.state.organization.as_ref().unwrap().name.to_string();
+            assert_eq!(name, "Contoso Ltd.");
         }
     }
 
@@ -2274,7 +2301,7 @@ mod tests {
                     let i = &mut all[at];
                     i.closed_on = Some(on.max(i.opened_on));
                     i.set_at
-                        .insert("closed_on".into(), crate::domain::incident::Stamp(clock, 0));
+                        .insert("closed_on".into(), crate::domain::stamp::Stamp(clock, 0));
                 }
                 _ => {
                     let at = k % all.len();
@@ -2289,7 +2316,7 @@ mod tests {
                         by: None,
                     });
                     i.set_at
-                        .insert("refund".into(), crate::domain::incident::Stamp(clock, 0));
+                        .insert("refund".into(), crate::domain::stamp::Stamp(clock, 0));
                 }
             }
         }

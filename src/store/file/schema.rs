@@ -124,16 +124,22 @@ mod tests {
         json!({
             "schema_version": SCHEMA_VERSION,
             "revision": 7,
-            "organization": {"partner_id": "4012345", "name": "Contoso"},
+            "organization": {
+                "partner_id": "4012345", "name": "Contoso", "set_at": {"name": [5, 1_772_614_800_000_i64]}
+            },
             "catalog": catalog,
             "other_catalogs": [legacy],
             "current_account": anna,
-            "accounts": [{"email": anna, "kind": "aad", "roles": ["global-admin"], "csp_only": false}],
+            "accounts": [{
+                "email": anna, "kind": "aad", "roles": ["global-admin"], "csp_only": false,
+                "set_at": {"roles": [5, 1_772_614_800_000_i64]}
+            }],
             "offers": [{
                 "catalog": "mpn-2021",
                 "kind": "gold",
                 "option": {"name": "Cloud Platform", "category": "cloud"},
-                "years": [{"start": "2024-03-01", "end": "2025-02-28"}]
+                "years": [{"start": "2024-03-01", "end": "2025-02-28"}],
+                "set_at": {"years": [5, 1_772_614_800_000_i64]}
             }, {
                 "catalog": "ai-cloud-partner-program",
                 "kind": "solutions-partner",
@@ -215,7 +221,13 @@ mod tests {
     }
 
     /// Objects whose keys are data (a record's fields, in `set_at`), not field names.
-    const KEYED_BY_DATA: &[&str] = &["incidents[].set_at", "contracts[].set_at"];
+    const KEYED_BY_DATA: &[&str] = &[
+        "organization.set_at",
+        "accounts[].set_at",
+        "offers[].set_at",
+        "contracts[].set_at",
+        "incidents[].set_at",
+    ];
 
     /// Every field path of a JSON value: `contracts[].access_id`.
     fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
