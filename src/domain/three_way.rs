@@ -1430,6 +1430,17 @@ mod tests {
             .collect()
     }
 
+    /// A cloud 5-pack for the year from 2026-06-01.
+    fn cloud_five_from_june(id: &str) -> crate::domain::contract::Contract {
+        contract(
+            id,
+            Coverage::Cloud,
+            Allowance::Incidents(5),
+            "2026-06-01",
+            "2027-05-31",
+        )
+    }
+
     /// `side` as last changed `secs` seconds into a day.
     fn changed_at(mut side: Side, secs: i64) -> Side {
         side.state.last_change = Some(HistoryEntry {
@@ -1885,13 +1896,7 @@ mod tests {
         let base = side(&s, &[]);
         let with = |id: &str| {
             let mut s = s.clone();
-            let mut c = contract(
-                id,
-                Coverage::Cloud,
-                Allowance::Incidents(5),
-                "2026-06-01",
-                "2027-05-31",
-            );
+            let mut c = cloud_five_from_june(id);
             c.access_id = "ACCESS-SHARED".parse().unwrap();
             s.contracts.push(c);
             side(&s, &[])
@@ -2216,13 +2221,7 @@ mod tests {
         // Both activated the same benefit, with the IDs each got.
         let activated = |id: &str| {
             let mut s = five_pack();
-            let mut c = contract(
-                id,
-                Coverage::Cloud,
-                Allowance::Incidents(5),
-                "2026-06-01",
-                "2027-05-31",
-            );
+            let mut c = cloud_five_from_june(id);
             c.benefit = Some("silver-data-analytics/cloud-support".into());
             c.access_id = format!("ACCESS-{id}").parse().unwrap();
             s.contracts.push(c);
