@@ -180,9 +180,18 @@ fn merge_copies(
         write_over(&args.ours, merged.as_bytes())?;
         return Ok(None);
     }
-    let base = team::read_side(&args.base)?;
-    let ours = team::read_side(&args.ours)?;
-    let theirs = team::read_side(&args.theirs)?;
+    // The three copies are read side by side: at 100 000 incidents, reading them is most of
+    // the merge.
+    let (base, ours, theirs) = std::thread::scope(|scope| {
+        let base = scope.spawn(|| team::read_side(&args.base));
+        let theirs = scope.spawn(|| team::read_side(&args.theirs));
+        let ours = team::read_side(&args.ours);
+        let joined = |side: std::thread::ScopedJoinHandle<'_, _>| {
+            side.join().expect("reading a copy does not panic")
+        };
+        (joined(base), ours, joined(theirs))
+    });
+    let (base, ours, theirs) = (base?, ours?, theirs?);
     let lifecycle =
         crate::store::lifecycle::read(lifecycle, Path::new(&path)).map_err(Error::BadLifecycle)?;
     let mut merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflict)?;
