@@ -9,7 +9,9 @@ use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::conflict::Conflict;
 use crate::domain::incident::IncidentId;
 use crate::domain::state::HistoryEntry;
-use crate::domain::three_way::{Edited, MergedSides, Settled, Side, Which, merge_sides};
+use crate::domain::three_way::{
+    Edited, MergedSides, Settled, Side, Which, merge_sides, unlogged_merges,
+};
 use crate::error::Error;
 use crate::store::git::{self, Git, in_repository};
 use crate::store::operations;
@@ -201,22 +203,10 @@ fn merge_copies(
         ours.state.revision,
         theirs.state.revision,
     );
-    // A merge either side holds in its file only (a pull with no change after it): no log
-    // holds it, so this merge sets again what it set and says again what it renumbered.
-    let mut earlier: Vec<&HistoryEntry> = [&ours, &theirs]
-        .iter()
-        .filter_map(|side| side.state.last_change.as_ref())
-        .filter(|e| e.action == "merge" && !e.changes_left_out)
-        .collect();
-    earlier.sort_by_key(|e| e.at);
-    earlier.dedup_by_key(|e| e.op);
-    let mut summary = merged.summary(&path, "the other side");
-    for e in &earlier {
-        if let Some((_, said)) = e.summary.split_once("; ") {
-            summary.push_str("; ");
-            summary.push_str(said);
-        }
-    }
+    // A merge either side holds in its file only: this merge sets again what it set and says
+    // again what it renumbered.
+    let earlier = unlogged_merges([&ours, &theirs]);
+    let summary = merged.summary_after(&path, "the other side", &earlier);
     merged.state.revision = revision;
     let clock = [&ours, &theirs]
         .iter()

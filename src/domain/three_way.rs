@@ -211,6 +211,33 @@ impl MergedSides {
         }
         summary
     }
+
+    /// [`MergedSides::summary`], then what the `earlier` merges no log holds said after their
+    /// heads ([`unlogged_merges`]), so that what they renumbered stays in the history.
+    pub fn summary_after(&self, merged: &str, from: &str, earlier: &[&HistoryEntry]) -> String {
+        let mut summary = self.summary(merged, from);
+        for e in earlier {
+            if let Some((_, said)) = e.summary.split_once("; ") {
+                summary.push_str("; ");
+                summary.push_str(said);
+            }
+        }
+        summary
+    }
+}
+
+/// The merges `sides` hold in their files only, oldest first, each once: git's driver writes a
+/// merge into the file and no log, for the next change to log, so a pull with no change after
+/// it leaves one that no log holds (R23).
+pub fn unlogged_merges(sides: [&Side; 2]) -> Vec<&HistoryEntry> {
+    let mut earlier: Vec<&HistoryEntry> = sides
+        .iter()
+        .filter_map(|side| side.state.last_change.as_ref())
+        .filter(|e| e.action == "merge" && !e.changes_left_out)
+        .collect();
+    earlier.sort_by_key(|e| e.at);
+    earlier.dedup_by_key(|e| e.op);
+    earlier
 }
 
 /// The renumberings the merges in `entries` recorded (see [`MergedSides::summary`]): the old
