@@ -58,7 +58,7 @@ pub type RecordKey = (String, String);
 pub type Records = BTreeMap<RecordKey, Fields>;
 
 /// What one change did to one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
     /// The collection (`incidents`).

@@ -55,14 +55,16 @@ pub fn dated(day: NaiveDate, real_today: NaiveDate, future: bool) -> Result<(), 
     Ok(())
 }
 
-/// One line of the audit trail.
+/// One line of the audit trail. Its changes are [`Change`]s; the replay that checks a long
+/// history reads them in a form of its own (`store/operations.rs`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HistoryEntry {
+pub struct HistoryEntry<C = Change> {
     /// The state's revision this change produced (1 for the first change).
     #[serde(default)]
     pub revision: u64,
     /// Wall-clock time of the change.
+    #[serde(with = "crate::domain::values::instant")]
     pub at: DateTime<Utc>,
     /// The "today" the change was made under (differs from `at` with `--as-of`).
     #[serde(with = "crate::domain::values::ymd")]
@@ -89,7 +91,7 @@ pub struct HistoryEntry {
     /// written twice in the file would be edited by hand in one place only) unless it is a
     /// merge, which git's driver writes into the file alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<Change>,
+    pub changes: Vec<C>,
     /// Set on the state file's copy of a change whose records it left out (they are in the
     /// log): a log line restored from it after a crash says so, rather than looking like a
     /// change that set nothing.
@@ -99,6 +101,25 @@ pub struct HistoryEntry {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+impl<C> HistoryEntry<C> {
+    /// The same entry, each of its changes made by `each`.
+    pub fn map_changes<D>(self, each: impl FnMut(C) -> D) -> HistoryEntry<D> {
+        HistoryEntry {
+            revision: self.revision,
+            at: self.at,
+            as_of: self.as_of,
+            account: self.account,
+            action: self.action,
+            summary: self.summary,
+            balances: self.balances,
+            op: self.op,
+            clock: self.clock,
+            changes: self.changes.into_iter().map(each).collect(),
+            changes_left_out: self.changes_left_out,
+        }
+    }
 }
 
 impl HistoryEntry {

@@ -469,6 +469,69 @@ pub mod ymd {
     }
 }
 
+/// A moment as the state file and the history log write one (RFC 3339 in UTC:
+/// `2026-03-04T09:00:00Z`, with up to nine digits of a second after a point): read digit by
+/// digit when written so, as every line of a long history has one; by chrono otherwise.
+pub mod instant {
+    use std::fmt;
+
+    use chrono::{DateTime, NaiveTime, Utc};
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serialize, Serializer};
+
+    /// The moment in `s`, if it is written `YYYY-MM-DDTHH:MM:SS[.fraction]Z` and is one.
+    pub fn parse(s: &str) -> Option<DateTime<Utc>> {
+        let b = s.as_bytes();
+        let (Some(b'Z'), true) = (b.last(), b.len() >= 20) else {
+            return None;
+        };
+        let day = super::ymd::parse(s.get(..10)?)?;
+        let digits = |from: usize, to: usize| {
+            b[from..to].iter().try_fold(0u32, |n, d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
+        };
+        if (b[10], b[13], b[16]) != (b'T', b':', b':') {
+            return None;
+        }
+        let nanos = match &b[19..b.len() - 1] {
+            [] => 0,
+            [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+                digits(20, b.len() - 1)? * 10u32.pow(9 - fraction.len() as u32)
+            }
+            _ => return None,
+        };
+        let time =
+            NaiveTime::from_hms_nano_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?, nanos)?;
+        Some(day.and_time(time).and_utc())
+    }
+
+    struct Instant;
+
+    impl Visitor<'_> for Instant {
+        type Value = DateTime<Utc>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a moment written as RFC 3339 (2026-03-04T09:00:00Z)")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<DateTime<Utc>, E> {
+            match parse(s) {
+                Some(at) => Ok(at),
+                None => s.parse().map_err(E::custom),
+            }
+        }
+    }
+
+    /// Writes a moment, as chrono does.
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        at.serialize(s)
+    }
+
+    /// Reads a moment.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        d.deserialize_str(Instant)
+    }
+}
+
 /// Parses a calendar date written `YYYY-MM-DD`, refusing impossible days and implausible years.
 pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
     let d = ymd::parse(s)
@@ -625,6 +688,39 @@ mod tests {
         ];
         for (input, ok) in cases {
             assert_eq!(parse_date(input).is_ok(), *ok, "{input:?}");
+        }
+    }
+
+    /// A moment read digit by digit is the one chrono reads; what it does not read, chrono does.
+    #[test]
+    fn instants() {
+        use chrono::{DateTime, Utc};
+        let cases: &[(&str, bool)] = &[
+            ("2026-03-04T09:00:00Z", true),
+            ("2026-03-04T09:00:00.5Z", true),
+            ("2026-03-04T09:00:00.123456789Z", true),
+            ("2028-02-29T23:59:59Z", true),
+            ("2026-03-04T09:00:00.1234567891Z", false),
+            ("2026-03-04T09:00:00.Z", false),
+            ("2026-02-30T09:00:00Z", false),
+            ("2026-03-04T24:00:00Z", false),
+            ("2026-03-04T09:60:00Z", false),
+            ("2026-03-04T23:59:60Z", false),
+            ("2026-03-04 09:00:00Z", false),
+            ("2026-03-04T09:00:00+01:00", false),
+            ("2026-03-04T09:0a:00Z", false),
+            ("2026-03-04T09:00:00", false),
+            ("", false),
+        ];
+        for (s, digit_by_digit) in cases {
+            let fast = instant::parse(s);
+            assert_eq!(fast.is_some(), *digit_by_digit, "{s:?}");
+            if fast.is_some() {
+                assert_eq!(fast, s.parse::<DateTime<Utc>>().ok(), "{s:?}");
+            }
+            let read: Result<DateTime<Utc>, _> =
+                instant::deserialize(serde_json::Value::String(s.to_string()));
+            assert_eq!(read.ok(), s.parse::<DateTime<Utc>>().ok(), "{s:?}");
         }
     }
 }

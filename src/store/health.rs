@@ -12,10 +12,10 @@ use super::files::{
 use super::{StoreError, decode, file, history, lock, read_state_file};
 use crate::domain::incident::Incident;
 use crate::domain::lifecycle::Lifecycle;
-use crate::domain::operation::{self, Diverges, Fields, RecordKey, Records};
+use crate::domain::operation::{Diverges, Records};
 use crate::domain::state::State;
 use crate::store::file::SCHEMA_VERSION;
-use crate::store::operations::{Replayer, Unreplayable};
+use crate::store::replay::{self, Replayed, Replayer, Unreplayable};
 
 /// How bad a finding is. Only errors and warnings make the file unhealthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -55,6 +55,21 @@ impl Diagnosis {
 
 /// Examines the state file at `paths` and everything around it.
 pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
+    // The history log is read and replayed while the state file is read: with 100 000
+    // incidents each takes a good part of the time.
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new().spawn_scoped(scope, || Log::read(&paths.history));
+        examine_with(paths, lifecycle, move || match reader {
+            Ok(reader) => reader
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => Log::read(&paths.history),
+        })
+    })
+}
+
+/// [`examine`], the history log read by `log` when it is needed.
+fn examine_with(paths: &Paths, lifecycle: &Lifecycle, log: impl FnOnce() -> Log) -> Vec<Diagnosis> {
     use Urgency::{Error, Info, Warning};
     let state_path = paths.state.display();
     let backup = paths.backup.display();
@@ -137,7 +152,9 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                             "the next change writes it with a checksum".into(),
                         ));
                     }
-                    let state = &decoded.loaded.state;
+                    // Every incident's record, read once for the checks below.
+                    let (state, records) = decoded.loaded.into_records();
+                    let (state, records) = (&state, records.ok());
                     let problems = state.problems();
                     for problem in &problems {
                         found.push(Diagnosis::new(
@@ -147,8 +164,6 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                             restore.clone(),
                         ));
                     }
-                    // Every incident's record, decoded once for the checks below.
-                    let records = decoded.loaded.records(|_| true).ok();
                     // R8 as of each incident's opening day, once the records hold together.
                     if problems.is_empty()
                         && let Some(records) = &records
@@ -187,7 +202,7 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
                     // A file changed outside partner-support is said to be so above; its
                     // operations are checked once a change or `--accept` records the edit.
                     let incidents = records.as_deref().filter(|_| sealed);
-                    found.extend(examine_log(paths, state, incidents));
+                    found.extend(examine_log(paths, log(), state, incidents));
                 }
             }
         }
@@ -243,23 +258,54 @@ pub fn examine(paths: &Paths, lifecycle: &Lifecycle) -> Vec<Diagnosis> {
     found
 }
 
+/// The history log as read and replayed, a line at a time: a long history is never held whole.
+struct Log {
+    /// The lines that are not entries, or why it could not be read.
+    bad_lines: std::io::Result<Vec<usize>>,
+    /// Each entry's revision, in the order of the log.
+    revisions: Vec<u64>,
+    /// Whether any entry is an operation.
+    operations: bool,
+    replayer: Replayer,
+}
+
+impl Log {
+    fn read(path: &std::path::Path) -> Log {
+        let mut replayer = Replayer::default();
+        let mut operations = false;
+        let mut revisions = Vec::new();
+        let bad_lines = history::read_each(path, replay::decode, |entry| {
+            revisions.push(entry.revision);
+            operations |= entry.op.is_some();
+            replayer.push_logged(entry);
+        });
+        Log {
+            bad_lines,
+            revisions,
+            operations,
+            replayer,
+        }
+    }
+}
+
 /// The history log: every line an entry, none missing, and its operations replaying to the
 /// records of `state`, whose incidents' whole records are `incidents` (when they could all be
-/// read). The log is read a line at a time and replayed as it is read: a long history is never
-/// held whole.
-fn examine_log(paths: &Paths, state: &State, incidents: Option<&[Incident]>) -> Vec<Diagnosis> {
+/// read).
+fn examine_log(
+    paths: &Paths,
+    log: Log,
+    state: &State,
+    incidents: Option<&[Incident]>,
+) -> Vec<Diagnosis> {
     let revision = state.revision;
     let log_path = paths.history.display();
-    let mut replayer = Replayer::default();
-    let mut operations = false;
-    let mut revisions = Vec::new();
-    let bad_lines = match history::read_each(&paths.history, |entry| {
-        revisions.push(entry.revision);
-        operations |= entry.op.is_some();
-        if incidents.is_some() {
-            replayer.push_owned(entry);
-        }
-    }) {
+    let Log {
+        bad_lines,
+        revisions,
+        mut operations,
+        mut replayer,
+    } = log;
+    let bad_lines = match bad_lines {
         Ok(bad_lines) => bad_lines,
         Err(e) => {
             return vec![Diagnosis::new(
@@ -325,13 +371,11 @@ fn examine_log(paths: &Paths, state: &State, incidents: Option<&[Incident]>) -> 
         }
         // A history from before operations: the next change starts them.
         if operations {
-            let records = file::records::header(state)
-                .into_iter()
-                .chain(incidents.iter().map(file::records::incident));
             found.extend(examine_operations(
                 &log_path.to_string(),
-                replayer.finish(),
-                records,
+                replayer.finish_apart(),
+                file::records::header(state),
+                incidents,
             ));
         }
     }
@@ -343,8 +387,9 @@ fn examine_log(paths: &Paths, state: &State, incidents: Option<&[Incident]>) -> 
 /// or a lost line.
 fn examine_operations(
     log_path: &str,
-    replayed: Result<Records, Unreplayable>,
-    records: impl IntoIterator<Item = (RecordKey, Fields)>,
+    replayed: Result<Replayed, Unreplayable>,
+    header: Records,
+    incidents: &[Incident],
 ) -> Option<Diagnosis> {
     let fix = "if a line of the log was edited or removed by hand, put it back from its copy (in a team's repository, `git checkout` the log); if the file's records are right, `partner-support doctor --accept` records them as they are";
     let replayed = match replayed {
@@ -370,7 +415,7 @@ fn examine_operations(
             ));
         }
     };
-    let found = operation::divergences_from(replayed, records);
+    let found = replayed.divergences(header, incidents);
     if found.is_empty() {
         return None;
     }

@@ -133,9 +133,14 @@ pub struct Log {
     pub bad_lines: Vec<usize>,
 }
 
-/// Reads the log at `path` a line at a time, each entry given to `each` as it is read; a
-/// missing log is empty. Returns the lines that are not entries (1-based line numbers).
-pub fn read_each(path: &Path, mut each: impl FnMut(HistoryEntry)) -> io::Result<Vec<usize>> {
+/// Reads the log at `path` a line at a time, each entry `decode` makes of a line given to
+/// `each` as it is read; a missing log is empty. Returns the lines that are not entries
+/// (1-based line numbers): not UTF-8, or what `decode` makes nothing of.
+pub fn read_each<T>(
+    path: &Path,
+    decode: impl Fn(&str) -> Option<T>,
+    mut each: impl FnMut(T),
+) -> io::Result<Vec<usize>> {
     let mut options = private_options();
     options.read(true);
     let file = match open_own(path, &options) {
@@ -158,9 +163,10 @@ pub fn read_each(path: &Path, mut each: impl FnMut(HistoryEntry)) -> io::Result<
             bad_lines.push(n);
             continue;
         }
-        match serde_json::from_slice(text) {
-            Ok(entry) => each(entry),
-            Err(_) => bad_lines.push(n),
+        // The line's UTF-8 is checked at once, not string by string.
+        match std::str::from_utf8(text).ok().and_then(&decode) {
+            Some(entry) => each(entry),
+            None => bad_lines.push(n),
         }
     }
     Ok(bad_lines)

@@ -12,6 +12,7 @@ pub mod lifecycle;
 mod lock;
 pub mod operations;
 pub mod output;
+pub mod replay;
 pub mod team;
 
 use std::fs::{self, File};

@@ -10,6 +10,7 @@ use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::Side;
 
 use super::file::records;
+use super::replay::{Unreplayable, replay};
 use super::{StoreError, Stored};
 
 /// What a change needs to know of the state before it: its records but the incidents (an
@@ -183,83 +184,6 @@ pub fn start(changes: Vec<Change>, first: &HistoryEntry) -> HistoryEntry {
         ..start.clone()
     }));
     start
-}
-
-/// Why a history cannot be replayed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unreplayable {
-    /// Its first operation is neither a start nor the first change of a state that had none
-    /// before: the start was lost.
-    NoStart,
-    /// The operation of this revision has no records: its line was lost (a crash between the
-    /// file and the log, or an edit) and restored from the file's copy, which left them out.
-    Lost(u64),
-}
-
-/// A history replayed one entry at a time, so that a long one is never held whole.
-#[derive(Debug, Default)]
-pub struct Replayer {
-    records: Records,
-    before_operations: bool,
-    from_nothing: Option<bool>,
-    failed: Option<Unreplayable>,
-}
-
-impl Replayer {
-    /// Applies the next entry's operation.
-    pub fn push(&mut self, entry: &HistoryEntry) {
-        self.push_owned(entry.clone());
-    }
-
-    /// [`Replayer::push`], taking the entry (its records are moved, not copied).
-    pub fn push_owned(&mut self, entry: HistoryEntry) {
-        if self.failed.is_some() && entry.action != "start" {
-            return;
-        }
-        if entry.op.is_none() {
-            // A change from before operations: the start holds what it did.
-            self.before_operations = true;
-            return;
-        }
-        // A start after a history that cannot be replayed starts it again: it holds every
-        // record there was.
-        if entry.action == "start" && (self.failed.is_some() || self.from_nothing == Some(false)) {
-            self.records.clear();
-            self.failed = None;
-            self.from_nothing = Some(true);
-        }
-        let first = *self.from_nothing.get_or_insert(
-            entry.action == "start" || (!self.before_operations && entry.clock == 1),
-        );
-        if !first {
-            self.failed = Some(Unreplayable::NoStart);
-        } else if entry.changes_left_out {
-            self.failed = Some(Unreplayable::Lost(entry.revision));
-        } else {
-            for change in entry.changes {
-                operation::apply_owned(&mut self.records, change);
-            }
-        }
-    }
-
-    /// The records the entries made.
-    pub fn finish(self) -> Result<Records, Unreplayable> {
-        match self.failed {
-            Some(why) => Err(why),
-            None => Ok(self.records),
-        }
-    }
-}
-
-/// The records `entries` make when their operations are replayed in order from nothing.
-pub fn replay<'a>(
-    entries: impl IntoIterator<Item = &'a HistoryEntry>,
-) -> Result<Records, Unreplayable> {
-    let mut replayer = Replayer::default();
-    for entry in entries {
-        replayer.push(entry);
-    }
-    replayer.finish()
 }
 
 /// What a merge of `ours` and `theirs` into `merged` (which holds every incident's record) sets,

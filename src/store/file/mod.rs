@@ -115,6 +115,32 @@ impl Loaded {
         Ok(state)
     }
 
+    /// The state and every incident's whole record, in ID order ([`Loaded::records`]), moved
+    /// rather than copied from a file read in full that nothing has changed.
+    pub fn into_records(self) -> (State, Result<Vec<Incident>, StoreError>) {
+        let Loaded { state, stored } = self;
+        match stored.source {
+            Source::Records(records)
+                if state.incidents.changed().next().is_none()
+                    && state
+                        .incidents
+                        .iter()
+                        .map(|h| h.id)
+                        .eq(stored.ids.iter().copied()) =>
+            {
+                (state, Ok(records))
+            }
+            source => {
+                let loaded = Loaded {
+                    stored: Stored { source, ..stored },
+                    state,
+                };
+                let records = loaded.records(|_| true);
+                (loaded.state, records)
+            }
+        }
+    }
+
     /// What a command says of a file changed outside partner-support, until a change or
     /// `doctor --accept` seals it again.
     pub fn outside_notice(&self) -> Option<String> {
