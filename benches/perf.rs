@@ -810,31 +810,14 @@ fn organization(n: u32) -> State {
             summary,
             ..HistoryEntry::default()
         };
-        log.push(entry(
-            opened_on,
-            9,
-            "incidents open",
-            format!("opened {id} ({}) on contract {contract_id}", scope.slug()),
-        ));
-        if let Some(c) = closed_on {
-            log.push(entry(c, 16, "incidents close", format!("closed {id}")));
-        }
-        if refunded {
-            log.push(entry(
-                opened_on + Days::new(5),
-                11,
-                "incidents refund",
-                format!("refunded {id} (product-bug)"),
-            ));
-        }
-        s.incidents.push(Incident {
+        let opened = Incident {
             id,
             scope,
             title: p(TITLES[k as usize % TITLES.len()]),
             product: (k % 2 == 0).then(|| p(PRODUCTS[k as usize % PRODUCTS.len()])),
             case_number: (k % 5 != 4)
                 .then(|| p(&format!("{}{:07}", opened_on.format("%y%m%d"), k))),
-            contract_id: Some(contract_id),
+            contract_id: Some(contract_id.clone()),
             csp_customer: None,
             opened_on,
             opened_by: Some(by.clone()),
@@ -863,17 +846,67 @@ fn organization(n: u32) -> State {
                 .into(),
                 false => Default::default(),
             },
+        };
+        // Each change as an operation of its own, with the records it set, as this version
+        // writes them: the incident added whole when it was opened, then each field it set.
+        let change = |was: Option<serde_json::Value>, set: serde_json::Value| {
+            let fields = |v: serde_json::Value| v.as_object().cloned().unwrap();
+            partner_support::domain::operation::Change {
+                collection: "incidents".into(),
+                key: id.to_string(),
+                was: was.map(fields),
+                set: Some(fields(set)),
+            }
+        };
+        let as_opened = Incident {
+            closed_on: None,
+            refund: None,
+            set_at: Default::default(),
+            ..opened.clone()
+        };
+        let (_, whole) = partner_support::store::file::records::incident(&as_opened);
+        log.push(HistoryEntry {
+            changes: vec![change(None, whole.into())],
+            ..entry(
+                opened_on,
+                9,
+                "incidents open",
+                format!("opened {id} ({}) on contract {contract_id}", scope.slug()),
+            )
         });
+        if let Some(c) = closed_on {
+            log.push(HistoryEntry {
+                changes: vec![change(
+                    Some(serde_json::json!({"closed_on": null})),
+                    serde_json::json!({"closed_on": c.to_string()}),
+                )],
+                ..entry(c, 16, "incidents close", format!("closed {id}"))
+            });
+        }
+        if let Some(refund) = &opened.refund {
+            log.push(HistoryEntry {
+                changes: vec![change(
+                    Some(serde_json::json!({"refund": null})),
+                    serde_json::json!({"refund": refund}),
+                )],
+                ..entry(
+                    opened_on + Days::new(5),
+                    11,
+                    "incidents refund",
+                    format!("refunded {id} (product-bug)"),
+                )
+            });
+        }
+        s.incidents.push(opened);
     }
     log.sort_by_key(|e| e.at);
     s.contracts = years.into_iter().flatten().map(|s| s.contract).collect();
     s.normalize();
     assert_eq!(s.problems(), [], "the generated organization is consistent");
     // A history of operations, as a file kept by this version has: a start holding the
-    // records (so that the history replays to the state, as `doctor` checks), then every
-    // change as an operation of its own.
-    let incidents: Vec<_> = s.incidents.changed().cloned().collect();
-    let all = partner_support::store::file::records::all(&s, &incidents);
+    // records but the incidents (so that the history replays to the state, as `doctor`
+    // checks), then every change to an incident as an operation of its own.
+    let all = partner_support::store::file::records::header(&s);
     let first = HistoryEntry {
         clock: 1,
         ..log.first().cloned().unwrap_or_else(|| HistoryEntry {

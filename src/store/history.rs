@@ -149,25 +149,44 @@ pub fn read_each<T>(
         Err(e) => return Err(e),
     };
     let mut bad_lines = Vec::new();
-    let mut reader = io::BufReader::with_capacity(1 << 16, file);
-    let mut line = Vec::new();
     let mut n = 0;
-    loop {
-        line.clear();
-        if io::BufRead::read_until(&mut reader, b'\n', &mut line)? == 0 {
-            break;
-        }
+    let mut line = |text: &[u8]| {
         n += 1;
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        if text.is_empty() && line.len() == 1 {
-            bad_lines.push(n);
-            continue;
-        }
         // The line's UTF-8 is checked at once, not string by string.
         match std::str::from_utf8(text).ok().and_then(&decode) {
             Some(entry) => each(entry),
             None => bad_lines.push(n),
         }
+    };
+    // A line is read where the reader's buffer holds it; only one that runs past the buffer's
+    // end is copied, into `long`.
+    let mut reader = io::BufReader::with_capacity(1 << 16, file);
+    let mut long = Vec::new();
+    loop {
+        let buffer = io::BufRead::fill_buf(&mut reader)?;
+        if buffer.is_empty() {
+            if !long.is_empty() {
+                line(&long);
+            }
+            break;
+        }
+        let used = match memchr::memchr(b'\n', buffer) {
+            Some(end) if long.is_empty() => {
+                line(&buffer[..end]);
+                end + 1
+            }
+            Some(end) => {
+                long.extend_from_slice(&buffer[..end]);
+                line(&long);
+                long.clear();
+                end + 1
+            }
+            None => {
+                long.extend_from_slice(buffer);
+                buffer.len()
+            }
+        };
+        io::BufRead::consume(&mut reader, used);
     }
     Ok(bad_lines)
 }

@@ -80,8 +80,11 @@ impl<'de> Deserialize<'de> for Logged {
                     match name {
                         Name::In if collection.is_none() => collection = Some(map.next_value()?),
                         Name::Key if key.is_none() => key = Some(map.next_value()?),
+                        // A replay needs of `was` only whether it is there (a record
+                        // changed, not added): what it holds is not read.
                         Name::Was if was.is_none() && set.is_none() && incident.is_none() => {
-                            was = Some(map.next_value()?)
+                            let there = map.next_value::<Option<de::IgnoredAny>>()?.is_some();
+                            was = Some(there.then(Fields::new));
                         }
                         Name::Set if set.is_none() && incident.is_none() => {
                             let whole = was.is_none() && collection.as_deref() == Some(INCIDENTS);
@@ -231,21 +234,29 @@ impl Replayed {
             }
             Logged::Fields(change) => {
                 if change.collection == INCIDENTS {
-                    self.incidents_as_fields = true;
-                    if let Some(whole) = change
+                    let whole = change
                         .key
                         .parse()
                         .ok()
                         .filter(|id: &IncidentId| id.to_string() == change.key)
-                        .and_then(|id| self.incidents.remove(&id))
-                        && change.was.is_some()
-                        && change.set.is_some()
+                        .and_then(|id| self.incidents.remove(&id));
+                    if let (Some(mut whole), Some(_), Some(set)) = (whole, &change.was, &change.set)
                     {
-                        // Fields set on an incident: it is fields from here.
+                        // Fields set on an incident, one by one; should one not fit, the
+                        // incident is fields from here. (Those set before it are set again
+                        // below, as the change holds them.)
+                        let fits = set.iter().all(|(name, value)| {
+                            records::set_incident_field(&mut whole, name, value).is_ok()
+                        });
+                        if fits {
+                            self.incidents.insert(whole.id, whole);
+                            return;
+                        }
                         let fields = records::incident(&whole).1;
                         self.records
                             .insert(incident_key(change.key.clone()), fields);
                     }
+                    self.incidents_as_fields = true;
                 }
                 operation::apply_owned(&mut self.records, change);
             }
@@ -379,6 +390,10 @@ mod tests {
         let cases: Vec<(&str, Vec<String>)> = vec![
             ("as the log writes it", vec![added(1), added(2)]),
             ("then closed", vec![added(1), closed]),
+            ("then set a value no incident holds", vec![added(1), change("incidents", "INC-0001", Some(json!({"title": "Outage"})), Some(json!({"title": ""})))]),
+            ("then two fields, the second one no incident holds", vec![added(1), change("incidents", "INC-0001", Some(json!({})), Some(json!({"closed_on": "2026-03-02", "title": ""})))]),
+            ("then its ID", vec![added(1), change("incidents", "INC-0001", Some(json!({})), Some(json!({"id": "INC-0002"})))]),
+            ("then a field taken away", vec![added(1), change("incidents", "INC-0001", Some(json!({})), Some(json!({"contract_id": null})))]),
             ("then removed", vec![added(1), change("incidents", "INC-0001", Some(json!({})), None)]),
             ("then added again", vec![added(1), added(1)]),
             ("set before in", vec![format!(r#"{{"set":{two},"in":"incidents","key":"INC-0002"}}"#)]),

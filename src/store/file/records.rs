@@ -123,6 +123,36 @@ pub fn incident(i: &Incident) -> (RecordKey, Fields) {
     (("incidents".to_string(), i.id.to_string()), fields_of(i))
 }
 
+/// Sets the field `name` of incident `i`, as its record names it, to `value` as its record holds
+/// it (`null`: none): a change to one field of an incident, made without turning the incident
+/// into fields and back. `Err` for a name that is not a field a change sets (an incident's ID
+/// is its key: no change sets it), or a value the field cannot hold; `i` is then as it was.
+pub fn set_incident_field(i: &mut Incident, name: &str, value: &Value) -> serde_json::Result<()> {
+    use crate::domain::values::ymd;
+    use serde::Deserialize;
+    fn read<'a, T: Deserialize<'a>>(value: &'a Value) -> serde_json::Result<T> {
+        T::deserialize(value)
+    }
+    match name {
+        "contract_id" => i.contract_id = read(value)?,
+        "opened_on" => i.opened_on = ymd::deserialize(value)?,
+        "closed_on" => i.closed_on = ymd::option::deserialize(value)?,
+        "void" => i.void = read(value)?,
+        "refund" => i.refund = read(value)?,
+        "scope" => i.scope = read(value)?,
+        "title" => i.title = read(value)?,
+        "product" => i.product = read(value)?,
+        "case_number" => i.case_number = read(value)?,
+        "csp_customer" => i.csp_customer = read(value)?,
+        "opened_by" => i.opened_by = read(value)?,
+        "note" => i.note = read(value)?,
+        "outside_policy" => i.outside_policy = read(value)?,
+        // `set_at` is no part of a record.
+        other => return Err(serde::de::Error::unknown_field(other, &[])),
+    }
+    Ok(())
+}
+
 /// Every record of `state`, whose incidents' whole records are `incidents`.
 pub fn all(state: &State, incidents: &[Incident]) -> Records {
     let mut r = header(state);
@@ -167,4 +197,71 @@ pub fn state_of(
     });
     let bytes = serde_json::to_vec(&Value::Object(doc)).expect("records serialize");
     super::read_in_full(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::operation::{Change, apply};
+    use crate::domain::testing::incident as testing_incident;
+
+    /// Every field of an incident's record a change can set (all of them, but its ID) is set
+    /// on the incident as on its fields; a value the field cannot hold leaves it as it was.
+    #[test]
+    fn a_field_set_on_an_incident_is_the_field_set_on_its_record() {
+        let every: Incident = serde_json::from_value(json!({
+            "id": "INC-0007", "contract_id": "C2", "opened_on": "2026-04-01",
+            "closed_on": "2026-04-03", "scope": "on-premises", "title": "Crash",
+            "product": "SQL Server 2022", "case_number": "2604010000001", "csp_customer": "T1",
+            "opened_by": "ana@contoso.com", "note": "n", "outside_policy": "accepted",
+            "void": {"on": "2026-04-04", "reason": "typo", "by": "ben@contoso.com"},
+            "refund": {"on": "2026-04-05", "reason": "duplicate", "by": "ana@contoso.com"},
+        }))
+        .expect("an incident with every field");
+        let (key, fields) = incident(&every);
+        let base = testing_incident(7, Some("C1"));
+        let mut names = 0;
+        for (name, value) in fields.iter().filter(|(name, _)| *name != "id") {
+            for value in [value.clone(), Value::Null] {
+                let mut set = base.clone();
+                let fitted = set_incident_field(&mut set, name, &value);
+                let mut records = Records::from([incident(&base)]);
+                apply(
+                    &mut records,
+                    &Change {
+                        collection: key.0.clone(),
+                        key: key.1.clone(),
+                        was: Some(Fields::new()),
+                        set: Some(Fields::from_iter([(name.clone(), value.clone())])),
+                    },
+                );
+                let as_fields = records.remove(&key).unwrap();
+                match fitted {
+                    Ok(()) => assert_eq!(incident(&set).1, as_fields, "{name} = {value}"),
+                    // Only a field every incident has cannot be taken away.
+                    Err(_) => {
+                        assert!(value.is_null(), "{name} = {value}");
+                        assert_eq!(set, base, "{name} = {value}");
+                    }
+                }
+            }
+            names += 1;
+        }
+        assert_eq!(names, 13, "every field but the ID: {fields:?}");
+        let mut set = base.clone();
+        for (name, value) in [
+            ("id", json!("INC-0009")),
+            ("set_at", json!({})),
+            ("colour", json!("red")),
+            ("opened_on", json!("2026-02-30")),
+        ] {
+            assert!(
+                set_incident_field(&mut set, name, &value).is_err(),
+                "{name}"
+            );
+        }
+        assert_eq!(set, base);
+    }
 }
