@@ -26,12 +26,17 @@ impl FromStr for OpId {
     type Err = String;
 
     fn from_str(s: &str) -> Result<OpId, String> {
-        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("`{s}` is not an operation ID (32 hex digits)"));
-        }
-        u128::from_str_radix(s, 16)
+        // Digit by digit: every line of a history has one.
+        let digits = (s.len() == 32).then(|| {
+            s.bytes().try_fold(0u128, |n, b| {
+                let digit = (b as char).to_digit(16)?;
+                Some(n << 4 | u128::from(digit))
+            })
+        });
+        digits
+            .flatten()
             .map(OpId)
-            .map_err(|e| e.to_string())
+            .ok_or_else(|| format!("`{s}` is not an operation ID (32 hex digits)"))
     }
 }
 
@@ -43,8 +48,17 @@ impl Serialize for OpId {
 
 impl<'de> Deserialize<'de> for OpId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OpId, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        struct Hex;
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = OpId;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an operation ID (32 hex digits)")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<OpId, E> {
+                s.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Hex)
     }
 }
 
@@ -332,9 +346,13 @@ mod tests {
         let id = OpId(0x0123_4567_89ab_cdef_0011_2233_4455_6677);
         assert_eq!(id.to_string(), "0123456789abcdef0011223344556677");
         assert_eq!(id.to_string().parse::<OpId>(), Ok(id));
+        assert_eq!("0123456789ABCDEF0011223344556677".parse::<OpId>(), Ok(id));
+        let read: OpId = serde_json::from_str(r#""0123456789abcdef0011223344556677""#).unwrap();
+        assert_eq!(read, id);
         for bad in [
             "",
             "0123",
+            &"é".repeat(16),
             "0123456789abcdef0011223344556677aa",
             "g123456789abcdef0011223344556677",
             "+123456789abcdef0011223344556677",
