@@ -2437,8 +2437,17 @@ mod tests {
                 all.sort();
                 all
             };
+            // As many open conflicts of each kind. Which incident one names may differ: of two
+            // opened on one day, the one past an allowance is the later numbered (R8).
+            let conflicts_of = |r: &Side| {
+                let mut kinds: Vec<String> =
+                    r.state.open_conflicts().map(|c| format!("{:?}", c.kind)).collect();
+                kinds.sort();
+                kinds
+            };
             for r in &results[1..] {
                 proptest::prop_assert_eq!(contents_of(r), contents_of(&results[0]));
+                proptest::prop_assert_eq!(conflicts_of(r), conflicts_of(&results[0]));
                 proptest::prop_assert_eq!(r.state.problems(), vec![]);
             }
             let titles: BTreeSet<String> =
