@@ -331,23 +331,28 @@ pub fn team(ctx: &mut super::Ctx, command: TeamCommand) -> Result<(), Error> {
 
 /// The other copy's history: what it did since the two parted is read from it, so a copy that
 /// has changes but no log that reaches them is refused, with where the log was looked for.
-fn their_log(file: &Path, path: &Path, theirs: &Side) -> Result<Vec<HistoryEntry>, Error> {
-    let entries = crate::store::history::read(path)
-        .map_err(|source| crate::store::StoreError::Read {
+fn their_log(
+    file: &Path,
+    path: &Path,
+    theirs: &Side,
+    ours: &std::collections::BTreeSet<crate::domain::operation::OpId>,
+) -> Result<operations::TheirLog, Error> {
+    let log = operations::TheirLog::read(path, ours).map_err(|source| {
+        crate::store::StoreError::Read {
             path: path.to_path_buf(),
             source,
-        })?
-        .entries;
+        }
+    })?;
     let revision = theirs.state.revision;
     // The copy's last change may still be in the file only (`last_change`), not yet logged.
-    let logged = entries.iter().map(|e| e.revision).max().unwrap_or(0);
+    let logged = log.logged;
     let pending = theirs
         .state
         .last_change
         .as_ref()
         .is_some_and(|c| c.revision == revision);
     if logged >= revision || (pending && logged + 1 >= revision) {
-        return Ok(entries);
+        return Ok(log);
     }
     let found = match path.exists() {
         true => format!(
@@ -370,7 +375,6 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
     let name = file.display().to_string();
     let theirs = team::read_side(file)?;
     let log_path = history.map_or_else(|| crate::store::Paths::of(file).history, Path::to_path_buf);
-    let their_log = their_log(file, &log_path, &theirs)?;
     let store = ctx.store.clone();
     let lifecycle = ctx.lifecycle()?;
     let today = ctx.today;
@@ -389,22 +393,18 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             incidents,
             edited: stored.changed_outside(),
         };
-        let our_log = store.history(state)?;
         // The two copies' common ancestor is what the operations both hold replay to; the
         // other copy's own operations are the ones this history lacks (R23).
-        let base = operations::common_ancestor(&our_log, &their_log, &ours, &theirs, file)
+        let ours_ops = operations::operations_of(&store, state)?;
+        let their_log = their_log(file, &log_path, &theirs, &ours_ops)?;
+        let base = operations::common_ancestor(&store, &their_log.common, &ours, &theirs, file)
             .map_err(|why| match why.as_str() {
                 operations::NO_COMMON => Error::Team(format!(
                     "cannot merge `{name}`: {why}; nothing was written. To add the records it has and this state lacks, export it and import that: `partner-support --state {name} export > other.json`, then `partner-support import other.json` (a record here already is skipped when alike and named when not)"
                 )),
                 _ => conflicts(vec![why]),
             })?;
-        let ours_ops: std::collections::BTreeSet<_> =
-            our_log.iter().filter_map(|e| e.op).collect();
-        let theirs_since: Vec<&HistoryEntry> = their_log
-            .iter()
-            .filter(|e| e.op.is_some_and(|id| !ours_ops.contains(&id)))
-            .collect();
+        let theirs_since = their_log.since;
         let merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflicts)?;
         if merged.taken == 0 {
             return Ok((merged, None));
@@ -419,7 +419,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             state.revision += 1;
             state.unlogged.push(HistoryEntry {
                 revision: state.revision,
-                ..entry.clone()
+                ..entry
             });
         }
         // What the merge itself set, so that this history and then the merge replay to it.

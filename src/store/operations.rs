@@ -2,7 +2,7 @@
 //! before and after it; its ID and clock; the start of a history whose earlier changes were not
 //! operations; and a history replayed back into records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::domain::incident::{Incident, IncidentId};
 use crate::domain::operation::{self, Change, OpId, Records};
@@ -203,7 +203,7 @@ pub fn of_merge(
     let m: BTreeMap<IncidentId, &Incident> =
         merged.incidents.changed().map(|i| (i.id, i)).collect();
     let earlier: Vec<&Change> = earlier.iter().flat_map(|e| &e.changes).collect();
-    let again: std::collections::BTreeSet<IncidentId> = earlier
+    let again: BTreeSet<IncidentId> = earlier
         .iter()
         .filter(|c| c.collection == "incidents")
         .filter_map(|c| c.key.parse().ok())
@@ -240,26 +240,125 @@ pub fn of_merge(
 /// Why two copies whose histories share no operation have no common ancestor.
 pub const NO_COMMON: &str = "its history shares no operation with this one, so nothing says what the two copies held in common (they were never copies of one record, or parted before changes were recorded as operations)";
 
-/// The common ancestor of two copies of a state from their histories (R23): the operations
-/// both hold, by ID, replayed in the order `ours_log` has them. `path` names the copy in an
-/// error; `Err` says why there is none.
+/// Of a history line, what tells whose operation it is, read without the rest.
+#[derive(serde::Deserialize)]
+struct Whose {
+    #[serde(default)]
+    revision: u64,
+    #[serde(default)]
+    op: Option<OpId>,
+}
+
+fn whose(line: &str) -> Option<Whose> {
+    serde_json::from_str(line).ok()
+}
+
+/// The history of the state at `store` (its log, then what its file holds that the log
+/// lacks), an entry at a time, each as `decode` makes it of its line (or of the entry the file
+/// holds, written as a line) with its revision.
+fn each_of_history<T>(
+    store: &super::Store,
+    state: &State,
+    decode: impl Fn(&str) -> Option<(u64, T)>,
+    mut each: impl FnMut(T),
+) -> Result<(), StoreError> {
+    let path = store.paths().history;
+    let mut logged = 0;
+    super::history::read_each(&path, &decode, |(revision, entry)| {
+        logged = revision;
+        each(entry);
+    })
+    .map_err(|source| StoreError::Read { path, source })?;
+    for entry in super::history::missing(logged, state.unlogged.iter().chain(&state.last_change)) {
+        let line = serde_json::to_string(entry).expect("an entry serializes");
+        if let Some((_, entry)) = decode(&line) {
+            each(entry);
+        }
+    }
+    Ok(())
+}
+
+/// The operations of the history of the state at `store`.
+pub fn operations_of(store: &super::Store, state: &State) -> Result<BTreeSet<OpId>, StoreError> {
+    let mut ops = BTreeSet::new();
+    each_of_history(
+        store,
+        state,
+        |line| whose(line).map(|w| (w.revision, w.op)),
+        |op| ops.extend(op),
+    )?;
+    Ok(ops)
+}
+
+/// Another copy's history log, as a merge of that copy reads it against this history's
+/// operations `ours`.
+#[derive(Debug, Default)]
+pub struct TheirLog {
+    /// The revision of its last line (0: none).
+    pub logged: u64,
+    /// Its operations this history lacks, in its order, whole.
+    pub since: Vec<HistoryEntry>,
+    /// Its operations this history holds too.
+    pub common: BTreeSet<OpId>,
+}
+
+impl TheirLog {
+    /// Reads the log at `path`: a line whose operation this history holds is read no further.
+    pub fn read(path: &std::path::Path, ours: &BTreeSet<OpId>) -> std::io::Result<TheirLog> {
+        enum Line {
+            Common(u64, OpId),
+            Since(Box<HistoryEntry>),
+        }
+        let mut log = TheirLog::default();
+        let decode = |line: &str| match whose(line)? {
+            Whose {
+                revision,
+                op: Some(op),
+            } if ours.contains(&op) => Some(Line::Common(revision, op)),
+            _ => serde_json::from_str(line).ok().map(Line::Since),
+        };
+        super::history::read_each(path, decode, |line| match line {
+            Line::Common(revision, op) => {
+                log.logged = revision;
+                log.common.insert(op);
+            }
+            Line::Since(entry) => {
+                log.logged = entry.revision;
+                if entry.op.is_some() {
+                    log.since.push(*entry);
+                }
+            }
+        })?;
+        Ok(log)
+    }
+}
+
+/// The common ancestor of this copy (`ours`, the state at `store`) and another (`theirs`) from
+/// their histories (R23): the operations `common` to both, replayed in the order this history
+/// has them. `path` names the other copy in an error; `Err` says why there is none.
 pub fn common_ancestor(
-    ours_log: &[HistoryEntry],
-    theirs_log: &[HistoryEntry],
+    store: &super::Store,
+    common: &BTreeSet<OpId>,
     ours: &Side,
     theirs: &Side,
     path: &std::path::Path,
 ) -> Result<Side, String> {
-    let theirs_ops: std::collections::BTreeSet<OpId> =
-        theirs_log.iter().filter_map(|e| e.op).collect();
-    let common: Vec<&HistoryEntry> = ours_log
-        .iter()
-        .filter(|e| e.op.is_some_and(|id| theirs_ops.contains(&id)))
-        .collect();
     if common.is_empty() {
         return Err(NO_COMMON.into());
     }
-    let records = replay(common).map_err(|why| match why {
+    let mut replayer = super::replay::Replayer::default();
+    // Most lines are of operations both hold: each is read for the replay at once.
+    let decode = |line: &str| match super::replay::decode(line) {
+        Some(entry) => Some((entry.revision, Some(entry))),
+        None => whose(line).map(|w| (w.revision, None)),
+    };
+    each_of_history(store, &ours.state, decode, |entry| {
+        if let Some(entry) = entry.filter(|e| e.op.is_some_and(|op| common.contains(&op))) {
+            replayer.push_logged(entry);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let replayed = replayer.finish_apart().map_err(|why| match why {
         Unreplayable::NoStart => "the operations both histories hold do not start from nothing (the start of this history is missing)".to_string(),
         Unreplayable::Lost(revision) => format!(
             "the records of revision {revision}, which both copies hold, are not in this history log (its line was restored after a crash), so what the two copies shared cannot be rebuilt"
@@ -267,7 +366,8 @@ pub fn common_ancestor(
     })?;
     let access_ids =
         records::access_ids(ours.state.contracts.iter().chain(&theirs.state.contracts));
-    let loaded = records::state_of(&records, &access_ids, path)
+    let loaded = replayed
+        .into_state(&access_ids, path)
         .map_err(|e| format!("what both histories hold does not replay to a state: {e}"))?
         .loaded;
     let incidents = loaded.records(|_| true).map_err(|e| e.to_string())?;

@@ -263,6 +263,16 @@ impl Replayed {
         }
     }
 
+    /// The state these records make, as [`records::state_of`] reads them.
+    pub fn into_state(
+        self,
+        access_ids: &BTreeMap<String, String>,
+        path: &std::path::Path,
+    ) -> Result<super::file::Decoded, super::StoreError> {
+        let incidents: Vec<Incident> = self.incidents.into_values().map(|i| *i).collect();
+        records::state_of(&self.records, &incidents, access_ids, path)
+    }
+
     /// Every record as fields.
     pub fn into_records(self) -> Records {
         let mut records = self.records;

@@ -160,11 +160,13 @@ pub fn all(state: &State, incidents: &[Incident]) -> Records {
     r
 }
 
-/// The state `records` make, read as a state file holding them would be (checked by the same
-/// rules); `path` names it in an error. Each contract's Access ID is the one of `access_ids`
-/// its mark names; a mark none names is no Access ID, and the state is refused.
+/// The state `records` and the incidents `incidents` make, read as a state file holding them
+/// would be (checked by the same rules); `path` names it in an error. Each contract's Access ID
+/// is the one of `access_ids` its mark names; a mark none names is no Access ID, and the state
+/// is refused.
 pub fn state_of(
     records: &Records,
+    incidents: &[Incident],
     access_ids: &BTreeMap<String, String>,
     path: &Path,
 ) -> Result<Decoded, StoreError> {
@@ -195,7 +197,29 @@ pub fn state_of(
         serde_json::to_value(CatalogRecord::of(&super::Loaded::empty(path).state.catalog))
             .expect("a catalog serializes")
     });
-    let bytes = serde_json::to_vec(&Value::Object(doc)).expect("records serialize");
+    // The incidents given whole are written as they are, not made fields first.
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Written<'a> {
+        Fields(Value),
+        Whole(&'a Incident),
+    }
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        #[serde(flatten)]
+        rest: Map<String, Value>,
+        incidents: Vec<Written<'a>>,
+    }
+    let mut all: Vec<Written> = match doc.remove("incidents") {
+        Some(Value::Array(list)) => list.into_iter().map(Written::Fields).collect(),
+        _ => Vec::new(),
+    };
+    all.extend(incidents.iter().map(Written::Whole));
+    let bytes = serde_json::to_vec(&Doc {
+        rest: doc,
+        incidents: all,
+    })
+    .expect("records serialize");
     super::read_in_full(path, bytes)
 }
 
