@@ -287,6 +287,7 @@ fn merges(work: &Path) {
     println!("\n| incidents | merge-driver | min – max | peak RSS |");
     println!("|---:|---:|---:|---:|");
     let mut medians = Vec::new();
+    let mut copies = Vec::new();
     for n in [10_000u32, 30_000, 100_000] {
         let base = work.join(format!("merge-base-{n}.json"));
         let written = Command::new(std::env::current_exe().unwrap())
@@ -300,6 +301,12 @@ fn merges(work: &Path) {
             fs::create_dir_all(&dir).unwrap();
             let path = dir.join("state.json");
             fs::copy(&base, &path).unwrap();
+            // Its history too: `merge FILE` replays both.
+            fs::copy(
+                partner_support::store::Paths::of(&base).history,
+                partner_support::store::Paths::of(&path).history,
+            )
+            .unwrap();
             let args = args_with_state(
                 &path,
                 &[
@@ -317,6 +324,7 @@ fn merges(work: &Path) {
             path
         };
         let (ours, theirs) = (side("ours"), side("theirs"));
+        copies.push((n, ours.clone(), theirs.clone()));
         medians.push(timed_row(n, MERGE_RUNS, || {
             let dir = tempfile::tempdir().unwrap();
             let copy = dir.path().join("state.json");
@@ -337,6 +345,32 @@ fn merges(work: &Path) {
         }));
     }
     growth_line("merge", &medians);
+    // The same two copies merged by `merge FILE`, which finds their common ancestor by
+    // replaying the operations both histories hold.
+    println!("\n| incidents | merge FILE | min – max | peak RSS |");
+    println!("|---:|---:|---:|---:|");
+    let mut medians = Vec::new();
+    for (n, ours, theirs) in copies {
+        medians.push(timed_row(n, MERGE_RUNS, || {
+            let dir = tempfile::tempdir().unwrap();
+            let copy = dir.path().join("state.json");
+            fs::copy(&ours, &copy).unwrap();
+            fs::copy(
+                partner_support::store::Paths::of(&ours).history,
+                partner_support::store::Paths::of(&copy).history,
+            )
+            .unwrap();
+            let args: Vec<String> =
+                args_with_state(&copy, &["-q", "merge", theirs.to_str().unwrap()])
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+            let (elapsed, status, rss) = run(&args);
+            assert_eq!(status, 0, "the merge failed");
+            (elapsed, rss)
+        }));
+    }
+    growth_line("merge FILE", &medians);
 }
 
 /// Runs `once` `runs` times and prints a table row for size `n`: the median, min – max and peak
