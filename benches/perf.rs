@@ -300,13 +300,8 @@ fn merges(work: &Path) {
             let dir = work.join(format!("merge-{name}-{n}"));
             fs::create_dir_all(&dir).unwrap();
             let path = dir.join("state.json");
-            fs::copy(&base, &path).unwrap();
             // Its history too: `merge FILE` replays both.
-            fs::copy(
-                partner_support::store::Paths::of(&base).history,
-                partner_support::store::Paths::of(&path).history,
-            )
-            .unwrap();
+            copy_with_history(&base, &path);
             let args = args_with_state(
                 &path,
                 &[
@@ -329,19 +324,13 @@ fn merges(work: &Path) {
             let dir = tempfile::tempdir().unwrap();
             let copy = dir.path().join("state.json");
             fs::copy(&ours, &copy).unwrap();
-            let args: Vec<String> = [
+            merged(&[
                 "merge-driver",
                 base.to_str().unwrap(),
                 copy.to_str().unwrap(),
                 theirs.to_str().unwrap(),
                 "state.json",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            let (elapsed, status, rss) = run(&args);
-            assert_eq!(status, 0, "the merge failed");
-            (elapsed, rss)
+            ])
         }));
     }
     growth_line("merge", &medians);
@@ -354,23 +343,29 @@ fn merges(work: &Path) {
         medians.push(timed_row(n, MERGE_RUNS, || {
             let dir = tempfile::tempdir().unwrap();
             let copy = dir.path().join("state.json");
-            fs::copy(&ours, &copy).unwrap();
-            fs::copy(
-                partner_support::store::Paths::of(&ours).history,
-                partner_support::store::Paths::of(&copy).history,
-            )
-            .unwrap();
-            let args: Vec<String> =
-                args_with_state(&copy, &["-q", "merge", theirs.to_str().unwrap()])
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect();
-            let (elapsed, status, rss) = run(&args);
-            assert_eq!(status, 0, "the merge failed");
-            (elapsed, rss)
+            copy_with_history(&ours, &copy);
+            merged(&args_with_state(
+                &copy,
+                &["-q", "merge", theirs.to_str().unwrap()],
+            ))
         }));
     }
     growth_line("merge FILE", &medians);
+}
+
+/// Copies the state file `from` to `to`, with its history log.
+fn copy_with_history(from: &Path, to: &Path) {
+    use partner_support::store::Paths;
+    fs::copy(from, to).unwrap();
+    fs::copy(Paths::of(from).history, Paths::of(to).history).unwrap();
+}
+
+/// Runs a merge that must succeed: its time and peak RSS.
+fn merged(args: &[&str]) -> (Duration, i64) {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (elapsed, status, rss) = run(&args);
+    assert_eq!(status, 0, "the merge failed");
+    (elapsed, rss)
 }
 
 /// Runs `once` `runs` times and prints a table row for size `n`: the median, min – max and peak
