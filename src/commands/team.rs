@@ -344,6 +344,15 @@ fn their_log(
         }
     })?;
     let revision = theirs.state.revision;
+    // A change to a copy whose log was renamed (a synced folder's conflict copy) starts a new
+    // log where the old one was: it says what the copy did from there only.
+    if let Some(first) = log.first.filter(|first| *first > 1) {
+        return Err(Error::Team(format!(
+            "cannot merge `{}`: its history log `{}` begins at revision {first}, not at the first change, so it is not the copy's whole history (a change made to the copy after its log was renamed starts a new one); nothing was written. Pass `--history FILE` with its whole log (a synced folder may have renamed it as it renamed the copy)",
+            file.display(),
+            path.display()
+        )));
+    }
     // The copy's last change may still be in the file only (`last_change`), not yet logged.
     let logged = log.logged;
     let pending = theirs

@@ -294,6 +294,8 @@ pub fn operations_of(store: &super::Store, state: &State) -> Result<BTreeSet<OpI
 /// operations `ours`.
 #[derive(Debug, Default)]
 pub struct TheirLog {
+    /// The revision of its first line (`None`: none). A whole log begins at the first change.
+    pub first: Option<u64>,
     /// The revision of its last line (0: none).
     pub logged: u64,
     /// Its operations this history lacks, in its order, whole.
@@ -317,17 +319,22 @@ impl TheirLog {
             } if ours.contains(&op) => Some(Line::Common(revision, op)),
             _ => serde_json::from_str(line).ok().map(Line::Since),
         };
-        super::history::read_each(path, decode, |line| match line {
-            Line::Common(revision, op) => {
-                log.logged = revision;
-                log.common.insert(op);
-            }
-            Line::Since(entry) => {
-                log.logged = entry.revision;
-                if entry.op.is_some() {
-                    log.since.push(*entry);
+        super::history::read_each(path, decode, |line| {
+            let revision = match line {
+                Line::Common(revision, op) => {
+                    log.common.insert(op);
+                    revision
                 }
-            }
+                Line::Since(entry) => {
+                    let revision = entry.revision;
+                    if entry.op.is_some() {
+                        log.since.push(*entry);
+                    }
+                    revision
+                }
+            };
+            log.first.get_or_insert(revision);
+            log.logged = revision;
         })?;
         Ok(log)
     }

@@ -1044,6 +1044,95 @@ fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
     );
 }
 
+/// The sync renamed the copy's log before anyone changed the copy: its next change started a new
+/// log where `merge` looks, which begins at that change. Refused with where it looked and where
+/// that log begins, nothing written; `--history FILE` with the renamed log merges it.
+#[test]
+fn merge_file_refuses_a_copy_whose_log_begins_after_the_first_change() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    on(
+        &env,
+        &home,
+        "2026-06-20",
+        &["incidents", "open", "--scope", "cloud", "--title", "One"],
+    );
+    on(
+        &env,
+        &home,
+        "2026-06-21",
+        &["incidents", "open", "--scope", "cloud", "--title", "Two"],
+    );
+    let laptop = env.dir().join("laptop");
+    std::fs::create_dir(&laptop).unwrap();
+    let copy = laptop.join("state-LAPTOP-7.json");
+    let renamed = laptop.join("state.history-LAPTOP-7.jsonl");
+    std::fs::copy(&home, &copy).unwrap();
+    std::fs::copy(env.history_path(), &renamed).unwrap();
+    on(
+        &env,
+        &copy,
+        "2026-06-23",
+        &["incidents", "refund", "INC-0002", "--reason", "duplicate"],
+    );
+    on(
+        &env,
+        &home,
+        "2026-06-24",
+        &["incidents", "close", "INC-0001"],
+    );
+    let before = env.bytes();
+    let mut cmd = env.cmd();
+    cmd.args(["--state", home.to_str().unwrap(), "--as-of", "2026-06-25"])
+        .args(["merge", copy.to_str().unwrap()]);
+    let run = run_command(&mut cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("state-LAPTOP-7.history.jsonl")
+            && run.stderr.contains("begins at revision")
+            && run.stderr.contains("--history")
+            && !run.stderr.contains("conflict markers"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.bytes() == before, "nothing written");
+    // The hint followed: the refund comes in, the close stays, and the history gives the file.
+    on(
+        &env,
+        &home,
+        "2026-06-25",
+        &[
+            "merge",
+            copy.to_str().unwrap(),
+            "--history",
+            renamed.to_str().unwrap(),
+        ],
+    );
+    let list = on(
+        &env,
+        &home,
+        "2026-06-25",
+        &["--json", "incidents", "list", "--all"],
+    );
+    let doc: Value = serde_json::from_str(&list.stdout).unwrap();
+    let incidents: Vec<(String, bool)> = doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["status"].as_str().unwrap().to_string(),
+                i["refunded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        incidents,
+        [("closed".to_string(), false), ("open".to_string(), true)]
+    );
+    on(&env, &home, "2026-06-25", &["doctor"]);
+}
+
 /// Ben deletes an incident from his copy by hand (its seal no longer matches) and pulls: the
 /// merge keeps the incident, says so, and names what his edited copy changed; `doctor` is then
 /// healthy on a file that still holds it.
