@@ -319,7 +319,7 @@ fn merges(work: &Path) {
             path
         };
         let (ours, theirs) = (side("ours"), side("theirs"));
-        copies.push((n, ours.clone(), theirs.clone()));
+        copies.push((n, base.clone(), ours.clone(), theirs.clone()));
         medians.push(timed_row(n, MERGE_RUNS, || {
             let dir = tempfile::tempdir().unwrap();
             let copy = dir.path().join("state.json");
@@ -339,11 +339,12 @@ fn merges(work: &Path) {
     println!("\n| incidents | merge FILE | min – max | peak RSS |");
     println!("|---:|---:|---:|---:|");
     let mut medians = Vec::new();
-    for (n, ours, theirs) in copies {
+    for (n, _, ours, theirs) in &copies {
+        let (n, ours, theirs) = (*n, ours, theirs);
         medians.push(timed_row(n, MERGE_RUNS, || {
             let dir = tempfile::tempdir().unwrap();
             let copy = dir.path().join("state.json");
-            copy_with_history(&ours, &copy);
+            copy_with_history(ours, &copy);
             merged(&args_with_state(
                 &copy,
                 &["-q", "merge", theirs.to_str().unwrap()],
@@ -351,6 +352,27 @@ fn merges(work: &Path) {
         }));
     }
     growth_line("merge FILE", &medians);
+    // Under git, a pull merges the history logs too: git's second driver.
+    println!("\n| incidents | merge-driver --history | min – max | peak RSS |");
+    println!("|---:|---:|---:|---:|");
+    let mut medians = Vec::new();
+    for (n, base, ours, theirs) in &copies {
+        let log = |path: &Path| partner_support::store::Paths::of(path).history;
+        medians.push(timed_row(*n, MERGE_RUNS, || {
+            let dir = tempfile::tempdir().unwrap();
+            let copy = dir.path().join("state.history.jsonl");
+            fs::copy(log(ours), &copy).unwrap();
+            merged(&[
+                "merge-driver",
+                "--history",
+                log(base).to_str().unwrap(),
+                copy.to_str().unwrap(),
+                log(theirs).to_str().unwrap(),
+                "state.history.jsonl",
+            ])
+        }));
+    }
+    growth_line("history merge", &medians);
 }
 
 /// Copies the state file `from` to `to`, with its history log.

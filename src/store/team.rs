@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::domain::operation::OpId;
 use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::Side;
 
@@ -99,17 +100,20 @@ pub fn highest_elsewhere(state: &Path) -> Option<u32> {
 
 /// What makes two log lines the same change: its operation's ID (R23), or, for a change made
 /// before operations, everything but its revision, which each copy numbered on its own.
-fn same_change(a: &HistoryEntry, b: &HistoryEntry) -> bool {
-    if let (Some(x), Some(y)) = (a.op, b.op) {
-        return x == y;
-    }
-    HistoryEntry {
-        revision: 0,
-        ..a.clone()
-    } == HistoryEntry {
-        revision: 0,
-        ..b.clone()
-    }
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Change {
+    Op(OpId),
+    Whole(String),
+}
+
+/// Of a log line, what [`merge_logs`] reads of it at once: when it was made, and which
+/// operation it is.
+#[derive(serde::Deserialize)]
+struct Line {
+    #[serde(with = "crate::domain::values::instant")]
+    at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    op: Option<OpId>,
 }
 
 /// The revision of the merge of copies at revisions `ours` and `theirs` from an ancestor at
@@ -120,49 +124,65 @@ pub fn merge_revision(base: u64, ours: u64, theirs: u64) -> u64 {
 
 /// Merges two history logs with their common ancestor: the ancestor's entries, then every
 /// change either side made since, once, in the order they were made (by `at`), numbered on from
-/// the ancestor's last revision. A line that is not an entry is an error naming it.
+/// the ancestor's last revision. The ancestor's lines are kept as they are; each change made
+/// since is read whole. A line that is not an entry is an error naming it. Linear in the
+/// lines: each is looked up by its change, not compared with every other.
 pub fn merge_logs(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
-    let parse = |text: &str, which: &str| -> Result<Vec<HistoryEntry>, String> {
+    fn whole(l: &str) -> serde_json::Result<HistoryEntry> {
+        serde_json::from_str(l)
+    }
+    fn read<'a>(text: &'a str, which: &str) -> Result<Vec<(&'a str, Line, Change)>, String> {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(n, l)| {
-                serde_json::from_str(l).map_err(|e| {
+                let bad = |e: serde_json::Error| {
                     format!(
                         "line {} of {which}'s history log is not an entry: {e}",
                         n + 1
                     )
-                })
+                };
+                let line: Line = serde_json::from_str(l).map_err(bad)?;
+                let change = match line.op {
+                    Some(op) => Change::Op(op),
+                    None => {
+                        let mut entry = whole(l).map_err(bad)?;
+                        entry.revision = 0;
+                        Change::Whole(serde_json::to_string(&entry).map_err(|e| e.to_string())?)
+                    }
+                };
+                Ok((l, line, change))
             })
             .collect()
-    };
+    }
     let (base, ours, theirs) = (
-        parse(base, "the common ancestor")?,
-        parse(ours, "this side")?,
-        parse(theirs, "the other side")?,
+        read(base, "the common ancestor")?,
+        read(ours, "this side")?,
+        read(theirs, "the other side")?,
     );
-    let new = |side: &[HistoryEntry]| -> Vec<HistoryEntry> {
-        side.iter()
-            .filter(|e| !base.iter().any(|b| same_change(b, e)))
-            .cloned()
-            .collect()
-    };
-    let mut since = new(&ours);
-    for e in new(&theirs) {
-        if !since.iter().any(|o| same_change(o, &e)) {
-            since.push(e);
+    let mut seen: std::collections::HashSet<&Change> = base.iter().map(|(_, _, c)| c).collect();
+    let mut since = Vec::new();
+    for (text, line, change) in ours.iter().chain(&theirs) {
+        if seen.insert(change) {
+            since.push((text, line.at));
         }
     }
     // Stable: at the same instant, this side's change first.
-    since.sort_by_key(|e| e.at);
-    let mut revision = base.last().map_or(0, |e| e.revision);
+    since.sort_by_key(|(_, at)| *at);
+    let mut revision = match base.last() {
+        Some((text, _, _)) => whole(text).map_err(|e| e.to_string())?.revision,
+        None => 0,
+    };
     let mut out = String::new();
-    for e in base.iter().cloned().chain(since.into_iter().map(|mut e| {
+    for (text, _, _) in &base {
+        out.push_str(text);
+        out.push('\n');
+    }
+    for (text, _) in since {
+        let mut entry = whole(text).map_err(|e| e.to_string())?;
         revision += 1;
-        e.revision = revision;
-        e
-    })) {
-        out.push_str(&serde_json::to_string(&e).map_err(|e| e.to_string())?);
+        entry.revision = revision;
+        out.push_str(&serde_json::to_string(&entry).map_err(|e| e.to_string())?);
         out.push('\n');
     }
     Ok(out)
@@ -216,5 +236,41 @@ mod tests {
                 .unwrap_err()
                 .contains("line 1 of this side's")
         );
+    }
+
+    /// An operation either side holds since the ancestor is logged once, however often it
+    /// appears (a cherry-pick or a rebase can repeat one); the ancestor's lines are kept as
+    /// they are.
+    #[test]
+    fn each_operation_is_logged_once_and_the_ancestors_lines_as_they_are() {
+        let op = |revision: u64, at: &str, summary: &str, op: u128| {
+            let line = entry(revision, at, summary);
+            let id = OpId(op);
+            format!(
+                "{},\"op\":\"{id}\",\"clock\":{revision}}}",
+                line.strip_suffix('}').unwrap()
+            )
+        };
+        let start = op(1, "2026-06-15T09:00:00Z", "start", 1).replace(",", ", ");
+        let base = start.clone();
+        let a = op(2, "2026-06-15T10:00:00Z", "a", 2);
+        let ours = [
+            start.clone(),
+            a.clone(),
+            op(3, "2026-06-15T10:00:00Z", "a", 2),
+        ]
+        .join("\n");
+        let theirs = [start.clone(), a, op(3, "2026-06-15T11:00:00Z", "b", 3)].join("\n");
+        let merged = merge_logs(&base, &ours, &theirs).unwrap();
+        let lines: Vec<&str> = merged.lines().collect();
+        assert_eq!(lines[0], start);
+        let rest: Vec<(u64, String)> = lines[1..]
+            .iter()
+            .map(|l| {
+                let e: HistoryEntry = serde_json::from_str(l).unwrap();
+                (e.revision, e.summary)
+            })
+            .collect();
+        assert_eq!(rest, [(2, "a".to_string()), (3, "b".to_string())]);
     }
 }
