@@ -127,20 +127,22 @@ pub fn merge_revision(base: u64, ours: u64, theirs: u64) -> u64 {
 /// the ancestor's last revision. The ancestor's lines are kept as they are; each change made
 /// since is read whole. A line that is not an entry is an error naming it. Linear in the
 /// lines: each is looked up by its change, not compared with every other.
-pub fn merge_logs(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
+pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<String, String> {
     fn whole(l: &str) -> serde_json::Result<HistoryEntry> {
         serde_json::from_str(l)
     }
-    fn read<'a>(text: &'a str, which: &str) -> Result<Vec<(&'a str, Line, Change)>, String> {
+    fn read<'a>(
+        text: &'a str,
+        which: &str,
+        skipped: usize,
+    ) -> Result<Vec<(&'a str, Line, Change)>, String> {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(n, l)| {
                 let bad = |e: serde_json::Error| {
-                    format!(
-                        "line {} of {which}'s history log is not an entry: {e}",
-                        n + 1
-                    )
+                    let n = skipped + n + 1;
+                    format!("line {n} of {which}'s history log is not an entry: {e}")
                 };
                 let line: Line = serde_json::from_str(l).map_err(bad)?;
                 let change = match line.op {
@@ -155,10 +157,24 @@ pub fn merge_logs(base: &str, ours: &str, theirs: &str) -> Result<String, String
             })
             .collect()
     }
+    // A log is only appended to: each side begins with the ancestor's lines, which are not read
+    // again (the ancestor's are).
+    let own = |side: &'a str| -> (&'a str, usize) {
+        let (mut at, mut lines) = (0, 0);
+        for (a, b) in base.split_inclusive('\n').zip(side.split_inclusive('\n')) {
+            if a != b || !a.ends_with('\n') {
+                break;
+            }
+            at += a.len();
+            lines += 1;
+        }
+        (&side[at..], lines)
+    };
+    let ((ours, ours_skipped), (theirs, theirs_skipped)) = (own(ours), own(theirs));
     let (base, ours, theirs) = (
-        read(base, "the common ancestor")?,
-        read(ours, "this side")?,
-        read(theirs, "the other side")?,
+        read(base, "the common ancestor", 0)?,
+        read(ours, "this side", ours_skipped)?,
+        read(theirs, "the other side", theirs_skipped)?,
     );
     let mut seen: std::collections::HashSet<&Change> = base.iter().map(|(_, _, c)| c).collect();
     let mut since = Vec::new();
@@ -236,6 +252,10 @@ mod tests {
                 .unwrap_err()
                 .contains("line 1 of this side's")
         );
+        // A side's own lines are numbered after the ancestor's it begins with.
+        let torn = format!("{base}\n{{\"revision\":2,\"at\"");
+        let err = merge_logs(&base, &ours, &torn).unwrap_err();
+        assert!(err.contains("line 2 of the other side's"), "{err}");
     }
 
     /// An operation either side holds since the ancestor is logged once, however often it
