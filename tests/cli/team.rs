@@ -953,6 +953,41 @@ fn team_init_refuses_a_state_file_that_links_out_of_the_repository() {
     );
 }
 
+/// `merge COPY` into `home` on 2026-06-25, refused: exit 1, nothing written. What it said.
+fn merge_refused(env: &crate::support::Env, home: &Path, copy: &Path) -> String {
+    let before = env.bytes();
+    let mut cmd = env.cmd();
+    cmd.args(["--state", home.to_str().unwrap(), "--as-of", "2026-06-25"])
+        .args(["merge", copy.to_str().unwrap()]);
+    let run = run_command(&mut cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(env.bytes() == before, "nothing written");
+    run.stderr
+}
+
+/// Each incident of `state` on `day`, voided ones too: its ID, status and whether it was
+/// refunded.
+fn incident_statuses(
+    env: &crate::support::Env,
+    state: &Path,
+    day: &str,
+) -> Vec<(String, String, bool)> {
+    let list = on(env, state, day, &["--json", "incidents", "list", "--all"]);
+    let doc: Value = serde_json::from_str(&list.stdout).unwrap();
+    doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["status"].as_str().unwrap().to_string(),
+                i["refunded"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// A synced folder names its conflict copy `state-LAPTOP-7.json` and its log
 /// `state.history-LAPTOP-7.jsonl`: the copy's log is not where `merge` looks. Merging without
 /// it would take the copy's closed and refunded incidents for new ones; `merge` refuses with
@@ -991,18 +1026,11 @@ fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
     on(&env, &copy, "2026-06-24", &open("Three"));
     // The sync renames the log: where merge looks, there is none. Refused, nothing written.
     std::fs::rename(laptop.join("state-LAPTOP-7.history.jsonl"), &copy_log).unwrap();
-    let before = env.bytes();
-    let mut cmd = env.cmd();
-    cmd.args(["--state", home.to_str().unwrap(), "--as-of", "2026-06-25"])
-        .args(["merge", copy.to_str().unwrap()]);
-    let run = run_command(&mut cmd);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let said = merge_refused(&env, &home, &copy);
     assert!(
-        run.stderr.contains("state-LAPTOP-7.history.jsonl") && run.stderr.contains("--history"),
-        "{}",
-        run.stderr
+        said.contains("state-LAPTOP-7.history.jsonl") && said.contains("--history"),
+        "{said}"
     );
-    assert!(env.bytes() == before, "nothing written");
     // Named, it merges: the refund and the new incident come in, nothing doubles.
     on(
         &env,
@@ -1015,27 +1043,8 @@ fn merge_file_refuses_a_copy_whose_log_it_cannot_find_and_takes_it_named() {
             copy_log.to_str().unwrap(),
         ],
     );
-    let list = on(
-        &env,
-        &home,
-        "2026-06-25",
-        &["--json", "incidents", "list", "--all"],
-    );
-    let doc: Value = serde_json::from_str(&list.stdout).unwrap();
-    let incidents: Vec<(String, String, bool)> = doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap().to_string(),
-                i["status"].as_str().unwrap().to_string(),
-                i["refunded"].as_bool().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        incidents,
+        incident_statuses(&env, &home, "2026-06-25"),
         [
             ("INC-0001".to_string(), "closed".to_string(), false),
             ("INC-0002".to_string(), "open".to_string(), true),
@@ -1081,21 +1090,14 @@ fn merge_file_refuses_a_copy_whose_log_begins_after_the_first_change() {
         "2026-06-24",
         &["incidents", "close", "INC-0001"],
     );
-    let before = env.bytes();
-    let mut cmd = env.cmd();
-    cmd.args(["--state", home.to_str().unwrap(), "--as-of", "2026-06-25"])
-        .args(["merge", copy.to_str().unwrap()]);
-    let run = run_command(&mut cmd);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let said = merge_refused(&env, &home, &copy);
     assert!(
-        run.stderr.contains("state-LAPTOP-7.history.jsonl")
-            && run.stderr.contains("begins at revision")
-            && run.stderr.contains("--history")
-            && !run.stderr.contains("conflict markers"),
-        "{}",
-        run.stderr
+        said.contains("state-LAPTOP-7.history.jsonl")
+            && said.contains("begins at revision")
+            && said.contains("--history")
+            && !said.contains("conflict markers"),
+        "{said}"
     );
-    assert!(env.bytes() == before, "nothing written");
     // The hint followed: the refund comes in, the close stays, and the history gives the file.
     on(
         &env,
@@ -1108,27 +1110,12 @@ fn merge_file_refuses_a_copy_whose_log_begins_after_the_first_change() {
             renamed.to_str().unwrap(),
         ],
     );
-    let list = on(
-        &env,
-        &home,
-        "2026-06-25",
-        &["--json", "incidents", "list", "--all"],
-    );
-    let doc: Value = serde_json::from_str(&list.stdout).unwrap();
-    let incidents: Vec<(String, bool)> = doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["status"].as_str().unwrap().to_string(),
-                i["refunded"].as_bool().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        incidents,
-        [("closed".to_string(), false), ("open".to_string(), true)]
+        incident_statuses(&env, &home, "2026-06-25"),
+        [
+            ("INC-0001".to_string(), "closed".to_string(), false),
+            ("INC-0002".to_string(), "open".to_string(), true),
+        ]
     );
     on(&env, &home, "2026-06-25", &["doctor"]);
 }
