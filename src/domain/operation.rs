@@ -299,34 +299,6 @@ pub fn divergences_from(
     found
 }
 
-/// Where `replayed` (a history's operations replayed) and `state` (a state's records) part, in
-/// key order.
-pub fn divergences(replayed: &Records, state: &Records) -> Vec<Divergence> {
-    let mut keys: Vec<&RecordKey> = replayed.keys().chain(state.keys()).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.into_iter()
-        .filter_map(|key| {
-            let how = match (replayed.get(key), state.get(key)) {
-                (None, None) => return None,
-                (None, Some(_)) => Diverges::NotInHistory,
-                (Some(_), None) => Diverges::NotInState,
-                (Some(r), Some(s)) => {
-                    let field = r
-                        .keys()
-                        .chain(s.keys())
-                        .find(|name| r.get(*name) != s.get(*name))?;
-                    Diverges::Field(field.clone())
-                }
-            };
-            Some(Divergence {
-                record: key.clone(),
-                how,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -445,7 +417,7 @@ mod tests {
                 apply(&mut records, c);
             }
             assert_eq!(records, merged);
-            assert_eq!(divergences(&records, &merged), []);
+            assert_eq!(divergences_from(records.clone(), merged.clone()), []);
         }
         // Only what a side's operations would not give is the merge's.
         let named: Vec<_> = by_merge.iter().map(|c| c.key.as_str()).collect();
@@ -525,7 +497,7 @@ mod tests {
             ),
         ]
         .into();
-        let found: Vec<_> = divergences(&replayed, &state)
+        let found: Vec<_> = divergences_from(replayed, state)
             .into_iter()
             .map(|d| (d.record.1, d.how))
             .collect();
@@ -536,11 +508,6 @@ mod tests {
                 ("INC-0001".into(), Diverges::NotInState),
                 ("INC-0002".into(), Diverges::NotInHistory),
             ]
-        );
-        // Given one record at a time, the same.
-        assert_eq!(
-            divergences_from(replayed.clone(), state.clone()),
-            divergences(&replayed, &state)
         );
     }
 }

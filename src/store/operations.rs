@@ -406,7 +406,12 @@ pub fn against(
     if history.iter().all(|e| e.op.is_none()) {
         return Ok(Against::BeforeOperations);
     }
-    let Ok(replayed) = replay(&history) else {
+    // Compared as `doctor` compares them, so that what it finds is what this accepts.
+    let mut replayer = super::replay::Replayer::default();
+    for entry in history {
+        replayer.push_owned(entry);
+    }
+    let Ok(replayed) = replayer.finish_apart() else {
         return Ok(Against::Unreplayable);
     };
     let incidents = state
@@ -415,6 +420,8 @@ pub fn against(
         .map(|h| stored.record(&state.incidents, h.id))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Against::Diverging(
-        operation::divergences(&replayed, &records::all(state, &incidents)).len(),
+        replayed
+            .divergences(records::header(state), &incidents)
+            .len(),
     ))
 }
