@@ -133,6 +133,26 @@ pub struct Log {
     pub bad_lines: Vec<usize>,
 }
 
+/// Of a log line, what tells one change from another, read without the rest of it: its
+/// revision, when it was made, and its operation.
+#[derive(Debug, Deserialize)]
+pub struct Heading {
+    /// The revision the change produced.
+    #[serde(default)]
+    pub revision: u64,
+    /// When it was made.
+    #[serde(with = "crate::domain::values::instant")]
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Its operation; none for a change from before operations.
+    #[serde(default)]
+    pub op: Option<crate::domain::operation::OpId>,
+}
+
+/// The heading of the log line `line`; `None` when it has none.
+pub fn heading(line: &str) -> Option<Heading> {
+    serde_json::from_str(line).ok()
+}
+
 /// Reads the log at `path` a line at a time, each entry `decode` makes of a line given to
 /// `each` as it is read; a missing log is empty. Returns the lines that are not entries
 /// (1-based line numbers): not UTF-8, or what `decode` makes nothing of.

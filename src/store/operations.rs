@@ -10,6 +10,7 @@ use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::Side;
 
 use super::file::records;
+use super::history::{Heading, heading};
 use super::replay::{Unreplayable, replay};
 use super::{StoreError, Stored};
 
@@ -240,19 +241,6 @@ pub fn of_merge(
 /// Why two copies whose histories share no operation have no common ancestor.
 pub const NO_COMMON: &str = "its history shares no operation with this one, so nothing says what the two copies held in common (they were never copies of one record, or parted before changes were recorded as operations)";
 
-/// Of a history line, what tells whose operation it is, read without the rest.
-#[derive(serde::Deserialize)]
-struct Whose {
-    #[serde(default)]
-    revision: u64,
-    #[serde(default)]
-    op: Option<OpId>,
-}
-
-fn whose(line: &str) -> Option<Whose> {
-    serde_json::from_str(line).ok()
-}
-
 /// The history of the state at `store` (its log, then what its file holds that the log
 /// lacks), an entry at a time, each as `decode` makes it of its line (or of the entry the file
 /// holds, written as a line) with its revision.
@@ -284,7 +272,7 @@ pub fn operations_of(store: &super::Store, state: &State) -> Result<BTreeSet<OpI
     each_of_history(
         store,
         state,
-        |line| whose(line).map(|w| (w.revision, w.op)),
+        |line| heading(line).map(|h| (h.revision, h.op)),
         |op| ops.extend(op),
     )?;
     Ok(ops)
@@ -312,10 +300,11 @@ impl TheirLog {
             Since(Box<HistoryEntry>),
         }
         let mut log = TheirLog::default();
-        let decode = |line: &str| match whose(line)? {
-            Whose {
+        let decode = |line: &str| match heading(line)? {
+            Heading {
                 revision,
                 op: Some(op),
+                ..
             } if ours.contains(&op) => Some(Line::Common(revision, op)),
             _ => serde_json::from_str(line).ok().map(Line::Since),
         };
@@ -357,7 +346,7 @@ pub fn common_ancestor(
     // Most lines are of operations both hold: each is read for the replay at once.
     let decode = |line: &str| match super::replay::decode(line) {
         Some(entry) => Some((entry.revision, Some(entry))),
-        None => whose(line).map(|w| (w.revision, None)),
+        None => heading(line).map(|h| (h.revision, None)),
     };
     each_of_history(store, &ours.state, decode, |entry| {
         if let Some(entry) = entry.filter(|e| e.op.is_some_and(|op| common.contains(&op))) {

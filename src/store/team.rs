@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::history::Heading;
 use crate::domain::operation::OpId;
 use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::Side;
@@ -101,19 +102,9 @@ pub fn highest_elsewhere(state: &Path) -> Option<u32> {
 /// What makes two log lines the same change: its operation's ID (R23), or, for a change made
 /// before operations, everything but its revision, which each copy numbered on its own.
 #[derive(Debug, PartialEq, Eq, Hash)]
-enum Change {
+enum SameChange {
     Op(OpId),
     Whole(String),
-}
-
-/// Of a log line, what [`merge_logs`] reads of it at once: when it was made, and which
-/// operation it is.
-#[derive(serde::Deserialize)]
-struct Line {
-    #[serde(with = "crate::domain::values::instant")]
-    at: chrono::DateTime<chrono::Utc>,
-    #[serde(default)]
-    op: Option<OpId>,
 }
 
 /// The revision of the merge of copies at revisions `ours` and `theirs` from an ancestor at
@@ -135,7 +126,7 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
         text: &'a str,
         which: &str,
         skipped: usize,
-    ) -> Result<Vec<(&'a str, Line, Change)>, String> {
+    ) -> Result<Vec<(&'a str, Heading, SameChange)>, String> {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
@@ -144,13 +135,13 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
                     let n = skipped + n + 1;
                     format!("line {n} of {which}'s history log is not an entry: {e}")
                 };
-                let line: Line = serde_json::from_str(l).map_err(bad)?;
+                let line: Heading = serde_json::from_str(l).map_err(bad)?;
                 let change = match line.op {
-                    Some(op) => Change::Op(op),
+                    Some(op) => SameChange::Op(op),
                     None => {
                         let mut entry = whole(l).map_err(bad)?;
                         entry.revision = 0;
-                        Change::Whole(serde_json::to_string(&entry).map_err(|e| e.to_string())?)
+                        SameChange::Whole(serde_json::to_string(&entry).map_err(|e| e.to_string())?)
                     }
                 };
                 Ok((l, line, change))
@@ -176,7 +167,7 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
         read(ours, "this side", ours_skipped)?,
         read(theirs, "the other side", theirs_skipped)?,
     );
-    let mut seen: std::collections::HashSet<&Change> = base.iter().map(|(_, _, c)| c).collect();
+    let mut seen: std::collections::HashSet<&SameChange> = base.iter().map(|(_, _, c)| c).collect();
     let mut since = Vec::new();
     for (text, line, change) in ours.iter().chain(&theirs) {
         if seen.insert(change) {
@@ -185,10 +176,7 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
     }
     // Stable: at the same instant, this side's change first.
     since.sort_by_key(|(_, at)| *at);
-    let mut revision = match base.last() {
-        Some((text, _, _)) => whole(text).map_err(|e| e.to_string())?.revision,
-        None => 0,
-    };
+    let mut revision = base.last().map_or(0, |(_, line, _)| line.revision);
     let mut out = String::new();
     for (text, _, _) in &base {
         out.push_str(text);
