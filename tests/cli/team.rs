@@ -2227,20 +2227,13 @@ fn two_pulls_before_a_change_keep_what_both_merges_did_in_the_history() {
 #[test]
 fn the_later_operation_wins_a_field_even_when_the_other_copy_changed_last() {
     let team = Team::two_clones();
-    let refund = |clone: &str, reason: &str| {
-        team.ps_ok(
-            clone,
-            "2026-07-01",
-            &["incidents", "refund", "INC-0001", "--reason", reason],
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    refund("ana", "duplicate");
-    refund("ben", "product-bug");
-    team.open("ana", "2026-07-02", "Ana's, after Ben's refund");
-    team.push("ana", "refund and an incident");
-    team.commit("ben", "refund: product bug");
-    let said = pull_both_ways(&team);
+    let refund = |reason| ["incidents", "refund", "INC-0001", "--reason", reason];
+    let said = set_by_both_then_pulled(
+        &team,
+        &refund("duplicate"),
+        &refund("product-bug"),
+        "Ana's, after Ben's refund",
+    );
     assert!(
         said.contains("incident INC-0001: `refund` was set differently on both sides; kept the later change (this side's)"),
         "{said}"
@@ -2251,6 +2244,20 @@ fn the_later_operation_wins_a_field_even_when_the_other_copy_changed_last() {
     assert_eq!(reason("ben"), "product-bug");
     assert_eq!(reason("ana2"), "product-bug");
     assert_eq!(team.titles("ana2"), ["First", "Ana's, after Ben's refund"]);
+}
+
+/// Ana runs `ana`, then Ben `ben` a little later, both on 2026-07-01; Ana then opens an
+/// incident titled `title` and pushes, Ben commits, and both pull ([`pull_both_ways`]). What
+/// Ben's pull said.
+fn set_by_both_then_pulled(team: &Team, ana: &[&str], ben: &[&str], title: &str) -> String {
+    team.ps_ok("ana", "2026-07-01", ana);
+    // Later by the clock too, whichever way the copies meet.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    team.ps_ok("ben", "2026-07-01", ben);
+    team.open("ana", "2026-07-02", title);
+    team.push("ana", "a change and an incident");
+    team.commit("ben", "a change");
+    pull_both_ways(team)
 }
 
 /// Ben, whose change is committed, pulls what Ana pushed; then a clone of Ana's as she pushed
@@ -2273,20 +2280,13 @@ fn pull_both_ways(team: &Team) -> String {
 #[test]
 fn the_later_correction_of_a_contract_stands_whichever_side_pulls() {
     let team = Team::two_clones();
-    let end = |clone: &str, day: &str| {
-        team.ps_ok(
-            clone,
-            "2026-07-01",
-            &["contract", "edit", "8000005", "--end", day],
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    end("ana", "2027-05-30");
-    end("ben", "2027-05-29");
-    team.open("ana", "2026-07-02", "Ana's, after Ben's correction");
-    team.push("ana", "end and an incident");
-    team.commit("ben", "end");
-    pull_both_ways(&team);
+    let end = |day| ["contract", "edit", "8000005", "--end", day];
+    set_by_both_then_pulled(
+        &team,
+        &end("2027-05-30"),
+        &end("2027-05-29"),
+        "Ana's, after Ben's correction",
+    );
     for clone in ["ben", "ana2"] {
         let pack = team.json(clone, &["contract", "show", "8000005"]);
         assert_eq!(pack["end"], "2027-05-29", "{clone}: {pack}");
