@@ -404,9 +404,9 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         };
         // The two copies' common ancestor is what the operations both hold replay to; the
         // other copy's own operations are the ones this history lacks (R23).
-        let ours_ops = operations::operations_of(&store, state)?;
-        let their_log = their_log(file, &log_path, &theirs, &ours_ops)?;
-        let base = operations::common_ancestor(&store, &their_log.common, &ours, &theirs, file)
+        let own = operations::OwnHistory::read(&store, state)?;
+        let their_log = their_log(file, &log_path, &theirs, &own.ops)?;
+        let base = operations::common_ancestor(&store, &own, &their_log.common, &ours, &theirs, file)
             .map_err(|why| match why.as_str() {
                 operations::NO_COMMON => Error::Team(format!(
                     "cannot merge `{name}`: {why}; nothing was written. To add the records it has and this state lacks, export it and import that: `partner-support --state {name} export > other.json`, then `partner-support import other.json` (a record here already is skipped when alike and named when not)"

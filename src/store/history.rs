@@ -211,6 +211,17 @@ pub fn read_each<T>(
     Ok(bad_lines)
 }
 
+/// The log at `path` from byte `at` to its end: the lines after those a reader already knows.
+pub fn read_from(path: &Path, at: u64) -> io::Result<Vec<u8>> {
+    let mut options = private_options();
+    options.read(true);
+    let mut file = open_own(path, &options)?;
+    file.seek(SeekFrom::Start(at))?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)?;
+    Ok(text)
+}
+
 /// Reads the log at `path`; a missing log is empty. Like the writer, it reads no symbolic link
 /// and no file of another user.
 pub fn read(path: &Path) -> io::Result<Log> {

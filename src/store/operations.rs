@@ -266,16 +266,87 @@ fn each_of_history<T>(
     Ok(())
 }
 
-/// The operations of the history of the state at `store`.
-pub fn operations_of(store: &super::Store, state: &State) -> Result<BTreeSet<OpId>, StoreError> {
-    let mut ops = BTreeSet::new();
-    each_of_history(
-        store,
-        state,
-        |line| heading(line).map(|h| (h.revision, h.op)),
-        |op| ops.extend(op),
-    )?;
-    Ok(ops)
+/// This state's history as a merge reads it: its operations, and of each line of its log the
+/// operation and where the line begins, so that the lines after those another copy holds too
+/// can be read again alone.
+#[derive(Debug, Default)]
+pub struct OwnHistory {
+    /// Every operation, the log's and those the file holds that the log lacks.
+    pub ops: BTreeSet<OpId>,
+    /// Of each log line, in order, what an undo needs of it; `None` when a line is not text,
+    /// and where lines begin cannot be told.
+    lines: Option<Vec<Step>>,
+    /// The revision of the log's last entry.
+    logged: u64,
+}
+
+/// Of a log line, what tells whether it can be undone and whether a replay would start from it.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    op: Option<OpId>,
+    /// A start, or an operation made first (clock 1): a replay begins with one.
+    begins: bool,
+    /// Its records are not in the log (restored after a crash).
+    left_out: bool,
+    /// The byte of the log the line begins at.
+    at: u64,
+}
+
+impl OwnHistory {
+    /// The history of the state at `store`.
+    pub fn read(store: &super::Store, state: &State) -> Result<OwnHistory, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Line<'a> {
+            #[serde(default)]
+            revision: u64,
+            #[serde(default)]
+            op: Option<OpId>,
+            #[serde(default)]
+            clock: u64,
+            #[serde(borrow, default)]
+            action: std::borrow::Cow<'a, str>,
+            #[serde(default)]
+            changes_left_out: bool,
+        }
+        let path = store.paths().history;
+        let mut history = OwnHistory::default();
+        let mut lines = Vec::new();
+        let (mut at, mut logged) = (0, 0);
+        // Every line of text has its step, an entry or not, so that where each begins is known.
+        let decode = |text: &str| {
+            let line = serde_json::from_str::<Line>(text).ok().map(|line| {
+                let begins = line.clock == 1 || line.action == "start";
+                (line.revision, line.op, begins, line.changes_left_out)
+            });
+            Some((text.len(), line))
+        };
+        let not_text = super::history::read_each(&path, decode, |(len, line)| {
+            let (op, begins, left_out) = match line {
+                Some((revision, op, begins, left_out)) => {
+                    logged = revision;
+                    (op, begins, left_out)
+                }
+                None => (None, false, false),
+            };
+            history.ops.extend(op);
+            lines.push(Step {
+                op,
+                begins,
+                left_out,
+                at,
+            });
+            at += len as u64 + 1;
+        })
+        .map_err(|source| StoreError::Read { path, source })?;
+        history.lines = not_text.is_empty().then_some(lines);
+        for entry in
+            super::history::missing(logged, state.unlogged.iter().chain(&state.last_change))
+        {
+            history.ops.extend(entry.op);
+        }
+        history.logged = logged;
+        Ok(history)
+    }
 }
 
 /// Another copy's history log, as a merge of that copy reads it against this history's
@@ -329,11 +400,14 @@ impl TheirLog {
     }
 }
 
-/// The common ancestor of this copy (`ours`, the state at `store`) and another (`theirs`) from
-/// their histories (R23): the operations `common` to both, replayed in the order this history
-/// has them. `path` names the other copy in an error; `Err` says why there is none.
+/// The common ancestor of this copy (`ours`, the state at `store`, whose history is `own`) and
+/// another (`theirs`) from their histories (R23): the operations `common` to both, replayed in
+/// the order this history has them, or, where that gives the same, this copy's own operations
+/// since undone ([`undone`]). `path` names the other copy in an error; `Err` says why there is
+/// none.
 pub fn common_ancestor(
     store: &super::Store,
+    own: &OwnHistory,
     common: &BTreeSet<OpId>,
     ours: &Side,
     theirs: &Side,
@@ -342,6 +416,34 @@ pub fn common_ancestor(
     if common.is_empty() {
         return Err(NO_COMMON.into());
     }
+    let access_ids =
+        records::access_ids(ours.state.contracts.iter().chain(&theirs.state.contracts));
+    let undone = undone(store, own, common, ours, &access_ids, path);
+    // Every merge a test makes checks the undo against the replay it stands for.
+    #[cfg(debug_assertions)]
+    if let Some(undone) = &undone {
+        let replayed = replayed(store, common, ours, &access_ids, path);
+        assert_eq!(
+            replayed.map(|side| format!("{side:?}")),
+            Ok(format!("{undone:?}")),
+            "undoing this copy's own operations must give what replaying the shared ones gives"
+        );
+    }
+    match undone {
+        Some(side) => Ok(side),
+        None => replayed(store, common, ours, &access_ids, path),
+    }
+}
+
+/// The common ancestor as the operations `common` to this history and another's replay, in the
+/// order this history has them.
+fn replayed(
+    store: &super::Store,
+    common: &BTreeSet<OpId>,
+    ours: &Side,
+    access_ids: &BTreeMap<String, String>,
+    path: &std::path::Path,
+) -> Result<Side, String> {
     let mut replayer = super::replay::Replayer::default();
     // Most lines are of operations both hold: each is read for the replay at once.
     let decode = |line: &str| match super::replay::decode(line) {
@@ -360,15 +462,158 @@ pub fn common_ancestor(
             "the records of revision {revision}, which both copies hold, are not in this history log (its line was restored after a crash), so what the two copies shared cannot be rebuilt"
         ),
     })?;
-    let access_ids =
-        records::access_ids(ours.state.contracts.iter().chain(&theirs.state.contracts));
     let loaded = replayed
-        .into_state(&access_ids, path)
+        .into_state(access_ids, path)
         .map_err(|e| format!("what both histories hold does not replay to a state: {e}"))?
         .loaded;
     let incidents = loaded.records(|_| true).map_err(|e| e.to_string())?;
     Ok(Side {
         state: loaded.state,
+        incidents,
+        edited: false,
+    })
+}
+
+/// The common ancestor made by undoing this copy's own operations since the copies parted, last
+/// first, each change's `set` put back to its `was`: the cost of the few operations since, not
+/// of the whole history. It is what [`replayed`] gives when every operation both hold comes
+/// before this copy's own, their replay begins with a start and lost no records, this copy was
+/// not edited by hand, and each own operation is a change made here (a merge's `was` is one
+/// side's record only) whose `set` the records hold when it is undone. `None` when any of that
+/// is not so.
+fn undone(
+    store: &super::Store,
+    own: &OwnHistory,
+    common: &BTreeSet<OpId>,
+    ours: &Side,
+    access_ids: &BTreeMap<String, String>,
+    path: &std::path::Path,
+) -> Option<Side> {
+    let lines = own.lines.as_ref()?;
+    if ours.edited {
+        return None;
+    }
+    let is_common = |op: Option<OpId>| op.is_some_and(|op| common.contains(&op));
+    // The log's lines up to the first of this copy's own operations; a line of no operation
+    // (from before operations) is no part of the replay.
+    let shared = lines
+        .iter()
+        .take_while(|s| s.op.is_none() || is_common(s.op))
+        .count();
+    let missing = super::history::missing(
+        own.logged,
+        ours.state.unlogged.iter().chain(&ours.state.last_change),
+    );
+    let missing_shared = match shared == lines.len() {
+        true => missing.iter().take_while(|e| is_common(e.op)).count(),
+        false => 0,
+    };
+    // What the replay would push: it must begin with a start and hold every record.
+    let mut pushed = lines[..shared]
+        .iter()
+        .filter(|s| is_common(s.op))
+        .map(|s| (s.begins, s.left_out))
+        .chain(
+            missing[..missing_shared]
+                .iter()
+                .map(|e| (e.clock == 1 || e.action == "start", e.changes_left_out)),
+        );
+    if !pushed
+        .next()
+        .is_some_and(|(begins, left_out)| begins && !left_out)
+        || pushed.any(|(_, left_out)| left_out)
+    {
+        return None;
+    }
+    let mut since: Vec<HistoryEntry> = Vec::new();
+    if let Some(first) = lines.get(shared) {
+        let text = super::history::read_from(&store.paths().history, first.at).ok()?;
+        for line in text.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            since.push(serde_json::from_slice(line).ok()?);
+        }
+        if since.len() != lines.len() - shared {
+            return None;
+        }
+    }
+    since.extend(missing[missing_shared..].iter().map(|e| (*e).clone()));
+    let undoable = |e: &HistoryEntry| {
+        e.op.is_some()
+            && !is_common(e.op)
+            && !e.changes_left_out
+            && e.action != "merge"
+            && e.action != "start"
+    };
+    if !since.iter().all(undoable) {
+        return None;
+    }
+    // The records the undo touches: the header's, and each incident once a change names it.
+    let mut records = records::header(&ours.state);
+    let mut touched = BTreeSet::new();
+    for change in since
+        .into_iter()
+        .rev()
+        .flat_map(|e| e.changes.into_iter().rev())
+    {
+        let key = change.record();
+        if key.0 == "incidents" && !touched.contains(&key.1) {
+            let id: IncidentId = key
+                .1
+                .parse()
+                .ok()
+                .filter(|id: &IncidentId| id.to_string() == key.1)?;
+            if let Ok(at) = ours.incidents.binary_search_by_key(&id, |i| i.id) {
+                records.insert(key.clone(), records::incident(&ours.incidents[at]).1);
+            }
+            touched.insert(key.1.clone());
+        }
+        let held = records.get(&key);
+        let as_set = match (&change.was, &change.set) {
+            (_, None) => held.is_none(),
+            (None, Some(set)) => held == Some(&operation::without_nulls(set.clone())),
+            (Some(_), Some(set)) => held.is_some_and(|held| {
+                set.iter().all(|(name, value)| match value.is_null() {
+                    true => !held.contains_key(name),
+                    false => held.get(name) == Some(value),
+                })
+            }),
+        };
+        if !as_set {
+            return None;
+        }
+        operation::apply_owned(
+            &mut records,
+            Change {
+                was: change.set,
+                set: change.was,
+                ..change
+            },
+        );
+    }
+    // The incidents as a replay reads them: whole, with no clocks (a record holds none).
+    let mut incidents = ours.incidents.clone();
+    for incident in &mut incidents {
+        incident.set_at = Default::default();
+    }
+    let mut changed = Vec::new();
+    let mut ids = BTreeSet::new();
+    for key in touched {
+        if let Some(fields) = records.remove(&("incidents".to_string(), key.clone())) {
+            changed.push(serde_json::from_value::<Incident>(fields.into()).ok()?);
+        }
+        ids.insert(key.parse::<IncidentId>().ok()?);
+    }
+    incidents.retain(|i| !ids.contains(&i.id));
+    incidents.extend(changed);
+    incidents.sort_by_key(|i| i.id);
+    let mut state = records::state_of(&records, &[], access_ids, path)
+        .ok()?
+        .loaded
+        .state;
+    state.incidents = crate::domain::incidents::Incidents::from_heads(
+        incidents.iter().map(Incident::head).collect(),
+    );
+    Some(Side {
+        state,
         incidents,
         edited: false,
     })
