@@ -414,12 +414,17 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
                 _ => conflicts(vec![why]),
             })?;
         let theirs_since = their_log.since;
-        let merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflicts)?;
+        let mut merged =
+            merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflicts)?;
         if merged.taken == 0 {
             return Ok((merged, None));
         }
+        // What the merge itself set, so that this history and then the merge replay to it.
+        let merge_changes = operations::of_merge(&ours, &theirs, &merged.state, &[]);
         let revision = state.revision;
-        *state = merged.state.clone();
+        *state = std::mem::take(&mut merged.state);
+        // Most incidents are as this copy holds them: their lines are copied, not written.
+        state.incidents.unchanged_from(&ours.incidents);
         state.revision = revision;
         state.last_change = ours.state.last_change.clone();
         state.unlogged.clear();
@@ -431,8 +436,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
                 ..entry
             });
         }
-        // What the merge itself set, so that this history and then the merge replay to it.
-        state.merge_changes = Some(operations::of_merge(&ours, &theirs, &merged.state, &[]));
+        state.merge_changes = Some(merge_changes);
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })?;

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Not;
 
 use chrono::NaiveDate;
 
@@ -141,6 +142,17 @@ impl Incidents {
     /// The whole records this command added or changed, in ID order.
     pub fn changed(&self) -> impl Iterator<Item = &Incident> {
         self.records.values()
+    }
+
+    /// Forgets the records that are as `read` (in ID order) holds them: a state made whole
+    /// again (a merge's) keeps as changed only what differs from the file it was read from,
+    /// whose lines are copied rather than written again.
+    pub fn unchanged_from(&mut self, read: &[Incident]) {
+        self.records.retain(|id, record| {
+            read.binary_search_by_key(id, |r| r.id)
+                .is_ok_and(|at| read[at] == *record)
+                .not()
+        });
     }
 
     /// Adds an incident, in ID order (after any with the same ID).
