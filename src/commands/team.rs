@@ -335,14 +335,14 @@ fn their_log(
     file: &Path,
     path: &Path,
     theirs: &Side,
+    steps: std::io::Result<operations::Steps>,
     ours: &std::collections::BTreeSet<crate::domain::operation::OpId>,
 ) -> Result<operations::TheirLog, Error> {
-    let log = operations::TheirLog::read(path, ours).map_err(|source| {
-        crate::store::StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        }
-    })?;
+    let read_error = |source| crate::store::StoreError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let log = operations::TheirLog::of(&steps.map_err(read_error)?, ours).map_err(read_error)?;
     let revision = theirs.state.revision;
     // A change to a copy whose log was renamed (a synced folder's conflict copy) starts a new
     // log where the old one was: it says what the copy did from there only.
@@ -382,7 +382,6 @@ fn their_log(
 /// would take.
 pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> Result<(), Error> {
     let name = file.display().to_string();
-    let theirs = team::read_side(file)?;
     let log_path = history.map_or_else(|| crate::store::Paths::of(file).history, Path::to_path_buf);
     let store = ctx.store.clone();
     let lifecycle = ctx.lifecycle()?;
@@ -391,7 +390,11 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         path: name.clone(),
         conflicts,
     };
-    let (_, merged) = ctx.mutate_if("merge", |state, stored, _| {
+    // The other copy and its log are read on a thread while this state and its history are:
+    // at 100 000 incidents, reading is most of a merge.
+    let (_, merged) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| (team::read_side(file), operations::Steps::read(&log_path)));
+        ctx.mutate_if("merge", |state, stored, _| {
         let ids: Vec<_> = state.incidents.iter().map(|h| h.id).collect();
         let incidents = ids
             .into_iter()
@@ -405,7 +408,9 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         // The two copies' common ancestor is what the operations both hold replay to; the
         // other copy's own operations are the ones this history lacks (R23).
         let own = operations::OwnHistory::read(&store, state)?;
-        let their_log = their_log(file, &log_path, &theirs, &own.ops)?;
+        let (theirs, steps) = reading.join().expect("reading a copy does not panic");
+        let theirs = theirs?;
+        let their_log = their_log(file, &log_path, &theirs, steps, &own.ops)?;
         let base = operations::common_ancestor(&store, &own, &their_log.common, &ours, &theirs, file)
             .map_err(|why| match why.as_str() {
                 operations::NO_COMMON => Error::Team(format!(
@@ -439,6 +444,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         state.merge_changes = Some(merge_changes);
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
+    })
     })?;
     say_merged(
         ctx,

@@ -231,11 +231,12 @@ impl PartialEq for Incidents {
 impl Eq for Incidents {}
 
 impl FromIterator<Incident> for Incidents {
+    /// Every incident added, counted a run at a time as read ones are ([`Incidents::from_heads`]).
     fn from_iter<I: IntoIterator<Item = Incident>>(iter: I) -> Self {
-        let mut all = Incidents::default();
-        for i in iter {
-            all.push(i);
-        }
+        let added: Vec<Incident> = iter.into_iter().collect();
+        // A duplicate ID keeps its head for the consistency rules to name, and its last record.
+        let mut all = Incidents::from_heads(added.iter().map(Incident::head).collect());
+        all.records = added.into_iter().map(|i| (i.id, i)).collect();
         all
     }
 }
@@ -340,6 +341,45 @@ mod tests {
             ("2027-01-01", Some((2, 2))),
         ] {
             assert_eq!(on(day), want, "{day}");
+        }
+    }
+
+    /// Incidents collected at once are the incidents pushed one by one: heads, counts, records.
+    #[test]
+    fn collected_incidents_are_the_incidents_pushed_one_by_one() {
+        let refunded = |id, contract| {
+            let mut i = incident(id, contract);
+            i.refund = Some(Refund {
+                on: i.opened_on,
+                reason: RefundReason::Duplicate,
+                by: None,
+            });
+            i
+        };
+        for list in [
+            vec![],
+            vec![
+                incident(3, Some("A")),
+                incident(1, Some("A")),
+                incident(2, None),
+            ],
+            vec![
+                incident(5, Some("A")),
+                incident(5, Some("B")),
+                refunded(4, Some("B")),
+            ],
+            vec![
+                refunded(9, Some("A")),
+                incident(8, Some("A")),
+                incident(8, None),
+            ],
+        ] {
+            let mut pushed = Incidents::default();
+            for i in list.clone() {
+                pushed.push(i);
+            }
+            let collected: Incidents = list.into_iter().collect();
+            assert_eq!(format!("{collected:?}"), format!("{pushed:?}"));
         }
     }
 

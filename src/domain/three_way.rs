@@ -445,15 +445,9 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone + std::fmt::Debug>(
     fields: FieldMerge<T>,
     tally: &mut Tally,
 ) -> Vec<T> {
+    let mut merged = Vec::with_capacity(ours.len().max(theirs.len()));
     // By reference: only what is kept is copied (a side can hold 100 000 incidents).
-    fn index<'a, K: Ord, T>(items: &'a [T], key: &impl Fn(&T) -> K) -> BTreeMap<K, &'a T> {
-        items.iter().map(|i| (key(i), i)).collect()
-    }
-    let (b, o, t) = (index(base, &key), index(ours, &key), index(theirs, &key));
-    let keys: BTreeSet<&K> = b.keys().chain(o.keys()).chain(t.keys()).collect();
-    let mut merged = Vec::with_capacity(o.len().max(t.len()));
-    for k in keys {
-        let (b, o, t) = (b.get(k).copied(), o.get(k).copied(), t.get(k).copied());
+    let mut one = |k: &K, b: Option<&T>, o: Option<&T>, t: Option<&T>| {
         if o == t || t == b {
             merged.extend(o.cloned());
         } else if o == b {
@@ -494,6 +488,33 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone + std::fmt::Debug>(
                 (None, None) => {}
             }
         }
+    };
+    let in_order = |items: &[T]| items.windows(2).all(|w| key(&w[0]) < key(&w[1]));
+    if in_order(base) && in_order(ours) && in_order(theirs) {
+        // Three lists in key order are walked side by side, not indexed (merges are linear).
+        let mut b = base.iter().peekable();
+        let mut o = ours.iter().peekable();
+        let mut t = theirs.iter().peekable();
+        while let Some(k) = [b.peek(), o.peek(), t.peek()]
+            .into_iter()
+            .flatten()
+            .map(|x| key(x))
+            .min()
+        {
+            let b = b.next_if(|x| key(x) == k);
+            let o = o.next_if(|x| key(x) == k);
+            let t = t.next_if(|x| key(x) == k);
+            one(&k, b, o, t);
+        }
+    } else {
+        fn index<'a, K: Ord, T>(items: &'a [T], key: &impl Fn(&T) -> K) -> BTreeMap<K, &'a T> {
+            items.iter().map(|i| (key(i), i)).collect()
+        }
+        let (b, o, t) = (index(base, &key), index(ours, &key), index(theirs, &key));
+        let keys: BTreeSet<&K> = b.keys().chain(o.keys()).chain(t.keys()).collect();
+        for k in keys {
+            one(k, b.get(k).copied(), o.get(k).copied(), t.get(k).copied());
+        }
     }
     merged
 }
@@ -507,7 +528,7 @@ fn by_key<K: Ord + Clone, T: PartialEq + Clone + std::fmt::Debug>(
 /// move to the new number (an incident the other side added there moving on to a free one).
 fn follow_renumberings(
     base: &mut std::borrow::Cow<[Incident]>,
-    sides: [&mut Vec<Incident>; 2],
+    sides: [&mut std::borrow::Cow<[Incident]>; 2],
     states: [&State; 2],
 ) {
     fn find(incidents: &[Incident], id: IncidentId) -> Option<&Incident> {
@@ -522,9 +543,9 @@ fn follow_renumberings(
             continue;
         };
         for (old, new, _) in renumberings(std::slice::from_ref(last)) {
-            let (this, other): (&Vec<Incident>, &mut Vec<Incident>) = match n {
-                0 => (&*ours, &mut *theirs),
-                _ => (&*theirs, &mut *ours),
+            let (this, other): (&[Incident], &mut std::borrow::Cow<[Incident]>) = match n {
+                0 => (&**ours, &mut *theirs),
+                _ => (&**theirs, &mut *ours),
             };
             let (Some(was), Some(now)) = (find(base, old), find(this, new)) else {
                 continue;
@@ -547,6 +568,7 @@ fn follow_renumberings(
             if free > IncidentId::MAX {
                 continue;
             }
+            let other = other.to_mut();
             for i in other.iter_mut() {
                 if i.id == new {
                     i.id = IncidentId(free);
@@ -582,10 +604,10 @@ fn content(i: &Incident) -> Incident {
 /// `today`, so that the case is charged once and no record is lost. Returns the renumberings
 /// and the cases recorded twice. (A clash when every number is taken, 99 999 999 incidents,
 /// keeps its number, and the merged record says so.)
-fn renumber(
+fn renumber<'a>(
     base: &[Incident],
-    ours: &mut Vec<Incident>,
-    theirs: &mut Vec<Incident>,
+    ours: &mut std::borrow::Cow<'a, [Incident]>,
+    theirs: &mut std::borrow::Cow<'a, [Incident]>,
     today: NaiveDate,
 ) -> (Vec<(IncidentId, IncidentId, Which)>, Vec<String>) {
     let in_base: BTreeSet<IncidentId> = base.iter().map(|i| i.id).collect();
@@ -644,8 +666,8 @@ fn renumber(
     }
     for (which, id) in void {
         let side = match which {
-            Which::Ours => &mut *ours,
-            Which::Theirs => &mut *theirs,
+            Which::Ours => ours.to_mut(),
+            Which::Theirs => theirs.to_mut(),
         };
         if let Some(i) = side.iter_mut().find(|i| i.id == id && i.void.is_none()) {
             i.void = Some(Box::new(super::incident::Void {
@@ -657,7 +679,9 @@ fn renumber(
             }));
         }
     }
-    theirs.retain(|i| !dropped.contains(&i.id));
+    if !dropped.is_empty() {
+        theirs.to_mut().retain(|i| !dropped.contains(&i.id));
+    }
     let ours_added: BTreeMap<IncidentId, Incident> =
         added(ours).into_iter().map(|i| (i.id, i)).collect();
     let first_free = ours
@@ -699,9 +723,9 @@ fn renumber(
             .expect("a clash is theirs");
         let later_is_ours = (o.opened_on, format!("{o:?}")) > (t.opened_on, format!("{t:?}"));
         let side = if later_is_ours {
-            &mut *ours
+            ours.to_mut()
         } else {
-            &mut *theirs
+            theirs.to_mut()
         };
         let moved = side
             .iter_mut()
@@ -718,8 +742,12 @@ fn renumber(
             },
         ));
     }
-    ours.sort_by_key(|i| i.id);
-    theirs.sort_by_key(|i| i.id);
+    // Copied only when a number moved.
+    for side in [ours, theirs] {
+        if !side.is_sorted_by_key(|i| i.id) {
+            side.to_mut().sort_by_key(|i| i.id);
+        }
+    }
     (renumbered, twice)
 }
 
@@ -847,8 +875,11 @@ pub fn merge_sides(
         by_field,
         &mut tally,
     );
-    let (mut ours_incidents, mut theirs_incidents) =
-        (ours.incidents.clone(), theirs.incidents.clone());
+    // Borrowed: a side's incidents are copied only when the merge renumbers or voids one.
+    let (mut ours_incidents, mut theirs_incidents) = (
+        std::borrow::Cow::Borrowed(ours.incidents.as_slice()),
+        std::borrow::Cow::Borrowed(theirs.incidents.as_slice()),
+    );
     let mut base_incidents = std::borrow::Cow::Borrowed(base.incidents.as_slice());
     follow_renumberings(
         &mut base_incidents,
@@ -875,6 +906,7 @@ pub fn merge_sides(
             })
             .cloned()
             .collect();
+        let incidents = incidents.to_mut();
         incidents.extend(kept.iter().cloned());
         incidents.sort_by_key(|i| i.id);
         edited.push(Edited {

@@ -266,18 +266,21 @@ fn each_of_history<T>(
     Ok(())
 }
 
-/// This state's history as a merge reads it: its operations, and of each line of its log the
-/// operation and where the line begins, so that the lines after those another copy holds too
-/// can be read again alone.
+/// A history log as a merge reads it first: of each line, its operation and where it begins,
+/// so that the few lines a merge needs whole are read again alone.
 #[derive(Debug, Default)]
-pub struct OwnHistory {
-    /// Every operation, the log's and those the file holds that the log lacks.
-    pub ops: BTreeSet<OpId>,
-    /// Of each log line, in order, what an undo needs of it; `None` when a line is not text,
-    /// and where lines begin cannot be told.
+pub struct Steps {
+    /// Of each line, in order; `None` when a line is not text, and where lines begin cannot be
+    /// told.
     lines: Option<Vec<Step>>,
-    /// The revision of the log's last entry.
+    /// Every operation the log holds.
+    ops: BTreeSet<OpId>,
+    /// The revision of its first entry (`None`: none). A whole log begins at the first change.
+    first: Option<u64>,
+    /// The revision of its last entry (0: none).
     logged: u64,
+    /// Where it is.
+    path: std::path::PathBuf,
 }
 
 /// Of a log line, what tells whether it can be undone and whether a replay would start from it.
@@ -292,9 +295,9 @@ struct Step {
     at: u64,
 }
 
-impl OwnHistory {
-    /// The history of the state at `store`.
-    pub fn read(store: &super::Store, state: &State) -> Result<OwnHistory, StoreError> {
+impl Steps {
+    /// Reads the log at `path` (a missing log has no lines).
+    pub fn read(path: &std::path::Path) -> std::io::Result<Steps> {
         #[derive(serde::Deserialize)]
         struct Line<'a> {
             #[serde(default)]
@@ -308,10 +311,12 @@ impl OwnHistory {
             #[serde(default)]
             changes_left_out: bool,
         }
-        let path = store.paths().history;
-        let mut history = OwnHistory::default();
+        let mut steps = Steps {
+            path: path.to_path_buf(),
+            ..Steps::default()
+        };
         let mut lines = Vec::new();
-        let (mut at, mut logged) = (0, 0);
+        let mut at = 0;
         // Every line of text has its step, an entry or not, so that where each begins is known.
         let decode = |text: &str| {
             let line = serde_json::from_str::<Line>(text).ok().map(|line| {
@@ -320,15 +325,16 @@ impl OwnHistory {
             });
             Some((text.len(), line))
         };
-        let not_text = super::history::read_each(&path, decode, |(len, line)| {
+        let not_text = super::history::read_each(path, decode, |(len, line)| {
             let (op, begins, left_out) = match line {
                 Some((revision, op, begins, left_out)) => {
-                    logged = revision;
+                    steps.first.get_or_insert(revision);
+                    steps.logged = revision;
                     (op, begins, left_out)
                 }
                 None => (None, false, false),
             };
-            history.ops.extend(op);
+            steps.ops.extend(op);
             lines.push(Step {
                 op,
                 begins,
@@ -336,16 +342,50 @@ impl OwnHistory {
                 at,
             });
             at += len as u64 + 1;
-        })
-        .map_err(|source| StoreError::Read { path, source })?;
-        history.lines = not_text.is_empty().then_some(lines);
-        for entry in
-            super::history::missing(logged, state.unlogged.iter().chain(&state.last_change))
-        {
-            history.ops.extend(entry.op);
+        })?;
+        steps.lines = not_text.is_empty().then_some(lines);
+        Ok(steps)
+    }
+
+    /// The lines from the `n`th on, each with its step, read again whole; `None` when where
+    /// lines begin is not known or the log changed since.
+    fn lines_from(&self, n: usize) -> Option<Vec<(Step, Vec<u8>)>> {
+        let steps = self.lines.as_ref()?;
+        let Some(first) = steps.get(n) else {
+            return Some(Vec::new());
+        };
+        let text = super::history::read_from(&self.path, first.at).ok()?;
+        let lines: Vec<(Step, Vec<u8>)> = steps[n..]
+            .iter()
+            .zip(text.split(|b| *b == b'\n'))
+            .map(|(step, line)| (*step, line.to_vec()))
+            .collect();
+        (lines.len() == steps.len() - n).then_some(lines)
+    }
+}
+
+/// This state's history as a merge reads it: its log's steps, and its operations (the log's
+/// and those the file holds that the log lacks).
+#[derive(Debug, Default)]
+pub struct OwnHistory {
+    /// Every operation.
+    pub ops: BTreeSet<OpId>,
+    steps: Steps,
+}
+
+impl OwnHistory {
+    /// The history of the state at `store`.
+    pub fn read(store: &super::Store, state: &State) -> Result<OwnHistory, StoreError> {
+        let path = store.paths().history;
+        let steps = Steps::read(&path).map_err(|source| StoreError::Read { path, source })?;
+        let mut ops = steps.ops.clone();
+        for entry in super::history::missing(
+            steps.logged,
+            state.unlogged.iter().chain(&state.last_change),
+        ) {
+            ops.extend(entry.op);
         }
-        history.logged = logged;
-        Ok(history)
+        Ok(OwnHistory { ops, steps })
     }
 }
 
@@ -364,8 +404,41 @@ pub struct TheirLog {
 }
 
 impl TheirLog {
+    /// The log read as `steps`, against this history's operations `ours`: a line whose
+    /// operation this history lacks is read again whole.
+    pub fn of(steps: &Steps, ours: &BTreeSet<OpId>) -> std::io::Result<TheirLog> {
+        let mut log = TheirLog {
+            first: steps.first,
+            logged: steps.logged,
+            since: Vec::new(),
+            common: steps.ops.intersection(ours).copied().collect(),
+        };
+        let Some(lines) = &steps.lines else {
+            return TheirLog::read(&steps.path, ours);
+        };
+        let Some(first) = lines
+            .iter()
+            .position(|s| s.op.is_some_and(|op| !ours.contains(&op)))
+        else {
+            return Ok(log);
+        };
+        let Some(again) = steps.lines_from(first) else {
+            return TheirLog::read(&steps.path, ours);
+        };
+        for (step, line) in again {
+            if step.op.is_some_and(|op| !ours.contains(&op)) {
+                match serde_json::from_slice(&line) {
+                    Ok(entry) => log.since.push(entry),
+                    // Not what it was when it was read first: read it all again.
+                    Err(_) => return TheirLog::read(&steps.path, ours),
+                }
+            }
+        }
+        Ok(log)
+    }
+
     /// Reads the log at `path`: a line whose operation this history holds is read no further.
-    pub fn read(path: &std::path::Path, ours: &BTreeSet<OpId>) -> std::io::Result<TheirLog> {
+    fn read(path: &std::path::Path, ours: &BTreeSet<OpId>) -> std::io::Result<TheirLog> {
         enum Line {
             Common(u64, OpId),
             Since(Box<HistoryEntry>),
@@ -418,7 +491,7 @@ pub fn common_ancestor(
     }
     let access_ids =
         records::access_ids(ours.state.contracts.iter().chain(&theirs.state.contracts));
-    let undone = undone(store, own, common, ours, &access_ids, path);
+    let undone = undone(own, common, ours, &access_ids, path);
     // Every merge a test makes checks the undo against the replay it stands for.
     #[cfg(debug_assertions)]
     if let Some(undone) = &undone {
@@ -482,14 +555,13 @@ fn replayed(
 /// side's record only) whose `set` the records hold when it is undone. `None` when any of that
 /// is not so.
 fn undone(
-    store: &super::Store,
     own: &OwnHistory,
     common: &BTreeSet<OpId>,
     ours: &Side,
     access_ids: &BTreeMap<String, String>,
     path: &std::path::Path,
 ) -> Option<Side> {
-    let lines = own.lines.as_ref()?;
+    let lines = own.steps.lines.as_ref()?;
     if ours.edited {
         return None;
     }
@@ -501,7 +573,7 @@ fn undone(
         .take_while(|s| s.op.is_none() || is_common(s.op))
         .count();
     let missing = super::history::missing(
-        own.logged,
+        own.steps.logged,
         ours.state.unlogged.iter().chain(&ours.state.last_change),
     );
     let missing_shared = match shared == lines.len() {
@@ -526,14 +598,8 @@ fn undone(
         return None;
     }
     let mut since: Vec<HistoryEntry> = Vec::new();
-    if let Some(first) = lines.get(shared) {
-        let text = super::history::read_from(&store.paths().history, first.at).ok()?;
-        for line in text.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            since.push(serde_json::from_slice(line).ok()?);
-        }
-        if since.len() != lines.len() - shared {
-            return None;
-        }
+    for (_, line) in own.steps.lines_from(shared)? {
+        since.push(serde_json::from_slice(&line).ok()?);
     }
     since.extend(missing[missing_shared..].iter().map(|e| (*e).clone()));
     let undoable = |e: &HistoryEntry| {
