@@ -187,13 +187,13 @@ fn merge_copies(
     let (base, ours, theirs) = std::thread::scope(|scope| {
         let base = scope.spawn(|| team::read_side(&args.base));
         let theirs = scope.spawn(|| team::read_side(&args.theirs));
-        let ours = team::read_side(&args.ours);
+        let ours = team::read_copy(&args.ours);
         let joined = |side: std::thread::ScopedJoinHandle<'_, _>| {
             side.join().expect("reading a copy does not panic")
         };
         (joined(base), ours, joined(theirs))
     });
-    let (base, ours, theirs) = (base?, ours?, theirs?);
+    let (base, (ours, ours_stored), theirs) = (base?, ours?, theirs?);
     let lifecycle =
         crate::store::lifecycle::read(lifecycle, Path::new(&path)).map_err(Error::BadLifecycle)?;
     let mut merged = merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflict)?;
@@ -230,7 +230,9 @@ fn merge_copies(
     };
     entry.op = Some(operations::new_id(&entry));
     merged.state.last_change = Some(entry);
-    let bytes = team::sealed(&merged.state, &args.ours)?;
+    // Most incidents are as this side holds them: their lines are copied, not written.
+    merged.state.incidents.unchanged_from(&ours.incidents);
+    let bytes = team::sealed(&merged.state, &ours_stored)?;
     // This side as it was, where `undo` looks for the state before the last change: git
     // merges into its own copy, not through a change that would keep it.
     if let Some(path) = &args.path {

@@ -9,11 +9,17 @@ use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::Side;
 
 use super::git::{DRIVER, Git, in_repository};
-use super::{Loaded, StoreError, decode, file, read_state_file};
+use super::{Loaded, StoreError, Stored, decode, file, read_state_file};
 
 /// A copy of the state file read whole: its state, and every incident's record beside it. A copy that is not a
 /// state file, or breaks a consistency rule, is an error naming it.
 pub fn read_side(path: &Path) -> Result<Side, StoreError> {
+    read_copy(path).map(|(side, _)| side)
+}
+
+/// [`read_side`], with what its file holds, for a merge written over it to copy the lines of
+/// the incidents it keeps as they are ([`sealed`]).
+pub fn read_copy(path: &Path) -> Result<(Side, Stored), StoreError> {
     let bytes = read_state_file(path)
         .map_err(|source| StoreError::Read {
             path: path.to_path_buf(),
@@ -25,22 +31,24 @@ pub fn read_side(path: &Path) -> Result<Side, StoreError> {
         })?;
     // Both sides added the file: git's ancestor is empty.
     if bytes.is_empty() {
-        let state = Loaded::empty(path).state;
-        return Ok(Side {
-            state,
+        let nothing = Loaded::empty(path);
+        let side = Side {
+            state: nothing.state,
             incidents: Vec::new(),
             edited: false,
-        });
+        };
+        return Ok((side, nothing.stored));
     }
     let edited = !file::is_sealed(&bytes);
     let loaded = decode(path, bytes)?;
     let incidents = loaded.records(|_| true)?;
     // The state keeps its incidents' heads; the records are the side's, held once.
-    Ok(Side {
+    let side = Side {
         state: loaded.state,
         incidents,
         edited,
-    })
+    };
+    Ok((side, loaded.stored))
 }
 
 /// Keeps git's copy of this side (`ours`, which the merge is about to replace) as the backup of
@@ -55,11 +63,11 @@ pub fn keep_ours_as_backup(ours: &Path, work_tree: &Path) -> std::io::Result<()>
     crate::store::keep_backup(&paths, ours, &std::fs::metadata(ours)?)
 }
 
-/// The sealed bytes of `state`, which holds every incident's record.
-pub fn sealed(state: &State, path: &Path) -> std::io::Result<Vec<u8>> {
-    let nothing = Loaded::empty(path);
+/// The sealed bytes of `state`, which holds the record of every incident `stored` (the file it
+/// is written over) does not hold as it is.
+pub fn sealed(state: &State, stored: &Stored) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    file::write(&mut bytes, state, &nothing.stored)?;
+    file::write(&mut bytes, state, stored)?;
     Ok(bytes)
 }
 
@@ -107,6 +115,20 @@ enum SameChange {
     Whole(String),
 }
 
+impl SameChange {
+    /// Of the log line `line`, whose heading is `heading`.
+    fn of(line: &str, heading: &Heading) -> serde_json::Result<SameChange> {
+        Ok(match heading.op {
+            Some(op) => SameChange::Op(op),
+            None => {
+                let mut entry: HistoryEntry = serde_json::from_str(line)?;
+                entry.revision = 0;
+                SameChange::Whole(serde_json::to_string(&entry)?)
+            }
+        })
+    }
+}
+
 /// The revision of the merge of copies at revisions `ours` and `theirs` from an ancestor at
 /// `base`: after every change of both sides, as [`merge_logs`] numbers them.
 pub fn merge_revision(base: u64, ours: u64, theirs: u64) -> u64 {
@@ -115,9 +137,10 @@ pub fn merge_revision(base: u64, ours: u64, theirs: u64) -> u64 {
 
 /// Merges two history logs with their common ancestor: the ancestor's entries, then every
 /// change either side made since, once, in the order they were made (by `at`), numbered on from
-/// the ancestor's last revision. The ancestor's lines are kept as they are; each change made
-/// since is read whole. A line that is not an entry is an error naming it. Linear in the
-/// lines: each is looked up by its change, not compared with every other.
+/// the ancestor's last revision. The ancestor's lines are kept as they are, and read only to
+/// find a change a side repeats; each change made since is read whole. A line of a side's that
+/// is not an entry is an error naming it. Linear in the lines: each is looked up by its change,
+/// not compared with every other.
 pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<String, String> {
     fn whole(l: &str) -> serde_json::Result<HistoryEntry> {
         serde_json::from_str(l)
@@ -136,38 +159,26 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
                     format!("line {n} of {which}'s history log is not an entry: {e}")
                 };
                 let line: Heading = serde_json::from_str(l).map_err(bad)?;
-                let change = match line.op {
-                    Some(op) => SameChange::Op(op),
-                    None => {
-                        let mut entry = whole(l).map_err(bad)?;
-                        entry.revision = 0;
-                        SameChange::Whole(serde_json::to_string(&entry).map_err(|e| e.to_string())?)
-                    }
-                };
+                let change = SameChange::of(l, &line).map_err(bad)?;
                 Ok((l, line, change))
             })
             .collect()
     }
     // A log is only appended to: each side begins with the ancestor's lines, which are not read
-    // again (the ancestor's are).
+    // again (the ancestor's are, where needed).
     let own = |side: &'a str| -> (&'a str, usize) {
-        let (mut at, mut lines) = (0, 0);
-        for (a, b) in base.split_inclusive('\n').zip(side.split_inclusive('\n')) {
-            if a != b || !a.ends_with('\n') {
-                break;
-            }
-            at += a.len();
-            lines += 1;
-        }
-        (&side[at..], lines)
+        let at = same_lines(base, side);
+        (
+            &side[at..],
+            memchr::memchr_iter(b'\n', &side.as_bytes()[..at]).count(),
+        )
     };
     let ((ours, ours_skipped), (theirs, theirs_skipped)) = (own(ours), own(theirs));
-    let (base, ours, theirs) = (
-        read(base, "the common ancestor", 0)?,
+    let (ours, theirs) = (
         read(ours, "this side", ours_skipped)?,
         read(theirs, "the other side", theirs_skipped)?,
     );
-    let mut seen: std::collections::HashSet<&SameChange> = base.iter().map(|(_, _, c)| c).collect();
+    let mut seen = in_ancestor(base, ours.iter().chain(&theirs).map(|(_, _, c)| c))?;
     let mut since = Vec::new();
     for (text, line, change) in ours.iter().chain(&theirs) {
         if seen.insert(change) {
@@ -176,11 +187,29 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
     }
     // Stable: at the same instant, this side's change first.
     since.sort_by_key(|(_, at)| *at);
-    let mut revision = base.last().map_or(0, |(_, line, _)| line.revision);
-    let mut out = String::new();
-    for (text, _, _) in &base {
-        out.push_str(text);
-        out.push('\n');
+    let last = base.lines().rev().find(|l| !l.trim().is_empty());
+    let mut revision = match last {
+        Some(l) => heading_of(l).ok_or_else(|| {
+            format!(
+                "line {} of the common ancestor's history log is not an entry",
+                base.lines().count()
+            )
+        })?,
+        None => 0,
+    };
+    let mut out = String::with_capacity(base.len() + 1024);
+    // The ancestor's lines as they are: the text itself when it is lines and nothing else.
+    let plain = !base.contains('\r') && !base.contains("\n\n") && !base.starts_with('\n');
+    if plain {
+        out.push_str(base);
+        if !base.is_empty() && !base.ends_with('\n') {
+            out.push('\n');
+        }
+    } else {
+        for text in base.lines().filter(|l| !l.trim().is_empty()) {
+            out.push_str(text);
+            out.push('\n');
+        }
     }
     for (text, _) in since {
         let mut entry = whole(text).map_err(|e| e.to_string())?;
@@ -190,6 +219,87 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The revision of the log line `line`; `None` when it is not an entry.
+fn heading_of(line: &str) -> Option<u64> {
+    serde_json::from_str::<Heading>(line)
+        .ok()
+        .map(|h| h.revision)
+}
+
+/// How many bytes of whole lines `side` begins with that `base` begins with too.
+fn same_lines(base: &str, side: &str) -> usize {
+    let (b, s) = (base.as_bytes(), side.as_bytes());
+    // A block at a time, then the first differing byte in the block that differs.
+    const BLOCK: usize = 4096;
+    let n = b.len().min(s.len());
+    let mut same = 0;
+    while same + BLOCK <= n && b[same..same + BLOCK] == s[same..same + BLOCK] {
+        same += BLOCK;
+    }
+    same += b[same..n]
+        .iter()
+        .zip(&s[same..n])
+        .take_while(|(x, y)| x == y)
+        .count();
+    memchr::memrchr(b'\n', &b[..same]).map_or(0, |i| i + 1)
+}
+
+/// Of `changes` (a side's since the ancestor), those the ancestor's log `base` holds too. An
+/// operation is looked for by its ID in the ancestor's text, each line it is found in read to
+/// be sure; with a change from before operations among them, or many, every line is read.
+fn in_ancestor<'c>(
+    base: &str,
+    changes: impl Iterator<Item = &'c SameChange>,
+) -> Result<std::collections::HashSet<&'c SameChange>, String> {
+    /// More operations than this are found by reading every line once.
+    const LOOKED_FOR: usize = 64;
+    let changes: Vec<&SameChange> = changes.collect();
+    let mut held = std::collections::HashSet::new();
+    let ops: Option<Vec<(OpId, &SameChange)>> = changes
+        .iter()
+        .map(|c| match c {
+            SameChange::Op(op) => Some((*op, *c)),
+            SameChange::Whole(_) => None,
+        })
+        .collect();
+    match ops.filter(|ops| ops.len() <= LOOKED_FOR) {
+        Some(ops) => {
+            let text = base.as_bytes();
+            for (op, change) in ops {
+                let id = op.to_string();
+                let found = memchr::memmem::find_iter(text, id.as_bytes()).any(|at| {
+                    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+                    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+                    serde_json::from_slice::<Heading>(&text[start..end])
+                        .is_ok_and(|h| h.op == Some(op))
+                });
+                if found {
+                    held.insert(change);
+                }
+            }
+        }
+        None => {
+            let mut all = std::collections::HashSet::new();
+            for (n, l) in base
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let bad = |e: serde_json::Error| {
+                    format!(
+                        "line {} of the common ancestor's history log is not an entry: {e}",
+                        n + 1
+                    )
+                };
+                let line: Heading = serde_json::from_str(l).map_err(bad)?;
+                all.insert(SameChange::of(l, &line).map_err(bad)?);
+            }
+            held.extend(changes.into_iter().filter(|c| all.contains(*c)));
+        }
+    }
+    Ok(held)
 }
 
 #[cfg(test)]
@@ -280,5 +390,69 @@ mod tests {
             })
             .collect();
         assert_eq!(rest, [(2, "a".to_string()), (3, "b".to_string())]);
+    }
+
+    /// A change of the ancestor's that a side holds again later in its log (a rebase put it
+    /// after its own) is logged once, however the ancestor wrote its line and whether the
+    /// changes since are few (looked up in the ancestor's text) or many (every line read).
+    #[test]
+    fn a_change_the_ancestor_holds_that_a_side_repeats_is_logged_once() {
+        let op = |revision: u64, minute: u32, summary: &str, op: u128| {
+            let line = entry(revision, &format!("2026-06-15T10:{minute:02}:00Z"), summary);
+            format!(
+                "{},\"op\":\"{}\",\"clock\":{revision}}}",
+                line.strip_suffix('}').unwrap(),
+                OpId(op)
+            )
+        };
+        for (spaced, many) in [(false, 0), (true, 0), (false, 70), (true, 70)] {
+            let start = op(1, 0, "start", 1);
+            let mut a = op(2, 1, "a", 2);
+            if spaced {
+                a = a.replace(",", ", ");
+            }
+            let base = [start.clone(), a.clone()].join("\n");
+            // Ours: the start, then its own changes, then the ancestor's `a` again.
+            let mut ours = vec![start.clone()];
+            ours.extend((0..many).map(|n| op(2 + n, 2, &format!("ours {n}"), 100 + u128::from(n))));
+            ours.push(op(2 + many, 1, "a", 2));
+            let theirs = [start.clone(), a.clone(), op(3, 3, "b", 3)].join("\n");
+            let merged = merge_logs(&base, &ours.join("\n"), &theirs).unwrap();
+            let summaries: Vec<String> = merged
+                .lines()
+                .map(|l| serde_json::from_str::<HistoryEntry>(l).unwrap().summary)
+                .collect();
+            let a_count = summaries.iter().filter(|s| *s == "a").count();
+            assert_eq!(a_count, 1, "spaced {spaced}, {many} more: {summaries:?}");
+            assert_eq!(
+                summaries.len(),
+                3 + many as usize,
+                "spaced {spaced}, {many} more"
+            );
+            assert!(
+                merged.starts_with(&format!("{base}\n")),
+                "spaced {spaced}, {many} more"
+            );
+        }
+    }
+
+    /// Where two logs stop having the same lines, in bytes: never inside a line.
+    #[test]
+    fn the_lines_two_logs_begin_with_are_whole_lines() {
+        let long = "x".repeat(5000);
+        for (base, side, want) in [
+            ("", "a\n", 0),
+            ("a\nb\n", "a\nb\n", 4),
+            ("a\nb\n", "a\nbc\n", 2),
+            ("a\nb", "a\nb\nc\n", 2),
+            ("a\nb\nc\n", "a\n", 2),
+            (
+                &*format!("{long}\n{long}y\n"),
+                &*format!("{long}\n{long}z\n"),
+                5001,
+            ),
+        ] {
+            assert_eq!(same_lines(base, side), want, "{base:?} / {side:?}");
+        }
     }
 }
