@@ -174,12 +174,23 @@ fn merge_copies(
     };
     if args.history {
         let read = |p: &Path| {
-            std::fs::read_to_string(p)
+            team::read_log(p)
                 .map_err(|e| Error::Team(format!("cannot read `{}`: {e}", p.display())))
         };
-        let merged = team::merge_logs(&read(&args.base)?, &read(&args.ours)?, &read(&args.theirs)?)
-            .map_err(|e| conflict(vec![e]))?;
-        write_over(&args.ours, merged.as_bytes())?;
+        let (base, ours, theirs) = (read(&args.base)?, read(&args.ours)?, read(&args.theirs)?);
+        let merged = team::merge_logs(&base, &ours, &theirs).map_err(|e| conflict(vec![e]))?;
+        // Written through a temp file renamed over OURS: the map of it stays whole meanwhile.
+        crate::store::write_parts(
+            &args.ours,
+            &[&merged.ancestor, merged.since.as_bytes()],
+            0o600,
+        )
+        .map_err(|e| {
+            Error::Team(format!(
+                "cannot write the merge to `{}`: {e}",
+                args.ours.display()
+            ))
+        })?;
         return Ok(None);
     }
     // The three copies are read side by side: at 100 000 incidents, reading them is most of

@@ -428,6 +428,11 @@ pub fn profile_path(config_dir: &Path, name: &str) -> PathBuf {
 /// planted at `path` is replaced, never written through. A report or calendar is 0600 (it may
 /// hold names and e-mail addresses); a manual page is 0644.
 pub fn write_whole(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    write_parts(path, &[bytes], mode)
+}
+
+/// [`write_whole`], of bytes in parts, one after the other.
+pub fn write_parts(path: &Path, parts: &[&[u8]], mode: u32) -> io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -442,7 +447,9 @@ pub fn write_whole(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".partner-support-")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    for part in parts {
+        tmp.write_all(part)?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use file::{Loaded, Stored};
-pub use files::{Paths, config_dir, exposures, profile_path, write_whole};
+pub use files::{Paths, config_dir, exposures, profile_path, write_parts, write_whole};
 pub use lock::holder as lock_holder;
 
 use crate::domain::integrity::Problem;

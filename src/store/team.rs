@@ -51,6 +51,18 @@ pub fn read_copy(path: &Path) -> Result<(Side, Stored), StoreError> {
     Ok((side, loaded.stored))
 }
 
+/// A history log git hands its driver: mapped where it can be (see `file/bytes.rs`: nothing
+/// changes git's copies while the driver runs, and the merge copies what it reads before
+/// checking it), else read.
+pub fn read_log(path: &Path) -> std::io::Result<file::Bytes> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    match file::Bytes::map(&file, len) {
+        Some(map) => Ok(map),
+        None => Ok(file::Bytes::Read(std::fs::read(path)?)),
+    }
+}
+
 /// Keeps git's copy of this side (`ours`, which the merge is about to replace) as the backup of
 /// the state file at `work_tree` (git's %P, from the work tree's root, where git runs the
 /// driver), where `undo` looks for the state before the last change. Nothing when no state
@@ -135,21 +147,31 @@ pub fn merge_revision(base: u64, ours: u64, theirs: u64) -> u64 {
     (ours + theirs).saturating_sub(base) + 1
 }
 
+/// Two history logs merged: the ancestor's lines, then what either side did since.
+#[derive(Debug)]
+pub struct MergedLog<'a> {
+    /// The ancestor's lines, as they are (its text itself, when that is lines and nothing else).
+    pub ancestor: std::borrow::Cow<'a, [u8]>,
+    /// Every change either side made since, a line each.
+    pub since: String,
+}
+
 /// Merges two history logs with their common ancestor: the ancestor's entries, then every
 /// change either side made since, once, in the order they were made (by `at`), numbered on from
 /// the ancestor's last revision. The ancestor's lines are kept as they are, and read only to
 /// find a change a side repeats; each change made since is read whole. A line of a side's that
 /// is not an entry is an error naming it. Linear in the lines: each is looked up by its change,
-/// not compared with every other.
-pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<String, String> {
+/// not compared with every other. The logs are bytes (git's copies, mapped): only what is read
+/// is copied and checked.
+pub fn merge_logs<'a>(base: &'a [u8], ours: &[u8], theirs: &[u8]) -> Result<MergedLog<'a>, String> {
     fn whole(l: &str) -> serde_json::Result<HistoryEntry> {
         serde_json::from_str(l)
     }
-    fn read<'a>(
-        text: &'a str,
+    fn read<'t>(
+        text: &'t str,
         which: &str,
         skipped: usize,
-    ) -> Result<Vec<(&'a str, Heading, SameChange)>, String> {
+    ) -> Result<Vec<(&'t str, Heading, SameChange)>, String> {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
@@ -165,18 +187,20 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
             .collect()
     }
     // A log is only appended to: each side begins with the ancestor's lines, which are not read
-    // again (the ancestor's are, where needed).
-    let own = |side: &'a str| -> (&'a str, usize) {
+    // again (the ancestor's are, where needed). What follows is copied to be read.
+    let own = |side: &[u8], which: &str| -> Result<(String, usize), String> {
         let at = same_lines(base, side);
-        (
-            &side[at..],
-            memchr::memchr_iter(b'\n', &side.as_bytes()[..at]).count(),
-        )
+        let skipped = memchr::memchr_iter(b'\n', &side[..at]).count();
+        let text = String::from_utf8(side[at..].to_vec()).map_err(|_| {
+            format!("{which}'s history log is not text after line {skipped} (it is not UTF-8)")
+        })?;
+        Ok((text, skipped))
     };
-    let ((ours, ours_skipped), (theirs, theirs_skipped)) = (own(ours), own(theirs));
+    let ((ours, ours_skipped), (theirs, theirs_skipped)) =
+        (own(ours, "this side")?, own(theirs, "the other side")?);
     let (ours, theirs) = (
-        read(ours, "this side", ours_skipped)?,
-        read(theirs, "the other side", theirs_skipped)?,
+        read(&ours, "this side", ours_skipped)?,
+        read(&theirs, "the other side", theirs_skipped)?,
     );
     let mut seen = in_ancestor(base, ours.iter().chain(&theirs).map(|(_, _, c)| c))?;
     let mut since = Vec::new();
@@ -187,30 +211,35 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
     }
     // Stable: at the same instant, this side's change first.
     since.sort_by_key(|(_, at)| *at);
-    let last = base.lines().rev().find(|l| !l.trim().is_empty());
-    let mut revision = match last {
+    let blank = |l: &&[u8]| l.iter().all(u8::is_ascii_whitespace);
+    let mut revision = match base.split(|b| *b == b'\n').rev().find(|l| !blank(l)) {
         Some(l) => heading_of(l).ok_or_else(|| {
             format!(
                 "line {} of the common ancestor's history log is not an entry",
-                base.lines().count()
+                memchr::memchr_iter(b'\n', base.trim_ascii_end()).count() + 1
             )
         })?,
         None => 0,
     };
-    let mut out = String::with_capacity(base.len() + 1024);
     // The ancestor's lines as they are: the text itself when it is lines and nothing else.
-    let plain = !base.contains('\r') && !base.contains("\n\n") && !base.starts_with('\n');
-    if plain {
-        out.push_str(base);
-        if !base.is_empty() && !base.ends_with('\n') {
-            out.push('\n');
+    let plain = memchr::memchr(b'\r', base).is_none()
+        && memchr::memmem::find(base, b"\n\n").is_none()
+        && !base.starts_with(b"\n");
+    let ancestor = match plain {
+        true if base.is_empty() || base.ends_with(b"\n") => std::borrow::Cow::Borrowed(base),
+        _ => {
+            let mut lines = Vec::with_capacity(base.len() + 1);
+            for line in base.split(|b| *b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if !blank(&line) {
+                    lines.extend_from_slice(line);
+                    lines.push(b'\n');
+                }
+            }
+            std::borrow::Cow::Owned(lines)
         }
-    } else {
-        for text in base.lines().filter(|l| !l.trim().is_empty()) {
-            out.push_str(text);
-            out.push('\n');
-        }
-    }
+    };
+    let mut out = String::new();
     for (text, _) in since {
         let mut entry = whole(text).map_err(|e| e.to_string())?;
         revision += 1;
@@ -218,19 +247,27 @@ pub fn merge_logs<'a>(base: &str, ours: &'a str, theirs: &'a str) -> Result<Stri
         out.push_str(&serde_json::to_string(&entry).map_err(|e| e.to_string())?);
         out.push('\n');
     }
-    Ok(out)
+    Ok(MergedLog {
+        ancestor,
+        since: out,
+    })
 }
 
-/// The revision of the log line `line`; `None` when it is not an entry.
-fn heading_of(line: &str) -> Option<u64> {
-    serde_json::from_str::<Heading>(line)
+/// Bytes of a mapped log, copied before they are read: a map is only as stable as its file
+/// (`file/bytes.rs`), a copy is what is checked.
+fn copied(bytes: &[u8]) -> Vec<u8> {
+    bytes.to_vec()
+}
+
+/// The revision of the log line `line` (copied to be read); `None` when it is not an entry.
+fn heading_of(line: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<Heading>(&copied(line))
         .ok()
         .map(|h| h.revision)
 }
 
 /// How many bytes of whole lines `side` begins with that `base` begins with too.
-fn same_lines(base: &str, side: &str) -> usize {
-    let (b, s) = (base.as_bytes(), side.as_bytes());
+fn same_lines(b: &[u8], s: &[u8]) -> usize {
     // A block at a time, then the first differing byte in the block that differs.
     const BLOCK: usize = 4096;
     let n = b.len().min(s.len());
@@ -250,7 +287,7 @@ fn same_lines(base: &str, side: &str) -> usize {
 /// operation is looked for by its ID in the ancestor's text, each line it is found in read to
 /// be sure; with a change from before operations among them, or many, every line is read.
 fn in_ancestor<'c>(
-    base: &str,
+    base: &[u8],
     changes: impl Iterator<Item = &'c SameChange>,
 ) -> Result<std::collections::HashSet<&'c SameChange>, String> {
     /// More operations than this are found by reading every line once.
@@ -266,13 +303,12 @@ fn in_ancestor<'c>(
         .collect();
     match ops.filter(|ops| ops.len() <= LOOKED_FOR) {
         Some(ops) => {
-            let text = base.as_bytes();
             for (op, change) in ops {
                 let id = op.to_string();
-                let found = memchr::memmem::find_iter(text, id.as_bytes()).any(|at| {
-                    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
-                    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
-                    serde_json::from_slice::<Heading>(&text[start..end])
+                let found = memchr::memmem::find_iter(base, id.as_bytes()).any(|at| {
+                    let start = memchr::memrchr(b'\n', &base[..at]).map_or(0, |i| i + 1);
+                    let end = memchr::memchr(b'\n', &base[at..]).map_or(base.len(), |i| at + i);
+                    serde_json::from_slice::<Heading>(&copied(&base[start..end]))
                         .is_ok_and(|h| h.op == Some(op))
                 });
                 if found {
@@ -281,6 +317,9 @@ fn in_ancestor<'c>(
             }
         }
         None => {
+            let base = String::from_utf8(base.to_vec()).map_err(|_| {
+                "the common ancestor's history log is not text (it is not UTF-8)".to_string()
+            })?;
             let mut all = std::collections::HashSet::new();
             for (n, l) in base
                 .lines()
@@ -306,6 +345,15 @@ fn in_ancestor<'c>(
 mod tests {
     use super::*;
 
+    /// The text of the merge of three logs' texts.
+    fn merged_text(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
+        merge_logs(base.as_bytes(), ours.as_bytes(), theirs.as_bytes()).map(|m| {
+            let mut text = String::from_utf8(m.ancestor.into_owned()).unwrap();
+            text.push_str(&m.since);
+            text
+        })
+    }
+
     fn entry(revision: u64, at: &str, summary: &str) -> String {
         format!(
             r#"{{"revision":{revision},"at":"{at}","as_of":"2026-06-15","account":"admin@contoso.com","action":"incidents open","summary":"{summary}","balances":[]}}"#
@@ -326,7 +374,7 @@ mod tests {
             entry(3, "2026-06-15T12:00:00Z", "theirs, last"),
         ]
         .join("\n");
-        let merged = merge_logs(&base, &ours, &theirs).unwrap();
+        let merged = merged_text(&base, &ours, &theirs).unwrap();
         let lines: Vec<(u64, String)> = merged
             .lines()
             .map(|l| {
@@ -344,15 +392,15 @@ mod tests {
             ]
         );
         // Either way round, the same log.
-        assert_eq!(merge_logs(&base, &theirs, &ours).unwrap(), merged);
+        assert_eq!(merged_text(&base, &theirs, &ours).unwrap(), merged);
         assert!(
-            merge_logs(&base, "not json", &theirs)
+            merged_text(&base, "not json", &theirs)
                 .unwrap_err()
                 .contains("line 1 of this side's")
         );
         // A side's own lines are numbered after the ancestor's it begins with.
         let torn = format!("{base}\n{{\"revision\":2,\"at\"");
-        let err = merge_logs(&base, &ours, &torn).unwrap_err();
+        let err = merged_text(&base, &ours, &torn).unwrap_err();
         assert!(err.contains("line 2 of the other side's"), "{err}");
     }
 
@@ -379,7 +427,7 @@ mod tests {
         ]
         .join("\n");
         let theirs = [start.clone(), a, op(3, "2026-06-15T11:00:00Z", "b", 3)].join("\n");
-        let merged = merge_logs(&base, &ours, &theirs).unwrap();
+        let merged = merged_text(&base, &ours, &theirs).unwrap();
         let lines: Vec<&str> = merged.lines().collect();
         assert_eq!(lines[0], start);
         let rest: Vec<(u64, String)> = lines[1..]
@@ -417,7 +465,7 @@ mod tests {
             ours.extend((0..many).map(|n| op(2 + n, 2, &format!("ours {n}"), 100 + u128::from(n))));
             ours.push(op(2 + many, 1, "a", 2));
             let theirs = [start.clone(), a.clone(), op(3, 3, "b", 3)].join("\n");
-            let merged = merge_logs(&base, &ours.join("\n"), &theirs).unwrap();
+            let merged = merged_text(&base, &ours.join("\n"), &theirs).unwrap();
             let summaries: Vec<String> = merged
                 .lines()
                 .map(|l| serde_json::from_str::<HistoryEntry>(l).unwrap().summary)
@@ -452,7 +500,11 @@ mod tests {
                 5001,
             ),
         ] {
-            assert_eq!(same_lines(base, side), want, "{base:?} / {side:?}");
+            assert_eq!(
+                same_lines(base.as_bytes(), side.as_bytes()),
+                want,
+                "{base:?} / {side:?}"
+            );
         }
     }
 }
