@@ -177,3 +177,81 @@ proptest! {
         prop_assert_eq!(&incidents[0], &incidents[1]);
     }
 }
+
+/// Merges the copy at `from` into the copy at `into` with `merge FILE`: done, and its history
+/// replays to it.
+fn merged_into(
+    env: &Env,
+    into: &std::path::Path,
+    from: &std::path::Path,
+) -> Result<(), TestCaseError> {
+    let mut cmd = env.cmd();
+    cmd.arg("--state")
+        .arg(into)
+        .args(["--as-of", "2026-12-01", "merge"])
+        .arg(from);
+    let merged = crate::support::run_command(&mut cmd);
+    prop_assert_eq!(merged.code, 0, "{}", merged.stderr);
+    let mut cmd = env.cmd();
+    cmd.arg("--state")
+        .arg(into)
+        .args(["--as-of", "2026-12-01", "--json", "doctor"]);
+    let doctor = crate::support::run_command(&mut cmd).json();
+    let diverging: Vec<_> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "history-diverges")
+        .collect();
+    prop_assert!(diverging.is_empty(), "{:?}", diverging);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Three copies changed apart, merged into each other a pair at a time with `merge FILE` in
+    /// an order that leaves each copy's log with the others' operations between its own (so
+    /// that a common ancestor is sometimes replayed, sometimes made by undoing), end with the
+    /// same incidents, and no merge leaves a history that does not replay to its file.
+    #[test]
+    fn three_copies_merged_a_pair_at_a_time_end_with_the_same_incidents(
+        steps in proptest::collection::vec(
+            proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u16>()), 0..5),
+            6,
+        ),
+    ) {
+        let env = Env::contoso_active();
+        env.ok(&["--as-of", "2026-01-01", "contract", "add", "--plan", "premier", "--contract-id", "P1",
+            "--access-id", "PREM-ACC-1", "--incidents", "2", "--scope", "both", "--start", "2026-01-01"]);
+        let copies: Vec<std::path::PathBuf> = ["a", "b", "c"]
+            .iter()
+            .map(|name| copied(env.state(), &env.dir().join(name)))
+            .collect();
+        let change_on = |copy: usize, steps: &[(u8, u8, u16)]| -> Result<(), TestCaseError> {
+            for (kind, n, day) in steps {
+                on(&env, &copies[copy], &change(*kind, *n, *day))?;
+            }
+            Ok(())
+        };
+        for (copy, steps) in steps[..3].iter().enumerate() {
+            change_on(copy, steps)?;
+        }
+        merged_into(&env, &copies[0], &copies[1])?;
+        change_on(0, &steps[3])?;
+        change_on(2, &steps[4])?;
+        merged_into(&env, &copies[2], &copies[0])?;
+        change_on(1, &steps[5])?;
+        merged_into(&env, &copies[1], &copies[2])?;
+        merged_into(&env, &copies[0], &copies[1])?;
+        merged_into(&env, &copies[2], &copies[0])?;
+        let incidents = |copy: &std::path::Path| {
+            let mut cmd = env.cmd();
+            cmd.arg("--state").arg(copy).args(["--as-of", "2026-12-01", "--json", "incidents", "list", "--all"]);
+            crate::support::run_command(&mut cmd).json()
+        };
+        let all: Vec<_> = copies.iter().map(|c| incidents(c)).collect();
+        prop_assert_eq!(&all[0], &all[1]);
+        prop_assert_eq!(&all[1], &all[2]);
+    }
+}
