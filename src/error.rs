@@ -128,7 +128,7 @@ impl Error {
             ),
             Error::BadOutput(_) => Some("`-o FILE` and `man --dir DIR` write into a folder that exists and that you can write to".into()),
             Error::MergeConflicts { .. } => Some(
-                "a person decides: under git, its conflict markers are in the file (keep one side of each, then `partner-support doctor`, and `doctor --accept` once it is clean); `merge FILE` wrote nothing".into(),
+                "nothing was merged: `merge FILE` wrote nothing, and under git `git merge --abort` (or `git rebase --abort`) puts the clone back as it was; `partner-support doctor` on each copy names what to mend, then merge again".into(),
             ),
             Error::Output(_)
             | Error::Findings(_)

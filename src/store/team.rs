@@ -130,13 +130,20 @@ enum SameChange {
 impl SameChange {
     /// Of the log line `line`, whose heading is `heading`.
     fn of(line: &str, heading: &Heading) -> serde_json::Result<SameChange> {
-        Ok(match heading.op {
+        match heading.op {
+            Some(op) => Ok(SameChange::Op(op)),
+            None => SameChange::of_entry(&serde_json::from_str(line)?),
+        }
+    }
+
+    /// Of the entry `entry`.
+    fn of_entry(entry: &HistoryEntry) -> serde_json::Result<SameChange> {
+        Ok(match entry.op {
             Some(op) => SameChange::Op(op),
-            None => {
-                let mut entry: HistoryEntry = serde_json::from_str(line)?;
-                entry.revision = 0;
-                SameChange::Whole(serde_json::to_string(&entry)?)
-            }
+            None => SameChange::Whole(serde_json::to_string(&HistoryEntry {
+                revision: 0,
+                ..entry.clone()
+            })?),
         })
     }
 }
@@ -159,68 +166,54 @@ pub struct MergedLog<'a> {
 /// Merges two history logs with their common ancestor: the ancestor's entries, then every
 /// change either side made since, once, in the order they were made (by `at`), numbered on from
 /// the ancestor's last revision. The ancestor's lines are kept as they are, and read only to
-/// find a change a side repeats; each change made since is read whole. A line of a side's that
-/// is not an entry is an error naming it. Linear in the lines: each is looked up by its change,
+/// find a change a side repeats; each change made since is read whole. A line either side added
+/// that is not an entry is kept as it is, once, after them, for `doctor` to name: no line stops
+/// a merge (only a side that is not text does). Linear in the lines: each is looked up by its change,
 /// not compared with every other. The logs are bytes (git's copies, mapped): only what is read
 /// is copied and checked.
 pub fn merge_logs<'a>(base: &'a [u8], ours: &[u8], theirs: &[u8]) -> Result<MergedLog<'a>, String> {
-    fn whole(l: &str) -> serde_json::Result<HistoryEntry> {
-        serde_json::from_str(l)
-    }
-    fn read<'t>(
-        text: &'t str,
-        which: &str,
-        skipped: usize,
-    ) -> Result<Vec<(&'t str, Heading, SameChange)>, String> {
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(n, l)| {
-                let bad = |e: serde_json::Error| {
-                    let n = skipped + n + 1;
-                    format!("line {n} of {which}'s history log is not an entry: {e}")
-                };
-                let line: Heading = serde_json::from_str(l).map_err(bad)?;
-                let change = SameChange::of(l, &line).map_err(bad)?;
-                Ok((l, line, change))
-            })
-            .collect()
+    /// A side's lines since the ancestor: its entries, and the lines that are not one.
+    type Read<'t> = (Vec<(HistoryEntry, SameChange)>, Vec<&'t str>);
+    fn read(text: &str) -> Read<'_> {
+        let (mut entries, mut odd) = (Vec::new(), Vec::new());
+        for l in text.lines().filter(|l| !l.trim().is_empty()) {
+            let entry = serde_json::from_str::<HistoryEntry>(l)
+                .and_then(|entry| Ok((SameChange::of_entry(&entry)?, entry)));
+            match entry {
+                Ok((change, entry)) => entries.push((entry, change)),
+                Err(_) => odd.push(l),
+            }
+        }
+        (entries, odd)
     }
     // A log is only appended to: each side begins with the ancestor's lines, which are not read
     // again (the ancestor's are, where needed). What follows is copied to be read.
-    let own = |side: &[u8], which: &str| -> Result<(String, usize), String> {
+    let own = |side: &[u8], which: &str| -> Result<String, String> {
         let at = same_lines(base, side);
-        let skipped = memchr::memchr_iter(b'\n', &side[..at]).count();
-        let text = String::from_utf8(side[at..].to_vec()).map_err(|_| {
+        String::from_utf8(side[at..].to_vec()).map_err(|_| {
+            let skipped = memchr::memchr_iter(b'\n', &side[..at]).count();
             format!("{which}'s history log is not text after line {skipped} (it is not UTF-8)")
-        })?;
-        Ok((text, skipped))
+        })
     };
-    let ((ours, ours_skipped), (theirs, theirs_skipped)) =
-        (own(ours, "this side")?, own(theirs, "the other side")?);
-    let (ours, theirs) = (
-        read(&ours, "this side", ours_skipped)?,
-        read(&theirs, "the other side", theirs_skipped)?,
-    );
-    let mut seen = in_ancestor(base, ours.iter().chain(&theirs).map(|(_, _, c)| c))?;
+    let (ours, theirs) = (own(ours, "this side")?, own(theirs, "the other side")?);
+    let ((ours, ours_odd), (theirs, theirs_odd)) = (read(&ours), read(&theirs));
+    let mut seen = in_ancestor(base, ours.iter().chain(&theirs).map(|(_, c)| c));
     let mut since = Vec::new();
-    for (text, line, change) in ours.iter().chain(&theirs) {
+    for (entry, change) in ours.iter().chain(&theirs) {
         if seen.insert(change) {
-            since.push((text, line.at));
+            since.push(entry);
         }
     }
     // Stable: at the same instant, this side's change first.
-    since.sort_by_key(|(_, at)| *at);
+    since.sort_by_key(|e| e.at);
     let blank = |l: &&[u8]| l.iter().all(u8::is_ascii_whitespace);
-    let mut revision = match base.split(|b| *b == b'\n').rev().find(|l| !blank(l)) {
-        Some(l) => heading_of(l).ok_or_else(|| {
-            format!(
-                "line {} of the common ancestor's history log is not an entry",
-                memchr::memchr_iter(b'\n', base.trim_ascii_end()).count() + 1
-            )
-        })?,
-        None => 0,
-    };
+    // Numbered on from the ancestor's last entry (a line after it that is none is no change).
+    let mut revision = base
+        .split(|b| *b == b'\n')
+        .rev()
+        .filter(|l| !blank(l))
+        .find_map(heading_of)
+        .unwrap_or(0);
     // The ancestor's lines as they are: the text itself when it is lines and nothing else.
     let plain = memchr::memchr(b'\r', base).is_none()
         && memchr::memmem::find(base, b"\n\n").is_none()
@@ -240,12 +233,23 @@ pub fn merge_logs<'a>(base: &'a [u8], ours: &[u8], theirs: &[u8]) -> Result<Merg
         }
     };
     let mut out = String::new();
-    for (text, _) in since {
-        let mut entry = whole(text).map_err(|e| e.to_string())?;
+    for entry in since {
         revision += 1;
-        entry.revision = revision;
+        let entry = HistoryEntry {
+            revision,
+            ..entry.clone()
+        };
         out.push_str(&serde_json::to_string(&entry).map_err(|e| e.to_string())?);
         out.push('\n');
+    }
+    // What is no entry is no change to order or number, and no one's to drop: kept as it is,
+    // once, for `doctor` to name.
+    let mut kept = std::collections::HashSet::new();
+    for line in ours_odd.into_iter().chain(theirs_odd) {
+        if kept.insert(line) {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
     Ok(MergedLog {
         ancestor,
@@ -289,7 +293,7 @@ fn same_lines(b: &[u8], s: &[u8]) -> usize {
 fn in_ancestor<'c>(
     base: &[u8],
     changes: impl Iterator<Item = &'c SameChange>,
-) -> Result<std::collections::HashSet<&'c SameChange>, String> {
+) -> std::collections::HashSet<&'c SameChange> {
     /// More operations than this are found by reading every line once.
     const LOOKED_FOR: usize = 64;
     let changes: Vec<&SameChange> = changes.collect();
@@ -317,28 +321,16 @@ fn in_ancestor<'c>(
             }
         }
         None => {
-            let base = String::from_utf8(base.to_vec()).map_err(|_| {
-                "the common ancestor's history log is not text (it is not UTF-8)".to_string()
-            })?;
-            let mut all = std::collections::HashSet::new();
-            for (n, l) in base
+            // A line that is not an entry is no change a side could repeat.
+            let base = String::from_utf8_lossy(base);
+            let all: std::collections::HashSet<SameChange> = base
                 .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-            {
-                let bad = |e: serde_json::Error| {
-                    format!(
-                        "line {} of the common ancestor's history log is not an entry: {e}",
-                        n + 1
-                    )
-                };
-                let line: Heading = serde_json::from_str(l).map_err(bad)?;
-                all.insert(SameChange::of(l, &line).map_err(bad)?);
-            }
+                .filter_map(|l| SameChange::of(l, &serde_json::from_str(l).ok()?).ok())
+                .collect();
             held.extend(changes.into_iter().filter(|c| all.contains(*c)));
         }
     }
-    Ok(held)
+    held
 }
 
 #[cfg(test)]
@@ -393,15 +385,48 @@ mod tests {
         );
         // Either way round, the same log.
         assert_eq!(merged_text(&base, &theirs, &ours).unwrap(), merged);
-        assert!(
-            merged_text(&base, "not json", &theirs)
-                .unwrap_err()
-                .contains("line 1 of this side's")
-        );
-        // A side's own lines are numbered after the ancestor's it begins with.
-        let torn = format!("{base}\n{{\"revision\":2,\"at\"");
-        let err = merged_text(&base, &ours, &torn).unwrap_err();
-        assert!(err.contains("line 2 of the other side's"), "{err}");
+    }
+
+    /// A line either side added that is not an entry (a torn line, a line edited by hand) stops
+    /// no merge and is lost by none: it is kept as it is, once, after the changes, for `doctor`
+    /// to name.
+    #[test]
+    fn a_line_that_is_not_an_entry_is_kept_as_it_is_after_the_changes() {
+        let base = entry(1, "2026-06-15T09:00:00Z", "init");
+        let ours = [base.clone(), entry(2, "2026-06-15T11:00:00Z", "ours")].join("\n");
+        let torn = "{\"revision\":2,\"at\"";
+        let theirs = [
+            base.clone(),
+            "not an entry".into(),
+            entry(2, "2026-06-15T10:00:00Z", "theirs"),
+            torn.into(),
+        ]
+        .join("\n");
+        for (one, other) in [(&ours, &theirs), (&theirs, &ours)] {
+            let merged = merged_text(&base, one, other).unwrap();
+            let lines: Vec<&str> = merged.lines().collect();
+            assert_eq!(lines.len(), 5, "{merged}");
+            let entries: Vec<(u64, String)> = lines[..3]
+                .iter()
+                .map(|l| {
+                    let e: HistoryEntry = serde_json::from_str(l).unwrap();
+                    (e.revision, e.summary)
+                })
+                .collect();
+            assert_eq!(
+                entries,
+                [
+                    (1, "init".to_string()),
+                    (2, "theirs".into()),
+                    (3, "ours".into())
+                ]
+            );
+            assert_eq!(lines[3..], ["not an entry", torn]);
+        }
+        // A whole side that is no log at all is kept too, and the other side's changes merge.
+        let merged = merged_text(&base, "not json", &ours).unwrap();
+        assert!(merged.ends_with("\nnot json\n"), "{merged}");
+        assert!(merged.contains("\"summary\":\"ours\""), "{merged}");
     }
 
     /// An operation either side holds since the ancestor is logged once, however often it

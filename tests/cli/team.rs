@@ -2292,3 +2292,95 @@ fn the_later_correction_of_a_contract_stands_whichever_side_pulls() {
         assert_eq!(pack["end"], "2027-05-29", "{clone}: {pack}");
     }
 }
+
+/// A line of a side's history log that is not an entry (a torn append, a hand edit) stops no
+/// pull and is lost by none: the log merges with no markers, holds the line once after both
+/// sides' changes, and `doctor` names it.
+#[test]
+fn a_log_line_that_is_not_an_entry_stops_no_pull_and_doctor_names_it() {
+    let team = Team::two_clones();
+    team.open("ana", "2026-07-01", "Ana's");
+    team.push("ana", "Ana's");
+    team.open("ben", "2026-07-02", "Ben's");
+    let log = team.at("ben").join("state.history.jsonl");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("a line written by hand\n");
+    std::fs::write(&log, text).unwrap();
+    team.commit("ben", "Ben's, and a line by hand");
+    pull_clean(&team, "ben");
+    team.private("ben");
+    let merged = std::fs::read_to_string(&log).unwrap();
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    let lines: Vec<&str> = merged.lines().collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| **l == "a line written by hand")
+            .count(),
+        1
+    );
+    assert_eq!(lines.last(), Some(&"a line written by hand"));
+    assert_eq!(team.titles("ben"), ["First", "Ana's", "Ben's"]);
+    let doctor = team.ps("ben", "2026-07-31", &["--json", "doctor"]).json();
+    let codes: Vec<&str> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"history-damaged"), "{doctor}");
+    assert!(!codes.contains(&"history-diverges"), "{doctor}");
+}
+
+/// A merge that cannot find what the two copies shared (here this copy's log lost its first
+/// line) merges nothing, and its hint leads to mending it: `doctor` names the missing first
+/// line and says to put it back from its copy; put back, the merge is done.
+#[test]
+fn a_merge_file_that_cannot_rebuild_the_ancestor_merges_nothing_and_its_hints_lead_to_the_merge() {
+    let env = crate::support::Env::contoso_active();
+    let home = env.state().to_path_buf();
+    let laptop = laptop_with_an_incident(&env);
+    on(
+        &env,
+        &home,
+        "2026-07-02",
+        &w("incidents open --scope cloud --title Home"),
+    );
+    let log = env.history_path();
+    let whole = std::fs::read_to_string(&log).unwrap();
+    let (first, rest) = whole.split_once('\n').unwrap();
+    std::fs::write(&log, rest).unwrap();
+    let before = std::fs::read(&home).unwrap();
+    let said = merge_refused(&env, &home, &laptop);
+    assert!(
+        said.contains("nothing was merged")
+            && said.contains("`partner-support doctor`")
+            && !said.contains("keep one side"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(&home).unwrap(), before, "nothing written");
+    // The hint followed: doctor names what to mend, and how.
+    let doctor = env.run(&["--as-of", "2026-07-02", "doctor"]);
+    let found = format!("{}{}", doctor.stdout, doctor.stderr);
+    assert!(found.contains("put it back from its copy"), "{found}");
+    std::fs::write(&log, format!("{first}\n{rest}")).unwrap();
+    let merged = on(
+        &env,
+        &home,
+        "2026-07-02",
+        &["merge", laptop.to_str().unwrap()],
+    );
+    assert!(merged.stderr.contains("took"), "{}", merged.stderr);
+    let titles: Vec<String> = env
+        .ok(&w("--as-of 2026-07-02 --json incidents list --all"))
+        .json()["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        titles.contains(&"Home".to_string()) && titles.contains(&"Laptop".to_string()),
+        "{titles:?}"
+    );
+}
