@@ -2384,3 +2384,33 @@ fn a_merge_file_that_cannot_rebuild_the_ancestor_merges_nothing_and_its_hints_le
         "{titles:?}"
     );
 }
+
+/// A pull that merges nothing (here a side's log is not text) says so, and its hint puts the
+/// clone back: `git merge --abort` leaves both files as they were before the pull.
+#[test]
+fn a_pull_that_merges_nothing_says_how_to_put_the_clone_back_and_that_works() {
+    let team = Team::two_clones();
+    team.open("ana", "2026-07-01", "Ana's");
+    team.push("ana", "Ana's");
+    team.open("ben", "2026-07-02", "Ben's");
+    let log = team.at("ben").join("state.history.jsonl");
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.extend_from_slice(b"\xff\xfe not text\n");
+    std::fs::write(&log, &bytes).unwrap();
+    team.commit("ben", "Ben's, and bytes that are not text");
+    let state = std::fs::read(team.at("ben").join("state.json")).unwrap();
+    let pull = team.pull("ben");
+    let said = format!("{}{}", pull.stdout, pull.stderr);
+    assert_ne!(pull.code, 0, "{said}");
+    assert!(
+        said.contains("nothing was merged") && said.contains("git merge --abort"),
+        "{said}"
+    );
+    team.ok("ben", &["merge", "--abort"]);
+    assert_eq!(std::fs::read(&log).unwrap(), bytes);
+    assert_eq!(
+        std::fs::read(team.at("ben").join("state.json")).unwrap(),
+        state
+    );
+    assert_eq!(team.titles("ben"), ["First", "Ben's"]);
+}
