@@ -181,6 +181,7 @@ impl Ctx {
                     None => before.changes(state, stored)?,
                 },
                 changes_left_out: false,
+                renumbered: std::mem::take(&mut state.merge_renumbered),
             };
             if let Some(start) = before.start {
                 // The first operation of a history that had none: its records before it are

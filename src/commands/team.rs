@@ -238,6 +238,7 @@ fn merge_copies(
         clock,
         changes: operations::of_merge(&ours, &theirs, &merged.state, &earlier),
         changes_left_out: false,
+        renumbered: merged.renumbered_after(&earlier),
     };
     entry.op = Some(operations::new_id(&entry));
     merged.state.last_change = Some(entry);
@@ -455,6 +456,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             });
         }
         state.merge_changes = Some(merge_changes);
+        state.merge_renumbered = merged.renumbered_after(&[]);
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
     })

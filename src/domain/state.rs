@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::account::Account;
 use super::catalog::Catalog;
 use super::contract::{Contract, Scope, Status, Usage};
+use super::incident::IncidentId;
 use super::incidents::Incidents;
 use super::offer::Offer;
 use super::operation::{Change, OpId};
@@ -97,6 +98,20 @@ pub struct HistoryEntry<C = Change> {
     /// change that set nothing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub changes_left_out: bool,
+    /// Of a merge, each incident it renumbered (two copies numbered alike), as data: a rebase
+    /// follows them, and `incidents show` says where an incident went (R23).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renumbered: Vec<Renumbering>,
+}
+
+/// An incident a merge moved to another number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renumbering {
+    /// The number both copies gave.
+    pub from: IncidentId,
+    /// The one it has now.
+    pub to: IncidentId,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -118,6 +133,7 @@ impl<C> HistoryEntry<C> {
             clock: self.clock,
             changes: self.changes.into_iter().map(each).collect(),
             changes_left_out: self.changes_left_out,
+            renumbered: self.renumbered,
         }
     }
 }
@@ -185,7 +201,7 @@ pub struct State {
     pub observations: Vec<super::reconcile::Observation>,
     /// Incidents Microsoft refunds on closure (imported billing, quota and subscription
     /// tickets), listed until refunded or dismissed, by ID.
-    pub refund_candidates: Vec<super::incident::IncidentId>,
+    pub refund_candidates: Vec<IncidentId>,
     /// Contracts, by Contract ID.
     pub contracts: Vec<Contract>,
     /// Incidents a merge kept although they break a rule, by incident (R23).
@@ -204,6 +220,8 @@ pub struct State {
     /// The records a merge set, worked out by the merge, which knows both copies; any other
     /// change's are worked out from the state before and after it (R23). Not stored.
     pub merge_changes: Option<Vec<Change>>,
+    /// What a merge renumbered, for its entry. Not stored.
+    pub merge_renumbered: Vec<Renumbering>,
 }
 
 impl State {

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::conflict::ConflictKind;
 use super::incident::{Incident, IncidentId};
 use super::lifecycle::Lifecycle;
-use super::state::{HistoryEntry, State};
+use super::state::{HistoryEntry, Renumbering, State};
 
 /// One copy of the state with the whole record of every incident.
 #[derive(Debug, Clone)]
@@ -214,6 +214,20 @@ impl MergedSides {
 
     /// [`MergedSides::summary`], then what the `earlier` merges no log holds said after their
     /// heads ([`unlogged_merges`]), so that what they renumbered stays in the history.
+    /// What this merge renumbered, after what the `earlier` merges no log holds yet did (see
+    /// [`MergedSides::summary_after`]): the merge's entry records them as data.
+    pub fn renumbered_after(&self, earlier: &[&HistoryEntry]) -> Vec<Renumbering> {
+        let mut all: Vec<Renumbering> = self
+            .renumbered
+            .iter()
+            .map(|&(from, to)| Renumbering { from, to })
+            .collect();
+        for e in earlier {
+            all.extend(renumbered_by(e));
+        }
+        all
+    }
+
     pub fn summary_after(&self, merged: &str, from: &str, earlier: &[&HistoryEntry]) -> String {
         let mut summary = self.summary(merged, from);
         for e in earlier {
@@ -240,24 +254,40 @@ pub fn unlogged_merges(sides: [&Side; 2]) -> Vec<&HistoryEntry> {
     earlier
 }
 
-/// The renumberings the merges in `entries` recorded (see [`MergedSides::summary`]): the old
-/// number, the new one, and the revision of the merge.
+/// The renumberings the merges in `entries` recorded: the old number, the new one, and the
+/// revision of the merge.
 pub fn renumberings(entries: &[HistoryEntry]) -> Vec<(IncidentId, IncidentId, u64)> {
-    let mut found = Vec::new();
-    for e in entries.iter().filter(|e| e.action == "merge") {
-        for part in e.summary.split("; ") {
-            let Some((old, new)) = part
-                .strip_prefix("renumbered ")
-                .and_then(|r| r.split_once(" as "))
-            else {
-                continue;
-            };
-            if let (Ok(old), Ok(new)) = (old.parse(), new.parse()) {
-                found.push((old, new, e.revision));
-            }
-        }
+    entries
+        .iter()
+        .flat_map(|e| {
+            renumbered_by(e)
+                .into_iter()
+                .map(|r| (r.from, r.to, e.revision))
+        })
+        .collect()
+}
+
+/// What the merge `entry` renumbered (nothing, for any other change): as it records it, or, for
+/// a merge recorded before merges kept that as data (schema 9), as its summary says it in the
+/// words [`MergedSides::summary`] writes.
+fn renumbered_by(entry: &HistoryEntry) -> Vec<Renumbering> {
+    if entry.action != "merge" {
+        return Vec::new();
     }
-    found
+    if !entry.renumbered.is_empty() {
+        return entry.renumbered.clone();
+    }
+    entry
+        .summary
+        .split("; ")
+        .filter_map(|part| {
+            let (from, to) = part.strip_prefix("renumbered ")?.split_once(" as ")?;
+            Some(Renumbering {
+                from: from.parse().ok()?,
+                to: to.parse().ok()?,
+            })
+        })
+        .collect()
 }
 
 /// Which side's change is the later: the one whose last change was made later (wall time),
@@ -2192,6 +2222,65 @@ mod tests {
                 let charged = if stands == "Base" { 1 } else { 2 };
                 assert_eq!(m.state.usage(&m.state.contracts[0]).used(), charged);
             }
+        }
+    }
+
+    /// What a merge renumbered is read from its record of it; only a merge recorded before
+    /// merges kept that as data (schema 9) is read from its summary's words, and nothing else is.
+    #[test]
+    fn what_a_merge_renumbered_is_read_from_its_record_and_words_only_from_an_older_merge() {
+        let moved = |from: u32, to: u32| Renumbering {
+            from: IncidentId(from),
+            to: IncidentId(to),
+        };
+        let entry = |action: &str, summary: &str, renumbered: Vec<Renumbering>| HistoryEntry {
+            revision: 9,
+            action: action.into(),
+            summary: summary.into(),
+            renumbered,
+            ..HistoryEntry::default()
+        };
+        for (e, want) in [
+            // Recorded as data: the words do not matter.
+            (
+                entry(
+                    "merge",
+                    "merged state.json onto revision 8: 1 record",
+                    vec![moved(2, 3)],
+                ),
+                vec![(2, 3)],
+            ),
+            (
+                entry(
+                    "merge",
+                    "merged x: 1 record; renumbered INC-0002 as INC-0007",
+                    vec![moved(2, 3)],
+                ),
+                vec![(2, 3)],
+            ),
+            // A schema 9 merge: its words.
+            (
+                entry(
+                    "merge",
+                    "merged x: 1 record; renumbered INC-0004 as INC-0005",
+                    vec![],
+                ),
+                vec![(4, 5)],
+            ),
+            // Not a merge: nothing, whatever it says.
+            (
+                entry("incidents edit", "renumbered INC-0004 as INC-0005", vec![]),
+                vec![],
+            ),
+        ] {
+            let found: Vec<(u32, u32)> = renumberings(std::slice::from_ref(&e))
+                .into_iter()
+                .map(|(from, to, revision)| {
+                    assert_eq!(revision, 9);
+                    (from.0, to.0)
+                })
+                .collect();
+            assert_eq!(found, want, "{e:?}");
         }
     }
 

@@ -177,6 +177,7 @@ pub fn start(changes: Vec<Change>, first: &HistoryEntry) -> HistoryEntry {
         clock: first.clock,
         changes,
         changes_left_out: false,
+        renumbered: Vec::new(),
     };
     // Named by its records alone, so that two copies of the same records share it.
     start.op = Some(named_by(&HistoryEntry {

@@ -324,6 +324,14 @@ fn two_clones_working_offline_pull_without_a_conflict() {
             .contains("renumbered INC-0002 as INC-0003"),
         "{last}"
     );
+    // And as data, which is what a rebase follows: the words are for people.
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(team.at("ben").join("state.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        file["last_change"]["renumbered"],
+        serde_json::json!([{"from": "INC-0002", "to": "INC-0003"}])
+    );
     // The number Ben's incident had still leads to it.
     let show = team.ps_ok("ben", "2026-07-31", &["incidents", "show", "INC-0002"]);
     assert!(show.stdout.contains("Ana's outage"), "{}", show.stdout);

@@ -601,6 +601,7 @@ fn state(doc: Document, incidents: Incidents) -> Result<State, String> {
         unlogged: Vec::new(),
         incidents_seen: 0,
         merge_changes: None,
+        merge_renumbered: Vec::new(),
     };
     state.normalize();
     Ok(state)

@@ -16,6 +16,7 @@ const RECORDED: &[(u32, &str)] = &[
     (7, include_str!("fields/v7.txt")),
     (8, include_str!("fields/v8.txt")),
     (9, include_str!("fields/v9.txt")),
+    (10, include_str!("fields/v10.txt")),
 ];
 
 #[cfg(test)]
@@ -66,6 +67,10 @@ mod tests {
             ),
             ("last_change", fields_of::<HistoryEntry>()),
             ("last_change.balances[]", fields_of::<BalanceChange>()),
+            (
+                "last_change.renumbered[]",
+                fields_of::<crate::domain::state::Renumbering>(),
+            ),
             (
                 "last_change.changes[]",
                 fields_of::<crate::domain::operation::Change>(),
@@ -187,7 +192,8 @@ mod tests {
                 "op": "0123456789abcdef0123456789abcdef", "clock": 7,
                 "changes": [{"in": "incidents", "key": "INC-0001", "was": {}, "set": {}}],
                 // Not both on one real entry: each is written, so that the guard sees it.
-                "changes_left_out": true
+                "changes_left_out": true,
+                "renumbered": [{"from": "INC-0002", "to": "INC-0003"}]
             },
             "incidents": [{
                 "id": "INC-0001", "contract_id": "3001", "opened_on": "2026-03-04",
