@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::cli::{MergeDriverArgs, TeamCommand};
 use crate::domain::conflict::Conflict;
 use crate::domain::incident::IncidentId;
-use crate::domain::state::HistoryEntry;
+use crate::domain::state::{HistoryEntry, State};
 use crate::domain::three_way::{
     Edited, MergedSides, Settled, Side, Which, merge_sides, unlogged_merges,
 };
@@ -390,25 +390,36 @@ fn their_log(
     )))
 }
 
-/// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's
-/// file) merged into it, their common ancestor replayed from the operations both histories
-/// hold; the other copy's operations join this history, then the merge. `-n` shows what it
-/// would take.
-pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> Result<(), Error> {
-    let name = file.display().to_string();
-    let log_path = history.map_or_else(|| crate::store::Paths::of(file).history, Path::to_path_buf);
-    let store = ctx.store.clone();
-    let lifecycle = ctx.lifecycle()?;
-    let today = ctx.today;
-    let conflicts = |conflicts: Vec<String>| Error::MergeConflicts {
-        path: name.clone(),
-        conflicts,
-    };
-    // The other copy and its log are read on a thread while this state and its history are:
-    // at 100 000 incidents, reading is most of a merge.
-    let (_, merged) = std::thread::scope(|scope| {
-        let reading = scope.spawn(|| (team::read_side(file), operations::Steps::read(&log_path)));
-        ctx.mutate_if("merge", |state, stored, _| {
+/// The copy `merge FILE` takes in, and what the merge needs beside it.
+struct OtherCopy<'a> {
+    file: &'a Path,
+    /// Its history log.
+    log_path: &'a Path,
+    /// This state's store.
+    store: &'a crate::store::Store,
+    lifecycle: crate::domain::lifecycle::Lifecycle,
+    today: NaiveDate,
+}
+
+impl OtherCopy<'_> {
+    /// Merges this copy into `state` (read from `stored`), under the lock: the two copies'
+    /// common ancestor is what the operations both hold replay to (or this copy's own since
+    /// undone), and the other copy's own operations, the ones this history lacks, join it before
+    /// the merge itself (R23). `read` gives what was read of the other copy and its log.
+    fn taken_in(
+        &self,
+        state: &mut State,
+        stored: &crate::store::Stored,
+        read: impl FnOnce() -> (
+            Result<Side, crate::store::StoreError>,
+            std::io::Result<operations::Steps>,
+        ),
+    ) -> Result<(MergedSides, Option<String>), Error> {
+        let name = self.file.display().to_string();
+        let conflicts = |conflicts: Vec<String>| Error::MergeConflicts {
+            path: name.clone(),
+            conflicts,
+        };
         let ids: Vec<_> = state.incidents.iter().map(|h| h.id).collect();
         let incidents = ids
             .into_iter()
@@ -419,22 +430,26 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
             incidents,
             edited: stored.changed_outside(),
         };
-        // The two copies' common ancestor is what the operations both hold replay to; the
-        // other copy's own operations are the ones this history lacks (R23).
-        let own = operations::OwnHistory::read(&store, state)?;
-        let (theirs, steps) = reading.join().expect("reading a copy does not panic");
+        let own = operations::OwnHistory::read(self.store, state)?;
+        let (theirs, steps) = read();
         let theirs = theirs?;
-        let their_log = their_log(file, &log_path, &theirs, steps, &own.ops)?;
-        let base = operations::common_ancestor(&store, &own, &their_log.common, &ours, &theirs, file)
-            .map_err(|why| match why.as_str() {
-                operations::NO_COMMON => Error::Team(format!(
-                    "cannot merge `{name}`: {why}; nothing was written. To add the records it has and this state lacks, export it and import that: `partner-support --state {name} export > other.json`, then `partner-support import other.json` (a record here already is skipped when alike and named when not)"
-                )),
-                _ => conflicts(vec![why]),
-            })?;
-        let theirs_since = their_log.since;
+        let their_log = their_log(self.file, self.log_path, &theirs, steps, &own.ops)?;
+        let base = operations::common_ancestor(
+            self.store,
+            &own,
+            &their_log.common,
+            &ours,
+            &theirs,
+            self.file,
+        )
+        .map_err(|why| match why.as_str() {
+            operations::NO_COMMON => Error::Team(format!(
+                "cannot merge `{name}`: {why}; nothing was written. To add the records it has and this state lacks, export it and import that: `partner-support --state {name} export > other.json`, then `partner-support import other.json` (a record here already is skipped when alike and named when not)"
+            )),
+            _ => conflicts(vec![why]),
+        })?;
         let mut merged =
-            merge_sides(&base, &ours, &theirs, &lifecycle, today).map_err(conflicts)?;
+            merge_sides(&base, &ours, &theirs, &self.lifecycle, self.today).map_err(conflicts)?;
         if merged.taken == 0 {
             return Ok((merged, None));
         }
@@ -448,7 +463,7 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         state.last_change = ours.state.last_change.clone();
         state.unlogged.clear();
         // The other copy's changes join this history before the merge itself.
-        for entry in theirs_since {
+        for entry in their_log.since {
             state.revision += 1;
             state.unlogged.push(HistoryEntry {
                 revision: state.revision,
@@ -459,7 +474,31 @@ pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> 
         state.merge_renumbered = merged.renumbered_after(&[]);
         let summary = merged.summary(&name, "it");
         Ok((merged, Some(summary)))
-    })
+    }
+}
+
+/// `merge FILE`: another copy of this state (a synced folder's conflict copy, a colleague's
+/// file) merged into it, their common ancestor replayed from the operations both histories
+/// hold; the other copy's operations join this history, then the merge. `-n` shows what it
+/// would take.
+pub fn merge_file(ctx: &mut super::Ctx, file: &Path, history: Option<&Path>) -> Result<(), Error> {
+    let name = file.display().to_string();
+    let log_path = history.map_or_else(|| crate::store::Paths::of(file).history, Path::to_path_buf);
+    let copy = OtherCopy {
+        file,
+        log_path: &log_path,
+        store: &ctx.store.clone(),
+        lifecycle: ctx.lifecycle()?,
+        today: ctx.today,
+    };
+    // The other copy and its log are read on a thread while this state and its history are:
+    // at 100 000 incidents, reading is most of a merge.
+    let (_, merged) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| (team::read_side(file), operations::Steps::read(&log_path)));
+        let read = || reading.join().expect("reading a copy does not panic");
+        ctx.mutate_if("merge", |state, stored, _| {
+            copy.taken_in(state, stored, read)
+        })
     })?;
     say_merged(
         ctx,
