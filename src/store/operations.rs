@@ -296,6 +296,12 @@ struct Step {
     at: u64,
 }
 
+/// Whether a replay can begin with the operation made at `clock` by `action`: a start, or the
+/// first operation of a history that had none before it.
+fn begins(clock: u64, action: &str) -> bool {
+    clock == 1 || action == "start"
+}
+
 impl Steps {
     /// Reads the log at `path` (a missing log has no lines).
     pub fn read(path: &std::path::Path) -> std::io::Result<Steps> {
@@ -321,7 +327,7 @@ impl Steps {
         // Every line of text has its step, an entry or not, so that where each begins is known.
         let decode = |text: &str| {
             let line = serde_json::from_str::<Line>(text).ok().map(|line| {
-                let begins = line.clock == 1 || line.action == "start";
+                let begins = begins(line.clock, &line.action);
                 (line.revision, line.op, begins, line.changes_left_out)
             });
             Some((text.len(), line))
@@ -589,7 +595,7 @@ fn undone(
         .chain(
             missing[..missing_shared]
                 .iter()
-                .map(|e| (e.clock == 1 || e.action == "start", e.changes_left_out)),
+                .map(|e| (begins(e.clock, &e.action), e.changes_left_out)),
         );
     if !pushed
         .next()
